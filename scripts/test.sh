@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The project's test command: what README.md tells a new user to run, and what CI runs.
+# Vet, cross-builds, the suite, the suite under -race, and the suite under the arenadebug tag.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "go vet"
+go vet ./...
+go vet -tags arenadebug ./...
+
+step "builds for linux, darwin and windows"
+for os in linux darwin windows; do
+  GOOS=$os GOARCH=amd64 go build ./...
+  GOOS=$os GOARCH=amd64 go vet ./arena/... ./internal/mmap/... ./pool/... >/dev/null
+done
+GOOS=darwin GOARCH=arm64 go build ./...
+
+step "tests"
+go test -count=1 ./...
+
+step "tests under -race"
+go test -count=1 -race ./...
+
+step "tests under -tags arenadebug (arena rule checked)"
+go test -count=1 -tags arenadebug ./...
