@@ -1,0 +1,7 @@
+//go:build darwin || freebsd || netbsd || openbsd || dragonfly
+
+package mmap
+
+// mapPopulate is zero where mmap has no populate flag; mapAnon then touches
+// each page itself.
+const mapPopulate = 0
