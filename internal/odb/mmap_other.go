@@ -1,0 +1,15 @@
+//go:build !unix
+
+package odb
+
+import "os"
+
+// mapFile reads the whole file at path into memory: the portable stand-in
+// for a read-only mapping on systems without mmap support here.
+func mapFile(path string) ([]byte, func() error, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return data, func() error { return nil }, nil
+}

@@ -1,0 +1,306 @@
+package odb
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// Pack entry types as stored in a pack's entry headers.
+const (
+	packCommit   = 1
+	packTree     = 2
+	packBlob     = 3
+	packTag      = 4
+	packOfsDelta = 6
+	packRefDelta = 7
+)
+
+const (
+	packHeaderLen  = 12 // "PACK", version, object count
+	packTrailerLen = 20 // SHA-1 of everything before it
+	idxV2Magic     = "\377tOc"
+)
+
+// pack is one mapped pack file with its mapped .idx. It is immutable after
+// openPack and safe for concurrent use until close.
+type pack struct {
+	path    string // the .pack file, named in errors
+	idxPath string
+	data    []byte // the whole .pack mapping
+	idx     []byte // the whole .idx mapping
+
+	count   int
+	version int // idx version: 1 or 2
+	fanout  [256]uint32
+	// For version 2: names, 32-bit offsets and 64-bit offsets tables.
+	// For version 1: names is the table of 24-byte (offset, id) records.
+	names     []byte
+	offsets32 []byte
+	offsets64 []byte
+
+	// broken is set when the pack itself fails its checks (truncated,
+	// replaced) while its index is readable: reads of its objects fail
+	// with this error, naming the object.
+	broken error
+
+	releaseData, releaseIdx func() error
+}
+
+// openPack maps a pack and its index and checks that they agree.
+func openPack(packPath string) (*pack, error) {
+	idxPath := strings.TrimSuffix(packPath, ".pack") + ".idx"
+	p := &pack{path: packPath, idxPath: idxPath}
+	var err error
+	p.idx, p.releaseIdx, err = mapFile(idxPath)
+	if err != nil {
+		return nil, fmt.Errorf("open pack index: %w", err)
+	}
+	p.data, p.releaseData, err = mapFile(packPath)
+	if err != nil {
+		p.releaseIdx()
+		return nil, fmt.Errorf("open pack: %w", err)
+	}
+	if err := p.parseIndex(); err != nil {
+		p.close()
+		return nil, err
+	}
+	p.broken = p.checkPack()
+	return p, nil
+}
+
+func (p *pack) close() error {
+	if p.data == nil {
+		return nil
+	}
+	err1 := p.releaseData()
+	err2 := p.releaseIdx()
+	p.data, p.idx = nil, nil
+	return errors.Join(err1, err2)
+}
+
+func (p *pack) badIndex(format string, args ...any) error {
+	return fmt.Errorf("pack index %s: %s: %w", p.idxPath, fmt.Sprintf(format, args...), ErrCorrupt)
+}
+
+// parseIndex validates the .idx layout and sets up the tables.
+func (p *pack) parseIndex() error {
+	idx := p.idx
+	fanoutAt := 0
+	p.version = 1
+	if len(idx) >= 8 && string(idx[:4]) == idxV2Magic {
+		v := binary.BigEndian.Uint32(idx[4:8])
+		if v != 2 {
+			return p.badIndex("unsupported version %d", v)
+		}
+		p.version = 2
+		fanoutAt = 8
+	}
+	if len(idx) < fanoutAt+256*4+2*20 {
+		return p.badIndex("truncated (%d bytes)", len(idx))
+	}
+	prev := uint32(0)
+	for i := range 256 {
+		v := binary.BigEndian.Uint32(idx[fanoutAt+4*i:])
+		if v < prev {
+			return p.badIndex("fan-out table not monotonic")
+		}
+		p.fanout[i] = v
+		prev = v
+	}
+	n := int(p.fanout[255])
+	p.count = n
+	body := idx[fanoutAt+256*4 : len(idx)-2*20]
+	if p.version == 1 {
+		if len(body) != n*24 {
+			return p.badIndex("size %d does not fit %d objects", len(idx), n)
+		}
+		p.names = body
+		return nil
+	}
+	if len(body) < n*28 {
+		return p.badIndex("size %d does not fit %d objects", len(idx), n)
+	}
+	p.names = body[:n*20]
+	p.offsets32 = body[n*24 : n*28]
+	p.offsets64 = body[n*28:]
+	if len(p.offsets64)%8 != 0 {
+		return p.badIndex("large offset table has a partial entry")
+	}
+	return nil
+}
+
+// checkPack validates the pack header and trailer against the index.
+func (p *pack) checkPack() error {
+	d := p.data
+	if len(d) < packHeaderLen+packTrailerLen || string(d[:4]) != "PACK" {
+		return fmt.Errorf("pack %s: not a pack file or truncated: %w", p.path, ErrCorrupt)
+	}
+	if v := binary.BigEndian.Uint32(d[4:8]); v != 2 && v != 3 {
+		return fmt.Errorf("pack %s: unsupported version %d: %w", p.path, v, ErrCorrupt)
+	}
+	if c := binary.BigEndian.Uint32(d[8:12]); int(c) != p.count {
+		return fmt.Errorf("pack %s: holds %d objects but its index lists %d: %w", p.path, c, p.count, ErrCorrupt)
+	}
+	idxSum := p.idx[len(p.idx)-40 : len(p.idx)-20]
+	if !bytes.Equal(idxSum, d[len(d)-packTrailerLen:]) {
+		return fmt.Errorf("pack %s: checksum does not match its index %s (truncated or replaced pack?): %w",
+			p.path, filepath.Base(p.idxPath), ErrCorrupt)
+	}
+	return nil
+}
+
+// nameAt returns the id of the i-th object in index order.
+func (p *pack) nameAt(i int) []byte {
+	if p.version == 1 {
+		return p.names[i*24+4 : i*24+24]
+	}
+	return p.names[i*20 : i*20+20]
+}
+
+// find returns the index position of id, or -1.
+func (p *pack) find(id *ID) int {
+	lo := 0
+	if id[0] > 0 {
+		lo = int(p.fanout[id[0]-1])
+	}
+	hi := int(p.fanout[id[0]])
+	key := binary.BigEndian.Uint64(id[:8])
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		name := p.nameAt(mid)
+		k := binary.BigEndian.Uint64(name)
+		c := 0
+		switch {
+		case k < key:
+			c = -1
+		case k > key:
+			c = 1
+		default:
+			c = bytes.Compare(name[8:], id[8:])
+		}
+		if c == 0 {
+			return mid
+		}
+		if c < 0 {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return -1
+}
+
+// offsetAt returns the pack offset of the i-th object in index order,
+// checked to lie inside the pack's entry area.
+func (p *pack) offsetAt(i int) (int64, error) {
+	var off int64
+	if p.version == 1 {
+		off = int64(binary.BigEndian.Uint32(p.names[i*24:]))
+	} else {
+		v := binary.BigEndian.Uint32(p.offsets32[i*4:])
+		if v&0x80000000 == 0 {
+			off = int64(v)
+		} else {
+			j := int(v & 0x7fffffff)
+			if j >= len(p.offsets64)/8 {
+				return 0, p.badIndex("large offset %d out of range", j)
+			}
+			u := binary.BigEndian.Uint64(p.offsets64[j*8:])
+			if u > 1<<62 {
+				return 0, p.badIndex("large offset %d too large", u)
+			}
+			off = int64(u)
+		}
+	}
+	if off < packHeaderLen || off >= int64(len(p.data)-packTrailerLen) {
+		return 0, p.badIndex("offset %d outside pack %s (%d bytes)", off, filepath.Base(p.path), len(p.data))
+	}
+	return off, nil
+}
+
+// entryHeader is a decoded pack entry header.
+type entryHeader struct {
+	typ     byte  // packCommit..packRefDelta
+	size    int64 // inflated size of the entry's data (the delta for deltas)
+	dataOff int64 // offset of the zlib stream
+	baseOff int64 // for packOfsDelta: offset of the base entry
+	baseID  ID    // for packRefDelta: id of the base object
+}
+
+// errBadHeader is the cause inside errors about malformed entry headers.
+var errBadHeader = errors.New("malformed entry header")
+
+// parseEntryHeader decodes the entry header at off in a pack of which
+// data is the whole mapping. It reads nothing outside
+// data[:len(data)-packTrailerLen].
+func parseEntryHeader(data []byte, off int64) (entryHeader, error) {
+	var h entryHeader
+	end := int64(len(data) - packTrailerLen)
+	if off < packHeaderLen || off >= end {
+		return h, fmt.Errorf("%w: offset %d outside the pack", errBadHeader, off)
+	}
+	pos := off
+	c := data[pos]
+	pos++
+	h.typ = (c >> 4) & 7
+	size := uint64(c & 15)
+	shift := uint(4)
+	for c&0x80 != 0 {
+		if pos >= end {
+			return h, fmt.Errorf("%w: truncated size at offset %d", errBadHeader, off)
+		}
+		if shift > 57 {
+			return h, fmt.Errorf("%w: size overflows at offset %d", errBadHeader, off)
+		}
+		c = data[pos]
+		pos++
+		size |= uint64(c&0x7f) << shift
+		shift += 7
+	}
+	if size > 1<<62 {
+		return h, fmt.Errorf("%w: size %d too large at offset %d", errBadHeader, size, off)
+	}
+	h.size = int64(size)
+	switch h.typ {
+	case packCommit, packTree, packBlob, packTag:
+	case packOfsDelta:
+		if pos >= end {
+			return h, fmt.Errorf("%w: truncated delta offset at offset %d", errBadHeader, off)
+		}
+		c = data[pos]
+		pos++
+		rel := uint64(c & 0x7f)
+		for c&0x80 != 0 {
+			if pos >= end {
+				return h, fmt.Errorf("%w: truncated delta offset at offset %d", errBadHeader, off)
+			}
+			if rel >= 1<<56 {
+				return h, fmt.Errorf("%w: delta offset overflows at offset %d", errBadHeader, off)
+			}
+			c = data[pos]
+			pos++
+			rel = ((rel + 1) << 7) | uint64(c&0x7f)
+		}
+		if rel == 0 || rel > uint64(off-packHeaderLen) {
+			return h, fmt.Errorf("%w: delta base distance %d invalid at offset %d", errBadHeader, rel, off)
+		}
+		h.baseOff = off - int64(rel)
+	case packRefDelta:
+		if end-pos < 20 {
+			return h, fmt.Errorf("%w: truncated base id at offset %d", errBadHeader, off)
+		}
+		copy(h.baseID[:], data[pos:pos+20])
+		pos += 20
+	default:
+		return h, fmt.Errorf("%w: unknown type %d at offset %d", errBadHeader, h.typ, off)
+	}
+	if pos >= end {
+		return h, fmt.Errorf("%w: no data after header at offset %d", errBadHeader, off)
+	}
+	h.dataOff = pos
+	return h, nil
+}

@@ -1,0 +1,627 @@
+package odb
+
+import (
+	"bytes"
+	"compress/zlib"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/gitwalk/gitwalk/arena"
+)
+
+const (
+	// DefaultCacheLimit is the default byte bound of a Reader's cache of
+	// delta bases: 96 MiB, git's default core.deltaBaseCacheLimit. Each
+	// Reader may hold up to this much plus a quarter of it in spare
+	// buffers; lower it with SetCacheLimit when running many Readers.
+	DefaultCacheLimit = 96 << 20
+
+	// maxDeltaDepth bounds a delta chain; git's own packs stay far below
+	// (pack.depth is at most 4095), so a longer chain is a loop of
+	// ref-deltas or a corrupt pack.
+	maxDeltaDepth = 10000
+
+	// maxObjectSize bounds the size of any object this package will
+	// allocate, so that a corrupt size field gives an error instead of
+	// exhausting memory.
+	maxObjectSize = 1 << 36
+
+	// maxDeflateRatio is the largest expansion deflate allows (about
+	// 1032:1); a declared size beyond it cannot come from the data there.
+	maxDeflateRatio = 1040
+)
+
+// Stats counts what a Reader did since it was made.
+type Stats struct {
+	Objects       int64 // objects read successfully by Read
+	Packed        int64 // of which from packs
+	Loose         int64 // of which loose
+	DeltasApplied int64 // deltas applied (one per link of each chain)
+	CacheHits     int64 // delta bases found in the cache
+	CacheMisses   int64 // delta bases inflated or rebuilt
+	CacheBytes    int64 // bytes held by the delta-base cache now
+	HeapFallbacks int64 // objects placed on the Go heap because the arena was full
+	InflatedBytes int64 // bytes produced by zlib
+}
+
+// Reader reads objects from a DB. It holds per-reader state (a zlib
+// inflater, buffers, a bounded cache of delta bases), so it is NOT safe
+// for concurrent use: use one Reader per goroutine. It must not be used
+// after its DB is closed.
+type Reader struct {
+	db     *DB
+	inf    inflater      // for pack entries: whole input, known size
+	zr     io.ReadCloser // for loose objects, reused through zlib.Resetter
+	src    bytes.Reader
+	one    [1]byte
+	hdr    [64]byte
+	hint   int // position of the pack that answered last
+	chain  []chainLink
+	delta  []byte // inflated delta data, reused
+	loose  []byte // loose object file bytes, reused
+	cache  deltaCache
+	shared *SharedCache // when set, delta bases are cached there instead
+	stats  Stats
+}
+
+// chainLink is one delta of a chain being resolved.
+type chainLink struct {
+	p   *pack
+	off int64
+	h   entryHeader
+}
+
+// NewReader returns a new Reader of db with a delta-base cache of
+// DefaultCacheLimit bytes.
+func (db *DB) NewReader() *Reader {
+	r := &Reader{db: db}
+	r.cache.init(DefaultCacheLimit)
+	return r
+}
+
+// NewReaderShared returns a new Reader of db that caches delta bases in
+// c, shared with the other Readers given c, instead of a cache of its own.
+func (db *DB) NewReaderShared(c *SharedCache) *Reader {
+	r := db.NewReader()
+	r.cache.setLimit(0)
+	r.shared = c
+	return r
+}
+
+// cacheGet looks up a cached object by its pack entry.
+func (r *Reader) cacheGet(p *pack, off int64) ([]byte, Type, bool) {
+	if r.shared != nil {
+		return r.shared.get(p, off)
+	}
+	if e := r.cache.get(p, off); e != nil {
+		return e.data, e.typ, true
+	}
+	return nil, BadType, false
+}
+
+// cacheAdd hands data, which the reader no longer uses, to the cache.
+func (r *Reader) cacheAdd(key cacheKey, data []byte, typ Type) {
+	if r.shared != nil {
+		r.shared.add(key, data, typ)
+		return
+	}
+	r.cache.add(key, data, typ)
+}
+
+// SetCacheLimit sets the byte bound of the reader's delta-base cache,
+// evicting entries as needed. A limit <= 0 disables the cache.
+func (r *Reader) SetCacheLimit(limit int64) {
+	r.cache.setLimit(limit)
+	r.stats.CacheBytes = r.cache.used
+}
+
+// Stats returns the reader's counters.
+func (r *Reader) Stats() Stats {
+	s := r.stats
+	s.CacheBytes = r.cache.used
+	return s
+}
+
+// errLooseMissing means no loose file exists for the object.
+var errLooseMissing = errors.New("no loose object")
+
+// Read returns the type and content of the object id. When a is not nil
+// the content is placed in arena memory and is valid until a is reset or
+// given back; when a is nil, or full (counted in Stats().HeapFallbacks),
+// it is on the Go heap. A missing object gives an error matching
+// ErrNotFound; a damaged one an error matching ErrCorrupt that names the
+// object and the pack or loose file.
+func (r *Reader) Read(id ID, a *arena.Arena) (Type, []byte, error) {
+	if r.db.isClosed.Load() {
+		return BadType, nil, ErrClosed
+	}
+	for attempt := 0; ; attempt++ {
+		p, i, k := r.db.findPacked(&id, r.hint)
+		if p != nil {
+			r.hint = k
+			t, data, err := r.readPacked(id, p, i, a)
+			if err == nil {
+				r.stats.Objects++
+				r.stats.Packed++
+			}
+			return t, data, err
+		}
+		t, data, err := r.readLoose(id, a)
+		if err == nil {
+			r.stats.Objects++
+			r.stats.Loose++
+			return t, data, nil
+		}
+		if !errors.Is(err, errLooseMissing) {
+			return BadType, nil, err
+		}
+		if attempt > 0 || !r.db.refresh() {
+			return BadType, nil, r.db.notFoundErr(id)
+		}
+	}
+}
+
+// ReadHeader returns the type and size of the object id without reading
+// all of its content (a delta's size is read from the delta's start).
+func (r *Reader) ReadHeader(id ID) (Type, int64, error) {
+	if r.db.isClosed.Load() {
+		return BadType, 0, ErrClosed
+	}
+	for attempt := 0; ; attempt++ {
+		p, i, k := r.db.findPacked(&id, r.hint)
+		if p != nil {
+			r.hint = k
+			return r.packedHeader(id, p, i)
+		}
+		t, size, err := r.looseHeader(id)
+		if !errors.Is(err, errLooseMissing) {
+			return t, size, err
+		}
+		if attempt > 0 || !r.db.refresh() {
+			return BadType, 0, r.db.notFoundErr(id)
+		}
+	}
+}
+
+// alloc returns n bytes for an object's content: in a when possible.
+func (r *Reader) alloc(a *arena.Arena, n int64) ([]byte, error) {
+	if n < 0 || n > maxObjectSize {
+		return nil, fmt.Errorf("object size %d out of range", n)
+	}
+	if a != nil {
+		b, err := arena.MakeUninit[byte](a, int(n))
+		if err == nil {
+			return b, nil
+		}
+		if !errors.Is(err, arena.ErrExhausted) {
+			return nil, err
+		}
+		r.stats.HeapFallbacks++
+	}
+	return make([]byte, n), nil
+}
+
+// resetInflater points the reused zlib reader at src.
+func (r *Reader) resetInflater(src []byte) error {
+	r.src.Reset(src)
+	if r.zr == nil {
+		zr, err := zlib.NewReader(&r.src)
+		if err != nil {
+			return fmt.Errorf("zlib: %w", err)
+		}
+		r.zr = zr
+		return nil
+	}
+	if err := r.zr.(zlib.Resetter).Reset(&r.src, nil); err != nil {
+		return fmt.Errorf("zlib: %w", err)
+	}
+	return nil
+}
+
+// inflate decompresses the zlib stream at the start of src into dst,
+// which must be exactly the declared size: a stream that ends early, runs
+// longer or fails its checksum is an error.
+func (r *Reader) inflate(src, dst []byte) error {
+	if _, err := r.inf.inflate(dst, src); err != nil {
+		return err
+	}
+	r.stats.InflatedBytes += int64(len(dst))
+	return nil
+}
+
+// expectEnd reads the end of the current zlib stream, which verifies its
+// checksum, and fails if it holds more data.
+func (r *Reader) expectEnd(declared int) error {
+	for {
+		n, err := r.zr.Read(r.one[:])
+		if n > 0 {
+			return fmt.Errorf("zlib data longer than the declared %d bytes", declared)
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("zlib: %w", err)
+		}
+	}
+}
+
+// entryData returns the compressed bytes available for an entry whose
+// zlib stream starts at off, and checks that size can come from them.
+func entryData(p *pack, off, size int64) ([]byte, error) {
+	end := int64(len(p.data) - packTrailerLen)
+	if off >= end {
+		return nil, fmt.Errorf("entry data at %d outside the pack", off)
+	}
+	if size > maxObjectSize || size > (end-off)*maxDeflateRatio+64 {
+		return nil, fmt.Errorf("declared size %d cannot come from %d bytes of zlib data", size, end-off)
+	}
+	return p.data[off:end], nil
+}
+
+// readPacked reads the object at index position i of p.
+func (r *Reader) readPacked(id ID, p *pack, i int, a *arena.Arena) (Type, []byte, error) {
+	if p.broken != nil {
+		return BadType, nil, corruptf(id, p.path, "%v", p.broken)
+	}
+	off, err := p.offsetAt(i)
+	if err != nil {
+		return BadType, nil, fmt.Errorf("object %s: %w", id, err)
+	}
+	// The object itself may be in the cache as the base of another.
+	if data, typ, ok := r.cacheGet(p, off); ok {
+		r.stats.CacheHits++
+		dst, err := r.alloc(a, int64(len(data)))
+		if err != nil {
+			return BadType, nil, corruptf(id, p.path, "%v", err)
+		}
+		copy(dst, data)
+		return typ, dst, nil
+	}
+
+	// Walk the chain down to a base: a whole object, a cached one, or
+	// (for a ref-delta whose base is not packed) a loose one.
+	chain := r.chain[:0]
+	defer func() { r.chain = chain[:0] }()
+	var (
+		base     []byte
+		baseType Type
+		baseKey  cacheKey
+		fresh    bool // base is ours, to go into the cache after use
+	)
+	cur, curOff := p, off
+	for {
+		if len(chain) > 0 {
+			if data, typ, ok := r.cacheGet(cur, curOff); ok {
+				r.stats.CacheHits++
+				base, baseType = data, typ
+				break
+			}
+		}
+		if cur.broken != nil {
+			return BadType, nil, corruptf(id, cur.path, "%v", cur.broken)
+		}
+		h, err := parseEntryHeader(cur.data, curOff)
+		if err != nil {
+			return BadType, nil, corruptf(id, cur.path, "%v", err)
+		}
+		if h.typ <= packTag {
+			src, err := entryData(cur, h.dataOff, h.size)
+			if err != nil {
+				return BadType, nil, corruptf(id, cur.path, "entry at offset %d: %v", curOff, err)
+			}
+			var dst []byte
+			if len(chain) == 0 {
+				dst, err = r.alloc(a, h.size)
+			} else {
+				dst = r.cache.getBuf(h.size)
+				r.stats.CacheMisses++
+			}
+			if err != nil {
+				return BadType, nil, corruptf(id, cur.path, "%v", err)
+			}
+			if err := r.inflate(src, dst); err != nil {
+				return BadType, nil, corruptf(id, cur.path, "entry at offset %d: %v", curOff, err)
+			}
+			if len(chain) == 0 {
+				return Type(h.typ), dst, nil
+			}
+			base, baseType = dst, Type(h.typ)
+			baseKey, fresh = cacheKey{cur, curOff}, true
+			break
+		}
+		if len(chain) >= maxDeltaDepth {
+			return BadType, nil, corruptf(id, p.path, "delta chain longer than %d (a loop of ref-deltas?)", maxDeltaDepth)
+		}
+		chain = append(chain, chainLink{cur, curOff, h})
+		if h.typ == packOfsDelta {
+			curOff = h.baseOff
+			continue
+		}
+		bp, bi, _ := r.db.findPacked(&h.baseID, -1)
+		if bp != nil {
+			boff, err := bp.offsetAt(bi)
+			if err != nil {
+				return BadType, nil, fmt.Errorf("object %s: delta base %s: %w", id, h.baseID, err)
+			}
+			cur, curOff = bp, boff
+			continue
+		}
+		t, data, err := r.readLoose(h.baseID, nil)
+		if errors.Is(err, errLooseMissing) {
+			return BadType, nil, fmt.Errorf("object %s in %s: delta base %s: %w", id, cur.path, h.baseID, ErrNotFound)
+		}
+		if err != nil {
+			return BadType, nil, fmt.Errorf("object %s: delta base: %w", id, err)
+		}
+		base, baseType = data, t
+		break
+	}
+
+	// Apply the deltas from the base up to the object.
+	for k := len(chain) - 1; k >= 0; k-- {
+		l := chain[k]
+		src, err := entryData(l.p, l.h.dataOff, l.h.size)
+		if err != nil {
+			return BadType, nil, corruptf(id, l.p.path, "delta at offset %d: %v", l.off, err)
+		}
+		if int64(cap(r.delta)) < l.h.size {
+			r.delta = make([]byte, l.h.size)
+		}
+		d := r.delta[:l.h.size]
+		if err := r.inflate(src, d); err != nil {
+			return BadType, nil, corruptf(id, l.p.path, "delta at offset %d: %v", l.off, err)
+		}
+		srcSize, dstSize, ops, err := deltaSizes(d)
+		if err != nil {
+			return BadType, nil, corruptf(id, l.p.path, "delta at offset %d: %v", l.off, err)
+		}
+		if srcSize != int64(len(base)) {
+			return BadType, nil, corruptf(id, l.p.path, "delta at offset %d: for a base of %d bytes, base has %d", l.off, srcSize, len(base))
+		}
+		// Check the instructions before allocating what they declare.
+		if made, err := deltaResultSize(ops, len(base)); err != nil || made != dstSize || dstSize > maxObjectSize {
+			if err == nil {
+				err = fmt.Errorf("%w: makes %d bytes, declares %d", errBadDelta, made, dstSize)
+			}
+			return BadType, nil, corruptf(id, l.p.path, "delta at offset %d: %v", l.off, err)
+		}
+		var out []byte
+		if k == 0 {
+			if out, err = r.alloc(a, dstSize); err != nil {
+				return BadType, nil, corruptf(id, l.p.path, "%v", err)
+			}
+		} else {
+			out = r.cache.getBuf(dstSize)
+		}
+		if err := applyDelta(out, base, ops); err != nil {
+			return BadType, nil, corruptf(id, l.p.path, "delta at offset %d: %v", l.off, err)
+		}
+		r.stats.DeltasApplied++
+		if fresh {
+			r.cacheAdd(baseKey, base, baseType)
+		}
+		base, fresh, baseKey = out, true, cacheKey{l.p, l.off}
+	}
+	return baseType, base, nil
+}
+
+// packedHeader returns the type and size of the object at index position
+// i of p.
+func (r *Reader) packedHeader(id ID, p *pack, i int) (Type, int64, error) {
+	if p.broken != nil {
+		return BadType, 0, corruptf(id, p.path, "%v", p.broken)
+	}
+	off, err := p.offsetAt(i)
+	if err != nil {
+		return BadType, 0, fmt.Errorf("object %s: %w", id, err)
+	}
+	if data, typ, ok := r.cacheGet(p, off); ok {
+		return typ, int64(len(data)), nil
+	}
+	h, err := parseEntryHeader(p.data, off)
+	if err != nil {
+		return BadType, 0, corruptf(id, p.path, "%v", err)
+	}
+	if h.typ <= packTag {
+		return Type(h.typ), h.size, nil
+	}
+	// The size is the result size at the start of the delta.
+	src, err := entryData(p, h.dataOff, h.size)
+	if err != nil {
+		return BadType, 0, corruptf(id, p.path, "delta at offset %d: %v", off, err)
+	}
+	if err := r.resetInflater(src); err != nil {
+		return BadType, 0, corruptf(id, p.path, "delta at offset %d: %v", off, err)
+	}
+	n, _ := io.ReadFull(r.zr, r.hdr[:min(int64(len(r.hdr)), h.size)])
+	_, size, _, err := deltaSizes(r.hdr[:n])
+	if err != nil {
+		return BadType, 0, corruptf(id, p.path, "delta at offset %d: %v", off, err)
+	}
+	// The type is the base's, at the bottom of the chain.
+	cur, curOff := p, off
+	for depth := 0; ; depth++ {
+		if depth > maxDeltaDepth {
+			return BadType, 0, corruptf(id, p.path, "delta chain longer than %d (a loop of ref-deltas?)", maxDeltaDepth)
+		}
+		if _, typ, ok := r.cacheGet(cur, curOff); ok {
+			return typ, size, nil
+		}
+		if cur.broken != nil {
+			return BadType, 0, corruptf(id, cur.path, "%v", cur.broken)
+		}
+		h, err := parseEntryHeader(cur.data, curOff)
+		if err != nil {
+			return BadType, 0, corruptf(id, cur.path, "%v", err)
+		}
+		switch h.typ {
+		case packOfsDelta:
+			curOff = h.baseOff
+			continue
+		case packRefDelta:
+			bp, bi, _ := r.db.findPacked(&h.baseID, -1)
+			if bp == nil {
+				t, _, err := r.looseHeader(h.baseID)
+				if errors.Is(err, errLooseMissing) {
+					return BadType, 0, fmt.Errorf("object %s in %s: delta base %s: %w", id, cur.path, h.baseID, ErrNotFound)
+				}
+				return t, size, err
+			}
+			if curOff, err = bp.offsetAt(bi); err != nil {
+				return BadType, 0, fmt.Errorf("object %s: delta base %s: %w", id, h.baseID, err)
+			}
+			cur = bp
+			continue
+		}
+		return Type(h.typ), size, nil
+	}
+}
+
+// readLooseFile reads the loose file of id from the first object
+// directory that has it into r.loose.
+func (r *Reader) readLooseFile(id ID) (string, []byte, error) {
+	for _, dir := range r.db.objDirs {
+		path := loosePath(dir, &id)
+		f, err := os.Open(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return path, nil, fmt.Errorf("object %s: %w", id, err)
+		}
+		data, err := readAllInto(f, r.loose[:0])
+		f.Close()
+		if err != nil {
+			return path, nil, fmt.Errorf("object %s: read %s: %w", id, path, err)
+		}
+		r.loose = data
+		return path, data, nil
+	}
+	return "", nil, errLooseMissing
+}
+
+// readAllInto reads f to its end, appending to buf.
+func readAllInto(f *os.File, buf []byte) ([]byte, error) {
+	if fi, err := f.Stat(); err == nil && fi.Size() > 0 && fi.Size() < maxObjectSize {
+		if need := int(fi.Size()) + 1; cap(buf) < need {
+			buf = make([]byte, 0, need)
+		}
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
+// looseHeaderOf inflates the start of a loose object and parses its
+// "type size\x00" header. It returns the type, the size and the content
+// bytes already inflated after the header (in r.hdr).
+func (r *Reader) looseHeaderOf(data []byte) (Type, int64, []byte, error) {
+	if err := r.resetInflater(data); err != nil {
+		return BadType, 0, nil, err
+	}
+	n, err := io.ReadFull(r.zr, r.hdr[:])
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return BadType, 0, nil, fmt.Errorf("zlib: %w", err)
+	}
+	t, size, hl, err := parseLooseHeader(r.hdr[:n])
+	if err != nil {
+		return BadType, 0, nil, err
+	}
+	return t, size, r.hdr[hl:n], nil
+}
+
+// parseLooseHeader parses "type size\x00" and returns the header length.
+func parseLooseHeader(b []byte) (Type, int64, int, error) {
+	sp := bytes.IndexByte(b, ' ')
+	if sp < 0 {
+		return BadType, 0, 0, errors.New("bad loose object header")
+	}
+	var t Type
+	switch string(b[:sp]) {
+	case "commit":
+		t = Commit
+	case "tree":
+		t = Tree
+	case "blob":
+		t = Blob
+	case "tag":
+		t = Tag
+	default:
+		return BadType, 0, 0, fmt.Errorf("bad loose object header: type %q", b[:sp])
+	}
+	var size int64
+	i := sp + 1
+	start := i
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		if size > (maxObjectSize)/10 {
+			return BadType, 0, 0, errors.New("bad loose object header: size too large")
+		}
+		size = size*10 + int64(b[i]-'0')
+	}
+	if i == start || i >= len(b) || b[i] != 0 || (b[start] == '0' && i-start > 1) {
+		return BadType, 0, 0, errors.New("bad loose object header: size")
+	}
+	return t, size, i + 1, nil
+}
+
+// readLoose reads id as a loose object.
+func (r *Reader) readLoose(id ID, a *arena.Arena) (Type, []byte, error) {
+	path, data, err := r.readLooseFile(id)
+	if err != nil {
+		return BadType, nil, err
+	}
+	t, size, got, err := r.looseHeaderOf(data)
+	if err != nil {
+		return BadType, nil, corruptf(id, path, "%v", err)
+	}
+	if int64(len(got)) > size {
+		return BadType, nil, corruptf(id, path, "zlib data longer than the declared %d bytes", size)
+	}
+	if size > int64(len(data))*maxDeflateRatio+64 {
+		return BadType, nil, corruptf(id, path, "declared size %d cannot come from %d bytes", size, len(data))
+	}
+	dst, err := r.alloc(a, size)
+	if err != nil {
+		return BadType, nil, corruptf(id, path, "%v", err)
+	}
+	copy(dst, got)
+	n, err := io.ReadFull(r.zr, dst[len(got):])
+	r.stats.InflatedBytes += int64(len(got) + n)
+	if err != nil {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return BadType, nil, corruptf(id, path, "zlib data ends after %d of the declared %d bytes", len(got)+n, size)
+		}
+		return BadType, nil, corruptf(id, path, "zlib: %v", err)
+	}
+	if err := r.expectEnd(int(size)); err != nil {
+		return BadType, nil, corruptf(id, path, "%v", err)
+	}
+	return t, dst, nil
+}
+
+// looseHeader returns the type and size of id as a loose object.
+func (r *Reader) looseHeader(id ID) (Type, int64, error) {
+	path, data, err := r.readLooseFile(id)
+	if err != nil {
+		return BadType, 0, err
+	}
+	t, size, _, err := r.looseHeaderOf(data)
+	if err != nil {
+		return BadType, 0, corruptf(id, path, "%v", err)
+	}
+	return t, size, nil
+}
