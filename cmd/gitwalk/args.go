@@ -1,0 +1,327 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gitwalk/gitwalk/walker"
+)
+
+// walkArgs are the arguments every history command takes, in git log's
+// syntax: [REPO] [REV...] [-- PATH...] with git's revision and walk options.
+// They are parsed by hand, in order, because their order matters to git
+// (`--all` among revisions decides ties; `--reverse` toggles).
+type walkArgs struct {
+	repo      string
+	opts      walker.Options
+	emptyWalk bool // -n 0: git prints nothing
+	stats     bool
+	help      bool
+	cpuprof   string // write a CPU profile (pprof) of the run here
+}
+
+const walkArgsHelp = `Revisions and options, as git log takes them:
+  REV...                  commits to start from (default HEAD): names, ids, REV~n, REV^n,
+                          A..B, A...B, ^A
+      --all, --branches, --tags, --remotes, --not
+  -- PATH...              only commits (and files) under these paths (git pathspecs)
+  -n, --max-count N       at most N commits (also -N)
+      --skip N            skip the first N commits
+      --since, --after D  commits newer than D (YYYY-MM-DD, ISO 8601, @EPOCH, "N days ago")
+      --until, --before D commits older than D
+      --first-parent      follow only first parents; merges diffed against parent 1
+      --no-merges         leave out merges
+      --topo-order        children before parents, branches kept together
+      --reverse           oldest first
+      --minimal           git's --minimal diff
+      --diff-algorithm A  myers (default) or minimal
+      --full-diff         list every file of a commit, not only those under PATH
+  -j, --jobs N            workers (default: one per core)
+      --stats             print the walk's figures to stderr
+      --cpuprofile FILE   write a CPU profile of the run (go tool pprof)
+  -C, --repo DIR          the repository (default: the first argument if it is a folder, else .)`
+
+// parseWalkArgs reads args; it returns a usage error naming the first word it
+// does not understand.
+func parseWalkArgs(args []string) (*walkArgs, error) {
+	w := &walkArgs{}
+	var revs, paths []string
+	positional := 0
+	repoSet := false
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		// value returns the option's value, given as --opt=V, -oV or as the next word.
+		value := func(long, short string) (string, error) {
+			if v, ok := strings.CutPrefix(arg, long+"="); ok {
+				return v, nil
+			}
+			if short != "" && strings.HasPrefix(arg, short) && len(arg) > len(short) {
+				return arg[len(short):], nil
+			}
+			if i+1 >= len(args) {
+				return "", usagef("option %s needs a value", arg)
+			}
+			i++
+			return args[i], nil
+		}
+		is := func(long, short string) bool {
+			return arg == long || strings.HasPrefix(arg, long+"=") || (short != "" && strings.HasPrefix(arg, short))
+		}
+		var err error
+		switch {
+		case arg == "--":
+			paths = append(paths, args[i+1:]...)
+			i = len(args)
+		case arg == "-h" || arg == "--help":
+			w.help = true
+		case arg == "--all" || arg == "--branches" || arg == "--tags" || arg == "--remotes" || arg == "--not":
+			revs = append(revs, arg)
+		case arg == "--first-parent":
+			w.opts.FirstParent = true
+		case arg == "--no-merges":
+			w.opts.NoMerges = true
+		case arg == "--topo-order":
+			w.opts.TopoOrder = true
+		case arg == "--date-order":
+			w.opts.TopoOrder = false
+		case arg == "--reverse":
+			w.opts.Reverse = !w.opts.Reverse
+		case arg == "--minimal":
+			w.opts.Algorithm, w.opts.AlgorithmSet = walker.Minimal, true
+		case arg == "--full-diff":
+			w.opts.FullDiff = true
+		case arg == "--stats":
+			w.stats = true
+		case is("--diff-algorithm", ""):
+			var v string
+			if v, err = value("--diff-algorithm", ""); err == nil {
+				switch v {
+				case "myers", "default":
+					w.opts.Algorithm, w.opts.AlgorithmSet = walker.Myers, true
+				case "minimal":
+					w.opts.Algorithm, w.opts.AlgorithmSet = walker.Minimal, true
+				default:
+					err = usagef("--diff-algorithm=%s: gitwalk implements myers and minimal", v)
+				}
+			}
+		case is("--max-count", "-n"):
+			var v string
+			if v, err = value("--max-count", "-n"); err == nil {
+				err = w.setMaxCount(v)
+			}
+		case len(arg) > 1 && arg[0] == '-' && isDigits(arg[1:]):
+			err = w.setMaxCount(arg[1:])
+		case is("--skip", ""):
+			var v string
+			if v, err = value("--skip", ""); err == nil {
+				w.opts.Skip, err = nonNegative("--skip", v)
+			}
+		case is("--since", "") || is("--after", "") || is("--max-age", ""):
+			var v string
+			long := arg
+			if j := strings.IndexByte(arg, '='); j >= 0 {
+				long = arg[:j]
+			}
+			if v, err = value(long, ""); err == nil {
+				w.opts.Since, err = parseDate(v, long == "--max-age")
+			}
+		case is("--until", "") || is("--before", "") || is("--min-age", ""):
+			var v string
+			long := arg
+			if j := strings.IndexByte(arg, '='); j >= 0 {
+				long = arg[:j]
+			}
+			if v, err = value(long, ""); err == nil {
+				w.opts.Until, err = parseDate(v, long == "--min-age")
+			}
+		case is("--jobs", "-j"):
+			var v string
+			if v, err = value("--jobs", "-j"); err == nil {
+				w.opts.Workers, err = nonNegative("--jobs", v)
+			}
+		case is("--cpuprofile", ""):
+			w.cpuprof, err = value("--cpuprofile", "")
+		case is("--repo", "-C"):
+			if w.repo, err = value("--repo", "-C"); err == nil {
+				repoSet = true
+			}
+		case strings.HasPrefix(arg, "-") && arg != "-":
+			err = usagef("unknown option %s", arg)
+		default:
+			if positional == 0 && !repoSet && isDir(arg) {
+				w.repo, repoSet = arg, true
+			} else {
+				revs = append(revs, arg)
+			}
+			positional++
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if w.repo == "" {
+		w.repo = "."
+	}
+	w.opts.Revisions, w.opts.Paths = revs, paths
+	return w, nil
+}
+
+func (w *walkArgs) setMaxCount(v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return usagef("max count %q is not a number", v)
+	}
+	// git: a negative count means no limit, 0 prints nothing.
+	w.emptyWalk = n == 0
+	if n < 0 {
+		n = 0
+	}
+	w.opts.MaxCount = n
+	return nil
+}
+
+// pathPrefix returns the folder of the work tree the user stands in when the
+// repository was found from a folder inside it (git's "prefix"), so relative
+// paths are taken from there as git takes them.
+func pathPrefix(repo *walker.Repo, dir string) string {
+	top := repo.WorkTree()
+	if top == "" {
+		return ""
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	if real, err := filepath.EvalSymlinks(top); err == nil {
+		top = real
+	}
+	rel, err := filepath.Rel(top, abs)
+	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+		return ""
+	}
+	return filepath.ToSlash(rel) + "/"
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+func nonNegative(name, v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, usagef("%s %q: want a number of 0 or more", name, v)
+	}
+	return n, nil
+}
+
+var agoRe = regexp.MustCompile(`^(\d+)\s*[. ]?\s*(second|minute|hour|day|week|month|year)s?[. ]?\s*(ago)?$`)
+
+// parseDate reads the dates people give --since and --until: an epoch
+// ("@1500000000", or a bare number for --max-age/--min-age), ISO 8601 and
+// RFC 2822 forms, YYYY-MM-DD (at the current time of day, as git's approxidate
+// takes it), "N units ago", "now", "yesterday". Anything else is a usage
+// error rather than git's silent "now".
+func parseDate(v string, epoch bool) (time.Time, error) {
+	s := strings.TrimSpace(v)
+	if epoch || strings.HasPrefix(s, "@") {
+		n, err := strconv.ParseInt(strings.TrimPrefix(s, "@"), 10, 64)
+		if err != nil {
+			return time.Time{}, usagef("date %q: want a number of seconds since 1970", v)
+		}
+		return time.Unix(n, 0), nil
+	}
+	now := time.Now()
+	switch strings.ToLower(s) {
+	case "now":
+		return now, nil
+	case "yesterday":
+		return now.AddDate(0, 0, -1), nil
+	}
+	if m := agoRe.FindStringSubmatch(strings.ToLower(strings.ReplaceAll(s, ".", " "))); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		switch m[2] {
+		case "second":
+			return now.Add(-time.Duration(n) * time.Second), nil
+		case "minute":
+			return now.Add(-time.Duration(n) * time.Minute), nil
+		case "hour":
+			return now.Add(-time.Duration(n) * time.Hour), nil
+		case "day":
+			return now.AddDate(0, 0, -n), nil
+		case "week":
+			return now.AddDate(0, 0, -7*n), nil
+		case "month":
+			return now.AddDate(0, -n, 0), nil
+		case "year":
+			return now.AddDate(-n, 0, 0), nil
+		}
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04:05 -0700", "2006-01-02 15:04:05", "2006-01-02 15:04", time.RFC1123Z, time.RFC1123, "Mon Jan 2 15:04:05 2006 -0700"} {
+		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+			return t, nil
+		}
+	}
+	if d, err := time.ParseInLocation("2006-01-02", s, time.Local); err == nil {
+		return time.Date(d.Year(), d.Month(), d.Day(), now.Hour(), now.Minute(), now.Second(), 0, time.Local), nil
+	}
+	return time.Time{}, usagef("date %q: use YYYY-MM-DD, ISO 8601, @EPOCH or \"N days ago\"", v)
+}
+
+// openRepo opens the repository named by the arguments and sets the path prefix.
+func (w *walkArgs) openRepo() (*walker.Repo, error) {
+	repo, err := walker.Open(w.repo)
+	if err != nil {
+		return nil, err
+	}
+	w.opts.PathPrefix = pathPrefix(repo, w.repo)
+	return repo, nil
+}
+
+func (w *walkArgs) printStats(ios *iostreams, st *walker.Stats) {
+	if !w.stats {
+		return
+	}
+	m := st.Arenas
+	fmt.Fprintf(ios.errOut, "commits %d, files diffed %d (%d MiB), binary %d, heap fallbacks %d, workers %d, wall %s\n",
+		st.Commits, st.FilesDiffed, st.BytesDiffed>>20, st.Binary, st.HeapFallback, st.Workers, st.Wall.Round(time.Millisecond))
+	fmt.Fprintf(ios.errOut, "arenas: %+v\n", m)
+}
+
+// startProfile starts the CPU profile asked for with --cpuprofile; the
+// returned function stops it.
+func (w *walkArgs) startProfile() (func(), error) {
+	if w.cpuprof == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(w.cpuprof)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}

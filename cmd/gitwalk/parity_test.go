@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/gitwalk/gitwalk/internal/testrepos"
+)
+
+// isolateGit makes git and gitwalk read no user or system configuration, so
+// both see only the fixture's own config.
+func isolateGit(t *testing.T) {
+	t.Helper()
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", home)
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	t.Setenv("GIT_CONFIG_GLOBAL", "")
+	os.Unsetenv("GIT_CONFIG_GLOBAL")
+	t.Setenv("GIT_DIR", "")
+	os.Unsetenv("GIT_DIR")
+}
+
+// gitNumstat is the oracle: C git's own output for the same arguments.
+func gitNumstat(t *testing.T, dir string, args []string) (string, error) {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-C", dir, "log", "--numstat", "--no-renames", "--format=%H"}, args...)...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("%v: %s", err, strings.TrimSpace(errb.String()))
+	}
+	return out.String(), nil
+}
+
+// runGitwalk runs the CLI in-process and returns stdout, stderr and the exit code.
+func runGitwalk(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := execute(context.Background(), &iostreams{out: &out, errOut: &errb}, args)
+	return out.String(), errb.String(), code
+}
+
+// firstDifference describes where two outputs part, for a readable failure.
+func firstDifference(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return fmt.Sprintf("line %d:\n  git:     %q\n  gitwalk: %q", i+1, w, g)
+		}
+	}
+	return "outputs differ only in length"
+}
+
+var parityArgs = [][]string{
+	{"HEAD"},
+	{"--all"},
+	{"--minimal"},
+	{"--first-parent"},
+	{"--all", "--minimal"},
+	{"--all", "--first-parent"},
+	{"--all", "--topo-order"},
+	{"--all", "--no-merges"},
+	{"--branches", "--tags"},
+	{"--all", "-n", "3", "--skip", "1"},
+	{"--all", "--reverse"},
+}
+
+func TestNumstatMatchesGitOnEveryFixture(t *testing.T) {
+	isolateGit(t)
+	for _, name := range testrepos.Names() {
+		dir := testrepos.Path(t, name)
+		for _, args := range parityArgs {
+			t.Run(name+"/"+strings.Join(args, " "), func(t *testing.T) {
+				want, gitErr := gitNumstat(t, dir, args)
+				got, stderr, code := runGitwalk(t, append([]string{"numstat", dir}, args...)...)
+				if gitErr != nil {
+					if code == 0 {
+						t.Fatalf("git failed (%v) but gitwalk succeeded with %d bytes of output", gitErr, len(got))
+					}
+					if strings.Count(strings.TrimSpace(stderr), "\n") != 0 || strings.Contains(stderr, "panic") {
+						t.Errorf("gitwalk's error is not one clear line: %q", stderr)
+					}
+					return
+				}
+				if code != 0 {
+					t.Fatalf("gitwalk exited %d: %s", code, stderr)
+				}
+				if got != want {
+					t.Fatalf("gitwalk numstat differs from git log --numstat (%d vs %d bytes); first difference at %s",
+						len(got), len(want), firstDifference(want, got))
+				}
+			})
+		}
+	}
+}
+
+func TestNumstatPathLimitsMatchGit(t *testing.T) {
+	isolateGit(t)
+	for _, name := range testrepos.Names() {
+		dir := testrepos.Path(t, name)
+		for _, spec := range pathspecsOf(t, dir) {
+			for _, extra := range [][]string{{"--all"}, {"--all", "--full-diff"}, {"--all", "--first-parent"}} {
+				args := append(append([]string{}, extra...), "--")
+				args = append(args, spec...)
+				t.Run(name+"/"+strings.Join(args, " "), func(t *testing.T) {
+					want, gitErr := gitNumstat(t, dir, args)
+					if gitErr != nil {
+						t.Skipf("git itself fails here: %v", gitErr)
+					}
+					got, stderr, code := runGitwalk(t, append([]string{"numstat", dir}, args...)...)
+					if code != 0 {
+						t.Fatalf("gitwalk exited %d: %s", code, stderr)
+					}
+					if got != want {
+						t.Fatalf("differs from git (%d vs %d bytes); first difference at %s", len(got), len(want), firstDifference(want, got))
+					}
+				})
+			}
+		}
+	}
+}
+
+// pathspecsOf picks pathspecs that exercise a fixture: its first top-level
+// folder and file as literal prefixes, a wildcard, an exclude and a miss.
+func pathspecsOf(t *testing.T, dir string) [][]string {
+	t.Helper()
+	out, err := exec.Command("git", "-C", dir, "log", "--all", "--format=", "--name-only", "--no-renames").Output()
+	if err != nil || len(out) == 0 {
+		return nil
+	}
+	var folder, file string
+	for _, p := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if strings.ContainsAny(p, "\"\\\t") || p == "" {
+			continue
+		}
+		if i := strings.IndexByte(p, '/'); i > 0 && folder == "" {
+			folder = p[:i]
+		} else if i < 0 && file == "" {
+			file = p
+		}
+	}
+	specs := [][]string{{"*.txt"}, {":!*.txt"}, {"no/such/path"}}
+	if folder != "" {
+		specs = append(specs, []string{folder}, []string{folder + "/"})
+	}
+	if file != "" {
+		specs = append(specs, []string{file})
+	}
+	if folder != "" && file != "" {
+		specs = append(specs, []string{file, folder})
+	}
+	return specs
+}
+
+func TestNumstatIsTheSameForEveryWorkerCount(t *testing.T) {
+	isolateGit(t)
+	for _, name := range testrepos.Names() {
+		dir := testrepos.Path(t, name)
+		one, _, code := runGitwalk(t, "numstat", dir, "--all", "-j1")
+		if code != 0 {
+			continue // repositories gitwalk rightly refuses (the empty one) are covered above
+		}
+		for _, j := range []string{"2", "8"} {
+			got, stderr, code := runGitwalk(t, "numstat", dir, "--all", "-j"+j)
+			if code != 0 || got != one {
+				t.Errorf("%s: -j%s output differs from -j1 (exit %d, %s): %s", name, j, code, stderr, firstDifference(one, got))
+			}
+		}
+	}
+}
+
+func execCommand(name string, args ...string) (string, error) {
+	out, err := exec.Command(name, args...).CombinedOutput()
+	return string(out), err
+}
+
+// TestNumstatMatchesGitInWorkTrees clones fixtures with a checkout, where git
+// log also reads the work tree's .gitattributes files.
+func TestNumstatMatchesGitInWorkTrees(t *testing.T) {
+	isolateGit(t)
+	for _, name := range []string{"attributes", "content", "types", "paths"} {
+		work := t.TempDir() + "/" + name
+		if out, err := execCommand("git", "clone", "-q", testrepos.Path(t, name), work); err != nil {
+			t.Fatalf("clone %s: %v: %s", name, err, out)
+		}
+		for _, args := range [][]string{{"--all"}, {"--all", "--minimal"}} {
+			want, err := gitNumstat(t, work, args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, stderr, code := runGitwalk(t, append([]string{"numstat", work}, args...)...)
+			if code != 0 {
+				t.Fatalf("%s %v: exit %d: %s", name, args, code, stderr)
+			}
+			if got != want {
+				t.Errorf("%s %v: differs from git: %s", name, args, firstDifference(want, got))
+			}
+		}
+	}
+}

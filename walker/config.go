@@ -1,0 +1,163 @@
+package walker
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	gitconfig "github.com/go-git/go-git/v5/plumbing/format/config"
+)
+
+// defaultBigFileThreshold is git's core.bigFileThreshold default: blobs larger
+// than this are binary without being read (diff.c, diff_filespec_is_binary).
+const defaultBigFileThreshold = 512 << 20
+
+// config holds the settings that change what `git log --numstat` prints, read
+// from the same files git reads, in git's order (system, global, repository;
+// a later file wins).
+type config struct {
+	quotePath        bool
+	bigFileThreshold int64
+	attributesFile   string // core.attributesFile, "" when unset
+	diffAlgorithm    string // diff.algorithm, "" when unset
+	showRoot         bool   // log.showRoot
+	diffContextZero  bool   // diff.context=0 changes counts (trim_common_tail)
+	orderFile        string // diff.orderFile changes line order
+	binaryDrivers    map[string]bool
+}
+
+// configFiles lists the files git reads for a repository, lowest precedence first.
+func configFiles(commonDir string) []string {
+	var files []string
+	if os.Getenv("GIT_CONFIG_NOSYSTEM") == "" {
+		sys := os.Getenv("GIT_CONFIG_SYSTEM")
+		if sys == "" {
+			sys = "/etc/gitconfig"
+		}
+		files = append(files, sys)
+	}
+	if g := os.Getenv("GIT_CONFIG_GLOBAL"); g != "" {
+		files = append(files, g)
+	} else {
+		home, _ := os.UserHomeDir()
+		xdg := os.Getenv("XDG_CONFIG_HOME")
+		if xdg == "" && home != "" {
+			xdg = filepath.Join(home, ".config")
+		}
+		if xdg != "" {
+			files = append(files, filepath.Join(xdg, "git", "config"))
+		}
+		if home != "" {
+			files = append(files, filepath.Join(home, ".gitconfig"))
+		}
+	}
+	return append(files, filepath.Join(commonDir, "config"))
+}
+
+func loadConfig(commonDir string) (config, error) {
+	c := config{quotePath: true, bigFileThreshold: defaultBigFileThreshold, showRoot: true}
+	for _, file := range configFiles(commonDir) {
+		f, err := os.Open(file)
+		if err != nil {
+			continue // git skips missing and unreadable config files alike
+		}
+		raw := gitconfig.New()
+		err = gitconfig.NewDecoder(f).Decode(raw)
+		f.Close()
+		if err != nil {
+			return c, fmt.Errorf("read config %s: %w", file, err)
+		}
+		if err := c.apply(raw, file); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+func (c *config) apply(raw *gitconfig.Config, file string) error {
+	for _, s := range raw.Sections {
+		for _, o := range s.Options {
+			var err error
+			switch strings.ToLower(s.Name) + "." + strings.ToLower(o.Key) {
+			case "core.quotepath":
+				c.quotePath, err = parseBool(o.Value)
+			case "core.bigfilethreshold":
+				c.bigFileThreshold, err = parseSize(o.Value)
+			case "core.attributesfile":
+				c.attributesFile = expandHome(o.Value)
+			case "diff.algorithm":
+				c.diffAlgorithm = strings.ToLower(o.Value)
+			case "diff.context":
+				c.diffContextZero = strings.TrimSpace(o.Value) == "0"
+			case "diff.orderfile":
+				c.orderFile = o.Value
+			case "log.showroot":
+				c.showRoot, err = parseBool(o.Value)
+			}
+			if err != nil {
+				return fmt.Errorf("config %s: bad value %q for %s.%s: %w", file, o.Value, s.Name, o.Key, err)
+			}
+		}
+		if strings.EqualFold(s.Name, "diff") {
+			for _, sub := range s.Subsections {
+				for _, o := range sub.Options {
+					if strings.EqualFold(o.Key, "binary") {
+						b, err := parseBool(o.Value)
+						if err != nil {
+							return fmt.Errorf("config %s: bad value %q for diff.%s.binary", file, o.Value, sub.Name)
+						}
+						if c.binaryDrivers == nil {
+							c.binaryDrivers = map[string]bool{}
+						}
+						c.binaryDrivers[sub.Name] = b
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// parseBool reads a git boolean; a key given with no value is true.
+func parseBool(v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "true", "yes", "on", "1":
+		return true, nil
+	case "false", "no", "off", "0":
+		return false, nil
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+		return n != 0, nil
+	}
+	return false, fmt.Errorf("not a boolean")
+}
+
+// parseSize reads a git size with an optional k, m or g suffix.
+func parseSize(v string) (int64, error) {
+	v = strings.ToLower(strings.TrimSpace(v))
+	mult := int64(1)
+	switch {
+	case strings.HasSuffix(v, "k"):
+		mult, v = 1<<10, v[:len(v)-1]
+	case strings.HasSuffix(v, "m"):
+		mult, v = 1<<20, v[:len(v)-1]
+	case strings.HasSuffix(v, "g"):
+		mult, v = 1<<30, v[:len(v)-1]
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("not a size")
+	}
+	return n * mult, nil
+}
+
+func expandHome(p string) string {
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, rest)
+		}
+	}
+	return p
+}

@@ -1,0 +1,269 @@
+package walker
+
+import (
+	"fmt"
+	"strings"
+)
+
+// pathspec is git's pathspec for `git log -- PATH...`, as far as gitwalk
+// implements it: each item matches its exact path, a folder prefix ending at a
+// '/' boundary, or (when it has wildcards) a wildmatch on the whole path in
+// which '*' also matches '/'. Magic: `:(literal)`, `:(glob)`, `:(icase)`,
+// `:(exclude)`, `:!` and `:^`; `:(top)`/`:/` are accepted (paths are always
+// from the top here). A nil *pathspec matches everything.
+type pathspec struct {
+	items    []pathItem
+	positive int // items that are not excludes
+}
+
+type pathItem struct {
+	pattern  string
+	nowild   int // length of the literal prefix before the first wildcard
+	literal  bool
+	glob     bool // pathname wildmatch: '*' stops at '/'
+	icase    bool
+	exclude  bool
+	matchAll bool // "" or ".": every path
+}
+
+// parsePathspec builds a pathspec from the user's path arguments. prefix is
+// the folder (from the top, with a trailing '/', or "") the user ran in, to
+// which relative items are joined, as git does when run inside a work tree.
+func parsePathspec(args []string, prefix string) (*pathspec, error) {
+	if len(args) == 0 {
+		return nil, nil
+	}
+	ps := &pathspec{}
+	for _, arg := range args {
+		it, err := parsePathItem(arg, prefix)
+		if err != nil {
+			return nil, err
+		}
+		if !it.exclude {
+			ps.positive++
+		}
+		ps.items = append(ps.items, it)
+	}
+	return ps, nil
+}
+
+func parsePathItem(arg, prefix string) (pathItem, error) {
+	var it pathItem
+	p := arg
+	top := false
+	if strings.HasPrefix(p, ":") {
+		switch {
+		case strings.HasPrefix(p, ":("):
+			end := strings.IndexByte(p, ')')
+			if end < 0 {
+				return it, fmt.Errorf("pathspec %q: missing ')' after magic", arg)
+			}
+			for _, m := range strings.Split(p[2:end], ",") {
+				switch strings.TrimSpace(m) {
+				case "literal":
+					it.literal = true
+				case "glob":
+					it.glob = true
+				case "icase":
+					it.icase = true
+				case "exclude":
+					it.exclude = true
+				case "top":
+					top = true
+				case "":
+				default:
+					return it, fmt.Errorf("pathspec %q: magic %q is not supported by gitwalk", arg, m)
+				}
+			}
+			p = p[end+1:]
+		default:
+			// Short magic: magic characters up to the first other one,
+			// optionally closed by a second ':'.
+			i := 1
+		short:
+			for ; i < len(p); i++ {
+				switch p[i] {
+				case '!', '^':
+					it.exclude = true
+				case '/':
+					top = true
+				default:
+					break short
+				}
+			}
+			if i < len(p) && p[i] == ':' {
+				i++
+			}
+			p = p[i:]
+		}
+	}
+	if it.literal && it.glob {
+		return it, fmt.Errorf("pathspec %q: 'literal' and 'glob' magic cannot be used together", arg)
+	}
+	if !top {
+		p = prefix + p
+	}
+	p = cleanPathspec(p)
+	if p == "" {
+		if !top && prefix != "" {
+			p = strings.TrimSuffix(prefix, "/")
+		} else {
+			it.matchAll = true
+		}
+	}
+	if it.icase {
+		p = strings.ToLower(p)
+	}
+	it.pattern = p
+	it.nowild = len(p)
+	if !it.literal {
+		if i := strings.IndexAny(p, "*?[\\"); i >= 0 {
+			it.nowild = i
+		}
+	}
+	return it, nil
+}
+
+// cleanPathspec removes "./" components, a leading "/" and trailing slashes,
+// and resolves "..", so "dir/", "./dir" and "dir" are the same item.
+func cleanPathspec(p string) string {
+	var parts []string
+	for _, c := range strings.Split(p, "/") {
+		switch c {
+		case "", ".":
+		case "..":
+			if len(parts) > 0 {
+				parts = parts[:len(parts)-1]
+			}
+		default:
+			parts = append(parts, c)
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+// matchItem reports whether the item matches the file at path.
+func (it *pathItem) match(path string) bool {
+	if it.matchAll {
+		return true
+	}
+	if it.icase {
+		path = strings.ToLower(path)
+	}
+	pat := it.pattern
+	// The literal part must match, as a whole path or as a folder prefix.
+	if it.nowild == len(pat) {
+		return path == pat || (len(path) > len(pat) && path[len(pat)] == '/' && path[:len(pat)] == pat)
+	}
+	if len(path) < it.nowild || path[:it.nowild] != pat[:it.nowild] {
+		return false
+	}
+	if path == pat {
+		return true // a wildcard item also matches its literal name
+	}
+	if wildmatch(pat, path, it.glob) {
+		return true
+	}
+	return false
+}
+
+// mayMatchUnder reports whether the item could match some path inside the
+// folder dir (from the top, no trailing '/').
+func (it *pathItem) mayMatchUnder(dir string) bool {
+	if it.matchAll || dir == "" {
+		return true // the top folder holds every path
+	}
+	if it.icase {
+		dir = strings.ToLower(dir)
+	}
+	lit := it.pattern[:it.nowild]
+	d := dir + "/"
+	if it.nowild == len(it.pattern) {
+		// Literal: the folder is on the way to the item, or inside it.
+		return strings.HasPrefix(lit+"/", d) || strings.HasPrefix(d, lit+"/")
+	}
+	return strings.HasPrefix(d, lit) || strings.HasPrefix(lit, d)
+}
+
+// coversAll reports whether the item matches every path inside dir, so a tree
+// walk below it need not ask again.
+func (it *pathItem) coversAll(dir string) bool {
+	if it.matchAll {
+		return true
+	}
+	if dir == "" {
+		return false
+	}
+	if it.icase {
+		dir = strings.ToLower(dir)
+	}
+	if it.nowild != len(it.pattern) {
+		return false
+	}
+	return dir == it.pattern || strings.HasPrefix(dir, it.pattern+"/")
+}
+
+// matches reports whether path is selected: some positive item matches (or
+// there is none) and no exclude item does.
+func (ps *pathspec) matches(path string) bool {
+	if ps == nil {
+		return true
+	}
+	ok := ps.positive == 0
+	for i := range ps.items {
+		it := &ps.items[i]
+		if !it.exclude && !ok && it.match(path) {
+			ok = true
+		}
+	}
+	if !ok {
+		return false
+	}
+	for i := range ps.items {
+		if it := &ps.items[i]; it.exclude && it.match(path) {
+			return false
+		}
+	}
+	return true
+}
+
+// dirState says how a folder relates to the pathspec during a tree walk.
+type dirState uint8
+
+const (
+	dirSkip    dirState = iota // nothing inside can match
+	dirPartial                 // ask again for each entry inside
+	dirAll                     // everything inside matches
+)
+
+// dir classifies the folder dir (from the top).
+func (ps *pathspec) dir(dir string) dirState {
+	if ps == nil {
+		return dirAll
+	}
+	state := dirSkip
+	if ps.positive == 0 {
+		state = dirAll
+	}
+	for i := range ps.items {
+		it := &ps.items[i]
+		if it.exclude {
+			continue
+		}
+		if it.coversAll(dir) {
+			state = dirAll
+			break
+		}
+		if it.mayMatchUnder(dir) {
+			state = dirPartial
+		}
+	}
+	if state == dirAll {
+		for i := range ps.items {
+			if it := &ps.items[i]; it.exclude && it.mayMatchUnder(dir) {
+				return dirPartial
+			}
+		}
+	}
+	return state
+}

@@ -1,0 +1,215 @@
+package walker
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-billy/v5/osfs"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
+
+	"github.com/gitwalk/gitwalk/internal/odb"
+)
+
+// refEntry is one ref resolved to the object it names (symbolic refs
+// followed, tags not peeled).
+type refEntry struct {
+	name string
+	id   odb.ID
+}
+
+// refDB lists and resolves a repository's refs through go-git's storage:
+// loose and packed refs merged (a loose ref wins), symbolic refs followed.
+// It reads the refs once, when first asked for a list. Not safe for
+// concurrent use.
+type refDB struct {
+	gitDir, commonDir string
+	st                *filesystem.Storage
+	all               []refEntry // every resolvable ref under refs/, in byte order of name
+	loaded            bool
+}
+
+// openRefs opens the refs of the repository whose git directory is gitDir.
+// It works on a bare directory without a config file and, through the
+// "commondir" file, on the git directory of a linked worktree (whose HEAD is
+// its own and whose other refs are the common ones).
+func openRefs(gitDir string) *refDB {
+	gitDir = filepath.Clean(gitDir)
+	fs := osfs.New(gitDir)
+	r := &refDB{gitDir: gitDir, commonDir: commonDir(gitDir)}
+	if r.commonDir != gitDir {
+		r.st = filesystem.NewStorage(dotgit.NewRepositoryFilesystem(fs, osfs.New(r.commonDir)), cache.NewObjectLRUDefault())
+	} else {
+		r.st = filesystem.NewStorage(fs, cache.NewObjectLRUDefault())
+	}
+	return r
+}
+
+// otherHeads resolves the HEADs of the repository's other worktrees, as git's
+// other_head_refs for --all: the main worktree first (when this is a linked
+// one), then each linked worktree in directory order (readdir's, as git),
+// leaving out this one, those without a "gitdir" file, and unborn HEADs.
+func (r *refDB) otherHeads() ([]refEntry, error) {
+	var out []refEntry
+	add := func(dir, name string) error {
+		data, err := os.ReadFile(filepath.Join(dir, "HEAD"))
+		if err != nil {
+			return nil
+		}
+		line := strings.TrimSpace(string(data))
+		if target, ok := strings.CutPrefix(line, "ref:"); ok {
+			id, ok, err := r.resolve(strings.TrimSpace(target))
+			if err != nil || !ok {
+				return err
+			}
+			out = append(out, refEntry{name: name, id: id})
+			return nil
+		}
+		id, err := odb.ParseID(line)
+		if err != nil {
+			return nil // a broken HEAD: git skips it too
+		}
+		out = append(out, refEntry{name: name, id: id})
+		return nil
+	}
+	if r.commonDir != r.gitDir {
+		if err := add(r.commonDir, "HEAD"); err != nil {
+			return nil, err
+		}
+	}
+	f, err := os.Open(filepath.Join(r.commonDir, "worktrees"))
+	if err != nil {
+		return out, nil
+	}
+	names, err := f.Readdirnames(-1)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("list worktrees: %w", err)
+	}
+	for _, name := range names {
+		dir := filepath.Join(r.commonDir, "worktrees", name)
+		if dir == r.gitDir {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, "gitdir")); err != nil {
+			continue
+		}
+		if err := add(dir, "worktrees/"+name+"/HEAD"); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// resolve follows the ref name (a full name such as "refs/heads/main" or
+// "HEAD") to an object id. ok is false when the ref does not exist or is a
+// symbolic ref to one that does not (an unborn branch).
+func (r *refDB) resolve(name string) (id odb.ID, ok bool, err error) {
+	ref, err := storer.ResolveReference(r.st, plumbing.ReferenceName(name))
+	if err != nil {
+		if errors.Is(err, plumbing.ErrReferenceNotFound) {
+			return id, false, nil
+		}
+		return id, false, fmt.Errorf("ref %s: %w", name, err)
+	}
+	if ref == nil || ref.Type() != plumbing.HashReference {
+		return id, false, nil
+	}
+	return odb.ID(ref.Hash()), true, nil
+}
+
+// symbolicTarget returns the ref a symbolic ref (such as HEAD) points to, or
+// "" when name is not symbolic or does not exist.
+func (r *refDB) symbolicTarget(name string) string {
+	ref, err := r.st.Reference(plumbing.ReferenceName(name))
+	if err != nil || ref == nil || ref.Type() != plumbing.SymbolicReference {
+		return ""
+	}
+	return ref.Target().String()
+}
+
+// list returns the refs whose names start with prefix ("refs/" for all), in
+// git's order (byte order of the full name). Dangling symbolic refs are left
+// out, as git's for_each_ref leaves out broken refs.
+func (r *refDB) list(prefix string) ([]refEntry, error) {
+	if err := r.load(); err != nil {
+		return nil, err
+	}
+	lo := sort.Search(len(r.all), func(i int) bool { return r.all[i].name >= prefix })
+	hi := lo
+	for hi < len(r.all) && strings.HasPrefix(r.all[hi].name, prefix) {
+		hi++
+	}
+	return r.all[lo:hi], nil
+}
+
+func (r *refDB) load() error {
+	if r.loaded {
+		return nil
+	}
+	iter, err := r.st.IterReferences()
+	if err != nil {
+		return fmt.Errorf("list refs: %w", err)
+	}
+	defer iter.Close()
+	seen := make(map[string]bool)
+	err = iter.ForEach(func(ref *plumbing.Reference) error {
+		name := ref.Name().String()
+		if !strings.HasPrefix(name, "refs/") || seen[name] {
+			return nil
+		}
+		seen[name] = true
+		switch ref.Type() {
+		case plumbing.HashReference:
+			r.all = append(r.all, refEntry{name: name, id: odb.ID(ref.Hash())})
+		case plumbing.SymbolicReference:
+			id, ok, err := r.resolve(name)
+			if err != nil {
+				return err
+			}
+			if ok {
+				r.all = append(r.all, refEntry{name: name, id: id})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("list refs: %w", err)
+	}
+	sort.Slice(r.all, func(i, j int) bool { return r.all[i].name < r.all[j].name })
+	r.loaded = true
+	return nil
+}
+
+// readShallow reads the ids listed in the repository's "shallow" file
+// (commits whose parents a shallow clone does not have); nil when the
+// repository is not shallow.
+func readShallow(commonDir string) (map[odb.ID]struct{}, error) {
+	data, err := os.ReadFile(filepath.Join(commonDir, "shallow"))
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("read shallow file: %w", err)
+	}
+	set := make(map[odb.ID]struct{})
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		id, err := odb.ParseID(line)
+		if err != nil {
+			return nil, fmt.Errorf("shallow file %s: %w", filepath.Join(commonDir, "shallow"), err)
+		}
+		set[id] = struct{}{}
+	}
+	return set, nil
+}

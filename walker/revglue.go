@@ -1,0 +1,106 @@
+package walker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/gitwalk/gitwalk/arena"
+)
+
+// repoRevWalk is a revWalk over a Repo, with the pathspec its commits'
+// changes are listed under.
+type repoRevWalk struct {
+	*revWalk
+	ps *pathspec // nil: every path (no pathspec, or FullDiff)
+}
+
+// newRevWalk resolves opts.Revisions and prepares the walk. Path limiting
+// compares trees with the lead's treeDiffer in first-change mode, on the
+// walk's own reader and arena.
+func (r *Repo) newRevWalk(opts Options) (*repoRevWalk, error) {
+	return r.newRevWalkContext(context.Background(), opts)
+}
+
+// newRevWalkContext is newRevWalk honouring ctx during a limited walk (which
+// walks all it needs before returning).
+func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWalk, error) {
+	shallow, err := readShallow(r.commonDir)
+	if err != nil {
+		return nil, err
+	}
+	refs := openRefs(r.gitDir)
+	if err := checkNoGrafts(r.commonDir, refs); err != nil {
+		return nil, err
+	}
+	g := newCommitGraph(newODBSource(r.db), shallow)
+	tips, err := resolveRevisions(g, refs, opts.Revisions)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := parsePathspec(opts.Paths, opts.PathPrefix)
+	if err != nil {
+		return nil, err
+	}
+	ro := revOptions{
+		firstParent: opts.FirstParent,
+		noMerges:    opts.NoMerges,
+		topoOrder:   opts.TopoOrder,
+		reverse:     opts.Reverse,
+		maxCount:    -1,
+		skip:        opts.Skip,
+	}
+	if opts.MaxCount > 0 {
+		ro.maxCount = opts.MaxCount
+	}
+	if !opts.Since.IsZero() {
+		ro.since, ro.hasSince = opts.Since.Unix(), true
+	}
+	if !opts.Until.IsZero() {
+		ro.until, ro.hasUntil = opts.Until.Unix(), true
+	}
+	if ps != nil {
+		// TREESAME tests run on the walk's goroutine with a reader and an
+		// arena of their own; diffTrees rewinds the arena after each tree.
+		td := &treeDiffer{rd: r.db.NewReader(), a: arena.New(arena.NewHeap(4 << 20)), ps: ps}
+		ro.sameUnderPaths = td.same
+	}
+	w, err := newRevWalk(ctx, g, tips, ro)
+	if err != nil {
+		return nil, err
+	}
+	rw := &repoRevWalk{revWalk: w}
+	if !opts.FullDiff {
+		rw.ps = ps
+	}
+	return rw, nil
+}
+
+// errGrafts means the repository has replace refs or grafts, which git log
+// applies and gitwalk does not yet: refusing is better than another history.
+var errGrafts = errors.New("gitwalk does not apply replace refs or grafts yet")
+
+// checkNoGrafts fails when git would rewrite history with refs/replace/
+// (unless GIT_NO_REPLACE_OBJECTS is set, as git honours it) or info/grafts.
+func checkNoGrafts(commonDir string, refs *refDB) error {
+	if _, err := os.Stat(filepath.Join(commonDir, "info", "grafts")); err == nil {
+		return fmt.Errorf("%s: %w (info/grafts exists)", commonDir, errGrafts)
+	}
+	if os.Getenv("GIT_NO_REPLACE_OBJECTS") != "" {
+		return nil
+	}
+	replace, err := refs.list("refs/replace/")
+	if err != nil {
+		return err
+	}
+	if len(replace) > 0 {
+		return fmt.Errorf("%s: %w (%s; set GIT_NO_REPLACE_OBJECTS=1 to walk, like git, without them)", commonDir, errGrafts, replace[0].name)
+	}
+	return nil
+}
+
+func (rw *repoRevWalk) pathspec() *pathspec { return rw.ps }
+
+func (rw *repoRevWalk) close() {}

@@ -1,0 +1,595 @@
+package walker
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/gitwalk/gitwalk/internal/odb"
+)
+
+// This file turns `git log` revision arguments into the walk's starting
+// points, as git 2.39's setup_revisions does (revision.c handle_revision_arg,
+// handle_dotdot, handle_revision_pseudo_opt; object-name.c get_oid_1,
+// get_parent, get_nth_ancestor, peel_onion; refs.c dwim rules; commit-reach.c
+// get_merge_bases for A...B).
+
+// revTip is one starting point of the walk, in command-line order: a commit
+// (tags already peeled) and whether it is negative (^A, the left of A..B, the
+// merge bases of A...B, anything after --not).
+type revTip struct {
+	id       odb.ID
+	negative bool
+	name     string // the argument or ref it came from
+}
+
+// errBadRevision is the cause of every error about a revision argument that
+// names nothing: the message is git's "bad revision 'X'".
+var errBadRevision = errors.New("bad revision")
+
+// errUnbornHead is the cause of the error for `git log` with no revision when
+// HEAD names a branch with no commits (which includes an empty repository).
+var errUnbornHead = errors.New("does not have any commits yet")
+
+// revResolver resolves names against a repository's refs and objects.
+type revResolver struct {
+	g    *commitGraph
+	refs *refDB
+}
+
+// resolveRevisions resolves `git log` revision arguments (no options other
+// than the pseudo-revisions --all, --branches[=PAT], --tags[=PAT],
+// --remotes[=PAT], --glob=PAT and --not) into tips, in git's pending order.
+// With no argument that names anything, HEAD is the default.
+func resolveRevisions(g *commitGraph, refs *refDB, args []string) ([]revTip, error) {
+	r := &revResolver{g: g, refs: refs}
+	var tips []revTip
+	negate := false
+	inputGiven := false // git's rev_input_given: no HEAD default after --all and the like
+	for _, arg := range args {
+		if strings.HasPrefix(arg, "--") {
+			var err error
+			switch {
+			case arg == "--not":
+				negate = !negate
+				continue
+			case arg == "--all":
+				if tips, err = r.addRefs(tips, "refs/", "", negate); err == nil {
+					if tips, err = r.addHead(tips, negate); err == nil {
+						tips, err = r.addOtherHeads(tips, negate)
+					}
+				}
+			case arg == "--branches":
+				tips, err = r.addRefs(tips, "refs/heads/", "", negate)
+			case arg == "--tags":
+				tips, err = r.addRefs(tips, "refs/tags/", "", negate)
+			case arg == "--remotes":
+				tips, err = r.addRefs(tips, "refs/remotes/", "", negate)
+			case strings.HasPrefix(arg, "--branches="):
+				tips, err = r.addRefs(tips, "refs/heads/", globPattern("refs/heads/", arg[len("--branches="):]), negate)
+			case strings.HasPrefix(arg, "--tags="):
+				tips, err = r.addRefs(tips, "refs/tags/", globPattern("refs/tags/", arg[len("--tags="):]), negate)
+			case strings.HasPrefix(arg, "--remotes="):
+				tips, err = r.addRefs(tips, "refs/remotes/", globPattern("refs/remotes/", arg[len("--remotes="):]), negate)
+			case strings.HasPrefix(arg, "--glob="):
+				tips, err = r.addRefs(tips, "", globPattern("", arg[len("--glob="):]), negate)
+			default:
+				return nil, fmt.Errorf("unrecognized revision option %q", arg)
+			}
+			if err != nil {
+				return nil, err
+			}
+			inputGiven = true
+			continue
+		}
+		var err error
+		if tips, err = r.addArg(tips, arg, negate); err != nil {
+			return nil, err
+		}
+		inputGiven = true
+	}
+	if len(tips) == 0 && !inputGiven {
+		id, err := r.getOID("HEAD")
+		if err != nil {
+			return nil, r.diagnoseHead()
+		}
+		return r.addObject(tips, id, false, "HEAD")
+	}
+	return tips, nil
+}
+
+// diagnoseHead is git's diagnose_missing_default for HEAD.
+func (r *revResolver) diagnoseHead() error {
+	target := r.refs.symbolicTarget("HEAD")
+	if target == "" {
+		return errors.New("your current branch appears to be broken")
+	}
+	return fmt.Errorf("your current branch '%s' %w", strings.TrimPrefix(target, "refs/heads/"), errUnbornHead)
+}
+
+// globPattern is for_each_glob_ref_in's pattern: the prefix, "refs/" when
+// neither a prefix nor "refs/" starts it, and "/*" when it has no wildcard.
+func globPattern(prefix, pattern string) string {
+	full := pattern
+	if prefix != "" {
+		full = prefix + pattern
+	} else if !strings.HasPrefix(pattern, "refs/") {
+		full = "refs/" + pattern
+	}
+	if !strings.ContainsAny(pattern, "*?[\\") {
+		if !strings.HasSuffix(full, "/") {
+			full += "/"
+		}
+		full += "*"
+	}
+	return full
+}
+
+// addRefs adds every ref under prefix (matching glob, when not empty) in
+// byte order of name. Refs to trees and blobs are skipped, as git's
+// handle_commit does without --objects.
+func (r *revResolver) addRefs(tips []revTip, prefix, glob string, negative bool) ([]revTip, error) {
+	refs, err := r.refs.list(prefix)
+	if err != nil {
+		return nil, err
+	}
+	for _, ref := range refs {
+		if glob != "" && !wildmatch(glob, ref.name, false) {
+			continue
+		}
+		if tips, err = r.addObject(tips, ref.id, negative, ref.name); err != nil {
+			return nil, err
+		}
+	}
+	return tips, nil
+}
+
+// addHead adds HEAD (detached or not) when it names a commit.
+func (r *revResolver) addHead(tips []revTip, negative bool) ([]revTip, error) {
+	id, ok, err := r.refs.resolve("HEAD")
+	if err != nil || !ok {
+		return tips, err
+	}
+	return r.addObject(tips, id, negative, "HEAD")
+}
+
+// addOtherHeads adds the HEADs of the other worktrees (--all).
+func (r *revResolver) addOtherHeads(tips []revTip, negative bool) ([]revTip, error) {
+	heads, err := r.refs.otherHeads()
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range heads {
+		if tips, err = r.addObject(tips, h.id, negative, h.name); err != nil {
+			return nil, err
+		}
+	}
+	return tips, nil
+}
+
+// addObject adds the commit that id names, following tags; trees and blobs
+// are dropped silently, a missing object is an error naming it.
+func (r *revResolver) addObject(tips []revTip, id odb.ID, negative bool, name string) ([]revTip, error) {
+	cid, typ, err := r.g.peel(id)
+	if err != nil {
+		return nil, fmt.Errorf("bad object %s: %w", name, err)
+	}
+	if typ != odb.Commit {
+		return tips, nil
+	}
+	n := r.g.lookup(cid)
+	if err := r.g.parse(n); err != nil {
+		return nil, fmt.Errorf("bad object %s: %w", name, err)
+	}
+	return append(tips, revTip{id: cid, negative: negative, name: name}), nil
+}
+
+// addArg is handle_revision_arg for one revision argument.
+func (r *revResolver) addArg(tips []revTip, arg string, negative bool) ([]revTip, error) {
+	bad := fmt.Errorf("%w '%s'", errBadRevision, arg)
+	if arg == ".." || arg == "" {
+		return nil, bad
+	}
+	if out, ok, err := r.addDotDot(tips, arg, negative); err != nil {
+		return nil, err
+	} else if ok {
+		return out, nil
+	}
+	name := arg
+	if base, ok := strings.CutSuffix(name, "^@"); ok {
+		// All parents of base, not base itself.
+		if c, err := r.commitish(base); err == nil {
+			for i, p := range c.parents {
+				var err error
+				if tips, err = r.addObject(tips, p, negative, fmt.Sprintf("%s^%d", base, i+1)); err != nil {
+					return nil, err
+				}
+			}
+			return tips, nil
+		}
+	}
+	if base, ok := strings.CutSuffix(name, "^!"); ok {
+		// base, and its parents negated.
+		if c, err := r.commitish(base); err == nil {
+			for i, p := range c.parents {
+				var err error
+				if tips, err = r.addObject(tips, p, !negative, fmt.Sprintf("%s^%d", base, i+1)); err != nil {
+					return nil, err
+				}
+			}
+			name = base
+		}
+	}
+	if i := strings.Index(name, "^-"); i >= 0 {
+		// base ^base^N (N = 1 when absent).
+		base, num := name[:i], name[i+2:]
+		nth := 1
+		if num != "" {
+			if _, err := fmt.Sscanf(num, "%d", &nth); err != nil || nth < 1 || fmt.Sprint(nth) != num {
+				return nil, bad
+			}
+		}
+		if c, err := r.commitish(base); err == nil {
+			if nth <= len(c.parents) {
+				var err error
+				if tips, err = r.addObject(tips, c.parents[nth-1], !negative, fmt.Sprintf("%s^%d", base, nth)); err != nil {
+					return nil, err
+				}
+			}
+			name = base
+		}
+	}
+	neg := negative
+	if strings.HasPrefix(name, "^") {
+		neg = !neg
+		name = name[1:]
+	}
+	id, err := r.getOID(name)
+	if err != nil {
+		return nil, bad
+	}
+	return r.addObject(tips, id, neg, arg)
+}
+
+// addDotDot is handle_dotdot: A..B adds ^A and B; A...B adds the merge bases
+// of A and B negated, then A, then B. An empty side is HEAD. ok is false when
+// arg is no range or a side names nothing (git then tries the whole
+// argument as one name, which fails).
+func (r *revResolver) addDotDot(tips []revTip, arg string, negative bool) ([]revTip, bool, error) {
+	i := strings.Index(arg, "..")
+	if i < 0 {
+		return tips, false, nil
+	}
+	aName, bName := arg[:i], arg[i+2:]
+	symmetric := strings.HasPrefix(bName, ".")
+	if symmetric {
+		bName = bName[1:]
+	}
+	if aName == "" {
+		aName = "HEAD"
+	}
+	if bName == "" {
+		bName = "HEAD"
+	}
+	a, err := r.getOID(aName)
+	if err != nil {
+		return tips, false, nil
+	}
+	b, err := r.getOID(bName)
+	if err != nil {
+		return tips, false, nil
+	}
+	if !symmetric {
+		if tips, err = r.addObject(tips, a, !negative, aName); err != nil {
+			return nil, false, err
+		}
+		tips, err = r.addObject(tips, b, negative, bName)
+		return tips, err == nil, err
+	}
+	ca, err := r.g.commitOf(a)
+	if err != nil {
+		return tips, false, nil
+	}
+	cb, err := r.g.commitOf(b)
+	if err != nil {
+		return tips, false, nil
+	}
+	bases, err := mergeBases(r.g, ca, cb)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, m := range bases {
+		tips = append(tips, revTip{id: m.id, negative: !negative, name: m.id.String()})
+	}
+	if tips, err = r.addObject(tips, a, negative, aName); err != nil {
+		return nil, false, err
+	}
+	tips, err = r.addObject(tips, b, negative, bName)
+	return tips, err == nil, err
+}
+
+// commitish resolves name and follows it to a parsed commit.
+func (r *revResolver) commitish(name string) (*commitNode, error) {
+	id, err := r.getOID(name)
+	if err != nil {
+		return nil, err
+	}
+	return r.g.commitOf(id)
+}
+
+// getOID is git's get_oid_1: REV~n, REV^n (from the right), REV^{...}, then
+// a name: @, a full id, a ref by git's dwim rules, an abbreviated id.
+func (r *revResolver) getOID(name string) (odb.ID, error) {
+	var zero odb.ID
+	i := len(name) - 1
+	for i >= 0 && name[i] >= '0' && name[i] <= '9' {
+		i--
+	}
+	if i >= 0 && (name[i] == '~' || name[i] == '^') {
+		base, digits := name[:i], name[i+1:]
+		num := 0
+		for _, d := range digits {
+			num = num*10 + int(d-'0')
+			if num > 1<<31-1 {
+				return zero, fmt.Errorf("%s: number too large", name)
+			}
+		}
+		if digits == "" {
+			num = 1
+		}
+		c, err := r.commitish(base)
+		if err != nil {
+			return zero, err
+		}
+		if name[i] == '^' {
+			if num == 0 {
+				return c.id, nil
+			}
+			if num > len(c.parents) {
+				return zero, fmt.Errorf("%s: commit %s has no parent %d", name, c.id, num)
+			}
+			return c.parents[num-1], nil
+		}
+		for ; num > 0; num-- {
+			if len(c.pnodes) == 0 {
+				return zero, fmt.Errorf("%s: commit %s has no parent", name, c.id)
+			}
+			c = c.pnodes[0]
+			if err := r.g.parse(c); err != nil {
+				return zero, err
+			}
+		}
+		return c.id, nil
+	}
+	if strings.HasSuffix(name, "}") {
+		if j := strings.LastIndex(name, "^{"); j >= 0 {
+			return r.peelOnion(name[:j], name[j+2:len(name)-1])
+		}
+	}
+	if name == "@" {
+		name = "HEAD"
+	}
+	if len(name) == 40 && isHex(name) {
+		return odb.ParseID(name)
+	}
+	if id, ok, err := r.dwimRef(name); err != nil {
+		return zero, err
+	} else if ok {
+		return id, nil
+	}
+	if len(name) >= 4 && len(name) < 40 && isHex(name) {
+		return r.g.src.resolvePrefix(name)
+	}
+	return zero, fmt.Errorf("%w '%s'", errBadRevision, name)
+}
+
+// peelOnion is REV^{} (follow tags), REV^{commit}, REV^{tree}, REV^{object}.
+func (r *revResolver) peelOnion(base, kind string) (odb.ID, error) {
+	id, err := r.getOID(base)
+	if err != nil {
+		return id, err
+	}
+	switch kind {
+	case "object":
+		return id, nil
+	case "", "commit", "tree":
+		cid, typ, err := r.g.peel(id)
+		if err != nil {
+			return cid, err
+		}
+		switch {
+		case kind == "":
+			return cid, nil
+		case kind == "commit" && typ == odb.Commit:
+			return cid, nil
+		case kind == "tree" && typ == odb.Tree:
+			return cid, nil
+		case kind == "tree" && typ == odb.Commit:
+			c, err := r.g.commitOf(cid)
+			if err != nil {
+				return cid, err
+			}
+			return c.tree, nil
+		}
+		return cid, fmt.Errorf("%s^{%s}: object %s is a %s", base, kind, cid, typ)
+	}
+	return id, fmt.Errorf("%s^{%s}: unsupported", base, kind)
+}
+
+// dwimRef tries git's ref rules for a short name in order: NAME (for HEAD,
+// pseudo-refs and full names), refs/NAME, refs/tags/NAME, refs/heads/NAME,
+// refs/remotes/NAME, refs/remotes/NAME/HEAD. The first that resolves wins.
+func (r *revResolver) dwimRef(name string) (odb.ID, bool, error) {
+	if name == "" || strings.Contains(name, "..") || strings.HasSuffix(name, "/") || strings.HasPrefix(name, "/") {
+		return odb.ID{}, false, nil
+	}
+	rules := [...]string{"%s", "refs/%s", "refs/tags/%s", "refs/heads/%s", "refs/remotes/%s", "refs/remotes/%s/HEAD"}
+	for k, rule := range rules {
+		if k == 0 && !strings.HasPrefix(name, "refs/") && !isPseudoRef(name) {
+			continue
+		}
+		id, ok, err := r.refs.resolve(fmt.Sprintf(rule, name))
+		if err != nil {
+			continue // a name that is no valid ref name, or a broken ref: git goes on too
+		}
+		if ok {
+			return id, true, nil
+		}
+	}
+	return odb.ID{}, false, nil
+}
+
+// isPseudoRef reports whether name has the shape of HEAD, FETCH_HEAD,
+// ORIG_HEAD and the like: upper case letters and underscores.
+func isPseudoRef(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !(c >= 'A' && c <= 'Z' || c == '_') {
+			return false
+		}
+	}
+	return name != ""
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// Marks of paintDown (git's PARENT1, PARENT2, STALE, RESULT).
+const (
+	paintParent1 uint8 = 1 << iota
+	paintParent2
+	paintStale
+	paintResult
+)
+
+// paintDown is git's paint_down_to_common without generation numbers: paint
+// one's ancestors PARENT1 and the twos' PARENT2 in date order (ties
+// first-come) until every queued commit is stale, and return the commits
+// painted both ways and not below another such commit, newest first. marks
+// holds every commit's paint afterwards.
+func paintDown(g *commitGraph, one *commitNode, twos []*commitNode) (found []*commitNode, marks map[*commitNode]uint8, err error) {
+	marks = make(map[*commitNode]uint8)
+	var q dateQueue
+	nonStale := 0 // queued entries not stale (each counted by its current mark)
+	put := func(n *commitNode) {
+		q.push(n)
+		if marks[n]&paintStale == 0 {
+			nonStale++
+		}
+	}
+	marks[one] |= paintParent1
+	put(one)
+	for _, t := range twos {
+		marks[t] |= paintParent2
+		put(t)
+	}
+	// queued[n] counts n's entries in the queue, so that painting a queued
+	// commit stale can correct nonStale.
+	queued := make(map[*commitNode]int)
+	for _, it := range q.items {
+		queued[it.n]++
+	}
+	for nonStale > 0 {
+		n := q.pop()
+		queued[n]--
+		if marks[n]&paintStale == 0 {
+			nonStale--
+		}
+		flags := marks[n] & (paintParent1 | paintParent2 | paintStale)
+		if flags == paintParent1|paintParent2 {
+			if marks[n]&paintResult == 0 {
+				marks[n] |= paintResult
+				found = insertByDate(found, n)
+			}
+			flags |= paintStale
+		}
+		for _, p := range n.pnodes {
+			if marks[p]&flags == flags {
+				continue
+			}
+			if err := g.parse(p); err != nil {
+				return nil, nil, err
+			}
+			if flags&paintStale != 0 && marks[p]&paintStale == 0 {
+				nonStale -= queued[p] // its queued entries turn stale
+			}
+			marks[p] |= flags
+			queued[p]++
+			put(p)
+		}
+	}
+	return found, marks, nil
+}
+
+// mergeBases is git's get_merge_bases(a, b) without generation numbers: the
+// commits paintDown finds that are not stale, less those reachable from
+// another of them (remove_redundant), newest first.
+func mergeBases(g *commitGraph, a, b *commitNode) ([]*commitNode, error) {
+	if a == b {
+		return []*commitNode{a}, nil
+	}
+	found, marks, err := paintDown(g, a, []*commitNode{b})
+	if err != nil {
+		return nil, err
+	}
+	var bases []*commitNode
+	for _, n := range found {
+		if marks[n]&paintStale == 0 {
+			bases = insertByDate(bases, n)
+		}
+	}
+	if len(bases) <= 1 {
+		return bases, nil
+	}
+	redundant := make([]bool, len(bases))
+	for i, n := range bases {
+		if redundant[i] {
+			continue
+		}
+		var others []*commitNode
+		var idx []int
+		for j, o := range bases {
+			if i != j && !redundant[j] {
+				others = append(others, o)
+				idx = append(idx, j)
+			}
+		}
+		_, m, err := paintDown(g, n, others)
+		if err != nil {
+			return nil, err
+		}
+		if m[n]&paintParent2 != 0 {
+			redundant[i] = true
+		}
+		for k, o := range others {
+			if m[o]&paintParent1 != 0 {
+				redundant[idx[k]] = true
+			}
+		}
+	}
+	var keep []*commitNode
+	for i, n := range bases {
+		if !redundant[i] {
+			keep = insertByDate(keep, n)
+		}
+	}
+	return keep, nil
+}
+
+// insertByDate is commit_list_insert_by_date on a slice.
+func insertByDate(list []*commitNode, n *commitNode) []*commitNode {
+	i := 0
+	for i < len(list) && list[i].date >= n.date {
+		i++
+	}
+	list = append(list, nil)
+	copy(list[i+1:], list[i:])
+	list[i] = n
+	return list
+}

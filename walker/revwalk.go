@@ -1,0 +1,824 @@
+package walker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/gitwalk/gitwalk/arena"
+	"github.com/gitwalk/gitwalk/internal/odb"
+)
+
+// This file is git 2.39's revision walk (revision.c: prepare_revision_walk,
+// limit_list, process_parents, try_to_simplify_commit, get_commit_action,
+// get_revision; commit.c: sort_in_topological_order), rewritten for gitwalk.
+// The facts it matches are in ../shared/reference/git-revwalk.md; the walk
+// is git's without a commit-graph (no generation numbers), without replace
+// refs and grafts (the shallow file is honoured).
+
+// nodeFlags are git's object flags, as far as the walk uses them.
+type nodeFlags uint32
+
+const (
+	flagParsed        nodeFlags = 1 << iota // tree, parents and date are known
+	flagSeen                                // queued once (git's SEEN)
+	flagAdded                               // parents processed (ADDED)
+	flagUninteresting                       // reachable from a negative tip (UNINTERESTING)
+	flagBottom                              // a negative tip the user named (BOTTOM)
+	flagTreesame                            // no change under the pathspec (TREESAME)
+	flagShown                               // returned by the walk (SHOWN)
+	flagQueued                              // in the date queue now
+)
+
+// commitNode is one commit of the walk. Nodes are made (unparsed) when first
+// named, and parsed at the same moments git parses a commit, because what is
+// parsed decides how far git's uninteresting marks spread (mark_parents_uninteresting).
+//
+// After the walk returns a node, its id, tree, parents and date no longer
+// change, so a worker may read them while the walk goes on.
+type commitNode struct {
+	id   odb.ID
+	tree odb.ID
+	// parents are the commit's parents as the walk sees them: none for a
+	// commit in the shallow file, and cut to the one parent followed when
+	// history simplification (path limiting) chose one, as git's
+	// try_to_simplify_commit cuts commit->parents.
+	parents []odb.ID
+	pnodes  []*commitNode // parents as nodes, always the same list as parents
+	// date is the committer date by which git sorts (odb.CommitInfo.Date):
+	// unsigned, as git's timestamp_t.
+	date     uint64
+	flags    nodeFlags
+	indegree int32 // sort_in_topological_order's count; 0 outside the sort
+}
+
+// firstParentTree returns the tree of the commit's first parent as the walk
+// sees it (ok is false for a root, including a shallow commit), so that a
+// worker need not read the parent commit again. The walk parses every parent
+// it follows before it returns a commit, and a parsed node's tree never
+// changes, so this is safe on a worker while the walk goes on.
+func (n *commitNode) firstParentTree() (tree odb.ID, ok bool) {
+	if len(n.pnodes) == 0 {
+		return tree, false
+	}
+	return n.pnodes[0].tree, true
+}
+
+// objectSource is what the revision walk needs from the object database.
+type objectSource interface {
+	// readObject returns the type and content of the object id. The content
+	// is only read until the next call.
+	readObject(id odb.ID) (odb.Type, []byte, error)
+	// resolvePrefix returns the one object whose id starts with the hex
+	// digits (4 to 40), as odb.DB.ResolvePrefix.
+	resolvePrefix(hex string) (odb.ID, error)
+}
+
+// odbSource is the objectSource of a repository: one odb.Reader of the walk's
+// own, reading into an arena that is reset before each object (commits and
+// tags are small; a larger one falls back to the heap inside odb).
+type odbSource struct {
+	db *odb.DB
+	rd *odb.Reader
+	a  *arena.Arena
+}
+
+func newODBSource(db *odb.DB) *odbSource {
+	return &odbSource{db: db, rd: db.NewReader(), a: arena.New(arena.NewHeap(1 << 20))}
+}
+
+func (s *odbSource) readObject(id odb.ID) (odb.Type, []byte, error) {
+	s.a.Reset()
+	return s.rd.Read(id, s.a)
+}
+
+func (s *odbSource) resolvePrefix(hex string) (odb.ID, error) { return s.db.ResolvePrefix(hex) }
+
+// commitGraph holds the commits a walk has met, by id, and parses them on
+// demand. Nodes, parent lists and the map grow in chunks so that a walk of
+// many commits does not allocate per commit. Not safe for concurrent use.
+type commitGraph struct {
+	src     objectSource
+	shallow map[odb.ID]struct{}
+	nodes   map[odb.ID]*commitNode
+	info    odb.CommitInfo // reused by parse
+
+	nodeSlab []commitNode
+	idSlab   []odb.ID
+	ptrSlab  []*commitNode
+}
+
+func newCommitGraph(src objectSource, shallow map[odb.ID]struct{}) *commitGraph {
+	return &commitGraph{src: src, shallow: shallow, nodes: make(map[odb.ID]*commitNode, 1024)}
+}
+
+// lookup returns the node of id, making an unparsed one if it is new.
+func (g *commitGraph) lookup(id odb.ID) *commitNode {
+	if n, ok := g.nodes[id]; ok {
+		return n
+	}
+	if len(g.nodeSlab) == 0 {
+		g.nodeSlab = make([]commitNode, 1024)
+	}
+	n := &g.nodeSlab[0]
+	g.nodeSlab = g.nodeSlab[1:]
+	n.id = id
+	g.nodes[id] = n
+	return n
+}
+
+// errNotCommit means an object the walk needs as a commit is something else.
+var errNotCommit = errors.New("not a commit")
+
+// parse reads and parses n if it is not parsed yet.
+func (g *commitGraph) parse(n *commitNode) error {
+	if n.flags&flagParsed != 0 {
+		return nil
+	}
+	typ, data, err := g.src.readObject(n.id)
+	if err != nil {
+		return fmt.Errorf("read commit %s: %w", n.id, err)
+	}
+	if typ != odb.Commit {
+		return fmt.Errorf("object %s is a %s: %w", n.id, typ, errNotCommit)
+	}
+	if err := odb.ParseCommitInto(&g.info, data); err != nil {
+		return fmt.Errorf("commit %s: %w", n.id, err)
+	}
+	n.tree = g.info.Tree
+	n.date = g.info.Date
+	k := len(g.info.Parents)
+	if _, cut := g.shallow[n.id]; cut {
+		k = 0 // a shallow commit acts as a root (git's graft with nr_parent < 0)
+	}
+	if k > 0 {
+		if len(g.idSlab) < k {
+			g.idSlab = make([]odb.ID, max(k, 4096))
+		}
+		if len(g.ptrSlab) < k {
+			g.ptrSlab = make([]*commitNode, max(k, 4096))
+		}
+		n.parents = g.idSlab[:k:k]
+		n.pnodes = g.ptrSlab[:k:k]
+		g.idSlab = g.idSlab[k:]
+		g.ptrSlab = g.ptrSlab[k:]
+		for i, p := range g.info.Parents {
+			n.parents[i] = p
+			n.pnodes[i] = g.lookup(p)
+		}
+	}
+	n.flags |= flagParsed
+	return nil
+}
+
+// peel follows annotated tags from id to the object they end at, and
+// returns it with its type.
+func (g *commitGraph) peel(id odb.ID) (odb.ID, odb.Type, error) {
+	for depth := 0; ; depth++ {
+		if n, ok := g.nodes[id]; ok && n.flags&flagParsed != 0 {
+			return id, odb.Commit, nil
+		}
+		typ, data, err := g.src.readObject(id)
+		if err != nil {
+			return id, odb.BadType, err
+		}
+		if typ != odb.Tag {
+			return id, typ, nil
+		}
+		if depth > 100 {
+			return id, typ, fmt.Errorf("tag %s: tags nested too deep", id)
+		}
+		target, _, err := odb.ParseTag(data)
+		if err != nil {
+			return id, typ, fmt.Errorf("tag %s: %w", id, err)
+		}
+		id = target
+	}
+}
+
+// commitOf returns the parsed commit that id names, following tags; an id
+// that ends at a tree or blob is an error matching errNotCommit.
+func (g *commitGraph) commitOf(id odb.ID) (*commitNode, error) {
+	cid, typ, err := g.peel(id)
+	if err != nil {
+		return nil, err
+	}
+	if typ != odb.Commit {
+		return nil, fmt.Errorf("object %s is a %s: %w", cid, typ, errNotCommit)
+	}
+	n := g.lookup(cid)
+	return n, g.parse(n)
+}
+
+// revOptions are the `git log` options that change which commits the walk
+// returns and in what order.
+type revOptions struct {
+	firstParent bool // --first-parent
+	topoOrder   bool // --topo-order
+	dateOrder   bool // --date-order (topo order, newest ready commit first)
+	reverse     bool // --reverse
+	fullHistory bool // --full-history (with path limiting)
+	noMerges    bool // --no-merges (= --max-parents=1)
+	mergesOnly  bool // --merges (= --min-parents=2)
+	maxCount    int  // -n; < 0 means no limit
+	skip        int  // --skip
+
+	// since (--since, --max-age) and until (--until, --min-age) are epoch
+	// seconds, used when hasSince / hasUntil.
+	since, until       int64
+	hasSince, hasUntil bool
+
+	// sameUnderPaths turns path limiting on: it reports whether two trees
+	// are equal under the pathspec (a zero id is the empty tree). Nil means
+	// no path limiting.
+	sameUnderPaths func(treeA, treeB odb.ID) (bool, error)
+}
+
+// slop is git's SLOP: how many uninteresting commits in a row limit_list
+// pops, once nothing interesting is left, before it stops.
+const slop = 5
+
+// revWalk produces commits in git's order. next returns them one at a time;
+// the walk is lazy (commits are read as they are returned) unless git's walk
+// is "limited" (negative revisions, --topo-order), which walks everything
+// it needs first. Not safe for concurrent use.
+type revWalk struct {
+	ctx  context.Context
+	g    *commitGraph
+	opt  revOptions
+	same func(a, b odb.ID) (bool, error)
+
+	queue             dateQueue
+	interestingQueued int // queued commits without flagUninteresting
+
+	limited     bool
+	trackSame   bool                   // keep per-parent TREESAME (git's treesame decoration)
+	parentsSame map[*commitNode][]bool // per-parent TREESAME of merges, when trackSame
+	list        []*commitNode          // the limited walk's result
+	pos         int
+	stack       []*commitNode // scratch for markParentsUninteresting
+
+	since, until   uint64
+	maxCount, skip int
+	minParents     int
+	maxParents     int // < 0: none
+	reversed       []*commitNode
+	reverseReady   bool
+	steps          int
+}
+
+// newRevWalk prepares a walk of g from tips (in command-line order) as git's
+// prepare_revision_walk does: when the walk is limited, the whole selection
+// is computed here, honouring ctx.
+func newRevWalk(ctx context.Context, g *commitGraph, tips []revTip, opt revOptions) (*revWalk, error) {
+	w := &revWalk{ctx: ctx, g: g, opt: opt, same: opt.sameUnderPaths,
+		maxCount: opt.maxCount, skip: opt.skip, maxParents: -1}
+	if opt.hasSince && opt.since > 0 {
+		w.since = uint64(opt.since)
+	}
+	if opt.hasUntil && opt.until > 0 {
+		w.until = uint64(opt.until)
+	}
+	if opt.noMerges {
+		w.maxParents = 1
+	}
+	if opt.mergesOnly {
+		w.minParents = 2
+	}
+	if opt.topoOrder || opt.dateOrder {
+		w.limited = true // git without generation numbers
+	}
+	// get_reference: flags are set on every tip before any is handled.
+	nodes := make([]*commitNode, len(tips))
+	for i, t := range tips {
+		n := g.lookup(t.id)
+		if err := g.parse(n); err != nil {
+			return nil, err
+		}
+		if t.negative {
+			n.flags |= flagUninteresting | flagBottom
+		}
+		nodes[i] = n
+	}
+	// handle_commit, then the SEEN check: each commit keeps its first place.
+	for i, n := range nodes {
+		if tips[i].negative {
+			w.markParentsUninteresting(n)
+			w.limited = true
+		}
+		if n.flags&flagSeen == 0 {
+			n.flags |= flagSeen
+			w.push(n)
+		}
+	}
+	w.trackSame = w.limited && w.same != nil && opt.fullHistory && !opt.firstParent
+	if w.trackSame {
+		w.parentsSame = make(map[*commitNode][]bool)
+	}
+	if w.limited {
+		if err := w.limitList(); err != nil {
+			return nil, err
+		}
+		if opt.topoOrder || opt.dateOrder {
+			w.topoSort()
+		}
+	}
+	return w, nil
+}
+
+// next returns the next commit of the walk, or nil at the end.
+func (w *revWalk) next() (*commitNode, error) {
+	if !w.opt.reverse {
+		return w.nextCounted()
+	}
+	if !w.reverseReady {
+		for {
+			n, err := w.nextCounted()
+			if err != nil {
+				return nil, err
+			}
+			if n == nil {
+				break
+			}
+			w.reversed = append(w.reversed, n)
+		}
+		w.reverseReady = true
+	}
+	k := len(w.reversed)
+	if k == 0 {
+		return nil, nil
+	}
+	n := w.reversed[k-1]
+	w.reversed = w.reversed[:k-1]
+	return n, nil
+}
+
+// nextCounted is get_revision_internal: --skip, then -n.
+func (w *revWalk) nextCounted() (*commitNode, error) {
+	if w.maxCount == 0 {
+		return nil, nil
+	}
+	n, err := w.nextShown()
+	for n != nil && err == nil && w.skip > 0 {
+		w.skip--
+		n, err = w.nextShown()
+	}
+	if w.maxCount > 0 {
+		w.maxCount--
+	}
+	if n != nil {
+		n.flags |= flagShown
+	}
+	return n, err
+}
+
+// nextShown is get_revision_1: the next commit that passes the filters.
+func (w *revWalk) nextShown() (*commitNode, error) {
+	for {
+		var n *commitNode
+		if w.limited {
+			if w.pos >= len(w.list) {
+				return nil, nil
+			}
+			n = w.list[w.pos]
+			w.list[w.pos] = nil
+			w.pos++
+		} else {
+			if err := w.tick(); err != nil {
+				return nil, err
+			}
+			if n = w.pop(); n == nil {
+				return nil, nil
+			}
+			// Unlimited --since: an old commit is dropped and its parents
+			// are not queued through it.
+			if w.opt.hasSince && n.date < w.since {
+				continue
+			}
+			if err := w.processParents(n); err != nil {
+				return nil, err
+			}
+		}
+		if w.show(n) {
+			return n, nil
+		}
+	}
+}
+
+// tick checks for cancellation now and then.
+func (w *revWalk) tick() error {
+	w.steps++
+	if w.steps&1023 == 0 && w.ctx != nil {
+		return w.ctx.Err()
+	}
+	return nil
+}
+
+// show is get_commit_action for the options gitwalk has.
+func (w *revWalk) show(n *commitNode) bool {
+	if n.flags&(flagShown|flagUninteresting) != 0 {
+		return false
+	}
+	if w.opt.hasUntil && n.date > w.until {
+		return false
+	}
+	if np := len(n.parents); np < w.minParents || (w.maxParents >= 0 && np > w.maxParents) {
+		return false
+	}
+	if w.same != nil && n.flags&flagTreesame != 0 {
+		return false // prune && dense, and no parent rewriting asked for
+	}
+	return true
+}
+
+// limitList is git's limit_list: the walk to the end (or until SLOP says the
+// rest is uninteresting), keeping interesting commits in pop order.
+func (w *revWalk) limitList() error {
+	left := slop
+	date := ^uint64(0) // TIME_MAX
+	for w.queue.len() > 0 {
+		if err := w.tick(); err != nil {
+			return err
+		}
+		n := w.pop()
+		if w.opt.hasSince && n.date < w.since {
+			w.markUninteresting(n)
+		}
+		if err := w.processParents(n); err != nil {
+			return err
+		}
+		if n.flags&flagUninteresting != 0 {
+			w.markParentsUninteresting(n)
+			left = w.stillInteresting(date, left)
+			if left > 0 {
+				continue
+			}
+			break
+		}
+		if w.opt.hasUntil && n.date > w.until {
+			continue
+		}
+		date = n.date
+		w.list = append(w.list, n)
+	}
+	// Drop what is still queued, so that nodes do not look queued.
+	for w.queue.len() > 0 {
+		w.pop()
+	}
+	if w.trackSame {
+		// update_treesame: merges may have become TREESAME because some of
+		// their parents turned uninteresting after they were simplified.
+		for _, n := range w.list {
+			if n.flags&(flagUninteresting|flagTreesame) == 0 && len(n.pnodes) > 1 {
+				w.updateTreesame(n)
+			}
+		}
+	}
+	return nil
+}
+
+// stillInteresting is git's still_interesting.
+func (w *revWalk) stillInteresting(date uint64, left int) int {
+	if w.queue.len() == 0 {
+		return 0
+	}
+	if date <= w.queue.top().date {
+		return slop
+	}
+	if w.interestingQueued > 0 {
+		return slop
+	}
+	return left - 1
+}
+
+// processParents is git's process_parents: queue the parents of n not seen
+// yet; for an uninteresting n mark them (and, one level further, theirs)
+// uninteresting; for an interesting n simplify first (path limiting).
+func (w *revWalk) processParents(n *commitNode) error {
+	if n.flags&flagAdded != 0 {
+		return nil
+	}
+	n.flags |= flagAdded
+	if n.flags&flagUninteresting != 0 {
+		for _, p := range n.pnodes {
+			w.markUninteresting(p)
+			if err := w.g.parse(p); err != nil {
+				continue // git parses gently here: a missing parent of an uninteresting commit is no error
+			}
+			if len(p.pnodes) > 0 {
+				w.markParentsUninteresting(p)
+			}
+			if p.flags&flagSeen != 0 {
+				continue
+			}
+			p.flags |= flagSeen
+			w.push(p)
+		}
+		return nil
+	}
+	if w.same != nil {
+		if err := w.simplify(n); err != nil {
+			return err
+		}
+	}
+	for _, p := range n.pnodes {
+		if err := w.g.parse(p); err != nil {
+			return fmt.Errorf("parents of commit %s: %w", n.id, err)
+		}
+		if p.flags&flagSeen == 0 {
+			p.flags |= flagSeen
+			w.push(p)
+		}
+		if w.opt.firstParent {
+			break
+		}
+	}
+	return nil
+}
+
+// markUninteresting sets flagUninteresting, keeping the count of interesting
+// queued commits that still_interesting asks about.
+func (w *revWalk) markUninteresting(n *commitNode) {
+	if n.flags&flagUninteresting != 0 {
+		return
+	}
+	n.flags |= flagUninteresting
+	if n.flags&flagQueued != 0 {
+		w.interestingQueued--
+	}
+}
+
+// markParentsUninteresting is git's mark_parents_uninteresting: the marks
+// spread through parents of commits already parsed, and no further.
+func (w *revWalk) markParentsUninteresting(n *commitNode) {
+	stack := w.stack[:0]
+	for _, p := range n.pnodes {
+		if p.flags&flagUninteresting == 0 {
+			w.markUninteresting(p)
+			stack = append(stack, p.pnodes...)
+		}
+	}
+	for len(stack) > 0 {
+		p := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if p.flags&flagUninteresting == 0 {
+			w.markUninteresting(p)
+			stack = append(stack, p.pnodes...)
+		}
+	}
+	w.stack = stack[:0]
+}
+
+// relevant is git's relevant_commit: interesting, or a negative tip the
+// user named.
+func relevant(n *commitNode) bool {
+	return n.flags&(flagUninteresting|flagBottom) != flagUninteresting
+}
+
+// sameTrees reports whether two trees are equal under the pathspec.
+func (w *revWalk) sameTrees(a, b odb.ID) (bool, error) {
+	if a == b {
+		return true, nil
+	}
+	return w.same(a, b)
+}
+
+// simplify is git's try_to_simplify_commit with dense history: mark n
+// TREESAME when it changes nothing under the pathspec, and (by default,
+// simplify_history) cut its parents to the first relevant parent it is
+// TREESAME to.
+func (w *revWalk) simplify(n *commitNode) error {
+	if len(n.pnodes) == 0 {
+		same, err := w.sameTrees(odb.ZeroID, n.tree)
+		if err != nil {
+			return fmt.Errorf("commit %s: %w", n.id, err)
+		}
+		if same {
+			n.flags |= flagTreesame
+		}
+		return nil
+	}
+	relevantParents := 0
+	relevantChange, irrelevantChange := false, false
+	var ts []bool
+	for i, p := range n.pnodes {
+		if relevant(p) {
+			relevantParents++
+		}
+		if i == 1 {
+			if w.opt.firstParent {
+				break
+			}
+			if w.trackSame && n.flags&flagUninteresting == 0 {
+				ts = make([]bool, len(n.pnodes))
+				ts[0] = !(relevantChange || irrelevantChange)
+				w.parentsSame[n] = ts
+			}
+		}
+		if err := w.g.parse(p); err != nil {
+			return fmt.Errorf("cannot simplify commit %s (because of %s): %w", n.id, p.id, err)
+		}
+		same, err := w.sameTrees(p.tree, n.tree)
+		if err != nil {
+			return fmt.Errorf("commit %s: %w", n.id, err)
+		}
+		if same {
+			if w.opt.fullHistory || !relevant(p) {
+				if ts != nil {
+					ts[i] = true
+				}
+				continue
+			}
+			n.parents = n.parents[i : i+1 : i+1]
+			n.pnodes = n.pnodes[i : i+1 : i+1]
+			n.flags |= flagTreesame
+			return nil
+		}
+		if relevant(p) {
+			relevantChange = true
+		} else {
+			irrelevantChange = true
+		}
+	}
+	if relevantParents > 0 && !relevantChange || relevantParents == 0 && !irrelevantChange {
+		n.flags |= flagTreesame
+	}
+	return nil
+}
+
+// updateTreesame is git's update_treesame for a merge.
+func (w *revWalk) updateTreesame(n *commitNode) {
+	ts := w.parentsSame[n]
+	if ts == nil {
+		return
+	}
+	relevantParents := 0
+	relevantChange, irrelevantChange := false, false
+	for i, p := range n.pnodes {
+		if relevant(p) {
+			relevantChange = relevantChange || !ts[i]
+			relevantParents++
+		} else {
+			irrelevantChange = irrelevantChange || !ts[i]
+		}
+	}
+	if relevantParents > 0 && relevantChange || relevantParents == 0 && irrelevantChange {
+		n.flags &^= flagTreesame
+	} else {
+		n.flags |= flagTreesame
+	}
+}
+
+// topoSort is git's sort_in_topological_order on the limited list: a commit
+// comes after all its children in the list. Ready commits wait on a stack
+// (--topo-order: the last parent made ready goes first) or, for
+// --date-order, in a newest-first queue with ties in insertion order.
+func (w *revWalk) topoSort() {
+	list := w.list
+	if len(list) == 0 {
+		return
+	}
+	for _, n := range list {
+		n.indegree = 1
+	}
+	for _, n := range list {
+		for _, p := range n.pnodes {
+			if p.indegree > 0 {
+				p.indegree++
+			}
+		}
+	}
+	byDate := w.opt.dateOrder
+	var stack []*commitNode
+	put := func(n *commitNode) {
+		if byDate {
+			w.push(n)
+		} else {
+			stack = append(stack, n)
+		}
+	}
+	for _, n := range list {
+		if n.indegree == 1 {
+			put(n)
+		}
+	}
+	if !byDate {
+		for i, j := 0, len(stack)-1; i < j; i, j = i+1, j-1 {
+			stack[i], stack[j] = stack[j], stack[i]
+		}
+	}
+	out := list[:0] // the tips are read: the list's array can hold the output
+	for {
+		var n *commitNode
+		if byDate {
+			if n = w.pop(); n == nil {
+				break
+			}
+		} else {
+			if len(stack) == 0 {
+				break
+			}
+			n = stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+		}
+		for _, p := range n.pnodes {
+			if p.indegree == 0 {
+				continue
+			}
+			p.indegree--
+			if p.indegree == 1 {
+				put(p)
+			}
+		}
+		n.indegree = 0
+		out = append(out, n)
+	}
+	w.list = out
+}
+
+// push queues n in date order: after every queued commit at least as new,
+// before the first strictly older one (commit_list_insert_by_date).
+func (w *revWalk) push(n *commitNode) {
+	n.flags |= flagQueued
+	if n.flags&flagUninteresting == 0 {
+		w.interestingQueued++
+	}
+	w.queue.push(n)
+}
+
+// pop takes the newest commit (the earliest queued among equals), or nil.
+func (w *revWalk) pop() *commitNode {
+	if w.queue.len() == 0 {
+		return nil
+	}
+	n := w.queue.pop()
+	n.flags &^= flagQueued
+	if n.flags&flagUninteresting == 0 {
+		w.interestingQueued--
+	}
+	return n
+}
+
+// dateQueue is a binary heap ordered as git's date-sorted commit list:
+// newest committer date first, then insertion order. Because every insert
+// goes after all queued entries of the same date, the pair (date,
+// insertion number) orders it exactly like commit_list_insert_by_date.
+type dateQueue struct {
+	items []queueItem
+	seq   uint64
+}
+
+type queueItem struct {
+	date uint64
+	seq  uint64
+	n    *commitNode
+}
+
+func (q *dateQueue) len() int { return len(q.items) }
+
+func (q *dateQueue) top() queueItem { return q.items[0] }
+
+func (a *queueItem) before(b *queueItem) bool {
+	return a.date > b.date || a.date == b.date && a.seq < b.seq
+}
+
+func (q *dateQueue) push(n *commitNode) {
+	q.seq++
+	q.items = append(q.items, queueItem{date: n.date, seq: q.seq, n: n})
+	i := len(q.items) - 1
+	for i > 0 {
+		parent := (i - 1) / 2
+		if !q.items[i].before(&q.items[parent]) {
+			break
+		}
+		q.items[i], q.items[parent] = q.items[parent], q.items[i]
+		i = parent
+	}
+}
+
+func (q *dateQueue) pop() *commitNode {
+	items := q.items
+	n := items[0].n
+	last := len(items) - 1
+	items[0] = items[last]
+	items[last] = queueItem{}
+	items = items[:last]
+	q.items = items
+	i := 0
+	for {
+		l := 2*i + 1
+		if l >= len(items) {
+			break
+		}
+		m := l
+		if r := l + 1; r < len(items) && items[r].before(&items[l]) {
+			m = r
+		}
+		if !items[m].before(&items[i]) {
+			break
+		}
+		items[i], items[m] = items[m], items[i]
+		i = m
+	}
+	return n
+}

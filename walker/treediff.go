@@ -1,0 +1,200 @@
+package walker
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/gitwalk/gitwalk/arena"
+	"github.com/gitwalk/gitwalk/internal/odb"
+)
+
+// modeGitlink is a submodule commit's mode (odb.ModeGitlink), used where
+// the unit builds its "Subproject commit" content.
+const modeGitlink = odb.ModeGitlink
+
+// fileChange is one non-tree path that differs between two trees. It lives in
+// a worker's reusable scratch (pointer-free, so it could as well live in an
+// arena); its path is a range of the differ's path buffer.
+type fileChange struct {
+	pathOff, pathLen int32
+	oldMode, newMode uint32 // 0 = absent on that side
+	oldID, newID     odb.ID
+}
+
+// treeDiffer compares raw tree objects the way git's tree-diff.c does: both
+// trees in git's name order, equal subtrees skipped by id, a file and a folder
+// of the same name treated as different entries, and only paths the pathspec
+// selects. Trees are read into the unit's arena. Not safe for concurrent use.
+type treeDiffer struct {
+	rd  *odb.Reader
+	a   *arena.Arena
+	ps  *pathspec
+	buf []byte // the current folder prefix, then entry name
+
+	changes []fileChange
+	paths   []byte
+
+	firstOnly bool // stop at the first change (TREESAME tests)
+	found     bool
+}
+
+// diff appends to d.changes every file change from tree oldTree to newTree
+// (a zero id is the empty tree).
+func (d *treeDiffer) diff(oldTree, newTree odb.ID) error {
+	d.buf = d.buf[:0]
+	d.found = false
+	if oldTree == newTree {
+		return nil
+	}
+	return d.diffTrees(oldTree, newTree, d.ps.dir(""))
+}
+
+func (d *treeDiffer) readTree(id odb.ID) ([]byte, error) {
+	if id.IsZero() {
+		return nil, nil
+	}
+	typ, data, err := d.rd.Read(id, d.a)
+	if err != nil {
+		return nil, err
+	}
+	if typ != odb.Tree {
+		return nil, fmt.Errorf("object %s is a %s, not a tree", id, typ)
+	}
+	return data, nil
+}
+
+func (d *treeDiffer) diffTrees(oldTree, newTree odb.ID, st dirState) error {
+	mark := d.a.Mark()
+	defer d.a.RewindTo(mark)
+	od, err := d.readTree(oldTree)
+	if err != nil {
+		return err
+	}
+	nd, err := d.readTree(newTree)
+	if err != nil {
+		return err
+	}
+	base := len(d.buf)
+	oi, ni := odb.NewTreeIter(od), odb.NewTreeIter(nd)
+	var oe, ne odb.TreeEntry
+	haveO, haveN := false, false
+	for {
+		if d.found && d.firstOnly {
+			return nil
+		}
+		if !haveO {
+			if oe, haveO = oi.Next(); !haveO && oi.Err() != nil {
+				return fmt.Errorf("tree %s: %w", oldTree, oi.Err())
+			}
+		}
+		if !haveN {
+			if ne, haveN = ni.Next(); !haveN && ni.Err() != nil {
+				return fmt.Errorf("tree %s: %w", newTree, ni.Err())
+			}
+		}
+		var cmp int
+		switch {
+		case !haveO && !haveN:
+			return nil
+		case !haveO:
+			cmp = 1
+		case !haveN:
+			cmp = -1
+		default:
+			cmp = compareEntries(&oe, &ne)
+		}
+		switch {
+		case cmp < 0:
+			err = d.entry(base, &oe, nil, st)
+			haveO = false
+		case cmp > 0:
+			err = d.entry(base, nil, &ne, st)
+			haveN = false
+		default:
+			if oe.Mode != ne.Mode || oe.ID != ne.ID {
+				err = d.entry(base, &oe, &ne, st)
+			}
+			haveO, haveN = false, false
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// entry handles one name present on either side or on both (o, n nil when
+// absent; when both are given they have the same name and folder-ness).
+func (d *treeDiffer) entry(base int, o, n *odb.TreeEntry, st dirState) error {
+	name := n
+	if name == nil {
+		name = o
+	}
+	d.buf = append(d.buf[:base], name.Name...)
+	defer func() { d.buf = d.buf[:base] }()
+	if odb.IsTree(name.Mode) {
+		sub := st
+		if st == dirPartial {
+			sub = d.ps.dir(unsafeString(d.buf))
+			if sub == dirSkip {
+				return nil
+			}
+		}
+		var oid, nid odb.ID
+		if o != nil {
+			oid = o.ID
+		}
+		if n != nil {
+			nid = n.ID
+		}
+		d.buf = append(d.buf, '/')
+		return d.diffTrees(oid, nid, sub)
+	}
+	if st == dirPartial && !d.ps.matches(unsafeString(d.buf)) {
+		return nil
+	}
+	d.found = true
+	if d.firstOnly {
+		return nil
+	}
+	fc := fileChange{pathOff: int32(len(d.paths)), pathLen: int32(len(d.buf))}
+	d.paths = append(d.paths, d.buf...)
+	if o != nil {
+		fc.oldMode, fc.oldID = o.Mode, o.ID
+	}
+	if n != nil {
+		fc.newMode, fc.newID = n.Mode, n.ID
+	}
+	d.changes = append(d.changes, fc)
+	return nil
+}
+
+// compareEntries orders entries as git's base_name_compare: byte order of the
+// names, a folder's name compared as if it ended in '/'.
+func compareEntries(a, b *odb.TreeEntry) int {
+	n := min(len(a.Name), len(b.Name))
+	if c := bytes.Compare(a.Name[:n], b.Name[:n]); c != 0 {
+		return c
+	}
+	return int(nameEnd(a, n)) - int(nameEnd(b, n))
+}
+
+func nameEnd(e *odb.TreeEntry, n int) byte {
+	if n < len(e.Name) {
+		return e.Name[n]
+	}
+	if odb.IsTree(e.Mode) {
+		return '/'
+	}
+	return 0
+}
+
+// same reports whether two trees (a zero id is the empty tree) have no
+// difference in the paths d's pathspec selects: git's TREESAME test.
+func (d *treeDiffer) same(oldTree, newTree odb.ID) (bool, error) {
+	d.firstOnly = true
+	defer func() { d.firstOnly = false }()
+	if err := d.diff(oldTree, newTree); err != nil {
+		return false, err
+	}
+	return !d.found, nil
+}

@@ -1,0 +1,216 @@
+package walker
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gitwalk/gitwalk/arena"
+	"github.com/gitwalk/gitwalk/internal/diff"
+	"github.com/gitwalk/gitwalk/internal/odb"
+)
+
+// unit computes one commit at a time for one worker: the "compute one
+// commit" step, kept apart from walking and ordering so that a per-commit
+// result can later be cached by commit id. Its reusable slices are the
+// worker's; everything else of a commit lives in the arena it checks out.
+// Not safe for concurrent use.
+type unit struct {
+	repo *Repo
+	rd   *odb.Reader
+	alg  diff.Algorithm
+	opts *Options
+	ps   *pathspec // nil when the walk lists every path (no pathspec, or FullDiff)
+	td   treeDiffer
+}
+
+type unitStats struct {
+	filesDiffed  int
+	bytesDiffed  int64
+	binary       int
+	heapFallback bool
+}
+
+// run checks out an arena, computes the commit's result in it, copies the
+// result out and gives the arena back.
+func (u *unit) run(arenas *arena.Pool, node *commitNode) (*Commit, unitStats, error) {
+	a, err := arenas.Checkout()
+	if err != nil {
+		return nil, unitStats{}, fmt.Errorf("commit %s: %w", node.id, err)
+	}
+	defer arenas.GiveBack(a)
+	return u.compute(a, node)
+}
+
+func (u *unit) compute(a *arena.Arena, node *commitNode) (*Commit, unitStats, error) {
+	var st unitStats
+	typ, data, err := u.rd.Read(node.id, a)
+	if err != nil {
+		return nil, st, err
+	}
+	if typ != odb.Commit {
+		return nil, st, fmt.Errorf("object %s is a %s, not a commit", node.id, typ)
+	}
+	info, err := odb.ParseCommit(data)
+	if err != nil {
+		return nil, st, fmt.Errorf("commit %s: %w", node.id, err)
+	}
+	c := &Commit{
+		Hash:      node.id,
+		Tree:      info.Tree,
+		Parents:   append([]odb.ID(nil), node.parents...), // the walk keeps using its own list
+		Author:    signature(info.Author),
+		Committer: signature(info.Committer),
+		Subject:   subject(info.Message),
+	}
+	if u.opts.NoChanges {
+		return c, st, nil
+	}
+	var base odb.ID // the tree diffed against; zero = the empty tree
+	switch {
+	case len(node.parents) == 0:
+		if !u.repo.cfg.showRoot {
+			return c, st, nil
+		}
+	case len(node.parents) > 1 && !u.opts.FirstParent:
+		return c, st, nil // git log shows no diff for a merge by default
+	default:
+		// The walk parsed the first parent before handing the commit out.
+		base, _ = node.firstParentTree()
+	}
+	u.td.rd, u.td.a, u.td.ps = u.rd, a, u.ps
+	u.td.changes, u.td.paths = u.td.changes[:0], u.td.paths[:0]
+	if err := u.td.diff(base, info.Tree); err != nil {
+		return nil, st, fmt.Errorf("commit %s: %w", node.id, err)
+	}
+	if len(u.td.changes) > 0 {
+		c.Changes = make([]Change, len(u.td.changes))
+		// One string holds every path of the commit: one allocation, and the
+		// Change paths are substrings of it.
+		all := string(u.td.paths)
+		for i := range u.td.changes {
+			fc := &u.td.changes[i]
+			ch := &c.Changes[i]
+			ch.Path = all[fc.pathOff : fc.pathOff+fc.pathLen]
+			ch.OldMode, ch.NewMode = FileMode(fc.oldMode), FileMode(fc.newMode)
+			ch.OldHash, ch.NewHash = fc.oldID, fc.newID
+			switch {
+			case fc.oldMode == 0:
+				ch.Kind = Added
+			case fc.newMode == 0:
+				ch.Kind = Deleted
+			}
+			if err := u.count(a, ch, &st); err != nil {
+				return nil, st, fmt.Errorf("commit %s: %s: %w", node.id, ch.Path, err)
+			}
+		}
+	}
+	return c, st, nil
+}
+
+// count fills in the line counts of one change, as git's builtin_diffstat:
+// binary if either side is, 0/0 when only the mode changed, else the line
+// diff of the two contents (a missing side is empty).
+func (u *unit) count(a *arena.Arena, ch *Change, st *unitStats) error {
+	mark := a.Mark()
+	defer a.RewindTo(mark)
+	attr := u.repo.attrs.lookup(ch.Path)
+	oldData, oldBin, err := u.side(a, uint32(ch.OldMode), ch.OldHash, attr)
+	if err != nil {
+		return err
+	}
+	newData, newBin, err := u.side(a, uint32(ch.NewMode), ch.NewHash, attr)
+	if err != nil {
+		return err
+	}
+	if oldBin || newBin {
+		ch.Binary = true
+		st.binary++
+		return nil
+	}
+	if ch.OldHash == ch.NewHash && ch.OldMode != 0 && ch.NewMode != 0 {
+		return nil // same content: xdiff is skipped, the row is 0 0
+	}
+	st.filesDiffed++
+	st.bytesDiffed += int64(len(oldData) + len(newData))
+	s, err := diff.Count(a, oldData, newData, u.alg)
+	if errors.Is(err, arena.ErrExhausted) {
+		// The diff's scratch outgrew what is left of the arena: run it once
+		// in a heap arena sized for these inputs.
+		st.heapFallback = true
+		big := arena.New(arena.NewHeap(diff.ScratchBound(len(oldData), len(newData))))
+		s, err = diff.Count(big, oldData, newData, u.alg)
+	}
+	if err != nil {
+		return err
+	}
+	ch.Added, ch.Deleted = s.Added, s.Deleted
+	return nil
+}
+
+// side loads one side of a change and decides whether it is binary, as git's
+// diff_filespec_is_binary: the diff attribute first, then the size against
+// core.bigFileThreshold, then a NUL in the first 8000 bytes. A gitlink's
+// content is the line "Subproject commit <id>\n" (diff_populate_gitlink).
+func (u *unit) side(a *arena.Arena, mode uint32, id odb.ID, attr attrResult) ([]byte, bool, error) {
+	if mode == 0 {
+		return nil, false, nil
+	}
+	var data []byte
+	if mode == modeGitlink {
+		buf, err := arena.MakeUninit[byte](a, len("Subproject commit \n")+40)
+		if err != nil {
+			return nil, false, err
+		}
+		n := copy(buf, "Subproject commit ")
+		n += copy(buf[n:], id.String())
+		buf[n] = '\n'
+		data = buf
+	} else {
+		typ, d, err := u.rd.Read(id, a)
+		if err != nil {
+			return nil, false, err
+		}
+		if typ != odb.Blob {
+			return nil, false, fmt.Errorf("object %s is a %s, not a blob", id, typ)
+		}
+		data = d
+	}
+	switch attr.state {
+	case diffUnset:
+		return data, true, nil
+	case diffSet:
+		return data, false, nil
+	case diffDriver:
+		if b, ok := u.repo.cfg.binaryDrivers[attr.driver]; ok {
+			return data, b, nil
+		}
+	}
+	if int64(len(data)) > u.repo.cfg.bigFileThreshold {
+		return data, true, nil
+	}
+	return data, diff.IsBinary(data), nil
+}
+
+func signature(s odb.Signature) Signature {
+	return Signature{Name: string(s.Name), Email: string(s.Email),
+		When: time.Unix(s.When, 0).In(time.FixedZone(string(s.Zone), s.Offset*60))}
+}
+
+// subject is the first paragraph of a message with its lines joined by
+// spaces, as git's %s (pretty.c format_subject).
+func subject(msg []byte) string {
+	var b strings.Builder
+	for _, line := range strings.Split(strings.TrimLeft(string(msg), "\n"), "\n") {
+		line = strings.TrimRight(line, " \t\r")
+		if line == "" {
+			break
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}

@@ -1,0 +1,224 @@
+package walker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/gitwalk/gitwalk/arena"
+	"github.com/gitwalk/gitwalk/internal/diff"
+	"github.com/gitwalk/gitwalk/internal/odb"
+	"github.com/gitwalk/gitwalk/pool"
+)
+
+// Arena sizing for a walk's own arena pool. An arena is a reservation of
+// address space: only the pages a unit touches become resident, and pages
+// above arenaRetain are released when the arena is given back, so one huge
+// commit does not pin memory for the rest of the walk.
+const (
+	arenaSize   = 256 << 20
+	arenaRetain = 8 << 20
+)
+
+// ErrStop may be returned by a Walk callback to end the walk early without
+// an error.
+var ErrStop = errors.New("stop walk")
+
+// job is one commit to compute, numbered in walk order.
+type job struct {
+	seq  int
+	node *commitNode
+	err  error // a walk error, reported in order after the commits before it
+}
+
+type result struct {
+	seq    int
+	commit *Commit
+	err    error
+	st     unitStats
+}
+
+// Walk walks the commits opts names, in git's order, computing each commit's
+// changes on opts.Workers goroutines, and calls fn with each Commit in walk
+// order from the calling goroutine. fn returning ErrStop ends the walk with
+// no error; any other error ends it with that error. Walk honours ctx: when it
+// is cancelled, workers stop, arenas are given back and readers released
+// before Walk returns ctx's error. Several walks may run on one Repo at once.
+func (r *Repo) Walk(ctx context.Context, opts Options, fn func(*Commit) error) error {
+	start := time.Now()
+	alg, err := r.algorithm(opts)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rw, err := r.newRevWalkContext(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer rw.close()
+
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	arenas := opts.Arenas
+	if arenas == nil {
+		arenas = arena.NewPool(workers, func() (arena.Backing, error) { return arena.NewMmap(arenaSize) },
+			arena.WithRetain(arenaRetain))
+		defer arenas.Close()
+	}
+	readers, err := pool.New(pool.Config{MaxInstances: workers, WarmCount: workers},
+		func() (*odb.Reader, error) { return r.db.NewReader(), nil })
+	if err != nil {
+		return err
+	}
+	defer readers.Close()
+
+	// The window bounds the commits between the walk and the callback:
+	// dispatched, computing, or computed and waiting for an earlier one.
+	window := 8*workers + 32
+	tokens := make(chan struct{}, window)
+	jobs := make(chan job, workers)
+	results := make(chan result, window)
+
+	go func() {
+		defer close(jobs)
+		for seq := 0; ; seq++ {
+			select {
+			case tokens <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			node, err := rw.next()
+			if node == nil && err == nil {
+				return
+			}
+			select {
+			case jobs <- job{seq: seq, node: node, err: err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+
+	var wg sync.WaitGroup
+	var workerErr error
+	var workerErrOnce sync.Once
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rd, err := readers.AcquireContext(ctx)
+			if err != nil {
+				workerErrOnce.Do(func() { workerErr = err })
+				cancel()
+				for range jobs {
+				}
+				return
+			}
+			defer readers.Release(rd)
+			u := &unit{repo: r, rd: rd, alg: alg, opts: &opts, ps: rw.pathspec()}
+			for j := range jobs {
+				res := result{seq: j.seq, err: j.err}
+				if res.err == nil && ctx.Err() == nil {
+					res.commit, res.st, res.err = u.run(arenas, j.node)
+				}
+				results <- res
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(results) }()
+
+	// Put results back into walk order. At most window results are in
+	// flight, so a ring of that size holds every early arrival.
+	ring := make([]*result, window)
+	next := 0
+	var stats Stats
+	var walkErr error
+	for res := range results {
+		if walkErr != nil {
+			continue // drain so that workers can finish
+		}
+		res := res
+		ring[res.seq%window] = &res
+		for walkErr == nil {
+			head := ring[next%window]
+			if head == nil || head.seq != next {
+				break
+			}
+			ring[next%window] = nil
+			next++
+			<-tokens
+			if head.err != nil {
+				walkErr = head.err
+				break
+			}
+			if err := ctx.Err(); err != nil {
+				walkErr = err // cancelled from outside: no callback after it
+				break
+			}
+			stats.add(head.st)
+			if err := fn(head.commit); err != nil {
+				walkErr = err
+				break
+			}
+		}
+		if walkErr != nil {
+			cancel()
+		}
+	}
+	if walkErr == nil && workerErr != nil {
+		walkErr = workerErr
+	}
+	if walkErr == nil && ctx.Err() != nil {
+		walkErr = ctx.Err()
+	}
+	if opts.Stats != nil {
+		stats.Workers = workers
+		stats.Wall = time.Since(start)
+		stats.Arenas = arenas.Metrics()
+		*opts.Stats = stats
+	}
+	if errors.Is(walkErr, ErrStop) {
+		return nil
+	}
+	return walkErr
+}
+
+// algorithm picks the line diff: the caller's choice, else the repository's
+// diff.algorithm, which must be one gitwalk implements.
+func (r *Repo) algorithm(opts Options) (diff.Algorithm, error) {
+	// Settings that change git's output in ways gitwalk does not implement
+	// yet: say so rather than print other numbers.
+	if r.cfg.diffContextZero {
+		return 0, fmt.Errorf("the config sets diff.context=0, which changes git's counts (trim_common_tail); gitwalk does not implement it yet")
+	}
+	if r.cfg.orderFile != "" {
+		return 0, fmt.Errorf("the config sets diff.orderFile, which changes the order of git's numstat lines; gitwalk does not implement it yet")
+	}
+	if opts.AlgorithmSet || r.cfg.diffAlgorithm == "" {
+		return opts.Algorithm.internal(), nil
+	}
+	a, err := diff.ParseAlgorithm(r.cfg.diffAlgorithm)
+	if err != nil {
+		return 0, fmt.Errorf("the repository's config sets diff.algorithm=%s: %w (pass --diff-algorithm=myers or --minimal to choose one gitwalk has)", r.cfg.diffAlgorithm, err)
+	}
+	return a, nil
+}
+
+func (s *Stats) add(u unitStats) {
+	s.Commits++
+	s.FilesDiffed += u.filesDiffed
+	s.BytesDiffed += u.bytesDiffed
+	s.Binary += u.binary
+	if u.heapFallback {
+		s.HeapFallback++
+	}
+}

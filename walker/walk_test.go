@@ -1,0 +1,233 @@
+package walker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gitwalk/gitwalk/arena"
+	"github.com/gitwalk/gitwalk/internal/testrepos"
+)
+
+func openFixture(t *testing.T, name string) *Repo {
+	t.Helper()
+	isolateConfig(t)
+	r, err := Open(testrepos.Path(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func isolateConfig(t *testing.T) {
+	t.Helper()
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", home)
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+}
+
+// collect walks and renders each commit as "hash: path +a -d, ..." lines.
+func collect(t *testing.T, r *Repo, opts Options) []string {
+	t.Helper()
+	var out []string
+	err := r.Walk(context.Background(), opts, func(c *Commit) error {
+		var b strings.Builder
+		b.WriteString(c.Hash.String())
+		for _, ch := range c.Changes {
+			fmt.Fprintf(&b, " %s:+%d-%d:%v", ch.Path, ch.Added, ch.Deleted, ch.Binary)
+		}
+		out = append(out, b.String())
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// waitGoroutines gives exiting goroutines a bounded chance to finish and
+// reports whether the count came back to at most want.
+func waitGoroutines(want int) (int, bool) {
+	n := runtime.NumGoroutine()
+	for i := 0; i < 10000 && n > want; i++ {
+		runtime.Gosched()
+		n = runtime.NumGoroutine()
+	}
+	return n, n <= want
+}
+
+func TestWalkEndsEarlyOnErrStopWithoutError(t *testing.T) {
+	r := openFixture(t, "order")
+	calls := 0
+	err := r.Walk(context.Background(), Options{Revisions: []string{"--all"}, Workers: 2}, func(c *Commit) error {
+		calls++
+		if calls == 3 {
+			return ErrStop
+		}
+		return nil
+	})
+	if err != nil || calls != 3 {
+		t.Fatalf("Walk returned %v after %d calls; want nil after 3", err, calls)
+	}
+}
+
+func TestWalkReturnsTheCallbacksError(t *testing.T) {
+	r := openFixture(t, "order")
+	boom := errors.New("boom")
+	err := r.Walk(context.Background(), Options{Revisions: []string{"--all"}}, func(c *Commit) error { return boom })
+	if !errors.Is(err, boom) {
+		t.Fatalf("Walk returned %v, want the callback's error", err)
+	}
+}
+
+func TestWalkStopsOnCancelAndLeavesNoGoroutine(t *testing.T) {
+	r := openFixture(t, "order")
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	calls := 0
+	err := r.Walk(ctx, Options{Revisions: []string{"--all"}, Workers: 4}, func(c *Commit) error {
+		calls++
+		if calls == 2 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Walk returned %v, want context.Canceled", err)
+	}
+	if calls > 2 {
+		t.Errorf("callback ran %d times after cancellation at 2", calls)
+	}
+	if n, ok := waitGoroutines(before); !ok {
+		t.Errorf("%d goroutines after the walk, %d before", n, before)
+	}
+}
+
+func TestConcurrentWalksShareOneArenaPool(t *testing.T) {
+	r := openFixture(t, "content")
+	arenas := arena.NewPool(4, func() (arena.Backing, error) { return arena.NewMmap(16 << 20) })
+	defer arenas.Close()
+	want := collect(t, r, Options{Revisions: []string{"--all"}, Workers: 1})
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var got []string
+			err := r.Walk(context.Background(), Options{Revisions: []string{"--all"}, Workers: 2, Arenas: arenas}, func(c *Commit) error {
+				var b strings.Builder
+				b.WriteString(c.Hash.String())
+				for _, ch := range c.Changes {
+					fmt.Fprintf(&b, " %s:+%d-%d:%v", ch.Path, ch.Added, ch.Deleted, ch.Binary)
+				}
+				got = append(got, b.String())
+				return nil
+			})
+			if err == nil && strings.Join(got, "\n") != strings.Join(want, "\n") {
+				err = fmt.Errorf("a concurrent walk's result differs from a lone one")
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if m := arenas.Metrics(); m.Checkouts == 0 {
+		t.Errorf("the shared pool was not used: %+v", m)
+	}
+}
+
+func TestCommitsOwnTheirParents(t *testing.T) {
+	r := openFixture(t, "merges")
+	var kept []*Commit
+	err := r.Walk(context.Background(), Options{Revisions: []string{"--all"}}, func(c *Commit) error {
+		kept = append(kept, c)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seenMerge := false
+	for _, c := range kept {
+		if len(c.Parents) > 1 {
+			seenMerge = true
+		}
+		for i := range c.Parents {
+			c.Parents[i][0] ^= 0xff // must not disturb anything else
+		}
+	}
+	if !seenMerge {
+		t.Fatal("fixture has no merge")
+	}
+	again := collect(t, r, Options{Revisions: []string{"--all"}})
+	if len(again) != len(kept) {
+		t.Fatalf("second walk saw %d commits, first %d", len(again), len(kept))
+	}
+}
+
+func TestAMissingObjectIsAnErrorNamingIt(t *testing.T) {
+	isolateConfig(t)
+	dir := testrepos.Path(t, "types") // loose objects only
+	r, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	// Find a blob some commit changes and delete its loose file.
+	var victim Hash
+	err = r.Walk(context.Background(), Options{Revisions: []string{"--all"}}, func(c *Commit) error {
+		for _, ch := range c.Changes {
+			if ch.NewMode == 0o100644 && victim.IsZero() {
+				victim = ch.NewHash
+			}
+		}
+		return nil
+	})
+	if err != nil || victim.IsZero() {
+		t.Fatalf("walk: %v, victim %s", err, victim)
+	}
+	hex := victim.String()
+	if err := os.Remove(filepath.Join(dir, "objects", hex[:2], hex[2:])); err != nil {
+		t.Fatal(err)
+	}
+	err = r.Walk(context.Background(), Options{Revisions: []string{"--all"}}, func(c *Commit) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), hex) {
+		t.Fatalf("walk over a missing blob returned %v; want an error naming %s", err, hex)
+	}
+}
+
+func TestOpenRefusesWhatIsNotARepository(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Open(dir); !errors.Is(err, ErrNotRepository) {
+		t.Errorf("Open(empty folder) = %v, want ErrNotRepository", err)
+	}
+	f := filepath.Join(dir, "file")
+	if err := os.WriteFile(f, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(f); err == nil || !strings.Contains(err.Error(), "not a directory") {
+		t.Errorf("Open(file) = %v, want an error saying it is not a directory", err)
+	}
+}
+
+func TestAnEmptyRepositorySaysSo(t *testing.T) {
+	r := openFixture(t, "empty")
+	err := r.Walk(context.Background(), Options{}, func(c *Commit) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "does not have any commits yet") {
+		t.Fatalf("walk of an empty repository returned %v", err)
+	}
+}

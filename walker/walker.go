@@ -1,0 +1,155 @@
+// Package walker walks a git repository's history and computes, for each
+// commit, what it changed file by file with added and deleted lines, exactly
+// as `git log --numstat --no-renames` counts them.
+//
+// Revisions are named as `git log` takes them and commits come out in git's
+// order. Each commit is a unit of work on a pool of workers: a worker holds
+// one object reader from a pool.Pool, checks out an arena from an arena.Pool
+// for each commit, diffs trees and lines in that arena, copies out a small
+// Commit and gives the arena back. Results are put back into walk order
+// through a bounded window, so memory stays bounded and the output is the
+// same for any number of workers.
+package walker
+
+import (
+	"time"
+
+	"github.com/gitwalk/gitwalk/arena"
+	"github.com/gitwalk/gitwalk/internal/diff"
+	"github.com/gitwalk/gitwalk/internal/odb"
+)
+
+// Hash is a git object id (SHA-1). Its String method gives 40 hex digits.
+type Hash = odb.ID
+
+// ParseHash parses 40 hex digits into a Hash.
+func ParseHash(s string) (Hash, error) { return odb.ParseID(s) }
+
+// Algorithm selects the line diff whose counts a walk reports.
+type Algorithm uint8
+
+const (
+	// Myers is git's default diff, with git's cost heuristics: its counts are
+	// git's also where git's diff is not minimal.
+	Myers Algorithm = iota
+	// Minimal is `git log --minimal` (git 2.39's meaning: see the package
+	// internal/diff for where newer git differs).
+	Minimal
+)
+
+func (a Algorithm) internal() diff.Algorithm {
+	if a == Minimal {
+		return diff.Minimal
+	}
+	return diff.Myers
+}
+
+// Options say what to walk and how. The zero value walks HEAD in git's
+// default order with one worker per core.
+type Options struct {
+	// Revisions are `git log` revision arguments: names, ids (full or
+	// abbreviated), REV~n, REV^n, A..B, A...B, ^A, and the pseudo-revisions
+	// "--all", "--branches", "--tags", "--remotes" and "--not". Empty means HEAD.
+	Revisions []string
+	// Paths is a pathspec (`git log -- PATH...`): commits that do not change
+	// a matching path are left out (git's default history simplification),
+	// and changes are listed for matching paths only unless FullDiff.
+	Paths []string
+	// PathPrefix is the folder the user stands in, from the top of the work
+	// tree (for example "sub/dir/"); relative Paths are joined to it.
+	PathPrefix string
+	FullDiff   bool
+
+	FirstParent bool      // follow only first parents; merges are diffed against parent 1
+	NoMerges    bool      // leave out commits with more than one parent
+	TopoOrder   bool      // --topo-order
+	Reverse     bool      // output in reverse order (after MaxCount and Skip)
+	MaxCount    int       // at most this many commits; 0 means no limit
+	Skip        int       // leave out the first Skip commits that would be shown
+	Since       time.Time // --since: leave out commits older than this (git's rules)
+	Until       time.Time // --until: leave out commits newer than this
+
+	// Algorithm is the line diff; when zero the repository's diff.algorithm
+	// decides, and an algorithm gitwalk lacks is an error, never a silent
+	// substitute.
+	Algorithm    Algorithm
+	AlgorithmSet bool // Algorithm was chosen by the caller (overrides diff.algorithm)
+
+	// NoChanges skips the tree and line diffs: commits come with metadata only.
+	NoChanges bool
+
+	// Workers is the number of goroutines computing commits; 0 = GOMAXPROCS.
+	Workers int
+	// Arenas, when set, is the arena pool the walk checks arenas out of (it
+	// may be shared between walks). When nil the walk makes its own.
+	Arenas *arena.Pool
+	// Stats, when set, receives the walk's figures when Walk returns.
+	Stats *Stats
+}
+
+// FileMode is a git tree entry mode (0o100644, 0o100755, 0o120000 symlink,
+// 0o160000 submodule gitlink); 0 means absent.
+type FileMode uint32
+
+// ChangeKind says what happened to a path.
+type ChangeKind uint8
+
+// The kinds of change.
+const (
+	Modified ChangeKind = iota // content or mode changed; the type may have changed too
+	Added
+	Deleted
+)
+
+func (k ChangeKind) String() string {
+	switch k {
+	case Added:
+		return "added"
+	case Deleted:
+		return "deleted"
+	}
+	return "modified"
+}
+
+// Change is one file's change in a commit. A file that became a symlink (or
+// a submodule) is one Modified change, as git's numstat counts it.
+type Change struct {
+	Path             string
+	Kind             ChangeKind
+	OldMode, NewMode FileMode
+	OldHash, NewHash Hash
+	Added, Deleted   int  // lines, as git's numstat; 0 when Binary
+	Binary           bool // git prints "-\t-" for it
+}
+
+// Signature is an author or committer.
+type Signature struct {
+	Name, Email string
+	When        time.Time // in the signature's own time zone
+}
+
+// Commit is one walked commit and its changes against its first parent (or
+// the empty tree for a root). Merges have no Changes unless FirstParent was
+// set, as in `git log`. A Commit handed to the callback is the callback's to
+// keep: nothing in it points into arena memory.
+type Commit struct {
+	Hash      Hash
+	Tree      Hash
+	Parents   []Hash // after history simplification, when Paths were given
+	Author    Signature
+	Committer Signature
+	Subject   string
+	Changes   []Change
+}
+
+// Stats are a walk's figures.
+type Stats struct {
+	Commits      int
+	FilesDiffed  int   // file pairs whose lines were diffed
+	BytesDiffed  int64 // bytes of the blobs diffed
+	Binary       int   // file pairs reported as binary
+	HeapFallback int   // units whose diff scratch outgrew the arena and used the heap
+	Workers      int
+	Wall         time.Duration
+	Arenas       arena.Metrics
+}

@@ -1,0 +1,201 @@
+package walker
+
+// wildmatch matches text against a git wildcard pattern: `*`, `?`, bracket
+// expressions (`[a-z]`, `[!x]`, `[^x]`, `[[:alpha:]]`) and backslash escapes.
+// With pathname set (gitattributes, `:(glob)` pathspecs) `*` and `?` do not
+// match `/` and `**` between slashes spans folders; without it (git's default
+// pathspecs) `*` matches `/` too. This follows git's wildmatch.c semantics.
+func wildmatch(pattern, text string, pathname bool) bool {
+	return wm(pattern, text, pathname, 0) == wmMatch
+}
+
+const (
+	wmNoMatch = iota
+	wmMatch
+	wmAbortAll     // no later position of text can match either
+	wmAbortToSlash // only a position past the next slash could match
+)
+
+// wm matches p against t; prev is the pattern byte before p (0 at its start),
+// which decides whether a "**" stands as a whole path component.
+func wm(p, t string, pathname bool, prev byte) int {
+	for len(p) > 0 {
+		c := p[0]
+		if len(t) == 0 && c != '*' {
+			return wmAbortAll
+		}
+		switch c {
+		case '\\':
+			if len(p) < 2 {
+				return wmNoMatch
+			}
+			if t[0] != p[1] {
+				return wmNoMatch
+			}
+			prev, p, t = p[1], p[2:], t[1:]
+		case '?':
+			if pathname && t[0] == '/' {
+				return wmNoMatch
+			}
+			prev, p, t = '?', p[1:], t[1:]
+		case '*':
+			componentStart := prev == 0 || prev == '/'
+			p = p[1:]
+			double := false
+			for len(p) > 0 && p[0] == '*' {
+				p, double = p[1:], true
+			}
+			matchSlash := !pathname
+			if pathname && double && componentStart && (len(p) == 0 || p[0] == '/') {
+				// "**" as a whole component spans folders; "**/" may also
+				// match no folder at all.
+				matchSlash = true
+				if len(p) > 0 {
+					if wm(p[1:], t, pathname, '/') == wmMatch {
+						return wmMatch
+					}
+				}
+			}
+			if len(p) == 0 {
+				if !matchSlash {
+					for i := 0; i < len(t); i++ {
+						if t[i] == '/' {
+							return wmAbortToSlash
+						}
+					}
+				}
+				return wmMatch
+			}
+			for {
+				if len(t) == 0 {
+					return wmAbortAll
+				}
+				r := wm(p, t, pathname, '*')
+				if r != wmNoMatch {
+					if !matchSlash || r != wmAbortToSlash {
+						return r
+					}
+				}
+				if !matchSlash && t[0] == '/' {
+					return wmAbortToSlash
+				}
+				t = t[1:]
+			}
+		case '[':
+			n, ok, used := matchBracket(p, t[0])
+			if !used {
+				// Not a valid bracket expression: '[' is literal.
+				if t[0] != '[' {
+					return wmNoMatch
+				}
+				prev, p, t = '[', p[1:], t[1:]
+				continue
+			}
+			if !ok || (pathname && t[0] == '/') {
+				return wmNoMatch
+			}
+			prev, p, t = ']', p[n:], t[1:]
+		default:
+			if t[0] != c {
+				return wmNoMatch
+			}
+			prev, p, t = c, p[1:], t[1:]
+		}
+	}
+	if len(t) == 0 {
+		return wmMatch
+	}
+	return wmNoMatch
+}
+
+// matchBracket matches ch against the bracket expression at the start of p.
+// It returns the expression's length, whether ch matched, and whether p held
+// a complete expression at all.
+func matchBracket(p string, ch byte) (n int, ok bool, used bool) {
+	i := 1
+	negate := false
+	if i < len(p) && (p[i] == '!' || p[i] == '^') {
+		negate = true
+		i++
+	}
+	matched := false
+	first := true
+	for i < len(p) {
+		c := p[i]
+		if c == ']' && !first {
+			return i + 1, matched != negate, true
+		}
+		first = false
+		if c == '[' && i+1 < len(p) && p[i+1] == ':' {
+			end := -1
+			for j := i + 2; j+1 < len(p); j++ {
+				if p[j] == ':' && p[j+1] == ']' {
+					end = j
+					break
+				}
+			}
+			if end > 0 {
+				if charClass(p[i+2:end], ch) {
+					matched = true
+				}
+				i = end + 2
+				continue
+			}
+		}
+		if c == '\\' && i+1 < len(p) {
+			i++
+			c = p[i]
+		}
+		lo := c
+		i++
+		if i+1 < len(p) && p[i] == '-' && p[i+1] != ']' {
+			hi := p[i+1]
+			i += 2
+			if hi == '\\' && i < len(p) {
+				hi = p[i]
+				i++
+			}
+			if lo <= ch && ch <= hi {
+				matched = true
+			}
+			continue
+		}
+		if ch == lo {
+			matched = true
+		}
+	}
+	return 0, false, false
+}
+
+func charClass(name string, c byte) bool {
+	isUpper := c >= 'A' && c <= 'Z'
+	isLower := c >= 'a' && c <= 'z'
+	isDigit := c >= '0' && c <= '9'
+	switch name {
+	case "alnum":
+		return isUpper || isLower || isDigit
+	case "alpha":
+		return isUpper || isLower
+	case "blank":
+		return c == ' ' || c == '\t'
+	case "cntrl":
+		return c < 32 || c == 127
+	case "digit":
+		return isDigit
+	case "graph":
+		return c > 32 && c < 127
+	case "lower":
+		return isLower
+	case "print":
+		return c >= 32 && c < 127
+	case "punct":
+		return c > 32 && c < 127 && !isUpper && !isLower && !isDigit
+	case "space":
+		return c == ' ' || (c >= '\t' && c <= '\r')
+	case "upper":
+		return isUpper
+	case "xdigit":
+		return isDigit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+	}
+	return false
+}
