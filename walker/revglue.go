@@ -64,7 +64,9 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWal
 	if ps != nil {
 		// TREESAME tests run on the walk's goroutine with a reader and an
 		// arena of their own; diffTrees rewinds the arena after each tree.
-		td := &treeDiffer{rd: r.db.NewReader(), a: arena.New(arena.NewHeap(4 << 20)), ps: ps}
+		rd := r.db.NewReader()
+		rd.SetCacheLimit(walkCacheBytes)
+		td := &treeDiffer{rd: rd, a: arena.New(arena.NewHeap(4 << 20)), ps: ps}
 		ro.sameUnderPaths = td.same
 	}
 	w, err := newRevWalk(ctx, g, tips, ro)

@@ -83,8 +83,14 @@ type odbSource struct {
 	a  *arena.Arena
 }
 
+// walkCacheBytes bounds the delta-base cache of the walk's own readers: they
+// read commits (rarely stored as deltas) and, for path limiting, trees.
+const walkCacheBytes = 16 << 20
+
 func newODBSource(db *odb.DB) *odbSource {
-	return &odbSource{db: db, rd: db.NewReader(), a: arena.New(arena.NewHeap(1 << 20))}
+	rd := db.NewReader()
+	rd.SetCacheLimit(walkCacheBytes)
+	return &odbSource{db: db, rd: rd, a: arena.New(arena.NewHeap(1 << 20))}
 }
 
 func (s *odbSource) readObject(id odb.ID) (odb.Type, []byte, error) {

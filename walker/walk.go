@@ -21,7 +21,18 @@ import (
 const (
 	arenaSize   = 256 << 20
 	arenaRetain = 8 << 20
+
+	// The delta-base cache the workers share is sized to the history: twice
+	// its packed bytes, within these bounds. Measured (2 workers): a 64 MiB
+	// cache walks git/git in 16.3 s where 32 MiB takes 21.0 s, while on
+	// go-git (15 MB of packs) 64 MiB only raised peak RSS above git's.
+	minCacheBytes = 16 << 20
+	maxCacheBytes = 64 << 20
 )
+
+func (r *Repo) defaultCacheBytes() int64 {
+	return min(max(2*r.db.PackedBytes(), minCacheBytes), maxCacheBytes)
+}
 
 // ErrStop may be returned by a Walk callback to end the walk early without
 // an error.
@@ -71,8 +82,16 @@ func (r *Repo) Walk(ctx context.Context, opts Options, fn func(*Commit) error) e
 			arena.WithRetain(arenaRetain))
 		defer arenas.Close()
 	}
+	// The workers share one delta-base cache: commits go to workers in
+	// turn, and a base one worker inflated is what the next commit's worker
+	// needs (private caches did a third more delta work on redis).
+	cacheBytes := opts.CacheBytes
+	if cacheBytes <= 0 {
+		cacheBytes = r.defaultCacheBytes()
+	}
+	shared := odb.NewSharedCache(cacheBytes)
 	readers, err := pool.New(pool.Config{MaxInstances: workers, WarmCount: workers},
-		func() (*odb.Reader, error) { return r.db.NewReader(), nil })
+		func() (*odb.Reader, error) { return r.db.NewReaderShared(shared), nil })
 	if err != nil {
 		return err
 	}

@@ -83,6 +83,10 @@ type Options struct {
 	// Arenas, when set, is the arena pool the walk checks arenas out of (it
 	// may be shared between walks). When nil the walk makes its own.
 	Arenas *arena.Pool
+	// CacheBytes bounds the cache of inflated delta bases the workers share
+	// (0: twice the repository's packed bytes, between 16 and 64 MiB). More
+	// helps histories of big files; memory grows with it.
+	CacheBytes int64
 	// Stats, when set, receives the walk's figures when Walk returns.
 	Stats *Stats
 }

@@ -6,11 +6,20 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime/debug"
 
 	"golang.org/x/term"
 )
 
 func main() {
+	// The heap of a walk is mostly large pointer-free buffers (inflated
+	// delta bases, blobs that outgrew an arena), cheap to mark, while each
+	// GC cycle's headroom is resident memory. On redis a target of 25%
+	// instead of 100% cut peak RSS from 336 to 282 MB at the same wall time.
+	// GOGC in the environment still wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(25)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	io := &iostreams{

@@ -384,3 +384,15 @@ func collectLoosePrefix(dir, prefix string, add func(ID)) {
 		}
 	}
 }
+
+// PackedBytes returns the total size of the pack files open now, a measure
+// of how much data a history holds (callers size caches by it).
+func (db *DB) PackedBytes() int64 {
+	var n int64
+	if packs := db.packs.Load(); packs != nil {
+		for _, p := range *packs {
+			n += int64(len(p.data))
+		}
+	}
+	return n
+}
