@@ -59,6 +59,30 @@ type result struct {
 // is cancelled, workers stop, arenas are given back and readers released
 // before Walk returns ctx's error. Several walks may run on one Repo at once.
 func (r *Repo) Walk(ctx context.Context, opts Options, fn func(*Commit) error) error {
+	return r.walk(ctx, opts, fn, nil)
+}
+
+// WalkParallel is Walk for callers that keep state per worker, as analyzers
+// do: fn runs on the worker goroutines, with worker in [0, workers) where
+// workers is opts.Workers (or GOMAXPROCS), in no particular order; calls with
+// the same worker number never overlap, so state indexed by it needs no
+// lock. The commits are those Walk would give; which worker sees which
+// commit varies from run to run, so state must be merged at the end in a
+// way that does not depend on it. Errors and cancellation are as for Walk.
+func (r *Repo) WalkParallel(ctx context.Context, opts Options, fn func(worker int, c *Commit) error) error {
+	return r.walk(ctx, opts, nil, fn)
+}
+
+// workers returns how many workers a walk with these options runs.
+func (o *Options) workers() int {
+	if o.Workers > 0 {
+		return o.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// walk is the pipeline under Walk (ordered set) and WalkParallel (each set).
+func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) error, each func(int, *Commit) error) error {
 	start := time.Now()
 	alg, err := r.algorithm(opts)
 	if err != nil {
@@ -72,10 +96,7 @@ func (r *Repo) Walk(ctx context.Context, opts Options, fn func(*Commit) error) e
 	}
 	defer rw.close()
 
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	workers := opts.workers()
 	arenas := opts.Arenas
 	if arenas == nil {
 		arenas = arena.NewPool(workers, func() (arena.Backing, error) { return arena.NewMmap(arenaSize) },
@@ -127,17 +148,30 @@ func (r *Repo) Walk(ctx context.Context, opts Options, fn func(*Commit) error) e
 		}
 	}()
 
-	var wg sync.WaitGroup
+	// Errors met on the workers (WalkParallel's callbacks, reader pool):
+	// the one of the earliest commit wins, so the error does not depend on
+	// scheduling when several fail.
+	var errMu sync.Mutex
 	var workerErr error
-	var workerErrOnce sync.Once
+	workerErrSeq := -1
+	fail := func(seq int, err error) {
+		errMu.Lock()
+		if workerErr == nil || seq < workerErrSeq {
+			workerErr, workerErrSeq = err, seq
+		}
+		errMu.Unlock()
+		cancel()
+	}
+	perWorker := make([]Stats, workers)
+
+	var wg sync.WaitGroup
 	for i := 0; i < workers; i++ {
 		wg.Add(1)
-		go func() {
+		go func(worker int) {
 			defer wg.Done()
 			rd, err := readers.AcquireContext(ctx)
 			if err != nil {
-				workerErrOnce.Do(func() { workerErr = err })
-				cancel()
+				fail(-1, err)
 				for range jobs {
 				}
 				return
@@ -149,48 +183,39 @@ func (r *Repo) Walk(ctx context.Context, opts Options, fn func(*Commit) error) e
 				if res.err == nil && ctx.Err() == nil {
 					res.commit, res.st, res.err = u.run(arenas, j.node)
 				}
-				results <- res
+				if each == nil {
+					results <- res
+					continue
+				}
+				<-tokens
+				switch {
+				case res.err != nil:
+					fail(res.seq, res.err)
+				case ctx.Err() == nil:
+					perWorker[worker].add(res.st)
+					if err := each(worker, res.commit); err != nil {
+						fail(res.seq, err)
+					}
+				}
 			}
-		}()
+		}(i)
 	}
 	go func() { wg.Wait(); close(results) }()
 
-	// Put results back into walk order. At most window results are in
-	// flight, so a ring of that size holds every early arrival.
-	ring := make([]*result, window)
-	next := 0
 	var stats Stats
 	var walkErr error
-	for res := range results {
-		if walkErr != nil {
-			continue // drain so that workers can finish
-		}
-		res := res
-		ring[res.seq%window] = &res
-		for walkErr == nil {
-			head := ring[next%window]
-			if head == nil || head.seq != next {
-				break
-			}
-			ring[next%window] = nil
-			next++
-			<-tokens
-			if head.err != nil {
-				walkErr = head.err
-				break
-			}
-			if err := ctx.Err(); err != nil {
-				walkErr = err // cancelled from outside: no callback after it
-				break
-			}
-			stats.add(head.st)
-			if err := fn(head.commit); err != nil {
-				walkErr = err
-				break
-			}
-		}
+	if each == nil {
+		stats, walkErr = reorder(ctx, results, tokens, window, ordered)
 		if walkErr != nil {
 			cancel()
+			for range results {
+			}
+		}
+	} else {
+		for range results {
+		}
+		for i := range perWorker {
+			stats.merge(perWorker[i])
 		}
 	}
 	if walkErr == nil && workerErr != nil {
@@ -209,6 +234,39 @@ func (r *Repo) Walk(ctx context.Context, opts Options, fn func(*Commit) error) e
 		return nil
 	}
 	return walkErr
+}
+
+// reorder puts results back into walk order and calls fn with each, until
+// results is closed or an error. At most window results are in flight, so a
+// ring of that size holds every early arrival.
+func reorder(ctx context.Context, results <-chan result, tokens <-chan struct{}, window int, fn func(*Commit) error) (Stats, error) {
+	var stats Stats
+	ring := make([]*result, window)
+	next := 0
+	for res := range results {
+		res := res
+		ring[res.seq%window] = &res
+		for {
+			head := ring[next%window]
+			if head == nil || head.seq != next {
+				break
+			}
+			ring[next%window] = nil
+			next++
+			<-tokens
+			if head.err != nil {
+				return stats, head.err
+			}
+			if err := ctx.Err(); err != nil {
+				return stats, err // cancelled from outside: no callback after it
+			}
+			stats.add(head.st)
+			if err := fn(head.commit); err != nil {
+				return stats, err
+			}
+		}
+	}
+	return stats, nil
 }
 
 // algorithm picks the line diff: the caller's choice, else the repository's
@@ -230,6 +288,14 @@ func (r *Repo) algorithm(opts Options) (diff.Algorithm, error) {
 		return 0, fmt.Errorf("the repository's config sets diff.algorithm=%s: %w (pass --diff-algorithm=myers or --minimal to choose one gitwalk has)", r.cfg.diffAlgorithm, err)
 	}
 	return a, nil
+}
+
+func (s *Stats) merge(o Stats) {
+	s.Commits += o.Commits
+	s.FilesDiffed += o.FilesDiffed
+	s.BytesDiffed += o.BytesDiffed
+	s.Binary += o.Binary
+	s.HeapFallback += o.HeapFallback
 }
 
 func (s *Stats) add(u unitStats) {

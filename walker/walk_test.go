@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -229,5 +230,56 @@ func TestAnEmptyRepositorySaysSo(t *testing.T) {
 	err := r.Walk(context.Background(), Options{}, func(c *Commit) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "does not have any commits yet") {
 		t.Fatalf("walk of an empty repository returned %v", err)
+	}
+}
+
+func TestWalkParallelSeesWhatWalkSeesForAnyWorkerCount(t *testing.T) {
+	r := openFixture(t, "merges")
+	want := collect(t, r, Options{Revisions: []string{"--all"}, Workers: 1})
+	for _, workers := range []int{1, 2, 8} {
+		// Per-worker state with no lock: the race detector checks that calls
+		// with one worker number never overlap.
+		seen := make([][]string, workers)
+		err := r.WalkParallel(context.Background(), Options{Revisions: []string{"--all"}, Workers: workers}, func(w int, c *Commit) error {
+			var b strings.Builder
+			b.WriteString(c.Hash.String())
+			for _, ch := range c.Changes {
+				fmt.Fprintf(&b, " %s:+%d-%d:%v", ch.Path, ch.Added, ch.Deleted, ch.Binary)
+			}
+			seen[w] = append(seen[w], b.String())
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range seen {
+			got = append(got, s...)
+		}
+		sort.Strings(got)
+		sorted := append([]string(nil), want...)
+		sort.Strings(sorted)
+		if strings.Join(got, "\n") != strings.Join(sorted, "\n") {
+			t.Errorf("%d workers: WalkParallel saw other commits than Walk", workers)
+		}
+	}
+}
+
+func TestWalkParallelReturnsACallbacksError(t *testing.T) {
+	r := openFixture(t, "order")
+	boom := errors.New("boom")
+	var mu sync.Mutex
+	calls := 0
+	err := r.WalkParallel(context.Background(), Options{Revisions: []string{"--all"}, Workers: 2}, func(w int, c *Commit) error {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("WalkParallel returned %v, want the callback's error", err)
+	}
+	if err := r.WalkParallel(context.Background(), Options{Revisions: []string{"--all"}}, func(int, *Commit) error { return ErrStop }); err != nil {
+		t.Errorf("ErrStop from a callback ended WalkParallel with %v", err)
 	}
 }
