@@ -56,27 +56,11 @@ func applyDelta(dst, base, ops []byte) error {
 		i++
 		switch {
 		case c&0x80 != 0:
-			// Copy from base: which of offset bytes 0..3 and size
-			// bytes 0..2 follow is given by the low seven bits.
-			var off, size uint32
-			for bit := uint(0); bit < 7; bit++ {
-				if c&(1<<bit) == 0 {
-					continue
-				}
-				if i >= len(ops) {
-					return fmt.Errorf("%w: truncated copy instruction", errBadDelta)
-				}
-				v := uint32(ops[i])
-				i++
-				if bit < 4 {
-					off |= v << (8 * bit)
-				} else {
-					size |= v << (8 * (bit - 4))
-				}
+			off, size, next, err := decodeCopy(c, ops, i)
+			if err != nil {
+				return err
 			}
-			if size == 0 {
-				size = 0x10000
-			}
+			i = next
 			if uint64(off)+uint64(size) > uint64(len(base)) {
 				return fmt.Errorf("%w: copy of %d bytes at %d beyond base of %d bytes", errBadDelta, size, off, len(base))
 			}
@@ -116,25 +100,11 @@ func deltaResultSize(ops []byte, baseLen int) (int64, error) {
 		i++
 		switch {
 		case c&0x80 != 0:
-			var off, size uint32
-			for bit := uint(0); bit < 7; bit++ {
-				if c&(1<<bit) == 0 {
-					continue
-				}
-				if i >= len(ops) {
-					return 0, fmt.Errorf("%w: truncated copy instruction", errBadDelta)
-				}
-				v := uint32(ops[i])
-				i++
-				if bit < 4 {
-					off |= v << (8 * bit)
-				} else {
-					size |= v << (8 * (bit - 4))
-				}
+			off, size, next, err := decodeCopy(c, ops, i)
+			if err != nil {
+				return 0, err
 			}
-			if size == 0 {
-				size = 0x10000
-			}
+			i = next
 			if uint64(off)+uint64(size) > uint64(baseLen) {
 				return 0, fmt.Errorf("%w: copy of %d bytes at %d beyond base of %d bytes", errBadDelta, size, off, baseLen)
 			}
@@ -150,4 +120,30 @@ func deltaResultSize(ops []byte, baseLen int) (int64, error) {
 		}
 	}
 	return out, nil
+}
+
+// decodeCopy decodes the operands of a copy-from-base instruction c whose
+// operand bytes start at ops[i]: the low seven bits of c say which of offset
+// bytes 0..3 and size bytes 0..2 follow; a size of 0 means 0x10000. It
+// returns the offset, the size and the index after the operands.
+func decodeCopy(c byte, ops []byte, i int) (off, size uint32, next int, err error) {
+	for bit := uint(0); bit < 7; bit++ {
+		if c&(1<<bit) == 0 {
+			continue
+		}
+		if i >= len(ops) {
+			return 0, 0, i, fmt.Errorf("%w: truncated copy instruction", errBadDelta)
+		}
+		v := uint32(ops[i])
+		i++
+		if bit < 4 {
+			off |= v << (8 * bit)
+		} else {
+			size |= v << (8 * (bit - 4))
+		}
+	}
+	if size == 0 {
+		size = 0x10000
+	}
+	return off, size, i, nil
 }

@@ -67,3 +67,19 @@ func (t Type) String() string {
 	}
 	return fmt.Sprintf("type(%d)", uint8(t))
 }
+
+// typeByName returns the type git names name ("commit", "tree", "blob",
+// "tag"), or BadType.
+func typeByName(name []byte) Type {
+	switch string(name) {
+	case "commit":
+		return Commit
+	case "tree":
+		return Tree
+	case "blob":
+		return Blob
+	case "tag":
+		return Tag
+	}
+	return BadType
+}

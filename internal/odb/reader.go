@@ -550,17 +550,8 @@ func parseLooseHeader(b []byte) (Type, int64, int, error) {
 	if sp < 0 {
 		return BadType, 0, 0, errors.New("bad loose object header")
 	}
-	var t Type
-	switch string(b[:sp]) {
-	case "commit":
-		t = Commit
-	case "tree":
-		t = Tree
-	case "blob":
-		t = Blob
-	case "tag":
-		t = Tag
-	default:
+	t := typeByName(b[:sp])
+	if t == BadType {
 		return BadType, 0, 0, fmt.Errorf("bad loose object header: type %q", b[:sp])
 	}
 	var size int64

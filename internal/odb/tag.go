@@ -31,17 +31,8 @@ func ParseTag(data []byte) (ID, Type, error) {
 	if eol < 0 {
 		return target, BadType, fmt.Errorf("%w: unterminated type line", ErrBadTag)
 	}
-	var t Type
-	switch string(rest[:eol]) {
-	case "commit":
-		t = Commit
-	case "tree":
-		t = Tree
-	case "blob":
-		t = Blob
-	case "tag":
-		t = Tag
-	default:
+	t := typeByName(rest[:eol])
+	if t == BadType {
 		return target, BadType, fmt.Errorf("%w: unknown type %q", ErrBadTag, rest[:eol])
 	}
 	return target, t, nil
