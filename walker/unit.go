@@ -150,14 +150,28 @@ func (u *unit) count(a *arena.Arena, ch *Change, st *unitStats) error {
 }
 
 // side loads one side of a change and decides whether it is binary, as git's
-// diff_filespec_is_binary: the diff attribute first, then the size against
-// core.bigFileThreshold, then a NUL in the first 8000 bytes. A gitlink's
-// content is the line "Subproject commit <id>\n" (diff_populate_gitlink).
+// diff_filespec_is_binary: the diff attribute first (`-diff` or a driver
+// whose diff.<drv>.binary is set decides outright, `diff` means text), then
+// the size against core.bigFileThreshold, then a NUL in the first 8000
+// bytes. A binary side's content is not needed: numstat prints "-\t-". A
+// gitlink's content is the line "Subproject commit <id>\n"
+// (diff_populate_gitlink).
 func (u *unit) side(a *arena.Arena, mode uint32, id odb.ID, attr attrResult) ([]byte, bool, error) {
 	if mode == 0 {
 		return nil, false, nil
 	}
-	var data []byte
+	decided, binary := false, false
+	switch attr.state {
+	case diffUnset:
+		return nil, true, nil
+	case diffSet:
+		decided = true
+	case diffDriver:
+		binary, decided = u.repo.cfg.binaryDrivers[attr.driver]
+		if binary {
+			return nil, true, nil
+		}
+	}
 	if mode == modeGitlink {
 		buf, err := arena.MakeUninit[byte](a, len("Subproject commit \n")+40)
 		if err != nil {
@@ -166,31 +180,25 @@ func (u *unit) side(a *arena.Arena, mode uint32, id odb.ID, attr attrResult) ([]
 		n := copy(buf, "Subproject commit ")
 		n += copy(buf[n:], id.String())
 		buf[n] = '\n'
-		data = buf
-	} else {
-		typ, d, err := u.rd.Read(id, a)
-		if err != nil {
-			return nil, false, err
-		}
-		if typ != odb.Blob {
-			return nil, false, fmt.Errorf("object %s is a %s, not a blob", id, typ)
-		}
-		data = d
+		return buf, !decided && diff.IsBinary(buf), nil
 	}
-	switch attr.state {
-	case diffUnset:
-		return data, true, nil
-	case diffSet:
-		return data, false, nil
-	case diffDriver:
-		if b, ok := u.repo.cfg.binaryDrivers[attr.driver]; ok {
-			return data, b, nil
-		}
+	// ReadMax refuses a blob above core.bigFileThreshold from its declared
+	// size, so a huge blob is never inflated.
+	limit := u.repo.cfg.bigFileThreshold
+	if decided {
+		limit = 0
 	}
-	if int64(len(data)) > u.repo.cfg.bigFileThreshold {
-		return data, true, nil
+	typ, data, err := u.rd.ReadMax(id, a, limit)
+	if errors.Is(err, odb.ErrTooLarge) {
+		return nil, true, nil
 	}
-	return data, diff.IsBinary(data), nil
+	if err != nil {
+		return nil, false, err
+	}
+	if typ != odb.Blob {
+		return nil, false, fmt.Errorf("object %s is a %s, not a blob", id, typ)
+	}
+	return data, !decided && diff.IsBinary(data), nil
 }
 
 func signature(s odb.Signature) Signature {

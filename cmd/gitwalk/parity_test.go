@@ -211,3 +211,36 @@ func TestNumstatMatchesGitInWorkTrees(t *testing.T) {
 		}
 	}
 }
+
+// TestBigFileThresholdMatchesGit sets core.bigFileThreshold low in a fixture's
+// config, so blobs above it are binary without being read, on packed and on
+// loose objects alike.
+func TestBigFileThresholdMatchesGit(t *testing.T) {
+	isolateGit(t)
+	for _, name := range []string{"content", "types", "large"} {
+		dir := testrepos.Path(t, name)
+		f, err := os.OpenFile(dir+"/config", os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.WriteString("[core]\n\tbigFileThreshold = 12\n")
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := gitNumstat(t, dir, []string{"--all"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(want, "-\t-\t") {
+			t.Fatalf("%s: the threshold made nothing binary in git's output; the test would prove nothing", name)
+		}
+		got, stderr, code := runGitwalk(t, "numstat", dir, "--all")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", name, code, stderr)
+		}
+		if got != want {
+			t.Errorf("%s: differs from git: %s", name, firstDifference(want, got))
+		}
+	}
+}

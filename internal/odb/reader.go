@@ -65,6 +65,7 @@ type Reader struct {
 	cache  deltaCache
 	shared *SharedCache // when set, delta bases are cached there instead
 	stats  Stats
+	limit  int64 // ReadMax's bound on the object's size; 0 = none
 }
 
 // chainLink is one delta of a chain being resolved.
@@ -123,6 +124,24 @@ func (r *Reader) Stats() Stats {
 	s := r.stats
 	s.CacheBytes = r.cache.used
 	return s
+}
+
+// ErrTooLarge is matched by the error of ReadMax for an object larger than
+// its bound; the error names the object and its size.
+var ErrTooLarge = errors.New("object larger than the limit")
+
+// ReadMax is Read for an object that is not wanted when larger than max
+// bytes: it fails with an error matching ErrTooLarge, decided from the
+// size the object declares before its content is inflated (for a whole
+// pack entry or a loose object) or before its last delta is applied.
+func (r *Reader) ReadMax(id ID, a *arena.Arena, max int64) (Type, []byte, error) {
+	r.limit = max
+	defer func() { r.limit = 0 }()
+	return r.Read(id, a)
+}
+
+func (r *Reader) tooLarge(id ID, size int64) error {
+	return fmt.Errorf("object %s: %d bytes: %w of %d", id, size, ErrTooLarge, r.limit)
 }
 
 // errLooseMissing means no loose file exists for the object.
@@ -274,6 +293,9 @@ func (r *Reader) readPacked(id ID, p *pack, i int, a *arena.Arena) (Type, []byte
 	// The object itself may be in the cache as the base of another.
 	if data, typ, ok := r.cacheGet(p, off); ok {
 		r.stats.CacheHits++
+		if r.limit > 0 && int64(len(data)) > r.limit {
+			return BadType, nil, r.tooLarge(id, int64(len(data)))
+		}
 		dst, err := r.alloc(a, int64(len(data)))
 		if err != nil {
 			return BadType, nil, corruptf(id, p.path, "%v", err)
@@ -315,6 +337,9 @@ func (r *Reader) readPacked(id ID, p *pack, i int, a *arena.Arena) (Type, []byte
 			}
 			var dst []byte
 			if len(chain) == 0 {
+				if r.limit > 0 && h.size > r.limit {
+					return BadType, nil, r.tooLarge(id, h.size)
+				}
 				dst, err = r.alloc(a, h.size)
 			} else {
 				dst = r.cache.getBuf(h.size)
@@ -391,6 +416,9 @@ func (r *Reader) readPacked(id ID, p *pack, i int, a *arena.Arena) (Type, []byte
 		}
 		var out []byte
 		if k == 0 {
+			if r.limit > 0 && dstSize > r.limit {
+				return BadType, nil, r.tooLarge(id, dstSize)
+			}
 			if out, err = r.alloc(a, dstSize); err != nil {
 				return BadType, nil, corruptf(id, l.p.path, "%v", err)
 			}
@@ -581,6 +609,9 @@ func (r *Reader) readLoose(id ID, a *arena.Arena) (Type, []byte, error) {
 	}
 	if int64(len(got)) > size {
 		return BadType, nil, corruptf(id, path, "zlib data longer than the declared %d bytes", size)
+	}
+	if r.limit > 0 && size > r.limit {
+		return BadType, nil, r.tooLarge(id, size)
 	}
 	if size > int64(len(data))*maxDeflateRatio+64 {
 		return BadType, nil, corruptf(id, path, "declared size %d cannot come from %d bytes", size, len(data))
