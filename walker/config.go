@@ -26,6 +26,8 @@ type config struct {
 	diffContextZero  bool   // diff.context=0 changes counts (trim_common_tail)
 	orderFile        string // diff.orderFile changes line order
 	binaryDrivers    map[string]bool
+	mailmapFile      string // mailmap.file, "" when unset
+	mailmapBlob      string // mailmap.blob, "" when unset
 }
 
 // configFiles lists the files git reads for a repository, lowest precedence first.
@@ -93,6 +95,10 @@ func (c *config) apply(raw *gitconfig.Config, file string) error {
 				c.diffContextZero = strings.TrimSpace(o.Value) == "0"
 			case "diff.orderfile":
 				c.orderFile = o.Value
+			case "mailmap.file":
+				c.mailmapFile = expandHome(o.Value)
+			case "mailmap.blob":
+				c.mailmapBlob = o.Value
 			case "log.showroot":
 				c.showRoot, err = parseBool(o.Value)
 			}

@@ -53,6 +53,9 @@ func newRootCmd(ctx context.Context, ios *iostreams) *cobra.Command {
 	root.SetErr(ios.errOut)
 	root.SetContext(ctx)
 	root.AddCommand(newNumstatCmd(ios))
+	root.AddCommand(newChurnCmd(ios))
+	root.AddCommand(newSummaryCmd(ios))
+	root.AddCommand(newAuthorsCmd(ios))
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: "Print gitwalk's version",

@@ -1,0 +1,351 @@
+package analysis
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gitwalk/gitwalk/internal/quote"
+)
+
+// ErrUnknownFormat is returned (wrapped) by ParseFormat for a name it does
+// not know.
+var ErrUnknownFormat = errors.New("unknown format")
+
+// Format is how a Report is written.
+type Format uint8
+
+// The formats.
+const (
+	// Table is for people: aligned columns, numbers right-aligned, odd path
+	// bytes quoted as git quotes them, long text cut in the middle to the
+	// width asked for. Not a stable format: parse the others.
+	Table Format = iota
+	// CSV has a header row of the column names, then one record per row
+	// (RFC 4180, as encoding/csv writes it). Text is raw, dates are RFC 3339
+	// in UTC, an absent value is an empty field.
+	CSV
+	// JSON is one object:
+	//   {"analysis": NAME, "options": {NAME: VALUE, ...}, "columns": [NAME, ...],
+	//    "rows": [{COLUMN: VALUE, ...}, ...]}
+	// with the row objects' keys in column order, numbers as JSON numbers,
+	// dates as RFC 3339 strings in UTC, and an absent value as null. Keys
+	// are only ever added, never renamed or removed. JSON text is UTF-8: a
+	// path's invalid UTF-8 bytes come out as U+FFFD, one per byte (CSV keeps
+	// the raw bytes).
+	JSON
+	// NDJSON is the rows of JSON, one object per line, with nothing else.
+	NDJSON
+)
+
+var formatNames = [...]string{Table: "table", CSV: "csv", JSON: "json", NDJSON: "ndjson"}
+
+// String returns the format's name as --format takes it.
+func (f Format) String() string {
+	if int(f) < len(formatNames) {
+		return formatNames[f]
+	}
+	return fmt.Sprintf("Format(%d)", uint8(f))
+}
+
+// ParseFormat reads a format name: table, csv, json or ndjson.
+func ParseFormat(s string) (Format, error) {
+	for f, name := range formatNames {
+		if s == name {
+			return Format(f), nil
+		}
+	}
+	return 0, fmt.Errorf("%w %q: want table, csv, json or ndjson", ErrUnknownFormat, s)
+}
+
+// Column describes one column of a Report.
+type Column struct {
+	Name string // as it appears in CSV headers and JSON keys
+	// Cut marks the column a Table may cut in the middle when the table
+	// would be wider than asked (paths, names).
+	Cut bool
+}
+
+// Report is an analysis's result ready to be written in any Format. Cells
+// hold int, int64, string, time.Time or nil (absent); each row has one cell
+// per column.
+type Report struct {
+	Analysis string         // the analysis's name, as "churn"
+	Options  map[string]any // what it was run with, written by JSON (keys sorted)
+	Columns  []Column
+	Rows     [][]any
+	// Vertical writes a Table as one "name  value" line per column, for
+	// reports of a single row such as a summary.
+	Vertical bool
+}
+
+// Write renders r in format f and writes it to w in a single Write, so that
+// machine output is complete or absent. width is the widest a Table may be
+// (0: no limit); the other formats ignore it.
+func (r *Report) Write(w io.Writer, f Format, width int) error {
+	var buf bytes.Buffer
+	var err error
+	switch f {
+	case Table:
+		r.writeTable(&buf, width)
+	case CSV:
+		err = r.writeCSV(&buf)
+	case JSON:
+		err = r.writeJSON(&buf)
+	case NDJSON:
+		err = r.writeNDJSON(&buf)
+	default:
+		return fmt.Errorf("write %s report: %w %v", r.Analysis, ErrUnknownFormat, f)
+	}
+	if err != nil {
+		return fmt.Errorf("write %s report as %s: %w", r.Analysis, f, err)
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// text gives a cell as CSV and tables show it (tables then quote paths).
+func text(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case int:
+		return strconv.Itoa(v)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case time.Time:
+		return v.UTC().Format(time.RFC3339)
+	}
+	return fmt.Sprint(v)
+}
+
+func numeric(v any) bool {
+	switch v.(type) {
+	case int, int64:
+		return true
+	}
+	return false
+}
+
+func (r *Report) writeCSV(buf *bytes.Buffer) error {
+	cw := csv.NewWriter(buf)
+	header := make([]string, len(r.Columns))
+	for i, c := range r.Columns {
+		header[i] = c.Name
+	}
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	rec := make([]string, len(r.Columns))
+	for _, row := range r.Rows {
+		for i := range rec {
+			rec[i] = text(row[i])
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// appendRow appends row as a JSON object with keys in column order.
+func (r *Report) appendRow(dst []byte, row []any) ([]byte, error) {
+	dst = append(dst, '{')
+	for i, c := range r.Columns {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		k, err := json.Marshal(c.Name)
+		if err != nil {
+			return nil, err
+		}
+		dst = append(dst, k...)
+		dst = append(dst, ':')
+		v := row[i]
+		if t, ok := v.(time.Time); ok {
+			v = t.UTC().Format(time.RFC3339)
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		dst = append(dst, b...)
+	}
+	return append(dst, '}'), nil
+}
+
+func (r *Report) writeJSON(buf *bytes.Buffer) error {
+	head := struct {
+		Analysis string         `json:"analysis"`
+		Options  map[string]any `json:"options"`
+		Columns  []string       `json:"columns"`
+	}{r.Analysis, r.Options, make([]string, len(r.Columns))}
+	if head.Options == nil {
+		head.Options = map[string]any{}
+	}
+	for i, c := range r.Columns {
+		head.Columns[i] = c.Name
+	}
+	b, err := json.Marshal(head)
+	if err != nil {
+		return err
+	}
+	// Reopen the object to add the rows after the head's keys.
+	out := append(b[:len(b)-1], `,"rows":[`...)
+	for i, row := range r.Rows {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, "\n"...)
+		if out, err = r.appendRow(out, row); err != nil {
+			return err
+		}
+	}
+	if len(r.Rows) > 0 {
+		out = append(out, '\n')
+	}
+	out = append(out, "]}\n"...)
+	buf.Write(out)
+	return nil
+}
+
+func (r *Report) writeNDJSON(buf *bytes.Buffer) error {
+	var line []byte
+	var err error
+	for _, row := range r.Rows {
+		if line, err = r.appendRow(line[:0], row); err != nil {
+			return err
+		}
+		line = append(line, '\n')
+		buf.Write(line)
+	}
+	return nil
+}
+
+// tableCell gives a cell as a table shows it: text with control characters,
+// quotes and backslashes quoted as git quotes paths (UTF-8 kept), so that one
+// row stays one line; an absent value is "-".
+func tableCell(v any) string {
+	if v == nil {
+		return "-"
+	}
+	s := text(v)
+	if _, ok := v.(string); ok {
+		s = string(quote.Path(nil, s, false))
+	}
+	return s
+}
+
+// cutMiddle shortens s to at most n runes by replacing its middle with "...".
+func cutMiddle(s string, n int) string {
+	count := utf8.RuneCountInString(s)
+	if count <= n {
+		return s
+	}
+	if n <= 3 {
+		return string([]rune(s)[:max(n, 0)])
+	}
+	rs := []rune(s)
+	keep := n - 3
+	head := keep / 2
+	tail := keep - head
+	return string(rs[:head]) + "..." + string(rs[len(rs)-tail:])
+}
+
+// minCut is the narrowest a cut column gets, so a path stays recognisable
+// even on a very narrow terminal (the line then wraps).
+const minCut = 12
+
+func (r *Report) writeTable(buf *bytes.Buffer, width int) {
+	if r.Vertical {
+		r.writeVertical(buf)
+		return
+	}
+	cells := make([][]string, len(r.Rows))
+	widths := make([]int, len(r.Columns))
+	right := make([]bool, len(r.Columns))
+	for i, c := range r.Columns {
+		widths[i] = utf8.RuneCountInString(c.Name)
+		right[i] = true
+	}
+	for ri, row := range r.Rows {
+		cells[ri] = make([]string, len(r.Columns))
+		for i := range r.Columns {
+			s := tableCell(row[i])
+			cells[ri][i] = s
+			widths[i] = max(widths[i], utf8.RuneCountInString(s))
+			if row[i] != nil && !numeric(row[i]) {
+				right[i] = false
+			}
+		}
+	}
+	if width > 0 {
+		total := 2 * (len(r.Columns) - 1)
+		for _, w := range widths {
+			total += w
+		}
+		for i, c := range r.Columns {
+			if total <= width || !c.Cut {
+				continue
+			}
+			nw := max(widths[i]-(total-width), minCut, utf8.RuneCountInString(c.Name))
+			if nw < widths[i] {
+				total -= widths[i] - nw
+				widths[i] = nw
+			}
+		}
+	}
+	line := func(row []string) {
+		var b strings.Builder
+		for i, s := range row {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			s = cutMiddle(s, widths[i])
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(s))
+			last := i == len(row)-1
+			switch {
+			case right[i]:
+				b.WriteString(pad)
+				b.WriteString(s)
+			case last:
+				b.WriteString(s)
+			default:
+				b.WriteString(s)
+				b.WriteString(pad)
+			}
+		}
+		buf.WriteString(b.String())
+		buf.WriteByte('\n')
+	}
+	header := make([]string, len(r.Columns))
+	for i, c := range r.Columns {
+		header[i] = c.Name
+	}
+	line(header)
+	for _, row := range cells {
+		line(row)
+	}
+}
+
+func (r *Report) writeVertical(buf *bytes.Buffer) {
+	nameW := 0
+	for _, c := range r.Columns {
+		nameW = max(nameW, utf8.RuneCountInString(c.Name))
+	}
+	for _, row := range r.Rows {
+		for i, c := range r.Columns {
+			fmt.Fprintf(buf, "%-*s  %s\n", nameW, c.Name, tableCell(row[i]))
+		}
+	}
+}

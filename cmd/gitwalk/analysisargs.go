@@ -1,0 +1,140 @@
+package main
+
+import (
+	"os"
+	"strings"
+
+	"github.com/gitwalk/gitwalk/analysis"
+	"golang.org/x/term"
+)
+
+// analysisArgs are the flags the analysis commands share, on top of the
+// walk's (parseWalkArgs). Analyses leave merges out unless --merges is given,
+// since a merge's changes are its branch's, already counted there.
+type analysisArgs struct {
+	format analysis.Format
+	top    int // 0: every row
+	by     analysis.Grouping
+	filter analysis.PathFilter
+	merges bool
+}
+
+// analysisFlag names the flags a command accepts beyond the walk's.
+type analysisFlag uint8
+
+const (
+	flagBy analysisFlag = 1 << iota
+	flagTop
+)
+
+const analysisArgsHelp = `Analysis options:
+      --format F          table (default), csv, json or ndjson
+      --include GLOB      count only files matching GLOB (repeatable; "*.go", "src/**", "docs/")
+      --exclude GLOB      leave out files matching GLOB (repeatable; wins over --include)
+      --merges            include merge commits (analyses leave them out by default)`
+
+// parseAnalysisArgs takes the analysis flags out of args (before any "--")
+// and gives the rest to parseWalkArgs. extra says which of --by and --top
+// the command takes.
+func parseAnalysisArgs(args []string, extra analysisFlag) (*walkArgs, *analysisArgs, error) {
+	a := &analysisArgs{}
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if arg == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		// value returns the flag's value, given as --flag=V or as the next word.
+		value := func(name string) (string, error) {
+			if v, ok := strings.CutPrefix(arg, name+"="); ok {
+				return v, nil
+			}
+			if i+1 >= len(args) {
+				return "", usagef("option %s needs a value", name)
+			}
+			i++
+			return args[i], nil
+		}
+		is := func(name string) bool { return arg == name || strings.HasPrefix(arg, name+"=") }
+		var err error
+		var v string
+		switch {
+		case is("--format"):
+			if v, err = value("--format"); err == nil {
+				if a.format, err = analysis.ParseFormat(v); err != nil {
+					err = usagef("--format: %v", err)
+				}
+			}
+		case is("--include"):
+			if v, err = value("--include"); err == nil {
+				a.filter.Include = append(a.filter.Include, v)
+			}
+		case is("--exclude"):
+			if v, err = value("--exclude"); err == nil {
+				a.filter.Exclude = append(a.filter.Exclude, v)
+			}
+		case arg == "--merges":
+			a.merges = true
+		case arg == "--no-merges":
+			a.merges = false
+		case extra&flagBy != 0 && is("--by"):
+			if v, err = value("--by"); err == nil {
+				if a.by, err = analysis.ParseGrouping(v); err != nil {
+					err = usagef("--by: %v", err)
+				}
+			}
+		case extra&flagTop != 0 && is("--top"):
+			if v, err = value("--top"); err == nil {
+				a.top, err = nonNegative("--top", v)
+			}
+		default:
+			rest = append(rest, arg)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := a.filter.Validate(); err != nil {
+		return nil, nil, usagef("%v", err)
+	}
+	w, err := parseWalkArgs(rest)
+	if err != nil {
+		return nil, nil, err
+	}
+	w.opts.NoMerges = !a.merges
+	return w, a, nil
+}
+
+// options returns what the JSON output records of how the analysis ran.
+func (a *analysisArgs) options(w *walkArgs) map[string]any {
+	o := map[string]any{
+		"merges":    a.merges,
+		"revisions": nonNil(w.opts.Revisions),
+		"paths":     nonNil(w.opts.Paths),
+		"include":   nonNil(a.filter.Include),
+		"exclude":   nonNil(a.filter.Exclude),
+	}
+	return o
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// tableWidth is how wide a table may be: the terminal's width when stdout
+// is one, else no limit (a pipe or a file gets whole paths).
+func tableWidth(ios *iostreams) int {
+	if !ios.outIsTerm {
+		return 0
+	}
+	if f, ok := ios.out.(*os.File); ok {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			return w
+		}
+	}
+	return 80
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"github.com/gitwalk/gitwalk/analysis"
+	"github.com/gitwalk/gitwalk/walker"
+	"github.com/spf13/cobra"
+)
+
+// churnOptions are churn's arguments.
+type churnOptions struct {
+	walk *walkArgs
+	an   *analysisArgs
+}
+
+func newChurnCmd(ios *iostreams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "churn [REPO] [REV...] [-- PATH...]",
+		Short: "Lines added and deleted per file, folder, author, day, week or month",
+		Long: "churn adds up, per group, the commits that changed it and the lines they added and\n" +
+			"deleted (git log --numstat's counts); churn is added + deleted. Rows are sorted by churn,\n" +
+			"largest first (ties: more commits first, then by name). Merges are left out unless --merges;\n" +
+			"as in git log, a merge has changes only with --first-parent (against its first parent).\n" +
+			"Days, weeks (ISO 8601, from Monday) and months are those of the author date, in UTC.\n" +
+			"CSV columns are code-maat's: entity-churn (file, dir), author-churn, abs-churn (day).\n\n" +
+			"Churn options:\n" +
+			"      --by G              file (default), dir, author, day, week or month\n" +
+			"      --top N             only the N rows with the most churn (0: all)\n" +
+			analysisArgsHelp + "\n\n" + walkArgsHelp,
+		Example: "  gitwalk churn --top 10\n" +
+			"  gitwalk churn ../repo --by dir --exclude 'vendor/**'\n" +
+			"  gitwalk churn --by month --format csv --since '1 year ago'\n" +
+			"  gitwalk churn --by author --all --format json",
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w, a, err := parseAnalysisArgs(args, flagBy|flagTop)
+			if err != nil {
+				return err
+			}
+			if w.help {
+				return cmd.Help()
+			}
+			return runChurn(cmd, ios, &churnOptions{walk: w, an: a})
+		},
+	}
+}
+
+func runChurn(cmd *cobra.Command, ios *iostreams, o *churnOptions) error {
+	w, a := o.walk, o.an
+	repo, err := w.openRepo()
+	if err != nil {
+		return err
+	}
+	defer repo.Close()
+	stop, err := w.startProfile()
+	if err != nil {
+		return err
+	}
+	defer stop()
+	an := analysis.Churn{By: a.by, Filter: a.filter}
+	var rows []analysis.ChurnRow
+	if !w.emptyWalk {
+		var st walker.Stats
+		w.opts.Stats = &st
+		states, err := analysis.Run(cmd.Context(), repo, w.opts, an)
+		if err != nil {
+			return err
+		}
+		w.printStats(ios, &st)
+		rows = states[0].(*analysis.ChurnState).Rows()
+	}
+	if a.top > 0 && len(rows) > a.top {
+		rows = rows[:a.top]
+	}
+	rep := analysis.ChurnReport(rows, a.by)
+	rep.Options = a.options(w)
+	rep.Options["by"] = a.by.String()
+	rep.Options["top"] = a.top
+	return rep.Write(ios.out, a.format, tableWidth(ios))
+}
