@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# compare.sh REPO [REV]: time gitwalk numstat (-j1 and the default -j) against
+# `git log --numstat --no-renames --format=%H` on one repository, after
+# checking that all three print byte-identical output. The commands run
+# alternately (round after round) so that load from elsewhere on the machine
+# falls on all of them alike; prints medians, ratios against git and peak RSS
+# as a markdown table. REPO may be bare; nothing is written into it.
+# Environment: RUNS (rounds, default 5), GITWALK_BIN (use this binary instead
+# of building one).
+set -euo pipefail
+
+usage() { echo "usage: $0 REPO [REV]" >&2; exit 2; }
+[ $# -ge 1 ] && [ $# -le 2 ] || usage
+repo=$1
+rev=${2:-HEAD}
+runs=${RUNS:-5}
+[ -d "$repo" ] || { echo "compare.sh: $repo is not a directory" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "compare.sh: needs /usr/bin/time (GNU time) for peak RSS" >&2; exit 2; }
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Built before HOME changes below, so that the Go caches are the user's.
+if [ -n "${GITWALK_BIN:-}" ]; then
+  gitwalk=$GITWALK_BIN
+else
+  (cd "$here" && go build -o "$tmp/gitwalk" ./cmd/gitwalk)
+  gitwalk=$tmp/gitwalk
+fi
+
+# Neither command may read the user's or the system's git config: both see
+# only the repository's own.
+export GIT_CONFIG_NOSYSTEM=1 HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home" LC_ALL=C
+unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES
+mkdir -p "$HOME"
+
+
+names=("git log --numstat" "gitwalk numstat -j1" "gitwalk numstat")
+run() { # run I: the command I with its output on stdout
+  case $1 in
+    0) git -C "$repo" log --numstat --no-renames --format=%H "$rev" ;;
+    1) "$gitwalk" numstat -j1 "$repo" "$rev" ;;
+    2) "$gitwalk" numstat "$repo" "$rev" ;;
+  esac
+}
+
+# Outputs first: timing commands that disagree would compare nothing.
+for i in 0 1 2; do run $i >"$tmp/out$i"; done
+for i in 1 2; do
+  if ! cmp -s "$tmp/out0" "$tmp/out$i"; then
+    echo "compare.sh: ${names[$i]} differs from git log (first difference):" >&2
+    cmp "$tmp/out0" "$tmp/out$i" >&2 || true
+    exit 1
+  fi
+done
+commits=$(grep -c -E '^[0-9a-f]{40}$' "$tmp/out0" || true)
+
+for ((r = 0; r < runs; r++)); do
+  for i in 0 1 2; do
+    # %e wall seconds, %M peak RSS in KiB, %U + %S CPU seconds.
+    /usr/bin/time -f "%e %M %U %S" -o "$tmp/time" bash -c "$(declare -f run); repo='$repo' rev='$rev' gitwalk='$gitwalk' run $i" >/dev/null
+    read -r wall rss user sys <"$tmp/time"
+    echo "$wall" >>"$tmp/wall$i"
+    echo "$user $sys" | awk '{print $1 + $2}' >>"$tmp/cpu$i"
+    echo "$rss" >>"$tmp/rss$i"
+  done
+done
+
+median() { sort -g "$1" | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+gitwall=$(median "$tmp/wall0")
+echo
+label=$(basename "$repo"); case $label in repo | .git) label=$(basename "$(dirname "$repo")") ;; esac
+echo "$label $rev: $commits commits, output identical, $runs alternating rounds, $(nproc) cores, $(git --version), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+echo
+echo "| command | median wall (s) | vs git | median CPU (s) | median peak RSS (MB) | max peak RSS (MB) |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+for i in 0 1 2; do
+  w=$(median "$tmp/wall$i")
+  cpu=$(median "$tmp/cpu$i")
+  rss=$(median "$tmp/rss$i")
+  maxrss=$(sort -g "$tmp/rss$i" | tail -1)
+  awk -v n="${names[$i]}" -v w="$w" -v g="$gitwall" -v c="$cpu" -v r="$rss" -v m="$maxrss" \
+    'BEGIN {printf "| %s | %.2f | %.2fx | %.2f | %.0f | %.0f |\n", n, w, (g > 0 ? w / g : 0), c, r / 1024, m / 1024}'
+done
