@@ -301,7 +301,7 @@ func BenchmarkUnit(b *testing.B) {
 				return err
 			}
 			c := &Commit{Hash: n.id, Tree: info.Tree, Parents: append([]odb.ID(nil), n.parents...),
-				Author: signature(info.Author), Committer: signature(info.Committer), Subject: subject(info.Message)}
+				Author: u.signature(info.Author), Committer: u.signature(info.Committer), Subject: subject(info.Message)}
 			benchSink = c
 			return nil
 		})

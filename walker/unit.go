@@ -23,6 +23,8 @@ type unit struct {
 	opts *Options
 	ps   *pathspec // nil when the walk lists every path (no pathspec, or FullDiff)
 	td   treeDiffer
+
+	zones map[string]*time.Location // time zones met so far, by their raw text
 }
 
 type unitStats struct {
@@ -60,8 +62,8 @@ func (u *unit) compute(a *arena.Arena, node *commitNode) (*Commit, unitStats, er
 		Hash:      node.id,
 		Tree:      info.Tree,
 		Parents:   append([]odb.ID(nil), node.parents...), // the walk keeps using its own list
-		Author:    signature(info.Author),
-		Committer: signature(info.Committer),
+		Author:    u.signature(info.Author),
+		Committer: u.signature(info.Committer),
 		Subject:   subject(info.Message),
 	}
 	if u.opts.NoChanges {
@@ -201,9 +203,19 @@ func (u *unit) side(a *arena.Arena, mode uint32, id odb.ID, attr attrResult) ([]
 	return data, !decided && diff.IsBinary(data), nil
 }
 
-func signature(s odb.Signature) Signature {
-	return Signature{Name: string(s.Name), Email: string(s.Email),
-		When: time.Unix(s.When, 0).In(time.FixedZone(string(s.Zone), s.Offset*60))}
+// signature copies a signature out of the commit data. Time zones repeat
+// across a history, so each worker keeps the locations it has made (a
+// FixedZone per signature was a third of a commit's allocations).
+func (u *unit) signature(s odb.Signature) Signature {
+	loc, ok := u.zones[string(s.Zone)]
+	if !ok {
+		if u.zones == nil {
+			u.zones = map[string]*time.Location{}
+		}
+		loc = time.FixedZone(string(s.Zone), s.Offset*60)
+		u.zones[string(s.Zone)] = loc
+	}
+	return Signature{Name: string(s.Name), Email: string(s.Email), When: time.Unix(s.When, 0).In(loc)}
 }
 
 // subject is the first paragraph of a message with its lines joined by
