@@ -202,7 +202,7 @@ func checkAuthors(t *testing.T, want map[string]analysis.AuthorRow, got []analys
 }
 
 func TestAuthorsMatchGitShortlogAndLogWithMailmap(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	work := buildAuthorsRepo(t)
 	bare := filepath.Join(t.TempDir(), "bare.git")
 	authorsGit(t, work, nil, "clone", "-q", "--bare", work, bare)
@@ -226,7 +226,7 @@ func TestAuthorsMatchGitShortlogAndLogWithMailmap(t *testing.T) {
 }
 
 func TestAuthorsMatchGitOnEveryFixture(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	for _, name := range testrepos.Names() {
 		if name == "empty" {
 			continue // git log fails on it; the walker's refusal is tested there
@@ -244,7 +244,7 @@ func TestAuthorsMatchGitOnEveryFixture(t *testing.T) {
 }
 
 func TestAuthorsWithoutMailmapKeepRecordedIdentities(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	work := buildAuthorsRepo(t)
 	repo, err := walker.Open(work)
 	if err != nil {
@@ -269,7 +269,7 @@ func TestAuthorsWithoutMailmapKeepRecordedIdentities(t *testing.T) {
 // TestAuthorsMergeIsAssociativeAndOrderFree feeds the same commits to states
 // split in different ways and merged in different orders.
 func TestAuthorsMergeIsAssociativeAndOrderFree(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	work := buildAuthorsRepo(t)
 	repo, err := walker.Open(work)
 	if err != nil {

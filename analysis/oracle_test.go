@@ -8,20 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-)
 
-// isolateGit makes git read no user or system configuration.
-func isolateGit(t *testing.T) {
-	t.Helper()
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", home)
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
-	t.Setenv("GIT_CONFIG_GLOBAL", "")
-	os.Unsetenv("GIT_CONFIG_GLOBAL")
-	t.Setenv("GIT_DIR", "")
-	os.Unsetenv("GIT_DIR")
-}
+	"github.com/gitwalk/gitwalk/internal/testrepos"
+)
 
 // gitCommit is one commit as C git prints it: the oracle's input.
 type gitCommit struct {
@@ -87,7 +76,7 @@ func gitLog(t *testing.T, dir string, args ...string) []gitCommit {
 // committed fixtures (one author, one day) do not exercise.
 func buildPeopleRepo(t *testing.T) string {
 	t.Helper()
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	dir := filepath.Join(t.TempDir(), "people")
 	run := func(env []string, args ...string) {
 		t.Helper()

@@ -18,21 +18,13 @@ import (
 
 func openFixture(t *testing.T, name string) *Repo {
 	t.Helper()
-	isolateConfig(t)
+	testrepos.IsolateGit(t)
 	r, err := Open(testrepos.Path(t, name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
 	return r
-}
-
-func isolateConfig(t *testing.T) {
-	t.Helper()
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", home)
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 }
 
 // collect walks and renders each commit as "hash: path +a -d, ..." lines.
@@ -181,7 +173,7 @@ func TestCommitsOwnTheirParents(t *testing.T) {
 }
 
 func TestAMissingObjectIsAnErrorNamingIt(t *testing.T) {
-	isolateConfig(t)
+	testrepos.IsolateGit(t)
 	dir := testrepos.Path(t, "types") // loose objects only
 	r, err := Open(dir)
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/gitwalk/gitwalk/analysis"
+	"github.com/gitwalk/gitwalk/walker"
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
 
@@ -137,4 +139,26 @@ func tableWidth(ios *iostreams) int {
 		}
 	}
 	return 80
+}
+
+// runAnalysis walks as w says and feeds every commit to an, honouring
+// --cpuprofile and --stats as numstat does. It returns the merged state, or
+// nil when -n 0 asks for no commits at all.
+func runAnalysis(cmd *cobra.Command, ios *iostreams, w *walkArgs, repo *walker.Repo, an analysis.Analyzer) (analysis.State, error) {
+	if w.emptyWalk {
+		return nil, nil
+	}
+	stop, err := w.startProfile()
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	var st walker.Stats
+	w.opts.Stats = &st
+	states, err := analysis.Run(cmd.Context(), repo, w.opts, an)
+	if err != nil {
+		return nil, err
+	}
+	w.printStats(ios, &st)
+	return states[0], nil
 }

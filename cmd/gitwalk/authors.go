@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/gitwalk/gitwalk/analysis"
-	"github.com/gitwalk/gitwalk/walker"
 	"github.com/spf13/cobra"
 )
 
@@ -78,21 +77,13 @@ func runAuthors(cmd *cobra.Command, ios *iostreams, o *authorsOptions) error {
 		}
 		an.Mailmap = mm
 	}
-	stop, err := w.startProfile()
+	state, err := runAnalysis(cmd, ios, w, repo, an)
 	if err != nil {
 		return err
 	}
-	defer stop()
 	var rows []analysis.AuthorRow
-	if !w.emptyWalk {
-		var st walker.Stats
-		w.opts.Stats = &st
-		states, err := analysis.Run(cmd.Context(), repo, w.opts, an)
-		if err != nil {
-			return err
-		}
-		w.printStats(ios, &st)
-		rows = states[0].(*analysis.AuthorsState).Rows()
+	if state != nil {
+		rows = state.(*analysis.AuthorsState).Rows()
 	}
 	if a.top > 0 && len(rows) > a.top {
 		rows = rows[:a.top]

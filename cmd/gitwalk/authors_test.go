@@ -109,7 +109,7 @@ func sameCounts(t *testing.T, what string, want, got map[string]string) {
 }
 
 func TestAuthorsCommandCountsAsGitShortlog(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	work := authorsWorkTree(t)
 	want := shortlogCounts(gitRun(t, work, "shortlog", "-sne", "--no-merges", "HEAD"))
 	if want["Ann Proper <ann@example.com>"] != "1" || want["Di Proper <di.proper@example.com>"] != "1" {
@@ -121,7 +121,7 @@ func TestAuthorsCommandCountsAsGitShortlog(t *testing.T) {
 }
 
 func TestAuthorsCommandIsTheSameForEveryWorkerCount(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	for _, dir := range []string{authorsWorkTree(t), testrepos.Path(t, "merges"), testrepos.Path(t, "content")} {
 		one, stderr, code := runGitwalk(t, "authors", dir, "--all", "-j1", "--format", "json")
 		if code != 0 {
@@ -136,7 +136,7 @@ func TestAuthorsCommandIsTheSameForEveryWorkerCount(t *testing.T) {
 }
 
 func TestAuthorsOutputMatchesGoldenFile(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	out, stderr, code := runGitwalk(t, "authors", testrepos.Path(t, "merges"), "--all")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -145,7 +145,7 @@ func TestAuthorsOutputMatchesGoldenFile(t *testing.T) {
 }
 
 func TestAuthorsTopKeepsTheFirstRows(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	work := authorsWorkTree(t)
 	all, _, _ := runGitwalk(t, "authors", work, "--format", "csv")
 	top, stderr, code := runGitwalk(t, "authors", work, "--format", "csv", "--top", "2")
@@ -159,7 +159,7 @@ func TestAuthorsTopKeepsTheFirstRows(t *testing.T) {
 }
 
 func TestAuthorsCommandWarnsAboutAnUnreadableMailmapAndGoesOn(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	work := authorsWorkTree(t)
 	gitRun(t, work, "config", "mailmap.blob", "HEAD^{tree}")
 	out, stderr, code := runGitwalk(t, "authors", work)
@@ -172,7 +172,7 @@ func TestAuthorsCommandWarnsAboutAnUnreadableMailmapAndGoesOn(t *testing.T) {
 }
 
 func TestAuthorsCommandRejectsBadInputWithOneLine(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	fixture := testrepos.Path(t, "merges")
 	for _, tc := range []struct {
 		name     string

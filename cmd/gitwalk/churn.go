@@ -2,7 +2,6 @@ package main
 
 import (
 	"github.com/gitwalk/gitwalk/analysis"
-	"github.com/gitwalk/gitwalk/walker"
 	"github.com/spf13/cobra"
 )
 
@@ -51,22 +50,13 @@ func runChurn(cmd *cobra.Command, ios *iostreams, o *churnOptions) error {
 		return err
 	}
 	defer repo.Close()
-	stop, err := w.startProfile()
+	state, err := runAnalysis(cmd, ios, w, repo, analysis.Churn{By: a.by, Filter: a.filter})
 	if err != nil {
 		return err
 	}
-	defer stop()
-	an := analysis.Churn{By: a.by, Filter: a.filter}
 	var rows []analysis.ChurnRow
-	if !w.emptyWalk {
-		var st walker.Stats
-		w.opts.Stats = &st
-		states, err := analysis.Run(cmd.Context(), repo, w.opts, an)
-		if err != nil {
-			return err
-		}
-		w.printStats(ios, &st)
-		rows = states[0].(*analysis.ChurnState).Rows()
+	if state != nil {
+		rows = state.(*analysis.ChurnState).Rows()
 	}
 	if a.top > 0 && len(rows) > a.top {
 		rows = rows[:a.top]

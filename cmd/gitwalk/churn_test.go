@@ -36,7 +36,7 @@ func golden(t *testing.T, name, got string) {
 }
 
 func TestChurnOutputMatchesGoldenFiles(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	dir := testrepos.Path(t, "merges")
 	for _, tc := range []struct{ file, format string }{
 		{"churn-merges.txt", "table"},
@@ -75,7 +75,7 @@ type jsonDoc struct {
 }
 
 func TestEveryFormatParsesAndAgrees(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	dir := testrepos.Path(t, "paths") // odd names: quotes, tabs, newlines, invalid UTF-8
 	for _, cmd := range [][]string{
 		{"churn"}, {"churn", "--by", "author"}, {"churn", "--by", "week"}, {"churn", "--top", "3"}, {"summary"}, {"summary", "--merges"},
@@ -140,7 +140,7 @@ func jsonText(v any) string {
 }
 
 func TestAnalysesAreTheSameForEveryWorkerCount(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	for _, name := range []string{"merges", "content", "paths", "order"} {
 		dir := testrepos.Path(t, name)
 		for _, cmd := range [][]string{{"churn", "--by", "file"}, {"churn", "--by", "dir"}, {"churn", "--by", "day"}, {"summary", "--merges"}} {
@@ -161,7 +161,7 @@ func TestAnalysesAreTheSameForEveryWorkerCount(t *testing.T) {
 }
 
 func TestAnalysesRejectBadInputWithOneLine(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	fixture := testrepos.Path(t, "merges")
 	empty := testrepos.Path(t, "empty")
 	cases := []struct {
@@ -209,7 +209,7 @@ func TestAnalysisHelpHasExamples(t *testing.T) {
 }
 
 func TestChurnTopAndFiltersCutRows(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	dir := testrepos.Path(t, "merges")
 	all, _, _ := runGitwalk(t, "churn", dir, "--all", "--format", "csv")
 	top, _, code := runGitwalk(t, "churn", dir, "--all", "--format", "csv", "--top", "2")
@@ -231,7 +231,7 @@ func TestChurnTopAndFiltersCutRows(t *testing.T) {
 // TestChurnWithMergesOnTheFirstParentMatchesGit counts merges' changes
 // against their first parents, as git log --first-parent lists them.
 func TestChurnWithMergesOnTheFirstParentMatchesGit(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	dir := testrepos.Path(t, "merges")
 	log, err := gitNumstat(t, dir, []string{"--first-parent"})
 	if err != nil {

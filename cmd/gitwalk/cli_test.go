@@ -12,7 +12,7 @@ import (
 )
 
 func TestBadInputGetsOneClearLineAndExitCode(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	notRepo := t.TempDir()
 	fixture := testrepos.Path(t, testrepos.Names()[0])
 	cases := []struct {
@@ -51,7 +51,7 @@ func TestBadInputGetsOneClearLineAndExitCode(t *testing.T) {
 }
 
 func TestNumstatWithCountZeroPrintsNothing(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	fixture := testrepos.Path(t, testrepos.Names()[0])
 	out, stderr, code := runGitwalk(t, "numstat", fixture, "-n", "0")
 	if code != 0 || out != "" {
@@ -60,7 +60,7 @@ func TestNumstatWithCountZeroPrintsNothing(t *testing.T) {
 }
 
 func TestRepositoryIsFoundFromAFolderInsideTheWorkTree(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	src := testrepos.Path(t, testrepos.Names()[0])
 	work := filepath.Join(t.TempDir(), "clone")
 	gitRun(t, "", "clone", "-q", src, work)
@@ -130,7 +130,7 @@ func snapshot(t *testing.T, dir string) map[string]string {
 }
 
 func TestNumstatWritesNothingIntoTheRepository(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	bare := testrepos.Path(t, "merges")
 	work := filepath.Join(t.TempDir(), "work")
 	gitRun(t, "", "clone", "-q", testrepos.Path(t, "content"), work)

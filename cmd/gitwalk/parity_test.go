@@ -12,20 +12,6 @@ import (
 	"github.com/gitwalk/gitwalk/internal/testrepos"
 )
 
-// isolateGit makes git and gitwalk read no user or system configuration, so
-// both see only the fixture's own config.
-func isolateGit(t *testing.T) {
-	t.Helper()
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", home)
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
-	t.Setenv("GIT_CONFIG_GLOBAL", "")
-	os.Unsetenv("GIT_CONFIG_GLOBAL")
-	t.Setenv("GIT_DIR", "")
-	os.Unsetenv("GIT_DIR")
-}
-
 // gitNumstat is the oracle: C git's own output for the same arguments.
 func gitNumstat(t *testing.T, dir string, args []string) (string, error) {
 	t.Helper()
@@ -79,7 +65,7 @@ var parityArgs = [][]string{
 }
 
 func TestNumstatMatchesGitOnEveryFixture(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	for _, name := range testrepos.Names() {
 		dir := testrepos.Path(t, name)
 		for _, args := range parityArgs {
@@ -108,7 +94,7 @@ func TestNumstatMatchesGitOnEveryFixture(t *testing.T) {
 }
 
 func TestNumstatPathLimitsMatchGit(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	for _, name := range testrepos.Names() {
 		dir := testrepos.Path(t, name)
 		for _, spec := range pathspecsOf(t, dir) {
@@ -166,7 +152,7 @@ func pathspecsOf(t *testing.T, dir string) [][]string {
 }
 
 func TestNumstatIsTheSameForEveryWorkerCount(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	for _, name := range testrepos.Names() {
 		dir := testrepos.Path(t, name)
 		one, _, code := runGitwalk(t, "numstat", dir, "--all", "-j1")
@@ -190,7 +176,7 @@ func execCommand(name string, args ...string) (string, error) {
 // TestNumstatMatchesGitInWorkTrees clones fixtures with a checkout, where git
 // log also reads the work tree's .gitattributes files.
 func TestNumstatMatchesGitInWorkTrees(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	for _, name := range []string{"attributes", "content", "types", "paths"} {
 		work := t.TempDir() + "/" + name
 		if out, err := execCommand("git", "clone", "-q", testrepos.Path(t, name), work); err != nil {
@@ -216,7 +202,7 @@ func TestNumstatMatchesGitInWorkTrees(t *testing.T) {
 // config, so blobs above it are binary without being read, on packed and on
 // loose objects alike.
 func TestBigFileThresholdMatchesGit(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	for _, name := range []string{"content", "types", "large"} {
 		dir := testrepos.Path(t, name)
 		f, err := os.OpenFile(dir+"/config", os.O_APPEND|os.O_WRONLY, 0)

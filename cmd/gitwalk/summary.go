@@ -2,7 +2,6 @@ package main
 
 import (
 	"github.com/gitwalk/gitwalk/analysis"
-	"github.com/gitwalk/gitwalk/walker"
 	"github.com/spf13/cobra"
 )
 
@@ -45,21 +44,13 @@ func runSummary(cmd *cobra.Command, ios *iostreams, o *summaryOptions) error {
 		return err
 	}
 	defer repo.Close()
-	stop, err := w.startProfile()
+	state, err := runAnalysis(cmd, ios, w, repo, analysis.Summary{Filter: a.filter})
 	if err != nil {
 		return err
 	}
-	defer stop()
 	var res analysis.SummaryResult
-	if !w.emptyWalk {
-		var st walker.Stats
-		w.opts.Stats = &st
-		states, err := analysis.Run(cmd.Context(), repo, w.opts, analysis.Summary{Filter: a.filter})
-		if err != nil {
-			return err
-		}
-		w.printStats(ios, &st)
-		res = states[0].(*analysis.SummaryState).Result()
+	if state != nil {
+		res = state.(*analysis.SummaryState).Result()
 	}
 	rep := analysis.SummaryReport(res)
 	rep.Options = a.options(w)

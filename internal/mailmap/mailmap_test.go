@@ -11,21 +11,9 @@ import (
 	"testing"
 
 	"github.com/gitwalk/gitwalk/internal/mailmap"
+	"github.com/gitwalk/gitwalk/internal/testrepos"
 	"github.com/gitwalk/gitwalk/walker"
 )
-
-// isolateGit makes git read no user or system configuration.
-func isolateGit(t *testing.T) {
-	t.Helper()
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", home)
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
-	t.Setenv("GIT_CONFIG_GLOBAL", "")
-	os.Unsetenv("GIT_CONFIG_GLOBAL")
-	t.Setenv("GIT_DIR", "")
-	os.Unsetenv("GIT_DIR")
-}
 
 // git runs git in dir with fixed identities and dates and returns stdout.
 func git(t *testing.T, dir, stdin string, args ...string) string {
@@ -125,7 +113,7 @@ func checkMailmap(t *testing.T, dir string, idents []string) []string {
 }
 
 func TestLookupMatchesGitCheckMailmap(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	dir := t.TempDir()
 	git(t, dir, "", "init", "-q")
 	if err := os.WriteFile(filepath.Join(dir, ".mailmap"), []byte(mailmapText), 0o644); err != nil {
@@ -154,7 +142,7 @@ func TestLookupMatchesGitCheckMailmap(t *testing.T) {
 }
 
 func TestAFileLineLongerThanGitsBufferIsReadInPieces(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	dir := t.TempDir()
 	git(t, dir, "", "init", "-q")
 	// The first 1023 bytes end inside the name: git parses the rest of the
@@ -270,7 +258,7 @@ func diffCounts(t *testing.T, want, got map[string]string) {
 }
 
 func TestRepoMailmapMatchesGitShortlog(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	work := buildHistory(t)
 	write := func(path, text string) {
 		t.Helper()
@@ -329,7 +317,7 @@ func TestRepoMailmapMatchesGitShortlog(t *testing.T) {
 }
 
 func TestRepoMailmapReportsABlobThatIsATree(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	work := t.TempDir()
 	git(t, work, "", "init", "-q")
 	git(t, work, "", "-c", "user.name=U", "-c", "user.email=u@x", "commit", "-q", "--allow-empty", "-m", "empty")
@@ -349,7 +337,7 @@ func TestRepoMailmapReportsABlobThatIsATree(t *testing.T) {
 }
 
 func TestARelativeMailmapFileIsTakenFromTheTopOfTheWorkTree(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	work := t.TempDir()
 	git(t, work, "", "init", "-q")
 	deep := filepath.Join(work, "sub", "deep")
@@ -376,7 +364,7 @@ func TestARelativeMailmapFileIsTakenFromTheTopOfTheWorkTree(t *testing.T) {
 }
 
 func TestASymlinkedWorkTreeMailmapIsNotFollowed(t *testing.T) {
-	isolateGit(t)
+	testrepos.IsolateGit(t)
 	work := t.TempDir()
 	git(t, work, "", "init", "-q")
 	if err := os.WriteFile(filepath.Join(work, "real"), []byte("Linked <a@example.com>\n"), 0o644); err != nil {

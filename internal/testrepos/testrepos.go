@@ -134,3 +134,19 @@ func isFile(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.Mode().IsRegular()
 }
+
+// IsolateGit makes git, and gitwalk in the same process, read no user or
+// system configuration for the rest of the test: HOME and XDG_CONFIG_HOME
+// point at an empty folder, GIT_CONFIG_NOSYSTEM is set and GIT_DIR and
+// GIT_CONFIG_GLOBAL are unset. Tests that compare with git call it first.
+func IsolateGit(t testing.TB) {
+	t.Helper()
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", home)
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	for _, v := range []string{"GIT_CONFIG_GLOBAL", "GIT_DIR"} {
+		t.Setenv(v, "") // restored after the test
+		os.Unsetenv(v)
+	}
+}
