@@ -209,23 +209,36 @@ func (p *Pool[T]) Config() Config { return p.cfg }
 // ErrExhausted; a factory error is returned wrapped, and its slot is freed. After Close it
 // returns ErrClosed. The instance belongs to the caller until Release or Discard.
 func (p *Pool[T]) Acquire() (T, error) {
-	p.mu.Lock()
-	t, o := p.takeLocked()
-	switch o {
-	case tookIdle:
-		p.mu.Unlock()
-		return t, nil
-	case mustBuild:
-		p.mu.Unlock()
-		return p.build()
-	case poolClosed:
-		p.mu.Unlock()
-		return t, ErrClosed
+	t, done, err := p.acquireNow()
+	if done {
+		return t, err
 	}
 	p.m.Exhausted++
 	live := p.liveLocked()
 	p.mu.Unlock()
 	return t, fmt.Errorf("%w: pool[%s] has %d instances live, MaxInstances is %d", ErrExhausted, p.name, live, p.cfg.MaxInstances)
+}
+
+// acquireNow does what Acquire and AcquireContext share: hand out an idle
+// instance, build one in a free slot, or refuse after Close (done is true,
+// the lock released). At the cap it returns done false with p.mu still
+// held, for the caller to refuse or wait.
+func (p *Pool[T]) acquireNow() (t T, done bool, err error) {
+	p.mu.Lock()
+	t, o := p.takeLocked()
+	switch o {
+	case tookIdle:
+		p.mu.Unlock()
+		return t, true, nil
+	case mustBuild:
+		p.mu.Unlock()
+		t, err = p.build()
+		return t, true, err
+	case poolClosed:
+		p.mu.Unlock()
+		return t, true, ErrClosed
+	}
+	return t, false, nil
 }
 
 // AcquireContext is Acquire, except that at the cap it waits, in arrival order with other
@@ -237,18 +250,9 @@ func (p *Pool[T]) AcquireContext(ctx context.Context) (T, error) {
 	if ctx == nil {
 		panic("pool: AcquireContext called with a nil Context; pass context.Background() to wait without limit")
 	}
-	p.mu.Lock()
-	t, o := p.takeLocked()
-	switch o {
-	case tookIdle:
-		p.mu.Unlock()
-		return t, nil
-	case mustBuild:
-		p.mu.Unlock()
-		return p.build()
-	case poolClosed:
-		p.mu.Unlock()
-		return t, ErrClosed
+	t, done, err := p.acquireNow()
+	if done {
+		return t, err
 	}
 	if err := ctx.Err(); err != nil {
 		p.m.Exhausted++
