@@ -182,6 +182,9 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 				res := result{seq: j.seq, err: j.err}
 				if res.err == nil && ctx.Err() == nil {
 					res.commit, res.st, res.err = u.run(arenas, j.node)
+					if res.commit != nil {
+						res.commit.Seq = j.seq
+					}
 				}
 				if each == nil {
 					results <- res

@@ -144,6 +144,11 @@ type Commit struct {
 	Committer Signature
 	Subject   string
 	Changes   []Change
+	// Seq is the commit's 0-based position in walk order (after Skip,
+	// MaxCount and Reverse): 0 is the first commit `git log` would print.
+	// It lets per-worker state of WalkParallel find the first or last
+	// commit of the walk without the order the workers saw them in.
+	Seq int
 }
 
 // Stats are a walk's figures.

@@ -1,0 +1,130 @@
+package walker
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/gitwalk/gitwalk/arena"
+	"github.com/gitwalk/gitwalk/internal/odb"
+)
+
+// LineCount is the size in lines of one file of a commit's tree.
+type LineCount struct {
+	// Lines is the number of lines as git's numstat counts a file added
+	// from nothing (diff.c count_lines): the newline bytes, plus one for a
+	// last line without a newline; `wc -l` counts only the newlines. An
+	// empty file has 0. It is 0 when Binary.
+	Lines int
+	// Binary says git's diff takes the file as binary (numstat prints
+	// "-\t-" for it), decided as for a walk's changes: the path's diff
+	// attribute, then core.bigFileThreshold, then a NUL in the first 8000
+	// bytes.
+	Binary bool
+}
+
+// LineCounts returns the line counts of the named files (paths from the top
+// of the repository, as Change.Path) in the tree of commit. A symbolic link
+// counts its target's text and a submodule (gitlink) the one line
+// "Subproject commit <id>", as numstat counts them. A path that names no
+// file in that tree (absent, or a folder) is absent from the map. Blobs are
+// read one at a time, so memory is bounded by the largest file. LineCounts
+// is safe for concurrent use and honours ctx between files.
+func (r *Repo) LineCounts(ctx context.Context, commit Hash, paths []string) (map[string]LineCount, error) {
+	rd := r.db.NewReader()
+	typ, data, err := rd.Read(commit, nil)
+	if err != nil {
+		return nil, fmt.Errorf("line counts: read commit %s: %w", commit, err)
+	}
+	if typ != odb.Commit {
+		return nil, fmt.Errorf("line counts: object %s is a %s, not a commit", commit, typ)
+	}
+	info, err := odb.ParseCommit(data)
+	if err != nil {
+		return nil, fmt.Errorf("line counts: commit %s: %w", commit, err)
+	}
+	// Only folders that lead to a wanted path are read.
+	want := make(map[string]bool, len(paths))
+	dirs := map[string]bool{}
+	for _, p := range paths {
+		want[p] = true
+		for i := 0; i < len(p); i++ {
+			if p[i] == '/' {
+				dirs[p[:i]] = true
+			}
+		}
+	}
+	lc := &lineCounter{
+		ctx:  ctx,
+		u:    &unit{repo: r, rd: rd},
+		a:    arena.New(arena.NewHeap(4 << 20)), // one blob at a time; a bigger one goes to the heap
+		want: want,
+		dirs: dirs,
+		out:  make(map[string]LineCount, len(paths)),
+	}
+	if err := lc.tree(info.Tree, nil); err != nil {
+		return nil, fmt.Errorf("line counts at %s: %w", commit, err)
+	}
+	return lc.out, nil
+}
+
+type lineCounter struct {
+	ctx        context.Context
+	u          *unit
+	a          *arena.Arena
+	want, dirs map[string]bool
+	out        map[string]LineCount
+}
+
+// tree visits the entries of the tree id, whose path is prefix.
+func (lc *lineCounter) tree(id odb.ID, prefix []byte) error {
+	typ, data, err := lc.u.rd.Read(id, nil)
+	if err != nil {
+		return fmt.Errorf("read tree %s: %w", id, err)
+	}
+	if typ != odb.Tree {
+		return fmt.Errorf("object %s is a %s, not a tree", id, typ)
+	}
+	it := odb.NewTreeIter(data)
+	for e, more := it.Next(); more; e, more = it.Next() {
+		p := append(prefix[:len(prefix):len(prefix)], e.Name...)
+		if odb.IsTree(e.Mode) {
+			if lc.dirs[string(p)] {
+				if err := lc.tree(e.ID, append(p, '/')); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if !lc.want[string(p)] {
+			continue
+		}
+		if err := lc.ctx.Err(); err != nil {
+			return err
+		}
+		n, err := lc.file(string(p), e.Mode, e.ID)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		lc.out[string(p)] = n
+	}
+	if err := it.Err(); err != nil {
+		return fmt.Errorf("tree %s: %w", id, err)
+	}
+	return nil
+}
+
+// file counts one blob (or gitlink) as the walk's unit reads a change's side.
+func (lc *lineCounter) file(path string, mode uint32, id odb.ID) (LineCount, error) {
+	mark := lc.a.Mark()
+	defer lc.a.RewindTo(mark)
+	data, binary, err := lc.u.side(lc.a, mode, id, lc.u.repo.attrs.lookup(path))
+	if err != nil || binary {
+		return LineCount{Binary: binary}, err
+	}
+	n := bytes.Count(data, []byte{'\n'})
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		n++
+	}
+	return LineCount{Lines: n}, nil
+}
