@@ -35,6 +35,8 @@ const (
 	// JSON is one object:
 	//   {"analysis": NAME, "options": {NAME: VALUE, ...}, "columns": [NAME, ...],
 	//    "rows": [{COLUMN: VALUE, ...}, ...]}
+	// plus "notes": {NAME: VALUE, ...} after "columns" when the report has
+	// Notes.
 	// with the row objects' keys in column order, numbers as JSON numbers,
 	// dates as RFC 3339 strings in UTC, and an absent value as null. Keys
 	// are only ever added, never renamed or removed. JSON text is UTF-8: a
@@ -74,8 +76,9 @@ type Column struct {
 }
 
 // Report is an analysis's result ready to be written in any Format. Cells
-// hold int, int64, string, time.Time or nil (absent); each row has one cell
-// per column.
+// hold int, int64, float64, string, time.Time or nil (absent); each row has
+// one cell per column. A float64 is written with as few digits as it takes
+// (round it first: 0.67, not 0.6666...).
 type Report struct {
 	Analysis string         // the analysis's name, as "churn"
 	Options  map[string]any // what it was run with, written by JSON (keys sorted)
@@ -84,6 +87,18 @@ type Report struct {
 	// Vertical writes a Table as one "name  value" line per column, for
 	// reports of a single row such as a summary.
 	Vertical bool
+	// Notes are figures about the whole result, such as how many commits a
+	// threshold left out: JSON writes them as "notes" (in this order), a
+	// Table as lines "note: TEXT" under the rows; CSV and NDJSON, which
+	// hold rows only, leave them out.
+	Notes []Note
+}
+
+// Note is one figure about a whole Report.
+type Note struct {
+	Name  string // the JSON key
+	Value any    // int, int64, float64, string, bool or time.Time
+	Text  string // the sentence a Table prints
 }
 
 // Write renders r in format f and writes it to w in a single Write, so that
@@ -122,6 +137,8 @@ func text(v any) string {
 		return strconv.Itoa(v)
 	case int64:
 		return strconv.FormatInt(v, 10)
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
 	case time.Time:
 		return v.UTC().Format(time.RFC3339)
 	}
@@ -130,7 +147,7 @@ func text(v any) string {
 
 func numeric(v any) bool {
 	switch v.(type) {
-	case int, int64:
+	case int, int64, float64:
 		return true
 	}
 	return false
@@ -200,8 +217,31 @@ func (r *Report) writeJSON(buf *bytes.Buffer) error {
 	if err != nil {
 		return err
 	}
-	// Reopen the object to add the rows after the head's keys.
-	out := append(b[:len(b)-1], `,"rows":[`...)
+	// Reopen the object to add the notes and rows after the head's keys.
+	out := b[:len(b)-1]
+	if len(r.Notes) > 0 {
+		out = append(out, `,"notes":{`...)
+		for i, n := range r.Notes {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			v := n.Value
+			if t, ok := v.(time.Time); ok {
+				v = t.UTC().Format(time.RFC3339)
+			}
+			k, err := json.Marshal(n.Name)
+			if err != nil {
+				return err
+			}
+			val, err := json.Marshal(v)
+			if err != nil {
+				return err
+			}
+			out = append(append(append(out, k...), ':'), val...)
+		}
+		out = append(out, '}')
+	}
+	out = append(out, `,"rows":[`...)
 	for i, row := range r.Rows {
 		if i > 0 {
 			out = append(out, ',')
@@ -336,6 +376,16 @@ func (r *Report) writeTable(buf *bytes.Buffer, width int) {
 	for _, row := range cells {
 		line(row)
 	}
+	r.writeNotes(buf)
+}
+
+// writeNotes prints the notes under a table, one "note: " line each.
+func (r *Report) writeNotes(buf *bytes.Buffer) {
+	for _, n := range r.Notes {
+		buf.WriteString("note: ")
+		buf.WriteString(n.Text)
+		buf.WriteByte('\n')
+	}
 }
 
 func (r *Report) writeVertical(buf *bytes.Buffer) {
@@ -348,4 +398,5 @@ func (r *Report) writeVertical(buf *bytes.Buffer) {
 			fmt.Fprintf(buf, "%-*s  %s\n", nameW, c.Name, tableCell(row[i]))
 		}
 	}
+	r.writeNotes(buf)
 }
