@@ -56,6 +56,10 @@ func newRootCmd(ctx context.Context, ios *iostreams) *cobra.Command {
 	root.AddCommand(newChurnCmd(ios))
 	root.AddCommand(newSummaryCmd(ios))
 	root.AddCommand(newAuthorsCmd(ios))
+	root.AddCommand(newCouplingCmd(ios))
+	root.AddCommand(newOwnershipCmd(ios))
+	root.AddCommand(newHotspotsCmd(ios))
+	root.AddCommand(newAgeCmd(ios))
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: "Print gitwalk's version",
