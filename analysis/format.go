@@ -74,8 +74,8 @@ type Column struct {
 }
 
 // Report is an analysis's result ready to be written in any Format. Cells
-// hold int, int64, string, time.Time or nil (absent); each row has one cell
-// per column.
+// hold int, int64, bool, string, time.Time or nil (absent); each row has one
+// cell per column. A bool is true/false in every format.
 type Report struct {
 	Analysis string         // the analysis's name, as "churn"
 	Options  map[string]any // what it was run with, written by JSON (keys sorted)
@@ -122,6 +122,8 @@ func text(v any) string {
 		return strconv.Itoa(v)
 	case int64:
 		return strconv.FormatInt(v, 10)
+	case bool:
+		return strconv.FormatBool(v)
 	case time.Time:
 		return v.UTC().Format(time.RFC3339)
 	}
