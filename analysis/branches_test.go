@@ -252,3 +252,23 @@ func TestBranchesWithABadBaseNameIt(t *testing.T) {
 		t.Fatalf("err = %v, want one naming no-such-branch", err)
 	}
 }
+
+// BenchmarkBranches compares every branch of the branches fixture (and its
+// remote-tracking ones) with origin/main: one unit per branch on two jobs
+// sharing one arena pool.
+func BenchmarkBranches(b *testing.B) {
+	repo, err := walker.Open(testrepos.Path(b, "branches"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer repo.Close()
+	pool := walker.NewArenaPool(2)
+	defer pool.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := analysis.Branches(context.Background(), repo, analysis.BranchesOptions{Remotes: true, Jobs: 2, Arenas: pool})
+		if err != nil || len(res.Rows) == 0 {
+			b.Fatalf("%v, %v", res, err)
+		}
+	}
+}
