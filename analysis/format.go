@@ -76,9 +76,10 @@ type Column struct {
 }
 
 // Report is an analysis's result ready to be written in any Format. Cells
-// hold int, int64, float64, string, time.Time or nil (absent); each row has
-// one cell per column. A float64 is written with as few digits as it takes
-// (round it first: 0.67, not 0.6666...).
+// hold int, int64, float64, bool, string, time.Time or nil (absent); each
+// row has one cell per column. A float64 is written with as few digits as it
+// takes (round it first: 0.67, not 0.6666...); a bool is true/false in every
+// format.
 type Report struct {
 	Analysis string         // the analysis's name, as "churn"
 	Options  map[string]any // what it was run with, written by JSON (keys sorted)
@@ -139,6 +140,8 @@ func text(v any) string {
 		return strconv.FormatInt(v, 10)
 	case float64:
 		return strconv.FormatFloat(v, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(v)
 	case time.Time:
 		return v.UTC().Format(time.RFC3339)
 	}

@@ -60,6 +60,7 @@ func newRootCmd(ctx context.Context, ios *iostreams) *cobra.Command {
 	root.AddCommand(newOwnershipCmd(ios))
 	root.AddCommand(newHotspotsCmd(ios))
 	root.AddCommand(newAgeCmd(ios))
+	root.AddCommand(newBranchesCmd(ios))
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: "Print gitwalk's version",

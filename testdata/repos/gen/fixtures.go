@@ -21,6 +21,7 @@ var fixtures = []fixture{
 	{"quotepath", buildQuotepath},
 	{"shallow", buildShallow},
 	{"empty", buildEmpty},
+	{"branches", buildBranches},
 }
 
 const mainRef = "refs/heads/main"
@@ -606,3 +607,73 @@ func buildShallow(g *gitRunner, dir string) error {
 
 // buildEmpty is a repository with no commits: HEAD names an unborn main.
 func buildEmpty(g *gitRunner, dir string) error { return nil }
+
+// buildBranches covers comparing branches with a default branch: a branch
+// only ahead of main, one only behind, one diverged (with a binary file and
+// a merge of main in its own history), one merged into main, one at main's
+// tip, names with slashes, a tip whose committer date is much later than
+// its author date, and remote-tracking refs with a symbolic
+// refs/remotes/origin/HEAD. Packed objects; packed refs except
+// origin/HEAD (symbolic refs stay loose) and one loose branch.
+func buildBranches(g *gitRunner, dir string) error {
+	s := newStream()
+	heads := func(n string) string { return "refs/heads/" + n }
+	r := s.commitOn(mainRef, "root", at(1), nil, changes{
+		"README":   file(join(uniqueLines("readme", 4))),
+		"src/a.go": file(join(uniqueLines("a", 10))),
+	})
+	m1 := s.commitOn(mainRef, "main: edit a.go", at(2), []*commit{r}, changes{
+		"src/a.go": file(join(uniqueLines("a", 8), uniqueLines("a-m1", 3))),
+	})
+	m2 := s.commitOn(mainRef, "main: add b.go", at(3), []*commit{m1}, changes{"src/b.go": file(join(uniqueLines("b", 5)))})
+	m3 := s.commitOn(mainRef, "main: edit README", at(4), []*commit{m2}, changes{
+		"README": file(join(uniqueLines("readme", 4), uniqueLines("readme-m3", 2))),
+	})
+	t1 := s.commitOn(heads("merged-topic"), "merged-topic: add c.go", at(5), []*commit{m3}, changes{"src/c.go": file(join(uniqueLines("c", 6)))})
+	t2 := s.commitOn(heads("merged-topic"), "merged-topic: edit c.go", at(6), []*commit{t1}, changes{"src/c.go": file(join(uniqueLines("c", 4), uniqueLines("c-t2", 1)))})
+	mm := s.commitOn(mainRef, "merge merged-topic", at(7), []*commit{m3, t2}, changes{"src/c.go": t2.tree["src/c.go"]})
+	m5 := s.commitOn(mainRef, "main: edit b.go", at(8), []*commit{mm}, changes{"src/b.go": file(join(uniqueLines("b", 3), uniqueLines("b-m5", 4)))})
+	// ahead only: two commits on top of main.
+	a1 := s.commitOn(heads("topic/ahead"), "ahead: add d.txt", at(9), []*commit{m5}, changes{"docs/d.txt": file(join(uniqueLines("d", 7)))})
+	s.commitOn(heads("topic/ahead"), "ahead: edit a.go", at(10), []*commit{a1}, changes{
+		"src/a.go": file(join(uniqueLines("a", 8), uniqueLines("a-m1", 2), uniqueLines("a-ahead", 5))),
+	})
+	// behind only.
+	s.ref(heads("old"), m1)
+	// diverged: from m2, a binary file, an edit, main merged in, an edit.
+	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...)
+	d1 := s.commitOn(heads("feature/diverged"), "diverged: add logo.png", at(11), []*commit{m2}, changes{"img/logo.png": fileBytes(png)})
+	d2 := s.commitOn(heads("feature/diverged"), "diverged: edit a.go", at(12), []*commit{d1}, changes{
+		"src/a.go": file(join(uniqueLines("a", 5), uniqueLines("a-div", 6))),
+	})
+	dm := s.commitOn(heads("feature/diverged"), "diverged: merge main", at(13), []*commit{d2, m3}, changes{"README": m3.tree["README"]})
+	s.commitOn(heads("feature/diverged"), "diverged: edit logo.png and README", at(14), []*commit{dm}, changes{
+		"img/logo.png": fileBytes(append(png, 1, 2, 3)),
+		"README":       file(join(uniqueLines("readme", 2), uniqueLines("readme-div", 3))),
+	})
+	// a deep slashed name, authored long before it was committed.
+	s.commitOn(heads("user/jo/fix-1"), "fix: edit b.go", when{base + 2, base + 30, "+0200"}, []*commit{m5}, changes{
+		"src/b.go": file(join(uniqueLines("b", 3), uniqueLines("b-fix", 2))),
+	})
+	s.ref(heads("same-as-main"), m5)
+	s.ref("refs/remotes/origin/main", m5)
+	s.ref("refs/remotes/origin/stale", m2)
+	if err := g.importStream(dir, s, false); err != nil {
+		return err
+	}
+	if err := g.repack(dir); err != nil {
+		return err
+	}
+	if _, err := g.run(dir, nil, "pack-refs", "--all", "--prune"); err != nil {
+		return err
+	}
+	if _, err := g.run(dir, nil, "symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main"); err != nil {
+		return err
+	}
+	// topic/ahead is also a loose ref (the same id as its packed entry).
+	tip, err := g.revParse(dir, "refs/heads/topic/ahead")
+	if err != nil {
+		return err
+	}
+	return looseRef(dir, "refs/heads/topic/ahead", tip)
+}

@@ -1,0 +1,239 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/gitwalk/gitwalk/arena"
+	"github.com/gitwalk/gitwalk/walker"
+)
+
+// BranchesOptions say which branches Branches compares and with what.
+type BranchesOptions struct {
+	// Base is the revision branches are compared with; "" chooses the
+	// repository's default branch (walker.Repo.DefaultBranch).
+	Base string
+	// Remotes adds the remote-tracking branches (refs/remotes/*, not */HEAD)
+	// to the local ones (refs/heads/*).
+	Remotes bool
+	// Filter decides which files count towards the churn columns (Added,
+	// Deleted, Churn, Files); Ahead and Behind count commits regardless.
+	Filter PathFilter
+	// Jobs is how many branches are worked on at once; 0 = one per core.
+	Jobs int
+	// Arenas is the arena pool every branch's walks check arenas out of;
+	// nil makes one of Jobs arenas for the call.
+	Arenas *arena.Pool
+}
+
+// BranchRow is one branch compared with the base.
+type BranchRow struct {
+	Branch string      // short name: "topic" or "origin/topic"
+	Ref    string      // full ref name
+	Tip    walker.Hash // the commit the branch names
+	// Ahead and Behind are `git rev-list --count BASE..BRANCH` and
+	// `BRANCH..BASE`: commits, merges included.
+	Ahead, Behind int
+	// Added, Deleted, Churn (Added+Deleted) and Files (distinct paths) are
+	// the churn unique to the branch: the sums of
+	// `git log --numstat --no-renames --no-merges BASE..BRANCH` over files
+	// the filter keeps (binary files count in Files with no lines). Merges
+	// add nothing, as in git log, where a merge shows no numstat.
+	Added, Deleted, Churn, Files int
+	// LastCommit is the tip's committer date (what `git for-each-ref
+	// --sort=-committerdate` sorts by), in the commit's own zone.
+	LastCommit time.Time
+	Author     string // the tip's author name
+	// Merged says the tip is reachable from the base (Ahead == 0).
+	Merged bool
+}
+
+// BranchesResult is what Branches found.
+type BranchesResult struct {
+	Base     string      // the base as given, or the default branch's short name
+	BaseHash walker.Hash // the commit branches are compared with
+	Rows     []BranchRow // sorted by LastCommit, newest first, then by Branch
+}
+
+// Branches compares every branch of repo with a base: commits ahead and
+// behind, the churn of the commits only the branch has, its tip's date and
+// author, and whether it is merged. The base's own ref (the default branch,
+// or the branch Base names) is not listed; other branches at the same
+// commit are, with Ahead and Behind 0. Each branch is one unit of work:
+// opts.Jobs branches are worked on at once, each with one-worker walks that
+// share opts.Arenas, so the result does not depend on Jobs. A repository
+// with no branch gives no rows and no error. Safe for concurrent use.
+func Branches(ctx context.Context, repo *walker.Repo, opts BranchesOptions) (*BranchesResult, error) {
+	res := &BranchesResult{Base: opts.Base}
+	baseRef := ""
+	if opts.Base == "" {
+		def, err := repo.DefaultBranch()
+		if err != nil {
+			return nil, err
+		}
+		res.Base, res.BaseHash, baseRef = def.Name, def.Hash, def.Ref
+	} else {
+		h, err := repo.ResolveCommit(opts.Base)
+		if err != nil {
+			return nil, fmt.Errorf("--base: %w", err)
+		}
+		res.BaseHash = h
+	}
+	refs, err := repo.Branches(opts.Remotes)
+	if err != nil {
+		return nil, err
+	}
+	var todo []walker.BranchRef
+	for _, b := range refs {
+		if b.Ref == baseRef || (baseRef == "" && (b.Ref == opts.Base || b.Name == opts.Base)) {
+			continue
+		}
+		todo = append(todo, b)
+	}
+	if len(todo) == 0 {
+		res.Rows = []BranchRow{}
+		return res, nil
+	}
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = defaultWorkers()
+	}
+	jobs = min(jobs, len(todo))
+	arenas := opts.Arenas
+	if arenas == nil {
+		arenas = walker.NewArenaPool(jobs)
+		defer arenas.Close()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rows := make([]BranchRow, len(todo))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	var once sync.Once
+	var firstErr error
+	for range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				row, err := compareBranch(ctx, repo, res.BaseHash, todo[i], opts.Filter, arenas)
+				if err != nil {
+					once.Do(func() { firstErr = err; cancel() })
+					continue
+				}
+				rows[i] = row
+			}
+		}()
+	}
+feed:
+	for i := range todo {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		if !rows[i].LastCommit.Equal(rows[j].LastCommit) {
+			return rows[i].LastCommit.After(rows[j].LastCommit)
+		}
+		return rows[i].Ref < rows[j].Ref
+	})
+	res.Rows = rows
+	return res, nil
+}
+
+// compareBranch is one branch's unit of work: a walk of BASE..TIP with
+// changes (the ahead commits and their churn) and a count of TIP..BASE
+// without (behind).
+func compareBranch(ctx context.Context, repo *walker.Repo, base walker.Hash, b walker.BranchRef, filter PathFilter, arenas *arena.Pool) (BranchRow, error) {
+	row := BranchRow{Branch: b.Name, Ref: b.Ref, Tip: b.Hash}
+	files := make(map[string]struct{})
+	tipSeen := false
+	err := repo.Walk(ctx, walker.Options{
+		Revisions: []string{"^" + base.String(), b.Hash.String()},
+		Workers:   1,
+		Arenas:    arenas,
+	}, func(c *walker.Commit) error {
+		row.Ahead++
+		if c.Hash == b.Hash {
+			row.LastCommit, row.Author, tipSeen = c.Committer.When, c.Author.Name, true
+		}
+		if len(c.Parents) > 1 {
+			return nil
+		}
+		for _, ch := range c.Changes {
+			if !filter.Match(ch.Path) {
+				continue
+			}
+			row.Added += ch.Added
+			row.Deleted += ch.Deleted
+			files[ch.Path] = struct{}{}
+		}
+		return nil
+	})
+	if err != nil {
+		return row, fmt.Errorf("branch %s: %w", b.Name, err)
+	}
+	row.Churn = row.Added + row.Deleted
+	row.Files = len(files)
+	row.Merged = row.Ahead == 0
+	err = repo.Walk(ctx, walker.Options{
+		Revisions: []string{"^" + b.Hash.String(), base.String()},
+		NoChanges: true,
+		Workers:   1,
+		Arenas:    arenas,
+	}, func(c *walker.Commit) error {
+		row.Behind++
+		return nil
+	})
+	if err != nil {
+		return row, fmt.Errorf("branch %s: behind: %w", b.Name, err)
+	}
+	if !tipSeen {
+		err = repo.Walk(ctx, walker.Options{
+			Revisions: []string{b.Hash.String()},
+			MaxCount:  1,
+			NoChanges: true,
+			Workers:   1,
+			Arenas:    arenas,
+		}, func(c *walker.Commit) error {
+			row.LastCommit, row.Author = c.Committer.When, c.Author.Name
+			return nil
+		})
+		if err != nil {
+			return row, fmt.Errorf("branch %s: tip: %w", b.Name, err)
+		}
+	}
+	return row, nil
+}
+
+// BranchesReport makes the Report of branch rows. Its columns are branch,
+// ahead, behind, added, deleted, churn, files, last_commit (the tip's
+// committer date), author (the tip's author) and merged. Options is left
+// for the caller to fill.
+func BranchesReport(rows []BranchRow) *Report {
+	r := &Report{
+		Analysis: "branches",
+		Columns: []Column{{Name: "branch", Cut: true}, {Name: "ahead"}, {Name: "behind"}, {Name: "added"},
+			{Name: "deleted"}, {Name: "churn"}, {Name: "files"}, {Name: "last_commit"}, {Name: "author", Cut: true},
+			{Name: "merged"}},
+		Rows: make([][]any, len(rows)),
+	}
+	for i, row := range rows {
+		r.Rows[i] = []any{row.Branch, row.Ahead, row.Behind, row.Added, row.Deleted, row.Churn, row.Files,
+			row.LastCommit.UTC(), row.Author, row.Merged}
+	}
+	return r
+}
