@@ -68,7 +68,7 @@ func TestSummaryCountsMergesWhetherOrNotItWalksThem(t *testing.T) {
 				revs = []string{"HEAD"}
 			}
 			count := func(filter string) string {
-				args := append(append(append([]string{"rev-list", "--count", filter}, revs...)), paths...)
+				args := append(append([]string{"rev-list", "--count", filter}, revs...), paths...)
 				return strings.TrimSpace(gitRun(t, dir, args...))
 			}
 			wantMerges, wantNonMerges := count("--merges"), count("--no-merges")
