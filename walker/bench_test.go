@@ -104,32 +104,46 @@ func BenchmarkWalk(b *testing.B) {
 		counts = append(counts, n) // the default -j
 	}
 	for _, workers := range counts {
-		b.Run(fmt.Sprintf("j%d", workers), func(b *testing.B) {
-			b.ReportAllocs()
-			commits, changes := 0, 0
-			var ms0, ms1 runtime.MemStats
-			runtime.ReadMemStats(&ms0)
-			start := time.Now()
-			for b.Loop() {
-				err := r.Walk(context.Background(), Options{Workers: workers}, func(c *Commit) error {
-					commits++
-					changes += len(c.Changes)
-					return nil
-				})
-				if err != nil {
-					b.Fatal(err)
-				}
+		for _, withProgress := range []bool{false, true} {
+			name := fmt.Sprintf("j%d", workers)
+			opts := Options{Workers: workers}
+			if withProgress {
+				// The revision walk runs ahead and a ticker reports: the
+				// cost of gitwalk's progress bar, without drawing it.
+				name += "/progress"
+				opts.Progress = func(done, total int) {}
 			}
-			elapsed := time.Since(start)
-			runtime.ReadMemStats(&ms1)
-			if commits == 0 {
-				b.Fatal("the walk gave no commits")
-			}
-			b.ReportMetric(float64(commits)/elapsed.Seconds(), "commits/s")
-			b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/float64(commits), "allocs/commit")
-			b.ReportMetric(float64(changes)/float64(commits), "changes/commit")
-		})
+			benchWalk(b, r, name, opts)
+		}
 	}
+}
+
+func benchWalk(b *testing.B, r *Repo, name string, opts Options) {
+	b.Run(name, func(b *testing.B) {
+		b.ReportAllocs()
+		commits, changes := 0, 0
+		var ms0, ms1 runtime.MemStats
+		runtime.ReadMemStats(&ms0)
+		start := time.Now()
+		for b.Loop() {
+			err := r.Walk(context.Background(), opts, func(c *Commit) error {
+				commits++
+				changes += len(c.Changes)
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		elapsed := time.Since(start)
+		runtime.ReadMemStats(&ms1)
+		if commits == 0 {
+			b.Fatal("the walk gave no commits")
+		}
+		b.ReportMetric(float64(commits)/elapsed.Seconds(), "commits/s")
+		b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/float64(commits), "allocs/commit")
+		b.ReportMetric(float64(changes)/float64(commits), "changes/commit")
+	})
 }
 
 // unitBench is one worker's unit over the first commits of HEAD, with one

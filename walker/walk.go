@@ -125,6 +125,18 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	jobs := make(chan job, workers)
 	results := make(chan result, window)
 
+	next := rw.next
+	var prog *progress
+	if opts.Progress != nil {
+		la := startLookahead(ctx, rw.next)
+		// The lookahead goroutine ends when ctx is cancelled; it must not
+		// outlive the walk, so cancel and wait for it on the way out.
+		defer func() { cancel(); <-la.done }()
+		next = func() (*commitNode, error) { return la.next(ctx) }
+		prog = newProgress(opts.Progress, la)
+		defer prog.stop()
+	}
+
 	go func() {
 		defer close(jobs)
 		for seq := 0; ; seq++ {
@@ -133,7 +145,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 			case <-ctx.Done():
 				return
 			}
-			node, err := rw.next()
+			node, err := next()
 			if node == nil && err == nil {
 				return
 			}
@@ -198,6 +210,8 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 					perWorker[worker].add(res.st)
 					if err := each(worker, res.commit); err != nil {
 						fail(res.seq, err)
+					} else if prog != nil {
+						prog.done.Add(1)
 					}
 				}
 			}
@@ -208,14 +222,26 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	var stats Stats
 	var walkErr error
 	if each == nil {
-		stats, walkErr = reorder(ctx, results, tokens, window, ordered)
+		stats, walkErr = reorder(ctx, results, tokens, window, ordered, prog)
 		if walkErr != nil {
 			cancel()
 			for range results {
 			}
 		}
 	} else {
-		for range results {
+		if prog == nil {
+			for range results {
+			}
+		} else {
+			// Workers only close results; the ticker wakes this goroutine
+			// to report between.
+			for open := true; open; {
+				select {
+				case _, open = <-results:
+				case <-prog.ticker.C:
+					prog.report(int(prog.done.Load()))
+				}
+			}
 		}
 		for i := range perWorker {
 			stats.merge(perWorker[i])
@@ -231,7 +257,11 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 		stats.Workers = workers
 		stats.Wall = time.Since(start)
 		stats.Arenas = arenas.Metrics()
+		stats.Readers = readers.Metrics()
 		*opts.Stats = stats
+	}
+	if prog != nil && (walkErr == nil || errors.Is(walkErr, ErrStop)) {
+		prog.report(stats.Commits)
 	}
 	if errors.Is(walkErr, ErrStop) {
 		return nil
@@ -242,7 +272,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 // reorder puts results back into walk order and calls fn with each, until
 // results is closed or an error. At most window results are in flight, so a
 // ring of that size holds every early arrival.
-func reorder(ctx context.Context, results <-chan result, tokens <-chan struct{}, window int, fn func(*Commit) error) (Stats, error) {
+func reorder(ctx context.Context, results <-chan result, tokens <-chan struct{}, window int, fn func(*Commit) error, prog *progress) (Stats, error) {
 	var stats Stats
 	ring := make([]*result, window)
 	next := 0
@@ -266,6 +296,9 @@ func reorder(ctx context.Context, results <-chan result, tokens <-chan struct{},
 			stats.add(head.st)
 			if err := fn(head.commit); err != nil {
 				return stats, err
+			}
+			if prog != nil {
+				prog.poll(stats.Commits)
 			}
 		}
 	}

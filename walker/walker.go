@@ -17,6 +17,7 @@ import (
 	"github.com/gitwalk/gitwalk/arena"
 	"github.com/gitwalk/gitwalk/internal/diff"
 	"github.com/gitwalk/gitwalk/internal/odb"
+	"github.com/gitwalk/gitwalk/pool"
 )
 
 // Hash is a git object id (SHA-1). Its String method gives 40 hex digits.
@@ -89,7 +90,21 @@ type Options struct {
 	CacheBytes int64
 	// Stats, when set, receives the walk's figures when Walk returns.
 	Stats *Stats
+	// Progress, when set, is told how far the walk is: done commits given to
+	// the callback, of total, which is -1 until the revision walk has ended.
+	// To learn the total early, the revision walk then runs ahead of the
+	// workers instead of just before them, keeping one pointer per commit it
+	// has chosen. Progress is called on the goroutine that called Walk or
+	// WalkParallel, never concurrently with itself or with Walk's callback,
+	// at most every ProgressInterval, and a last time with the final count
+	// when the walk ends without error. It must return quickly.
+	Progress func(done, total int)
 }
+
+// ProgressInterval is the least time between two calls of Options.Progress:
+// a terminal redraws no faster than people read, and the walk pays for a
+// call only this often, not per commit.
+const ProgressInterval = 100 * time.Millisecond
 
 // FileMode is a git tree entry mode (0o100644, 0o100755, 0o120000 symlink,
 // 0o160000 submodule gitlink); 0 means absent.
@@ -160,5 +175,6 @@ type Stats struct {
 	HeapFallback int   // units whose diff scratch outgrew the arena and used the heap
 	Workers      int
 	Wall         time.Duration
-	Arenas       arena.Metrics
+	Arenas       arena.Metrics // the walk's arena pool, when the walk ends
+	Readers      pool.Metrics  // the walk's pool of object readers, when the walk ends
 }

@@ -19,6 +19,8 @@ type analysisArgs struct {
 	by     analysis.Grouping
 	filter analysis.PathFilter
 	merges bool
+	// noProgress: no progress bar on stderr even on a terminal.
+	noProgress bool
 }
 
 // analysisFlag names the flags a command accepts beyond the walk's.
@@ -33,7 +35,9 @@ const analysisArgsHelp = `Analysis options:
       --format F          table (default), csv, json or ndjson
       --include GLOB      count only files matching GLOB (repeatable; "*.go", "src/**", "docs/")
       --exclude GLOB      leave out files matching GLOB (repeatable; wins over --include)
-      --merges            include merge commits (analyses leave them out by default)`
+      --merges            include merge commits (analyses leave them out by default)
+      --no-progress       no progress bar (drawn on stderr, only when stderr is a terminal
+                          and neither CI is set nor TERM=dumb)`
 
 // parseAnalysisArgs takes the analysis flags out of args (before any "--")
 // and gives the rest to parseWalkArgs. extra says which of --by and --top
@@ -80,6 +84,8 @@ func parseAnalysisArgs(args []string, extra analysisFlag) (*walkArgs, *analysisA
 			a.merges = true
 		case arg == "--no-merges":
 			a.merges = false
+		case arg == "--no-progress":
+			a.noProgress = true
 		case extra&flagBy != 0 && is("--by"):
 			if v, err = value("--by"); err == nil {
 				if a.by, err = analysis.ParseGrouping(v); err != nil {
@@ -105,6 +111,7 @@ func parseAnalysisArgs(args []string, extra analysisFlag) (*walkArgs, *analysisA
 		return nil, nil, err
 	}
 	w.opts.NoMerges = !a.merges
+	w.progress = !a.noProgress
 	return w, a, nil
 }
 
@@ -155,7 +162,17 @@ func runAnalysis(cmd *cobra.Command, ios *iostreams, w *walkArgs, repo *walker.R
 	defer stop()
 	var st walker.Stats
 	w.opts.Stats = &st
+	var bar *walkBar
+	if progressShown(ios, !w.progress) {
+		bar = newWalkBar(ios)
+		w.opts.Progress = bar.update
+	}
 	states, err := analysis.Run(cmd.Context(), repo, w.opts, an)
+	if bar != nil {
+		// Cleared before the figures, the table or an error (interrupt
+		// included) are written.
+		bar.clear()
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,7 @@ type walkArgs struct {
 	stats     bool
 	help      bool
 	cpuprof   string // write a CPU profile (pprof) of the run here
+	progress  bool   // a progress bar may be drawn (progressShown decides)
 }
 
 const walkArgsHelp = `Revisions and options, as git log takes them:
@@ -299,14 +300,32 @@ func (w *walkArgs) openRepo() (*walker.Repo, error) {
 	return repo, nil
 }
 
+// printStats writes the walk's figures to stderr with --stats: the work
+// done, then the two pools the engine runs on.
 func (w *walkArgs) printStats(ios *iostreams, st *walker.Stats) {
 	if !w.stats {
 		return
 	}
-	m := st.Arenas
-	fmt.Fprintf(ios.errOut, "commits %d, files diffed %d (%d MiB), binary %d, heap fallbacks %d, workers %d, wall %s\n",
-		st.Commits, st.FilesDiffed, st.BytesDiffed>>20, st.Binary, st.HeapFallback, st.Workers, st.Wall.Round(time.Millisecond))
-	fmt.Fprintf(ios.errOut, "arenas: %+v\n", m)
+	a, r := st.Arenas, st.Readers
+	fmt.Fprintf(ios.errOut, "walk:    %d commits, %d files diffed (%s), %d binary, %d heap fallbacks, %d workers, %s wall\n",
+		st.Commits, st.FilesDiffed, sizeText(st.BytesDiffed), st.Binary, st.HeapFallback, st.Workers, st.Wall.Round(time.Millisecond))
+	fmt.Fprintf(ios.errOut, "arenas:  %d checkouts, %d reuses, %d mints, peak arena %s, %d idle\n",
+		a.Checkouts, a.Reuses, a.Mints, sizeText(int64(a.PeakBytes)), a.Idle)
+	fmt.Fprintf(ios.errOut, "readers: %d hits, %d misses, %d live, %d waits (%s waited)\n",
+		r.Hits, r.Misses, r.Live, r.Waits, r.Waited.Round(time.Microsecond))
+}
+
+// sizeText writes n bytes for people: B, KiB, MiB or GiB with one decimal.
+func sizeText(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	case n < 1<<30:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
 }
 
 // startProfile starts the CPU profile asked for with --cpuprofile; the

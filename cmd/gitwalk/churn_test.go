@@ -78,7 +78,7 @@ func TestEveryFormatParsesAndAgrees(t *testing.T) {
 	testrepos.IsolateGit(t)
 	dir := testrepos.Path(t, "paths") // odd names: quotes, tabs, newlines, invalid UTF-8
 	for _, cmd := range [][]string{
-		{"churn"}, {"churn", "--by", "author"}, {"churn", "--by", "week"}, {"churn", "--top", "3"}, {"summary"}, {"summary", "--merges"},
+		{"churn"}, {"churn", "--by", "author"}, {"churn", "--by", "week"}, {"churn", "--top", "3"}, {"summary"}, {"summary", "--merges"}, {"authors"}, {"authors", "--no-mailmap"},
 	} {
 		t.Run(strings.Join(cmd, " "), func(t *testing.T) {
 			run := func(format string) string {

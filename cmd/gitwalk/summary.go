@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
+	"errors"
+
 	"github.com/gitwalk/gitwalk/analysis"
+	"github.com/gitwalk/gitwalk/walker"
 	"github.com/spf13/cobra"
 )
 
@@ -15,9 +19,11 @@ func newSummaryCmd(ios *iostreams) *cobra.Command {
 	return &cobra.Command{
 		Use:   "summary [REPO] [REV...] [-- PATH...]",
 		Short: "Commits, merges, authors, files, lines added and deleted, first and last date",
-		Long: "summary counts the walked commits, the merges among them (0 unless --merges), the\n" +
-			"distinct authors (name and email as recorded), the files changed and the lines added and\n" +
-			"deleted (git log --numstat's counts), and gives the first and last author dates in UTC.\n" +
+		Long: "summary counts the walked commits (merges only with --merges), the merge commits in the\n" +
+			"range whether or not they are walked (as git rev-list --merges counts them; with -n or\n" +
+			"--skip, those up to the last commit counted), the distinct authors (name and email as\n" +
+			"recorded), the files changed and the lines added and deleted (git log --numstat's\n" +
+			"counts), and gives the first and last author dates in UTC.\n" +
 			"--include and --exclude decide which files and lines count; limit the commits with -- PATH.\n\n" +
 			analysisArgsHelp + "\n\n" + walkArgsHelp,
 		Example: "  gitwalk summary\n" +
@@ -51,8 +57,43 @@ func runSummary(cmd *cobra.Command, ios *iostreams, o *summaryOptions) error {
 	var res analysis.SummaryResult
 	if state != nil {
 		res = state.(*analysis.SummaryState).Result()
+		if !a.merges {
+			// Merges were left out of the walk, not out of the range.
+			if res.Merges, err = countMerges(cmd.Context(), repo, w.opts); err != nil {
+				return err
+			}
+		}
 	}
 	rep := analysis.SummaryReport(res)
 	rep.Options = a.options(w)
 	return rep.Write(ios.out, a.format, tableWidth(ios))
+}
+
+// countMerges counts the merge commits of the walk opts describes as if it
+// did not leave merges out: a second walk, of metadata only. With -n or
+// --skip, which count non-merge commits there, the merges counted are those
+// after the skipped commits and before the last commit counted.
+func countMerges(ctx context.Context, repo *walker.Repo, opts walker.Options) (int, error) {
+	o := opts
+	o.NoMerges, o.NoChanges, o.Reverse = false, true, false
+	o.MaxCount, o.Skip = 0, 0
+	o.Stats, o.Progress = nil, nil
+	seen, merges := 0, 0
+	err := repo.Walk(ctx, o, func(c *walker.Commit) error {
+		if len(c.Parents) > 1 {
+			if seen >= opts.Skip {
+				merges++
+			}
+			return nil
+		}
+		seen++
+		if opts.MaxCount > 0 && seen >= opts.Skip+opts.MaxCount {
+			return walker.ErrStop
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, walker.ErrStop) {
+		return 0, err
+	}
+	return merges, nil
 }
