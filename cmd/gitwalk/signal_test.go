@@ -92,9 +92,11 @@ const maxInterruptLatency = time.Second
 // TestSIGINTStopsTheBuiltCommand sends SIGINT to the built binary during
 // long walks (one build for all cases: building is most of the test's time).
 func TestSIGINTStopsTheBuiltCommand(t *testing.T) {
-	repo := bigRepo(t) // before IsolateGit moves HOME, and the cache with it
-	testrepos.IsolateGit(t)
+	// Both before IsolateGit moves HOME, and with it the user cache (where
+	// the repository is kept) and the go build cache.
+	repo := bigRepo(t)
 	bin := buildGitwalk(t)
+	testrepos.IsolateGit(t)
 	t.Run("numstat stops at a commit boundary", func(t *testing.T) { interruptNumstat(t, bin, repo) })
 	t.Run("analyses print nothing", func(t *testing.T) { interruptAnalyses(t, bin, repo) })
 }
