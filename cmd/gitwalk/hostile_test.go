@@ -42,7 +42,8 @@ type hostileCase struct {
 }
 
 // hostileCases lists every damage the suite tries. Each is checked by
-// TestHostileRepositories for: exit 1 with one "gitwalk: ..." line naming
+// TestHostileRepositories, with numstat and every analysis command, for:
+// exit 1 with one "gitwalk: ..." line naming
 // the object and/or file (or, where git copes, git's own output), no panic,
 // no hang, and no file of the repository written or touched.
 var hostileCases = []hostileCase{
@@ -233,6 +234,7 @@ func TestHostileRepositories(t *testing.T) {
 				append([]string{"numstat", dir}, tc.args...),
 				append([]string{"churn", dir, "--format", "json"}, tc.args...),
 				append([]string{"authors", dir, "--format", "csv"}, tc.args...),
+				append([]string{"summary", dir, "--format", "ndjson"}, tc.args...),
 			} {
 				out, stderr, code := runWithDeadline(t, cmd...)
 				if cmd[0] == "numstat" {
