@@ -41,10 +41,10 @@ type hostileCase struct {
 	gitLoops bool
 }
 
-// hostileCases lists every damage the suite tries. Each is checked by
-// TestHostileRepositories, with numstat and every analysis command, for:
-// exit 1 with one "gitwalk: ..." line naming
-// the object and/or file (or, where git copes, git's own output), no panic,
+// hostileCases lists every damage the suite tries. TestHostileRepositories
+// runs numstat and every analysis command on each and checks: exit 1 with
+// one "gitwalk: ..." line naming the object and/or file (or, where git
+// copes, git's own output), nothing on stdout for machine formats, no panic,
 // no hang, and no file of the repository written or touched.
 var hostileCases = []hostileCase{
 	{name: "a pack truncated to half its size", fixture: "content",
