@@ -237,7 +237,7 @@ func (r *refDB) checkPackedRefs() error {
 				continue
 			}
 		default:
-			if id, name, ok := strings.Cut(line, " "); ok && strings.HasPrefix(name, "refs/") {
+			if id, name, ok := strings.Cut(line, " "); ok && name != "" {
 				if _, err := odb.ParseID(id); err == nil {
 					continue
 				}
