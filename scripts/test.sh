@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command: what README.md tells a new user to run, and what CI runs.
-# Vet, cross-builds, the suite, the suite under -race, and the suite under the arenadebug tag.
+# Vet, cross-builds, the suite, the suite under -race, and the suite under the arenadebug tag;
+# with FUZZ=1, a short run of every fuzz target (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,3 +26,10 @@ go test -count=1 -race ./...
 
 step "tests under -tags arenadebug (arena rule checked)"
 go test -count=1 -tags arenadebug ./...
+
+# Every fuzz target's seed corpus already ran above as part of the tests. With
+# FUZZ=1, each target is also fuzzed for FUZZTIME (default 10s; 12 targets, about 2.5 min).
+if [[ "${FUZZ:-}" == 1 ]]; then
+  step "fuzzing each target for ${FUZZTIME:-10s} (FUZZ=1)"
+  scripts/fuzz.sh
+fi

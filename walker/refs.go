@@ -117,10 +117,18 @@ func (r *refDB) resolve(name string) (id odb.ID, ok bool, err error) {
 		if errors.Is(err, plumbing.ErrReferenceNotFound) {
 			return id, false, nil
 		}
-		return id, false, fmt.Errorf("ref %s: %w", name, err)
+		return id, false, fmt.Errorf("ref %s: %w", name, r.explain(err))
 	}
 	if ref == nil || ref.Type() != plumbing.HashReference {
 		return id, false, nil
+	}
+	if ref.Hash().IsZero() {
+		// go-git reads a ref file that holds no object id as the zero id.
+		if err := r.checkPackedRefs(); err != nil {
+			return id, false, err
+		}
+		return id, false, fmt.Errorf("ref %s: %s does not hold an object id",
+			ref.Name(), filepath.Join(r.commonDir, filepath.FromSlash(ref.Name().String())))
 	}
 	return odb.ID(ref.Hash()), true, nil
 }
@@ -156,7 +164,7 @@ func (r *refDB) load() error {
 	}
 	iter, err := r.st.IterReferences()
 	if err != nil {
-		return fmt.Errorf("list refs: %w", err)
+		return fmt.Errorf("list refs: %w", r.explain(err))
 	}
 	defer iter.Close()
 	seen := make(map[string]bool)
@@ -168,6 +176,15 @@ func (r *refDB) load() error {
 		seen[name] = true
 		switch ref.Type() {
 		case plumbing.HashReference:
+			if ref.Hash().IsZero() {
+				// A ref that holds no object id (go-git reads it as the
+				// zero id): git 2.39 stops with "bad object NAME".
+				if err := r.checkPackedRefs(); err != nil {
+					return err
+				}
+				return fmt.Errorf("bad object %s: %s does not hold an object id",
+					name, filepath.Join(r.commonDir, filepath.FromSlash(name)))
+			}
 			r.all = append(r.all, refEntry{name: name, id: odb.ID(ref.Hash())})
 		case plumbing.SymbolicReference:
 			id, ok, err := r.resolve(name)
@@ -181,10 +198,53 @@ func (r *refDB) load() error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("list refs: %w", err)
+		return fmt.Errorf("list refs: %w", r.explain(err))
 	}
 	sort.Slice(r.all, func(i, j int) bool { return r.all[i].name < r.all[j].name })
 	r.loaded = true
+	return nil
+}
+
+// explain replaces go-git's bare "malformed packed-ref" with git's message,
+// which names the file and the line.
+func (r *refDB) explain(err error) error {
+	if errors.Is(err, dotgit.ErrPackedRefsBadFormat) {
+		if perr := r.checkPackedRefs(); perr != nil {
+			return perr
+		}
+	}
+	return err
+}
+
+// checkPackedRefs checks the packed-refs file line by line as git's
+// packed-refs parser does, and names the first line it would refuse
+// ("unexpected line in packed-refs"). A missing file is no error.
+func (r *refDB) checkPackedRefs() error {
+	file := filepath.Join(r.commonDir, "packed-refs")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+		switch {
+		case strings.HasPrefix(line, "#"):
+			continue
+		case strings.HasPrefix(line, "^"):
+			if _, err := odb.ParseID(line[1:]); err == nil {
+				continue
+			}
+		default:
+			if id, name, ok := strings.Cut(line, " "); ok && name != "" {
+				if _, err := odb.ParseID(id); err == nil {
+					continue
+				}
+			}
+		}
+		return fmt.Errorf("unexpected line in %s: %q", file, line)
+	}
 	return nil
 }
 

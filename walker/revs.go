@@ -104,6 +104,9 @@ func (r *revResolver) diagnoseHead() error {
 	if target == "" {
 		return errors.New("your current branch appears to be broken")
 	}
+	if _, _, err := r.refs.resolve(target); err != nil {
+		return fmt.Errorf("your current branch appears to be broken: %w", err)
+	}
 	return fmt.Errorf("your current branch '%s' %w", strings.TrimPrefix(target, "refs/heads/"), errUnbornHead)
 }
 

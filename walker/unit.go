@@ -187,6 +187,9 @@ func (u *unit) side(a *arena.Arena, mode uint32, id odb.ID, attr attrResult) ([]
 	// ReadMax refuses a blob above core.bigFileThreshold from its declared
 	// size, so a huge blob is never inflated.
 	limit := u.repo.cfg.bigFileThreshold
+	if u.opts.MaxBlobSize > 0 {
+		limit = u.opts.MaxBlobSize
+	}
 	if decided {
 		limit = 0
 	}

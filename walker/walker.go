@@ -79,6 +79,12 @@ type Options struct {
 	// NoChanges skips the tree and line diffs: commits come with metadata only.
 	NoChanges bool
 
+	// MaxBlobSize, when above 0, replaces the repository's
+	// core.bigFileThreshold (git's default 512 MiB): a blob larger than this
+	// many bytes is binary ("-\t-" in numstat), decided from its size
+	// without inflating it, as git does above the threshold.
+	MaxBlobSize int64
+
 	// Workers is the number of goroutines computing commits; 0 = GOMAXPROCS.
 	Workers int
 	// Arenas, when set, is the arena pool the walk checks arenas out of (it

@@ -43,6 +43,8 @@ const walkArgsHelp = `Revisions and options, as git log takes them:
       --minimal           git's --minimal diff
       --diff-algorithm A  myers (default) or minimal
       --full-diff         list every file of a commit, not only those under PATH
+      --max-blob-size N   blobs larger than N bytes (k, m, g suffixes) are binary, as
+                          git's core.bigFileThreshold (default: the repository's, 512m)
   -j, --jobs N            workers (default: one per core)
       --stats             print the walk's figures to stderr
       --cpuprofile FILE   write a CPU profile of the run (go tool pprof)
@@ -146,6 +148,11 @@ func parseWalkArgs(args []string) (*walkArgs, error) {
 			if v, err = value("--jobs", "-j"); err == nil {
 				w.opts.Workers, err = nonNegative("--jobs", v)
 			}
+		case is("--max-blob-size", ""):
+			var v string
+			if v, err = value("--max-blob-size", ""); err == nil {
+				w.opts.MaxBlobSize, err = parseByteSize(v)
+			}
 		case is("--cpuprofile", ""):
 			w.cpuprof, err = value("--cpuprofile", "")
 		case is("--repo", "-C"):
@@ -210,6 +217,26 @@ func pathPrefix(repo *walker.Repo, dir string) string {
 		return ""
 	}
 	return filepath.ToSlash(rel) + "/"
+}
+
+// parseByteSize reads a size as git reads core.bigFileThreshold: a positive
+// number of bytes with an optional k, m or g suffix (powers of 1024).
+func parseByteSize(v string) (int64, error) {
+	s := strings.ToLower(strings.TrimSpace(v))
+	shift := 0
+	switch {
+	case strings.HasSuffix(s, "k"):
+		shift, s = 10, s[:len(s)-1]
+	case strings.HasSuffix(s, "m"):
+		shift, s = 20, s[:len(s)-1]
+	case strings.HasSuffix(s, "g"):
+		shift, s = 30, s[:len(s)-1]
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)>>shift {
+		return 0, usagef("--max-blob-size %q: want a size above 0 such as 1048576, 512k, 100m or 2g", v)
+	}
+	return n << shift, nil
 }
 
 func isDigits(s string) bool {

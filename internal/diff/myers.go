@@ -28,6 +28,7 @@ type myers struct {
 	deleted, added int
 	chg1, chg2     []bool // per kept line, when tracing
 	ends           [4]int // splits ended by: overlap, forward snake, backward snake, cutoff
+	steps          int64  // diagonals visited plus snake lines followed: the work done
 }
 
 // Indexes of myers.ends.
@@ -166,6 +167,7 @@ func (d *myers) split(off1, lim1, off2, lim2 int, needMin bool) (x, y int, minLo
 				i1++
 				i2++
 			}
+			d.steps += int64(i1-prev) + 1
 			if i1-prev > snakeCnt {
 				gotSnake = true
 			}
@@ -200,6 +202,7 @@ func (d *myers) split(off1, lim1, off2, lim2 int, needMin bool) (x, y int, minLo
 				i1--
 				i2--
 			}
+			d.steps += int64(prev-i1) + 1
 			if prev-i1 > snakeCnt {
 				gotSnake = true
 			}

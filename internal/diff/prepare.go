@@ -38,6 +38,8 @@ type trace struct {
 	discarded      [2][]bool // per middle line of old, new
 	changed        [2][]bool // per kept line of old, new
 	ends           [4]int    // how Myers' splits ended, by myers.ends index
+	steps          int64     // Myers' work: diagonals visited plus snake lines followed
+	mxcost         int       // Myers' cost cutoff for this input
 }
 
 // count computes git's numstat counts; see Count. The arena is not rewound.
@@ -134,7 +136,7 @@ func count(a *arena.Arena, old, new []byte, minimal bool, tr *trace) (Stat, erro
 	}
 	d.run(minimal)
 	if tr != nil {
-		tr.ends = d.ends
+		tr.ends, tr.steps, tr.mxcost = d.ends, d.steps, d.mxcost
 	}
 	st.Deleted += d.deleted
 	st.Added += d.added

@@ -133,22 +133,24 @@ func (p *pack) parseIndex() error {
 	return nil
 }
 
-// checkPack validates the pack header and trailer against the index.
+// checkPack validates the pack header and trailer against the index. Its
+// error becomes p.broken, which readers wrap with corruptf (the object, the
+// pack's path and ErrCorrupt), so it names neither itself.
 func (p *pack) checkPack() error {
 	d := p.data
 	if len(d) < packHeaderLen+packTrailerLen || string(d[:4]) != "PACK" {
-		return fmt.Errorf("pack %s: not a pack file or truncated: %w", p.path, ErrCorrupt)
+		return errors.New("not a pack file, or truncated")
 	}
 	if v := binary.BigEndian.Uint32(d[4:8]); v != 2 && v != 3 {
-		return fmt.Errorf("pack %s: unsupported version %d: %w", p.path, v, ErrCorrupt)
+		return fmt.Errorf("unsupported pack version %d", v)
 	}
 	if c := binary.BigEndian.Uint32(d[8:12]); int(c) != p.count {
-		return fmt.Errorf("pack %s: holds %d objects but its index lists %d: %w", p.path, c, p.count, ErrCorrupt)
+		return fmt.Errorf("pack holds %d objects but its index lists %d", c, p.count)
 	}
 	idxSum := p.idx[len(p.idx)-40 : len(p.idx)-20]
 	if !bytes.Equal(idxSum, d[len(d)-packTrailerLen:]) {
-		return fmt.Errorf("pack %s: checksum does not match its index %s (truncated or replaced pack?): %w",
-			p.path, filepath.Base(p.idxPath), ErrCorrupt)
+		return fmt.Errorf("pack checksum does not match its index %s (truncated or replaced pack?)",
+			filepath.Base(p.idxPath))
 	}
 	return nil
 }

@@ -229,13 +229,13 @@ func (r *Reader) resetInflater(src []byte) error {
 	if r.zr == nil {
 		zr, err := zlib.NewReader(&r.src)
 		if err != nil {
-			return fmt.Errorf("zlib: %w", err)
+			return err // compress/zlib's errors say "zlib: ..."
 		}
 		r.zr = zr
 		return nil
 	}
 	if err := r.zr.(zlib.Resetter).Reset(&r.src, nil); err != nil {
-		return fmt.Errorf("zlib: %w", err)
+		return err
 	}
 	return nil
 }

@@ -1,0 +1,197 @@
+package walker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gitwalk/gitwalk/arena"
+)
+
+// settleGoroutines reports whether the goroutine count comes back to at most
+// want. A walk returns once its goroutines have signalled that they are done
+// (WaitGroup.Done, channel close), which they do as their last statement: a
+// goroutine may still be between that and its exit, runnable but not yet
+// run. So it yields (runtime.Gosched, no sleeping) until the count settles,
+// for at most 10 s of wall time: on a loaded machine the thread that runs the
+// last goroutine may not get a CPU for a while, and a fixed number of yields
+// was seen to run out first under -race. A goroutine truly left blocked never
+// exits, and fails the test.
+func settleGoroutines(want int) (int, bool) {
+	deadline := time.Now().Add(10 * time.Second)
+	n := runtime.NumGoroutine()
+	for n > want && time.Now().Before(deadline) {
+		runtime.Gosched()
+		n = runtime.NumGoroutine()
+	}
+	return n, n <= want
+}
+
+// render is one commit as a line, for comparing walks.
+func render(c *Commit) string {
+	var b strings.Builder
+	b.WriteString(c.Hash.String())
+	for _, ch := range c.Changes {
+		fmt.Fprintf(&b, " %q:+%d-%d:%v", ch.Path, ch.Added, ch.Deleted, ch.Binary)
+	}
+	return b.String()
+}
+
+// TestWalkParallelStopsWhenCancelledFromOutside cancels a walk from another
+// goroutine while its workers run, as a signal handler does: WalkParallel
+// must return ctx's error, start no callback once every worker has seen
+// the cancellation (at most one per worker is already past its check), and
+// leave no goroutine behind.
+func TestWalkParallelStopsWhenCancelledFromOutside(t *testing.T) {
+	r := openFixture(t, "large")
+	const workers = 3
+	for _, parallel := range []bool{false, true} {
+		t.Run(fmt.Sprintf("parallel=%v", parallel), func(t *testing.T) {
+			before := runtime.NumGoroutine()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			started := make(chan struct{})
+			var once sync.Once
+			var cancelled atomic.Bool
+			var after atomic.Int32
+			resume := make(chan struct{})
+			fn := func(c *Commit) error {
+				if cancelled.Load() {
+					after.Add(1)
+				}
+				// The first callback holds the walk until cancel has
+				// returned, so the walk cannot have ended before it.
+				once.Do(func() { close(started); <-resume })
+				return nil
+			}
+			done := make(chan error, 1)
+			go func() {
+				opts := Options{Revisions: []string{"--all"}, Workers: workers}
+				if parallel {
+					done <- r.WalkParallel(ctx, opts, func(_ int, c *Commit) error { return fn(c) })
+				} else {
+					done <- r.Walk(ctx, opts, fn)
+				}
+			}()
+			<-started
+			cancelled.Store(true)
+			cancel()
+			close(resume)
+			err := <-done
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("walk returned %v, want context.Canceled", err)
+			}
+			// Walk checks ctx before every callback on the calling goroutine:
+			// none may run after cancel returned. WalkParallel's workers each
+			// may be between their check and the call.
+			limit := int32(0)
+			if parallel {
+				limit = workers
+			}
+			if n := after.Load(); n > limit {
+				t.Errorf("%d callbacks ran after cancellation, at most %d may", n, limit)
+			}
+			if n, ok := settleGoroutines(before); !ok {
+				t.Errorf("%d goroutines after the walk, %d before", n, before)
+			}
+		})
+	}
+}
+
+// TestConcurrentWalksUnderStress runs walks of several fixtures at once,
+// ordered and parallel, with 1 to 4 workers each, all checking arenas out of
+// one pool holding fewer arenas than there are workers, so that workers
+// wait on the pool. Run under -race by scripts/test.sh. Every walk must give
+// what a lone single-worker walk gives, and no goroutine may outlive them.
+func TestConcurrentWalksUnderStress(t *testing.T) {
+	names := []string{"content", "large", "merges", "types"}
+	repos := map[string]*Repo{}
+	want := map[string][]string{} // in walk order
+	for _, n := range names {
+		repos[n] = openFixture(t, n)
+		want[n] = walkLines(t, repos[n], Options{Revisions: []string{"--all"}, Workers: 1}, false)
+	}
+	arenas := arena.NewPool(3, func() (arena.Backing, error) { return arena.NewMmap(64 << 20) })
+	defer arenas.Close()
+
+	before := runtime.NumGoroutine()
+	const walks = 12
+	var wg sync.WaitGroup
+	errs := make(chan error, walks)
+	for i := 0; i < walks; i++ {
+		name := names[i%len(names)]
+		opts := Options{Revisions: []string{"--all"}, Workers: 1 + i%4, Arenas: arenas}
+		parallel := i%2 == 1
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := walkLinesErr(repos[name], opts, parallel)
+			w := want[name]
+			if parallel {
+				w = append([]string(nil), w...)
+				sort.Strings(w)
+			}
+			if err == nil && strings.Join(got, "\n") != strings.Join(w, "\n") {
+				err = fmt.Errorf("%s with %d workers (parallel %v): result differs from a lone walk", name, opts.Workers, parallel)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if n, ok := settleGoroutines(before); !ok {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines after the walks, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
+	}
+	if m := arenas.Metrics(); m.Checkouts == 0 {
+		t.Errorf("the shared pool was not used: %+v", m)
+	}
+}
+
+func walkLines(t *testing.T, r *Repo, opts Options, parallel bool) []string {
+	t.Helper()
+	got, err := walkLinesErr(r, opts, parallel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// walkLinesErr walks and renders every commit: in walk order for Walk,
+// sorted for WalkParallel, which gives commits in no particular order.
+func walkLinesErr(r *Repo, opts Options, parallel bool) ([]string, error) {
+	if !parallel {
+		var out []string
+		err := r.Walk(context.Background(), opts, func(c *Commit) error {
+			out = append(out, render(c))
+			return nil
+		})
+		return out, err
+	}
+	var mu sync.Mutex
+	var out []string
+	err := r.WalkParallel(context.Background(), opts, func(_ int, c *Commit) error {
+		line := render(c)
+		mu.Lock()
+		out = append(out, line)
+		mu.Unlock()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(out)
+	return out, nil
+}
