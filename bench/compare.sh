@@ -59,7 +59,10 @@ commits=$(grep -c -E '^[0-9a-f]{40}$' "$tmp/out0" || true)
 for ((r = 0; r < runs; r++)); do
   for i in 0 1 2; do
     # %e wall seconds, %M peak RSS in KiB, %U + %S CPU seconds.
-    /usr/bin/time -f "%e %M %U %S" -o "$tmp/time" bash -c "$(declare -f run); repo='$repo' rev='$rev' gitwalk='$gitwalk' run $i" >/dev/null
+    # The inner shell gets the paths from the environment, never spliced
+    # into its script, so any character in them is safe.
+    repo=$repo rev=$rev gitwalk=$gitwalk /usr/bin/time -f "%e %M %U %S" -o "$tmp/time" \
+      bash -c "$(declare -f run)"'; run "$1"' bash "$i" >/dev/null
     read -r wall rss user sys <"$tmp/time"
     echo "$wall" >>"$tmp/wall$i"
     echo "$user $sys" | awk '{print $1 + $2}' >>"$tmp/cpu$i"

@@ -1,6 +1,9 @@
 package odb
 
-import "sync"
+import (
+	"math/bits"
+	"sync"
+)
 
 // cacheKey names a pack entry.
 type cacheKey struct {
@@ -14,11 +17,18 @@ type cacheEntry struct {
 	data       []byte
 	typ        Type
 	prev, next *cacheEntry
+	// refs counts the readers using data now (see deltaCache.get); an
+	// entry evicted while pinned keeps its buffer until the last release.
+	refs    int32
+	evicted bool
 }
 
-// deltaCache is a Reader's LRU cache of delta bases, bounded in bytes. It
-// also keeps evicted buffers for reuse (bounded too), so that resolving
-// delta chains in steady state allocates little.
+// deltaCache is an LRU cache of delta bases, bounded in bytes. Its buffers
+// are recycled: an evicted entry's buffer goes to a free list of its size
+// class (bounded too), and getBuf serves new bases from there, so that
+// resolving delta chains in steady state does not allocate. An entry is
+// pinned while a reader uses its data, and its buffer is reused only once
+// nobody does.
 type deltaCache struct {
 	limit int64
 	used  int64
@@ -26,12 +36,44 @@ type deltaCache struct {
 	lru   cacheEntry // sentinel: lru.next is the most recently used
 
 	freeEntries []*cacheEntry
-	spare       [][]byte
-	spareBytes  int64
-	noSpare     bool // evicted buffers may still be read: never reuse them
+	free        [numSizeClasses][][]byte // recycled buffers by size class
+	freeBytes   int64
 }
 
-const maxSpareBuffers = 64
+// Size classes of the recycled buffers: 1 KiB granules up to 8 KiB, then
+// 8 classes per power of two, so a buffer wastes at most an eighth of
+// itself (plus the granule) and one that fits a class serves every request
+// of that class. Buffers beyond the last class are not recycled.
+const (
+	classGranule     = 1 << 10
+	classSubBits     = 3 // 8 classes per power of two
+	maxClassShift    = 30
+	numSmallClasses  = 8 // 1 KiB .. 8 KiB
+	numSizeClasses   = numSmallClasses + (maxClassShift-13)<<classSubBits + 1
+	maxClassedBuffer = 1 << maxClassShift
+	maxClassStretch  = 2 << classSubBits // classes above its own a request may take
+)
+
+// sizeClass returns the class of a request of n bytes and the capacity of
+// that class's buffers; ok is false for a size beyond the last class.
+func sizeClass(n int64) (class int, capacity int64, ok bool) {
+	if n <= numSmallClasses*classGranule {
+		g := (n + classGranule - 1) / classGranule
+		if g == 0 {
+			g = 1
+		}
+		return int(g - 1), g * classGranule, true
+	}
+	if n > maxClassedBuffer {
+		return 0, 0, false
+	}
+	// n in (2^k, 2^(k+1)], k >= 13: classes step by 2^(k-3).
+	k := bits.Len64(uint64(n-1)) - 1
+	step := int64(1) << (k - classSubBits)
+	sub := (n - (1 << k) + step - 1) / step // 1..8
+	class = numSmallClasses + (k-13)<<classSubBits + int(sub) - 1
+	return class, int64(1)<<k + sub*step, true
+}
 
 func (c *deltaCache) init(limit int64) {
 	c.m = make(map[cacheKey]*cacheEntry)
@@ -42,7 +84,7 @@ func (c *deltaCache) init(limit int64) {
 func (c *deltaCache) setLimit(limit int64) {
 	c.limit = limit
 	c.evictTo(limit)
-	c.trimSpare()
+	c.trimFree()
 }
 
 func (c *deltaCache) unlink(e *cacheEntry) {
@@ -57,25 +99,38 @@ func (c *deltaCache) pushFront(e *cacheEntry) {
 	c.lru.next = e
 }
 
-// get returns the cached entry for (p, off), marking it recently used,
-// or nil.
+// get returns the cached entry for (p, off), marking it recently used and
+// pinned: its data stays valid and unchanged until release(e), even if it
+// is evicted meanwhile. It returns nil when (p, off) is not cached.
 func (c *deltaCache) get(p *pack, off int64) *cacheEntry {
 	if len(c.m) == 0 {
 		return nil
 	}
 	e := c.m[cacheKey{p, off}]
-	if e != nil && c.lru.next != e {
+	if e == nil {
+		return nil
+	}
+	if c.lru.next != e {
 		c.unlink(e)
 		c.pushFront(e)
 	}
+	e.refs++
 	return e
+}
+
+// release unpins an entry get returned.
+func (c *deltaCache) release(e *cacheEntry) {
+	e.refs--
+	if e.refs == 0 && e.evicted {
+		c.recycle(e)
+	}
 }
 
 // add caches data (owned by the cache from now on) under key.
 func (c *deltaCache) add(key cacheKey, data []byte, typ Type) {
 	size := int64(cap(data))
 	if size > c.limit/2 {
-		c.putSpare(data)
+		c.putFree(data)
 		return
 	}
 	if old := c.m[key]; old != nil {
@@ -95,11 +150,21 @@ func (c *deltaCache) add(key cacheKey, data []byte, typ Type) {
 	c.used += size
 }
 
+// remove takes e out of the cache; its buffer is recycled now, or when the
+// last reader using it releases it.
 func (c *deltaCache) remove(e *cacheEntry) {
 	c.unlink(e)
 	delete(c.m, e.key)
 	c.used -= int64(cap(e.data))
-	c.putSpare(e.data)
+	if e.refs > 0 {
+		e.evicted = true
+		return
+	}
+	c.recycle(e)
+}
+
+func (c *deltaCache) recycle(e *cacheEntry) {
+	c.putFree(e.data)
 	*e = cacheEntry{}
 	c.freeEntries = append(c.freeEntries, e)
 }
@@ -111,79 +176,103 @@ func (c *deltaCache) evictTo(target int64) {
 	}
 }
 
-// putSpare keeps b for reuse by getBuf if there is room.
-func (c *deltaCache) putSpare(b []byte) {
-	if c.noSpare || cap(b) == 0 || len(c.spare) >= maxSpareBuffers || c.spareBytes+int64(cap(b)) > c.limit/4 {
+// putFree keeps b for reuse by getBuf if it is a whole buffer of a size
+// class and the free lists have room (a quarter of the limit).
+func (c *deltaCache) putFree(b []byte) {
+	n := int64(cap(b))
+	class, capacity, ok := sizeClass(n)
+	if !ok || capacity != n || c.freeBytes+n > c.limit/4 {
 		return
 	}
-	c.spare = append(c.spare, b[:0])
-	c.spareBytes += int64(cap(b))
+	c.free[class] = append(c.free[class], b[:0])
+	c.freeBytes += n
 }
 
-func (c *deltaCache) trimSpare() {
-	for len(c.spare) > 0 && c.spareBytes > c.limit/4 {
-		last := c.spare[len(c.spare)-1]
-		c.spare = c.spare[:len(c.spare)-1]
-		c.spareBytes -= int64(cap(last))
-	}
-}
-
-// getBuf returns a heap buffer of n bytes, reusing a spare one that fits
-// without wasting more than half of it.
-func (c *deltaCache) getBuf(n int64) []byte {
-	best := -1
-	for i, b := range c.spare {
-		cp := int64(cap(b))
-		if cp >= n && cp <= 2*n+4096 && (best < 0 || cp < int64(cap(c.spare[best]))) {
-			best = i
+// trimFree drops free buffers, largest classes first, until the free lists
+// are within their bound.
+func (c *deltaCache) trimFree() {
+	for class := numSizeClasses - 1; class >= 0 && c.freeBytes > c.limit/4; class-- {
+		for len(c.free[class]) > 0 && c.freeBytes > c.limit/4 {
+			l := c.free[class]
+			c.freeBytes -= int64(cap(l[len(l)-1]))
+			l[len(l)-1] = nil
+			c.free[class] = l[:len(l)-1]
 		}
 	}
-	if best >= 0 {
-		b := c.spare[best]
-		last := len(c.spare) - 1
-		c.spare[best] = c.spare[last]
-		c.spare[last] = nil
-		c.spare = c.spare[:last]
-		c.spareBytes -= int64(cap(b))
-		return b[:n]
+}
+
+// getBuf returns a heap buffer of n bytes, a recycled one of n's size
+// class when there is one. Its capacity is the class's, so that it can be
+// recycled in turn.
+func (c *deltaCache) getBuf(n int64) []byte {
+	class, capacity, ok := sizeClass(n)
+	if !ok {
+		return make([]byte, n)
 	}
-	// Round small sizes up so that buffers are reusable for neighbours.
-	capacity := n
-	if n < 1<<20 {
-		capacity = (n + 1023) &^ 1023
+	// A buffer of a larger class serves too, up to four times the size: it
+	// goes back to its own class when recycled. Sizes drift (a blob grows
+	// over its history), so this is what keeps a steady state from
+	// allocating in one class while dropping buffers of its neighbour.
+	for k := class; k < min(class+maxClassStretch+1, numSizeClasses); k++ {
+		if l := c.free[k]; len(l) > 0 {
+			b := l[len(l)-1]
+			l[len(l)-1] = nil
+			c.free[k] = l[:len(l)-1]
+			c.freeBytes -= int64(cap(b))
+			return b[:n]
+		}
 	}
 	return make([]byte, n, capacity)
 }
 
 // SharedCache is a delta-base cache that several Readers share (see
 // DB.NewReaderShared), so that workers splitting one history between them
-// reuse each other's bases. It is safe for concurrent use. Its entries are
-// never modified or reused once cached: a Reader may go on reading one
-// after another Reader evicted it (the garbage collector keeps it).
+// reuse each other's bases. It is safe for concurrent use. A Reader pins
+// the entry whose data it reads, so that another Reader evicting it does
+// not recycle its buffer until the first is done with it.
 type SharedCache struct {
 	mu sync.Mutex
 	c  deltaCache
 }
 
-// NewSharedCache returns a shared cache bounded to limit bytes.
+// NewSharedCache returns a shared cache bounded to limit bytes of cached
+// bases, plus a quarter of that in buffers kept for reuse.
 func NewSharedCache(limit int64) *SharedCache {
 	s := &SharedCache{}
 	s.c.init(limit)
-	s.c.noSpare = true
 	return s
 }
 
-func (s *SharedCache) get(p *pack, off int64) ([]byte, Type, bool) {
+func (s *SharedCache) get(p *pack, off int64) *cacheEntry {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if e := s.c.get(p, off); e != nil {
-		return e.data, e.typ, true
-	}
-	return nil, BadType, false
+	e := s.c.get(p, off)
+	s.mu.Unlock()
+	return e
+}
+
+func (s *SharedCache) release(e *cacheEntry) {
+	s.mu.Lock()
+	s.c.release(e)
+	s.mu.Unlock()
 }
 
 func (s *SharedCache) add(key cacheKey, data []byte, typ Type) {
 	s.mu.Lock()
 	s.c.add(key, data, typ)
 	s.mu.Unlock()
+}
+
+func (s *SharedCache) getBuf(n int64) []byte {
+	s.mu.Lock()
+	b := s.c.getBuf(n)
+	s.mu.Unlock()
+	return b
+}
+
+// Bytes returns the bytes the cache holds now: cached bases and buffers
+// kept for reuse.
+func (s *SharedCache) Bytes() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.c.used + s.c.freeBytes
 }

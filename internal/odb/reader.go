@@ -15,7 +15,7 @@ import (
 const (
 	// DefaultCacheLimit is the default byte bound of a Reader's cache of
 	// delta bases: 96 MiB, git's default core.deltaBaseCacheLimit. Each
-	// Reader may hold up to this much plus a quarter of it in spare
+	// Reader may hold up to this much plus a quarter of it in recycled
 	// buffers; lower it with SetCacheLimit when running many Readers.
 	DefaultCacheLimit = 96 << 20
 
@@ -92,15 +92,22 @@ func (db *DB) NewReaderShared(c *SharedCache) *Reader {
 	return r
 }
 
-// cacheGet looks up a cached object by its pack entry.
-func (r *Reader) cacheGet(p *pack, off int64) ([]byte, Type, bool) {
+// cacheGet looks up a cached object by its pack entry. A found entry is
+// pinned: its data must not be used after cacheRelease(e).
+func (r *Reader) cacheGet(p *pack, off int64) *cacheEntry {
 	if r.shared != nil {
 		return r.shared.get(p, off)
 	}
-	if e := r.cache.get(p, off); e != nil {
-		return e.data, e.typ, true
+	return r.cache.get(p, off)
+}
+
+// cacheRelease unpins an entry cacheGet returned.
+func (r *Reader) cacheRelease(e *cacheEntry) {
+	if r.shared != nil {
+		r.shared.release(e)
+		return
 	}
-	return nil, BadType, false
+	r.cache.release(e)
 }
 
 // cacheAdd hands data, which the reader no longer uses, to the cache.
@@ -110,6 +117,15 @@ func (r *Reader) cacheAdd(key cacheKey, data []byte, typ Type) {
 		return
 	}
 	r.cache.add(key, data, typ)
+}
+
+// cacheBuf returns a buffer of n bytes for a base bound for the cache,
+// recycled from the cache's evicted bases when one of its size is free.
+func (r *Reader) cacheBuf(n int64) []byte {
+	if r.shared != nil {
+		return r.shared.getBuf(n)
+	}
+	return r.cache.getBuf(n)
 }
 
 // SetCacheLimit sets the byte bound of the reader's delta-base cache,
@@ -291,23 +307,23 @@ func (r *Reader) readPacked(id ID, p *pack, i int, a *arena.Arena) (Type, []byte
 		return BadType, nil, fmt.Errorf("object %s: %w", id, err)
 	}
 	// The object itself may be in the cache as the base of another.
-	if data, typ, ok := r.cacheGet(p, off); ok {
+	if e := r.cacheGet(p, off); e != nil {
 		r.stats.CacheHits++
-		if r.limit > 0 && int64(len(data)) > r.limit {
-			return BadType, nil, r.tooLarge(id, int64(len(data)))
-		}
-		dst, err := r.alloc(a, int64(len(data)))
-		if err != nil {
-			return BadType, nil, corruptf(id, p.path, "%v", err)
-		}
-		copy(dst, data)
-		return typ, dst, nil
+		typ, dst, err := r.copyCached(id, p, e, a)
+		r.cacheRelease(e)
+		return typ, dst, err
 	}
 
 	// Walk the chain down to a base: a whole object, a cached one, or
 	// (for a ref-delta whose base is not packed) a loose one.
 	chain := r.chain[:0]
-	defer func() { r.chain = chain[:0] }()
+	var pinned *cacheEntry // the cached base in use, released once applied
+	defer func() {
+		r.chain = chain[:0]
+		if pinned != nil {
+			r.cacheRelease(pinned)
+		}
+	}()
 	var (
 		base     []byte
 		baseType Type
@@ -317,9 +333,10 @@ func (r *Reader) readPacked(id ID, p *pack, i int, a *arena.Arena) (Type, []byte
 	cur, curOff := p, off
 	for {
 		if len(chain) > 0 {
-			if data, typ, ok := r.cacheGet(cur, curOff); ok {
+			if e := r.cacheGet(cur, curOff); e != nil {
 				r.stats.CacheHits++
-				base, baseType = data, typ
+				pinned = e
+				base, baseType = e.data, e.typ
 				break
 			}
 		}
@@ -342,7 +359,7 @@ func (r *Reader) readPacked(id ID, p *pack, i int, a *arena.Arena) (Type, []byte
 				}
 				dst, err = r.alloc(a, h.size)
 			} else {
-				dst = r.cache.getBuf(h.size)
+				dst = r.cacheBuf(h.size)
 				r.stats.CacheMisses++
 			}
 			if err != nil {
@@ -423,7 +440,7 @@ func (r *Reader) readPacked(id ID, p *pack, i int, a *arena.Arena) (Type, []byte
 				return BadType, nil, corruptf(id, l.p.path, "%v", err)
 			}
 		} else {
-			out = r.cache.getBuf(dstSize)
+			out = r.cacheBuf(dstSize)
 		}
 		if err := applyDelta(out, base, ops); err != nil {
 			return BadType, nil, corruptf(id, l.p.path, "delta at offset %d: %v", l.off, err)
@@ -432,9 +449,26 @@ func (r *Reader) readPacked(id ID, p *pack, i int, a *arena.Arena) (Type, []byte
 		if fresh {
 			r.cacheAdd(baseKey, base, baseType)
 		}
+		if pinned != nil {
+			r.cacheRelease(pinned)
+			pinned = nil
+		}
 		base, fresh, baseKey = out, true, cacheKey{l.p, l.off}
 	}
 	return baseType, base, nil
+}
+
+// copyCached copies the object of the pinned cache entry e out.
+func (r *Reader) copyCached(id ID, p *pack, e *cacheEntry, a *arena.Arena) (Type, []byte, error) {
+	if r.limit > 0 && int64(len(e.data)) > r.limit {
+		return BadType, nil, r.tooLarge(id, int64(len(e.data)))
+	}
+	dst, err := r.alloc(a, int64(len(e.data)))
+	if err != nil {
+		return BadType, nil, corruptf(id, p.path, "%v", err)
+	}
+	copy(dst, e.data)
+	return e.typ, dst, nil
 }
 
 // packedHeader returns the type and size of the object at index position
@@ -447,8 +481,10 @@ func (r *Reader) packedHeader(id ID, p *pack, i int) (Type, int64, error) {
 	if err != nil {
 		return BadType, 0, fmt.Errorf("object %s: %w", id, err)
 	}
-	if data, typ, ok := r.cacheGet(p, off); ok {
-		return typ, int64(len(data)), nil
+	if e := r.cacheGet(p, off); e != nil {
+		typ, size := e.typ, int64(len(e.data))
+		r.cacheRelease(e)
+		return typ, size, nil
 	}
 	h, err := parseEntryHeader(p.data, off)
 	if err != nil {
@@ -476,7 +512,9 @@ func (r *Reader) packedHeader(id ID, p *pack, i int) (Type, int64, error) {
 		if depth > maxDeltaDepth {
 			return BadType, 0, corruptf(id, p.path, "delta chain longer than %d (a loop of ref-deltas?)", maxDeltaDepth)
 		}
-		if _, typ, ok := r.cacheGet(cur, curOff); ok {
+		if e := r.cacheGet(cur, curOff); e != nil {
+			typ := e.typ
+			r.cacheRelease(e)
 			return typ, size, nil
 		}
 		if cur.broken != nil {
