@@ -62,6 +62,10 @@ type Options struct {
 
 	FirstParent bool      // follow only first parents; merges are diffed against parent 1
 	NoMerges    bool      // leave out commits with more than one parent
+	// DiffMerges diffs every merge against its first parent, as
+	// `git log --diff-merges=first-parent` (-m --first-parent's diff without
+	// its walk): all parents are still followed. FirstParent implies it.
+	DiffMerges bool
 	TopoOrder   bool      // --topo-order
 	Reverse     bool      // output in reverse order (after MaxCount and Skip)
 	MaxCount    int       // at most this many commits; 0 means no limit
@@ -133,8 +137,8 @@ type Signature struct {
 }
 
 // Commit is one walked commit and its changes against its first parent (or
-// the empty tree for a root). Merges have no Changes unless FirstParent was
-// set, as in `git log`. A Commit handed to the callback is the callback's to
+// the empty tree for a root). Merges have no Changes unless FirstParent or
+// DiffMerges was set, as in `git log`. A Commit handed to the callback is the callback's to
 // keep: nothing in it points into arena memory.
 type Commit struct {
 	Hash      Hash

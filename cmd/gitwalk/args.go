@@ -37,6 +37,8 @@ const walkArgsHelp = `Revisions and options, as git log takes them:
       --until, --before D commits older than D
       --first-parent      follow only first parents; merges diffed against parent 1
       --no-merges         leave out merges
+      --diff-merges M     first-parent: diff each merge against its first parent (git's
+                          --diff-merges=first-parent); off (default): merges show no changes
       --topo-order        children before parents, branches kept together
       --reverse           oldest first
       --minimal           git's --minimal diff
@@ -86,6 +88,11 @@ func parseWalkArgs(args []string) (*walkArgs, error) {
 			w.opts.FirstParent = true
 		case arg == "--no-merges":
 			w.opts.NoMerges = true
+		case is("--diff-merges", ""):
+			var v string
+			if v, err = value("--diff-merges", ""); err == nil {
+				err = w.setDiffMerges(v)
+			}
 		case arg == "--topo-order":
 			w.opts.TopoOrder = true
 		case arg == "--date-order":
