@@ -60,18 +60,19 @@ type Options struct {
 	PathPrefix string
 	FullDiff   bool
 
-	FirstParent bool // follow only first parents; merges are diffed against parent 1
-	NoMerges    bool // leave out commits with more than one parent
+	FirstParent bool      // follow only first parents; merges are diffed against parent 1
+	NoMerges    bool      // leave out commits with more than one parent
+	TopoOrder   bool      // --topo-order
+	Reverse     bool      // output in reverse order (after MaxCount and Skip)
+	MaxCount    int       // at most this many commits; 0 means no limit
+	Skip        int       // leave out the first Skip commits that would be shown
+	Since       time.Time // --since: leave out commits older than this (git's rules)
+	Until       time.Time // --until: leave out commits newer than this
+
 	// DiffMerges diffs every merge against its first parent, as
-	// `git log --diff-merges=first-parent` (-m --first-parent's diff without
-	// its walk): all parents are still followed. FirstParent implies it.
+	// `git log --diff-merges=first-parent`, while all parents are still
+	// followed (FirstParent diffs merges so too, and follows only parent 1).
 	DiffMerges bool
-	TopoOrder  bool      // --topo-order
-	Reverse    bool      // output in reverse order (after MaxCount and Skip)
-	MaxCount   int       // at most this many commits; 0 means no limit
-	Skip       int       // leave out the first Skip commits that would be shown
-	Since      time.Time // --since: leave out commits older than this (git's rules)
-	Until      time.Time // --until: leave out commits newer than this
 
 	// Algorithm is the line diff; when zero the repository's diff.algorithm
 	// decides, and an algorithm gitwalk lacks is an error, never a silent
