@@ -66,6 +66,9 @@ func (u *unit) compute(a *arena.Arena, node *commitNode) (*Commit, unitStats, er
 		Committer: u.signature(info.Committer),
 		Subject:   subject(info.Message),
 	}
+	if u.opts.Messages {
+		c.Message = string(info.Message)
+	}
 	if u.opts.NoChanges {
 		return c, st, nil
 	}

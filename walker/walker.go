@@ -73,6 +73,9 @@ type Options struct {
 	// `git log --diff-merges=first-parent`, while all parents are still
 	// followed (FirstParent diffs merges so too, and follows only parent 1).
 	DiffMerges bool
+	// Messages fills in Commit.Message (whole messages cost a copy per
+	// commit, so they are only kept when asked for).
+	Messages bool
 
 	// Algorithm is the line diff; when zero the repository's diff.algorithm
 	// decides, and an algorithm gitwalk lacks is an error, never a silent
@@ -148,6 +151,7 @@ type Commit struct {
 	Author    Signature
 	Committer Signature
 	Subject   string
+	Message   string // the whole message, only when Options.Messages
 	Changes   []Change
 }
 

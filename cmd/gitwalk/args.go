@@ -24,6 +24,9 @@ type walkArgs struct {
 	stats     bool
 	help      bool
 	cpuprof   string // write a CPU profile (pprof) of the run here
+
+	// scope holds the analysis policies runAnalysis applies (nil for numstat).
+	scope *scopeArgs
 }
 
 const walkArgsHelp = `Revisions and options, as git log takes them:

@@ -17,7 +17,9 @@ func newSummaryCmd(ios *iostreams) *cobra.Command {
 		Short: "Commits, merges, authors, files, lines added and deleted, first and last date",
 		Long: "summary counts the walked commits, the merges among them (0 unless --merges), the\n" +
 			"distinct authors (name and email as recorded), the files changed and the lines added and\n" +
-			"deleted (git log --numstat's counts), and gives the first and last author dates in UTC.\n" +
+			"deleted (git log --numstat's counts), and gives the first and last author dates in UTC,\n" +
+			"then the policies in force (merges, bots) and what they left out: commits, and files and\n" +
+			"lines per exclusion reason.\n" +
 			"--include and --exclude decide which files and lines count; limit the commits with -- PATH.\n\n" +
 			analysisArgsHelp + "\n\n" + walkArgsHelp,
 		Example: "  gitwalk summary\n" +
@@ -54,5 +56,6 @@ func runSummary(cmd *cobra.Command, ios *iostreams, o *summaryOptions) error {
 	}
 	rep := analysis.SummaryReport(res)
 	rep.Options = a.options(w)
+	a.scope.addSummaryColumns(rep)
 	return rep.Write(ios.out, a.format, tableWidth(ios))
 }
