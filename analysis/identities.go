@@ -87,8 +87,9 @@ func (s *IdentitiesState) Rows() []IdentityRow {
 // like one person. Kind is "same-email" (one email, several names; compared
 // ignoring case, as .mailmap compares emails) or "same-name" (one name,
 // several emails). Proper is the identity with the most commits (ties: byte
-// order); Others are the rest. Line is the .mailmap text that would merge
-// them, one line per other identity.
+// order); Others are the rest. MailmapLines[i] is the .mailmap text that
+// would merge Others[i] into Proper: one line per raw identity the mailmap
+// gathers into Others[i] (lines joined by newlines).
 type Candidate struct {
 	Kind         string
 	ProperName   string
@@ -103,11 +104,14 @@ type Candidate struct {
 // first, then same-name groups, each sorted by proper name and email.
 func (s *IdentitiesState) Candidates() []Candidate {
 	canon := map[authorKey]int{}
+	raws := map[authorKey][]authorKey{} // canonical -> its raw identities, in Rows order
 	for _, r := range s.Rows() {
 		if r.Bot {
 			continue
 		}
-		canon[authorKey{r.CanonName, r.CanonEmail}] += r.Commits
+		k := authorKey{r.CanonName, r.CanonEmail}
+		canon[k] += r.Commits
+		raws[k] = append(raws[k], authorKey{r.Name, r.Email})
 	}
 	byEmail := map[string][]authorKey{}
 	byName := map[string][]authorKey{}
@@ -141,12 +145,14 @@ func (s *IdentitiesState) Candidates() []Candidate {
 			for _, k := range ks[1:] {
 				c.Others = append(c.Others, IdentityRow{CanonName: k.name, CanonEmail: k.email, Commits: canon[k]})
 				c.Commits += canon[k]
-				if kind == "same-email" {
-					// "Proper Name <commit@email>" renames whatever name uses that email.
-					c.MailmapLines = append(c.MailmapLines, fmt.Sprintf("%s <%s> %s <%s>", ks[0].name, ks[0].email, k.name, k.email))
-				} else {
-					c.MailmapLines = append(c.MailmapLines, fmt.Sprintf("%s <%s> <%s>", ks[0].name, ks[0].email, k.email))
+				// .mailmap lines match the identities recorded in commits,
+				// so there is one line per raw identity behind k, in the
+				// precise form "Proper <proper> Commit Name <commit email>".
+				var lines []string
+				for _, raw := range raws[k] {
+					lines = append(lines, fmt.Sprintf("%s <%s> %s <%s>", ks[0].name, ks[0].email, raw.name, raw.email))
 				}
+				c.MailmapLines = append(c.MailmapLines, strings.Join(lines, "\n"))
 			}
 			found = append(found, c)
 		}
