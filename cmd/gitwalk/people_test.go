@@ -450,7 +450,7 @@ func TestIdentityCandidatesAreMailmapLinesGitThenApplies(t *testing.T) {
 }
 
 func TestPolicyFlagsAreInEveryAnalysisHelp(t *testing.T) {
-	for _, cmd := range []string{"churn", "authors", "summary", "identities"} {
+	for _, cmd := range []string{"churn", "authors", "summary", "identities", "files"} {
 		out, _, code := runGitwalk(t, cmd, "--help")
 		if code != 0 {
 			t.Fatalf("%s --help: exit %d", cmd, code)
@@ -484,5 +484,43 @@ func TestBadPolicyFlagsGetOneClearLine(t *testing.T) {
 		if code != tc.code || !strings.Contains(first, tc.want) || strings.Contains(stderr, "panic") {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d naming %q", tc.args, code, stderr, tc.code, tc.want)
 		}
+	}
+}
+
+func TestFilesListsEveryPathWithWhyItIsNotCounted(t *testing.T) {
+	testrepos.IsolateGit(t)
+	work := peopleClone(t)
+	all := numstatSums(t, work, nil, 0, "--no-merges")
+	var paths []string
+	for p := range all {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	reasons := excludeReasons(t, work, paths)
+	out, _ := mustRun(t, "files", work, "--format", "csv", "--exclude", "src/api.go")
+	recs := csvRecords(t, out)
+	if got := strings.Join(recs[0], ","); got != "path,commits,added,deleted,status" {
+		t.Fatalf("header %q", got)
+	}
+	var listed []string
+	for _, r := range recs[1:] {
+		p := r[0]
+		listed = append(listed, p)
+		want := "counted"
+		switch {
+		case reasons[p] != analysis.NotExcluded:
+			want = reasons[p].String()
+		case p == "src/api.go":
+			want = "filtered"
+		}
+		if r[4] != want {
+			t.Errorf("%s: status %q, want %q", p, r[4], want)
+		}
+		if s := all[p]; [3]int{atoi(t, r[2]), atoi(t, r[3]), atoi(t, r[1])} != s {
+			t.Errorf("%s: %v, git %v", p, r[1:4], s)
+		}
+	}
+	if strings.Join(listed, "\n") != strings.Join(paths, "\n") {
+		t.Errorf("listed %v, git saw %v", listed, paths)
 	}
 }

@@ -57,6 +57,7 @@ func newRootCmd(ctx context.Context, ios *iostreams) *cobra.Command {
 	root.AddCommand(newSummaryCmd(ios))
 	root.AddCommand(newAuthorsCmd(ios))
 	root.AddCommand(newIdentitiesCmd(ios))
+	root.AddCommand(newFilesCmd(ios))
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: "Print gitwalk's version",
