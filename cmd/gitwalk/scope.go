@@ -43,6 +43,13 @@ its branch, diffed against parent 1 (git log --first-parent). include walks ever
 and counts each merge once, diffed against its first parent (git log
 --diff-merges=first-parent). The policy in force is in --stats, JSON options and summary.
 
+Bots (names or emails ending in [bot], or naming dependabot, renovate, github-actions,
+greenkeeper, snyk-bot, pre-commit-ci, mergify, codecov...) are left out of author-based
+analyses (authors, churn --by author) unless --bots include; --bots only keeps only them.
+--coauthors credits every Co-authored-by: trailer (mapped by .mailmap) with the commit and
+its files in author-based analyses; the lines stay with the author. --ignore-revs-file and
+--max-changeset leave commits out of every analysis. Whatever is left out is counted.
+
 Default excludes (--no-default-excludes counts them): files with the linguist-generated or
 linguist-vendored attribute, vendor/, node_modules/, third_party/, lock files (go.sum,
 package-lock.json, yarn.lock, pnpm-lock.yaml, Cargo.lock, poetry.lock, Gemfile.lock,
