@@ -27,6 +27,7 @@ const (
 type attributes struct {
 	global, info []attrRule
 	workTree     string
+	globalFile   string // core.attributesFile or its XDG default, for AttrChecker
 
 	mu    sync.Mutex
 	dirs  map[string][]attrRule // work tree folder ("" = top) -> its .gitattributes rules
@@ -62,6 +63,7 @@ func newAttributes(r *Repo) *attributes {
 		}
 	}
 	if global != "" {
+		a.globalFile = global
 		a.global = readAttrFile(global, "")
 	}
 	a.info = readAttrFile(filepath.Join(r.commonDir, "info", "attributes"), "")

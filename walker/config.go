@@ -28,6 +28,9 @@ type config struct {
 	binaryDrivers    map[string]bool
 	mailmapFile      string // mailmap.file, "" when unset
 	mailmapBlob      string // mailmap.blob, "" when unset
+
+	// ignoreRevsFiles are blame.ignoreRevsFile's values, in order.
+	ignoreRevsFiles []string
 }
 
 // configFiles lists the files git reads for a repository, lowest precedence first.
@@ -99,6 +102,8 @@ func (c *config) apply(raw *gitconfig.Config, file string) error {
 				c.mailmapFile = expandHome(o.Value)
 			case "mailmap.blob":
 				c.mailmapBlob = o.Value
+			case "blame.ignorerevsfile":
+				c.ignoreRevsFiles = appendIgnoreRevsFile(c.ignoreRevsFiles, o.Value)
 			case "log.showroot":
 				c.showRoot, err = parseBool(o.Value)
 			}

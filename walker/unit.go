@@ -66,6 +66,9 @@ func (u *unit) compute(a *arena.Arena, node *commitNode) (*Commit, unitStats, er
 		Committer: u.signature(info.Committer),
 		Subject:   subject(info.Message),
 	}
+	if u.opts.Messages {
+		c.Message = string(info.Message)
+	}
 	if u.opts.NoChanges {
 		return c, st, nil
 	}
@@ -75,7 +78,7 @@ func (u *unit) compute(a *arena.Arena, node *commitNode) (*Commit, unitStats, er
 		if !u.repo.cfg.showRoot {
 			return c, st, nil
 		}
-	case len(node.parents) > 1 && !u.opts.FirstParent:
+	case len(node.parents) > 1 && !u.opts.FirstParent && !u.opts.DiffMerges:
 		return c, st, nil // git log shows no diff for a merge by default
 	default:
 		// The walk parsed the first parent before handing the commit out.

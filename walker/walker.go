@@ -70,6 +70,14 @@ type Options struct {
 	Since       time.Time // --since: leave out commits older than this (git's rules)
 	Until       time.Time // --until: leave out commits newer than this
 
+	// DiffMerges diffs every merge against its first parent, as
+	// `git log --diff-merges=first-parent`, while all parents are still
+	// followed (FirstParent diffs merges so too, and follows only parent 1).
+	DiffMerges bool
+	// Messages fills in Commit.Message (whole messages cost a copy per
+	// commit, so they are only kept when asked for).
+	Messages bool
+
 	// Algorithm is the line diff; when zero the repository's diff.algorithm
 	// decides, and an algorithm gitwalk lacks is an error, never a silent
 	// substitute.
@@ -154,8 +162,8 @@ type Signature struct {
 }
 
 // Commit is one walked commit and its changes against its first parent (or
-// the empty tree for a root). Merges have no Changes unless FirstParent was
-// set, as in `git log`. A Commit handed to the callback is the callback's to
+// the empty tree for a root). Merges have no Changes unless FirstParent or
+// DiffMerges was set, as in `git log`. A Commit handed to the callback is the callback's to
 // keep: nothing in it points into arena memory.
 type Commit struct {
 	Hash      Hash
@@ -164,6 +172,7 @@ type Commit struct {
 	Author    Signature
 	Committer Signature
 	Subject   string
+	Message   string // the whole message, only when Options.Messages
 	Changes   []Change
 	// Seq is the commit's 0-based position in walk order (after Skip,
 	// MaxCount and Reverse): 0 is the first commit `git log` would print.

@@ -18,7 +18,8 @@ type analysisArgs struct {
 	top    int // 0: every row
 	by     analysis.Grouping
 	filter analysis.PathFilter
-	merges bool
+	merges bool // merges are walked (policy include or first-parent)
+	scope  scopeArgs
 	// noProgress: no progress bar on stderr even on a terminal.
 	noProgress bool
 }
@@ -35,9 +36,11 @@ const analysisArgsHelp = `Analysis options:
       --format F          table (default), csv, json or ndjson
       --include GLOB      count only files matching GLOB (repeatable; "*.go", "src/**", "docs/")
       --exclude GLOB      leave out files matching GLOB (repeatable; wins over --include)
-      --merges            include merge commits (analyses leave them out by default)
+      --merges P          how merges count: exclude (default), first-parent or include; --merges
+                          alone is include, --no-merges exclude (see "Merges" below)
       --no-progress       no progress bar (drawn on stderr, only when stderr is a terminal
-                          and neither CI is set nor TERM=dumb)`
+                          and neither CI is set nor TERM=dumb)
+` + scopeArgsHelp
 
 // parseAnalysisArgs takes the analysis flags out of args (before any "--")
 // and gives the rest to parseWalkArgs. extra says which of --by and --top
@@ -63,6 +66,13 @@ func parseAnalysisArgs(args []string, extra analysisFlag) (*walkArgs, *analysisA
 			return args[i], nil
 		}
 		is := func(name string) bool { return arg == name || strings.HasPrefix(arg, name+"=") }
+		if n, err := a.scope.parse(args, i); n > 0 || err != nil {
+			if err != nil {
+				return nil, nil, err
+			}
+			i += n - 1
+			continue
+		}
 		var err error
 		var v string
 		switch {
@@ -80,10 +90,12 @@ func parseAnalysisArgs(args []string, extra analysisFlag) (*walkArgs, *analysisA
 			if v, err = value("--exclude"); err == nil {
 				a.filter.Exclude = append(a.filter.Exclude, v)
 			}
-		case arg == "--merges":
-			a.merges = true
-		case arg == "--no-merges":
-			a.merges = false
+		case is("--merges") || arg == "--no-merges":
+			n, err := a.scope.parseMerges(args, i)
+			if err != nil {
+				return nil, nil, err
+			}
+			i += n - 1
 		case arg == "--no-progress":
 			a.noProgress = true
 		case extra&flagBy != 0 && is("--by"):
@@ -110,7 +122,7 @@ func parseAnalysisArgs(args []string, extra analysisFlag) (*walkArgs, *analysisA
 	if err != nil {
 		return nil, nil, err
 	}
-	w.opts.NoMerges = !a.merges
+	a.scope.finish(w, a)
 	w.progress = !a.noProgress
 	return w, a, nil
 }
@@ -124,6 +136,7 @@ func (a *analysisArgs) options(w *walkArgs) map[string]any {
 		"include":   nonNil(a.filter.Include),
 		"exclude":   nonNil(a.filter.Exclude),
 	}
+	a.scope.addOptions(o)
 	return o
 }
 
@@ -162,6 +175,9 @@ func runAnalysis(cmd *cobra.Command, ios *iostreams, w *walkArgs, repo *walker.R
 	defer stop()
 	var st walker.Stats
 	w.opts.Stats = &st
+	if an, err = w.scope.wrap(repo, an); err != nil {
+		return nil, err
+	}
 	var bar *walkBar
 	if progressShown(ios, !w.progress) {
 		bar = newWalkBar(ios)
@@ -176,6 +192,8 @@ func runAnalysis(cmd *cobra.Command, ios *iostreams, w *walkArgs, repo *walker.R
 	if err != nil {
 		return nil, err
 	}
+	state := w.scope.unwrap(ios, states[0])
 	w.printStats(ios, &st)
-	return states[0], nil
+	w.scope.printStats(ios, w.stats)
+	return state, nil
 }

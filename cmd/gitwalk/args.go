@@ -25,6 +25,9 @@ type walkArgs struct {
 	help      bool
 	cpuprof   string // write a CPU profile (pprof) of the run here
 	progress  bool   // a progress bar may be drawn (progressShown decides)
+
+	// scope holds the analysis policies runAnalysis applies (nil for numstat).
+	scope *scopeArgs
 }
 
 const walkArgsHelp = `Revisions and options, as git log takes them:
@@ -38,6 +41,8 @@ const walkArgsHelp = `Revisions and options, as git log takes them:
       --until, --before D commits older than D
       --first-parent      follow only first parents; merges diffed against parent 1
       --no-merges         leave out merges
+      --diff-merges M     first-parent: diff each merge against its first parent (git's
+                          --diff-merges=first-parent); off (default): merges show no changes
       --topo-order        children before parents, branches kept together
       --reverse           oldest first
       --minimal           git's --minimal diff
@@ -89,6 +94,11 @@ func parseWalkArgs(args []string) (*walkArgs, error) {
 			w.opts.FirstParent = true
 		case arg == "--no-merges":
 			w.opts.NoMerges = true
+		case is("--diff-merges", ""):
+			var v string
+			if v, err = value("--diff-merges", ""); err == nil {
+				err = w.setDiffMerges(v)
+			}
 		case arg == "--topo-order":
 			w.opts.TopoOrder = true
 		case arg == "--date-order":

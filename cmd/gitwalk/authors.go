@@ -24,7 +24,9 @@ func newAuthorsCmd(ios *iostreams) *cobra.Command {
 			"repository's .mailmap (the work tree's .mailmap, mailmap.blob, HEAD:.mailmap when bare,\n" +
 			"mailmap.file), then by exact name and email. Rows are sorted by commits, most first (ties:\n" +
 			"by name, then email). Merges are left out unless --merges. --include and --exclude decide\n" +
-			"which files and lines count; limit the commits themselves with -- PATH.\n\n" +
+			"which files and lines count; limit the commits themselves with -- PATH. Bots are left out\n" +
+			"(stderr says how many commits) unless --bots include; --coauthors also credits each\n" +
+			"Co-authored-by: trailer with the commit and its files, while its lines stay the author's.\n\n" +
 			"Authors options:\n" +
 			"      --no-mailmap        group authors as recorded, without .mailmap\n" +
 			"      --top N             only the N authors with the most commits (0: all)\n" +
@@ -32,7 +34,8 @@ func newAuthorsCmd(ios *iostreams) *cobra.Command {
 		Example: "  gitwalk authors\n" +
 			"  gitwalk authors ../repo --all --top 20\n" +
 			"  gitwalk authors --since '1 year ago' --exclude 'vendor/**' --format csv\n" +
-			"  gitwalk authors --no-mailmap --format json -- src/",
+			"  gitwalk authors --no-mailmap --format json -- src/\n" +
+			"  gitwalk authors --coauthors --bots include --merges include",
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o := &authorsOptions{}

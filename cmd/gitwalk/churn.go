@@ -17,8 +17,8 @@ func newChurnCmd(ios *iostreams) *cobra.Command {
 		Short: "Lines added and deleted per file, folder, author, day, week or month",
 		Long: "churn adds up, per group, the commits that changed it and the lines they added and\n" +
 			"deleted (git log --numstat's counts); churn is added + deleted. Rows are sorted by churn,\n" +
-			"largest first (ties: more commits first, then by name). Merges are left out unless --merges;\n" +
-			"as in git log, a merge has changes only with --first-parent (against its first parent).\n" +
+			"largest first (ties: more commits first, then by name). Merges count as --merges says\n" +
+			"(left out by default; with include or first-parent, diffed against their first parent).\n" +
 			"Days, weeks (ISO 8601, from Monday) and months are those of the author date, in UTC.\n" +
 			"CSV columns are code-maat's: entity-churn (file, dir), author-churn, abs-churn (day).\n\n" +
 			"Churn options:\n" +

@@ -59,6 +59,8 @@ var parityArgs = [][]string{
 	{"--all", "--first-parent"},
 	{"--all", "--topo-order"},
 	{"--all", "--no-merges"},
+	{"--all", "--diff-merges=first-parent"},
+	{"--diff-merges=first-parent", "--topo-order"},
 	{"--branches", "--tags"},
 	{"--all", "-n", "3", "--skip", "1"},
 	{"--all", "--reverse"},

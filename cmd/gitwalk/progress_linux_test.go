@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -40,16 +39,6 @@ func openPty(t *testing.T) (master, tty *os.File) {
 		t.Skipf("open the terminal side: %v", err)
 	}
 	return m, s
-}
-
-// buildGitwalk builds the command into a temporary folder.
-func buildGitwalk(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "gitwalk")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v: %s", err, out)
-	}
-	return bin
 }
 
 // terminalEnv is the environment with an ordinary terminal and no CI.

@@ -61,6 +61,8 @@ func newRootCmd(ctx context.Context, ios *iostreams) *cobra.Command {
 	root.AddCommand(newHotspotsCmd(ios))
 	root.AddCommand(newAgeCmd(ios))
 	root.AddCommand(newBranchesCmd(ios))
+	root.AddCommand(newIdentitiesCmd(ios))
+	root.AddCommand(newFilesCmd(ios))
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: "Print gitwalk's version",

@@ -23,7 +23,8 @@ func newSummaryCmd(ios *iostreams) *cobra.Command {
 			"range whether or not they are walked (as git rev-list --merges counts them; with -n or\n" +
 			"--skip, those up to the last commit counted), the distinct authors (name and email as\n" +
 			"recorded), the files changed and the lines added and deleted (git log --numstat's\n" +
-			"counts), and gives the first and last author dates in UTC.\n" +
+			"counts), and gives the first and last author dates in UTC, then the policies in force\n" +
+			"(merges, bots) and what they left out: commits, and files and lines per exclusion reason.\n" +
 			"--include and --exclude decide which files and lines count; limit the commits with -- PATH.\n\n" +
 			analysisArgsHelp + "\n\n" + walkArgsHelp,
 		Example: "  gitwalk summary\n" +
@@ -66,6 +67,7 @@ func runSummary(cmd *cobra.Command, ios *iostreams, o *summaryOptions) error {
 	}
 	rep := analysis.SummaryReport(res)
 	rep.Options = a.options(w)
+	a.scope.addSummaryColumns(rep)
 	return rep.Write(ios.out, a.format, tableWidth(ios))
 }
 

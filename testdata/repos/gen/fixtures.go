@@ -19,6 +19,7 @@ var fixtures = []fixture{
 	{"order", buildOrder},
 	{"attributes", buildAttributes},
 	{"quotepath", buildQuotepath},
+	{"people", buildPeople},
 	{"shallow", buildShallow},
 	{"empty", buildEmpty},
 	{"branches", buildBranches},

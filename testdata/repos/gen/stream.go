@@ -65,6 +65,7 @@ type stream struct {
 	marks   int
 	blobs   map[string]int // content -> blob mark, so each blob is written once
 	lastRef map[string]int // last notes commit per notes ref
+	author  string         // "Name <email>" for the next commits' author; "" = A U Thor
 }
 
 func newStream() *stream {
@@ -141,6 +142,14 @@ func (s *stream) commitOn(ref, subject string, w when, parents []*commit, ch cha
 	return s.commitTree(ref, subject, w, parents, apply(prev, ch))
 }
 
+// commitBy is commitOn with author ("Name <email>") as the author and msg
+// as the whole message.
+func (s *stream) commitBy(ref, author, msg string, w when, parents []*commit, ch changes) *commit {
+	s.author = author
+	defer func() { s.author = "" }()
+	return s.commitOn(ref, msg, w, parents, ch)
+}
+
 // commitTree writes a commit on ref with exactly the tree t.
 func (s *stream) commitTree(ref, subject string, w when, parents []*commit, t snapshot) *commit {
 	paths := make([]string, 0, len(t))
@@ -157,7 +166,11 @@ func (s *stream) commitTree(ref, subject string, w when, parents []*commit, t sn
 	m := s.next()
 	// reset first, so that a root commit on an existing ref has no parent.
 	fmt.Fprintf(&s.buf, "reset %s\ncommit %s\nmark :%d\n", ref, ref, m)
-	s.buf.WriteString(ident("author", w.author, w.zone))
+	if s.author != "" {
+		fmt.Fprintf(&s.buf, "author %s %d %s\n", s.author, w.author, w.zone)
+	} else {
+		s.buf.WriteString(ident("author", w.author, w.zone))
+	}
 	s.buf.WriteString(ident("committer", w.committer, w.zone))
 	s.data(subject + "\n")
 	for i, p := range parents {

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gitwalk/gitwalk/analysis"
+	"github.com/spf13/cobra"
+)
+
+// identitiesOptions are the identities command's arguments.
+type identitiesOptions struct {
+	walk       *walkArgs
+	an         *analysisArgs
+	noMailmap  bool
+	candidates bool // --candidates: the merge candidates instead of the identities
+	mailmapOut bool // --format mailmap: the candidates as .mailmap lines
+}
+
+func newIdentitiesCmd(ios *iostreams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "identities [REPO] [REV...] [-- PATH...]",
+		Short: "How author identities map to people, bots, and .mailmap entries to consider",
+		Long: "identities lists every author identity as recorded in the walked commits (name and email),\n" +
+			"the canonical identity the repository's .mailmap maps it to (as git shortlog and git\n" +
+			"check-mailmap apply it), its commits, and whether it is a bot (names and emails ending in\n" +
+			"[bot], or naming dependabot, renovate, github-actions and the like). Bots are listed here\n" +
+			"whatever --bots says.\n\n" +
+			"--candidates lists instead what the mailmap does not merge yet: canonical identities with one\n" +
+			"email and several names (same-email), or one name and several emails (same-name), with the\n" +
+			".mailmap line that would merge each into the identity with the most commits. --format\n" +
+			"mailmap prints only those lines, for you to review and add to .mailmap: gitwalk never\n" +
+			"writes them itself.\n\n" +
+			"Identities options:\n" +
+			"      --candidates        list merge candidates instead of identities\n" +
+			"      --format mailmap    print the candidates as .mailmap lines\n" +
+			"      --no-mailmap        identities as recorded, without .mailmap\n" +
+			analysisArgsHelp + "\n\n" + walkArgsHelp,
+		Example: "  gitwalk identities\n" +
+			"  gitwalk identities ../repo --all --format csv\n" +
+			"  gitwalk identities --candidates\n" +
+			"  gitwalk identities --format mailmap >> .mailmap.suggested",
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o := &identitiesOptions{}
+			var rest []string
+			for i := 0; i < len(args); i++ {
+				arg := args[i]
+				if arg == "--" {
+					rest = append(rest, args[i:]...)
+					break
+				}
+				switch {
+				case arg == "--no-mailmap":
+					o.noMailmap = true
+				case arg == "--candidates":
+					o.candidates = true
+				case arg == "--format=mailmap":
+					o.mailmapOut = true
+				case arg == "--format" && i+1 < len(args) && args[i+1] == "mailmap":
+					o.mailmapOut = true
+					i++
+				default:
+					rest = append(rest, arg)
+				}
+			}
+			w, a, err := parseAnalysisArgs(rest, 0)
+			if err != nil {
+				return err
+			}
+			if w.help {
+				return cmd.Help()
+			}
+			o.walk, o.an = w, a
+			return runIdentities(cmd, ios, o)
+		},
+	}
+}
+
+func runIdentities(cmd *cobra.Command, ios *iostreams, o *identitiesOptions) error {
+	w, a := o.walk, o.an
+	repo, err := w.openRepo()
+	if err != nil {
+		return err
+	}
+	defer repo.Close()
+	an := analysis.Identities{}
+	if !o.noMailmap {
+		mm, err := repo.Mailmap()
+		if err != nil {
+			fmt.Fprintf(ios.errOut, "gitwalk: warning: %v\n", err)
+		}
+		an.Mailmap = mm
+	}
+	state, err := runAnalysis(cmd, ios, w, repo, an)
+	if err != nil {
+		return err
+	}
+	st, _ := state.(*analysis.IdentitiesState)
+	if st == nil {
+		st = an.NewState().(*analysis.IdentitiesState)
+	}
+	if o.mailmapOut {
+		var b strings.Builder
+		for _, c := range st.Candidates() {
+			fmt.Fprintf(&b, "# %s: %d commits\n", c.Kind, c.Commits)
+			for _, line := range c.MailmapLines {
+				b.WriteString(line + "\n")
+			}
+		}
+		_, err := fmt.Fprint(ios.out, b.String())
+		return err
+	}
+	var rep *analysis.Report
+	if o.candidates {
+		rep = analysis.CandidatesReport(st.Candidates())
+	} else {
+		rep = analysis.IdentitiesReport(st.Rows())
+	}
+	rep.Options = a.options(w)
+	rep.Options["mailmap"] = !o.noMailmap
+	return rep.Write(ios.out, a.format, tableWidth(ios))
+}

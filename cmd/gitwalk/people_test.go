@@ -1,0 +1,526 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gitwalk/gitwalk/analysis"
+	"github.com/gitwalk/gitwalk/internal/testrepos"
+)
+
+// peopleClone returns a work tree cloned from people.git, so that git and
+// gitwalk both read its committed .gitattributes and .git-blame-ignore-revs.
+func peopleClone(t *testing.T) string {
+	t.Helper()
+	work := filepath.Join(t.TempDir(), "people")
+	gitRun(t, "", "clone", "-q", testrepos.Path(t, "people"), work)
+	return work
+}
+
+func csvRecords(t *testing.T, out string) [][]string {
+	t.Helper()
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("CSV does not parse: %v\n%s", err, out)
+	}
+	return recs
+}
+
+func mustRun(t *testing.T, args ...string) (string, string) {
+	t.Helper()
+	out, stderr, code := runGitwalk(t, args...)
+	if code != 0 {
+		t.Fatalf("gitwalk %v: exit %d: %s", args, code, stderr)
+	}
+	return out, stderr
+}
+
+// botCommits sums the commits of the bot identities in counts.
+func splitBots(counts map[string]string) (people, bots map[string]string, botCommits int) {
+	people, bots = map[string]string{}, map[string]string{}
+	for ident, n := range counts {
+		name, email, _ := strings.Cut(strings.TrimSuffix(ident, ">"), " <")
+		if analysis.IsBot(name, email) {
+			bots[ident] = n
+			c, _ := strconv.Atoi(n)
+			botCommits += c
+		} else {
+			people[ident] = n
+		}
+	}
+	return people, bots, botCommits
+}
+
+func TestAuthorsOnEveryMailmapSourceCountAsGitShortlog(t *testing.T) {
+	testrepos.IsolateGit(t)
+	for _, tc := range []struct {
+		name   string
+		config func(t *testing.T, dir string)
+	}{
+		{"a bare repository reads HEAD:.mailmap", func(t *testing.T, dir string) {}},
+		{"mailmap.blob names another blob", func(t *testing.T, dir string) {
+			gitRun(t, dir, "config", "mailmap.blob", "mailmap:alt.mailmap")
+		}},
+		{"mailmap.file adds to HEAD:.mailmap", func(t *testing.T, dir string) {
+			extra := "Dave Two <dave@example.com> <dave@b.example.com>\nDave Two <dave@example.com> Dave <dave@a.example.com>\n"
+			if err := os.WriteFile(filepath.Join(dir, "extra.mailmap"), []byte(extra), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			gitRun(t, dir, "config", "mailmap.file", "extra.mailmap")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := testrepos.Path(t, "people")
+			tc.config(t, dir)
+			want := shortlogCounts(gitRun(t, dir, "shortlog", "-sne", "--no-merges", "HEAD"))
+			people, bots, botCommits := splitBots(want)
+			if len(bots) != 3 || len(people) < 4 {
+				t.Fatalf("the fixture's premise fails: people %v, bots %v", people, bots)
+			}
+			sameCounts(t, "--bots include", want, authorsCSV(t, dir, "--bots", "include"))
+			sameCounts(t, "--bots only", bots, authorsCSV(t, dir, "--bots", "only"))
+			out, stderr, code := runGitwalk(t, "authors", dir, "--format", "csv")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			got := map[string]string{}
+			for _, r := range csvRecords(t, out)[1:] {
+				got[r[0]+" <"+r[1]+">"] = r[2]
+			}
+			sameCounts(t, "default (bots left out)", people, got)
+			if note := "left out " + strconv.Itoa(botCommits) + " bot commits"; !strings.Contains(stderr, note) {
+				t.Errorf("stderr does not say %q: %q", note, stderr)
+			}
+		})
+	}
+}
+
+func TestIdentitiesMapAsGitCheckMailmap(t *testing.T) {
+	testrepos.IsolateGit(t)
+	dir := testrepos.Path(t, "people")
+	raw := countLines(gitRun(t, dir, "log", "--no-merges", "--no-use-mailmap", "--format=%an <%ae>", "HEAD"))
+	out, _ := mustRun(t, "identities", dir, "--format", "csv")
+	recs := csvRecords(t, out)
+	if got := strings.Join(recs[0], ","); got != "name,email,canonical_name,canonical_email,commits,bot" {
+		t.Fatalf("header %q", got)
+	}
+	got := map[string]string{}
+	for _, r := range recs[1:] {
+		ident := r[0] + " <" + r[1] + ">"
+		got[ident] = r[4]
+		want := strings.TrimSpace(gitRun(t, dir, "check-mailmap", ident))
+		if canon := r[2] + " <" + r[3] + ">"; canon != want {
+			t.Errorf("%s: canonical %q, git check-mailmap says %q", ident, canon, want)
+		}
+		if bot := analysis.IsBot(r[0], r[1]); (r[5] == "yes") != bot {
+			t.Errorf("%s: bot column %q", ident, r[5])
+		}
+	}
+	sameCounts(t, "raw identities", raw, got)
+}
+
+func TestCoauthorsAreCreditedAsGitReadsTrailers(t *testing.T) {
+	testrepos.IsolateGit(t)
+	dir := testrepos.Path(t, "people")
+	want := map[string]int{}
+	for ident, n := range shortlogCounts(gitRun(t, dir, "shortlog", "-sne", "--no-merges", "HEAD")) {
+		want[ident], _ = strconv.Atoi(n)
+	}
+	credits := 0
+	log := gitRun(t, dir, "log", "--no-merges", "--format=%ae%x00%(trailers:key=Co-authored-by,valueonly,separator=%x01)", "HEAD")
+	for _, line := range strings.Split(strings.TrimSpace(log), "\n") {
+		email, cos, _ := strings.Cut(line, "\x00")
+		seen := map[string]bool{strings.ToLower(email): true}
+		for _, co := range strings.Split(cos, "\x01") {
+			if co == "" {
+				continue
+			}
+			coEmail := co[strings.IndexByte(co, '<')+1 : strings.IndexByte(co, '>')]
+			if seen[strings.ToLower(coEmail)] {
+				continue
+			}
+			seen[strings.ToLower(coEmail)] = true
+			want[strings.TrimSpace(gitRun(t, dir, "check-mailmap", co))]++
+			credits++
+		}
+	}
+	if credits < 4 {
+		t.Fatalf("the fixture's premise fails: %d co-author credits", credits)
+	}
+	wantS := map[string]string{}
+	for k, v := range want {
+		wantS[k] = strconv.Itoa(v)
+	}
+	sameCounts(t, "--coauthors", wantS, authorsCSV(t, dir, "--coauthors", "--bots", "include"))
+	// Lines stay with the authors: the totals do not move.
+	sum := func(args ...string) (added int) {
+		out, _ := mustRun(t, append([]string{"authors", dir, "--format", "csv", "--bots", "include"}, args...)...)
+		for _, r := range csvRecords(t, out)[1:] {
+			n, _ := strconv.Atoi(r[4])
+			added += n
+		}
+		return added
+	}
+	if a, b := sum(), sum("--coauthors"); a != b {
+		t.Errorf("--coauthors moved lines: %d added without, %d with", a, b)
+	}
+}
+
+// numstatSums sums git log --numstat per path for args, leaving out the
+// commits in skip and those changing more than maxFiles files (0: no limit).
+func numstatSums(t *testing.T, dir string, skip map[string]bool, maxFiles int, args ...string) map[string][3]int {
+	t.Helper()
+	out := gitRun(t, dir, append([]string{"log", "--numstat", "--no-renames", "--format=%x00%H"}, args...)...)
+	sums := map[string][3]int{}
+	for _, block := range strings.Split(out, "\x00")[1:] {
+		lines := strings.Split(strings.TrimSpace(block), "\n")
+		var files [][]string
+		for _, l := range lines[1:] {
+			if f := strings.Split(l, "\t"); len(f) == 3 {
+				files = append(files, f)
+			}
+		}
+		if skip[lines[0]] || (maxFiles > 0 && len(files) > maxFiles) {
+			continue
+		}
+		for _, f := range files {
+			s := sums[f[2]]
+			s[0] += atoi(t, f[0])
+			s[1] += atoi(t, f[1])
+			s[2]++
+			sums[f[2]] = s
+		}
+	}
+	return sums
+}
+
+func churnSums(t *testing.T, args ...string) map[string][3]int {
+	t.Helper()
+	out, _ := mustRun(t, append([]string{"churn", "--format", "csv"}, args...)...)
+	got := map[string][3]int{}
+	for _, r := range csvRecords(t, out)[1:] {
+		got[r[0]] = [3]int{atoi(t, r[1]), atoi(t, r[2]), atoi(t, r[3])}
+	}
+	return got
+}
+
+func sameSums(t *testing.T, what string, want, got map[string][3]int) {
+	t.Helper()
+	if len(want) == 0 {
+		t.Fatalf("%s: git counted nothing", what)
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: %s: got %v, git %v", what, k, got[k], w)
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("%s: %s counted, git has no such row", what, k)
+		}
+	}
+}
+
+func TestMergesPolicyCountsAsTheGitLogItNames(t *testing.T) {
+	testrepos.IsolateGit(t)
+	for _, fixture := range []string{"merges", "people"} {
+		dir := testrepos.Path(t, fixture)
+		for _, tc := range []struct {
+			flags []string
+			git   string
+		}{
+			{[]string{"--merges", "exclude"}, "--no-merges"},
+			{nil, "--no-merges"},
+			{[]string{"--no-merges"}, "--no-merges"},
+			{[]string{"--merges", "include"}, "--diff-merges=first-parent"},
+			{[]string{"--merges"}, "--diff-merges=first-parent"},
+			{[]string{"--merges=first-parent"}, "--first-parent"},
+		} {
+			t.Run(fixture+" "+strings.Join(tc.flags, " "), func(t *testing.T) {
+				want := numstatSums(t, dir, nil, 0, "--all", tc.git)
+				args := append([]string{dir, "--all", "--no-default-excludes"}, tc.flags...)
+				sameSums(t, "churn", want, churnSums(t, args...))
+				out, stderr := mustRun(t, append([]string{"summary", "--format", "json", "--stats"}, args...)...)
+				var rep struct {
+					Options map[string]any   `json:"options"`
+					Rows    []map[string]any `json:"rows"`
+				}
+				if err := json.Unmarshal([]byte(out), &rep); err != nil {
+					t.Fatal(err)
+				}
+				policy := map[string]string{"--no-merges": "exclude", "--diff-merges=first-parent": "include", "--first-parent": "first-parent"}[tc.git]
+				if rep.Options["merge_policy"] != policy || rep.Rows[0]["merge_policy"] != policy {
+					t.Errorf("policy %q: JSON options say %v, the summary %v", policy, rep.Options["merge_policy"], rep.Rows[0]["merge_policy"])
+				}
+				if !strings.Contains(stderr, "policy: merges "+policy) {
+					t.Errorf("--stats does not print the policy: %q", stderr)
+				}
+			})
+		}
+	}
+}
+
+// excludeReasons asks git check-attr for the linguist attributes of paths in
+// work and adds the name rules, as gitwalk documents its default excludes.
+func excludeReasons(t *testing.T, work string, paths []string) map[string]analysis.ExcludeReason {
+	t.Helper()
+	cmd := exec.Command("git", "-C", work, "check-attr", "--stdin", "-z", "linguist-generated", "linguist-vendored")
+	cmd.Stdin = strings.NewReader(strings.Join(paths, "\x00") + "\x00")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Split(string(out), "\x00")
+	attrs := map[string]map[string]string{}
+	for i := 0; i+2 < len(f); i += 3 {
+		if attrs[f[i]] == nil {
+			attrs[f[i]] = map[string]string{}
+		}
+		attrs[f[i]][f[i+1]] = f[i+2]
+	}
+	reasons := map[string]analysis.ExcludeReason{}
+	for _, p := range paths {
+		gen, ven := attrs[p]["linguist-generated"], attrs[p]["linguist-vendored"]
+		r := analysis.DefaultExclude(p)
+		switch {
+		case gen == "set" || gen == "true":
+			r = analysis.ExcludedGenerated
+		case ven == "set" || ven == "true":
+			r = analysis.ExcludedVendored
+		case r == analysis.ExcludedVendorDir && (ven == "unset" || ven == "false"):
+			r = analysis.NotExcluded
+		case r != analysis.ExcludedVendorDir && (gen == "unset" || gen == "false"):
+			r = analysis.NotExcluded
+		}
+		reasons[p] = r
+	}
+	return reasons
+}
+
+func TestDefaultExcludesLeaveOutWhatCheckAttrAndTheNamesSay(t *testing.T) {
+	testrepos.IsolateGit(t)
+	work := peopleClone(t)
+	all := numstatSums(t, work, nil, 0, "--no-merges")
+	var paths []string
+	for p := range all {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	reasons := excludeReasons(t, work, paths)
+	want := map[string][3]int{}
+	var files, lines [analysis.NumExcludeReasons]int
+	for p, s := range all {
+		r := reasons[p]
+		if r == analysis.NotExcluded {
+			want[p] = s
+			continue
+		}
+		files[r]++
+		lines[r] += s[0] + s[1]
+	}
+	for _, r := range []analysis.ExcludeReason{analysis.ExcludedGenerated, analysis.ExcludedVendored, analysis.ExcludedVendorDir,
+		analysis.ExcludedLockFile, analysis.ExcludedMinified} {
+		if files[r] == 0 {
+			t.Fatalf("the fixture's premise fails: no file left out as %s", r)
+		}
+	}
+	sameSums(t, "churn", want, churnSums(t, work))
+	sameSums(t, "churn --no-default-excludes", all, churnSums(t, work, "--no-default-excludes"))
+	out, stderr := mustRun(t, "summary", work, "--format", "json")
+	var rep struct {
+		Rows []map[string]any `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	for r := analysis.ExcludedGenerated; r < analysis.NumExcludeReasons; r++ {
+		key := "left_out_" + strings.ReplaceAll(r.String(), "-", "_")
+		if got := rep.Rows[0][key+"_files"]; got != float64(files[r]) {
+			t.Errorf("%s_files = %v, want %d", key, got, files[r])
+		}
+		if got := rep.Rows[0][key+"_lines"]; got != float64(lines[r]) {
+			t.Errorf("%s_lines = %v, want %d", key, got, lines[r])
+		}
+		if note := strconv.Itoa(files[r]) + " " + r.String() + " file"; !strings.Contains(stderr, note) {
+			t.Errorf("stderr does not say %q: %q", note, stderr)
+		}
+	}
+}
+
+func TestIgnoredRevisionsAndLargeChangesetsAreLeftOut(t *testing.T) {
+	testrepos.IsolateGit(t)
+	work := peopleClone(t)
+	list := filepath.Join(work, ".git-blame-ignore-revs")
+	skip := map[string]bool{}
+	data, err := os.ReadFile(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && len(f[0]) == 40 {
+			skip[f[0]] = true
+		}
+	}
+	if len(skip) != 1 {
+		t.Fatalf("the fixture's premise fails: %v", skip)
+	}
+	base := []string{work, "--no-default-excludes"}
+	want := numstatSums(t, work, skip, 0, "--no-merges")
+	sameSums(t, "--ignore-revs-file", want, churnSums(t, append(base, "--ignore-revs-file", list)...))
+	gitRun(t, work, "config", "blame.ignoreRevsFile", ".git-blame-ignore-revs")
+	sameSums(t, "blame.ignoreRevsFile", want, churnSums(t, base...))
+	_, stderr := mustRun(t, append([]string{"churn"}, base...)...)
+	if !strings.Contains(stderr, "1 ignored commit") {
+		t.Errorf("stderr does not say the commit was left out: %q", stderr)
+	}
+	gitRun(t, work, "config", "--unset", "blame.ignoreRevsFile")
+	for _, n := range []int{2, 3} {
+		want := numstatSums(t, work, nil, n, "--no-merges")
+		sameSums(t, "--max-changeset "+strconv.Itoa(n), want, churnSums(t, append(base, "--max-changeset", strconv.Itoa(n))...))
+	}
+}
+
+func TestPolicyOutputsAreTheSameForEveryWorkerCount(t *testing.T) {
+	testrepos.IsolateGit(t)
+	work := peopleClone(t)
+	for _, args := range [][]string{
+		{"authors", "--coauthors"},
+		{"authors", "--bots", "only", "--merges", "include"},
+		{"summary", "--merges", "first-parent"},
+		{"churn", "--merges", "include", "--max-changeset", "3"},
+		{"churn", "--by", "author", "--coauthors"},
+		{"identities", "--candidates"},
+		{"identities"},
+	} {
+		full := append(append([]string{args[0], work, "--all", "--format", "json"}, args[1:]...), "-j1")
+		one, _ := mustRun(t, full...)
+		for _, j := range []string{"-j2", "-j8"} {
+			full[len(full)-1] = j
+			if got, _ := mustRun(t, full...); got != one {
+				t.Errorf("%v: %s differs from -j1: %s", args, j, firstDifference(one, got))
+			}
+		}
+	}
+}
+
+func TestIdentityCandidatesAreMailmapLinesGitThenApplies(t *testing.T) {
+	testrepos.IsolateGit(t)
+	dir := testrepos.Path(t, "people")
+	out, _ := mustRun(t, "identities", dir, "--format", "mailmap")
+	// Worked out from the fixture: without merges, Jane Doe (3 commits)
+	// and Jane D (1, recorded as jane.doe@old.example.com) share
+	// jane@example.com; Carol and Carol Smith (1 each,
+	// ties go to byte order) share carol@example.com; Dave has two emails
+	// with one commit each.
+	for _, line := range []string{
+		"Carol <carol@example.com> Carol Smith <carol@example.com>",
+		"Jane Doe <jane@example.com> Jane D <jane.doe@old.example.com>",
+		"Dave <dave@a.example.com> Dave <dave@b.example.com>",
+	} {
+		if !strings.Contains(out, line+"\n") {
+			t.Errorf("no suggestion %q in:\n%s", line, out)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "suggested.mailmap"), []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gitRun(t, dir, "config", "mailmap.file", "suggested.mailmap")
+	people, _, _ := splitBots(shortlogCounts(gitRun(t, dir, "shortlog", "-sne", "--no-merges", "HEAD")))
+	names, emails := map[string]string{}, map[string]string{}
+	for ident := range people {
+		name, email, _ := strings.Cut(strings.TrimSuffix(ident, ">"), " <")
+		if other, ok := names[name]; ok {
+			t.Errorf("after the suggestions git still has %q and %q", other, ident)
+		}
+		if other, ok := emails[strings.ToLower(email)]; ok {
+			t.Errorf("after the suggestions git still has %q and %q", other, ident)
+		}
+		names[name], emails[strings.ToLower(email)] = ident, ident
+	}
+	if again, _ := mustRun(t, "identities", dir, "--format", "mailmap"); again != "" {
+		t.Errorf("candidates left once git applies them:\n%s", again)
+	}
+}
+
+func TestPolicyFlagsAreInEveryAnalysisHelp(t *testing.T) {
+	for _, cmd := range []string{"churn", "authors", "summary", "identities", "files"} {
+		out, _, code := runGitwalk(t, cmd, "--help")
+		if code != 0 {
+			t.Fatalf("%s --help: exit %d", cmd, code)
+		}
+		for _, want := range []string{"--merges P", "--bots P", "--coauthors", "--no-default-excludes", "--ignore-revs-file",
+			"--max-changeset", "Examples: --merges include", "Default excludes"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s --help does not mention %q", cmd, want)
+			}
+		}
+	}
+}
+
+func TestBadPolicyFlagsGetOneClearLine(t *testing.T) {
+	testrepos.IsolateGit(t)
+	dir := testrepos.Path(t, "people")
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--merges=sometimes"}, exitUsage, "--merges"},
+		{[]string{"--bots", "maybe"}, exitUsage, "--bots"},
+		{[]string{"--bots"}, exitUsage, "--bots needs a value"},
+		{[]string{"--max-changeset", "-1"}, exitUsage, "--max-changeset"},
+		{[]string{"--ignore-revs-file", filepath.Join(dir, "no-such-file")}, exitFailed, "no-such-file"},
+		{[]string{"--ignore-revs-file", filepath.Join(dir, "config")}, exitFailed, "not a full object id"},
+	} {
+		_, stderr, code := runGitwalk(t, append([]string{"churn", dir}, tc.args...)...)
+		first, _, _ := strings.Cut(stderr, "\n")
+		if code != tc.code || !strings.Contains(first, tc.want) || strings.Contains(stderr, "panic") {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d naming %q", tc.args, code, stderr, tc.code, tc.want)
+		}
+	}
+}
+
+func TestFilesListsEveryPathWithWhyItIsNotCounted(t *testing.T) {
+	testrepos.IsolateGit(t)
+	work := peopleClone(t)
+	all := numstatSums(t, work, nil, 0, "--no-merges")
+	var paths []string
+	for p := range all {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	reasons := excludeReasons(t, work, paths)
+	out, _ := mustRun(t, "files", work, "--format", "csv", "--exclude", "src/api.go")
+	recs := csvRecords(t, out)
+	if got := strings.Join(recs[0], ","); got != "path,commits,added,deleted,status" {
+		t.Fatalf("header %q", got)
+	}
+	var listed []string
+	for _, r := range recs[1:] {
+		p := r[0]
+		listed = append(listed, p)
+		want := "counted"
+		switch {
+		case reasons[p] != analysis.NotExcluded:
+			want = reasons[p].String()
+		case p == "src/api.go":
+			want = "filtered"
+		}
+		if r[4] != want {
+			t.Errorf("%s: status %q, want %q", p, r[4], want)
+		}
+		if s := all[p]; [3]int{atoi(t, r[2]), atoi(t, r[3]), atoi(t, r[1])} != s {
+			t.Errorf("%s: %v, git %v", p, r[1:4], s)
+		}
+	}
+	if strings.Join(listed, "\n") != strings.Join(paths, "\n") {
+		t.Errorf("listed %v, git saw %v", listed, paths)
+	}
+}

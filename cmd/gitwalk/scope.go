@@ -1,0 +1,357 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/gitwalk/gitwalk/analysis"
+	"github.com/gitwalk/gitwalk/walker"
+)
+
+// scopeArgs are the policies every analysis applies on top of its walk:
+// how merges count, bots, co-authors, default exclusions, ignored revisions
+// and huge changesets. parseAnalysisArgs fills them and runAnalysis applies
+// them through analysis.Scope, so a command gets them by using those two.
+type scopeArgs struct {
+	merges            mergePolicy
+	mergesSet         bool
+	bots              analysis.BotPolicy
+	coauthors         bool
+	noDefaultExcludes bool
+	ignoreRevsFile    string
+	maxChangeset      int
+
+	// What the run left out, for the options, --stats and the summary.
+	ran        bool
+	left       analysis.LeftOut
+	ignoreFrom string // the file the ignored revisions came from
+	excluded   []analysis.PathReason
+}
+
+const scopeArgsHelp = `      --bots P            bot authors in author-based analyses: exclude (default), include, only
+      --coauthors         credit Co-authored-by: trailers with the commit (lines stay the author's)
+      --no-default-excludes  count generated, vendored, lock and minified files too
+      --ignore-revs-file F  leave out the commits F lists (default: blame.ignoreRevsFile)
+      --max-changeset N   leave out commits changing more than N files
+
+Merges: by default (exclude) merge commits are left out, since a merge's changes are its
+branch's, counted there. first-parent follows first parents only, each merge standing for
+its branch, diffed against parent 1 (git log --first-parent). include walks every commit
+and counts each merge once, diffed against its first parent (git log
+--diff-merges=first-parent). The policy in force is in --stats, JSON options and summary.
+
+Bots (names or emails ending in [bot], or naming dependabot, renovate, github-actions,
+greenkeeper, snyk-bot, pre-commit-ci, mergify, codecov...) are left out of author-based
+analyses (authors, churn --by author) unless --bots include; --bots only keeps only them.
+--coauthors credits every Co-authored-by: trailer (mapped by .mailmap) with the commit and
+its files in author-based analyses; the lines stay with the author. --ignore-revs-file and
+--max-changeset leave commits out of every analysis. Whatever is left out is counted.
+
+Default excludes (--no-default-excludes counts them): files with the linguist-generated or
+linguist-vendored attribute, vendor/, node_modules/, third_party/, lock files (go.sum,
+package-lock.json, yarn.lock, pnpm-lock.yaml, Cargo.lock, poetry.lock, Gemfile.lock,
+composer.lock) and *.min.js, *.min.css. What was left out, and why, is printed to stderr
+and in JSON options; gitwalk files lists every path with its reason.
+
+Examples: --merges include   --bots only   --coauthors   --max-changeset 500
+          --ignore-revs-file .git-blame-ignore-revs   --no-default-excludes`
+
+// parse reads the scope flag at args[i], if it is one, and returns how many
+// words it took (0: not a scope flag).
+func (s *scopeArgs) parse(args []string, i int) (int, error) {
+	arg := args[i]
+	value := func(name string) (string, int, error) {
+		if v, ok := strings.CutPrefix(arg, name+"="); ok {
+			return v, 1, nil
+		}
+		if i+1 >= len(args) || args[i+1] == "--" {
+			return "", 0, usagef("option %s needs a value", name)
+		}
+		return args[i+1], 2, nil
+	}
+	is := func(name string) bool { return arg == name || strings.HasPrefix(arg, name+"=") }
+	switch {
+	case is("--bots"):
+		v, n, err := value("--bots")
+		if err != nil {
+			return 0, err
+		}
+		if s.bots, err = analysis.ParseBotPolicy(v); err != nil {
+			return 0, usagef("--bots: %v", err)
+		}
+		return n, nil
+	case arg == "--coauthors":
+		s.coauthors = true
+		return 1, nil
+	case arg == "--no-coauthors":
+		s.coauthors = false
+		return 1, nil
+	case arg == "--no-default-excludes":
+		s.noDefaultExcludes = true
+		return 1, nil
+	case arg == "--default-excludes":
+		s.noDefaultExcludes = false
+		return 1, nil
+	case is("--ignore-revs-file"):
+		v, n, err := value("--ignore-revs-file")
+		if err != nil {
+			return 0, err
+		}
+		if v == "" {
+			return 0, usagef("--ignore-revs-file needs a file name")
+		}
+		s.ignoreRevsFile = v
+		return n, nil
+	case is("--max-changeset"):
+		v, n, err := value("--max-changeset")
+		if err != nil {
+			return 0, err
+		}
+		if s.maxChangeset, err = nonNegative("--max-changeset", v); err != nil {
+			return 0, err
+		}
+		return n, nil
+	}
+	return 0, nil
+}
+
+// parseMerges reads --merges[=P], --merges P (P one of the policy names) or
+// --no-merges at args[i] and returns how many words it took. --merges alone
+// is include and --no-merges exclude, as before the policy had a name.
+func (s *scopeArgs) parseMerges(args []string, i int) (int, error) {
+	arg := args[i]
+	s.mergesSet = true
+	switch {
+	case arg == "--no-merges":
+		s.merges = mergesExclude
+		return 1, nil
+	case strings.HasPrefix(arg, "--merges="):
+		p, err := parseMergePolicy(strings.TrimPrefix(arg, "--merges="))
+		s.merges = p
+		return 1, err
+	}
+	if i+1 < len(args) {
+		if p, err := parseMergePolicy(args[i+1]); err == nil {
+			s.merges = p
+			return 2, nil
+		}
+	}
+	s.merges = mergesInclude
+	return 1, nil
+}
+
+// finish sets the walk options the policies need; w.scope points at s.
+func (s *scopeArgs) finish(w *walkArgs, a *analysisArgs) {
+	if w.opts.FirstParent && (!s.mergesSet || s.merges == mergesInclude) {
+		s.merges = mergesFirstParent // the walk's own --first-parent names the policy
+	}
+	firstParent := w.opts.FirstParent
+	s.merges.apply(w)
+	if s.merges == mergesExclude && firstParent {
+		w.opts.FirstParent = true // --first-parent --merges exclude: the first-parent line, no merges
+	}
+	a.merges = s.merges != mergesExclude
+	if s.coauthors {
+		w.opts.Messages = true
+	}
+	w.scope = s
+}
+
+// addOptions records the policies, and what they left out, in o.
+func (s *scopeArgs) addOptions(o map[string]any) {
+	o["merge_policy"] = s.merges.String()
+	o["bots"] = s.bots.String()
+	o["coauthors"] = s.coauthors
+	o["default_excludes"] = !s.noDefaultExcludes
+	o["max_changeset"] = s.maxChangeset
+	o["ignore_revs_file"] = s.ignoreFrom
+	if !s.ran {
+		return
+	}
+	left := map[string]any{
+		"bot_commits":     s.left.BotCommits,
+		"ignored_commits": s.left.IgnoredCommits,
+		"large_commits":   s.left.LargeCommits,
+	}
+	files := map[string]any{}
+	for _, r := range s.left.Reasons() {
+		files[r.String()] = map[string]int{"files": s.left.Files[r], "lines": s.left.Lines[r]}
+	}
+	left["files"] = files
+	o["left_out"] = left
+}
+
+// wrap applies the scope to an, or returns an when there is no scope.
+func (s *scopeArgs) wrap(repo *walker.Repo, an analysis.Analyzer) (analysis.Analyzer, error) {
+	if s == nil {
+		return an, nil
+	}
+	sc := analysis.Scope{Bots: s.bots, CoAuthors: s.coauthors, MaxChangeset: s.maxChangeset}
+	if s.bots != analysis.BotsInclude {
+		if mm, _ := repo.Mailmap(); mm != nil { // a mailmap read error is reported by the commands that map
+			sc.Mailmap = mm
+		}
+	}
+	revs, from, err := readIgnoreRevs(repo, s.ignoreRevsFile)
+	if err != nil {
+		return nil, err
+	}
+	sc.IgnoreRevs, s.ignoreFrom = revs, from
+	if !s.noDefaultExcludes {
+		sc.Exclude = defaultExcluder(repo)
+	}
+	return sc.Wrap(an), nil
+}
+
+// unwrap returns the analysis's own State and keeps what the scope left out;
+// it says on stderr what was left out, so table output says it too.
+func (s *scopeArgs) unwrap(ios *iostreams, st analysis.State) analysis.State {
+	ss, ok := st.(*analysis.ScopedState)
+	if s == nil || !ok {
+		return st
+	}
+	s.ran = true
+	s.left = ss.LeftOut()
+	s.excluded = ss.ExcludedPaths()
+	if note := s.leftOutNote(); note != "" {
+		fmt.Fprintf(ios.errOut, "gitwalk: %s\n", note)
+	}
+	return ss.Inner()
+}
+
+// leftOutNote says in one line what the scope left out, "" when nothing.
+func (s *scopeArgs) leftOutNote() string {
+	var parts []string
+	l := &s.left
+	if l.BotCommits > 0 {
+		what := "bot"
+		if s.bots == analysis.BotsOnly {
+			what = "non-bot"
+		}
+		parts = append(parts, fmt.Sprintf("%d %s commit%s (--bots)", l.BotCommits, what, plural(l.BotCommits)))
+	}
+	if l.IgnoredCommits > 0 {
+		parts = append(parts, fmt.Sprintf("%d ignored commit%s (%s)", l.IgnoredCommits, plural(l.IgnoredCommits), s.ignoreFrom))
+	}
+	if l.LargeCommits > 0 {
+		parts = append(parts, fmt.Sprintf("%d commit%s changing more than %d files (--max-changeset)", l.LargeCommits, plural(l.LargeCommits), s.maxChangeset))
+	}
+	for _, r := range l.Reasons() {
+		parts = append(parts, fmt.Sprintf("%d %s file%s, %d lines", l.Files[r], r, plural(l.Files[r]), l.Lines[r]))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "left out " + strings.Join(parts, "; ")
+}
+
+// printStats prints the policies and what they left out, with --stats.
+func (s *scopeArgs) printStats(ios *iostreams, stats bool) {
+	if s == nil || !stats {
+		return
+	}
+	fmt.Fprintf(ios.errOut, "policy: merges %s, bots %s, coauthors %v, default excludes %v, max changeset %d, ignore revs %q\n",
+		s.merges, s.bots, s.coauthors, !s.noDefaultExcludes, s.maxChangeset, s.ignoreFrom)
+	l := &s.left
+	fmt.Fprintf(ios.errOut, "left out: bot commits %d, ignored commits %d, large commits %d", l.BotCommits, l.IgnoredCommits, l.LargeCommits)
+	for _, r := range l.Reasons() {
+		fmt.Fprintf(ios.errOut, ", %s %d files %d lines", r, l.Files[r], l.Lines[r])
+	}
+	fmt.Fprintln(ios.errOut)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// readIgnoreRevs reads the revisions to ignore from file, or from the
+// repository's blame.ignoreRevsFile settings when file is "" (git reads
+// them all; a missing file is an error, in git too). Lines are full object
+// ids; '#' starts a comment, as git's oidset_parse_file reads them. from
+// names the files read, for the output.
+func readIgnoreRevs(repo *walker.Repo, file string) (revs map[walker.Hash]struct{}, from string, err error) {
+	files := []string{file}
+	if file == "" {
+		files = repo.IgnoreRevsFiles()
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, "", fmt.Errorf("ignore-revs file: %w", err)
+		}
+		if revs == nil {
+			revs = map[walker.Hash]struct{}{}
+		}
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		for n := 1; sc.Scan(); n++ {
+			line := sc.Text()
+			if i := strings.IndexByte(line, '#'); i >= 0 {
+				line = line[:i]
+			}
+			line = strings.TrimSpace(line)
+			if line == "" {
+				continue
+			}
+			id, err := walker.ParseHash(line)
+			if err != nil {
+				return nil, "", fmt.Errorf("ignore-revs file %s:%d: %q is not a full object id", f, n, line)
+			}
+			revs[id] = struct{}{}
+		}
+	}
+	return revs, strings.Join(files, ","), nil
+}
+
+// defaultExcluder returns the default exclusions for repo: the linguist
+// attributes first (as GitHub's linguist reads them), then the names
+// analysis.DefaultExclude knows. linguist-vendored=false (or
+// -linguist-vendored) keeps a vendor folder's file, linguist-generated=false
+// a lock or minified file.
+func defaultExcluder(repo *walker.Repo) func(string) analysis.ExcludeReason {
+	attrs := repo.AttrChecker("linguist-generated", "linguist-vendored")
+	return func(p string) analysis.ExcludeReason {
+		v := attrs.Check(p)
+		switch {
+		case isTrue(v[0]):
+			return analysis.ExcludedGenerated
+		case isTrue(v[1]):
+			return analysis.ExcludedVendored
+		}
+		r := analysis.DefaultExclude(p)
+		if r == analysis.ExcludedVendorDir && isFalse(v[1]) || r != analysis.ExcludedVendorDir && isFalse(v[0]) {
+			return analysis.NotExcluded
+		}
+		return r
+	}
+}
+
+func isTrue(v string) bool  { return v == "set" || v == "true" }
+func isFalse(v string) bool { return v == "unset" || v == "false" }
+
+// addSummaryColumns adds the policies and what they left out to the
+// summary's one row: the merge and bot policies, the commits left out per
+// reason, and files and lines left out per exclusion reason (every reason,
+// so the columns are the same from run to run).
+func (s *scopeArgs) addSummaryColumns(rep *analysis.Report) {
+	if len(rep.Rows) != 1 {
+		return
+	}
+	add := func(name string, v any) {
+		rep.Columns = append(rep.Columns, analysis.Column{Name: name})
+		rep.Rows[0] = append(rep.Rows[0], v)
+	}
+	add("merge_policy", s.merges.String())
+	add("bots", s.bots.String())
+	add("left_out_ignored_commits", s.left.IgnoredCommits)
+	add("left_out_large_commits", s.left.LargeCommits)
+	for r := analysis.ExcludedGenerated; r < analysis.NumExcludeReasons; r++ {
+		add("left_out_"+strings.ReplaceAll(r.String(), "-", "_")+"_files", s.left.Files[r])
+		add("left_out_"+strings.ReplaceAll(r.String(), "-", "_")+"_lines", s.left.Lines[r])
+	}
+}
