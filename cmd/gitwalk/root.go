@@ -56,6 +56,7 @@ func newRootCmd(ctx context.Context, ios *iostreams) *cobra.Command {
 	root.AddCommand(newChurnCmd(ios))
 	root.AddCommand(newSummaryCmd(ios))
 	root.AddCommand(newAuthorsCmd(ios))
+	root.AddCommand(newReportCmd(ios))
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: "Print gitwalk's version",
