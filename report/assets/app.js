@@ -37,6 +37,11 @@
     if (t) t.style.display = "none";
   }
 
+  // palette: 16 distinguishable colours, so that the top directories and
+  // authors (up to a dozen plus "(other)") never share one in a legend.
+  var palette = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f", "#bab0ac", "#1f77b4", "#8c564b", "#17becf", "#bcbd22", "#7f7f7f", "#d62728"];
+
   // Charts: each is counted until ECharts reports it finished.
   var pending = 0, started = false;
   function settle() {
@@ -57,6 +62,7 @@
       settle();
     });
     option.animationDuration = option.animationDuration || 300;
+    option.color = option.color || palette;
     c.setOption(option);
     window.addEventListener("resize", function () { c.resize(); });
     return c;
@@ -191,6 +197,7 @@
       }
       series.push({ name: "commits", type: "line", yAxisIndex: 1, data: commits, symbol: "circle", symbolSize: 4, lineStyle: { color: "#333", width: 1.5 }, itemStyle: { color: "#333" } });
       return {
+        color: palette,
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true,
           valueFormatter: function (v) { return num(Math.abs(v)); } },
         legend: { type: "scroll", top: 0 },
@@ -277,6 +284,7 @@
     function clean(n) {
       delete n.map;
       if (n.c !== undefined) { n.itemStyle = { color: n.path === "(other files)" ? "#bbb" : heat(n.c) }; delete n.c; }
+      else if (n.children) n.itemStyle = { color: "#e6e6e6" }; // a folder too small to show its files
       if (n.children) n.children.forEach(clean);
       return n;
     }
