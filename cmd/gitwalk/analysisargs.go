@@ -197,3 +197,25 @@ func runAnalysis(cmd *cobra.Command, ios *iostreams, w *walkArgs, repo *walker.R
 	w.scope.printStats(ios, w.stats)
 	return state, nil
 }
+
+// runAnalyses is runAnalysis for several analyzers fed by one walk: it
+// returns their merged states in the order given, or nil when -n 0 asks for
+// no commits at all.
+func runAnalyses(cmd *cobra.Command, ios *iostreams, w *walkArgs, repo *walker.Repo, ans ...analysis.Analyzer) ([]analysis.State, error) {
+	if w.emptyWalk {
+		return nil, nil
+	}
+	stop, err := w.startProfile()
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	var st walker.Stats
+	w.opts.Stats = &st
+	states, err := analysis.Run(cmd.Context(), repo, w.opts, ans...)
+	if err != nil {
+		return nil, err
+	}
+	w.printStats(ios, &st)
+	return states, nil
+}

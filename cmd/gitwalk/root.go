@@ -63,6 +63,7 @@ func newRootCmd(ctx context.Context, ios *iostreams) *cobra.Command {
 	root.AddCommand(newBranchesCmd(ios))
 	root.AddCommand(newIdentitiesCmd(ios))
 	root.AddCommand(newFilesCmd(ios))
+	root.AddCommand(newReportCmd(ios))
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: "Print gitwalk's version",

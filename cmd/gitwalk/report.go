@@ -1,0 +1,242 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/gitwalk/gitwalk/analysis"
+	"github.com/gitwalk/gitwalk/report"
+	"github.com/gitwalk/gitwalk/walker"
+	"github.com/spf13/cobra"
+)
+
+// The report's top N per section: enough to see the shape of a large
+// history, few enough that the page stays small (the rest is folded into
+// "(other)").
+const (
+	reportTopFiles   = 400 // churn by file: the table shows the first 30, the treemap all
+	reportTopAuthors = 50
+	reportTopDirs    = 10 // activity stacked by top-level directory
+	reportTopWho     = 12 // authors over time
+)
+
+// reportOptions are the report command's arguments.
+type reportOptions struct {
+	walk      *walkArgs
+	an        *analysisArgs
+	out       string // -o: the file to write, "-" for stdout
+	noMailmap bool
+	title     string // --title: the page's heading (default: the repository's folder name)
+}
+
+func newReportCmd(ios *iostreams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "report [REPO] [REV...] [-- PATH...]",
+		Short: "One self-contained HTML page: activity, top files, hotspots, authors",
+		Long: "report walks the history once, feeds every analysis from that one walk, and writes one\n" +
+			"HTML page that opens from disk with no network: summary, activity over time, top files by\n" +
+			"churn, a hotspot treemap, authors and authors over time (and coupling, ownership, age and\n" +
+			"branches when those analyses are fed). The data in the page is the analyses' own --format\n" +
+			"json output for the same arguments (churn --top " + fmt.Sprint(reportTopFiles) + ", authors --top " +
+			fmt.Sprint(reportTopAuthors) + ", summary, churn --by week or month).\n\n" +
+			"Report options:\n" +
+			"  -o, --output FILE       write the page to FILE (default gitwalk-report.html; - for stdout)\n" +
+			"      --no-mailmap        group authors as recorded, without .mailmap\n" +
+			"      --title T           the page's heading (default: the repository's folder name)\n" +
+			analysisArgsHelp + "\n\n" + walkArgsHelp,
+		Example: "  gitwalk report\n" +
+			"  gitwalk report ../repo --since '2 years ago' -o repo.html\n" +
+			"  gitwalk report --exclude 'vendor/**' -o - > page.html",
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o := &reportOptions{out: "gitwalk-report.html"}
+			var rest []string
+			for i := 0; i < len(args); i++ {
+				arg := args[i]
+				if arg == "--" {
+					rest = append(rest, args[i:]...)
+					break
+				}
+				switch {
+				case arg == "--no-mailmap":
+					o.noMailmap = true
+				case arg == "--title" || strings.HasPrefix(arg, "--title="):
+					if v, ok := strings.CutPrefix(arg, "--title="); ok {
+						o.title = v
+					} else if i+1 < len(args) {
+						i++
+						o.title = args[i]
+					} else {
+						return usagef("option --title needs a value")
+					}
+					continue
+				case arg == "-o" || arg == "--output":
+					if i+1 >= len(args) {
+						return usagef("option %s needs a value", arg)
+					}
+					i++
+					o.out = args[i]
+				case len(arg) > 2 && arg[:2] == "-o" && arg[2] != '-':
+					o.out = arg[2:]
+				case len(arg) > 9 && arg[:9] == "--output=":
+					o.out = arg[9:]
+				default:
+					rest = append(rest, arg)
+					continue
+				}
+				if o.out == "" {
+					return usagef("option -o needs a file name (or - for stdout)")
+				}
+			}
+			w, a, err := parseAnalysisArgs(rest, 0)
+			if err != nil {
+				return err
+			}
+			if w.help {
+				return cmd.Help()
+			}
+			o.walk, o.an = w, a
+			return runReport(cmd, ios, o)
+		},
+	}
+}
+
+func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
+	w, a := o.walk, o.an
+	repo, err := w.openRepo()
+	if err != nil {
+		return err
+	}
+	defer repo.Close()
+	var mm analysis.Mailmap
+	if !o.noMailmap {
+		m, err := repo.Mailmap()
+		if err != nil {
+			fmt.Fprintf(ios.errOut, "gitwalk: warning: %v\n", err)
+		}
+		if m != nil {
+			mm = m
+		}
+	}
+	// One walk feeds every section: the weekly and monthly churn are both
+	// kept because which one the page draws depends on the span walked.
+	analyzers := []analysis.Analyzer{
+		analysis.Summary{Filter: a.filter},
+		analysis.Churn{By: analysis.ByFile, Filter: a.filter},
+		analysis.Churn{By: analysis.ByWeek, Filter: a.filter},
+		analysis.Churn{By: analysis.ByMonth, Filter: a.filter},
+		analysis.Authors{Mailmap: mm, Filter: a.filter},
+		report.Activity{Mailmap: mm, Filter: a.filter},
+	}
+	start := time.Now()
+	states, err := runAnalyses(cmd, ios, w, repo, analyzers...)
+	if err != nil {
+		return err
+	}
+	walkTime := time.Since(start)
+	if states == nil { // -n 0: every section is empty
+		states = make([]analysis.State, len(analyzers))
+		for i, an := range analyzers {
+			states[i] = an.NewState()
+		}
+	}
+
+	sum := states[0].(*analysis.SummaryState).Result()
+	period := report.PeriodFor(sum.First, sum.Last)
+	byPeriod := states[2]
+	if period == report.Month {
+		byPeriod = states[3]
+	}
+	files := topChurn(states[1].(*analysis.ChurnState).Rows(), reportTopFiles)
+	authors := states[4].(*analysis.AuthorsState).Rows()
+	if len(authors) > reportTopAuthors {
+		authors = authors[:reportTopAuthors]
+	}
+	act := states[5].(*report.ActivityState)
+
+	// Each Report carries the options its command's --format json would
+	// print for the same arguments, so the page's data is that output.
+	summaryRep := analysis.SummaryReport(sum)
+	summaryRep.Options = a.options(w)
+	filesRep := analysis.ChurnReport(files, analysis.ByFile)
+	filesRep.Options = a.options(w)
+	filesRep.Options["by"] = analysis.ByFile.String()
+	filesRep.Options["top"] = reportTopFiles
+	periodsRep := analysis.ChurnReport(byPeriod.(*analysis.ChurnState).Rows(), period.Grouping())
+	periodsRep.Options = a.options(w)
+	periodsRep.Options["by"] = period.Grouping().String()
+	periodsRep.Options["top"] = 0
+	authorsRep := analysis.AuthorsReport(authors)
+	authorsRep.Options = a.options(w)
+	authorsRep.Options["mailmap"] = !o.noMailmap
+	authorsRep.Options["top"] = reportTopAuthors
+
+	page := &report.Page{
+		Title:      repoTitle(o, repo),
+		Repository: repoWhere(repo),
+		Generated:  time.Now(),
+		Walk:       walkTime,
+		Version:    version,
+		Data: map[string]*analysis.Report{
+			report.SlotSummary:         summaryRep,
+			report.SlotFiles:           filesRep,
+			report.SlotPeriods:         periodsRep,
+			report.SlotActivity:        act.DirsReport(period, reportTopDirs),
+			report.SlotAuthors:         authorsRep,
+			report.SlotAuthorsOverTime: act.AuthorsReport(period, reportTopWho),
+		},
+	}
+	var buf bytes.Buffer
+	if err := report.Write(&buf, page); err != nil {
+		return err
+	}
+	if o.out == "-" {
+		_, err := ios.out.Write(buf.Bytes())
+		return err
+	}
+	if err := os.WriteFile(o.out, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	abs, err := filepath.Abs(o.out)
+	if err != nil {
+		abs = o.out
+	}
+	fmt.Fprintf(ios.errOut, "gitwalk: report written to %s (%d KB)\n", abs, (buf.Len()+1023)/1024)
+	return nil
+}
+
+func topChurn(rows []analysis.ChurnRow, n int) []analysis.ChurnRow {
+	if n > 0 && len(rows) > n {
+		return rows[:n]
+	}
+	return rows
+}
+
+// repoTitle names the repository for the page's heading: --title when
+// given, else the work tree's folder, or the git directory's name without
+// ".git".
+func repoTitle(o *reportOptions, repo *walker.Repo) string {
+	if o.title != "" {
+		return o.title
+	}
+	if wt := repo.WorkTree(); wt != "" {
+		return filepath.Base(wt)
+	}
+	base := filepath.Base(repo.GitDir())
+	if base == ".git" {
+		base = filepath.Base(filepath.Dir(repo.GitDir()))
+	}
+	return strings.TrimSuffix(base, ".git")
+}
+
+// repoWhere is where the repository was read, for the page's subtitle.
+func repoWhere(repo *walker.Repo) string {
+	if wt := repo.WorkTree(); wt != "" {
+		return wt
+	}
+	return repo.GitDir()
+}

@@ -1,0 +1,416 @@
+// gitwalk report: draws each section from the analyses' JSON embedded in the
+// page (script#data-SLOT, the shape `gitwalk ANALYSIS --format json` prints).
+// Every chart marks its element data-drawn="1" when ECharts has finished
+// drawing it, and <html data-ready="1"> is set once every chart has: the
+// browser test waits for that.
+(function () {
+  "use strict";
+
+  function load(slot) {
+    var el = document.getElementById("data-" + slot);
+    if (!el) return null;
+    return JSON.parse(el.textContent);
+  }
+  var meta = load("meta") || {};
+
+  // col returns the first of names that the report has as a column, or null.
+  function col(rep, names) {
+    if (!rep) return null;
+    for (var i = 0; i < names.length; i++) {
+      if (rep.columns.indexOf(names[i]) >= 0) return names[i];
+    }
+    return null;
+  }
+  function hasRows(rep) { return !!(rep && rep.rows && rep.rows.length); }
+
+  var fmt = new Intl.NumberFormat("en-US");
+  function num(v) { return v === null || v === undefined ? "-" : (typeof v === "number" ? fmt.format(v) : String(v)); }
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  function body(id) { return document.querySelector("#" + id + " .body"); }
+  function nothing(id, why) {
+    body(id).innerHTML = '<div class="nothing">Nothing to show' + (why ? ": " + esc(why) : ".") + "</div>";
+    var t = document.querySelector("#" + id + " label.toggle");
+    if (t) t.style.display = "none";
+  }
+
+  // palette: 16 distinguishable colours, so that the top directories and
+  // authors (up to a dozen plus "(other)") never share one in a legend.
+  var palette = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f", "#bab0ac", "#1f77b4", "#8c564b", "#17becf", "#bcbd22", "#7f7f7f", "#d62728"];
+
+  // Charts: each is counted until ECharts reports it finished.
+  var pending = 0, started = false;
+  function settle() {
+    if (started && pending === 0) document.documentElement.setAttribute("data-ready", "1");
+  }
+  function chart(parent, option, cls) {
+    var el = document.createElement("div");
+    el.className = "chart" + (cls ? " " + cls : "");
+    parent.appendChild(el);
+    var c = echarts.init(el, null, { renderer: "canvas" });
+    pending++;
+    var done = false;
+    c.on("finished", function () {
+      if (done) return;
+      done = true;
+      el.setAttribute("data-drawn", "1");
+      pending--;
+      settle();
+    });
+    option.animationDuration = option.animationDuration || 300;
+    option.color = option.color || palette;
+    c.setOption(option);
+    window.addEventListener("resize", function () { c.resize(); });
+    return c;
+  }
+
+  // table draws rows of rep, the columns given (all by default), with
+  // numbers right-aligned and text columns named in paths as paths.
+  function table(parent, rep, cols, limit, paths) {
+    cols = cols || rep.columns;
+    var rows = rep.rows.slice(0, limit || rep.rows.length);
+    var h = ['<div class="scroll"><table><thead><tr>'];
+    cols.forEach(function (c) { h.push("<th>" + esc(c) + "</th>"); });
+    h.push("</tr></thead><tbody>");
+    rows.forEach(function (r) {
+      h.push("<tr>");
+      cols.forEach(function (c) {
+        var v = r[c];
+        var cls = typeof v === "number" ? "n" : (paths && paths.indexOf(c) >= 0 ? "path" : "");
+        if (typeof v === "string" && /^\d{4}-\d\d-\d\dT/.test(v)) v = v.slice(0, 10);
+        h.push('<td class="' + cls + '">' + esc(num(v)) + "</td>");
+      });
+      h.push("</tr>");
+    });
+    h.push("</tbody></table></div>");
+    parent.insertAdjacentHTML("beforeend", h.join(""));
+    if (rep.rows.length > rows.length) {
+      parent.insertAdjacentHTML("beforeend", '<div class="note">' + num(rows.length) + " of " + num(rep.rows.length) + " rows shown.</div>");
+    }
+  }
+
+  var summary = load("summary");
+  var sumRow = hasRows(summary) ? summary.rows[0] : null;
+  var files = load("files");
+  var periods = load("periods");
+  var period = periods && periods.options && periods.options.by === "month" ? "month" : "week";
+  document.querySelectorAll("span.period").forEach(function (s) { s.textContent = period; });
+
+  // Summary.
+  (function () {
+    document.getElementById("subtitle").textContent = meta.repository || "";
+    document.getElementById("footer").textContent = "Made by gitwalk " + (meta.version || "") + " on " + (meta.generated || "") + ".";
+    if (!sumRow) { nothing("summary", "no summary in this report"); return; }
+    var o = summary.options || {};
+    var revs = (o.revisions && o.revisions.length ? o.revisions.join(" ") : "HEAD");
+    var scope = [];
+    if (o.paths && o.paths.length) scope.push("paths " + o.paths.join(" "));
+    if (o.include && o.include.length) scope.push("include " + o.include.join(" "));
+    if (o.exclude && o.exclude.length) scope.push("exclude " + o.exclude.join(" "));
+    scope.push(o.merges ? "merges counted" : "merges left out");
+    var when = sumRow.first ? sumRow.first.slice(0, 10) + " to " + sumRow.last.slice(0, 10) : "no commits";
+    var cards = [
+      ["revisions", revs], ["period", when], ["commits", sumRow.commits], ["merges", sumRow.merges],
+      ["authors", sumRow.authors], ["files", sumRow.files], ["lines added", sumRow.added],
+      ["lines deleted", sumRow.deleted], ["walk time", (meta.walk_seconds || 0).toFixed(2) + " s"]
+    ];
+    var h = ['<div class="cards">'];
+    cards.forEach(function (c) {
+      h.push('<div class="card"><div class="v">' + esc(num(c[1])) + '</div><div class="k">' + esc(c[0]) + "</div></div>");
+    });
+    h.push('</div><div class="note">' + esc(scope.join("; ")) + ".</div>");
+    body("summary").innerHTML = h.join("");
+  })();
+
+  // allPeriods lists every week or month from the first key to the last, so
+  // quiet periods show as gaps rather than being skipped.
+  function isoWeek(d) {
+    var t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+    var day = t.getUTCDay() || 7;
+    t.setUTCDate(t.getUTCDate() + 4 - day);
+    var y = t.getUTCFullYear();
+    var w = Math.ceil(((t - Date.UTC(y, 0, 1)) / 86400000 + 1) / 7);
+    return y + "-W" + (w < 10 ? "0" : "") + w;
+  }
+  function allPeriods(keys) {
+    if (!keys.length) return [];
+    keys = keys.slice().sort();
+    var first = keys[0], last = keys[keys.length - 1], out = [];
+    if (period === "month") {
+      var y = +first.slice(0, 4), m = +first.slice(5, 7);
+      for (var i = 0; i < 100000; i++) {
+        var k = y + "-" + (m < 10 ? "0" : "") + m;
+        out.push(k);
+        if (k >= last) break;
+        if (++m > 12) { m = 1; y++; }
+      }
+      return out;
+    }
+    // Monday of ISO week 1 of the first key's year, then step by weeks.
+    var fy = +first.slice(0, 4), fw = +first.slice(6);
+    var jan4 = new Date(Date.UTC(fy, 0, 4));
+    var d = new Date(jan4.getTime() - ((jan4.getUTCDay() || 7) - 1) * 86400000 + (fw - 1) * 7 * 86400000);
+    for (var j = 0; j < 100000; j++) {
+      var key = isoWeek(d);
+      out.push(key);
+      if (key >= last) break;
+      d = new Date(d.getTime() + 7 * 86400000);
+    }
+    return out;
+  }
+
+  // Activity over time.
+  (function () {
+    var act = load("activity");
+    if (!hasRows(act) || !hasRows(periods)) { nothing("activity", "no commit with a counted change"); return; }
+    var pcol = col(periods, ["week", "month"]);
+    var keys = allPeriods(periods.rows.map(function (r) { return r[pcol]; }));
+    var index = {};
+    keys.forEach(function (k, i) { index[k] = i; });
+    var commits = keys.map(function () { return 0; });
+    periods.rows.forEach(function (r) { commits[index[r[pcol]]] = r.commits; });
+    var dirs = [], byDir = {};
+    act.rows.forEach(function (r) {
+      if (!byDir[r.dir]) {
+        byDir[r.dir] = { added: keys.map(function () { return 0; }), deleted: keys.map(function () { return 0; }) };
+        dirs.push(r.dir);
+      }
+      byDir[r.dir].added[index[r.period]] += r.added;
+      byDir[r.dir].deleted[index[r.period]] -= r.deleted;
+    });
+    var totals = { added: keys.map(function () { return 0; }), deleted: keys.map(function () { return 0; }) };
+    periods.rows.forEach(function (r) { totals.added[index[r[pcol]]] = r.added; totals.deleted[index[r[pcol]]] = -r.deleted; });
+    function option(stacked) {
+      var series = [];
+      if (stacked) {
+        dirs.forEach(function (d) {
+          series.push({ name: d, type: "bar", stack: "added", data: byDir[d].added, emphasis: { focus: "series" } });
+          series.push({ name: d, type: "bar", stack: "deleted", data: byDir[d].deleted, emphasis: { focus: "series" } });
+        });
+      } else {
+        series.push({ name: "added", type: "bar", stack: "added", data: totals.added, itemStyle: { color: "#d9534f" } });
+        series.push({ name: "deleted", type: "bar", stack: "deleted", data: totals.deleted, itemStyle: { color: "#5b8def" } });
+      }
+      series.push({ name: "commits", type: "line", yAxisIndex: 1, data: commits, symbol: "circle", symbolSize: 4, lineStyle: { color: "#333", width: 1.5 }, itemStyle: { color: "#333" } });
+      return {
+        color: palette,
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true,
+          valueFormatter: function (v) { return num(Math.abs(v)); } },
+        legend: { type: "scroll", top: 0 },
+        grid: { left: 70, right: 60, top: 40, bottom: 70 },
+        dataZoom: [{ type: "slider", bottom: 10, height: 18 }, { type: "inside" }],
+        xAxis: { type: "category", data: keys },
+        yAxis: [{ type: "value", name: "lines", axisLabel: { formatter: function (v) { return num(Math.abs(v)); } } },
+                { type: "value", name: "commits", splitLine: { show: false } }],
+        series: series
+      };
+    }
+    var c = chart(body("activity"), option(true), "tall");
+    document.getElementById("activity-stack").addEventListener("change", function (e) {
+      c.setOption(option(e.target.checked), { notMerge: true });
+    });
+  })();
+
+  // Top files by churn.
+  (function () {
+    if (!hasRows(files)) { nothing("files", "no file with a counted change"); return; }
+    var key = col(files, ["entity", "file", "path"]);
+    var top = files.rows.slice(0, 30);
+    var most = top[0].churn || 1;
+    var h = ['<div class="scroll"><table><thead><tr><th>file</th><th>commits</th><th>added</th><th>deleted</th><th>churn</th><th></th></tr></thead><tbody>'];
+    top.forEach(function (r) {
+      var wa = Math.round(200 * r.added / most), wd = Math.round(200 * r.deleted / most);
+      h.push('<tr><td class="path">' + esc(r[key]) + '</td><td class="n">' + num(r.commits) + '</td><td class="n">' + num(r.added) +
+        '</td><td class="n">' + num(r.deleted) + '</td><td class="n">' + num(r.churn) + '</td><td><span class="bar" style="width:' + wa +
+        'px"></span><span class="bar del" style="width:' + wd + 'px"></span></td></tr>');
+    });
+    h.push("</tbody></table></div>");
+    body("files").innerHTML = h.join("");
+    if (files.rows.length > top.length) {
+      body("files").insertAdjacentHTML("beforeend", '<div class="note">' + top.length + " of the " + num(files.rows.length) +
+        " files in this report shown; the treemap below draws them all.</div>");
+    }
+  })();
+
+  // Hotspots treemap: files nested by directory. The area is the current
+  // size in lines when the hotspots analysis gives it, churn otherwise.
+  (function () {
+    var hot = load("hotspots");
+    var src = hasRows(hot) ? hot : files;
+    if (!hasRows(src)) { nothing("hotspots", "no file with a counted change"); return; }
+    var key = col(src, ["entity", "file", "path"]);
+    var area = col(src, ["lines", "size", "churn"]);
+    var colour = col(src, ["churn", "revisions", "commits"]);
+    var revs = col(src, ["revisions", "commits"]);
+    document.querySelector("#hotspots span.area").textContent = area === "churn" ? "its churn (lines added + deleted; sizes come with the hotspots analysis)" : "its size in lines";
+    document.querySelector("#hotspots span.colour").textContent = "its " + colour;
+    var root = { children: [], map: {} };
+    var maxColour = 1;
+    src.rows.forEach(function (r) {
+      var v = r[area];
+      if (!(v > 0)) return;
+      var parts = String(r[key]).split("/");
+      var node = root;
+      for (var i = 0; i < parts.length - 1; i++) {
+        var p = parts[i];
+        if (!node.map[p]) {
+          var child = { name: p, children: [], map: {} };
+          node.map[p] = child;
+          node.children.push(child);
+        }
+        node = node.map[p];
+      }
+      maxColour = Math.max(maxColour, r[colour] || 0);
+      node.children.push({ name: parts[parts.length - 1], value: [v, r[colour] || 0, revs ? r[revs] : 0], path: r[key], c: r[colour] || 0 });
+    });
+    if (src === files && sumRow) {
+      // What the top N leaves out, as one block, so areas stay truthful.
+      var shown = 0;
+      files.rows.forEach(function (r) { shown += r.churn; });
+      var rest = sumRow.added + sumRow.deleted - shown;
+      if (rest > 0) root.children.push({ name: "(other files)", value: [rest, 0, 0], path: "(other files)", c: 0 });
+    }
+    // heat maps 0..maxColour onto pale to dark red (square root, so that a
+    // few extreme files do not wash the others out).
+    function heat(x) {
+      var t = Math.sqrt(Math.max(0, Math.min(1, x / maxColour)));
+      var from = [253, 224, 221], to = [127, 0, 0];
+      return "rgb(" + from.map(function (f, i) { return Math.round(f + (to[i] - f) * t); }).join(",") + ")";
+    }
+    function clean(n) {
+      delete n.map;
+      if (n.c !== undefined) { n.itemStyle = { color: n.path === "(other files)" ? "#bbb" : heat(n.c) }; delete n.c; }
+      else if (n.children) n.itemStyle = { color: "#e6e6e6" }; // a folder too small to show its files
+      if (n.children) n.children.forEach(clean);
+      return n;
+    }
+    clean(root);
+    if (!root.children.length) { nothing("hotspots", "no file with a counted " + area); return; }
+    chart(body("hotspots"), {
+      tooltip: { confine: true, formatter: function (info) {
+        var v = info.value || [];
+        var path = info.data && info.data.path ? info.data.path : info.treePathInfo.slice(1).map(function (x) { return x.name; }).join("/");
+        return esc(path) + "<br>" + area + ": " + num(Array.isArray(v) ? v[0] : v) +
+          (Array.isArray(v) && info.data && !info.data.children ? "<br>" + colour + ": " + num(v[1]) + (revs && revs !== colour ? "<br>" + revs + ": " + num(v[2]) : "") : "");
+      } },
+      series: [{
+        type: "treemap", name: "/", data: root.children, leafDepth: null, roam: false,
+        nodeClick: "zoomToNode",
+        breadcrumb: { show: true, bottom: 4 },
+        upperLabel: { show: true, height: 18, color: "#fff" },
+        label: { show: true, formatter: "{b}", fontSize: 11 },
+        levels: [
+          { itemStyle: { borderColor: "#555", borderWidth: 2, gapWidth: 2 } },
+          { itemStyle: { borderColor: "#999", borderWidth: 1, gapWidth: 1 } },
+          { itemStyle: { borderColor: "#ddd", gapWidth: 0 } }
+        ]
+      }]
+    }, "tall");
+  })();
+
+  // Coupling: a table of the strongest pairs and a network of them.
+  (function () {
+    var cp = load("coupling");
+    if (!hasRows(cp)) { nothing("coupling", cp ? "no pair passed the thresholds" : "the coupling analysis is not in this report"); return; }
+    var a = col(cp, ["entity", "file", "path"]), b = col(cp, ["coupled", "other"]);
+    var deg = col(cp, ["degree", "coupling"]), shared = col(cp, ["shared", "shared-revs", "commits"]);
+    var top = cp.rows.slice(0, 60);
+    var nodes = {}, links = [];
+    top.forEach(function (r) {
+      [r[a], r[b]].forEach(function (n) { nodes[n] = (nodes[n] || 0) + 1; });
+      links.push({ source: r[a], target: r[b], value: r[deg],
+        lineStyle: { width: 1 + 5 * (r[deg] || 0) / 100, opacity: 0.25 + 0.7 * (r[deg] || 0) / 100 } });
+    });
+    var dirs = [];
+    var data = Object.keys(nodes).map(function (n) {
+      var d = TopDir(n);
+      if (dirs.indexOf(d) < 0) dirs.push(d);
+      return { name: n, value: nodes[n], symbolSize: 6 + 3 * Math.min(nodes[n], 8), category: dirs.indexOf(d) };
+    });
+    chart(body("coupling"), {
+      tooltip: { confine: true, formatter: function (info) {
+        if (info.dataType === "edge") return esc(info.data.source) + "<br>" + esc(info.data.target) + "<br>" + deg + ": " + num(info.data.value);
+        return esc(info.name);
+      } },
+      legend: { type: "scroll", top: 0, data: dirs },
+      series: [{ type: "graph", layout: "force", roam: true, draggable: true, data: data, links: links,
+        categories: dirs.map(function (d) { return { name: d }; }),
+        force: { repulsion: 120, edgeLength: [40, 120] }, label: { show: false }, emphasis: { focus: "adjacency", label: { show: true } } }]
+    }, "tall");
+    table(body("coupling"), cp, null, 50, [a, b]);
+  })();
+
+  function TopDir(p) { var i = String(p).indexOf("/"); return i < 0 ? "." : p.slice(0, i); }
+
+  // Ownership and knowledge silos.
+  (function () {
+    var own = load("ownership");
+    if (!hasRows(own)) { nothing("ownership", own ? "no file with a counted change" : "the ownership analysis is not in this report"); return; }
+    var f = col(own, ["entity", "file", "path"]), who = col(own, ["author", "main-author", "owner"]);
+    var share = col(own, ["share", "ownership", "fraction"]), n = col(own, ["authors", "n-authors"]);
+    var rows = own.rows.slice();
+    var pct = function (v) { return v <= 1 ? v * 100 : v; };
+    if (share) rows.sort(function (x, y) { return pct(y[share]) - pct(x[share]) || (n ? x[n] - y[n] : 0); });
+    // Knowledge silos per main author: how many files each one holds most of.
+    var per = {};
+    rows.forEach(function (r) { if (!share || pct(r[share]) >= 80) per[r[who]] = (per[r[who]] || 0) + 1; });
+    var names = Object.keys(per).sort(function (x, y) { return per[y] - per[x] || (x < y ? -1 : 1); }).slice(0, 15);
+    if (names.length) {
+      chart(body("ownership"), {
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true },
+        grid: { left: 220, right: 30, top: 20, bottom: 30 },
+        xAxis: { type: "value", name: "files" },
+        yAxis: { type: "category", data: names.slice().reverse(), axisLabel: { width: 200, overflow: "truncate" } },
+        series: [{ type: "bar", name: "files mostly theirs (share >= 80%)", data: names.slice().reverse().map(function (k) { return per[k]; }), itemStyle: { color: "#8e6bbf" } }]
+      });
+    }
+    table(body("ownership"), { columns: own.columns, rows: rows }, null, 50, [f]);
+  })();
+
+  // Authors.
+  (function () {
+    var au = load("authors");
+    if (!hasRows(au)) { nothing("authors", "no commit walked"); return; }
+    table(body("authors"), au, null, 30, []);
+  })();
+
+  // Authors over time.
+  (function () {
+    var aot = load("activity-authors");
+    if (!hasRows(aot)) { nothing("authors-over-time", "no commit with a counted change"); return; }
+    var keys = allPeriods(aot.rows.map(function (r) { return r.period; }));
+    var index = {};
+    keys.forEach(function (k, i) { index[k] = i; });
+    var names = [], by = {};
+    aot.rows.forEach(function (r) {
+      if (!by[r.author]) { by[r.author] = keys.map(function () { return 0; }); names.push(r.author); }
+      by[r.author][index[r.period]] += r.commits;
+    });
+    chart(body("authors-over-time"), {
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true },
+      legend: { type: "scroll", top: 0 },
+      grid: { left: 60, right: 30, top: 40, bottom: 70 },
+      dataZoom: [{ type: "slider", bottom: 10, height: 18 }, { type: "inside" }],
+      xAxis: { type: "category", data: keys },
+      yAxis: { type: "value", name: "commits" },
+      series: names.map(function (n) { return { name: n, type: "bar", stack: "commits", data: by[n], emphasis: { focus: "series" } }; })
+    });
+  })();
+
+  // Code age and branches: tables.
+  (function () {
+    var age = load("age");
+    if (!hasRows(age)) nothing("age", age ? "no file with a counted change" : "the age analysis is not in this report");
+    else table(body("age"), age, null, 50, [col(age, ["entity", "file", "path"])]);
+    var br = load("branches");
+    if (!hasRows(br)) nothing("branches", br ? "no branch" : "the branches analysis is not in this report");
+    else table(body("branches"), br, null, 100, [col(br, ["branch", "name"])]);
+  })();
+
+  started = true;
+  settle();
+})();

@@ -1,0 +1,170 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gitwalk/gitwalk/analysis"
+	"github.com/gitwalk/gitwalk/internal/testrepos"
+	"github.com/gitwalk/gitwalk/report"
+	"github.com/gitwalk/gitwalk/walker"
+)
+
+// activity walks a fixture with Activity and Churn by dir side by side.
+func activity(t *testing.T, name string, workers int) (*report.ActivityState, *analysis.ChurnState) {
+	t.Helper()
+	repo, err := walker.Open(testrepos.Path(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	states, err := analysis.Run(context.Background(), repo,
+		walker.Options{Revisions: []string{"--all"}, NoMerges: true, Workers: workers},
+		report.Activity{}, analysis.Churn{By: analysis.ByDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return states[0].(*report.ActivityState), states[1].(*analysis.ChurnState)
+}
+
+func reportJSON(t *testing.T, r *analysis.Report) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := r.Write(&b, analysis.JSON, 0); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestActivityDoesNotDependOnTheNumberOfWorkers(t *testing.T) {
+	for _, name := range []string{"merges", "order", "paths"} {
+		t.Run(name, func(t *testing.T) {
+			one, _ := activity(t, name, 1)
+			four, _ := activity(t, name, 4)
+			for _, p := range []report.Period{report.Week, report.Month} {
+				if a, b := reportJSON(t, one.DirsReport(p, 2)), reportJSON(t, four.DirsReport(p, 2)); a != b {
+					t.Errorf("%v by directory: -j1 %s\n-j4 %s", p, a, b)
+				}
+				if a, b := reportJSON(t, one.AuthorsReport(p, 1)), reportJSON(t, four.AuthorsReport(p, 1)); a != b {
+					t.Errorf("%v by author: -j1 %s\n-j4 %s", p, a, b)
+				}
+			}
+		})
+	}
+}
+
+// Folding directories into "(other)" must keep every line: per directory
+// (top-level, summed over periods) the activity's lines are churn by dir's
+// lines summed over the folders under it.
+func TestActivityKeepsEveryLineWhenFoldingDirectories(t *testing.T) {
+	act, churn := activity(t, "paths", 0)
+	want := map[string]int{}
+	for _, r := range churn.Rows() {
+		want[report.TopDir(r.Key+"/x")] += r.Added + r.Deleted // r.Key is a folder; "." is the top
+	}
+	all := map[string]int{}
+	for _, row := range act.DirsReport(report.Month, 0).Rows {
+		all[row[1].(string)] += row[3].(int) + row[4].(int)
+	}
+	for dir, n := range want {
+		if all[dir] != n {
+			t.Errorf("directory %q: activity has %d lines, churn by dir %d", dir, all[dir], n)
+		}
+	}
+	total := 0
+	for _, n := range want {
+		total += n
+	}
+	folded, dirs := 0, map[string]bool{}
+	for _, row := range act.DirsReport(report.Month, 2).Rows {
+		folded += row[3].(int) + row[4].(int)
+		dirs[row[1].(string)] = true
+	}
+	if folded != total {
+		t.Errorf("top 2 and %s: %d lines, want %d", report.Other, folded, total)
+	}
+	if len(dirs) > 3 || (len(want) > 2 && !dirs[report.Other]) {
+		t.Errorf("top 2 of %d directories shows %v", len(want), dirs)
+	}
+}
+
+func TestPeriodForTheSpanWalked(t *testing.T) {
+	day := 24 * time.Hour
+	start := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		span time.Duration
+		want report.Period
+	}{
+		{"a single commit is drawn by week", 0, report.Week},
+		{"a year is drawn by week", 365 * day, report.Week},
+		{"two years exactly are drawn by week", 2 * 366 * day, report.Week},
+		{"three years are drawn by month", 3 * 365 * day, report.Month},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := report.PeriodFor(start, start.Add(tc.span)); got != tc.want {
+				t.Errorf("PeriodFor(span %v) = %v, want %v", tc.span, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestWriteEmbedsEachReportAsItsJSON(t *testing.T) {
+	odd := &analysis.Report{Analysis: "churn", Columns: []analysis.Column{{Name: "entity"}},
+		Rows: [][]any{{"</script><script>alert(1)</script>"}, {"a&b <c>"}}}
+	var page bytes.Buffer
+	err := report.Write(&page, &report.Page{Title: "<b>x</b>", Data: map[string]*analysis.Report{report.SlotFiles: odd, report.SlotCoupling: nil}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := page.String()
+	if strings.Contains(s, "<script>alert") || strings.Contains(s, "<b>x</b>") {
+		t.Error("text from the repository reached the page unescaped")
+	}
+	if !strings.Contains(s, `<script type="application/json" id="data-files">`+reportJSON(t, odd)+`</script>`) {
+		t.Error("the files slot is not the report's JSON byte for byte")
+	}
+	if strings.Contains(s, `id="data-coupling"`) {
+		t.Error("a nil report was embedded")
+	}
+}
+
+// A report of every branch of a small fixture, written to a buffer; the
+// command `gitwalk report` does the same with more analyses and options.
+func ExampleWrite() {
+	repo, err := walker.Open(filepath.Join("..", "testdata", "repos", "merges.git"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer repo.Close()
+	start := time.Now()
+	states, err := analysis.Run(context.Background(), repo, walker.Options{Revisions: []string{"--all"}, NoMerges: true},
+		analysis.Summary{}, analysis.Churn{}, report.Activity{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	sum := states[0].(*analysis.SummaryState).Result()
+	act := states[2].(*report.ActivityState)
+	period := report.PeriodFor(sum.First, sum.Last)
+	page := &report.Page{
+		Title: "merges",
+		Walk:  time.Since(start),
+		Data: map[string]*analysis.Report{
+			report.SlotSummary:  analysis.SummaryReport(sum),
+			report.SlotFiles:    analysis.ChurnReport(states[1].(*analysis.ChurnState).Rows(), analysis.ByFile),
+			report.SlotActivity: act.DirsReport(period, 10),
+		},
+	}
+	var out bytes.Buffer
+	if err := report.Write(&out, page); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(period, strings.HasPrefix(out.String(), "<!DOCTYPE html>"))
+	// Output: week true
+}
