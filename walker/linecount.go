@@ -56,8 +56,8 @@ func (r *Repo) LineCounts(ctx context.Context, commit Hash, paths []string) (map
 	}
 	lc := &lineCounter{
 		ctx:  ctx,
-		u:    &unit{repo: r, rd: rd},
-		a:    arena.New(arena.NewHeap(4 << 20)), // one blob at a time; a bigger one goes to the heap
+		u:    &unit{repo: r, rd: rd, opts: &Options{}}, // the repository's core.bigFileThreshold applies
+		a:    arena.New(arena.NewHeap(4 << 20)),        // one blob at a time; a bigger one goes to the heap
 		want: want,
 		dirs: dirs,
 		out:  make(map[string]LineCount, len(paths)),

@@ -212,10 +212,17 @@ func runAnalyses(cmd *cobra.Command, ios *iostreams, w *walkArgs, repo *walker.R
 	defer stop()
 	var st walker.Stats
 	w.opts.Stats = &st
+	for i := range ans {
+		if ans[i], err = w.scope.wrap(repo, ans[i]); err != nil {
+			return nil, err
+		}
+	}
 	states, err := analysis.Run(cmd.Context(), repo, w.opts, ans...)
 	if err != nil {
 		return nil, err
 	}
+	states = w.scope.unwrapAll(ios, states)
 	w.printStats(ios, &st)
+	w.scope.printStats(ios, w.stats)
 	return states, nil
 }

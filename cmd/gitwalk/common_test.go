@@ -74,7 +74,9 @@ func TestSummaryCountsMergesWhetherOrNotItWalksThem(t *testing.T) {
 			wantMerges, wantNonMerges := count("--merges"), count("--no-merges")
 			all, _ := strconv.Atoi(count("--count"))
 			for _, walkMerges := range []bool{false, true} {
-				args := append([]string{"summary", dir}, tc.args...)
+				// Said explicitly: --first-parent alone would choose the
+				// first-parent policy, under which merges count as commits.
+				args := append([]string{"summary", dir, "--merges", "exclude"}, tc.args...)
 				wantCommits := wantNonMerges
 				if walkMerges {
 					args = append([]string{"summary", dir, "--merges"}, tc.args...)

@@ -160,17 +160,27 @@ func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
 
 	// Each Report carries the options its command's --format json would
 	// print for the same arguments, so the page's data is that output.
-	summaryRep := analysis.SummaryReport(sum)
-	summaryRep.Options = a.options(w)
+	w.scope.use(0)
+	summaryRep, err := summaryReport(cmd.Context(), repo, w, a, sum, !w.emptyWalk)
+	if err != nil {
+		return err
+	}
 	filesRep := analysis.ChurnReport(files, analysis.ByFile)
+	w.scope.use(1)
 	filesRep.Options = a.options(w)
 	filesRep.Options["by"] = analysis.ByFile.String()
 	filesRep.Options["top"] = reportTopFiles
 	periodsRep := analysis.ChurnReport(byPeriod.(*analysis.ChurnState).Rows(), period.Grouping())
+	if period == report.Month {
+		w.scope.use(3)
+	} else {
+		w.scope.use(2)
+	}
 	periodsRep.Options = a.options(w)
 	periodsRep.Options["by"] = period.Grouping().String()
 	periodsRep.Options["top"] = 0
 	authorsRep := analysis.AuthorsReport(authors)
+	w.scope.use(4)
 	authorsRep.Options = a.options(w)
 	authorsRep.Options["mailmap"] = !o.noMailmap
 	authorsRep.Options["top"] = reportTopAuthors

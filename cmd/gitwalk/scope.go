@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -27,7 +28,8 @@ type scopeArgs struct {
 	// What the run left out, for the options, --stats and the summary.
 	ran        bool
 	left       analysis.LeftOut
-	ignoreFrom string // the file the ignored revisions came from
+	lefts      []analysis.LeftOut // per analysis, when one walk fed several (unwrapAll)
+	ignoreFrom string             // the file the ignored revisions came from
 	excluded   []analysis.PathReason
 }
 
@@ -220,6 +222,36 @@ func (s *scopeArgs) unwrap(ios *iostreams, st analysis.State) analysis.State {
 		fmt.Fprintf(ios.errOut, "gitwalk: %s\n", note)
 	}
 	return ss.Inner()
+}
+
+// unwrapAll is unwrap for several analyses fed by one walk: it keeps what
+// the scope left out of each (use picks one for the options of its report)
+// and says on stderr what it left out of the first.
+func (s *scopeArgs) unwrapAll(ios *iostreams, states []analysis.State) []analysis.State {
+	if s == nil {
+		return states
+	}
+	quiet := *ios
+	quiet.errOut = io.Discard
+	out := make([]analysis.State, len(states))
+	s.lefts = make([]analysis.LeftOut, len(states))
+	for i := len(states) - 1; i >= 0; i-- {
+		if i == 0 {
+			out[i] = s.unwrap(ios, states[i])
+		} else {
+			out[i] = s.unwrap(&quiet, states[i])
+		}
+		s.lefts[i] = s.left
+	}
+	return out
+}
+
+// use makes the options describe what the scope left out of the i-th
+// analysis given to unwrapAll.
+func (s *scopeArgs) use(i int) {
+	if s != nil && i < len(s.lefts) {
+		s.left = s.lefts[i]
+	}
 }
 
 // leftOutNote says in one line what the scope left out, "" when nothing.

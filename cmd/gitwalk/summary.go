@@ -58,17 +58,29 @@ func runSummary(cmd *cobra.Command, ios *iostreams, o *summaryOptions) error {
 	var res analysis.SummaryResult
 	if state != nil {
 		res = state.(*analysis.SummaryState).Result()
-		if !a.merges {
-			// Merges were left out of the walk, not out of the range.
-			if res.Merges, err = countMerges(cmd.Context(), repo, w.opts); err != nil {
-				return err
-			}
+	}
+	rep, err := summaryReport(cmd.Context(), repo, w, a, res, state != nil)
+	if err != nil {
+		return err
+	}
+	return rep.Write(ios.out, a.format, tableWidth(ios))
+}
+
+// summaryReport makes the summary's Report as the summary command prints it
+// (the report command embeds the same): the merges in the range counted even
+// when the walk left them out, the policies and what they left out.
+func summaryReport(ctx context.Context, repo *walker.Repo, w *walkArgs, a *analysisArgs, res analysis.SummaryResult, walked bool) (*analysis.Report, error) {
+	if walked && !a.merges {
+		// Merges were left out of the walk, not out of the range.
+		var err error
+		if res.Merges, err = countMerges(ctx, repo, w.opts); err != nil {
+			return nil, err
 		}
 	}
 	rep := analysis.SummaryReport(res)
 	rep.Options = a.options(w)
 	a.scope.addSummaryColumns(rep)
-	return rep.Write(ios.out, a.format, tableWidth(ios))
+	return rep, nil
 }
 
 // countMerges counts the merge commits of the walk opts describes as if it
