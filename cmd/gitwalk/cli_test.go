@@ -129,15 +129,28 @@ func snapshot(t *testing.T, dir string) map[string]string {
 	return files
 }
 
-func TestNumstatWritesNothingIntoTheRepository(t *testing.T) {
+// Every command, on a bare repository and on a work tree (where a careless
+// git call could refresh the index or write a lock), leaves every file's
+// bytes, mode and mtime as they were and adds none.
+func TestNoCommandWritesIntoTheRepository(t *testing.T) {
 	testrepos.IsolateGit(t)
 	bare := testrepos.Path(t, "merges")
 	work := filepath.Join(t.TempDir(), "work")
 	gitRun(t, "", "clone", "-q", testrepos.Path(t, "content"), work)
+	page := filepath.Join(t.TempDir(), "report.html")
+	runs := [][]string{
+		{"numstat", "--all"}, {"numstat", "--all", "--topo-order", "--", "a.txt"}, {"numstat", "no-such-rev"},
+		{"churn", "--all"}, {"summary", "--all"}, {"authors", "--all"},
+		{"coupling", "--all"}, {"ownership", "--all"}, {"hotspots", "--all"}, {"age", "--all"},
+		{"branches"}, {"identities", "--all"}, {"files", "--all"}, {"report", "--all", "-o", page},
+	}
 	for _, dir := range []string{bare, work} {
 		before := snapshot(t, dir)
-		for _, args := range [][]string{{"--all"}, {"--all", "--topo-order", "--", "a.txt"}, {"no-such-rev"}} {
-			runGitwalk(t, append([]string{"numstat", dir}, args...)...)
+		for _, args := range runs {
+			cmd := append([]string{args[0], dir}, args[1:]...)
+			if _, stderr, code := runGitwalk(t, cmd...); code != 0 && args[len(args)-1] != "no-such-rev" {
+				t.Errorf("%v: exit %d: %s", cmd, code, stderr)
+			}
 		}
 		after := snapshot(t, dir)
 		if len(before) != len(after) {
