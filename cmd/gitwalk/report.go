@@ -46,13 +46,14 @@ func newReportCmd(ios *iostreams) *cobra.Command {
 		Short: "One self-contained HTML page: activity, top files, hotspots, authors",
 		Long: "report walks the history once, feeds every analysis from that one walk, and writes one\n" +
 			"HTML page that opens from disk with no network: summary, activity over time, top files by\n" +
-			"churn, a hotspot treemap, authors and authors over time (and coupling, ownership, age and\n" +
-			"branches when those analyses are fed). The data in the page is the analyses' own --format\n" +
-			"json output for the same arguments (churn --top " + fmt.Sprint(reportTopFiles) + ", authors --top " +
-			fmt.Sprint(reportTopAuthors) + ", summary, churn --by week or month, hotspots --top " +
-			fmt.Sprint(reportTopHotspots) + ", coupling --top " + fmt.Sprint(reportTopCoupling) + ", ownership --top " +
-			fmt.Sprint(reportTopOwnership) + ", age --top " + fmt.Sprint(reportTopAge) + ", branches). Hotspots and age\n" +
-			"are left out with --reverse; branches when revisions or paths are given.\n\n" +
+			"churn, a hotspot treemap, change coupling, ownership, code age, authors, authors over time\n" +
+			"and branches. The data in the page is the analyses' own --format json output for the same\n" +
+			"arguments: summary, churn --by week or month, churn --top " + fmt.Sprint(reportTopFiles) + ", authors --top " +
+			fmt.Sprint(reportTopAuthors) + ",\n" +
+			"hotspots --top " + fmt.Sprint(reportTopHotspots) + ", coupling --top " + fmt.Sprint(reportTopCoupling) +
+			", ownership --top " + fmt.Sprint(reportTopOwnership) + ", age --top " + fmt.Sprint(reportTopAge) + " --now D,\n" +
+			"and branches (its own walks, with --include/--exclude). Hotspots and age are left out with\n" +
+			"--reverse; branches when the walk names revisions (other than --all, --branches) or paths.\n\n" +
 			"Report options:\n" +
 			"  -o, --output FILE       write the page to FILE (default gitwalk-report.html; - for stdout)\n" +
 			"      --no-mailmap        group authors as recorded, without .mailmap\n" +
