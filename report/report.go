@@ -48,16 +48,19 @@ const (
 	// SlotAuthorsOverTime: ActivityState.AuthorsReport (period, author,
 	// commits).
 	SlotAuthorsOverTime = "activity-authors"
-	// SlotHotspots: per file entity|file|path, lines|size (current size, the
-	// treemap's area), churn, revisions|commits (the colour), authors.
+	// SlotHotspots: the hotspots analysis (entity, n-revs, n-authors, added,
+	// deleted, churn, lines): the treemap, area lines (its size now; null
+	// for a binary file, left out), colour churn.
 	SlotHotspots = "hotspots"
-	// SlotCoupling: pairs entity, coupled, degree (percent), average-revs,
-	// shared|shared-revs: the table and the network picture.
+	// SlotCoupling: the coupling analysis (entity, coupled, degree percent,
+	// average-revs, shared-revisions...): the table and the network picture.
 	SlotCoupling = "coupling"
-	// SlotOwnership: per file entity|file|path, author|main-author|owner,
-	// share|ownership (0..1 or percent), authors: the knowledge silo table.
+	// SlotOwnership: the ownership analysis (entity, main-dev, added,
+	// total-added, ownership 0..1, n-authors): the knowledge silo chart and
+	// table.
 	SlotOwnership = "ownership"
-	// SlotAge: per file entity|file|path and age columns, shown as a table.
+	// SlotAge: the age analysis (entity, age-months, age-days, last-change,
+	// author), shown as a table.
 	SlotAge = "age"
 	// SlotBranches: per branch branch|name, ahead, behind, churn, last|date,
 	// author, merged: shown as a table.

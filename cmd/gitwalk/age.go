@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"time"
 
 	"github.com/gitwalk/gitwalk/analysis"
+	"github.com/gitwalk/gitwalk/walker"
 	"github.com/spf13/cobra"
 )
 
@@ -83,20 +85,34 @@ func runAge(cmd *cobra.Command, ios *iostreams, o *ageOptions) error {
 	if err != nil {
 		return err
 	}
+	st, _ := state.(*analysis.AgeState)
+	rep, err := ageReport(cmd.Context(), repo, st, a, w, o.noMailmap, now, o.oldest, a.top)
+	if err != nil {
+		return err
+	}
+	return rep.Write(ios.out, a.format, tableWidth(ios))
+}
+
+// ageReport makes age's Report from its state (nil: no rows), reading the
+// files at the walk's first commit, ages measured to now: the first top
+// files (0: all), with the options `gitwalk age --format json` prints.
+// gitwalk report uses it too, so the two cannot drift.
+func ageReport(ctx context.Context, repo *walker.Repo, st *analysis.AgeState, a *analysisArgs, w *walkArgs, noMailmap bool, now time.Time, oldest bool, top int) (*analysis.Report, error) {
 	var rows []analysis.AgeRow
-	if st, ok := state.(*analysis.AgeState); ok {
-		if rows, err = st.Rows(cmd.Context(), repo, now); err != nil {
-			return err
+	if st != nil {
+		var err error
+		if rows, err = st.Rows(ctx, repo, now); err != nil {
+			return nil, err
 		}
 	}
-	if a.top > 0 && len(rows) > a.top {
-		rows = rows[:a.top]
+	if top > 0 && len(rows) > top {
+		rows = rows[:top]
 	}
 	rep := analysis.AgeReport(rows)
 	rep.Options = a.options(w)
-	rep.Options["mailmap"] = !o.noMailmap
+	rep.Options["mailmap"] = !noMailmap
 	rep.Options["now"] = now.UTC().Format(time.RFC3339)
-	rep.Options["oldest-first"] = o.oldest
-	rep.Options["top"] = a.top
-	return rep.Write(ios.out, a.format, tableWidth(ios))
+	rep.Options["oldest-first"] = oldest
+	rep.Options["top"] = top
+	return rep, nil
 }

@@ -114,18 +114,26 @@ func runBranches(cmd *cobra.Command, ios *iostreams, o *branchesOptions) error {
 	if err != nil {
 		return err
 	}
+	rep := branchesReport(res, o.remotes, filter, o.top)
+	return rep.Write(ios.out, format, tableWidth(ios))
+}
+
+// branchesReport makes branches' Report from its result: the first top
+// branches (0: all), with the options `gitwalk branches --format json`
+// prints. gitwalk report uses it too, so the two cannot drift.
+func branchesReport(res *analysis.BranchesResult, remotes bool, filter analysis.PathFilter, top int) *analysis.Report {
 	rows := res.Rows
-	if o.top > 0 && len(rows) > o.top {
-		rows = rows[:o.top]
+	if top > 0 && len(rows) > top {
+		rows = rows[:top]
 	}
 	rep := analysis.BranchesReport(rows)
 	rep.Options = map[string]any{
 		"base":      res.Base,
 		"base_hash": res.BaseHash.String(),
-		"remotes":   o.remotes,
-		"top":       o.top,
-		"include":   nonNil(o.includes),
-		"exclude":   nonNil(o.excludes),
+		"remotes":   remotes,
+		"top":       top,
+		"include":   nonNil(filter.Include),
+		"exclude":   nonNil(filter.Exclude),
 	}
-	return rep.Write(ios.out, format, tableWidth(ios))
+	return rep
 }

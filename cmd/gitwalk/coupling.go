@@ -81,23 +81,32 @@ func runCoupling(cmd *cobra.Command, ios *iostreams, o *couplingOptions) error {
 	if st == nil {
 		st = o.c.NewState().(*analysis.CouplingState)
 	}
+	rep := couplingReport(st, o.c, a, w, a.top)
+	return rep.Write(ios.out, a.format, tableWidth(ios))
+}
+
+// couplingReport makes coupling's Report from its state: the first top
+// pairs (0: all), with the options and notes `gitwalk coupling --format
+// json` prints. gitwalk report uses it too, so the two cannot drift. The
+// scope's left-out record in use must be the coupling analysis's.
+func couplingReport(st *analysis.CouplingState, c analysis.Coupling, a *analysisArgs, w *walkArgs, top int) *analysis.Report {
 	rows := st.Rows()
-	if a.top > 0 && len(rows) > a.top {
-		rows = rows[:a.top]
+	if top > 0 && len(rows) > top {
+		rows = rows[:top]
 	}
 	rep := analysis.CouplingReport(rows)
 	rep.Options = a.options(w)
-	rep.Options["top"] = a.top
-	rep.Options["min-revs"] = o.c.MinRevs
-	rep.Options["min-shared"] = o.c.MinShared
-	rep.Options["min-coupling"] = o.c.MinCoupling
-	rep.Options["max-coupling"] = o.c.MaxCoupling
-	rep.Options["max-changeset-size"] = o.c.MaxChangesetSize
+	rep.Options["top"] = top
+	rep.Options["min-revs"] = c.MinRevs
+	rep.Options["min-shared"] = c.MinShared
+	rep.Options["min-coupling"] = c.MinCoupling
+	rep.Options["max-coupling"] = c.MaxCoupling
+	rep.Options["max-changeset-size"] = c.MaxChangesetSize
 	rep.Notes = []analysis.Note{
 		{Name: "commits", Value: st.Commits(), Text: fmt.Sprintf("%d commits counted", st.Commits())},
 		{Name: "left-out-commits", Value: st.LeftOut(),
-			Text: fmt.Sprintf("%d commits left out for touching more than %d files (--max-changeset-size)", st.LeftOut(), o.c.MaxChangesetSize)},
+			Text: fmt.Sprintf("%d commits left out for touching more than %d files (--max-changeset-size)", st.LeftOut(), c.MaxChangesetSize)},
 		{Name: "pairs", Value: st.Pairs(), Text: fmt.Sprintf("%d pairs changed together, %d shown", st.Pairs(), len(rows))},
 	}
-	return rep.Write(ios.out, a.format, tableWidth(ios))
+	return rep
 }

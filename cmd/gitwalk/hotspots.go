@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
+
 	"github.com/gitwalk/gitwalk/analysis"
+	"github.com/gitwalk/gitwalk/walker"
 	"github.com/spf13/cobra"
 )
 
@@ -79,19 +82,33 @@ func runHotspots(cmd *cobra.Command, ios *iostreams, o *hotspotsOptions) error {
 	if err != nil {
 		return err
 	}
+	st, _ := state.(*analysis.HotspotsState)
+	rep, err := hotspotsReport(cmd.Context(), repo, st, a, w, o.noMailmap, o.sort, a.top)
+	if err != nil {
+		return err
+	}
+	return rep.Write(ios.out, a.format, tableWidth(ios))
+}
+
+// hotspotsReport makes hotspots' Report from its state (nil: no rows),
+// reading the sizes at the walk's first commit: the first top files (0:
+// all), with the options `gitwalk hotspots --format json` prints. gitwalk
+// report uses it too, so the two cannot drift.
+func hotspotsReport(ctx context.Context, repo *walker.Repo, st *analysis.HotspotsState, a *analysisArgs, w *walkArgs, noMailmap bool, sort analysis.HotspotSort, top int) (*analysis.Report, error) {
 	var rows []analysis.HotspotRow
-	if st, ok := state.(*analysis.HotspotsState); ok {
-		if rows, err = st.Rows(cmd.Context(), repo); err != nil {
-			return err
+	if st != nil {
+		var err error
+		if rows, err = st.Rows(ctx, repo); err != nil {
+			return nil, err
 		}
 	}
-	if a.top > 0 && len(rows) > a.top {
-		rows = rows[:a.top]
+	if top > 0 && len(rows) > top {
+		rows = rows[:top]
 	}
 	rep := analysis.HotspotsReport(rows)
 	rep.Options = a.options(w)
-	rep.Options["mailmap"] = !o.noMailmap
-	rep.Options["sort"] = o.sort.String()
-	rep.Options["top"] = a.top
-	return rep.Write(ios.out, a.format, tableWidth(ios))
+	rep.Options["mailmap"] = !noMailmap
+	rep.Options["sort"] = sort.String()
+	rep.Options["top"] = top
+	return rep, nil
 }

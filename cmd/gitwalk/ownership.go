@@ -72,16 +72,24 @@ func runOwnership(cmd *cobra.Command, ios *iostreams, o *ownershipOptions) error
 	if st == nil {
 		st = an.NewState().(*analysis.OwnershipState)
 	}
+	rep := ownershipReport(st, a, w, o.noMailmap, a.top)
+	return rep.Write(ios.out, a.format, tableWidth(ios))
+}
+
+// ownershipReport makes ownership's Report from its state: the first top
+// files (0: all), with the options and notes `gitwalk ownership --format
+// json` prints. gitwalk report uses it too, so the two cannot drift.
+func ownershipReport(st *analysis.OwnershipState, a *analysisArgs, w *walkArgs, noMailmap bool, top int) *analysis.Report {
 	rows := st.Rows()
-	if a.top > 0 && len(rows) > a.top {
-		rows = rows[:a.top]
+	if top > 0 && len(rows) > top {
+		rows = rows[:top]
 	}
 	rep := analysis.OwnershipReport(rows)
 	rep.Options = a.options(w)
-	rep.Options["mailmap"] = !o.noMailmap
-	rep.Options["top"] = a.top
+	rep.Options["mailmap"] = !noMailmap
+	rep.Options["top"] = top
 	n := st.NoAdded()
 	rep.Notes = []analysis.Note{{Name: "no-added-lines", Value: n,
 		Text: fmt.Sprintf("%d files left out: no lines added to them in the walk (binary, or only deleted from)", n)}}
-	return rep.Write(ios.out, a.format, tableWidth(ios))
+	return rep
 }

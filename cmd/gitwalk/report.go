@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -22,6 +23,11 @@ const (
 	reportTopAuthors = 50
 	reportTopDirs    = 10 // activity stacked by top-level directory
 	reportTopWho     = 12 // authors over time
+
+	reportTopHotspots  = 500
+	reportTopCoupling  = 100
+	reportTopOwnership = 200
+	reportTopAge       = 200
 )
 
 // reportOptions are the report command's arguments.
@@ -30,7 +36,8 @@ type reportOptions struct {
 	an        *analysisArgs
 	out       string // -o: the file to write, "-" for stdout
 	noMailmap bool
-	title     string // --title: the page's heading (default: the repository's folder name)
+	title     string    // --title: the page's heading (default: the repository's folder name)
+	now       time.Time // --now: the time ages are measured to (default: now)
 }
 
 func newReportCmd(ios *iostreams) *cobra.Command {
@@ -39,14 +46,19 @@ func newReportCmd(ios *iostreams) *cobra.Command {
 		Short: "One self-contained HTML page: activity, top files, hotspots, authors",
 		Long: "report walks the history once, feeds every analysis from that one walk, and writes one\n" +
 			"HTML page that opens from disk with no network: summary, activity over time, top files by\n" +
-			"churn, a hotspot treemap, authors and authors over time (and coupling, ownership, age and\n" +
-			"branches when those analyses are fed). The data in the page is the analyses' own --format\n" +
-			"json output for the same arguments (churn --top " + fmt.Sprint(reportTopFiles) + ", authors --top " +
-			fmt.Sprint(reportTopAuthors) + ", summary, churn --by week or month).\n\n" +
+			"churn, a hotspot treemap, change coupling, ownership, code age, authors, authors over time\n" +
+			"and branches. The data in the page is the analyses' own --format json output for the same\n" +
+			"arguments: summary, churn --by week or month, churn --top " + fmt.Sprint(reportTopFiles) + ", authors --top " +
+			fmt.Sprint(reportTopAuthors) + ",\n" +
+			"hotspots --top " + fmt.Sprint(reportTopHotspots) + ", coupling --top " + fmt.Sprint(reportTopCoupling) +
+			", ownership --top " + fmt.Sprint(reportTopOwnership) + ", age --top " + fmt.Sprint(reportTopAge) + " --now D,\n" +
+			"and branches (its own walks, with --include/--exclude). Hotspots and age are left out with\n" +
+			"--reverse; branches when the walk names revisions (other than --all, --branches) or paths.\n\n" +
 			"Report options:\n" +
 			"  -o, --output FILE       write the page to FILE (default gitwalk-report.html; - for stdout)\n" +
 			"      --no-mailmap        group authors as recorded, without .mailmap\n" +
 			"      --title T           the page's heading (default: the repository's folder name)\n" +
+			"      --now D             the time file ages are measured to (default: now)\n" +
 			analysisArgsHelp + "\n\n" + walkArgsHelp,
 		Example: "  gitwalk report\n" +
 			"  gitwalk report ../repo --since '2 years ago' -o repo.html\n" +
@@ -73,6 +85,21 @@ func newReportCmd(ios *iostreams) *cobra.Command {
 					} else {
 						return usagef("option --title needs a value")
 					}
+					continue
+				case arg == "--now" || strings.HasPrefix(arg, "--now="):
+					v, ok := strings.CutPrefix(arg, "--now=")
+					if !ok {
+						if i+1 >= len(args) {
+							return usagef("option --now needs a value")
+						}
+						i++
+						v = args[i]
+					}
+					t, err := parseDate(v, false)
+					if err != nil {
+						return err
+					}
+					o.now = t
 					continue
 				case arg == "-o" || arg == "--output":
 					if i+1 >= len(args) {
@@ -132,6 +159,27 @@ func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
 		analysis.Authors{Mailmap: mm, Filter: a.filter},
 		report.Activity{Mailmap: mm, Filter: a.filter},
 	}
+	// The analyses with sections of their own, as their commands run them
+	// by default. Hotspots and age measure files at the walk's first
+	// commit, which --reverse makes the oldest: their commands refuse it,
+	// the report leaves them out.
+	coupling := analysis.DefaultCoupling()
+	coupling.Filter = a.filter
+	now := o.now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	const (
+		iCoupling = 6 + iota
+		iOwnership
+		iHotspots
+		iAge
+	)
+	analyzers = append(analyzers,
+		coupling,
+		analysis.Ownership{Filter: a.filter, Mailmap: mm},
+		analysis.Hotspots{Filter: a.filter, Mailmap: mm},
+		analysis.Age{Filter: a.filter, Mailmap: mm, Now: now})
 	start := time.Now()
 	states, err := runAnalyses(cmd, ios, w, repo, analyzers...)
 	if err != nil {
@@ -185,6 +233,28 @@ func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
 	authorsRep.Options["mailmap"] = !o.noMailmap
 	authorsRep.Options["top"] = reportTopAuthors
 
+	w.scope.use(iCoupling)
+	couplingRep := couplingReport(states[iCoupling].(*analysis.CouplingState), coupling, a, w, reportTopCoupling)
+	w.scope.use(iOwnership)
+	ownershipRep := ownershipReport(states[iOwnership].(*analysis.OwnershipState), a, w, o.noMailmap, reportTopOwnership)
+	var hotspotsRep, ageRep *analysis.Report
+	if !w.opts.Reverse {
+		w.scope.use(iHotspots)
+		hotspotsRep, err = hotspotsReport(cmd.Context(), repo, states[iHotspots].(*analysis.HotspotsState), a, w, o.noMailmap, analysis.ByRevisions, reportTopHotspots)
+		if err != nil {
+			return err
+		}
+		w.scope.use(iAge)
+		ageRep, err = ageReport(cmd.Context(), repo, states[iAge].(*analysis.AgeState), a, w, o.noMailmap, now, false, reportTopAge)
+		if err != nil {
+			return err
+		}
+	}
+	branchesRep, err := reportBranches(cmd, ios, repo, w, a)
+	if err != nil {
+		return err
+	}
+
 	page := &report.Page{
 		Title:      repoTitle(o, repo),
 		Repository: repoWhere(repo),
@@ -198,6 +268,11 @@ func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
 			report.SlotActivity:        act.DirsReport(period, reportTopDirs),
 			report.SlotAuthors:         authorsRep,
 			report.SlotAuthorsOverTime: act.AuthorsReport(period, reportTopWho),
+			report.SlotCoupling:        couplingRep,
+			report.SlotOwnership:       ownershipRep,
+			report.SlotHotspots:        hotspotsRep,
+			report.SlotAge:             ageRep,
+			report.SlotBranches:        branchesRep,
 		},
 	}
 	var buf bytes.Buffer
@@ -217,6 +292,40 @@ func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
 	}
 	fmt.Fprintf(ios.errOut, "gitwalk: report written to %s (%d KB)\n", abs, (buf.Len()+1023)/1024)
 	return nil
+}
+
+// reportBranches is branches' Report for the page, as `gitwalk branches
+// --include ... --exclude ... --format json` gives it: nil when the walk
+// names revisions other than --all or --branches, or paths (the branches section compares whole branches,
+// which those would not limit), when there are no branches or no default
+// branch to compare with (the section then has nothing to show), and after
+// -n 0, which empties every section.
+func reportBranches(cmd *cobra.Command, ios *iostreams, repo *walker.Repo, w *walkArgs, a *analysisArgs) (*analysis.Report, error) {
+	if w.emptyWalk || len(w.opts.Paths) > 0 {
+		return nil, nil
+	}
+	for _, r := range w.opts.Revisions {
+		if r != "--all" && r != "--branches" { // every branch is still the walk's
+			return nil, nil
+		}
+	}
+	branches, err := repo.Branches(false)
+	if err != nil {
+		return nil, err
+	}
+	if len(branches) == 0 {
+		return nil, nil
+	}
+	filter := analysis.PathFilter{Include: a.filter.Include, Exclude: a.filter.Exclude}
+	res, err := analysis.Branches(cmd.Context(), repo, analysis.BranchesOptions{Filter: filter, Jobs: w.opts.Workers})
+	if errors.Is(err, walker.ErrNoDefaultBranch) {
+		fmt.Fprintf(ios.errOut, "gitwalk: warning: branches left out of the report: %v\n", err)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return branchesReport(res, false, filter, 0), nil
 }
 
 func topChurn(rows []analysis.ChurnRow, n int) []analysis.ChurnRow {

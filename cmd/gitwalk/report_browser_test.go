@@ -65,23 +65,31 @@ func TestReportDrawsInABrowser(t *testing.T) {
 	testrepos.IsolateGit(t)
 	browser := startBrowser(t, chromium)
 	one := oneCommitRepo(t)
-	unwired := []string{"coupling", "ownership", "age", "branches"} // analyses not fed to the report yet
+	pair := coupledRepo(t)
 	for _, tc := range []struct {
 		name  string
 		args  []string
 		drawn []string // sections that must hold a drawn chart
+		shown []string // sections that must show something (a chart or a table)
 		empty []string // sections that must say "nothing to show"
 	}{
 		{"every branch of the merges fixture", []string{testrepos.Path(t, "merges"), "--all", "--merges"},
-			[]string{"activity", "hotspots", "authors-over-time"}, unwired},
+			[]string{"activity", "hotspots", "authors-over-time", "ownership"}, []string{"files", "authors", "age", "branches"},
+			[]string{"coupling"}}, // no pair reaches coupling's default thresholds (5 shared commits)
+		{"the branches fixture", []string{testrepos.Path(t, "branches")},
+			[]string{"activity", "hotspots", "authors-over-time", "ownership"}, []string{"files", "authors", "age", "branches"},
+			[]string{"coupling"}},
+		{"two files changed together six times", []string{pair},
+			[]string{"activity", "hotspots", "authors-over-time", "ownership", "coupling"}, []string{"files", "authors", "age"},
+			[]string{"branches"}}, // only the default branch, which is not listed
 		{"odd path names, which the page must escape", []string{testrepos.Path(t, "paths")},
-			[]string{"activity", "hotspots", "authors-over-time"}, unwired},
+			[]string{"activity", "hotspots", "authors-over-time", "ownership"}, []string{"age"}, []string{"coupling"}},
 		{"a single commit by a single author", []string{one},
-			[]string{"activity", "hotspots", "authors-over-time"}, unwired},
+			[]string{"activity", "hotspots", "authors-over-time", "ownership"}, []string{"age"}, []string{"coupling", "branches"}},
 		{"an include that matches no file", []string{testrepos.Path(t, "content"), "--include", "no/such/**"},
-			nil, append([]string{"activity", "files", "hotspots", "authors-over-time"}, unwired...)},
+			nil, nil, []string{"activity", "files", "hotspots", "authors-over-time", "coupling", "ownership", "age"}},
 		{"no commit at all (-n 0)", []string{testrepos.Path(t, "merges"), "-n", "0"},
-			nil, append([]string{"activity", "files", "hotspots", "authors", "authors-over-time"}, unwired...)},
+			nil, nil, []string{"activity", "files", "hotspots", "authors", "authors-over-time", "coupling", "ownership", "age", "branches"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			page := filepath.Join(t.TempDir(), "report.html")
@@ -116,6 +124,11 @@ func TestReportDrawsInABrowser(t *testing.T) {
 			for _, s := range tc.empty {
 				if !says[s] {
 					t.Errorf("section %s does not say there is nothing to show", s)
+				}
+			}
+			for _, s := range append(tc.drawn, tc.shown...) {
+				if says[s] {
+					t.Errorf("section %s says there is nothing to show", s)
 				}
 			}
 			if says["summary"] {
@@ -268,5 +281,31 @@ func oneCommitRepo(t *testing.T) string {
 	}
 	gitRun(t, dir, "add", ".")
 	gitRun(t, dir, "-c", "user.name=Solo", "-c", "user.email=solo@example.com", "commit", "-q", "-m", "first")
+	return dir
+}
+
+// coupledRepo makes a repository whose files a.c and a.h change together in
+// six commits (and b.txt in the first only): one pair, coupled 100%, past
+// coupling's default thresholds (mean and shared revisions at least 5).
+func coupledRepo(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	gitRun(t, dir, "init", "-q", "-b", "main")
+	for i := 1; i <= 6; i++ {
+		files := map[string]string{"src/a.c": strings.Repeat("int x;\n", i), "src/a.h": strings.Repeat("extern int x;\n", i)}
+		if i == 1 {
+			files["b.txt"] = "b\n"
+		}
+		for name, text := range files {
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		gitRun(t, dir, "add", ".")
+		gitRun(t, dir, "-c", "user.name=Pair", "-c", "user.email=pair@example.com", "commit", "-q", "-m", fmt.Sprint("change ", i))
+	}
 	return dir
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -40,23 +41,31 @@ func reportData(t *testing.T, args ...string) (map[string]string, string) {
 
 func TestReportEmbedsTheAnalysesOwnJSON(t *testing.T) {
 	testrepos.IsolateGit(t)
+	// Ages are measured to a fixed time, given to both.
+	const now = "2030-01-02T03:04:05Z"
 	for _, tc := range []struct {
 		name    string
 		fixture string
 		args    []string
+		// branches: `gitwalk branches` arguments giving the page's
+		// branches data (after the fixture's path); nil: the page has none
+		// (the walk names revisions or paths).
+		branches []string
 	}{
-		{"every branch of the merges fixture, merges counted", "merges", []string{"--all", "--merges"}},
-		{"odd path names", "paths", nil},
-		{"author dates unlike committer dates, one worker", "order", []string{"--all", "-j1"}},
-		{"a path limit and an exclude", "merges", []string{"--all", "--exclude", "*.md", "--", "."}},
-		{"an include that matches nothing", "content", []string{"--include", "no/such/**"}},
+		{"every branch of the merges fixture, merges counted", "merges", []string{"--all", "--merges"}, []string{}},
+		{"odd path names", "paths", nil, []string{}},
+		{"author dates unlike committer dates, one worker", "order", []string{"--all", "-j1"}, []string{}},
+		{"a path limit and an exclude", "merges", []string{"--all", "--exclude", "*.md", "--", "."}, nil},
+		{"an include that matches nothing", "content", []string{"--include", "no/such/**"}, []string{"--include", "no/such/**"}},
+		{"the branches fixture, with an exclude", "branches", []string{"--exclude", "*.md"}, []string{"--exclude", "*.md"}},
+		{"a revision range, which leaves branches out", "branches", []string{"HEAD~1"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := testrepos.Path(t, tc.fixture)
 			// The analyses' arguments: the walk's and the filters (the
 			// report's own flags are not theirs).
 			an := append([]string{dir}, tc.args...)
-			data, _ := reportData(t, an...)
+			data, _ := reportData(t, append(append(slices.Clip(withoutPaths(an)), "--now", now), pathsOf(an)...)...)
 			var periods jsonDoc
 			if err := json.Unmarshal([]byte(data["periods"]), &periods); err != nil {
 				t.Fatalf("periods: %v", err)
@@ -66,10 +75,14 @@ func TestReportEmbedsTheAnalysesOwnJSON(t *testing.T) {
 				t.Fatalf("periods by %q, want week or month", by)
 			}
 			for slot, cmd := range map[string][]string{
-				"summary": {"summary"},
-				"files":   {"churn", "--top", "400"},
-				"authors": {"authors", "--top", "50"},
-				"periods": {"churn", "--by", by},
+				"summary":   {"summary"},
+				"files":     {"churn", "--top", "400"},
+				"authors":   {"authors", "--top", "50"},
+				"periods":   {"churn", "--by", by},
+				"coupling":  {"coupling", "--top", "100"},
+				"ownership": {"ownership", "--top", "200"},
+				"hotspots":  {"hotspots", "--top", "500"},
+				"age":       {"age", "--top", "200", "--now", now},
 			} {
 				want, stderr, code := runGitwalk(t, append(append(cmd, withoutPaths(an)...), append([]string{"--format", "json"}, pathsOf(an)...)...)...)
 				if code != 0 {
@@ -77,6 +90,19 @@ func TestReportEmbedsTheAnalysesOwnJSON(t *testing.T) {
 				}
 				if data[slot] != want {
 					t.Errorf("the page's %s data is not `gitwalk %s --format json`'s output:\npage: %s\ncli:  %s", slot, strings.Join(cmd, " "), data[slot], want)
+				}
+			}
+			if tc.branches == nil {
+				if data["branches"] != "" {
+					t.Errorf("the page has branches data for a walk of revisions or paths: %s", data["branches"])
+				}
+			} else {
+				want, stderr, code := runGitwalk(t, append(append([]string{"branches", dir}, tc.branches...), "--format", "json")...)
+				if code != 0 {
+					t.Fatalf("branches: exit %d: %s", code, stderr)
+				}
+				if data["branches"] != want {
+					t.Errorf("the page's branches data is not `gitwalk branches --format json`'s output:\npage: %s\ncli:  %s", data["branches"], want)
 				}
 			}
 			checkActivityAddsUp(t, data, periods)

@@ -244,8 +244,8 @@
     if (!hasRows(src)) { nothing("hotspots", "no file with a counted change"); return; }
     var key = col(src, ["entity", "file", "path"]);
     var area = col(src, ["lines", "size", "churn"]);
-    var colour = col(src, ["churn", "revisions", "commits"]);
-    var revs = col(src, ["revisions", "commits"]);
+    var colour = col(src, ["churn", "n-revs", "revisions", "commits"]);
+    var revs = col(src, ["n-revs", "revisions", "commits"]);
     document.querySelector("#hotspots span.area").textContent = area === "churn" ? "its churn (lines added + deleted; sizes come with the hotspots analysis)" : "its size in lines";
     document.querySelector("#hotspots span.colour").textContent = "its " + colour;
     var root = { children: [], map: {} };
@@ -317,7 +317,7 @@
     var cp = load("coupling");
     if (!hasRows(cp)) { nothing("coupling", cp ? "no pair passed the thresholds" : "the coupling analysis is not in this report"); return; }
     var a = col(cp, ["entity", "file", "path"]), b = col(cp, ["coupled", "other"]);
-    var deg = col(cp, ["degree", "coupling"]), shared = col(cp, ["shared", "shared-revs", "commits"]);
+    var deg = col(cp, ["degree", "coupling"]), shared = col(cp, ["shared-revisions", "shared", "shared-revs", "commits"]);
     var top = cp.rows.slice(0, 60);
     var nodes = {}, links = [];
     top.forEach(function (r) {
@@ -350,8 +350,8 @@
   (function () {
     var own = load("ownership");
     if (!hasRows(own)) { nothing("ownership", own ? "no file with a counted change" : "the ownership analysis is not in this report"); return; }
-    var f = col(own, ["entity", "file", "path"]), who = col(own, ["author", "main-author", "owner"]);
-    var share = col(own, ["share", "ownership", "fraction"]), n = col(own, ["authors", "n-authors"]);
+    var f = col(own, ["entity", "file", "path"]), who = col(own, ["main-dev", "author", "main-author", "owner"]);
+    var share = col(own, ["ownership", "share", "fraction"]), n = col(own, ["n-authors", "authors"]);
     var rows = own.rows.slice();
     var pct = function (v) { return v <= 1 ? v * 100 : v; };
     if (share) rows.sort(function (x, y) { return pct(y[share]) - pct(x[share]) || (n ? x[n] - y[n] : 0); });
