@@ -162,40 +162,14 @@ func tableWidth(ios *iostreams) int {
 }
 
 // runAnalysis walks as w says and feeds every commit to an, honouring
-// --cpuprofile and --stats as numstat does. It returns the merged state, or
+// --cpuprofile, --stats and the progress bar. It returns the merged state, or
 // nil when -n 0 asks for no commits at all.
 func runAnalysis(cmd *cobra.Command, ios *iostreams, w *walkArgs, repo *walker.Repo, an analysis.Analyzer) (analysis.State, error) {
-	if w.emptyWalk {
-		return nil, nil
-	}
-	stop, err := w.startProfile()
-	if err != nil {
+	states, err := runAnalyses(cmd, ios, w, repo, an)
+	if err != nil || states == nil {
 		return nil, err
 	}
-	defer stop()
-	var st walker.Stats
-	w.opts.Stats = &st
-	if an, err = w.scope.wrap(repo, an); err != nil {
-		return nil, err
-	}
-	var bar *walkBar
-	if progressShown(ios, !w.progress) {
-		bar = newWalkBar(ios)
-		w.opts.Progress = bar.update
-	}
-	states, err := analysis.Run(cmd.Context(), repo, w.opts, an)
-	if bar != nil {
-		// Cleared before the figures, the table or an error (interrupt
-		// included) are written.
-		bar.clear()
-	}
-	if err != nil {
-		return nil, err
-	}
-	state := w.scope.unwrap(ios, states[0])
-	w.printStats(ios, &st)
-	w.scope.printStats(ios, w.stats)
-	return state, nil
+	return states[0], nil
 }
 
 // runAnalyses is runAnalysis for several analyzers fed by one walk: it
@@ -217,7 +191,17 @@ func runAnalyses(cmd *cobra.Command, ios *iostreams, w *walkArgs, repo *walker.R
 			return nil, err
 		}
 	}
+	var bar *walkBar
+	if progressShown(ios, !w.progress) {
+		bar = newWalkBar(ios)
+		w.opts.Progress = bar.update
+	}
 	states, err := analysis.Run(cmd.Context(), repo, w.opts, ans...)
+	if bar != nil {
+		// Cleared before the figures, the table or an error (interrupt
+		// included) are written.
+		bar.clear()
+	}
 	if err != nil {
 		return nil, err
 	}
