@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/gitwalk/gitwalk/analysis"
 	"github.com/spf13/cobra"
 )
@@ -71,15 +69,7 @@ func runAuthors(cmd *cobra.Command, ios *iostreams, o *authorsOptions) error {
 		return err
 	}
 	defer repo.Close()
-	an := analysis.Authors{Filter: a.filter}
-	if !o.noMailmap {
-		mm, err := repo.Mailmap()
-		if err != nil {
-			// git warns about a mailmap source it cannot read and goes on.
-			fmt.Fprintf(ios.errOut, "gitwalk: warning: %v\n", err)
-		}
-		an.Mailmap = mm
-	}
+	an := analysis.Authors{Filter: a.filter, Mailmap: mailmapFor(ios, repo, o.noMailmap)}
 	state, err := runAnalysis(cmd, ios, w, repo, an)
 	if err != nil {
 		return err

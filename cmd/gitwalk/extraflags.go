@@ -93,5 +93,8 @@ func mailmapFor(ios *iostreams, repo *walker.Repo, noMailmap bool) analysis.Mail
 	if err != nil {
 		fmt.Fprintf(ios.errOut, "gitwalk: warning: %v\n", err)
 	}
+	if mm == nil {
+		return nil // a nil interface, not an interface holding a nil *Map
+	}
 	return mm
 }

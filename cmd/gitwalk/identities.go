@@ -84,14 +84,7 @@ func runIdentities(cmd *cobra.Command, ios *iostreams, o *identitiesOptions) err
 		return err
 	}
 	defer repo.Close()
-	an := analysis.Identities{}
-	if !o.noMailmap {
-		mm, err := repo.Mailmap()
-		if err != nil {
-			fmt.Fprintf(ios.errOut, "gitwalk: warning: %v\n", err)
-		}
-		an.Mailmap = mm
-	}
+	an := analysis.Identities{Mailmap: mailmapFor(ios, repo, o.noMailmap)}
 	state, err := runAnalysis(cmd, ios, w, repo, an)
 	if err != nil {
 		return err

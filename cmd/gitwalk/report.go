@@ -139,16 +139,7 @@ func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
 		return err
 	}
 	defer repo.Close()
-	var mm analysis.Mailmap
-	if !o.noMailmap {
-		m, err := repo.Mailmap()
-		if err != nil {
-			fmt.Fprintf(ios.errOut, "gitwalk: warning: %v\n", err)
-		}
-		if m != nil {
-			mm = m
-		}
-	}
+	mm := mailmapFor(ios, repo, o.noMailmap)
 	// One walk feeds every section: the weekly and monthly churn are both
 	// kept because which one the page draws depends on the span walked.
 	analyzers := []analysis.Analyzer{
