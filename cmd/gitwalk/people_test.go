@@ -524,3 +524,93 @@ func TestFilesListsEveryPathWithWhyItIsNotCounted(t *testing.T) {
 		t.Errorf("listed %v, git saw %v", listed, paths)
 	}
 }
+
+// TestCandidateGroupsMergeChainsButNotGenericIdentities works on a repository
+// whose identities chain (a name shared with one, an email with the next)
+// and share only generic names and emails. Applying the suggestions through
+// mailmap.file, git must then see every chain as one person, with no two
+// people sharing a name or an email except the generic ones, which must be
+// left as they were.
+func TestCandidateGroupsMergeChainsButNotGenericIdentities(t *testing.T) {
+	testrepos.IsolateGit(t)
+	dir := filepath.Join(t.TempDir(), "work")
+	gitRun(t, "", "init", "-q", "-b", "main", dir)
+	t.Setenv("GIT_COMMITTER_NAME", "C")
+	t.Setenv("GIT_COMMITTER_EMAIL", "c@example.com")
+	t.Setenv("GIT_COMMITTER_DATE", "2022-01-01T00:00:00Z")
+	t.Setenv("GIT_AUTHOR_DATE", "2022-01-01T00:00:00Z")
+	authors := []string{
+		"Ann One <ann@x.example>", "Ann One <ann@x.example>", "Ann One <ann@y.example>", "Nan <ann@y.example>",
+		"Nan <nan@z.example>", "Bo <BO@w.example>", "Bo Two <bo@w.example>",
+		"root <root@host1.example>", "root <admin@host2.example>", "Cy <cy@metal.(none)>", "Di <cy@metal.(none)>",
+		"Ed <you@example.com>", "Fay <you@example.com>",
+	}
+	for i, a := range authors {
+		gitRun(t, dir, "commit", "-q", "--allow-empty", "-m", "c"+strconv.Itoa(i), "--author", a)
+	}
+	before := shortlogCounts(gitRun(t, dir, "shortlog", "-sne", "HEAD"))
+	out, _ := mustRun(t, "identities", dir, "--format", "mailmap")
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		raw := line[strings.IndexByte(line, '>')+2:]
+		if seen[raw] {
+			t.Errorf("two suggestions for %q:\n%s", raw, out)
+		}
+		seen[raw] = true
+	}
+	suggested := filepath.Join(t.TempDir(), "suggested.mailmap")
+	if err := os.WriteFile(suggested, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gitRun(t, dir, "config", "mailmap.file", suggested)
+	after := shortlogCounts(gitRun(t, dir, "shortlog", "-sne", "HEAD"))
+	names, emails := map[string]int{}, map[string]int{}
+	for ident := range after {
+		name, email, _ := strings.Cut(strings.TrimSuffix(ident, ">"), " <")
+		names[name]++
+		emails[strings.ToLower(email)]++
+	}
+	for _, generic := range []string{"root <root@host1.example>", "root <admin@host2.example>", "Cy <cy@metal.(none)>",
+		"Di <cy@metal.(none)>", "Ed <you@example.com>", "Fay <you@example.com>"} {
+		if after[generic] != before[generic] || before[generic] == "" {
+			t.Errorf("%s: %q commits before the suggestions, %q after: a generic identity was merged", generic, before[generic], after[generic])
+		}
+	}
+	for n, c := range names {
+		if c > 1 && n != "root" {
+			t.Errorf("after the suggestions git still has %d people named %q", c, n)
+		}
+	}
+	for e, c := range emails {
+		if c > 1 && e != "cy@metal.(none)" && e != "you@example.com" {
+			t.Errorf("after the suggestions git still has %d people at %q", c, e)
+		}
+	}
+	// Each chain is one person now, with all its commits as git counted them.
+	for _, chain := range [][]string{
+		{"Ann One <ann@x.example>", "Ann One <ann@y.example>", "Nan <ann@y.example>", "Nan <nan@z.example>"},
+		{"Bo <BO@w.example>", "Bo Two <bo@w.example>"},
+	} {
+		sum, found := 0, 0
+		for _, ident := range chain {
+			sum += atoi(t, before[ident])
+			if after[ident] != "" {
+				found++
+			}
+		}
+		if found != 1 {
+			t.Errorf("chain %v is %d people after the suggestions: %v", chain, found, after)
+		}
+		for _, ident := range chain {
+			if after[ident] != "" && atoi(t, after[ident]) != sum {
+				t.Errorf("chain %v: %s has %s commits, git counted %d for the chain before", chain, ident, after[ident], sum)
+			}
+		}
+	}
+	if again, _ := mustRun(t, "identities", dir, "--format", "mailmap"); again != "" {
+		t.Errorf("candidates left once git applies them:\n%s", again)
+	}
+}
