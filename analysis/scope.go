@@ -96,8 +96,8 @@ func IsBot(name, email string) bool {
 type Scope struct {
 	// Bots applies to AuthorBased analyzers only.
 	Bots BotPolicy
-	// Mailmap, when set, is consulted for bots too: an identity is a bot when
-	// its raw or its canonical form is.
+	// Mailmap, when set, is consulted for bots: an identity is a bot when its
+	// raw or its canonical form is.
 	Mailmap Mailmap
 	// CoAuthors credits each Co-authored-by: trailer's identity with the
 	// commit in AuthorBased analyzers: the commit and its files count for
@@ -145,6 +145,7 @@ func (r ExcludeReason) String() string {
 // LeftOut is what a Scope left out of one analysis.
 type LeftOut struct {
 	BotCommits        int                    // commits by bots (BotsExclude), or by people (BotsOnly)
+	BotsCounted       int                    // commits by bots the analysis counted (all of them when not AuthorBased)
 	IgnoredCommits    int                    // commits in IgnoreRevs
 	LargeCommits      int                    // commits changing more than MaxChangeset files
 	Files             [NumExcludeReasons]int // distinct paths, per reason
@@ -195,6 +196,7 @@ type ScopedState struct {
 	left        LeftOut
 	paths       map[string]ExcludeReason // excluded paths seen, with their reason
 	reasons     map[string]ExcludeReason // Exclude's answers, so each path is asked once
+	bots        map[authorKey]bool       // isBot's answers, so each identity is asked once
 }
 
 // Inner returns the wrapped analyzer's State.
@@ -223,11 +225,13 @@ func (s *ScopedState) Observe(c *walker.Commit) {
 		s.left.LargeCommits++
 		return
 	}
-	if s.authorBased && sc.Bots != BotsInclude {
-		if s.isBot(c.Author.Name, c.Author.Email) != (sc.Bots == BotsOnly) {
-			s.left.BotCommits++
-			return
-		}
+	bot := s.isBot(c.Author.Name, c.Author.Email)
+	if s.authorBased && sc.Bots != BotsInclude && bot != (sc.Bots == BotsOnly) {
+		s.left.BotCommits++
+		return
+	}
+	if bot {
+		s.left.BotsCounted++
 	}
 	if sc.Exclude != nil {
 		c = s.excludeFiles(c)
@@ -239,15 +243,21 @@ func (s *ScopedState) Observe(c *walker.Commit) {
 }
 
 func (s *ScopedState) isBot(name, email string) bool {
-	if IsBot(name, email) {
-		return true
+	k := authorKey{name, email}
+	if bot, ok := s.bots[k]; ok {
+		return bot
 	}
-	if s.scope.Mailmap != nil {
+	bot := IsBot(name, email)
+	if !bot && s.scope.Mailmap != nil {
 		if n, e, ok := s.scope.Mailmap.Lookup(name, email); ok {
-			return IsBot(n, e)
+			bot = IsBot(n, e)
 		}
 	}
-	return false
+	if s.bots == nil {
+		s.bots = map[authorKey]bool{}
+	}
+	s.bots[k] = bot
+	return bot
 }
 
 // excludeFiles returns c without the changes Exclude leaves out, counting
@@ -316,6 +326,7 @@ func (s *ScopedState) Merge(other State) {
 	o := mustBe[*ScopedState](other)
 	s.inner.Merge(o.inner)
 	s.left.BotCommits += o.left.BotCommits
+	s.left.BotsCounted += o.left.BotsCounted
 	s.left.IgnoredCommits += o.left.IgnoredCommits
 	s.left.LargeCommits += o.left.LargeCommits
 	s.left.CoAuthorCredits += o.left.CoAuthorCredits

@@ -98,6 +98,33 @@ func TestAuthorsOnEveryMailmapSourceCountAsGitShortlog(t *testing.T) {
 			if note := "left out " + strconv.Itoa(botCommits) + " bot commits"; !strings.Contains(stderr, note) {
 				t.Errorf("stderr does not say %q: %q", note, stderr)
 			}
+			// Every other output says it too: authors' JSON options and
+			// --stats, and the summary, which counts the bots' commits.
+			var rep struct {
+				Options struct {
+					LeftOut struct {
+						BotCommits int `json:"bot_commits"`
+					} `json:"left_out"`
+				} `json:"options"`
+				Rows []map[string]any `json:"rows"`
+			}
+			out, stderr = mustRun(t, "authors", dir, "--format", "json", "--stats")
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if rep.Options.LeftOut.BotCommits != botCommits {
+				t.Errorf("authors JSON: left_out.bot_commits %d, git's bots made %d", rep.Options.LeftOut.BotCommits, botCommits)
+			}
+			if note := "left out: bot commits " + strconv.Itoa(botCommits) + ","; !strings.Contains(stderr, note) {
+				t.Errorf("authors --stats does not say %q: %q", note, stderr)
+			}
+			out, _ = mustRun(t, "summary", dir, "--format", "json")
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if got := rep.Rows[0]["bot_commits"]; got != float64(botCommits) {
+				t.Errorf("summary: bot_commits %v, git's bots made %d", got, botCommits)
+			}
 		})
 	}
 }

@@ -184,6 +184,7 @@ func (s *scopeArgs) addOptions(o map[string]any) {
 	}
 	left["files"] = files
 	o["left_out"] = left
+	o["bot_commits_counted"] = s.left.BotsCounted
 }
 
 // wrap applies the scope to an, or returns an when there is no scope.
@@ -192,10 +193,10 @@ func (s *scopeArgs) wrap(repo *walker.Repo, an analysis.Analyzer) (analysis.Anal
 		return an, nil
 	}
 	sc := analysis.Scope{Bots: s.bots, CoAuthors: s.coauthors, MaxChangeset: s.maxChangeset}
-	if s.bots != analysis.BotsInclude {
-		if mm, _ := repo.Mailmap(); mm != nil { // a mailmap read error is reported by the commands that map
-			sc.Mailmap = mm
-		}
+	// The mailmap is read for bots whatever the policy: the bot commits an
+	// analysis counts are reported too (the summary's bot_commits).
+	if mm, _ := repo.Mailmap(); mm != nil { // a mailmap read error is reported by the commands that map
+		sc.Mailmap = mm
 	}
 	revs, from, err := readIgnoreRevs(repo, s.ignoreRevsFile)
 	if err != nil {
@@ -293,6 +294,7 @@ func (s *scopeArgs) printStats(ios *iostreams, stats bool) {
 		fmt.Fprintf(ios.errOut, ", %s %d files %d lines", r, l.Files[r], l.Lines[r])
 	}
 	fmt.Fprintln(ios.errOut)
+	fmt.Fprintf(ios.errOut, "counted: bot commits %d\n", l.BotsCounted)
 }
 
 func plural(n int) string {
@@ -380,6 +382,9 @@ func (s *scopeArgs) addSummaryColumns(rep *analysis.Report) {
 	}
 	add("merge_policy", s.merges.String())
 	add("bots", s.bots.String())
+	// The summary counts every commit; bot_commits is how many of them were
+	// by bots: what author-based analyses leave out by default.
+	add("bot_commits", s.left.BotsCounted)
 	add("left_out_ignored_commits", s.left.IgnoredCommits)
 	add("left_out_large_commits", s.left.LargeCommits)
 	for r := analysis.ExcludedGenerated; r < analysis.NumExcludeReasons; r++ {
