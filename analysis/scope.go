@@ -104,6 +104,12 @@ type Scope struct {
 	// them, its lines stay with the author. The walk must give messages
 	// (walker.Options.Messages).
 	CoAuthors bool
+	// ShareLines, with CoAuthors, shares each file's added and deleted
+	// lines of a co-authored commit among the author and the credited
+	// co-authors instead: each gets lines/n, and the first lines%n of them,
+	// author first and then co-authors in trailer order, one more, so the
+	// totals stay the commit's.
+	ShareLines bool
 	// IgnoreRevs are commits left out of every analysis (formatting-only
 	// commits, as blame.ignoreRevsFile lists them).
 	IgnoreRevs map[walker.Hash]struct{}
@@ -236,10 +242,44 @@ func (s *ScopedState) Observe(c *walker.Commit) {
 	if sc.Exclude != nil {
 		c = s.excludeFiles(c)
 	}
-	s.inner.Observe(c)
-	if s.authorBased && sc.CoAuthors {
-		s.credit(c)
+	if !s.authorBased || !sc.CoAuthors {
+		s.inner.Observe(c)
+		return
 	}
+	cos := s.coAuthors(c)
+	n := len(cos) + 1
+	if !sc.ShareLines || n == 1 {
+		s.inner.Observe(c)
+		n = 0 // co-authors get no lines
+	} else {
+		s.inner.Observe(withShare(c, c.Author, n, 0))
+	}
+	for i, co := range cos {
+		s.inner.Observe(withShare(c, co, n, i+1))
+		s.left.CoAuthorCredits++
+	}
+}
+
+// withShare returns c as who's, with share i of n of each file's lines (see
+// Scope.ShareLines); n 0 gives no lines.
+func withShare(c *walker.Commit, who walker.Signature, n, i int) *walker.Commit {
+	cc := *c
+	cc.Author = walker.Signature{Name: who.Name, Email: who.Email, When: c.Author.When}
+	cc.Changes = make([]walker.Change, len(c.Changes))
+	share := func(v int) int {
+		if n == 0 {
+			return 0
+		}
+		if i < v%n {
+			return v/n + 1
+		}
+		return v / n
+	}
+	for j, ch := range c.Changes {
+		ch.Added, ch.Deleted = share(ch.Added), share(ch.Deleted)
+		cc.Changes[j] = ch
+	}
+	return &cc
 }
 
 func (s *ScopedState) isBot(name, email string) bool {
@@ -295,12 +335,17 @@ func (s *ScopedState) excludeFiles(c *walker.Commit) *walker.Commit {
 	return &cc
 }
 
-// credit hands the inner State one commit per co-author: the commit as the
-// co-author's, with its files but no lines (lines stay with the author). A
-// co-author who is the author, or is named twice, is credited once.
-func (s *ScopedState) credit(c *walker.Commit) {
+// coAuthors returns the co-authors of c to credit, in trailer order: a
+// co-author who is the author, or is named twice, is credited once, and
+// the bot policy applies to co-authors as to authors.
+func (s *ScopedState) coAuthors(c *walker.Commit) []walker.Signature {
+	cos := CoAuthors(c.Message)
+	if len(cos) == 0 {
+		return nil
+	}
+	var out []walker.Signature
 	seen := map[string]bool{strings.ToLower(c.Author.Email): true}
-	for _, co := range CoAuthors(c.Message) {
+	for _, co := range cos {
 		key := strings.ToLower(co.Email)
 		if seen[key] {
 			continue
@@ -309,16 +354,9 @@ func (s *ScopedState) credit(c *walker.Commit) {
 		if s.scope.Bots != BotsInclude && s.isBot(co.Name, co.Email) != (s.scope.Bots == BotsOnly) {
 			continue
 		}
-		cc := *c
-		cc.Author = walker.Signature{Name: co.Name, Email: co.Email, When: c.Author.When}
-		cc.Changes = make([]walker.Change, len(c.Changes))
-		for i, ch := range c.Changes {
-			ch.Added, ch.Deleted = 0, 0
-			cc.Changes[i] = ch
-		}
-		s.inner.Observe(&cc)
-		s.left.CoAuthorCredits++
+		out = append(out, co)
 	}
+	return out
 }
 
 // Merge adds other's figures; other must be a *ScopedState of the same Wrap.

@@ -423,6 +423,8 @@ func TestPolicyOutputsAreTheSameForEveryWorkerCount(t *testing.T) {
 		{"summary", "--merges", "first-parent"},
 		{"churn", "--merges", "include", "--max-changeset", "3"},
 		{"churn", "--by", "author", "--coauthors"},
+		{"authors", "--coauthors=share-lines", "--bots", "include"},
+		{"ownership", "--coauthors=share-lines"},
 		{"identities", "--candidates"},
 		{"identities"},
 	} {
@@ -483,7 +485,7 @@ func TestPolicyFlagsAreInEveryAnalysisHelp(t *testing.T) {
 			t.Fatalf("%s --help: exit %d", cmd, code)
 		}
 		for _, want := range []string{"--merges P", "--bots P", "--coauthors", "--no-default-excludes", "--ignore-revs-file",
-			"--max-changeset", "Examples: --merges include", "Default excludes"} {
+			"--max-changeset", "--coauthors=share-lines", "Examples: --merges include", "Default excludes"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%s --help does not mention %q", cmd, want)
 			}
@@ -639,5 +641,92 @@ func TestCandidateGroupsMergeChainsButNotGenericIdentities(t *testing.T) {
 	}
 	if again, _ := mustRun(t, "identities", dir, "--format", "mailmap"); again != "" {
 		t.Errorf("candidates left once git applies them:\n%s", again)
+	}
+}
+
+// TestCoauthorsShareLinesSplitsEachFileAsDocumented works out from git log
+// --numstat, the trailers as git reads them and git check-mailmap what
+// --coauthors=share-lines must give each person: every file's lines of a
+// co-authored commit split evenly among the author and the co-authors, the
+// remainder one line each in order, author first.
+func TestCoauthorsShareLinesSplitsEachFileAsDocumented(t *testing.T) {
+	testrepos.IsolateGit(t)
+	dir := testrepos.Path(t, "people")
+	log := gitRun(t, dir, "log", "--no-merges", "--numstat", "--no-renames",
+		"--format=%x00%aN <%aE>%x01%ae%x01%(trailers:key=Co-authored-by,valueonly,separator=%x02)", "HEAD")
+	type sums struct{ commits, added, deleted int }
+	want := map[string]*sums{}
+	get := func(who string) *sums {
+		if want[who] == nil {
+			want[who] = &sums{}
+		}
+		return want[who]
+	}
+	shared := 0
+	for _, block := range strings.Split(log, "\x00")[1:] {
+		head, numstat, _ := strings.Cut(block, "\n")
+		f := strings.Split(head, "\x01")
+		people := []string{f[0]}
+		seen := map[string]bool{strings.ToLower(f[1]): true}
+		for _, co := range strings.Split(f[2], "\x02") {
+			if co == "" {
+				continue
+			}
+			email := strings.ToLower(co[strings.IndexByte(co, '<')+1 : strings.IndexByte(co, '>')])
+			if !seen[email] {
+				seen[email] = true
+				people = append(people, strings.TrimSpace(gitRun(t, dir, "check-mailmap", co)))
+			}
+		}
+		n := len(people)
+		if n > 1 {
+			shared++
+		}
+		for _, who := range people {
+			get(who).commits++
+		}
+		for _, line := range strings.Split(strings.TrimSpace(numstat), "\n") {
+			c := strings.Split(line, "\t")
+			if len(c) != 3 {
+				continue
+			}
+			for k, v := range []int{atoi(t, c[0]), atoi(t, c[1])} {
+				for i, who := range people {
+					part := v / n
+					if i < v%n {
+						part++
+					}
+					if k == 0 {
+						get(who).added += part
+					} else {
+						get(who).deleted += part
+					}
+				}
+			}
+		}
+	}
+	if shared < 2 {
+		t.Fatalf("the fixture's premise fails: %d co-authored commits", shared)
+	}
+	out, _ := mustRun(t, "authors", dir, "--format", "csv", "--bots", "include", "--no-default-excludes", "--coauthors=share-lines")
+	got := map[string]sums{}
+	for _, r := range csvRecords(t, out)[1:] {
+		got[r[0]+" <"+r[1]+">"] = sums{atoi(t, r[2]), atoi(t, r[4]), atoi(t, r[5])}
+	}
+	for who, w := range want {
+		if got[who] != *w {
+			t.Errorf("%s: commits, added, deleted %v; from git %v", who, got[who], *w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d people, git's log has %d: %v", len(got), len(want), got)
+	}
+	// The option is recorded, and a wrong value is one clear line.
+	out, _ = mustRun(t, "authors", dir, "--format", "json", "--coauthors=share-lines")
+	if !strings.Contains(out, `"coauthor_lines":"shared"`) {
+		t.Errorf("JSON options do not say the lines are shared: %.300s", out)
+	}
+	if _, stderr, code := runGitwalk(t, "authors", dir, "--coauthors=halves"); code != exitUsage || !strings.Contains(stderr, "--coauthors=share-lines") {
+		t.Errorf("--coauthors=halves: exit %d, %q", code, stderr)
 	}
 }

@@ -21,6 +21,7 @@ type scopeArgs struct {
 	mergesSet         bool
 	bots              analysis.BotPolicy
 	coauthors         bool
+	shareLines        bool // --coauthors=share-lines
 	noDefaultExcludes bool
 	ignoreRevsFile    string
 	maxChangeset      int
@@ -35,6 +36,7 @@ type scopeArgs struct {
 
 const scopeArgsHelp = `      --bots P            bot authors in author-based analyses: exclude (default), include, only
       --coauthors         credit Co-authored-by: trailers with the commit (lines stay the author's)
+      --coauthors=share-lines  credit them and share each file's lines among author and co-authors
       --no-default-excludes  count generated, vendored, lock and minified files too
       --ignore-revs-file F  leave out the commits F lists (default: blame.ignoreRevsFile)
       --max-changeset N   leave out commits changing more than N files
@@ -49,7 +51,10 @@ Bots (names or emails ending in [bot], or naming dependabot, renovate, github-ac
 greenkeeper, snyk-bot, pre-commit-ci, mergify, codecov...) are left out of author-based
 analyses (authors, churn --by author) unless --bots include; --bots only keeps only them.
 --coauthors credits every Co-authored-by: trailer (mapped by .mailmap) with the commit and
-its files in author-based analyses; the lines stay with the author. --ignore-revs-file and
+its files in author-based analyses; the lines stay with the author, unless
+--coauthors=share-lines: then each file's added and deleted lines are split evenly among the
+author and the co-authors (the remainder one line each, author first), so totals do not
+change. --ignore-revs-file and
 --max-changeset leave commits out of every analysis. Whatever is left out is counted.
 
 Default excludes (--no-default-excludes counts them): files with the linguist-generated or
@@ -58,7 +63,7 @@ package-lock.json, yarn.lock, pnpm-lock.yaml, Cargo.lock, poetry.lock, Gemfile.l
 composer.lock) and *.min.js, *.min.css. What was left out, and why, is printed to stderr
 and in JSON options; gitwalk files lists every path with its reason.
 
-Examples: --merges include   --bots only   --coauthors   --max-changeset 500
+Examples: --merges include   --bots only   --coauthors   --coauthors=share-lines   --max-changeset 500
           --ignore-revs-file .git-blame-ignore-revs   --no-default-excludes`
 
 // parse reads the scope flag at args[i], if it is one, and returns how many
@@ -85,11 +90,16 @@ func (s *scopeArgs) parse(args []string, i int) (int, error) {
 			return 0, usagef("--bots: %v", err)
 		}
 		return n, nil
-	case arg == "--coauthors":
-		s.coauthors = true
+	case arg == "--coauthors" || arg == "--coauthors=credit":
+		s.coauthors, s.shareLines = true, false
 		return 1, nil
+	case arg == "--coauthors=share-lines":
+		s.coauthors, s.shareLines = true, true
+		return 1, nil
+	case strings.HasPrefix(arg, "--coauthors="):
+		return 0, usagef("%s: want --coauthors, --coauthors=credit or --coauthors=share-lines", arg)
 	case arg == "--no-coauthors":
-		s.coauthors = false
+		s.coauthors, s.shareLines = false, false
 		return 1, nil
 	case arg == "--no-default-excludes":
 		s.noDefaultExcludes = true
@@ -167,6 +177,10 @@ func (s *scopeArgs) addOptions(o map[string]any) {
 	o["merge_policy"] = s.merges.String()
 	o["bots"] = s.bots.String()
 	o["coauthors"] = s.coauthors
+	o["coauthor_lines"] = "author"
+	if s.coauthors && s.shareLines {
+		o["coauthor_lines"] = "shared"
+	}
 	o["default_excludes"] = !s.noDefaultExcludes
 	o["max_changeset"] = s.maxChangeset
 	o["ignore_revs_file"] = s.ignoreFrom
@@ -192,7 +206,7 @@ func (s *scopeArgs) wrap(repo *walker.Repo, an analysis.Analyzer) (analysis.Anal
 	if s == nil {
 		return an, nil
 	}
-	sc := analysis.Scope{Bots: s.bots, CoAuthors: s.coauthors, MaxChangeset: s.maxChangeset}
+	sc := analysis.Scope{Bots: s.bots, CoAuthors: s.coauthors, ShareLines: s.shareLines, MaxChangeset: s.maxChangeset}
 	// The mailmap is read for bots whatever the policy: the bot commits an
 	// analysis counts are reported too (the summary's bot_commits).
 	if mm, _ := repo.Mailmap(); mm != nil { // a mailmap read error is reported by the commands that map
@@ -286,8 +300,9 @@ func (s *scopeArgs) printStats(ios *iostreams, stats bool) {
 	if s == nil || !stats {
 		return
 	}
-	fmt.Fprintf(ios.errOut, "policy: merges %s, bots %s, coauthors %v, default excludes %v, max changeset %d, ignore revs %q\n",
-		s.merges, s.bots, s.coauthors, !s.noDefaultExcludes, s.maxChangeset, s.ignoreFrom)
+	fmt.Fprintf(ios.errOut, "policy: merges %s, bots %s, coauthors %v, coauthor lines %s, default excludes %v, max changeset %d, ignore revs %q\n",
+		s.merges, s.bots, s.coauthors, map[bool]string{false: "author", true: "shared"}[s.coauthors && s.shareLines],
+		!s.noDefaultExcludes, s.maxChangeset, s.ignoreFrom)
 	l := &s.left
 	fmt.Fprintf(ios.errOut, "left out: bot commits %d, ignored commits %d, large commits %d", l.BotCommits, l.IgnoredCommits, l.LargeCommits)
 	for _, r := range l.Reasons() {

@@ -120,7 +120,7 @@
       if (botsOut) bots += " (" + num(botsOut) + (ao.bots === "only" ? " non-bot" : " bot") + " commits left out of the per-person sections)";
       scope.push(bots);
     }
-    if (o.coauthors) scope.push("co-authors credited");
+    if (o.coauthors) scope.push(o.coauthor_lines === "shared" ? "co-authors credited, lines shared" : "co-authors credited");
     var left = o.left_out || {};
     if (left.ignored_commits) scope.push(num(left.ignored_commits) + " ignored commits left out (" + (o.ignore_revs_file || "") + ")");
     if (left.large_commits) scope.push(num(left.large_commits) + " commits changing more than " + num(o.max_changeset) + " files left out");
