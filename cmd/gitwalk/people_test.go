@@ -730,3 +730,83 @@ func TestCoauthorsShareLinesSplitsEachFileAsDocumented(t *testing.T) {
 		t.Errorf("--coauthors=halves: exit %d, %q", code, stderr)
 	}
 }
+
+// TestEveryAnalysisLeavesOutIgnoredAndLargeCommitsAndSaysSo runs every
+// analysis command with the repository's blame.ignoreRevsFile and with
+// --max-changeset, and checks that each one's JSON options count the
+// commits git's log says were left out, and that ownership's lines are
+// git's without the ignored commit.
+func TestEveryAnalysisLeavesOutIgnoredAndLargeCommitsAndSaysSo(t *testing.T) {
+	testrepos.IsolateGit(t)
+	work := peopleClone(t)
+	gitRun(t, work, "config", "blame.ignoreRevsFile", ".git-blame-ignore-revs")
+	const limit = 2
+	large := 0
+	out := gitRun(t, work, "log", "--no-merges", "--numstat", "--no-renames", "--format=%x00%H", "HEAD")
+	for _, block := range strings.Split(out, "\x00")[1:] {
+		files := 0
+		for _, line := range strings.Split(block, "\n") {
+			if strings.Count(line, "\t") == 2 {
+				files++
+			}
+		}
+		if files > limit {
+			large++
+		}
+	}
+	if large == 0 {
+		t.Fatal("the fixture's premise fails: no commit changes more than 2 files")
+	}
+	type options struct {
+		Options struct {
+			LeftOut struct {
+				Ignored int `json:"ignored_commits"`
+				Large   int `json:"large_commits"`
+			} `json:"left_out"`
+		} `json:"options"`
+	}
+	for _, cmd := range []string{"churn", "authors", "ownership", "coupling", "hotspots", "age", "summary", "files", "identities"} {
+		for _, tc := range []struct {
+			args           []string
+			ignored, large int
+		}{
+			{nil, 1, 0},
+			{[]string{"--ignore-revs-file", os.DevNull, "--max-changeset", strconv.Itoa(limit)}, 0, large},
+		} {
+			args := append([]string{cmd, work, "--format", "json", "--bots", "include"}, tc.args...)
+			out, stderr := mustRun(t, args...)
+			var rep options
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatalf("%v: %v", args, err)
+			}
+			if l := rep.Options.LeftOut; l.Ignored != tc.ignored || l.Large != tc.large {
+				t.Errorf("%v: left out %d ignored and %d large commits, want %d and %d", args, l.Ignored, l.Large, tc.ignored, tc.large)
+			}
+			if tc.ignored > 0 && !strings.Contains(stderr, "1 ignored commit") {
+				t.Errorf("%v: stderr does not say the ignored commit was left out: %q", args, stderr)
+			}
+			if tc.large > 0 && !strings.Contains(stderr, strconv.Itoa(large)+" commits changing more than 2 files") {
+				t.Errorf("%v: stderr does not say the large commits were left out: %q", args, stderr)
+			}
+		}
+	}
+	// Ownership's total added lines per file are git's, without the
+	// formatting commit the ignore-revs file lists.
+	skip := map[string]bool{}
+	for _, line := range strings.Split(gitRun(t, work, "show", "HEAD:.git-blame-ignore-revs"), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && len(f[0]) == 40 {
+			skip[f[0]] = true
+		}
+	}
+	want := numstatSums(t, work, skip, 0, "--no-merges")
+	out, _ = mustRun(t, "ownership", work, "--format", "csv", "--bots", "include", "--no-default-excludes")
+	rows := csvRecords(t, out)[1:]
+	if len(rows) == 0 {
+		t.Fatal("no ownership rows")
+	}
+	for _, r := range rows {
+		if got := atoi(t, r[3]); got != want[r[0]][0] {
+			t.Errorf("ownership %s: total added %d, git without the ignored commit %d", r[0], got, want[r[0]][0])
+		}
+	}
+}
