@@ -66,16 +66,24 @@ var botNames = []string{
 
 // IsBot reports whether an identity is a bot by the built-in patterns: a name
 // or email local part ending in "[bot]" (GitHub Apps, as
-// "dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>"), or
+// "dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>"), a
+// name ending in "(bot)", a name or local part ending in "-bot" or "_bot"
+// (machine accounts, as "Craig Younkins (bot) <cyounkins-bot@...>"), or
 // one containing a known automation's name (botNames: dependabot, renovate,
-// github-actions, ...). Matching ignores case.
+// github-actions, ...). A word "bot" alone is not enough: Bot is a surname.
+// Matching ignores case.
 func IsBot(name, email string) bool {
-	n := strings.ToLower(name)
+	n := strings.ToLower(strings.TrimSpace(name))
 	local := strings.ToLower(email)
 	if i := strings.LastIndexByte(local, '@'); i >= 0 {
 		local = local[:i]
 	}
-	if strings.HasSuffix(n, "[bot]") || strings.HasSuffix(local, "[bot]") {
+	for _, suffix := range []string{"[bot]", "-bot", "_bot"} {
+		if strings.HasSuffix(n, suffix) || strings.HasSuffix(local, suffix) {
+			return true
+		}
+	}
+	if strings.HasSuffix(n, "(bot)") {
 		return true
 	}
 	for _, b := range botNames {

@@ -24,7 +24,8 @@ func newIdentitiesCmd(ios *iostreams) *cobra.Command {
 		Long: "identities lists every author identity as recorded in the walked commits (name and email),\n" +
 			"the canonical identity the repository's .mailmap maps it to (as git shortlog and git\n" +
 			"check-mailmap apply it), its commits, and whether it is a bot (names and emails ending in\n" +
-			"[bot], or naming dependabot, renovate, github-actions and the like). Bots are listed here\n" +
+			"[bot], -bot or _bot, names ending in (bot), or naming dependabot, renovate, github-actions\n" +
+			"and the like). Bots are listed here\n" +
 			"whatever --bots says.\n\n" +
 			"--candidates lists instead what the mailmap does not merge yet: groups of canonical identities\n" +
 			"that share an email (same-email) or a name (same-name), directly or through another identity\n" +

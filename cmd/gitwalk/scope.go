@@ -47,9 +47,10 @@ its branch, diffed against parent 1 (git log --first-parent). include walks ever
 and counts each merge once, diffed against its first parent (git log
 --diff-merges=first-parent). The policy in force is in --stats, JSON options and summary.
 
-Bots (names or emails ending in [bot], or naming dependabot, renovate, github-actions,
-greenkeeper, snyk-bot, pre-commit-ci, mergify, codecov...) are left out of author-based
-analyses (authors, churn --by author) unless --bots include; --bots only keeps only them.
+Bots (names or emails ending in [bot], -bot or _bot, names ending in (bot), or naming
+dependabot, renovate, github-actions, greenkeeper, pre-commit-ci, mergify, codecov...) are left
+out of author-based analyses (authors, ownership, churn --by author) unless --bots include;
+--bots only keeps only them.
 --coauthors credits every Co-authored-by: trailer (mapped by .mailmap) with the commit and
 its files in author-based analyses; the lines stay with the author, unless
 --coauthors=share-lines: then each file's added and deleted lines are split evenly among the
