@@ -425,6 +425,8 @@ func TestPolicyOutputsAreTheSameForEveryWorkerCount(t *testing.T) {
 		{"churn", "--by", "author", "--coauthors"},
 		{"authors", "--coauthors=share-lines", "--bots", "include"},
 		{"ownership", "--coauthors=share-lines"},
+		{"files", "--merges", "include"},
+		{"identities", "--max-changeset", "2"},
 		{"identities", "--candidates"},
 		{"identities"},
 	} {
