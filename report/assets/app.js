@@ -353,9 +353,17 @@
         return esc(info.name);
       } },
       legend: { type: "scroll", top: 0, data: dirs },
+      // The graph is laid out below the legend, pulled towards the centre
+      // so that no node drifts over it; nodes are named by file name (the
+      // path on hover), names that would overlap are left out.
       series: [{ type: "graph", layout: "force", roam: true, draggable: true, data: data, links: links,
+        top: 40, bottom: 20, left: 20, right: 20,
         categories: dirs.map(function (d) { return { name: d }; }),
-        force: { repulsion: 120, edgeLength: [40, 120] }, label: { show: false }, emphasis: { focus: "adjacency", label: { show: true } } }]
+        force: { repulsion: 120, edgeLength: [40, 120], gravity: 0.15 },
+        label: { show: true, position: "right", fontSize: 10, color: "#333",
+          formatter: function (p) { return String(p.name).split("/").pop(); } },
+        labelLayout: { hideOverlap: true },
+        emphasis: { focus: "adjacency", label: { show: true } } }]
     }, "tall");
     table(body("coupling"), cp, null, 50, [a, b]);
   })();
