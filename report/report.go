@@ -59,6 +59,9 @@ const (
 	// total-added, ownership 0..1, n-authors): the knowledge silo chart and
 	// table.
 	SlotOwnership = "ownership"
+	// SlotOwnershipDirs: DirOwnershipState.Report (dir, main-dev, added,
+	// total-added, ownership, n-authors): the knowledge silos by folder.
+	SlotOwnershipDirs = "ownership-dirs"
 	// SlotAge: the age analysis (entity, age-months, age-days, last-change,
 	// author), shown as a table.
 	SlotAge = "age"

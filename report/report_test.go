@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -167,4 +169,116 @@ func ExampleWrite() {
 	}
 	fmt.Println(period, strings.HasPrefix(out.String(), "<!DOCTYPE html>"))
 	// Output: week true
+}
+
+// TestDirOwnershipAgreesWithGitLog takes git log --numstat as the oracle:
+// per folder (two levels, "." for files at the top) and author, the lines
+// added to files under it, and the authors who changed anything there.
+func TestDirOwnershipAgreesWithGitLog(t *testing.T) {
+	testrepos.IsolateGit(t)
+	for _, name := range []string{"people", "paths", "branches", "content"} {
+		t.Run(name, func(t *testing.T) {
+			dir := testrepos.Path(t, name)
+			repo, err := walker.Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer repo.Close()
+			states, err := analysis.Run(context.Background(), repo,
+				walker.Options{Revisions: []string{"--all"}, NoMerges: true, Workers: 2}, report.DirOwnership{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := states[0].(*report.DirOwnershipState).Report(0)
+
+			out, err := exec.Command("git", "--git-dir", dir, "log", "--all", "--no-merges", "-z", "--numstat",
+				"--no-renames", "--format=%x01%an <%ae>").Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			added := map[[2]string]int{} // folder, author
+			who := ""
+			for _, tok := range strings.Split(string(out), "\x00") {
+				if a, ok := strings.CutPrefix(tok, "\x01"); ok {
+					who = a
+					continue
+				}
+				fields := strings.SplitN(strings.TrimPrefix(tok, "\n"), "\t", 3)
+				if len(fields) != 3 {
+					continue
+				}
+				n, _ := strconv.Atoi(fields[0]) // "-" for a binary file: no lines
+				var folders []string
+				if parts := strings.Split(fields[2], "/"); len(parts) == 1 {
+					folders = []string{"."}
+				} else {
+					for i := 1; i < len(parts) && i <= 2; i++ {
+						folders = append(folders, strings.Join(parts[:i], "/"))
+					}
+				}
+				for _, f := range folders {
+					added[[2]string{f, who}] += n
+				}
+			}
+			type want struct {
+				total, best, authors int
+				main                 string
+			}
+			wants := map[string]*want{}
+			for k, n := range added {
+				w := wants[k[0]]
+				if w == nil {
+					w = &want{}
+					wants[k[0]] = w
+				}
+				w.total += n
+				w.authors++
+				if n > w.best {
+					w.best, w.main = n, k[1]
+				}
+			}
+			rows := map[string][]any{}
+			for _, r := range got.Rows {
+				rows[r[0].(string)] = r
+			}
+			checked := 0
+			for folder, w := range wants {
+				r, ok := rows[folder]
+				if w.total == 0 {
+					if ok {
+						t.Errorf("folder %q has no lines added but a row %v", folder, r)
+					}
+					continue
+				}
+				if !ok {
+					t.Errorf("folder %q missing (git: %d lines added)", folder, w.total)
+					continue
+				}
+				checked++
+				if r[2] != w.best || r[3] != w.total || r[5] != w.authors {
+					t.Errorf("folder %q: main added %v of %v by %v authors, git says %d of %d by %d", folder, r[2], r[3], r[5], w.best, w.total, w.authors)
+				}
+				if w.best > 0 && ownedBy(added, folder, w.best) > 1 {
+					continue // a tie: the rule (commits, then name) picks one
+				}
+				if r[1] != w.main {
+					t.Errorf("folder %q: main developer %v, git says %s", folder, r[1], w.main)
+				}
+			}
+			if checked != len(got.Rows) || checked == 0 {
+				t.Errorf("%d folders checked against git, the report has %d rows", checked, len(got.Rows))
+			}
+		})
+	}
+}
+
+// ownedBy counts the authors who added n lines under folder.
+func ownedBy(added map[[2]string]int, folder string, n int) int {
+	c := 0
+	for k, v := range added {
+		if k[0] == folder && v == n {
+			c++
+		}
+	}
+	return c
 }

@@ -28,6 +28,7 @@ const (
 	reportTopCoupling  = 100
 	reportTopOwnership = 200
 	reportTopAge       = 200
+	reportTopDirOwners = 40 // knowledge silos by folder, two levels deep
 )
 
 // reportOptions are the report command's arguments.
@@ -46,14 +47,15 @@ func newReportCmd(ios *iostreams) *cobra.Command {
 		Short: "One self-contained HTML page: activity, top files, hotspots, authors",
 		Long: "report walks the history once, feeds every analysis from that one walk, and writes one\n" +
 			"HTML page that opens from disk with no network: summary, activity over time, top files by\n" +
-			"churn, a hotspot treemap, change coupling, ownership, code age, authors, authors over time\n" +
-			"and branches. The data in the page is the analyses' own --format json output for the same\n" +
-			"arguments: summary, churn --by week or month, churn --top " + fmt.Sprint(reportTopFiles) + ", authors --top " +
-			fmt.Sprint(reportTopAuthors) + ",\n" +
-			"hotspots --top " + fmt.Sprint(reportTopHotspots) + ", coupling --top " + fmt.Sprint(reportTopCoupling) +
-			", ownership --top " + fmt.Sprint(reportTopOwnership) + ", age --top " + fmt.Sprint(reportTopAge) + " --now D,\n" +
-			"and branches (its own walks, with --include/--exclude). Hotspots and age are left out with\n" +
-			"--reverse; branches when the walk names revisions (other than --all, --branches) or paths.\n\n" +
+			"churn, a hotspot treemap, change coupling, ownership by file and folder, code age, authors,\n" +
+			"authors over time and branches. The data in the page is the analyses' own --format json\n" +
+			"output for the same arguments: summary, churn --by week or month, churn --top " + fmt.Sprint(reportTopFiles) + ",\n" +
+			"authors --top " + fmt.Sprint(reportTopAuthors) + ", hotspots --top " + fmt.Sprint(reportTopHotspots) +
+			", coupling --top " + fmt.Sprint(reportTopCoupling) + ", ownership --top " + fmt.Sprint(reportTopOwnership) + ",\n" +
+			"age --top " + fmt.Sprint(reportTopAge) + " --now D, and branches (its own walks, with --include/--exclude);\n" +
+			"activity and ownership by folder are the page's own, from the same walk. Hotspots and age\n" +
+			"are left out with --reverse; branches when the walk names revisions (other than --all,\n" +
+			"--branches) or paths.\n\n" +
 			"Report options:\n" +
 			"  -o, --output FILE       write the page to FILE (default gitwalk-report.html; - for stdout)\n" +
 			"      --no-mailmap        group authors as recorded, without .mailmap\n" +
@@ -165,12 +167,14 @@ func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
 		iOwnership
 		iHotspots
 		iAge
+		iDirOwners
 	)
 	analyzers = append(analyzers,
 		coupling,
 		analysis.Ownership{Filter: a.filter, Mailmap: mm},
 		analysis.Hotspots{Filter: a.filter, Mailmap: mm},
-		analysis.Age{Filter: a.filter, Mailmap: mm, Now: now})
+		analysis.Age{Filter: a.filter, Mailmap: mm, Now: now},
+		report.DirOwnership{Filter: a.filter, Mailmap: mm})
 	start := time.Now()
 	states, err := runAnalyses(cmd, ios, w, repo, analyzers...)
 	if err != nil {
@@ -261,6 +265,7 @@ func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
 			report.SlotAuthorsOverTime: act.AuthorsReport(period, reportTopWho),
 			report.SlotCoupling:        couplingRep,
 			report.SlotOwnership:       ownershipRep,
+			report.SlotOwnershipDirs:   states[iDirOwners].(*report.DirOwnershipState).Report(reportTopDirOwners),
 			report.SlotHotspots:        hotspotsRep,
 			report.SlotAge:             ageRep,
 			report.SlotBranches:        branchesRep,

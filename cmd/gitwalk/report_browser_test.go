@@ -42,17 +42,31 @@ type chartCheck struct {
 	Section string `json:"section"`
 	Drawn   bool   `json:"drawn"`
 	Inked   int    `json:"inked"` // non-transparent pixels sampled on its canvas
+	Items   int    `json:"items"` // data items drawn as a shape of non-zero size
 }
 
-// inspectCharts lists every chart with whether ECharts finished it and how
-// many of its canvas pixels (sampled on a grid) carry ink.
+// inspectCharts lists every chart with whether ECharts finished it, how many
+// of its canvas pixels (sampled on a grid) carry ink, and how many of its
+// series' data items ECharts drew as a shape with an area. Ink alone cannot
+// tell a chart from its empty axes, grid lines and legend; the items can: a
+// series with no data, or only zeros, draws none.
 const inspectCharts = `Array.from(document.querySelectorAll(".chart")).map(function (el) {
-  var c = el.querySelector("canvas"), inked = 0;
+  var c = el.querySelector("canvas"), inked = 0, items = 0;
   if (c && c.width && c.height) {
     var d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
     for (var i = 3; i < d.length; i += 4 * 7) if (d[i] > 0) inked++;
   }
-  return { section: el.closest("section").id, drawn: el.getAttribute("data-drawn") === "1", inked: inked };
+  var inst = echarts.getInstanceByDom(el);
+  if (inst) inst.getModel().eachSeries(function (s) {
+    var data = s.getData();
+    for (var i = 0; i < data.count(); i++) {
+      var g = data.getItemGraphicEl(i);
+      if (!g || g.ignore || g.invisible) continue;
+      var r = g.getBoundingRect();
+      if (r.width > 0 && r.height > 0) items++;
+    }
+  });
+  return { section: el.closest("section").id, drawn: el.getAttribute("data-drawn") === "1", inked: inked, items: items };
 })`
 
 // summaryNote is the text of the summary's note: the policies and what they
@@ -101,12 +115,14 @@ func TestReportDrawsInABrowser(t *testing.T) {
 			[]string{"activity", "hotspots", "authors-over-time", "ownership"}, []string{"age"}, []string{"coupling", "branches"}, nil},
 		{"an include that matches no file", []string{testrepos.Path(t, "content"), "--include", "no/such/**"},
 			nil, nil, []string{"activity", "files", "hotspots", "authors-over-time", "coupling", "ownership", "age"}, nil},
+		{"a path that matches nothing", []string{testrepos.Path(t, "merges"), "--all", "--", "no/such/dir"},
+			nil, nil, []string{"activity", "files", "hotspots", "authors", "authors-over-time", "coupling", "ownership", "age", "branches"}, nil},
 		{"no commit at all (-n 0)", []string{testrepos.Path(t, "merges"), "-n", "0"},
 			nil, nil, []string{"activity", "files", "hotspots", "authors", "authors-over-time", "coupling", "ownership", "age", "branches"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			page := filepath.Join(t.TempDir(), "report.html")
-			_, stderr, code := runGitwalk(t, append(append([]string{"report"}, tc.args...), "-o", page)...)
+			_, stderr, code := runGitwalk(t, append([]string{"report", "-o", page}, tc.args...)...) // -o before any "--"
 			if code != 0 {
 				t.Fatalf("gitwalk report: exit %d: %s", code, stderr)
 			}
@@ -130,10 +146,11 @@ func TestReportDrawsInABrowser(t *testing.T) {
 			}
 			drawn := map[string]bool{}
 			for _, c := range charts {
-				if !c.Drawn || c.Inked == 0 {
-					t.Errorf("the chart in section %s drew nothing (finished %v, %d inked pixels sampled)", c.Section, c.Drawn, c.Inked)
+				if !c.Drawn || c.Inked == 0 || c.Items == 0 {
+					t.Errorf("the chart in section %s drew nothing (finished %v, %d inked pixels sampled, %d data items drawn)", c.Section, c.Drawn, c.Inked, c.Items)
 				}
 				drawn[c.Section] = true
+				t.Logf("section %s: %d data items drawn, %d inked pixels sampled", c.Section, c.Items, c.Inked)
 			}
 			for _, s := range tc.drawn {
 				if !drawn[s] {

@@ -59,6 +59,8 @@ func TestReportEmbedsTheAnalysesOwnJSON(t *testing.T) {
 		{"an include that matches nothing", "content", []string{"--include", "no/such/**"}, []string{"--include", "no/such/**"}},
 		{"the branches fixture, with an exclude", "branches", []string{"--exclude", "*.md"}, []string{"--exclude", "*.md"}},
 		{"a revision range, which leaves branches out", "branches", []string{"HEAD~1"}, nil},
+		{"a --since and --until window (branches are whole)", "merges",
+			[]string{"--all", "--since", "2023-11-14T22:13:25Z", "--until", "2023-11-14T22:13:36Z", "-j", "3"}, []string{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := testrepos.Path(t, tc.fixture)
@@ -226,5 +228,44 @@ func TestReportPageIsSelfContained(t *testing.T) {
 	}
 	if n := len(page); n > 3<<20 {
 		t.Errorf("the page of a small fixture is %s bytes", strconv.Itoa(n))
+	}
+}
+
+// TestReportWalksOnceAsChurnDoes checks the "one walk feeds every section"
+// promise through --stats: the report prints one walk's figures, and they
+// are those of churn's walk over the same arguments (same commits, same
+// files diffed), so no section diffed the history a second time.
+func TestReportWalksOnceAsChurnDoes(t *testing.T) {
+	testrepos.IsolateGit(t)
+	walkLines := func(stderr string) []string {
+		var lines []string
+		for _, l := range strings.Split(stderr, "\n") {
+			if rest, ok := strings.CutPrefix(l, "walk:"); ok {
+				if i := strings.LastIndex(rest, ","); i >= 0 {
+					rest = rest[:i] // the wall time differs
+				}
+				lines = append(lines, strings.TrimSpace(rest))
+			}
+		}
+		return lines
+	}
+	for _, args := range [][]string{
+		{testrepos.Path(t, "merges"), "--all"},
+		{testrepos.Path(t, "paths"), "--exclude", "*.txt"},
+	} {
+		page := filepath.Join(t.TempDir(), "r.html")
+		_, stderr, code := runGitwalk(t, append(append([]string{"report", "-o", page, "--stats"}, args...), "-j", "2")...)
+		if code != 0 {
+			t.Fatalf("report %v: exit %d: %s", args, code, stderr)
+		}
+		got := walkLines(stderr)
+		_, stderr, code = runGitwalk(t, append(append([]string{"churn", "--stats"}, args...), "-j", "2")...)
+		if code != 0 {
+			t.Fatalf("churn %v: exit %d: %s", args, code, stderr)
+		}
+		want := walkLines(stderr)
+		if len(got) != 1 || len(want) != 1 || got[0] != want[0] {
+			t.Errorf("%v: report's walks %q, churn's %q: want one and the same", args, got, want)
+		}
 	}
 }

@@ -212,17 +212,22 @@
         series.push({ name: "added", type: "bar", stack: "added", data: totals.added, itemStyle: { color: "#d9534f" } });
         series.push({ name: "deleted", type: "bar", stack: "deleted", data: totals.deleted, itemStyle: { color: "#5b8def" } });
       }
-      series.push({ name: "commits", type: "line", yAxisIndex: 1, data: commits, symbol: "circle", symbolSize: 4, lineStyle: { color: "#333", width: 1.5 }, itemStyle: { color: "#333" } });
+      // Commits get a grid of their own under the lines, on the same
+      // periods: on a second axis over the bars their line would cross
+      // them, with its zero away from the lines' zero.
+      series.push({ name: "commits", type: "bar", xAxisIndex: 1, yAxisIndex: 1, data: commits, itemStyle: { color: "#555" } });
       return {
         color: palette,
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true,
           valueFormatter: function (v) { return num(Math.abs(v)); } },
+        axisPointer: { link: [{ xAxisIndex: "all" }] },
         legend: { type: "scroll", top: 0 },
-        grid: { left: 70, right: 60, top: 40, bottom: 70 },
-        dataZoom: [{ type: "slider", bottom: 10, height: 18 }, { type: "inside" }],
-        xAxis: { type: "category", data: keys },
-        yAxis: [{ type: "value", name: "lines", axisLabel: { formatter: function (v) { return num(Math.abs(v)); } } },
-                { type: "value", name: "commits", splitLine: { show: false } }],
+        grid: [{ left: 70, right: 30, top: 40, height: 290 }, { left: 70, right: 30, top: 360, height: 80 }],
+        dataZoom: [{ type: "slider", xAxisIndex: [0, 1], bottom: 10, height: 18 }, { type: "inside", xAxisIndex: [0, 1] }],
+        xAxis: [{ type: "category", data: keys, gridIndex: 0, axisLabel: { show: false } },
+                { type: "category", data: keys, gridIndex: 1 }],
+        yAxis: [{ type: "value", name: "lines", gridIndex: 0, axisLabel: { formatter: function (v) { return num(Math.abs(v)); } } },
+                { type: "value", name: "commits", gridIndex: 1, splitNumber: 2 }],
         series: series
       };
     }
@@ -300,7 +305,12 @@
     }
     function clean(n) {
       delete n.map;
-      if (n.c !== undefined) { n.itemStyle = { color: n.path === "(other files)" ? "#bbb" : heat(n.c) }; delete n.c; }
+      if (n.c !== undefined) {
+        n.itemStyle = { color: n.path === "(other files)" ? "#bbb" : heat(n.c) };
+        // White names on the darker half of the scale, dark on the pale.
+        if (Math.sqrt(n.c / maxColour) < 0.45) n.label = { color: "#222" };
+        delete n.c;
+      }
       else if (n.children) n.itemStyle = { color: "#e6e6e6" }; // a folder too small to show its files
       if (n.children) n.children.forEach(clean);
       return n;
@@ -318,12 +328,18 @@
         type: "treemap", name: "/", data: root.children, leafDepth: null, roam: false,
         nodeClick: "zoomToNode",
         breadcrumb: { show: true, bottom: 4 },
-        upperLabel: { show: true, height: 18, color: "#fff" },
+        // A folder's name is drawn on a band of its border colour: each
+        // level gets a grey dark enough to set it apart from white, and
+        // text that reads on it (the levels past the last take the series'
+        // own style).
+        upperLabel: { show: true, height: 18, color: "#222" },
+        itemStyle: { borderColor: "#d4d4d4" },
         label: { show: true, formatter: "{b}", fontSize: 11 },
         levels: [
-          { itemStyle: { borderColor: "#555", borderWidth: 2, gapWidth: 2 } },
-          { itemStyle: { borderColor: "#999", borderWidth: 1, gapWidth: 1 } },
-          { itemStyle: { borderColor: "#ddd", gapWidth: 0 } }
+          { itemStyle: { borderColor: "#555", borderWidth: 2, gapWidth: 2 }, upperLabel: { color: "#fff" } },
+          { itemStyle: { borderColor: "#888", borderWidth: 2, gapWidth: 1 }, upperLabel: { color: "#fff" } },
+          { itemStyle: { borderColor: "#b4b4b4", borderWidth: 1, gapWidth: 1 } },
+          { itemStyle: { borderColor: "#d4d4d4", borderWidth: 1, gapWidth: 0 } }
         ]
       }]
     }, "tall");
@@ -354,9 +370,17 @@
         return esc(info.name);
       } },
       legend: { type: "scroll", top: 0, data: dirs },
+      // The graph is laid out below the legend, pulled towards the centre
+      // so that no node drifts over it; nodes are named by file name (the
+      // path on hover), names that would overlap are left out.
       series: [{ type: "graph", layout: "force", roam: true, draggable: true, data: data, links: links,
+        top: 40, bottom: 20, left: 20, right: 20,
         categories: dirs.map(function (d) { return { name: d }; }),
-        force: { repulsion: 120, edgeLength: [40, 120] }, label: { show: false }, emphasis: { focus: "adjacency", label: { show: true } } }]
+        force: { repulsion: 120, edgeLength: [40, 120], gravity: 0.15 },
+        label: { show: true, position: "right", fontSize: 10, color: "#333",
+          formatter: function (p) { return String(p.name).split("/").pop(); } },
+        labelLayout: { hideOverlap: true },
+        emphasis: { focus: "adjacency", label: { show: true } } }]
     }, "tall");
     table(body("coupling"), cp, null, 50, [a, b]);
   })();
@@ -376,15 +400,22 @@
     var per = {};
     rows.forEach(function (r) { if (!share || pct(r[share]) >= 80) per[r[who]] = (per[r[who]] || 0) + 1; });
     var names = Object.keys(per).sort(function (x, y) { return per[y] - per[x] || (x < y ? -1 : 1); }).slice(0, 15);
+    var among = own.options && own.options.top ? "of the " + num(own.rows.length) + " files listed" : "files";
     if (names.length) {
       chart(body("ownership"), {
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true },
-        grid: { left: 220, right: 30, top: 20, bottom: 30 },
-        xAxis: { type: "value", name: "files" },
+        grid: { left: 220, right: 30, top: 20, bottom: 40 },
+        xAxis: { type: "value", name: "files", nameLocation: "middle", nameGap: 24 },
         yAxis: { type: "category", data: names.slice().reverse(), axisLabel: { width: 200, overflow: "truncate" } },
-        series: [{ type: "bar", name: "files mostly theirs (share >= 80%)", data: names.slice().reverse().map(function (k) { return per[k]; }), itemStyle: { color: "#8e6bbf" } }]
+        series: [{ type: "bar", name: among + " with 80% or more of the lines theirs", data: names.slice().reverse().map(function (k) { return per[k]; }), itemStyle: { color: "#8e6bbf" } }]
       });
     }
+    var dirs = load("ownership-dirs");
+    if (hasRows(dirs)) {
+      body("ownership").insertAdjacentHTML("beforeend", "<h3>By folder</h3>");
+      table(body("ownership"), dirs, null, 0, [col(dirs, ["dir"])]);
+    }
+    body("ownership").insertAdjacentHTML("beforeend", "<h3>By file</h3>");
     table(body("ownership"), { columns: own.columns, rows: rows }, null, 50, [f]);
   })();
 
