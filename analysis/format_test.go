@@ -107,3 +107,63 @@ func TestParseFormatAndGroupingRejectUnknownNames(t *testing.T) {
 		}
 	}
 }
+
+func TestTableAlignsWideCharactersByTheirWidthOnATerminal(t *testing.T) {
+	// An emoji and CJK characters take two terminal columns each, a
+	// combining accent none: "🚀 x" is 4 wide, "漢字.go" 7, "e\u0301" 1.
+	rep := &analysis.Report{
+		Columns: []analysis.Column{{Name: "name", Cut: true}, {Name: "n"}},
+		Rows:    [][]any{{"🚀 x", 1}, {"漢字.go", 22}, {"e\u0301", 333}},
+	}
+	var b bytes.Buffer
+	if err := rep.Write(&b, analysis.Table, 0); err != nil {
+		t.Fatal(err)
+	}
+	want := "" +
+		"name       n\n" +
+		"🚀 x       1\n" +
+		"漢字.go   22\n" +
+		"e\u0301        333\n"
+	if b.String() != want {
+		t.Fatalf("table:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+func TestTableCutsWideCharactersWhole(t *testing.T) {
+	rep := &analysis.Report{
+		Columns: []analysis.Column{{Name: "path", Cut: true}, {Name: "n"}},
+		Rows:    [][]any{{"文件夹/子文件夹/很长的名字/源代码.go", 1}},
+	}
+	var b bytes.Buffer
+	if err := rep.Write(&b, analysis.Table, 20); err != nil {
+		t.Fatal(err)
+	}
+	// 20 columns: "n" and its two spaces leave 17 for the 36-column path:
+	// 7 columns of head, "...", 7 of tail, in whole characters.
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if got, want := lines[1], "文件夹/...代码.go  1"; got != want {
+		t.Errorf("cut row %q, want %q", got, want)
+	}
+}
+
+func TestTableSharesTheWidthBetweenLongColumns(t *testing.T) {
+	long := "internal/storage/filesystem/dotgit/"
+	rep := analysis.CouplingReport([]analysis.CouplingRow{
+		{Entity: long + "writers.go", Coupled: long + "writers_test.go", Degree: 80, AverageRevs: 5, Shared: 4, EntityRevs: 5, CoupledRevs: 5},
+	})
+	var b bytes.Buffer
+	if err := rep.Write(&b, analysis.Table, 160); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if n := len(lines[0]); n != 160 {
+		t.Fatalf("header is %d wide, want 160: %q", n, lines[0])
+	}
+	// The table is 186 wide: the two paths (45 and 50 columns) lose 26
+	// between them, the longer one first down to the other's width, then
+	// both in turn: 34 and 35.
+	f := strings.Fields(lines[1])
+	if len(f[0]) != 34 || len(f[1]) != 35 || !strings.HasPrefix(f[0], "internal/stor") || !strings.HasSuffix(f[1], "writers_test.go") {
+		t.Errorf("paths cut to %d and %d columns, want 34 and 35: %q", len(f[0]), len(f[1]), lines[1])
+	}
+}
