@@ -351,9 +351,14 @@ func (w *walkArgs) openRepo() (*walker.Repo, error) {
 // printStats writes the walk's figures to stderr with --stats: the work
 // done, then the two pools the engine runs on.
 func (w *walkArgs) printStats(ios *iostreams, st *walker.Stats) {
-	if !w.stats {
-		return
+	if w.stats {
+		printWalkStats(ios, st)
 	}
+}
+
+// printWalkStats writes a walk's figures (or several walks', added up) to
+// stderr.
+func printWalkStats(ios *iostreams, st *walker.Stats) {
 	a, r := st.Arenas, st.Readers
 	fmt.Fprintf(ios.errOut, "walk:    %d commits, %d files diffed (%s), %d binary, %d heap fallbacks, %d workers, %s wall\n",
 		st.Commits, st.FilesDiffed, sizeText(st.BytesDiffed), st.Binary, st.HeapFallback, st.Workers, st.Wall.Round(time.Millisecond))
