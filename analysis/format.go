@@ -38,8 +38,8 @@ const (
 	//   {"analysis": NAME, "options": {NAME: VALUE, ...}, "columns": [NAME, ...],
 	//    "rows": [{COLUMN: VALUE, ...}, ...]}
 	// plus "notes": {NAME: VALUE, ...} after "columns" when the report has
-	// Notes; the row objects' keys are in column order, numbers are JSON numbers,
-	// dates as RFC 3339 strings in UTC, and an absent value as null. Keys
+	// Notes. The row objects' keys are in column order; numbers are JSON
+	// numbers, dates RFC 3339 strings in UTC, an absent value null. Keys
 	// are only ever added, never renamed or removed. JSON text is UTF-8: a
 	// path's invalid UTF-8 bytes come out as U+FFFD, one per byte (CSV keeps
 	// the raw bytes).
