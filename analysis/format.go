@@ -74,6 +74,10 @@ type Column struct {
 	// Cut marks the column a Table may cut in the middle when the table
 	// would be wider than asked (paths, names).
 	Cut bool
+	// Short, when set, is the header a Table shows instead of Name when the
+	// table would be wider than asked, so that a long name over short
+	// numbers does not take the room of the paths.
+	Short string
 }
 
 // Report is an analysis's result ready to be written in any Format. Cells
@@ -350,21 +354,27 @@ func cutMiddle(s string, n int) string {
 // even on a very narrow terminal (the line then wraps).
 const minCut = 12
 
-// fitWidths narrows the Cut columns until the table, with two spaces
-// between columns, fits in width: always the widest of them first, so that
-// two long columns (a pair of paths, a path and a name) end up sharing the
-// room evenly instead of one being cut to nothing. A column gets no
-// narrower than minCut or its name; if the table still does not fit, lines
-// wrap.
-func fitWidths(widths []int, cols []Column, width int) {
-	total := 2 * (len(cols) - 1)
+// tableWidthOf is the width of a table's lines: its columns' widths and
+// two spaces between each two.
+func tableWidthOf(widths []int) int {
+	total := 2 * (len(widths) - 1)
 	for _, w := range widths {
 		total += w
 	}
+	return total
+}
+
+// fitWidths narrows the Cut columns until the table fits in width: always
+// the widest of them first, so that two long columns (a pair of paths, a
+// path and a name) end up sharing the room evenly instead of one being cut
+// to nothing. A column gets no narrower than minCut or its header; if the
+// table still does not fit, lines wrap.
+func fitWidths(widths []int, header []string, cols []Column, width int) {
+	total := tableWidthOf(widths)
 	for total > width {
 		widest := -1
 		for i, c := range cols {
-			if c.Cut && widths[i] > max(minCut, cellWidth(c.Name)) && (widest < 0 || widths[i] > widths[widest]) {
+			if c.Cut && widths[i] > max(minCut, cellWidth(header[i])) && (widest < 0 || widths[i] > widths[widest]) {
 				widest = i
 			}
 		}
@@ -382,10 +392,12 @@ func (r *Report) writeTable(buf *bytes.Buffer, width int) {
 		return
 	}
 	cells := make([][]string, len(r.Rows))
+	header := make([]string, len(r.Columns))
+	cellsW := make([]int, len(r.Columns)) // the widest cell of each column
 	widths := make([]int, len(r.Columns))
 	right := make([]bool, len(r.Columns))
 	for i, c := range r.Columns {
-		widths[i] = cellWidth(c.Name)
+		header[i] = c.Name
 		right[i] = true
 	}
 	for ri, row := range r.Rows {
@@ -393,14 +405,23 @@ func (r *Report) writeTable(buf *bytes.Buffer, width int) {
 		for i := range r.Columns {
 			s := tableCell(row[i])
 			cells[ri][i] = s
-			widths[i] = max(widths[i], cellWidth(s))
+			cellsW[i] = max(cellsW[i], cellWidth(s))
 			if row[i] != nil && !numeric(row[i]) {
 				right[i] = false
 			}
 		}
 	}
-	if width > 0 {
-		fitWidths(widths, r.Columns, width)
+	for i := range widths {
+		widths[i] = max(cellsW[i], cellWidth(header[i]))
+	}
+	if width > 0 && tableWidthOf(widths) > width {
+		for i, c := range r.Columns {
+			if c.Short != "" {
+				header[i] = c.Short
+				widths[i] = max(cellsW[i], cellWidth(c.Short))
+			}
+		}
+		fitWidths(widths, header, r.Columns, width)
 	}
 	line := func(row []string) {
 		var b strings.Builder
@@ -424,10 +445,6 @@ func (r *Report) writeTable(buf *bytes.Buffer, width int) {
 		}
 		buf.WriteString(b.String())
 		buf.WriteByte('\n')
-	}
-	header := make([]string, len(r.Columns))
-	for i, c := range r.Columns {
-		header[i] = c.Name
 	}
 	line(header)
 	for _, row := range cells {

@@ -148,22 +148,52 @@ func TestTableCutsWideCharactersWhole(t *testing.T) {
 
 func TestTableSharesTheWidthBetweenLongColumns(t *testing.T) {
 	long := "internal/storage/filesystem/dotgit/"
-	rep := analysis.CouplingReport([]analysis.CouplingRow{
-		{Entity: long + "writers.go", Coupled: long + "writers_test.go", Degree: 80, AverageRevs: 5, Shared: 4, EntityRevs: 5, CoupledRevs: 5},
-	})
+	rep := &analysis.Report{
+		Columns: []analysis.Column{{Name: "entity", Cut: true}, {Name: "coupled", Cut: true}, {Name: "shared-revisions"}},
+		Rows:    [][]any{{long + "writers.go", long + "writers_test.go", 4}},
+	}
 	var b bytes.Buffer
-	if err := rep.Write(&b, analysis.Table, 160); err != nil {
+	if err := rep.Write(&b, analysis.Table, 95); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	if n := len(lines[0]); n != 160 {
-		t.Fatalf("header is %d wide, want 160: %q", n, lines[0])
+	if n := len(lines[0]); n != 95 {
+		t.Fatalf("header is %d wide, want 95: %q", n, lines[0])
 	}
-	// The table is 186 wide: the two paths (45 and 50 columns) lose 26
+	// The table is 115 wide: the two paths (45 and 50 columns) lose 20
 	// between them, the longer one first down to the other's width, then
-	// both in turn: 34 and 35.
+	// both in turn: 37 and 38.
 	f := strings.Fields(lines[1])
-	if len(f[0]) != 34 || len(f[1]) != 35 || !strings.HasPrefix(f[0], "internal/stor") || !strings.HasSuffix(f[1], "writers_test.go") {
-		t.Errorf("paths cut to %d and %d columns, want 34 and 35: %q", len(f[0]), len(f[1]), lines[1])
+	if len(f[0]) != 37 || len(f[1]) != 38 || !strings.HasPrefix(f[0], "internal/stor") || !strings.HasSuffix(f[1], "writers_test.go") {
+		t.Errorf("paths cut to %d and %d columns, want 37 and 38: %q", len(f[0]), len(f[1]), lines[1])
+	}
+}
+
+func TestTableShowsShortHeadersOnlyWhenTooWide(t *testing.T) {
+	long := "plumbing/protocol/packp/capability/"
+	rep := analysis.CouplingReport([]analysis.CouplingRow{
+		{Entity: long + "list.go", Coupled: long + "list_test.go", Degree: 86, AverageRevs: 12, Shared: 10, EntityRevs: 12, CoupledRevs: 11},
+	})
+	var b bytes.Buffer
+	if err := rep.Write(&b, analysis.Table, 0); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(b.String(), "entity  ") || !strings.Contains(b.String(), "  shared-revisions  first-entity-revisions  second-entity-revisions\n") {
+		t.Errorf("with no width, the headers are not the column names: %q", b.String())
+	}
+	b.Reset()
+	if err := rep.Write(&b, analysis.Table, 150); err != nil {
+		t.Fatal(err)
+	}
+	// With the long headers the table is 180 wide and the paths would be
+	// cut; with the short ones the numbers take 55 columns, spaces
+	// included, and the paths (42 and 47) fit whole in 150.
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	want := "degree  avg-revs  shared  entity-revs  coupled-revs"
+	if !strings.HasSuffix(lines[0], want) {
+		t.Errorf("at 150 columns the header is %q, want it to end %q", lines[0], want)
+	}
+	if f := strings.Fields(lines[1]); len(lines[0]) != 144 || f[0] != long+"list.go" || f[1] != long+"list_test.go" {
+		t.Errorf("at 150 columns: %q", b.String())
 	}
 }
