@@ -83,99 +83,171 @@ func (s *IdentitiesState) Rows() []IdentityRow {
 	return rows
 }
 
-// Candidate is a suggested mailmap entry: canonical identities that look
-// like one person. Kind is "same-email" (one email, several names; compared
-// ignoring case, as .mailmap compares emails) or "same-name" (one name,
-// several emails). Proper is the identity with the most commits (ties: byte
-// order); Others are the rest. MailmapLines[i] is the .mailmap text that
-// would merge Others[i] into Proper: one line per raw identity the mailmap
-// gathers into Others[i] (lines joined by newlines).
+// Candidate is a suggested set of mailmap entries: canonical identities
+// that look like one person, linked by a shared email (compared ignoring
+// case, as .mailmap compares emails) or a shared name, directly or through
+// other identities of the group. Proper is the identity with the most
+// commits (ties: byte order of name, then email); Others are the rest, and
+// Kinds[i] says how Others[i] is linked: "same-email" or "same-name" (as
+// Proper's), or "linked" (through another identity of the group).
+// MailmapLines[i] is the .mailmap text that would merge Others[i] into
+// Proper: one line per raw identity the mailmap gathers into Others[i]
+// (lines joined by newlines). Since each identity is in one group only,
+// every raw identity gets at most one line, and the lines never contradict
+// each other (git's mailmap does not chain entries).
 type Candidate struct {
-	Kind         string
 	ProperName   string
 	ProperEmail  string
 	Others       []IdentityRow // CanonName, CanonEmail and Commits are set
-	Commits      int           // of all the identities together
+	Kinds        []string
+	Commits      int // of all the identities together
 	MailmapLines []string
 }
 
-// Candidates returns merge candidates among the canonical identities, bots
-// left out (a bot's many names are its own business): same-email groups
-// first, then same-name groups, each sorted by proper name and email.
+// genericNames are names that many people's commits carry (a fresh
+// machine's account, a tool's placeholder): a shared one says nothing about
+// who made the commits, so it links no identities. Compared ignoring case.
+var genericNames = []string{"root", "admin", "administrator", "user", "ubuntu", "unknown", "your name",
+	"nobody", "none", "(none)", "anonymous", "git", "github", "localhost"}
+
+// genericLocals are email local parts that, like genericNames, many people
+// share; an email at a host named "(none)" or "localhost" (an unconfigured
+// machine's) is generic too.
+var genericLocals = []string{"root", "admin", "administrator", "user", "ubuntu", "you", "your.email",
+	"your_email", "youremail", "email", "noreply", "no-reply", "nobody", "none", "unknown"}
+
+func isGenericName(name string) bool {
+	n := strings.TrimSpace(name)
+	for _, g := range genericNames {
+		if strings.EqualFold(n, g) {
+			return true
+		}
+	}
+	return n == ""
+}
+
+func isGenericEmail(email string) bool {
+	e := strings.ToLower(strings.TrimSpace(email))
+	local, host, _ := strings.Cut(e, "@")
+	if local == "" || host == "(none)" || strings.HasSuffix(host, ".(none)") || host == "localhost" ||
+		strings.HasPrefix(host, "localhost.") {
+		return true
+	}
+	for _, g := range genericLocals {
+		if local == g {
+			return true
+		}
+	}
+	return false
+}
+
+// Candidates returns merge candidates among the canonical identities: the
+// groups of two or more identities joined by shared emails or names, bots
+// left out (a bot's many names are its own business) and generic names and
+// emails (root, root@localhost, you@example.com ...; see isGenericName)
+// linking nothing. Groups are sorted by proper name and email.
 func (s *IdentitiesState) Candidates() []Candidate {
 	canon := map[authorKey]int{}
 	raws := map[authorKey][]authorKey{} // canonical -> its raw identities, in Rows order
+	var keys []authorKey
 	for _, r := range s.Rows() {
 		if r.Bot {
 			continue
 		}
 		k := authorKey{r.CanonName, r.CanonEmail}
+		if _, ok := canon[k]; !ok {
+			keys = append(keys, k)
+		}
 		canon[k] += r.Commits
 		raws[k] = append(raws[k], authorKey{r.Name, r.Email})
 	}
-	byEmail := map[string][]authorKey{}
-	byName := map[string][]authorKey{}
-	for k := range canon {
-		byEmail[strings.ToLower(k.email)] = append(byEmail[strings.ToLower(k.email)], k)
-		if k.name != "" {
-			byName[k.name] = append(byName[k.name], k)
+	// Union-find over keys (in Rows order, so deterministic): identities
+	// sharing a (non-generic) email or name end in one set.
+	parent := make([]int, len(keys))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
 		}
+		return i
+	}
+	union := func(i, j int) {
+		if a, b := find(i), find(j); a != b {
+			parent[b] = a
+		}
+	}
+	byEmail, byName := map[string]int{}, map[string]int{}
+	for i, k := range keys {
+		if !isGenericEmail(k.email) {
+			e := strings.ToLower(k.email)
+			if j, ok := byEmail[e]; ok {
+				union(i, j)
+			} else {
+				byEmail[e] = i
+			}
+		}
+		if !isGenericName(k.name) {
+			if j, ok := byName[k.name]; ok {
+				union(i, j)
+			} else {
+				byName[k.name] = i
+			}
+		}
+	}
+	groups := map[int][]authorKey{}
+	for i, k := range keys {
+		groups[find(i)] = append(groups[find(i)], k)
 	}
 	var out []Candidate
-	group := func(kind string, groups map[string][]authorKey) {
-		var found []Candidate
-		for _, ks := range groups {
-			if len(ks) < 2 {
-				continue
-			}
-			sort.Slice(ks, func(i, j int) bool {
-				a, b := ks[i], ks[j]
-				if canon[a] != canon[b] {
-					return canon[a] > canon[b]
-				}
-				if a.name != b.name {
-					return a.name < b.name
-				}
-				return a.email < b.email
-			})
-			if kind == "same-name" && sameEmails(ks) {
-				continue // only the case of the email differs: same-email covers it
-			}
-			c := Candidate{Kind: kind, ProperName: ks[0].name, ProperEmail: ks[0].email, Commits: canon[ks[0]]}
-			for _, k := range ks[1:] {
-				c.Others = append(c.Others, IdentityRow{CanonName: k.name, CanonEmail: k.email, Commits: canon[k]})
-				c.Commits += canon[k]
-				// .mailmap lines match the identities recorded in commits,
-				// so there is one line per raw identity behind k, in the
-				// precise form "Proper <proper> Commit Name <commit email>".
-				var lines []string
-				for _, raw := range raws[k] {
-					lines = append(lines, fmt.Sprintf("%s <%s> %s <%s>", ks[0].name, ks[0].email, raw.name, raw.email))
-				}
-				c.MailmapLines = append(c.MailmapLines, strings.Join(lines, "\n"))
-			}
-			found = append(found, c)
+	for _, ks := range groups {
+		if len(ks) < 2 {
+			continue
 		}
-		sort.Slice(found, func(i, j int) bool {
-			if found[i].ProperName != found[j].ProperName {
-				return found[i].ProperName < found[j].ProperName
+		sort.Slice(ks, func(i, j int) bool {
+			a, b := ks[i], ks[j]
+			if canon[a] != canon[b] {
+				return canon[a] > canon[b]
 			}
-			return found[i].ProperEmail < found[j].ProperEmail
+			if a.name != b.name {
+				return a.name < b.name
+			}
+			return a.email < b.email
 		})
-		out = append(out, found...)
-	}
-	group("same-email", byEmail)
-	group("same-name", byName)
-	return out
-}
-
-func sameEmails(ks []authorKey) bool {
-	for _, k := range ks[1:] {
-		if !strings.EqualFold(k.email, ks[0].email) {
-			return false
+		p := ks[0]
+		c := Candidate{ProperName: p.name, ProperEmail: p.email, Commits: canon[p]}
+		for _, k := range ks[1:] {
+			kind := "linked"
+			switch {
+			case strings.EqualFold(k.email, p.email) && !isGenericEmail(k.email):
+				kind = "same-email"
+			case k.name == p.name && !isGenericName(k.name):
+				kind = "same-name"
+			}
+			c.Others = append(c.Others, IdentityRow{CanonName: k.name, CanonEmail: k.email, Commits: canon[k]})
+			c.Kinds = append(c.Kinds, kind)
+			c.Commits += canon[k]
+			// .mailmap lines match the identities recorded in commits, so
+			// there is one line per raw identity behind k, in the precise
+			// form "Proper <proper> Commit Name <commit email>".
+			var lines []string
+			for _, raw := range raws[k] {
+				lines = append(lines, fmt.Sprintf("%s <%s> %s <%s>", p.name, p.email, raw.name, raw.email))
+			}
+			c.MailmapLines = append(c.MailmapLines, strings.Join(lines, "\n"))
 		}
+		out = append(out, c)
 	}
-	return true
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].ProperName != out[j].ProperName {
+			return out[i].ProperName < out[j].ProperName
+		}
+		return out[i].ProperEmail < out[j].ProperEmail
+	})
+	return out
 }
 
 // IdentitiesReport makes the Report of identity rows: name, email,
@@ -204,7 +276,7 @@ func CandidatesReport(cands []Candidate) *Report {
 	}
 	for _, c := range cands {
 		for i, o := range c.Others {
-			r.Rows = append(r.Rows, []any{c.Kind, c.ProperName, c.ProperEmail, o.CanonName, o.CanonEmail, o.Commits, c.MailmapLines[i]})
+			r.Rows = append(r.Rows, []any{c.Kinds[i], c.ProperName, c.ProperEmail, o.CanonName, o.CanonEmail, o.Commits, c.MailmapLines[i]})
 		}
 	}
 	return r

@@ -66,16 +66,24 @@ var botNames = []string{
 
 // IsBot reports whether an identity is a bot by the built-in patterns: a name
 // or email local part ending in "[bot]" (GitHub Apps, as
-// "dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>"), or
+// "dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>"), a
+// name ending in "(bot)", a name or local part ending in "-bot" or "_bot"
+// (machine accounts, as "Craig Younkins (bot) <cyounkins-bot@...>"), or
 // one containing a known automation's name (botNames: dependabot, renovate,
-// github-actions, ...). Matching ignores case.
+// github-actions, ...). A word "bot" alone is not enough: Bot is a surname.
+// Matching ignores case.
 func IsBot(name, email string) bool {
-	n := strings.ToLower(name)
+	n := strings.ToLower(strings.TrimSpace(name))
 	local := strings.ToLower(email)
 	if i := strings.LastIndexByte(local, '@'); i >= 0 {
 		local = local[:i]
 	}
-	if strings.HasSuffix(n, "[bot]") || strings.HasSuffix(local, "[bot]") {
+	for _, suffix := range []string{"[bot]", "-bot", "_bot"} {
+		if strings.HasSuffix(n, suffix) || strings.HasSuffix(local, suffix) {
+			return true
+		}
+	}
+	if strings.HasSuffix(n, "(bot)") {
 		return true
 	}
 	for _, b := range botNames {
@@ -96,14 +104,20 @@ func IsBot(name, email string) bool {
 type Scope struct {
 	// Bots applies to AuthorBased analyzers only.
 	Bots BotPolicy
-	// Mailmap, when set, is consulted for bots too: an identity is a bot when
-	// its raw or its canonical form is.
+	// Mailmap, when set, is consulted for bots: an identity is a bot when its
+	// raw or its canonical form is.
 	Mailmap Mailmap
 	// CoAuthors credits each Co-authored-by: trailer's identity with the
 	// commit in AuthorBased analyzers: the commit and its files count for
 	// them, its lines stay with the author. The walk must give messages
 	// (walker.Options.Messages).
 	CoAuthors bool
+	// ShareLines, with CoAuthors, shares each file's added and deleted
+	// lines of a co-authored commit among the author and the credited
+	// co-authors instead: each gets lines/n, and the first lines%n of them,
+	// author first and then co-authors in trailer order, one more, so the
+	// totals stay the commit's.
+	ShareLines bool
 	// IgnoreRevs are commits left out of every analysis (formatting-only
 	// commits, as blame.ignoreRevsFile lists them).
 	IgnoreRevs map[walker.Hash]struct{}
@@ -145,6 +159,7 @@ func (r ExcludeReason) String() string {
 // LeftOut is what a Scope left out of one analysis.
 type LeftOut struct {
 	BotCommits        int                    // commits by bots (BotsExclude), or by people (BotsOnly)
+	BotsCounted       int                    // commits by bots the analysis counted (all of them when not AuthorBased)
 	IgnoredCommits    int                    // commits in IgnoreRevs
 	LargeCommits      int                    // commits changing more than MaxChangeset files
 	Files             [NumExcludeReasons]int // distinct paths, per reason
@@ -195,6 +210,7 @@ type ScopedState struct {
 	left        LeftOut
 	paths       map[string]ExcludeReason // excluded paths seen, with their reason
 	reasons     map[string]ExcludeReason // Exclude's answers, so each path is asked once
+	bots        map[authorKey]bool       // isBot's answers, so each identity is asked once
 }
 
 // Inner returns the wrapped analyzer's State.
@@ -223,31 +239,73 @@ func (s *ScopedState) Observe(c *walker.Commit) {
 		s.left.LargeCommits++
 		return
 	}
-	if s.authorBased && sc.Bots != BotsInclude {
-		if s.isBot(c.Author.Name, c.Author.Email) != (sc.Bots == BotsOnly) {
-			s.left.BotCommits++
-			return
-		}
+	bot := s.isBot(c.Author.Name, c.Author.Email)
+	if s.authorBased && sc.Bots != BotsInclude && bot != (sc.Bots == BotsOnly) {
+		s.left.BotCommits++
+		return
+	}
+	if bot {
+		s.left.BotsCounted++
 	}
 	if sc.Exclude != nil {
 		c = s.excludeFiles(c)
 	}
-	s.inner.Observe(c)
-	if s.authorBased && sc.CoAuthors {
-		s.credit(c)
+	if !s.authorBased || !sc.CoAuthors {
+		s.inner.Observe(c)
+		return
+	}
+	cos := s.coAuthors(c)
+	n := len(cos) + 1
+	if !sc.ShareLines || n == 1 {
+		s.inner.Observe(c)
+		n = 0 // co-authors get no lines
+	} else {
+		s.inner.Observe(withShare(c, c.Author, n, 0))
+	}
+	for i, co := range cos {
+		s.inner.Observe(withShare(c, co, n, i+1))
+		s.left.CoAuthorCredits++
 	}
 }
 
-func (s *ScopedState) isBot(name, email string) bool {
-	if IsBot(name, email) {
-		return true
+// withShare returns c as who's, with share i of n of each file's lines (see
+// Scope.ShareLines); n 0 gives no lines.
+func withShare(c *walker.Commit, who walker.Signature, n, i int) *walker.Commit {
+	cc := *c
+	cc.Author = walker.Signature{Name: who.Name, Email: who.Email, When: c.Author.When}
+	cc.Changes = make([]walker.Change, len(c.Changes))
+	share := func(v int) int {
+		if n == 0 {
+			return 0
+		}
+		if i < v%n {
+			return v/n + 1
+		}
+		return v / n
 	}
-	if s.scope.Mailmap != nil {
+	for j, ch := range c.Changes {
+		ch.Added, ch.Deleted = share(ch.Added), share(ch.Deleted)
+		cc.Changes[j] = ch
+	}
+	return &cc
+}
+
+func (s *ScopedState) isBot(name, email string) bool {
+	k := authorKey{name, email}
+	if bot, ok := s.bots[k]; ok {
+		return bot
+	}
+	bot := IsBot(name, email)
+	if !bot && s.scope.Mailmap != nil {
 		if n, e, ok := s.scope.Mailmap.Lookup(name, email); ok {
-			return IsBot(n, e)
+			bot = IsBot(n, e)
 		}
 	}
-	return false
+	if s.bots == nil {
+		s.bots = map[authorKey]bool{}
+	}
+	s.bots[k] = bot
+	return bot
 }
 
 // excludeFiles returns c without the changes Exclude leaves out, counting
@@ -285,12 +343,17 @@ func (s *ScopedState) excludeFiles(c *walker.Commit) *walker.Commit {
 	return &cc
 }
 
-// credit hands the inner State one commit per co-author: the commit as the
-// co-author's, with its files but no lines (lines stay with the author). A
-// co-author who is the author, or is named twice, is credited once.
-func (s *ScopedState) credit(c *walker.Commit) {
+// coAuthors returns the co-authors of c to credit, in trailer order: a
+// co-author who is the author, or is named twice, is credited once, and
+// the bot policy applies to co-authors as to authors.
+func (s *ScopedState) coAuthors(c *walker.Commit) []walker.Signature {
+	cos := CoAuthors(c.Message)
+	if len(cos) == 0 {
+		return nil
+	}
+	var out []walker.Signature
 	seen := map[string]bool{strings.ToLower(c.Author.Email): true}
-	for _, co := range CoAuthors(c.Message) {
+	for _, co := range cos {
 		key := strings.ToLower(co.Email)
 		if seen[key] {
 			continue
@@ -299,16 +362,9 @@ func (s *ScopedState) credit(c *walker.Commit) {
 		if s.scope.Bots != BotsInclude && s.isBot(co.Name, co.Email) != (s.scope.Bots == BotsOnly) {
 			continue
 		}
-		cc := *c
-		cc.Author = walker.Signature{Name: co.Name, Email: co.Email, When: c.Author.When}
-		cc.Changes = make([]walker.Change, len(c.Changes))
-		for i, ch := range c.Changes {
-			ch.Added, ch.Deleted = 0, 0
-			cc.Changes[i] = ch
-		}
-		s.inner.Observe(&cc)
-		s.left.CoAuthorCredits++
+		out = append(out, co)
 	}
+	return out
 }
 
 // Merge adds other's figures; other must be a *ScopedState of the same Wrap.
@@ -316,6 +372,7 @@ func (s *ScopedState) Merge(other State) {
 	o := mustBe[*ScopedState](other)
 	s.inner.Merge(o.inner)
 	s.left.BotCommits += o.left.BotCommits
+	s.left.BotsCounted += o.left.BotsCounted
 	s.left.IgnoredCommits += o.left.IgnoredCommits
 	s.left.LargeCommits += o.left.LargeCommits
 	s.left.CoAuthorCredits += o.left.CoAuthorCredits

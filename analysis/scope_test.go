@@ -62,6 +62,11 @@ func TestIsBotKnowsTheCommonAutomations(t *testing.T) {
 		{"Jane Doe", "jane@example.com", false},
 		{"Robert", "robert@example.com", false},
 		{"Abbot", "abbot@example.com", false},
+		{"Craig Younkins (bot)", "45402181+cyounkins-bot@users.noreply.github.com", true},
+		{"release_bot", "ci@example.com", true},
+		{"Marc Bot", "marc.bot@example.com", false},
+		{"Theo Buehler", "botovq@users.noreply.github.com", false},
+		{"Nick Quaranto", "nick@thoughtbot.com", false},
 	} {
 		if got := analysis.IsBot(tc.name, tc.email); got != tc.bot {
 			t.Errorf("IsBot(%q, %q) = %v, want %v", tc.name, tc.email, got, tc.bot)

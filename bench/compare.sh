@@ -6,7 +6,10 @@
 # falls on all of them alike; prints medians, ratios against git and peak RSS
 # as a markdown table. REPO may be bare; nothing is written into it.
 # Environment: RUNS (rounds, default 5), GITWALK_BIN (use this binary instead
-# of building one).
+# of building one), CHURN=1 (also time gitwalk churn, -j1 and the default -j,
+# against git log --numstat --no-merges, the same work for git: churn's sums
+# are held to git's numbers by the test suite, so only the commit count is
+# checked here).
 set -euo pipefail
 
 usage() { echo "usage: $0 REPO [REV]" >&2; exit 2; }
@@ -36,14 +39,20 @@ unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OB
 mkdir -p "$HOME"
 
 
-names=("git log --numstat" "gitwalk numstat -j1" "gitwalk numstat")
+names=("git log --numstat" "gitwalk numstat -j1" "gitwalk numstat"
+  "git log --numstat --no-merges" "gitwalk churn -j1" "gitwalk churn")
 run() { # run I: the command I with its output on stdout
   case $1 in
     0) git -C "$repo" log --numstat --no-renames --format=%H "$rev" ;;
     1) "$gitwalk" numstat -j1 "$repo" "$rev" ;;
     2) "$gitwalk" numstat "$repo" "$rev" ;;
+    3) git -C "$repo" log --numstat --no-renames --no-merges --format=%H "$rev" ;;
+    4) "$gitwalk" churn --no-progress -j1 "$repo" "$rev" ;;
+    5) "$gitwalk" churn --no-progress "$repo" "$rev" ;;
   esac
 }
+cmds=(0 1 2)
+[ "${CHURN:-}" = 1 ] && cmds=(0 1 2 3 4 5)
 
 # Outputs first: timing commands that disagree would compare nothing.
 for i in 0 1 2; do run $i >"$tmp/out$i"; done
@@ -55,9 +64,18 @@ for i in 1 2; do
   fi
 done
 commits=$(grep -c -E '^[0-9a-f]{40}$' "$tmp/out0" || true)
+if [ "${CHURN:-}" = 1 ]; then
+  # churn walks the non-merge commits, as git log --no-merges does.
+  want=$(git -C "$repo" rev-list --count --no-merges "$rev")
+  got=$("$gitwalk" summary --no-progress --format csv "$repo" "$rev" 2>/dev/null | awk -F, 'NR == 2 {print $1}')
+  if [ "$got" != "$want" ]; then
+    echo "compare.sh: gitwalk summary counts $got commits, git rev-list --no-merges $want" >&2
+    exit 1
+  fi
+fi
 
 for ((r = 0; r < runs; r++)); do
-  for i in 0 1 2; do
+  for i in "${cmds[@]}"; do
     # %e wall seconds, %M peak RSS in KiB, %U + %S CPU seconds.
     # The inner shell gets the paths from the environment, never spliced
     # into its script, so any character in them is safe.
@@ -78,7 +96,8 @@ echo "$label $rev: $commits commits, output identical, $runs alternating rounds,
 echo
 echo "| command | median wall (s) | vs git | median CPU (s) | median peak RSS (MB) | max peak RSS (MB) |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: |"
-for i in 0 1 2; do
+for i in "${cmds[@]}"; do
+  [ "$i" = 3 ] && gitwall=$(median "$tmp/wall3") # churn rows against git --no-merges
   w=$(median "$tmp/wall$i")
   cpu=$(median "$tmp/cpu$i")
   rss=$(median "$tmp/rss$i")

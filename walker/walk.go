@@ -84,6 +84,7 @@ func (o *Options) workers() int {
 // walk is the pipeline under Walk (ordered set) and WalkParallel (each set).
 func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) error, each func(int, *Commit) error) error {
 	start := time.Now()
+	drops := r.db.MappedDrops()
 	alg, err := r.algorithm(opts)
 	if err != nil {
 		return err
@@ -258,6 +259,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 		stats.Wall = time.Since(start)
 		stats.Arenas = arenas.Metrics()
 		stats.Readers = readers.Metrics()
+		stats.PackDrops = r.db.MappedDrops() - drops
 		*opts.Stats = stats
 	}
 	if prog != nil && (walkErr == nil || errors.Is(walkErr, ErrStop)) {

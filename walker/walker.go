@@ -192,4 +192,9 @@ type Stats struct {
 	Wall         time.Duration
 	Arenas       arena.Metrics // the walk's arena pool, when the walk ends
 	Readers      pool.Metrics  // the walk's pool of object readers, when the walk ends
+	// PackDrops counts the times the packs' mapped pages were dropped from
+	// memory during the walk (every 64 MiB of pack pages read; the page
+	// cache keeps them), which bounds what the packs hold of the process's
+	// resident memory. Concurrent walks of one Repo share the count.
+	PackDrops int64
 }

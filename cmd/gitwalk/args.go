@@ -366,6 +366,7 @@ func printWalkStats(ios *iostreams, st *walker.Stats) {
 		a.Checkouts, a.Reuses, a.Mints, sizeText(int64(a.PeakBytes)), a.Idle)
 	fmt.Fprintf(ios.errOut, "readers: %d hits, %d misses, %d live, %d waits (%s waited)\n",
 		r.Hits, r.Misses, r.Live, r.Waits, r.Waited.Round(time.Microsecond))
+	fmt.Fprintf(ios.errOut, "packs:   mapped pages dropped from memory %d times (every 64 MiB read)\n", st.PackDrops)
 }
 
 // sizeText writes n bytes for people: B, KiB, MiB or GiB with one decimal.

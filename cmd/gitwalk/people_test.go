@@ -98,6 +98,33 @@ func TestAuthorsOnEveryMailmapSourceCountAsGitShortlog(t *testing.T) {
 			if note := "left out " + strconv.Itoa(botCommits) + " bot commits"; !strings.Contains(stderr, note) {
 				t.Errorf("stderr does not say %q: %q", note, stderr)
 			}
+			// Every other output says it too: authors' JSON options and
+			// --stats, and the summary, which counts the bots' commits.
+			var rep struct {
+				Options struct {
+					LeftOut struct {
+						BotCommits int `json:"bot_commits"`
+					} `json:"left_out"`
+				} `json:"options"`
+				Rows []map[string]any `json:"rows"`
+			}
+			out, stderr = mustRun(t, "authors", dir, "--format", "json", "--stats")
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if rep.Options.LeftOut.BotCommits != botCommits {
+				t.Errorf("authors JSON: left_out.bot_commits %d, git's bots made %d", rep.Options.LeftOut.BotCommits, botCommits)
+			}
+			if note := "left out: bot commits " + strconv.Itoa(botCommits) + ","; !strings.Contains(stderr, note) {
+				t.Errorf("authors --stats does not say %q: %q", note, stderr)
+			}
+			out, _ = mustRun(t, "summary", dir, "--format", "json")
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if got := rep.Rows[0]["bot_commits"]; got != float64(botCommits) {
+				t.Errorf("summary: bot_commits %v, git's bots made %d", got, botCommits)
+			}
 		})
 	}
 }
@@ -396,6 +423,10 @@ func TestPolicyOutputsAreTheSameForEveryWorkerCount(t *testing.T) {
 		{"summary", "--merges", "first-parent"},
 		{"churn", "--merges", "include", "--max-changeset", "3"},
 		{"churn", "--by", "author", "--coauthors"},
+		{"authors", "--coauthors=share-lines", "--bots", "include"},
+		{"ownership", "--coauthors=share-lines"},
+		{"files", "--merges", "include"},
+		{"identities", "--max-changeset", "2"},
 		{"identities", "--candidates"},
 		{"identities"},
 	} {
@@ -456,7 +487,7 @@ func TestPolicyFlagsAreInEveryAnalysisHelp(t *testing.T) {
 			t.Fatalf("%s --help: exit %d", cmd, code)
 		}
 		for _, want := range []string{"--merges P", "--bots P", "--coauthors", "--no-default-excludes", "--ignore-revs-file",
-			"--max-changeset", "Examples: --merges include", "Default excludes"} {
+			"--max-changeset", "--coauthors=share-lines", "Examples: --merges include", "Default excludes"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%s --help does not mention %q", cmd, want)
 			}
@@ -522,5 +553,262 @@ func TestFilesListsEveryPathWithWhyItIsNotCounted(t *testing.T) {
 	}
 	if strings.Join(listed, "\n") != strings.Join(paths, "\n") {
 		t.Errorf("listed %v, git saw %v", listed, paths)
+	}
+}
+
+// TestCandidateGroupsMergeChainsButNotGenericIdentities works on a repository
+// whose identities chain (a name shared with one, an email with the next)
+// and share only generic names and emails. Applying the suggestions through
+// mailmap.file, git must then see every chain as one person, with no two
+// people sharing a name or an email except the generic ones, which must be
+// left as they were.
+func TestCandidateGroupsMergeChainsButNotGenericIdentities(t *testing.T) {
+	testrepos.IsolateGit(t)
+	dir := filepath.Join(t.TempDir(), "work")
+	gitRun(t, "", "init", "-q", "-b", "main", dir)
+	t.Setenv("GIT_COMMITTER_NAME", "C")
+	t.Setenv("GIT_COMMITTER_EMAIL", "c@example.com")
+	t.Setenv("GIT_COMMITTER_DATE", "2022-01-01T00:00:00Z")
+	t.Setenv("GIT_AUTHOR_DATE", "2022-01-01T00:00:00Z")
+	authors := []string{
+		"Ann One <ann@x.example>", "Ann One <ann@x.example>", "Ann One <ann@y.example>", "Nan <ann@y.example>",
+		"Nan <nan@z.example>", "Bo <BO@w.example>", "Bo Two <bo@w.example>",
+		"root <root@host1.example>", "root <admin@host2.example>", "Cy <cy@metal.(none)>", "Di <cy@metal.(none)>",
+		"Ed <you@example.com>", "Fay <you@example.com>",
+	}
+	for i, a := range authors {
+		gitRun(t, dir, "commit", "-q", "--allow-empty", "-m", "c"+strconv.Itoa(i), "--author", a)
+	}
+	before := shortlogCounts(gitRun(t, dir, "shortlog", "-sne", "HEAD"))
+	out, _ := mustRun(t, "identities", dir, "--format", "mailmap")
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		raw := line[strings.IndexByte(line, '>')+2:]
+		if seen[raw] {
+			t.Errorf("two suggestions for %q:\n%s", raw, out)
+		}
+		seen[raw] = true
+	}
+	suggested := filepath.Join(t.TempDir(), "suggested.mailmap")
+	if err := os.WriteFile(suggested, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gitRun(t, dir, "config", "mailmap.file", suggested)
+	after := shortlogCounts(gitRun(t, dir, "shortlog", "-sne", "HEAD"))
+	names, emails := map[string]int{}, map[string]int{}
+	for ident := range after {
+		name, email, _ := strings.Cut(strings.TrimSuffix(ident, ">"), " <")
+		names[name]++
+		emails[strings.ToLower(email)]++
+	}
+	for _, generic := range []string{"root <root@host1.example>", "root <admin@host2.example>", "Cy <cy@metal.(none)>",
+		"Di <cy@metal.(none)>", "Ed <you@example.com>", "Fay <you@example.com>"} {
+		if after[generic] != before[generic] || before[generic] == "" {
+			t.Errorf("%s: %q commits before the suggestions, %q after: a generic identity was merged", generic, before[generic], after[generic])
+		}
+	}
+	for n, c := range names {
+		if c > 1 && n != "root" {
+			t.Errorf("after the suggestions git still has %d people named %q", c, n)
+		}
+	}
+	for e, c := range emails {
+		if c > 1 && e != "cy@metal.(none)" && e != "you@example.com" {
+			t.Errorf("after the suggestions git still has %d people at %q", c, e)
+		}
+	}
+	// Each chain is one person now, with all its commits as git counted them.
+	for _, chain := range [][]string{
+		{"Ann One <ann@x.example>", "Ann One <ann@y.example>", "Nan <ann@y.example>", "Nan <nan@z.example>"},
+		{"Bo <BO@w.example>", "Bo Two <bo@w.example>"},
+	} {
+		sum, found := 0, 0
+		for _, ident := range chain {
+			sum += atoi(t, before[ident])
+			if after[ident] != "" {
+				found++
+			}
+		}
+		if found != 1 {
+			t.Errorf("chain %v is %d people after the suggestions: %v", chain, found, after)
+		}
+		for _, ident := range chain {
+			if after[ident] != "" && atoi(t, after[ident]) != sum {
+				t.Errorf("chain %v: %s has %s commits, git counted %d for the chain before", chain, ident, after[ident], sum)
+			}
+		}
+	}
+	if again, _ := mustRun(t, "identities", dir, "--format", "mailmap"); again != "" {
+		t.Errorf("candidates left once git applies them:\n%s", again)
+	}
+}
+
+// TestCoauthorsShareLinesSplitsEachFileAsDocumented works out from git log
+// --numstat, the trailers as git reads them and git check-mailmap what
+// --coauthors=share-lines must give each person: every file's lines of a
+// co-authored commit split evenly among the author and the co-authors, the
+// remainder one line each in order, author first.
+func TestCoauthorsShareLinesSplitsEachFileAsDocumented(t *testing.T) {
+	testrepos.IsolateGit(t)
+	dir := testrepos.Path(t, "people")
+	log := gitRun(t, dir, "log", "--no-merges", "--numstat", "--no-renames",
+		"--format=%x00%aN <%aE>%x01%ae%x01%(trailers:key=Co-authored-by,valueonly,separator=%x02)", "HEAD")
+	type sums struct{ commits, added, deleted int }
+	want := map[string]*sums{}
+	get := func(who string) *sums {
+		if want[who] == nil {
+			want[who] = &sums{}
+		}
+		return want[who]
+	}
+	shared := 0
+	for _, block := range strings.Split(log, "\x00")[1:] {
+		head, numstat, _ := strings.Cut(block, "\n")
+		f := strings.Split(head, "\x01")
+		people := []string{f[0]}
+		seen := map[string]bool{strings.ToLower(f[1]): true}
+		for _, co := range strings.Split(f[2], "\x02") {
+			if co == "" {
+				continue
+			}
+			email := strings.ToLower(co[strings.IndexByte(co, '<')+1 : strings.IndexByte(co, '>')])
+			if !seen[email] {
+				seen[email] = true
+				people = append(people, strings.TrimSpace(gitRun(t, dir, "check-mailmap", co)))
+			}
+		}
+		n := len(people)
+		if n > 1 {
+			shared++
+		}
+		for _, who := range people {
+			get(who).commits++
+		}
+		for _, line := range strings.Split(strings.TrimSpace(numstat), "\n") {
+			c := strings.Split(line, "\t")
+			if len(c) != 3 {
+				continue
+			}
+			for k, v := range []int{atoi(t, c[0]), atoi(t, c[1])} {
+				for i, who := range people {
+					part := v / n
+					if i < v%n {
+						part++
+					}
+					if k == 0 {
+						get(who).added += part
+					} else {
+						get(who).deleted += part
+					}
+				}
+			}
+		}
+	}
+	if shared < 2 {
+		t.Fatalf("the fixture's premise fails: %d co-authored commits", shared)
+	}
+	out, _ := mustRun(t, "authors", dir, "--format", "csv", "--bots", "include", "--no-default-excludes", "--coauthors=share-lines")
+	got := map[string]sums{}
+	for _, r := range csvRecords(t, out)[1:] {
+		got[r[0]+" <"+r[1]+">"] = sums{atoi(t, r[2]), atoi(t, r[4]), atoi(t, r[5])}
+	}
+	for who, w := range want {
+		if got[who] != *w {
+			t.Errorf("%s: commits, added, deleted %v; from git %v", who, got[who], *w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d people, git's log has %d: %v", len(got), len(want), got)
+	}
+	// The option is recorded, and a wrong value is one clear line.
+	out, _ = mustRun(t, "authors", dir, "--format", "json", "--coauthors=share-lines")
+	if !strings.Contains(out, `"coauthor_lines":"shared"`) {
+		t.Errorf("JSON options do not say the lines are shared: %.300s", out)
+	}
+	if _, stderr, code := runGitwalk(t, "authors", dir, "--coauthors=halves"); code != exitUsage || !strings.Contains(stderr, "--coauthors=share-lines") {
+		t.Errorf("--coauthors=halves: exit %d, %q", code, stderr)
+	}
+}
+
+// TestEveryAnalysisLeavesOutIgnoredAndLargeCommitsAndSaysSo runs every
+// analysis command with the repository's blame.ignoreRevsFile and with
+// --max-changeset, and checks that each one's JSON options count the
+// commits git's log says were left out, and that ownership's lines are
+// git's without the ignored commit.
+func TestEveryAnalysisLeavesOutIgnoredAndLargeCommitsAndSaysSo(t *testing.T) {
+	testrepos.IsolateGit(t)
+	work := peopleClone(t)
+	gitRun(t, work, "config", "blame.ignoreRevsFile", ".git-blame-ignore-revs")
+	const limit = 2
+	large := 0
+	out := gitRun(t, work, "log", "--no-merges", "--numstat", "--no-renames", "--format=%x00%H", "HEAD")
+	for _, block := range strings.Split(out, "\x00")[1:] {
+		files := 0
+		for _, line := range strings.Split(block, "\n") {
+			if strings.Count(line, "\t") == 2 {
+				files++
+			}
+		}
+		if files > limit {
+			large++
+		}
+	}
+	if large == 0 {
+		t.Fatal("the fixture's premise fails: no commit changes more than 2 files")
+	}
+	type options struct {
+		Options struct {
+			LeftOut struct {
+				Ignored int `json:"ignored_commits"`
+				Large   int `json:"large_commits"`
+			} `json:"left_out"`
+		} `json:"options"`
+	}
+	for _, cmd := range []string{"churn", "authors", "ownership", "coupling", "hotspots", "age", "summary", "files", "identities"} {
+		for _, tc := range []struct {
+			args           []string
+			ignored, large int
+		}{
+			{nil, 1, 0},
+			{[]string{"--ignore-revs-file", os.DevNull, "--max-changeset", strconv.Itoa(limit)}, 0, large},
+		} {
+			args := append([]string{cmd, work, "--format", "json", "--bots", "include"}, tc.args...)
+			out, stderr := mustRun(t, args...)
+			var rep options
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatalf("%v: %v", args, err)
+			}
+			if l := rep.Options.LeftOut; l.Ignored != tc.ignored || l.Large != tc.large {
+				t.Errorf("%v: left out %d ignored and %d large commits, want %d and %d", args, l.Ignored, l.Large, tc.ignored, tc.large)
+			}
+			if tc.ignored > 0 && !strings.Contains(stderr, "1 ignored commit") {
+				t.Errorf("%v: stderr does not say the ignored commit was left out: %q", args, stderr)
+			}
+			if tc.large > 0 && !strings.Contains(stderr, strconv.Itoa(large)+" commits changing more than 2 files") {
+				t.Errorf("%v: stderr does not say the large commits were left out: %q", args, stderr)
+			}
+		}
+	}
+	// Ownership's total added lines per file are git's, without the
+	// formatting commit the ignore-revs file lists.
+	skip := map[string]bool{}
+	for _, line := range strings.Split(gitRun(t, work, "show", "HEAD:.git-blame-ignore-revs"), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && len(f[0]) == 40 {
+			skip[f[0]] = true
+		}
+	}
+	want := numstatSums(t, work, skip, 0, "--no-merges")
+	out, _ = mustRun(t, "ownership", work, "--format", "csv", "--bots", "include", "--no-default-excludes")
+	rows := csvRecords(t, out)[1:]
+	if len(rows) == 0 {
+		t.Fatal("no ownership rows")
+	}
+	for _, r := range rows {
+		if got := atoi(t, r[3]); got != want[r[0]][0] {
+			t.Errorf("ownership %s: total added %d, git without the ignored commit %d", r[0], got, want[r[0]][0])
+		}
 	}
 }

@@ -55,6 +55,13 @@ const inspectCharts = `Array.from(document.querySelectorAll(".chart")).map(funct
   return { section: el.closest("section").id, drawn: el.getAttribute("data-drawn") === "1", inked: inked };
 })`
 
+// summaryNote is the text of the summary's note: the policies and what they
+// left out.
+const summaryNote = `(function () {
+  var n = document.querySelector("#summary .note");
+  return n ? n.textContent : "";
+})()`
+
 // sectionsWithNothing lists the sections that say they have nothing to show.
 const sectionsWithNothing = `Array.from(document.querySelectorAll("section")).filter(function (s) {
   return s.querySelector(".nothing") !== null;
@@ -66,30 +73,36 @@ func TestReportDrawsInABrowser(t *testing.T) {
 	browser := startBrowser(t, chromium)
 	one := oneCommitRepo(t)
 	pair := coupledRepo(t)
+	people := testrepos.Path(t, "people")
+	_, _, peopleBots := splitBots(shortlogCounts(gitRun(t, people, "shortlog", "-sne", "--no-merges", "HEAD")))
 	for _, tc := range []struct {
 		name  string
 		args  []string
 		drawn []string // sections that must hold a drawn chart
 		shown []string // sections that must show something (a chart or a table)
 		empty []string // sections that must say "nothing to show"
+		note  []string // what the summary's note must say (the merge policy is checked for every page)
 	}{
 		{"every branch of the merges fixture", []string{testrepos.Path(t, "merges"), "--all", "--merges"},
 			[]string{"activity", "hotspots", "authors-over-time", "ownership"}, []string{"files", "authors", "age", "branches"},
-			[]string{"coupling"}}, // no pair reaches coupling's default thresholds (5 shared commits)
+			[]string{"coupling"}, []string{"merge policy include"}}, // no pair reaches coupling's default thresholds (5 shared commits)
+		{"bots, lock files and vendor folders, first parents", []string{people, "--merges=first-parent"},
+			[]string{"activity", "hotspots", "authors-over-time", "ownership"}, []string{"files", "authors", "age"},
+			[]string{"coupling"}, []string{fmt.Sprintf("bots exclude (%d bot commits left out", peopleBots), "lock-file files"}},
 		{"the branches fixture", []string{testrepos.Path(t, "branches")},
 			[]string{"activity", "hotspots", "authors-over-time", "ownership"}, []string{"files", "authors", "age", "branches"},
-			[]string{"coupling"}},
+			[]string{"coupling"}, nil},
 		{"two files changed together six times", []string{pair},
 			[]string{"activity", "hotspots", "authors-over-time", "ownership", "coupling"}, []string{"files", "authors", "age"},
-			[]string{"branches"}}, // only the default branch, which is not listed
+			[]string{"branches"}, nil}, // only the default branch, which is not listed
 		{"odd path names, which the page must escape", []string{testrepos.Path(t, "paths")},
-			[]string{"activity", "hotspots", "authors-over-time", "ownership"}, []string{"age"}, []string{"coupling"}},
+			[]string{"activity", "hotspots", "authors-over-time", "ownership"}, []string{"age"}, []string{"coupling"}, nil},
 		{"a single commit by a single author", []string{one},
-			[]string{"activity", "hotspots", "authors-over-time", "ownership"}, []string{"age"}, []string{"coupling", "branches"}},
+			[]string{"activity", "hotspots", "authors-over-time", "ownership"}, []string{"age"}, []string{"coupling", "branches"}, nil},
 		{"an include that matches no file", []string{testrepos.Path(t, "content"), "--include", "no/such/**"},
-			nil, nil, []string{"activity", "files", "hotspots", "authors-over-time", "coupling", "ownership", "age"}},
+			nil, nil, []string{"activity", "files", "hotspots", "authors-over-time", "coupling", "ownership", "age"}, nil},
 		{"no commit at all (-n 0)", []string{testrepos.Path(t, "merges"), "-n", "0"},
-			nil, nil, []string{"activity", "files", "hotspots", "authors", "authors-over-time", "coupling", "ownership", "age", "branches"}},
+			nil, nil, []string{"activity", "files", "hotspots", "authors", "authors-over-time", "coupling", "ownership", "age", "branches"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			page := filepath.Join(t.TempDir(), "report.html")
@@ -101,7 +114,20 @@ func TestReportDrawsInABrowser(t *testing.T) {
 			if dir := os.Getenv("GITWALK_SCREENSHOT_DIR"); dir != "" {
 				shot = filepath.Join(dir, strings.NewReplacer(" ", "-", "(", "", ")", "", ",", "").Replace(tc.name)+".png")
 			}
-			charts, nothing := openInBrowser(t, browser, page, shot)
+			charts, nothing, note := openInBrowser(t, browser, page, shot)
+			policy := "exclude"
+			for _, a := range tc.args {
+				if a == "--merges" {
+					policy = "include"
+				} else if p, ok := strings.CutPrefix(a, "--merges="); ok {
+					policy = p
+				}
+			}
+			for _, want := range append([]string{"merge policy " + policy}, tc.note...) {
+				if !strings.Contains(note, want) {
+					t.Errorf("the summary's note does not say %q: %q", want, note)
+				}
+			}
 			drawn := map[string]bool{}
 			for _, c := range charts {
 				if !c.Drawn || c.Inked == 0 {
@@ -163,7 +189,7 @@ func startBrowser(t *testing.T, chromium string) context.Context {
 // that it is not blank. It fails the test on any console error or warning,
 // uncaught exception, or request for anything but the page itself. It
 // returns the charts and the sections that said they had nothing to show.
-func openInBrowser(t *testing.T, browser context.Context, page, shot string) ([]chartCheck, []string) {
+func openInBrowser(t *testing.T, browser context.Context, page, shot string) ([]chartCheck, []string, string) {
 	t.Helper()
 	bctx, cancel := chromedp.NewContext(browser)
 	defer cancel()
@@ -225,6 +251,10 @@ func openInBrowser(t *testing.T, browser context.Context, page, shot string) ([]
 	if err != nil {
 		t.Fatal(err)
 	}
+	note, err := chromedp.Run(bctx, chromedp.Evaluate[string](summaryNote))
+	if err != nil {
+		t.Fatal(err)
+	}
 	png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
@@ -238,7 +268,7 @@ func openInBrowser(t *testing.T, browser context.Context, page, shot string) ([]
 	for _, p := range problems {
 		t.Error(p)
 	}
-	return charts, nothing
+	return charts, nothing, note
 }
 
 // checkNotBlank fails unless the screenshot has real contrast: the spread of

@@ -21,6 +21,7 @@ type scopeArgs struct {
 	mergesSet         bool
 	bots              analysis.BotPolicy
 	coauthors         bool
+	shareLines        bool // --coauthors=share-lines
 	noDefaultExcludes bool
 	ignoreRevsFile    string
 	maxChangeset      int
@@ -35,6 +36,7 @@ type scopeArgs struct {
 
 const scopeArgsHelp = `      --bots P            bot authors in author-based analyses: exclude (default), include, only
       --coauthors         credit Co-authored-by: trailers with the commit (lines stay the author's)
+      --coauthors=share-lines  credit them and share each file's lines among author and co-authors
       --no-default-excludes  count generated, vendored, lock and minified files too
       --ignore-revs-file F  leave out the commits F lists (default: blame.ignoreRevsFile)
       --max-changeset N   leave out commits changing more than N files
@@ -45,11 +47,15 @@ its branch, diffed against parent 1 (git log --first-parent). include walks ever
 and counts each merge once, diffed against its first parent (git log
 --diff-merges=first-parent). The policy in force is in --stats, JSON options and summary.
 
-Bots (names or emails ending in [bot], or naming dependabot, renovate, github-actions,
-greenkeeper, snyk-bot, pre-commit-ci, mergify, codecov...) are left out of author-based
-analyses (authors, churn --by author) unless --bots include; --bots only keeps only them.
+Bots (names or emails ending in [bot], -bot or _bot, names ending in (bot), or naming
+dependabot, renovate, github-actions, greenkeeper, pre-commit-ci, mergify, codecov...) are left
+out of author-based analyses (authors, ownership, churn --by author) unless --bots include;
+--bots only keeps only them.
 --coauthors credits every Co-authored-by: trailer (mapped by .mailmap) with the commit and
-its files in author-based analyses; the lines stay with the author. --ignore-revs-file and
+its files in author-based analyses; the lines stay with the author, unless
+--coauthors=share-lines: then each file's added and deleted lines are split evenly among the
+author and the co-authors (the remainder one line each, author first), so totals do not
+change. --ignore-revs-file and
 --max-changeset leave commits out of every analysis. Whatever is left out is counted.
 
 Default excludes (--no-default-excludes counts them): files with the linguist-generated or
@@ -58,7 +64,7 @@ package-lock.json, yarn.lock, pnpm-lock.yaml, Cargo.lock, poetry.lock, Gemfile.l
 composer.lock) and *.min.js, *.min.css. What was left out, and why, is printed to stderr
 and in JSON options; gitwalk files lists every path with its reason.
 
-Examples: --merges include   --bots only   --coauthors   --max-changeset 500
+Examples: --merges include   --bots only   --coauthors   --coauthors=share-lines   --max-changeset 500
           --ignore-revs-file .git-blame-ignore-revs   --no-default-excludes`
 
 // parse reads the scope flag at args[i], if it is one, and returns how many
@@ -85,11 +91,16 @@ func (s *scopeArgs) parse(args []string, i int) (int, error) {
 			return 0, usagef("--bots: %v", err)
 		}
 		return n, nil
-	case arg == "--coauthors":
-		s.coauthors = true
+	case arg == "--coauthors" || arg == "--coauthors=credit":
+		s.coauthors, s.shareLines = true, false
 		return 1, nil
+	case arg == "--coauthors=share-lines":
+		s.coauthors, s.shareLines = true, true
+		return 1, nil
+	case strings.HasPrefix(arg, "--coauthors="):
+		return 0, usagef("%s: want --coauthors, --coauthors=credit or --coauthors=share-lines", arg)
 	case arg == "--no-coauthors":
-		s.coauthors = false
+		s.coauthors, s.shareLines = false, false
 		return 1, nil
 	case arg == "--no-default-excludes":
 		s.noDefaultExcludes = true
@@ -167,6 +178,10 @@ func (s *scopeArgs) addOptions(o map[string]any) {
 	o["merge_policy"] = s.merges.String()
 	o["bots"] = s.bots.String()
 	o["coauthors"] = s.coauthors
+	o["coauthor_lines"] = "author"
+	if s.coauthors && s.shareLines {
+		o["coauthor_lines"] = "shared"
+	}
 	o["default_excludes"] = !s.noDefaultExcludes
 	o["max_changeset"] = s.maxChangeset
 	o["ignore_revs_file"] = s.ignoreFrom
@@ -184,6 +199,7 @@ func (s *scopeArgs) addOptions(o map[string]any) {
 	}
 	left["files"] = files
 	o["left_out"] = left
+	o["bot_commits_counted"] = s.left.BotsCounted
 }
 
 // wrap applies the scope to an, or returns an when there is no scope.
@@ -191,11 +207,11 @@ func (s *scopeArgs) wrap(repo *walker.Repo, an analysis.Analyzer) (analysis.Anal
 	if s == nil {
 		return an, nil
 	}
-	sc := analysis.Scope{Bots: s.bots, CoAuthors: s.coauthors, MaxChangeset: s.maxChangeset}
-	if s.bots != analysis.BotsInclude {
-		if mm, _ := repo.Mailmap(); mm != nil { // a mailmap read error is reported by the commands that map
-			sc.Mailmap = mm
-		}
+	sc := analysis.Scope{Bots: s.bots, CoAuthors: s.coauthors, ShareLines: s.shareLines, MaxChangeset: s.maxChangeset}
+	// The mailmap is read for bots whatever the policy: the bot commits an
+	// analysis counts are reported too (the summary's bot_commits).
+	if mm, _ := repo.Mailmap(); mm != nil { // a mailmap read error is reported by the commands that map
+		sc.Mailmap = mm
 	}
 	revs, from, err := readIgnoreRevs(repo, s.ignoreRevsFile)
 	if err != nil {
@@ -285,14 +301,16 @@ func (s *scopeArgs) printStats(ios *iostreams, stats bool) {
 	if s == nil || !stats {
 		return
 	}
-	fmt.Fprintf(ios.errOut, "policy: merges %s, bots %s, coauthors %v, default excludes %v, max changeset %d, ignore revs %q\n",
-		s.merges, s.bots, s.coauthors, !s.noDefaultExcludes, s.maxChangeset, s.ignoreFrom)
+	fmt.Fprintf(ios.errOut, "policy: merges %s, bots %s, coauthors %v, coauthor lines %s, default excludes %v, max changeset %d, ignore revs %q\n",
+		s.merges, s.bots, s.coauthors, map[bool]string{false: "author", true: "shared"}[s.coauthors && s.shareLines],
+		!s.noDefaultExcludes, s.maxChangeset, s.ignoreFrom)
 	l := &s.left
 	fmt.Fprintf(ios.errOut, "left out: bot commits %d, ignored commits %d, large commits %d", l.BotCommits, l.IgnoredCommits, l.LargeCommits)
 	for _, r := range l.Reasons() {
 		fmt.Fprintf(ios.errOut, ", %s %d files %d lines", r, l.Files[r], l.Lines[r])
 	}
 	fmt.Fprintln(ios.errOut)
+	fmt.Fprintf(ios.errOut, "counted: bot commits %d\n", l.BotsCounted)
 }
 
 func plural(n int) string {
@@ -380,6 +398,9 @@ func (s *scopeArgs) addSummaryColumns(rep *analysis.Report) {
 	}
 	add("merge_policy", s.merges.String())
 	add("bots", s.bots.String())
+	// The summary counts every commit; bot_commits is how many of them were
+	// by bots: what author-based analyses leave out by default.
+	add("bot_commits", s.left.BotsCounted)
 	add("left_out_ignored_commits", s.left.IgnoredCommits)
 	add("left_out_large_commits", s.left.LargeCommits)
 	for r := analysis.ExcludedGenerated; r < analysis.NumExcludeReasons; r++ {

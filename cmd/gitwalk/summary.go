@@ -24,7 +24,9 @@ func newSummaryCmd(ios *iostreams) *cobra.Command {
 			"--skip, those up to the last commit counted), the distinct authors (name and email as\n" +
 			"recorded), the files changed and the lines added and deleted (git log --numstat's\n" +
 			"counts), and gives the first and last author dates in UTC, then the policies in force\n" +
-			"(merges, bots) and what they left out: commits, and files and lines per exclusion reason.\n" +
+			"(merges, bots), bot_commits (the commits counted here that were by bots: summary counts them,\n" +
+			"author-based analyses leave them out by default) and what the policies left out: commits, and\n" +
+			"files and lines per exclusion reason.\n" +
 			"--include and --exclude decide which files and lines count; limit the commits with -- PATH.\n\n" +
 			analysisArgsHelp + "\n\n" + walkArgsHelp,
 		Example: "  gitwalk summary\n" +

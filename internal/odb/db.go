@@ -37,6 +37,62 @@ type DB struct {
 	dirStamp map[string]time.Time // mtime of each pack directory at last scan
 	packErrs []error              // packs that could not be opened
 	isClosed atomic.Bool
+
+	// What the readers touched of the pack mappings since the last drop,
+	// and the limit that starts a drop (see SetMappedLimit).
+	mappedLimit   atomic.Int64
+	mappedTouched atomic.Int64
+	mappedDrops   atomic.Int64
+}
+
+// DefaultMappedLimit is how many bytes of pack pages readers may touch
+// before the DB drops its mappings' pages from the process's memory (see
+// SetMappedLimit): 64 MiB.
+const DefaultMappedLimit = 64 << 20
+
+// pageSize is the unit in which touched pack data is counted.
+var pageSize = os.Getpagesize()
+
+// SetMappedLimit bounds the memory that the mapped packs hold in this
+// process. Mapped pages that have been read count in its resident memory
+// like any other, so without a bound a walk of the whole history ends up
+// holding most of its packs (git, which maps its packs too, does the
+// same). Once readers have touched about n bytes of pack pages since the
+// last drop, the DB drops the mappings' pages (madvise MADV_DONTNEED): the
+// kernel keeps them in its page cache and the next read maps them back, so
+// nothing is read again from disk. Pages count once per read that spans
+// them, so the resident part of the packs stays at about n or below. n <= 0
+// keeps every page mapped. The default is DefaultMappedLimit. Safe for
+// concurrent use.
+func (db *DB) SetMappedLimit(n int64) { db.mappedLimit.Store(n) }
+
+// MappedDrops returns how many times the DB has dropped its mapped pages.
+func (db *DB) MappedDrops() int64 { return db.mappedDrops.Load() }
+
+// noteMapped adds n touched bytes; the reader whose bytes cross the limit
+// drops the pages. A drop runs under mu so that it never races with Close
+// (madvise on a range unmapped and mapped again for something else would
+// zero that memory).
+func (db *DB) noteMapped(n int64) {
+	limit := db.mappedLimit.Load()
+	if limit <= 0 {
+		return
+	}
+	t := db.mappedTouched.Add(n)
+	if t < limit || t-n >= limit {
+		return // below the limit, or another reader crossed it and drops
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	db.mappedTouched.Store(0)
+	if db.closed {
+		return
+	}
+	for _, p := range *db.packs.Load() {
+		dropMapped(p.data)
+		dropMapped(p.idx)
+	}
+	db.mappedDrops.Add(1)
 }
 
 // Open opens the object database of the git directory gitDir: a work
@@ -57,6 +113,7 @@ func Open(gitDir string) (*DB, error) {
 		packSeen: map[string]bool{},
 		dirStamp: map[string]time.Time{},
 	}
+	db.mappedLimit.Store(DefaultMappedLimit)
 	abs, err := filepath.Abs(objDir)
 	if err != nil {
 		return nil, fmt.Errorf("open object database %s: %w", gitDir, err)

@@ -349,14 +349,14 @@ func TestWriteFuzzSeeds(t *testing.T) {
 		if h.typ == packOfsDelta && counts["d"] < 4 && h.size < 4096 {
 			d := make([]byte, h.size)
 			src, _ := entryData(p, h.dataOff, h.size)
-			if err := r.inflate(src, d); err != nil {
+			if err := r.inflate(src, d, h.dataOff); err != nil {
 				t.Fatal(err)
 			}
 			bh, _ := parseEntryHeader(p.data, h.baseOff)
 			if bh.typ <= packTag && bh.size < 8192 {
 				base := make([]byte, bh.size)
 				bsrc, _ := entryData(p, bh.dataOff, bh.size)
-				r.inflate(bsrc, base)
+				r.inflate(bsrc, base, bh.dataOff)
 				write("FuzzApplyDelta", counts["d"], base, d)
 				counts["d"]++
 			}

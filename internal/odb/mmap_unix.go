@@ -34,3 +34,13 @@ func mapFile(path string) ([]byte, func() error, error) {
 	}
 	return data, func() error { return unix.Munmap(data) }, nil
 }
+
+// dropMapped drops the pages of a read-only file mapping from the process's
+// memory; they stay in the page cache and the next access maps them back
+// with the file's contents, so the bytes seen do not change. An error only
+// means the pages stay mapped, so it is ignored.
+func dropMapped(b []byte) {
+	if len(b) > 0 {
+		_ = unix.Madvise(b, unix.MADV_DONTNEED)
+	}
+}

@@ -15,12 +15,20 @@ import (
 // delta-base cache at the given limit.
 func checkAllObjects(t *testing.T, dir string, cacheLimit int64) {
 	t.Helper()
+	checkAllObjectsMapped(t, dir, cacheLimit, DefaultMappedLimit)
+}
+
+// checkAllObjectsMapped is checkAllObjects with the DB's mapped limit set
+// to mappedLimit; it returns how many times the DB dropped its pages.
+func checkAllObjectsMapped(t *testing.T, dir string, cacheLimit, mappedLimit int64) int64 {
+	t.Helper()
 	want := gitAllObjects(t, dir)
 	db, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	db.SetMappedLimit(mappedLimit)
 	r := db.NewReader()
 	r.SetCacheLimit(cacheLimit)
 	a := arena.New(arena.NewHeap(1 << 20))
@@ -46,6 +54,7 @@ func checkAllObjects(t *testing.T, dir string, cacheLimit int64) {
 	if s := r.Stats(); s.Objects != int64(2*len(want)) {
 		t.Errorf("Stats().Objects = %d, want %d", s.Objects, 2*len(want))
 	}
+	return db.MappedDrops()
 }
 
 func TestReadMatchesGitOnEveryObject(t *testing.T) {
@@ -115,6 +124,19 @@ func TestReadMatchesGitOnEveryObject(t *testing.T) {
 		git(t, dir, nil, "repack", "-q", "-adf", "--depth=50", "--window=250")
 		checkAllObjects(t, dir, 64<<10)
 		checkAllObjects(t, dir, 0)
+	})
+	t.Run("pack pages dropped from memory over and over give the same bytes", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "repo.git")
+		copyDir(t, base, dir)
+		git(t, dir, nil, "repack", "-q", "-adf", "--depth=50", "--window=250")
+		// With no delta-base cache every read inflates from the mapping,
+		// and a one-page limit drops the pages at each mebibyte counted.
+		if drops := checkAllObjectsMapped(t, dir, 0, 1); drops == 0 {
+			t.Errorf("MappedDrops() = 0 with a limit of 1 byte: the pages were never dropped")
+		}
+		if drops := checkAllObjectsMapped(t, dir, 0, 0); drops != 0 {
+			t.Errorf("MappedDrops() = %d with no limit, want 0", drops)
+		}
 	})
 }
 

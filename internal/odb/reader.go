@@ -66,6 +66,8 @@ type Reader struct {
 	shared *SharedCache // when set, delta bases are cached there instead
 	stats  Stats
 	limit  int64 // ReadMax's bound on the object's size; 0 = none
+
+	touched int64 // bytes of pack pages touched, not yet handed to db
 }
 
 // chainLink is one delta of a chain being resolved.
@@ -256,15 +258,30 @@ func (r *Reader) resetInflater(src []byte) error {
 	return nil
 }
 
-// inflate decompresses the zlib stream at the start of src into dst,
-// which must be exactly the declared size: a stream that ends early, runs
-// longer or fails its checksum is an error.
-func (r *Reader) inflate(src, dst []byte) error {
-	if _, err := r.inf.inflate(dst, src); err != nil {
+// inflate decompresses the zlib stream at the start of src, which is the
+// pack data from offset off, into dst, which must be exactly the declared
+// size: a stream that ends early, runs longer or fails its checksum is an
+// error. The pages the stream spans count towards the DB's mapped limit.
+func (r *Reader) inflate(src, dst []byte, off int64) error {
+	n, err := r.inf.inflate(dst, src)
+	if err != nil {
 		return err
 	}
 	r.stats.InflatedBytes += int64(len(dst))
+	r.noteMapped(off, n)
 	return nil
+}
+
+// noteMapped counts the pages of pack data [off, off+n) as touched. The
+// count is kept per reader and handed to the DB a mebibyte at a time, so
+// that readers do not contend on it for every object.
+func (r *Reader) noteMapped(off int64, n int) {
+	ps := int64(pageSize)
+	r.touched += ((off+int64(n)-1)/ps - off/ps + 1) * ps
+	if r.touched >= 1<<20 {
+		r.db.noteMapped(r.touched)
+		r.touched = 0
+	}
 }
 
 // expectEnd reads the end of the current zlib stream, which verifies its
@@ -365,7 +382,7 @@ func (r *Reader) readPacked(id ID, p *pack, i int, a *arena.Arena) (Type, []byte
 			if err != nil {
 				return BadType, nil, corruptf(id, cur.path, "%v", err)
 			}
-			if err := r.inflate(src, dst); err != nil {
+			if err := r.inflate(src, dst, h.dataOff); err != nil {
 				return BadType, nil, corruptf(id, cur.path, "entry at offset %d: %v", curOff, err)
 			}
 			if len(chain) == 0 {
@@ -414,7 +431,7 @@ func (r *Reader) readPacked(id ID, p *pack, i int, a *arena.Arena) (Type, []byte
 			r.delta = make([]byte, l.h.size)
 		}
 		d := r.delta[:l.h.size]
-		if err := r.inflate(src, d); err != nil {
+		if err := r.inflate(src, d, l.h.dataOff); err != nil {
 			return BadType, nil, corruptf(id, l.p.path, "delta at offset %d: %v", l.off, err)
 		}
 		srcSize, dstSize, ops, err := deltaSizes(d)

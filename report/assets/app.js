@@ -111,7 +111,24 @@
     if (o.paths && o.paths.length) scope.push("paths " + o.paths.join(" "));
     if (o.include && o.include.length) scope.push("include " + o.include.join(" "));
     if (o.exclude && o.exclude.length) scope.push("exclude " + o.exclude.join(" "));
-    scope.push(o.merges ? "merges counted" : "merges left out");
+    // The policies in force and what they left out, as the summary's and
+    // the authors' JSON options record them (see gitwalk's "What counts").
+    scope.push("merge policy " + (o.merge_policy || (o.merges ? "include" : "exclude")));
+    var au = load("authors"), ao = (au && au.options) || {};
+    if (ao.bots) {
+      var bots = "bots " + ao.bots, botsOut = (ao.left_out || {}).bot_commits;
+      if (botsOut) bots += " (" + num(botsOut) + (ao.bots === "only" ? " non-bot" : " bot") + " commits left out of the per-person sections)";
+      scope.push(bots);
+    }
+    if (o.coauthors) scope.push(o.coauthor_lines === "shared" ? "co-authors credited, lines shared" : "co-authors credited");
+    var left = o.left_out || {};
+    if (left.ignored_commits) scope.push(num(left.ignored_commits) + " ignored commits left out (" + (o.ignore_revs_file || "") + ")");
+    if (left.large_commits) scope.push(num(left.large_commits) + " commits changing more than " + num(o.max_changeset) + " files left out");
+    var byReason = left.files || {};
+    ["generated", "vendored", "vendor-folder", "lock-file", "minified"].concat(Object.keys(byReason).sort()).forEach(function (r, i, all) {
+      if (!byReason[r] || all.indexOf(r) !== i) return;
+      scope.push(num(byReason[r].files) + " " + r + " files (" + num(byReason[r].lines) + " lines) left out");
+    });
     var when = sumRow.first ? sumRow.first.slice(0, 10) + " to " + sumRow.last.slice(0, 10) : "no commits";
     var cards = [
       ["revisions", revs], ["period", when], ["commits", sumRow.commits], ["merges", sumRow.merges],
