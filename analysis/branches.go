@@ -28,7 +28,8 @@ type BranchesOptions struct {
 	// nil makes one of Jobs arenas for the call.
 	Arenas *arena.Pool
 	// Stats, when set, receives the figures of the whole call when Branches
-	// returns: the branch walks' commits, files and bytes diffed added up,
+	// returns: the branch walks' commits, files and bytes diffed (and pack
+	// drops) added up,
 	// Workers the branches worked on at once, Wall the call's time, Arenas
 	// the shared arena pool's metrics, and Readers the walks' reader pools'
 	// hits, misses, waits and builds added up (Live and Idle: the most one
@@ -179,6 +180,7 @@ func addStats(st *walker.Stats, o walker.Stats) {
 	st.BytesDiffed += o.BytesDiffed
 	st.Binary += o.Binary
 	st.HeapFallback += o.HeapFallback
+	st.PackDrops += o.PackDrops
 	r, or := &st.Readers, o.Readers
 	r.Hits += or.Hits
 	r.Misses += or.Misses
