@@ -27,6 +27,14 @@ type BranchesOptions struct {
 	// Arenas is the arena pool every branch's walks check arenas out of;
 	// nil makes one of Jobs arenas for the call.
 	Arenas *arena.Pool
+	// Stats, when set, receives the figures of the whole call when Branches
+	// returns: the branch walks' commits, files and bytes diffed (and pack
+	// drops) added up,
+	// Workers the branches worked on at once, Wall the call's time, Arenas
+	// the shared arena pool's metrics, and Readers the walks' reader pools'
+	// hits, misses, waits and builds added up (Live and Idle: the most one
+	// walk had).
+	Stats *walker.Stats
 }
 
 // BranchRow is one branch compared with the base.
@@ -67,6 +75,7 @@ type BranchesResult struct {
 // share opts.Arenas, so the result does not depend on Jobs. A repository
 // with no branch gives no rows and no error. Safe for concurrent use.
 func Branches(ctx context.Context, repo *walker.Repo, opts BranchesOptions) (*BranchesResult, error) {
+	start := time.Now()
 	res := &BranchesResult{Base: opts.Base}
 	baseRef := ""
 	if opts.Base == "" {
@@ -110,16 +119,17 @@ func Branches(ctx context.Context, repo *walker.Repo, opts BranchesOptions) (*Br
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	rows := make([]BranchRow, len(todo))
+	perJob := make([]walker.Stats, jobs)
 	next := make(chan int)
 	var wg sync.WaitGroup
 	var once sync.Once
 	var firstErr error
-	for range jobs {
+	for j := range jobs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				row, err := compareBranch(ctx, repo, res.BaseHash, todo[i], opts.Filter, arenas)
+				row, err := compareBranch(ctx, repo, res.BaseHash, todo[i], opts.Filter, arenas, &perJob[j])
 				if err != nil {
 					once.Do(func() { firstErr = err; cancel() })
 					continue
@@ -144,6 +154,15 @@ feed:
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if opts.Stats != nil {
+		st := walker.Stats{Workers: jobs}
+		for _, o := range perJob {
+			addStats(&st, o)
+		}
+		st.Wall = time.Since(start)
+		st.Arenas = arenas.Metrics()
+		*opts.Stats = st
+	}
 	sort.Slice(rows, func(i, j int) bool {
 		if !rows[i].LastCommit.Equal(rows[j].LastCommit) {
 			return rows[i].LastCommit.After(rows[j].LastCommit)
@@ -154,17 +173,43 @@ feed:
 	return res, nil
 }
 
+// addStats adds one walk's figures (all but Workers, Wall and Arenas) to st.
+func addStats(st *walker.Stats, o walker.Stats) {
+	st.Commits += o.Commits
+	st.FilesDiffed += o.FilesDiffed
+	st.BytesDiffed += o.BytesDiffed
+	st.Binary += o.Binary
+	st.HeapFallback += o.HeapFallback
+	st.PackDrops += o.PackDrops
+	r, or := &st.Readers, o.Readers
+	r.Hits += or.Hits
+	r.Misses += or.Misses
+	r.Exhausted += or.Exhausted
+	r.Discarded += or.Discarded
+	r.Reaped += or.Reaped
+	r.BuildErrors += or.BuildErrors
+	r.Waits += or.Waits
+	r.Waited += or.Waited
+	r.CloseErrors += or.CloseErrors
+	r.Live = max(r.Live, or.Live)
+	r.Idle = max(r.Idle, or.Idle)
+}
+
 // compareBranch is one branch's unit of work: a walk of BASE..TIP with
 // changes (the ahead commits and their churn) and a count of TIP..BASE
-// without (behind).
-func compareBranch(ctx context.Context, repo *walker.Repo, base walker.Hash, b walker.BranchRef, filter PathFilter, arenas *arena.Pool) (BranchRow, error) {
+// without (behind). It adds the walks' figures to stats.
+func compareBranch(ctx context.Context, repo *walker.Repo, base walker.Hash, b walker.BranchRef, filter PathFilter, arenas *arena.Pool, stats *walker.Stats) (BranchRow, error) {
 	row := BranchRow{Branch: b.Name, Ref: b.Ref, Tip: b.Hash}
+	// A walk sets st when it ends (not when it fails to start): added up
+	// and cleared after each.
+	var st walker.Stats
 	files := make(map[string]struct{})
 	tipSeen := false
 	err := repo.Walk(ctx, walker.Options{
 		Revisions: []string{"^" + base.String(), b.Hash.String()},
 		Workers:   1,
 		Arenas:    arenas,
+		Stats:     &st,
 	}, func(c *walker.Commit) error {
 		row.Ahead++
 		if c.Hash == b.Hash {
@@ -183,6 +228,8 @@ func compareBranch(ctx context.Context, repo *walker.Repo, base walker.Hash, b w
 		}
 		return nil
 	})
+	addStats(stats, st)
+	st = walker.Stats{}
 	if err != nil {
 		return row, fmt.Errorf("branch %s: %w", b.Name, err)
 	}
@@ -194,10 +241,13 @@ func compareBranch(ctx context.Context, repo *walker.Repo, base walker.Hash, b w
 		NoChanges: true,
 		Workers:   1,
 		Arenas:    arenas,
+		Stats:     &st,
 	}, func(c *walker.Commit) error {
 		row.Behind++
 		return nil
 	})
+	addStats(stats, st)
+	st = walker.Stats{}
 	if err != nil {
 		return row, fmt.Errorf("branch %s: behind: %w", b.Name, err)
 	}
@@ -208,10 +258,12 @@ func compareBranch(ctx context.Context, repo *walker.Repo, base walker.Hash, b w
 			NoChanges: true,
 			Workers:   1,
 			Arenas:    arenas,
+			Stats:     &st,
 		}, func(c *walker.Commit) error {
 			row.LastCommit, row.Author = c.Committer.When, c.Author.Name
 			return nil
 		})
+		addStats(stats, st)
 		if err != nil {
 			return row, fmt.Errorf("branch %s: tip: %w", b.Name, err)
 		}

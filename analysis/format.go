@@ -10,9 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gitwalk/gitwalk/internal/quote"
+	"github.com/rivo/uniseg"
 )
 
 // ErrUnknownFormat is returned (wrapped) by ParseFormat for a name it does
@@ -24,9 +24,11 @@ type Format uint8
 
 // The formats.
 const (
-	// Table is for people: aligned columns, numbers right-aligned, odd path
-	// bytes quoted as git quotes them, long text cut in the middle to the
-	// width asked for. Not a stable format: parse the others.
+	// Table is for people: aligned columns (by the cells' width on a
+	// terminal, where CJK characters and emoji take two), numbers
+	// right-aligned, odd path bytes quoted as git quotes them, long text cut
+	// in the middle to the width asked for. Not a stable format: parse the
+	// others.
 	Table Format = iota
 	// CSV has a header row of the column names, then one record per row
 	// (RFC 4180, as encoding/csv writes it). Text is raw, dates are RFC 3339
@@ -36,9 +38,8 @@ const (
 	//   {"analysis": NAME, "options": {NAME: VALUE, ...}, "columns": [NAME, ...],
 	//    "rows": [{COLUMN: VALUE, ...}, ...]}
 	// plus "notes": {NAME: VALUE, ...} after "columns" when the report has
-	// Notes.
-	// with the row objects' keys in column order, numbers as JSON numbers,
-	// dates as RFC 3339 strings in UTC, and an absent value as null. Keys
+	// Notes. The row objects' keys are in column order; numbers are JSON
+	// numbers, dates RFC 3339 strings in UTC, an absent value null. Keys
 	// are only ever added, never renamed or removed. JSON text is UTF-8: a
 	// path's invalid UTF-8 bytes come out as U+FFFD, one per byte (CSV keeps
 	// the raw bytes).
@@ -73,6 +74,10 @@ type Column struct {
 	// Cut marks the column a Table may cut in the middle when the table
 	// would be wider than asked (paths, names).
 	Cut bool
+	// Short, when set, is the header a Table shows instead of Name when the
+	// table would be wider than asked, so that a long name over short
+	// numbers does not take the room of the paths.
+	Short string
 }
 
 // Report is an analysis's result ready to be written in any Format. Cells
@@ -289,25 +294,97 @@ func tableCell(v any) string {
 	return s
 }
 
-// cutMiddle shortens s to at most n runes by replacing its middle with "...".
+// cellWidth is how many terminal columns s takes: grapheme clusters, with
+// East Asian wide characters and emoji counting two and combining marks
+// none, as terminals draw them.
+func cellWidth(s string) int { return uniseg.StringWidth(s) }
+
+// cutMiddle shortens s to at most n terminal columns by replacing its middle
+// with "...", cutting only between grapheme clusters (the result may be one
+// column narrower than n when a wide character does not fit).
 func cutMiddle(s string, n int) string {
-	count := utf8.RuneCountInString(s)
-	if count <= n {
+	if cellWidth(s) <= n {
 		return s
 	}
-	if n <= 3 {
-		return string([]rune(s)[:max(n, 0)])
+	type cluster struct {
+		text  string
+		width int
 	}
-	rs := []rune(s)
+	var cs []cluster
+	state := -1
+	for rest := s; rest != ""; {
+		var c string
+		var w int
+		c, rest, w, state = uniseg.FirstGraphemeClusterInString(rest, state)
+		cs = append(cs, cluster{c, w})
+	}
+	take := func(budget int, from []cluster, fromEnd bool) []string {
+		var out []string
+		for i := range from {
+			c := from[i]
+			if fromEnd {
+				c = from[len(from)-1-i]
+			}
+			if c.width > budget {
+				break
+			}
+			budget -= c.width
+			out = append(out, c.text)
+		}
+		return out
+	}
+	if n <= 3 {
+		return strings.Join(take(max(n, 0), cs, false), "")
+	}
 	keep := n - 3
-	head := keep / 2
-	tail := keep - head
-	return string(rs[:head]) + "..." + string(rs[len(rs)-tail:])
+	head := take(keep/2, cs, false)
+	tail := take(keep-keep/2, cs[len(head):], true)
+	var b strings.Builder
+	for _, c := range head {
+		b.WriteString(c)
+	}
+	b.WriteString("...")
+	for i := len(tail) - 1; i >= 0; i-- {
+		b.WriteString(tail[i])
+	}
+	return b.String()
 }
 
 // minCut is the narrowest a cut column gets, so a path stays recognisable
 // even on a very narrow terminal (the line then wraps).
 const minCut = 12
+
+// tableWidthOf is the width of a table's lines: its columns' widths and
+// two spaces between each two.
+func tableWidthOf(widths []int) int {
+	total := 2 * (len(widths) - 1)
+	for _, w := range widths {
+		total += w
+	}
+	return total
+}
+
+// fitWidths narrows the Cut columns until the table fits in width: always
+// the widest of them first, so that two long columns (a pair of paths, a
+// path and a name) end up sharing the room evenly instead of one being cut
+// to nothing. A column gets no narrower than minCut or its header; if the
+// table still does not fit, lines wrap.
+func fitWidths(widths []int, header []string, cols []Column, width int) {
+	total := tableWidthOf(widths)
+	for total > width {
+		widest := -1
+		for i, c := range cols {
+			if c.Cut && widths[i] > max(minCut, cellWidth(header[i])) && (widest < 0 || widths[i] > widths[widest]) {
+				widest = i
+			}
+		}
+		if widest < 0 {
+			return
+		}
+		widths[widest]--
+		total--
+	}
+}
 
 func (r *Report) writeTable(buf *bytes.Buffer, width int) {
 	if r.Vertical {
@@ -315,10 +392,12 @@ func (r *Report) writeTable(buf *bytes.Buffer, width int) {
 		return
 	}
 	cells := make([][]string, len(r.Rows))
+	header := make([]string, len(r.Columns))
+	cellsW := make([]int, len(r.Columns)) // the widest cell of each column
 	widths := make([]int, len(r.Columns))
 	right := make([]bool, len(r.Columns))
 	for i, c := range r.Columns {
-		widths[i] = utf8.RuneCountInString(c.Name)
+		header[i] = c.Name
 		right[i] = true
 	}
 	for ri, row := range r.Rows {
@@ -326,27 +405,23 @@ func (r *Report) writeTable(buf *bytes.Buffer, width int) {
 		for i := range r.Columns {
 			s := tableCell(row[i])
 			cells[ri][i] = s
-			widths[i] = max(widths[i], utf8.RuneCountInString(s))
+			cellsW[i] = max(cellsW[i], cellWidth(s))
 			if row[i] != nil && !numeric(row[i]) {
 				right[i] = false
 			}
 		}
 	}
-	if width > 0 {
-		total := 2 * (len(r.Columns) - 1)
-		for _, w := range widths {
-			total += w
-		}
+	for i := range widths {
+		widths[i] = max(cellsW[i], cellWidth(header[i]))
+	}
+	if width > 0 && tableWidthOf(widths) > width {
 		for i, c := range r.Columns {
-			if total <= width || !c.Cut {
-				continue
-			}
-			nw := max(widths[i]-(total-width), minCut, utf8.RuneCountInString(c.Name))
-			if nw < widths[i] {
-				total -= widths[i] - nw
-				widths[i] = nw
+			if c.Short != "" {
+				header[i] = c.Short
+				widths[i] = max(cellsW[i], cellWidth(c.Short))
 			}
 		}
+		fitWidths(widths, header, r.Columns, width)
 	}
 	line := func(row []string) {
 		var b strings.Builder
@@ -355,7 +430,7 @@ func (r *Report) writeTable(buf *bytes.Buffer, width int) {
 				b.WriteString("  ")
 			}
 			s = cutMiddle(s, widths[i])
-			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(s))
+			pad := strings.Repeat(" ", max(widths[i]-cellWidth(s), 0))
 			last := i == len(row)-1
 			switch {
 			case right[i]:
@@ -370,10 +445,6 @@ func (r *Report) writeTable(buf *bytes.Buffer, width int) {
 		}
 		buf.WriteString(b.String())
 		buf.WriteByte('\n')
-	}
-	header := make([]string, len(r.Columns))
-	for i, c := range r.Columns {
-		header[i] = c.Name
 	}
 	line(header)
 	for _, row := range cells {
@@ -394,11 +465,14 @@ func (r *Report) writeNotes(buf *bytes.Buffer) {
 func (r *Report) writeVertical(buf *bytes.Buffer) {
 	nameW := 0
 	for _, c := range r.Columns {
-		nameW = max(nameW, utf8.RuneCountInString(c.Name))
+		nameW = max(nameW, cellWidth(c.Name))
 	}
 	for _, row := range r.Rows {
 		for i, c := range r.Columns {
-			fmt.Fprintf(buf, "%-*s  %s\n", nameW, c.Name, tableCell(row[i]))
+			buf.WriteString(c.Name)
+			buf.WriteString(strings.Repeat(" ", nameW-cellWidth(c.Name)+2))
+			buf.WriteString(tableCell(row[i]))
+			buf.WriteByte('\n')
 		}
 	}
 	r.writeNotes(buf)

@@ -53,8 +53,9 @@ func SummaryReport(s SummaryResult) *Report {
 func CouplingReport(rows []CouplingRow) *Report {
 	r := &Report{
 		Analysis: "coupling",
-		Columns: []Column{{Name: "entity", Cut: true}, {Name: "coupled", Cut: true}, {Name: "degree"}, {Name: "average-revs"},
-			{Name: "shared-revisions"}, {Name: "first-entity-revisions"}, {Name: "second-entity-revisions"}},
+		Columns: []Column{{Name: "entity", Cut: true}, {Name: "coupled", Cut: true}, {Name: "degree"},
+			{Name: "average-revs", Short: "avg-revs"}, {Name: "shared-revisions", Short: "shared"},
+			{Name: "first-entity-revisions", Short: "entity-revs"}, {Name: "second-entity-revisions", Short: "coupled-revs"}},
 		Rows: make([][]any, len(rows)),
 	}
 	for i, row := range rows {

@@ -23,9 +23,10 @@ type revTip struct {
 	name     string // the argument or ref it came from
 }
 
-// errBadRevision is the cause of every error about a revision argument that
-// names nothing: the message is git's "bad revision 'X'".
-var errBadRevision = errors.New("bad revision")
+// ErrBadRevision is the cause (wrapped, naming the argument) of every error
+// about a revision argument that names nothing: the message is git's
+// "bad revision 'X'".
+var ErrBadRevision = errors.New("bad revision")
 
 // errUnbornHead is the cause of the error for `git log` with no revision when
 // HEAD names a branch with no commits (which includes an empty repository).
@@ -189,7 +190,7 @@ func (r *revResolver) addObject(tips []revTip, id odb.ID, negative bool, name st
 
 // addArg is handle_revision_arg for one revision argument.
 func (r *revResolver) addArg(tips []revTip, arg string, negative bool) ([]revTip, error) {
-	bad := fmt.Errorf("%w '%s'", errBadRevision, arg)
+	bad := fmt.Errorf("%w '%s'", ErrBadRevision, arg)
 	if arg == ".." || arg == "" {
 		return nil, bad
 	}
@@ -383,7 +384,7 @@ func (r *revResolver) getOID(name string) (odb.ID, error) {
 	if len(name) >= 4 && len(name) < 40 && isHex(name) {
 		return r.g.src.resolvePrefix(name)
 	}
-	return zero, fmt.Errorf("%w '%s'", errBadRevision, name)
+	return zero, fmt.Errorf("%w '%s'", ErrBadRevision, name)
 }
 
 // peelOnion is REV^{} (follow tags), REV^{commit}, REV^{tree}, REV^{object}.

@@ -600,15 +600,15 @@ func TestResolveRevisionsErrors(t *testing.T) {
 		if _, err := ourLog(r.dir, nil); !errors.Is(err, errUnbornHead) {
 			t.Fatalf("err = %v, want errUnbornHead", err)
 		}
-		if _, err := ourLog(r.dir, []string{"HEAD"}); !errors.Is(err, errBadRevision) {
-			t.Fatalf("explicit HEAD: err = %v, want errBadRevision", err)
+		if _, err := ourLog(r.dir, []string{"HEAD"}); !errors.Is(err, ErrBadRevision) {
+			t.Fatalf("explicit HEAD: err = %v, want ErrBadRevision", err)
 		}
 	})
 	t.Run("an unknown name is a bad revision naming the argument", func(t *testing.T) {
 		r := orderRepo(t)
 		for _, arg := range []string{"nosuch", "main..nosuch", "^nosuch", "main~99", "main^7", "deadbeef"} {
 			_, err := ourLog(r.dir, []string{arg})
-			if !errors.Is(err, errBadRevision) || err.Error() != "bad revision '"+arg+"'" {
+			if !errors.Is(err, ErrBadRevision) || err.Error() != "bad revision '"+arg+"'" {
 				t.Errorf("%s: err = %v", arg, err)
 			}
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,6 +26,10 @@ type walkArgs struct {
 	help      bool
 	cpuprof   string // write a CPU profile (pprof) of the run here
 	progress  bool   // a progress bar may be drawn (progressShown decides)
+	// notRepo is the first argument when, not being a folder, it was taken
+	// as a revision rather than the repository: named when the current
+	// folder is no repository either, since it was likely meant as one.
+	notRepo string
 
 	// scope holds the analysis policies runAnalysis applies (nil for numstat).
 	scope *scopeArgs
@@ -175,6 +180,9 @@ func parseWalkArgs(args []string) (*walkArgs, error) {
 			if positional == 0 && !repoSet && isDir(arg) {
 				w.repo, repoSet = arg, true
 			} else {
+				if positional == 0 && !repoSet {
+					w.notRepo = arg
+				}
 				revs = append(revs, arg)
 			}
 			positional++
@@ -330,6 +338,9 @@ func parseDate(v string, epoch bool) (time.Time, error) {
 // openRepo opens the repository named by the arguments and sets the path prefix.
 func (w *walkArgs) openRepo() (*walker.Repo, error) {
 	repo, err := walker.Open(w.repo)
+	if errors.Is(err, walker.ErrNotRepository) && w.notRepo != "" && w.repo == "." {
+		return nil, fmt.Errorf("%s is not a folder (taken as a revision) and %w", w.notRepo, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -340,9 +351,14 @@ func (w *walkArgs) openRepo() (*walker.Repo, error) {
 // printStats writes the walk's figures to stderr with --stats: the work
 // done, then the two pools the engine runs on.
 func (w *walkArgs) printStats(ios *iostreams, st *walker.Stats) {
-	if !w.stats {
-		return
+	if w.stats {
+		printWalkStats(ios, st)
 	}
+}
+
+// printWalkStats writes a walk's figures (or several walks', added up) to
+// stderr.
+func printWalkStats(ios *iostreams, st *walker.Stats) {
 	a, r := st.Arenas, st.Readers
 	fmt.Fprintf(ios.errOut, "walk:    %d commits, %d files diffed (%s), %d binary, %d heap fallbacks, %d workers, %s wall\n",
 		st.Commits, st.FilesDiffed, sizeText(st.BytesDiffed), st.Binary, st.HeapFallback, st.Workers, st.Wall.Round(time.Millisecond))

@@ -19,6 +19,7 @@ type branchesOptions struct {
 	jobs     int
 	includes []string
 	excludes []string
+	stats    bool
 }
 
 func newBranchesCmd(ios *iostreams) *cobra.Command {
@@ -38,7 +39,8 @@ func newBranchesCmd(ios *iostreams) *cobra.Command {
 			"The default branch is --base REV if given, else the branch refs/remotes/origin/HEAD names,\n" +
 			"else HEAD's branch, else main, else master. Its own ref is not listed; other branches at the\n" +
 			"same commit are (ahead 0, behind 0). Rows are sorted by last commit, newest first, then by\n" +
-			"ref name. Each branch is one unit of work; -j branches are compared at once.",
+			"ref name. Each branch is one unit of work; -j branches are compared at once, their walks\n" +
+			"sharing one pool of arenas (--stats: the walks' figures added up).",
 		Example: "  gitwalk branches\n" +
 			"  gitwalk branches ../repo --remotes --top 20\n" +
 			"  gitwalk branches --base origin/release --format csv\n" +
@@ -63,6 +65,7 @@ func newBranchesCmd(ios *iostreams) *cobra.Command {
 	f.StringArrayVar(&o.includes, "include", nil, "count only files matching GLOB (repeatable)")
 	f.StringArrayVar(&o.excludes, "exclude", nil, "leave out files matching GLOB (repeatable; wins over --include)")
 	f.StringVarP(&o.repo, "repo", "C", "", "the repository (default .)")
+	f.BoolVar(&o.stats, "stats", false, "print the branch walks' figures, added up, to stderr")
 	return cmd
 }
 
@@ -102,17 +105,25 @@ func runBranches(cmd *cobra.Command, ios *iostreams, o *branchesOptions) error {
 		fmt.Fprintf(ios.errOut, "gitwalk: %s has no branches (%s): nothing to compare\n", dir, where)
 		return analysis.BranchesReport(nil).Write(ios.out, format, tableWidth(ios))
 	}
+	var st *walker.Stats
+	if o.stats {
+		st = &walker.Stats{}
+	}
 	res, err := analysis.Branches(cmd.Context(), repo, analysis.BranchesOptions{
 		Base:    o.base,
 		Remotes: o.remotes,
 		Filter:  filter,
 		Jobs:    o.jobs,
+		Stats:   st,
 	})
 	if errors.Is(err, walker.ErrNoDefaultBranch) {
 		return fmt.Errorf("%w; name one with --base", err)
 	}
 	if err != nil {
 		return err
+	}
+	if st != nil {
+		printWalkStats(ios, st)
 	}
 	rep := branchesReport(res, o.remotes, filter, o.top)
 	return rep.Write(ios.out, format, tableWidth(ios))

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -142,6 +143,55 @@ func TestBranchesWritesNothingIntoTheRepository(t *testing.T) {
 	for p, s := range before {
 		if after[p] != s {
 			t.Errorf("%s changed", p)
+		}
+	}
+}
+
+// TestBranchesStatsAddUpTheBranchWalks checks --stats against git: each
+// branch walks BASE..TIP (ahead), TIP..BASE (behind) and, when nothing is
+// ahead, its tip alone, so the commits walked are the sum of git rev-list's
+// counts; every walk checks arenas out of the one shared pool.
+func TestBranchesStatsAddUpTheBranchWalks(t *testing.T) {
+	testrepos.IsolateGit(t)
+	dir := testrepos.Path(t, "branches")
+	base := strings.TrimSpace(gitRun(t, dir, "symbolic-ref", "refs/remotes/origin/HEAD"))
+	want := 0
+	for _, ref := range strings.Fields(gitRun(t, dir, "for-each-ref", "--format=%(refname)", "refs/heads", "refs/remotes")) {
+		if ref == base || strings.HasSuffix(ref, "/HEAD") {
+			continue
+		}
+		ahead := atoi(t, strings.TrimSpace(gitRun(t, dir, "rev-list", "--count", base+".."+ref)))
+		want += ahead + atoi(t, strings.TrimSpace(gitRun(t, dir, "rev-list", "--count", ref+".."+base)))
+		if ahead == 0 {
+			want++
+		}
+	}
+	for _, j := range []string{"1", "3"} {
+		out, stderr, code := runGitwalk(t, "branches", dir, "--remotes", "--stats", "-j", j)
+		if code != 0 || out == "" {
+			t.Fatalf("-j %s: exit %d: %s", j, code, stderr)
+		}
+		num := func(re string) int {
+			t.Helper()
+			m := regexp.MustCompile(re).FindStringSubmatch(stderr)
+			if m == nil {
+				t.Fatalf("-j %s: --stats printed %q, without %s", j, stderr, re)
+			}
+			return atoi(t, m[1])
+		}
+		commits, files, workers := num(`(?m)^walk: +(\d+) commits`), num(`(\d+) files diffed`), num(`(\d+) workers`)
+		checkouts, reuses, mints := num(`(?m)^arenas: +(\d+) checkouts`), num(`(\d+) reuses`), num(`(\d+) mints`)
+		hits, misses := num(`(?m)^readers: +(\d+) hits`), num(`(\d+) misses`)
+		num(`peak arena (\d+)`)
+		num(`\((\d+)(\.\d)? (B|KiB|MiB)\)`) // bytes diffed
+		if commits != want || workers != atoi(t, j) {
+			t.Errorf("-j %s: %d commits walked by %d workers; git rev-list counts %d", j, commits, workers, want)
+		}
+		if files == 0 || checkouts < commits || reuses+mints != checkouts || mints > workers {
+			t.Errorf("-j %s: %d files diffed; arenas: %d checkouts = %d reuses + %d mints, for %d commits on %d workers", j, files, checkouts, reuses, mints, commits, workers)
+		}
+		if hits+misses == 0 {
+			t.Errorf("-j %s: no reader was acquired: %q", j, stderr)
 		}
 	}
 }

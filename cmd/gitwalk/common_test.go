@@ -98,7 +98,8 @@ func TestSummaryCountsMergesWhetherOrNotItWalksThem(t *testing.T) {
 func TestStatsPrintsTheEnginesFiguresConsistently(t *testing.T) {
 	testrepos.IsolateGit(t)
 	dir := testrepos.Path(t, "order")
-	for _, cmd := range []string{"churn", "summary", "authors", "numstat"} {
+	// identities is left out: it walks without diffs (unless --max-changeset).
+	for _, cmd := range []string{"churn", "summary", "authors", "coupling", "ownership", "hotspots", "age", "files", "numstat"} {
 		t.Run(cmd, func(t *testing.T) {
 			_, stderr, code := runGitwalk(t, cmd, dir, "--all", "--stats", "-j3")
 			if code != 0 {
@@ -116,6 +117,8 @@ func TestStatsPrintsTheEnginesFiguresConsistently(t *testing.T) {
 			commits := num(`(?m)^walk: +(\d+) commits`)
 			filesDiffed := num(`(\d+) files diffed`)
 			workers := num(`(\d+) workers`)
+			num(`files diffed \((\d+)(\.\d)? (B|KiB|MiB)\)`)
+			num(`workers, (\d+)(\.\d+)?(ms|µs|s) wall`)
 			checkouts, reuses, mints := num(`(?m)^arenas: +(\d+) checkouts`), num(`(\d+) reuses`), num(`(\d+) mints`)
 			num(`peak arena (\d+)`)
 			num(`(\d+) idle`)

@@ -78,6 +78,9 @@ func newReportCmd(ios *iostreams) *cobra.Command {
 				switch {
 				case arg == "--no-mailmap":
 					o.noMailmap = true
+				case arg == "--format" || strings.HasPrefix(arg, "--format="):
+					// Taken by the analyses' parser below, and ignored here.
+					return usagef("report writes one HTML page: --format is for the other commands (their json is the page's data)")
 				case arg == "--title" || strings.HasPrefix(arg, "--title="):
 					if v, ok := strings.CutPrefix(arg, "--title="); ok {
 						o.title = v

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/gitwalk/gitwalk/walker"
 	"github.com/spf13/cobra"
 )
 
@@ -65,9 +66,10 @@ func newRootCmd(ctx context.Context, ios *iostreams) *cobra.Command {
 	root.AddCommand(newFilesCmd(ios))
 	root.AddCommand(newReportCmd(ios))
 	root.AddCommand(&cobra.Command{
-		Use:   "version",
-		Short: "Print gitwalk's version",
-		Args:  cobra.NoArgs,
+		Use:     "version",
+		Short:   "Print gitwalk's version",
+		Example: "  gitwalk version",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fmt.Fprintf(ios.out, "gitwalk %s\n", version)
 			return nil
@@ -90,13 +92,25 @@ func execute(ctx context.Context, ios *iostreams, args []string) int {
 		return exitInterrupted
 	}
 	msg := strings.TrimSpace(err.Error())
-	fmt.Fprintf(ios.errOut, "gitwalk: %s\n", msg)
+	fmt.Fprintf(ios.errOut, "gitwalk: %s%s\n", msg, hintFor(err))
 	var ue usageError
 	if errors.As(err, &ue) || isCobraUsage(msg) {
 		fmt.Fprintf(ios.errOut, "Run 'gitwalk %s --help' for usage.\n", commandName(args))
 		return exitUsage
 	}
 	return exitFailed
+}
+
+// hintFor gives the end of a failure's one line: what to do about the
+// failures people meet most, or "" when the message says it all.
+func hintFor(err error) string {
+	switch {
+	case errors.Is(err, walker.ErrNotRepository):
+		return " (nor is any folder above it; give the repository as the first argument or with -C DIR)"
+	case errors.Is(err, walker.ErrBadRevision):
+		return " (not a branch, tag or commit of the repository, nor a folder; paths go after --)"
+	}
+	return ""
 }
 
 func isCobraUsage(msg string) bool {
