@@ -487,7 +487,7 @@ func TestPolicyFlagsAreInEveryAnalysisHelp(t *testing.T) {
 			t.Fatalf("%s --help: exit %d", cmd, code)
 		}
 		for _, want := range []string{"--merges P", "--bots P", "--coauthors", "--no-default-excludes", "--ignore-revs-file",
-			"--max-changeset", "--coauthors=share-lines", "Examples: --merges include", "Default excludes"} {
+			"--max-changeset", "--coauthors=share-lines", "For instance: --merges include", "Default excludes"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%s --help does not mention %q", cmd, want)
 			}

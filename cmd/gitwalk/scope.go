@@ -64,8 +64,8 @@ package-lock.json, yarn.lock, pnpm-lock.yaml, Cargo.lock, poetry.lock, Gemfile.l
 composer.lock) and *.min.js, *.min.css. What was left out, and why, is printed to stderr
 and in JSON options; gitwalk files lists every path with its reason.
 
-Examples: --merges include   --bots only   --coauthors   --coauthors=share-lines   --max-changeset 500
-          --ignore-revs-file .git-blame-ignore-revs   --no-default-excludes`
+For instance: --merges include   --bots only   --coauthors   --coauthors=share-lines   --max-changeset 500
+              --ignore-revs-file .git-blame-ignore-revs   --no-default-excludes`
 
 // parse reads the scope flag at args[i], if it is one, and returns how many
 // words it took (0: not a scope flag).
