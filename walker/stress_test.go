@@ -48,13 +48,26 @@ func render(c *Commit) string {
 // goroutine while its workers run, as a signal handler does: WalkParallel
 // must return ctx's error, start no callback once every worker has seen
 // the cancellation (at most one per worker is already past its check), and
-// leave no goroutine behind.
+// leave no goroutine behind. Walks given pools of the caller's must also
+// have given back every arena and released every reader when they return.
 func TestWalkParallelStopsWhenCancelledFromOutside(t *testing.T) {
 	r := openFixture(t, "large")
 	const workers = 3
-	for _, parallel := range []bool{false, true} {
-		t.Run(fmt.Sprintf("parallel=%v", parallel), func(t *testing.T) {
+	for _, tc := range []struct{ parallel, shared bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
+		parallel := tc.parallel
+		t.Run(fmt.Sprintf("parallel=%v,shared pools=%v", tc.parallel, tc.shared), func(t *testing.T) {
 			before := runtime.NumGoroutine()
+			opts := Options{Revisions: []string{"--all"}, Workers: workers}
+			if tc.shared {
+				opts.Arenas = NewArenaPool(workers)
+				defer opts.Arenas.Close()
+				rp, err := r.NewReaderPool(workers, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer rp.Close()
+				opts.Readers = rp
+			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			started := make(chan struct{})
@@ -73,7 +86,6 @@ func TestWalkParallelStopsWhenCancelledFromOutside(t *testing.T) {
 			}
 			done := make(chan error, 1)
 			go func() {
-				opts := Options{Revisions: []string{"--all"}, Workers: workers}
 				if parallel {
 					done <- r.WalkParallel(ctx, opts, func(_ int, c *Commit) error { return fn(c) })
 				} else {
@@ -98,6 +110,19 @@ func TestWalkParallelStopsWhenCancelledFromOutside(t *testing.T) {
 			if n := after.Load(); n > limit {
 				t.Errorf("%d callbacks ran after cancellation, at most %d may", n, limit)
 			}
+			if tc.shared {
+				if m := opts.Arenas.Metrics(); m.InUse != 0 || m.GiveBacks != m.Checkouts {
+					t.Errorf("arenas not all given back after the cancelled walk: %+v", m)
+				}
+				if m := opts.Readers.Metrics(); m.Idle != m.Live {
+					t.Errorf("readers not all released after the cancelled walk: %+v", m)
+				}
+			}
+			if tc.shared {
+				// The pools' own goroutines (a reaper) end with Close.
+				opts.Arenas.Close()
+				opts.Readers.Close()
+			}
 			if n, ok := settleGoroutines(before); !ok {
 				t.Errorf("%d goroutines after the walk, %d before", n, before)
 			}
@@ -107,27 +132,38 @@ func TestWalkParallelStopsWhenCancelledFromOutside(t *testing.T) {
 
 // TestConcurrentWalksUnderStress runs walks of several fixtures at once,
 // ordered and parallel, with 1 to 4 workers each, all checking arenas out of
-// one pool holding fewer arenas than there are workers, so that workers
-// wait on the pool. Run under -race by scripts/test.sh. Every walk must give
-// what a lone single-worker walk gives, and no goroutine may outlive them.
+// one pool holding fewer arenas than there are workers, and the walks of
+// each fixture taking object readers from one ReaderPool of that repository
+// holding two readers (its three walks have 6 workers), so that workers may
+// wait on both pools. Run under -race by scripts/test.sh. Every walk must
+// give what a lone single-worker walk gives, every commit must have been
+// computed with a reader of the shared pools, and no goroutine may outlive
+// the walks or the pools.
 func TestConcurrentWalksUnderStress(t *testing.T) {
 	names := []string{"content", "large", "merges", "types"}
 	repos := map[string]*Repo{}
+	readers := map[string]*ReaderPool{}
 	want := map[string][]string{} // in walk order
 	for _, n := range names {
 		repos[n] = openFixture(t, n)
 		want[n] = walkLines(t, repos[n], Options{Revisions: []string{"--all"}, Workers: 1}, false)
 	}
-	arenas := arena.NewPool(3, func() (arena.Backing, error) { return arena.NewMmap(64 << 20) })
-	defer arenas.Close()
-
 	before := runtime.NumGoroutine()
+	arenas := arena.NewPool(3, func() (arena.Backing, error) { return arena.NewMmap(64 << 20) })
+	for _, n := range names {
+		rp, err := repos[n].NewReaderPool(2, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readers[n] = rp
+	}
+
 	const walks = 12
 	var wg sync.WaitGroup
 	errs := make(chan error, walks)
 	for i := 0; i < walks; i++ {
 		name := names[i%len(names)]
-		opts := Options{Revisions: []string{"--all"}, Workers: 1 + i%4, Arenas: arenas}
+		opts := Options{Revisions: []string{"--all"}, Workers: 1 + i%4, Arenas: arenas, Readers: readers[name]}
 		parallel := i%2 == 1
 		wg.Add(1)
 		go func() {
@@ -151,12 +187,48 @@ func TestConcurrentWalksUnderStress(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	if m := arenas.Metrics(); m.Checkouts == 0 {
+		t.Errorf("the shared arena pool was not used: %+v", m)
+	}
+	var commits, acquires uint64
+	for _, n := range names {
+		m := readers[n].Metrics()
+		t.Logf("%s: readers %+v", n, m)
+		commits += 3 * uint64(len(want[n]))
+		acquires += m.Hits + m.Misses
+		if m.Live != 2 || m.Idle != 2 {
+			t.Errorf("%s: the shared reader pool has %d readers, %d idle, after the walks; want 2 and 2", n, m.Live, m.Idle)
+		}
+	}
+	// A worker takes a reader for each commit it computes: every commit of
+	// every walk went through the shared pools.
+	if acquires != commits {
+		t.Errorf("%d readers taken from the shared pools for %d commits", acquires, commits)
+	}
+	for _, n := range names {
+		if err := readers[n].Close(); err != nil {
+			t.Error(err)
+		}
+	}
+	arenas.Close()
 	if n, ok := settleGoroutines(before); !ok {
 		buf := make([]byte, 1<<16)
 		t.Errorf("%d goroutines after the walks, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
 	}
-	if m := arenas.Metrics(); m.Checkouts == 0 {
-		t.Errorf("the shared pool was not used: %+v", m)
+}
+
+// TestReaderPoolOfAnotherRepositoryIsRefused: a reader reads one
+// repository's objects, so a walk must not take readers of another.
+func TestReaderPoolOfAnotherRepositoryIsRefused(t *testing.T) {
+	a, b := openFixture(t, "content"), openFixture(t, "merges")
+	rp, err := b.NewReaderPool(1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rp.Close()
+	err = a.Walk(context.Background(), Options{Readers: rp}, func(*Commit) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "another repository") {
+		t.Fatalf("walk with another repository's readers: err = %v", err)
 	}
 }
 

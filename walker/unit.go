@@ -142,10 +142,11 @@ func (u *unit) count(a *arena.Arena, ch *Change, st *unitStats) error {
 	s, err := diff.Count(a, oldData, newData, u.alg)
 	if errors.Is(err, arena.ErrExhausted) {
 		// The diff's scratch outgrew what is left of the arena: run it once
-		// in a heap arena sized for these inputs.
+		// in a heap arena, which Count sizes from the inputs' line counts.
+		// (ScratchBound's one line per byte asked 44 GB for two 600 MB
+		// files of 55-byte lines, and the runtime died out of memory.)
 		st.heapFallback = true
-		big := arena.New(arena.NewHeap(diff.ScratchBound(len(oldData), len(newData))))
-		s, err = diff.Count(big, oldData, newData, u.alg)
+		s, err = diff.Count(nil, oldData, newData, u.alg)
 	}
 	if err != nil {
 		return err

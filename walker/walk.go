@@ -106,18 +106,23 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	}
 	// The workers share one delta-base cache: commits go to workers in
 	// turn, and a base one worker inflated is what the next commit's worker
-	// needs (private caches did a third more delta work on redis).
-	cacheBytes := opts.CacheBytes
-	if cacheBytes <= 0 {
-		cacheBytes = r.defaultCacheBytes()
+	// needs (private caches did a third more delta work on redis). A worker
+	// of the walk's own pool keeps its reader for the whole walk; with a
+	// pool shared between walks it takes one per commit, so that walks
+	// wanting more readers than there are take turns instead of one waiting
+	// for the others to end.
+	readers, perCommit := (*pool.Pool[*odb.Reader])(nil), opts.Readers != nil
+	if perCommit {
+		if opts.Readers.repo != r {
+			return errors.New("Options.Readers is a pool of another repository's readers")
+		}
+		readers = opts.Readers.p
+	} else {
+		if readers, err = r.newReaders(workers, opts.CacheBytes); err != nil {
+			return err
+		}
+		defer readers.Close()
 	}
-	shared := odb.NewSharedCache(cacheBytes)
-	readers, err := pool.New(pool.Config{MaxInstances: workers, WarmCount: workers},
-		func() (*odb.Reader, error) { return r.db.NewReaderShared(shared), nil })
-	if err != nil {
-		return err
-	}
-	defer readers.Close()
 
 	// The window bounds the commits between the walk and the callback:
 	// dispatched, computing, or computed and waiting for an earlier one.
@@ -182,21 +187,30 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 		wg.Add(1)
 		go func(worker int) {
 			defer wg.Done()
-			rd, err := readers.AcquireContext(ctx)
-			if err != nil {
-				fail(-1, err)
-				for range jobs {
+			var rd *odb.Reader
+			defer func() {
+				if rd != nil {
+					readers.Release(rd)
 				}
-				return
-			}
-			defer readers.Release(rd)
-			u := &unit{repo: r, rd: rd, alg: alg, opts: &opts, ps: rw.pathspec()}
+			}()
+			u := &unit{repo: r, alg: alg, opts: &opts, ps: rw.pathspec()}
 			for j := range jobs {
 				res := result{seq: j.seq, err: j.err}
+				if res.err == nil && ctx.Err() == nil && rd == nil {
+					rd, res.err = readers.AcquireContext(ctx)
+					if res.err != nil && ctx.Err() == nil {
+						res.err = fmt.Errorf("object reader: %w", res.err)
+					}
+				}
 				if res.err == nil && ctx.Err() == nil {
+					u.rd = rd
 					res.commit, res.st, res.err = u.run(arenas, j.node)
 					if res.commit != nil {
 						res.commit.Seq = j.seq
+					}
+					if perCommit {
+						readers.Release(rd)
+						rd = nil
 					}
 				}
 				if each == nil {

@@ -98,9 +98,16 @@ type Options struct {
 	// Arenas, when set, is the arena pool the walk checks arenas out of (it
 	// may be shared between walks). When nil the walk makes its own.
 	Arenas *arena.Pool
+	// Readers, when set, is the pool of object readers the walk's workers
+	// take readers from, one commit at a time (it may be shared between
+	// walks of the Repo that made it, and then bounds how many of their
+	// workers read at once). When nil the walk makes its own, of Workers
+	// readers.
+	Readers *ReaderPool
 	// CacheBytes bounds the cache of inflated delta bases the workers share
 	// (0: twice the repository's packed bytes, between 16 and 64 MiB). More
-	// helps histories of big files; memory grows with it.
+	// helps histories of big files; memory grows with it. A ReaderPool
+	// given as Readers has its own cache, and this is then unused.
 	CacheBytes int64
 	// Stats, when set, receives the walk's figures when Walk returns.
 	Stats *Stats
@@ -191,7 +198,7 @@ type Stats struct {
 	Workers      int
 	Wall         time.Duration
 	Arenas       arena.Metrics // the walk's arena pool, when the walk ends
-	Readers      pool.Metrics  // the walk's pool of object readers, when the walk ends
+	Readers      pool.Metrics  // the walk's pool of object readers (or the shared one's, all walks counted), when the walk ends
 	// PackDrops counts the times the packs' mapped pages were dropped from
 	// memory during the walk (every 64 MiB of pack pages read; the page
 	// cache keeps them), which bounds what the packs hold of the process's

@@ -17,6 +17,13 @@ func mapFile(path string) ([]byte, func() error, error) {
 		return nil, nil, err
 	}
 	defer f.Close()
+	return mapOpen(f)
+}
+
+// mapOpen maps the whole of the open file f read-only; f may be closed
+// afterwards. The release function unmaps it.
+func mapOpen(f *os.File) ([]byte, func() error, error) {
+	path := f.Name()
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, nil, err

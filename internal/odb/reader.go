@@ -564,9 +564,19 @@ func (r *Reader) packedHeader(id ID, p *pack, i int) (Type, int64, error) {
 	}
 }
 
-// readLooseFile reads the loose file of id from the first object
-// directory that has it into r.loose.
-func (r *Reader) readLooseFile(id ID) (string, []byte, error) {
+// looseMapMin is the size from which a loose file is mapped instead of
+// read into r.loose: only the pages inflated are then touched (a blob above
+// core.bigFileThreshold needs its header alone, as git's loose reading
+// does), and the reader keeps no buffer of that size for the rest of its
+// life. Measured on a 600 MB blob stored loose (28 MB of zlib): reading it
+// whole held 95 MB of RSS for a walk that only needed its size.
+const looseMapMin = 1 << 20
+
+// readLooseFile returns the bytes of the loose file of id from the first
+// object directory that has it: in r.loose, or mapped when the file is at
+// least looseMapMin bytes. The bytes are valid until done is called, which
+// the caller must do once it has inflated what it needs.
+func (r *Reader) readLooseFile(id ID) (path string, data []byte, done func(), err error) {
 	for _, dir := range r.db.objDirs {
 		path := loosePath(dir, &id)
 		f, err := os.Open(path)
@@ -574,17 +584,28 @@ func (r *Reader) readLooseFile(id ID) (string, []byte, error) {
 			continue
 		}
 		if err != nil {
-			return path, nil, fmt.Errorf("object %s: %w", id, err)
+			return path, nil, nil, fmt.Errorf("object %s: %w", id, err)
+		}
+		if fi, err := f.Stat(); err == nil && fi.Size() >= looseMapMin {
+			data, unmap, err := mapOpen(f)
+			f.Close()
+			if err != nil {
+				return path, nil, nil, fmt.Errorf("object %s: %w", id, err)
+			}
+			return path, data, func() {
+				r.src.Reset(nil) // the inflater must not keep the mapping
+				unmap()
+			}, nil
 		}
 		data, err := readAllInto(f, r.loose[:0])
 		f.Close()
 		if err != nil {
-			return path, nil, fmt.Errorf("object %s: read %s: %w", id, path, err)
+			return path, nil, nil, fmt.Errorf("object %s: read %s: %w", id, path, err)
 		}
 		r.loose = data
-		return path, data, nil
+		return path, data, func() {}, nil
 	}
-	return "", nil, errLooseMissing
+	return "", nil, nil, errLooseMissing
 }
 
 // readAllInto reads f to its end, appending to buf.
@@ -654,10 +675,11 @@ func parseLooseHeader(b []byte) (Type, int64, int, error) {
 
 // readLoose reads id as a loose object.
 func (r *Reader) readLoose(id ID, a *arena.Arena) (Type, []byte, error) {
-	path, data, err := r.readLooseFile(id)
+	path, data, done, err := r.readLooseFile(id)
 	if err != nil {
 		return BadType, nil, err
 	}
+	defer done()
 	t, size, got, err := r.looseHeaderOf(data)
 	if err != nil {
 		return BadType, nil, corruptf(id, path, "%v", err)
@@ -692,10 +714,11 @@ func (r *Reader) readLoose(id ID, a *arena.Arena) (Type, []byte, error) {
 
 // looseHeader returns the type and size of id as a loose object.
 func (r *Reader) looseHeader(id ID) (Type, int64, error) {
-	path, data, err := r.readLooseFile(id)
+	path, data, done, err := r.readLooseFile(id)
 	if err != nil {
 		return BadType, 0, err
 	}
+	defer done()
 	t, size, _, err := r.looseHeaderOf(data)
 	if err != nil {
 		return BadType, 0, corruptf(id, path, "%v", err)

@@ -1,0 +1,55 @@
+package walker
+
+import (
+	"fmt"
+	"runtime"
+
+	"github.com/gitwalk/gitwalk/internal/odb"
+	"github.com/gitwalk/gitwalk/pool"
+)
+
+// ReaderPool is a bounded pool of object readers of one Repo, sharing one
+// cache of inflated delta bases. A walk makes its own unless Options.Readers
+// names one: walks of the same Repo running at once then share the readers
+// and the cache, and at most the pool's size of their workers read objects
+// at any moment (a worker takes a reader for one commit at a time and waits
+// when none is idle). Safe for concurrent use. The caller closes it once the
+// walks that use it have returned.
+type ReaderPool struct {
+	repo *Repo
+	p    *pool.Pool[*odb.Reader]
+}
+
+// NewReaderPool returns a pool of n readers of r (n <= 0: GOMAXPROCS), all
+// made at once, whose delta-base cache holds cacheBytes (0: what a walk
+// gives its own, twice the repository's packed bytes within 16 to 64 MiB).
+func (r *Repo) NewReaderPool(n int, cacheBytes int64) (*ReaderPool, error) {
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	p, err := r.newReaders(n, cacheBytes)
+	if err != nil {
+		return nil, err
+	}
+	return &ReaderPool{repo: r, p: p}, nil
+}
+
+// newReaders makes the pool of n readers a walk uses.
+func (r *Repo) newReaders(n int, cacheBytes int64) (*pool.Pool[*odb.Reader], error) {
+	if cacheBytes <= 0 {
+		cacheBytes = r.defaultCacheBytes()
+	}
+	shared := odb.NewSharedCache(cacheBytes)
+	p, err := pool.New(pool.Config{MaxInstances: n, WarmCount: n},
+		func() (*odb.Reader, error) { return r.db.NewReaderShared(shared), nil })
+	if err != nil {
+		return nil, fmt.Errorf("object readers: %w", err)
+	}
+	return p, nil
+}
+
+// Metrics returns the pool's counters: acquires by every walk that used it.
+func (p *ReaderPool) Metrics() pool.Metrics { return p.p.Metrics() }
+
+// Close closes the pool. Walks still using it fail with pool.ErrClosed.
+func (p *ReaderPool) Close() error { return p.p.Close() }
