@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,7 +53,7 @@ func newReportCmd(ios *iostreams) *cobra.Command {
 			fmt.Sprint(reportTopAuthors) + ",\n" +
 			"hotspots --top " + fmt.Sprint(reportTopHotspots) + ", coupling --top " + fmt.Sprint(reportTopCoupling) +
 			", ownership --top " + fmt.Sprint(reportTopOwnership) + ", age --top " + fmt.Sprint(reportTopAge) + " --now D,\n" +
-			"and branches (its own walks, with --include/--exclude). Hotspots and age are left out with\n" +
+			"and branches (its own walks, with the same policies). Hotspots and age are left out with\n" +
 			"--reverse; branches when the walk names revisions (other than --all, --branches) or paths.\n\n" +
 			"Report options:\n" +
 			"  -o, --output FILE       write the page to FILE (default gitwalk-report.html; - for stdout)\n" +
@@ -285,8 +286,8 @@ func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
 	return nil
 }
 
-// reportBranches is branches' Report for the page, as `gitwalk branches
-// --include ... --exclude ... --format json` gives it: nil when the walk
+// reportBranches is branches' Report for the page, as `gitwalk branches`
+// with the same analysis flags and policies and --format json gives it: nil when the walk
 // names revisions other than --all or --branches, or paths (the branches section compares whole branches,
 // which those would not limit), when there are no branches or no default
 // branch to compare with (the section then has nothing to show), and after
@@ -307,8 +308,7 @@ func reportBranches(cmd *cobra.Command, ios *iostreams, repo *walker.Repo, w *wa
 	if len(branches) == 0 {
 		return nil, nil
 	}
-	filter := analysis.PathFilter{Include: a.filter.Include, Exclude: a.filter.Exclude}
-	res, err := analysis.Branches(cmd.Context(), repo, analysis.BranchesOptions{Filter: filter, Jobs: w.opts.Workers})
+	res, err := compareBranches(cmd.Context(), repo, "", false, w, a)
 	if errors.Is(err, walker.ErrNoDefaultBranch) {
 		fmt.Fprintf(ios.errOut, "gitwalk: warning: branches left out of the report: %v\n", err)
 		return nil, nil
@@ -316,7 +316,10 @@ func reportBranches(cmd *cobra.Command, ios *iostreams, repo *walker.Repo, w *wa
 	if err != nil {
 		return nil, err
 	}
-	return branchesReport(res, false, filter, 0), nil
+	// The summary's line on stderr has said what the walk left out; the
+	// branches' own figures go in their options only.
+	w.scope.record(io.Discard, res.LeftOut, res.Excluded)
+	return branchesReport(res, false, w, a, 0), nil
 }
 
 func topChurn(rows []analysis.ChurnRow, n int) []analysis.ChurnRow {
