@@ -22,6 +22,18 @@ type BranchesOptions struct {
 	// Filter decides which files count towards the churn columns (Added,
 	// Deleted, Churn, Files); Ahead and Behind count commits regardless.
 	Filter PathFilter
+	// Scope applies to the churn columns as to any analysis run through
+	// Scope.Wrap: Exclude leaves files out, IgnoreRevs and MaxChangeset
+	// leave commits out, and what they left out is in the result. Its bot
+	// and co-author policies do not apply: rows are branches, not people.
+	// Ahead and Behind count every commit regardless.
+	Scope Scope
+	// FirstParent, NoMerges and DiffMerges choose the commits of BASE..BRANCH
+	// whose changes make the churn columns, as the walker.Options of the
+	// same names do for `git log BASE..BRANCH`. The zero value counts no
+	// merge: without DiffMerges (or FirstParent) a merge has no changes, as
+	// in git log, where a merge shows no numstat.
+	FirstParent, NoMerges, DiffMerges bool
 	// Jobs is how many branches are worked on at once; 0 = one per core.
 	Jobs int
 	// Arenas is the arena pool every branch's walks check arenas out of;
@@ -47,9 +59,10 @@ type BranchRow struct {
 	Ahead, Behind int
 	// Added, Deleted, Churn (Added+Deleted) and Files (distinct paths) are
 	// the churn unique to the branch: the sums of
-	// `git log --numstat --no-renames --no-merges BASE..BRANCH` over files
-	// the filter keeps (binary files count in Files with no lines). Merges
-	// add nothing, as in git log, where a merge shows no numstat.
+	// `git log --numstat --no-renames BASE..BRANCH` (by default with
+	// --no-merges; see BranchesOptions.FirstParent) over the commits and
+	// files the scope and the filter keep (binary files count in Files with
+	// no lines).
 	Added, Deleted, Churn, Files int
 	// LastCommit is the tip's committer date (what `git for-each-ref
 	// --sort=-committerdate` sorts by), in the commit's own zone.
@@ -64,6 +77,12 @@ type BranchesResult struct {
 	Base     string      // the base as given, or the default branch's short name
 	BaseHash walker.Hash // the commit branches are compared with
 	Rows     []BranchRow // sorted by LastCommit, newest first, then by Branch
+	// LeftOut is what the scope left out of the churn columns, summed over
+	// the rows as their own figures are (a commit two branches have counts
+	// for both); its Files count distinct paths over all rows.
+	LeftOut LeftOut
+	// Excluded are the paths the scope left out of any row, sorted by path.
+	Excluded []PathReason
 }
 
 // Branches compares every branch of repo with a base: commits ahead and
@@ -118,7 +137,11 @@ func Branches(ctx context.Context, repo *walker.Repo, opts BranchesOptions) (*Br
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// Each branch's churn is a Churn by file behind the scope, so files and
+	// commits are left out, and counted as left out, as in every analysis.
+	churn := opts.Scope.Wrap(Churn{By: ByFile, Filter: opts.Filter})
 	rows := make([]BranchRow, len(todo))
+	scoped := make([]*ScopedState, len(todo))
 	perJob := make([]walker.Stats, jobs)
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -129,12 +152,13 @@ func Branches(ctx context.Context, repo *walker.Repo, opts BranchesOptions) (*Br
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				row, err := compareBranch(ctx, repo, res.BaseHash, todo[i], opts.Filter, arenas, &perJob[j])
+				st := churn.NewState().(*ScopedState)
+				row, err := compareBranch(ctx, repo, res.BaseHash, todo[i], &opts, st, arenas, &perJob[j])
 				if err != nil {
 					once.Do(func() { firstErr = err; cancel() })
 					continue
 				}
-				rows[i] = row
+				rows[i], scoped[i] = row, st
 			}
 		}()
 	}
@@ -154,6 +178,10 @@ feed:
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	for _, st := range scoped[1:] {
+		scoped[0].Merge(st)
+	}
+	res.LeftOut, res.Excluded = scoped[0].LeftOut(), scoped[0].ExcludedPaths()
 	if opts.Stats != nil {
 		st := walker.Stats{Workers: jobs}
 		for _, o := range perJob {
@@ -196,60 +224,72 @@ func addStats(st *walker.Stats, o walker.Stats) {
 }
 
 // compareBranch is one branch's unit of work: a walk of BASE..TIP with
-// changes (the ahead commits and their churn) and a count of TIP..BASE
-// without (behind). It adds the walks' figures to stats.
-func compareBranch(ctx context.Context, repo *walker.Repo, base walker.Hash, b walker.BranchRef, filter PathFilter, arenas *arena.Pool, stats *walker.Stats) (BranchRow, error) {
+// changes, whose commits st counts as churn and which counts the ahead
+// commits too unless FirstParent walks fewer, and a count of TIP..BASE
+// without changes (behind). It adds the walks' figures to stats.
+func compareBranch(ctx context.Context, repo *walker.Repo, base walker.Hash, b walker.BranchRef, opts *BranchesOptions, st *ScopedState, arenas *arena.Pool, stats *walker.Stats) (BranchRow, error) {
 	row := BranchRow{Branch: b.Name, Ref: b.Ref, Tip: b.Hash}
-	// A walk sets st when it ends (not when it fails to start): added up
-	// and cleared after each.
-	var st walker.Stats
-	files := make(map[string]struct{})
+	ahead := []string{"^" + base.String(), b.Hash.String()}
+	// Without FirstParent the churn walk is the ahead walk: merges are
+	// walked (they count ahead) and left out of the churn here if NoMerges.
+	sameWalk := !opts.FirstParent
 	tipSeen := false
+	// A walk sets ws when it ends (not when it fails to start): added up
+	// and cleared after each.
+	var ws walker.Stats
 	err := repo.Walk(ctx, walker.Options{
-		Revisions: []string{"^" + base.String(), b.Hash.String()},
-		Workers:   1,
-		Arenas:    arenas,
-		Stats:     &st,
+		Revisions:   ahead,
+		FirstParent: opts.FirstParent,
+		NoMerges:    opts.NoMerges && !sameWalk,
+		DiffMerges:  opts.DiffMerges,
+		Workers:     1,
+		Arenas:      arenas,
+		Stats:       &ws,
 	}, func(c *walker.Commit) error {
-		row.Ahead++
 		if c.Hash == b.Hash {
 			row.LastCommit, row.Author, tipSeen = c.Committer.When, c.Author.Name, true
 		}
-		if len(c.Parents) > 1 {
-			return nil
-		}
-		for _, ch := range c.Changes {
-			if !filter.Match(ch.Path) {
-				continue
+		if sameWalk {
+			row.Ahead++
+			if opts.NoMerges && len(c.Parents) > 1 {
+				return nil
 			}
-			row.Added += ch.Added
-			row.Deleted += ch.Deleted
-			files[ch.Path] = struct{}{}
 		}
+		st.Observe(c)
 		return nil
 	})
-	addStats(stats, st)
-	st = walker.Stats{}
+	addStats(stats, ws)
+	ws = walker.Stats{}
 	if err != nil {
 		return row, fmt.Errorf("branch %s: %w", b.Name, err)
 	}
+	for _, f := range st.Inner().(*ChurnState).Rows() {
+		row.Added += f.Added
+		row.Deleted += f.Deleted
+		row.Files++
+	}
 	row.Churn = row.Added + row.Deleted
-	row.Files = len(files)
-	row.Merged = row.Ahead == 0
-	err = repo.Walk(ctx, walker.Options{
-		Revisions: []string{"^" + b.Hash.String(), base.String()},
-		NoChanges: true,
-		Workers:   1,
-		Arenas:    arenas,
-		Stats:     &st,
-	}, func(c *walker.Commit) error {
-		row.Behind++
+	count := func(what string, revs []string, n *int) error {
+		err := repo.Walk(ctx, walker.Options{Revisions: revs, NoChanges: true, Workers: 1, Arenas: arenas, Stats: &ws},
+			func(c *walker.Commit) error {
+				*n++
+				return nil
+			})
+		addStats(stats, ws)
+		ws = walker.Stats{}
+		if err != nil {
+			return fmt.Errorf("branch %s: %s: %w", b.Name, what, err)
+		}
 		return nil
-	})
-	addStats(stats, st)
-	st = walker.Stats{}
-	if err != nil {
-		return row, fmt.Errorf("branch %s: behind: %w", b.Name, err)
+	}
+	if !sameWalk {
+		if err := count("ahead", ahead, &row.Ahead); err != nil {
+			return row, err
+		}
+	}
+	row.Merged = row.Ahead == 0
+	if err := count("behind", []string{"^" + b.Hash.String(), base.String()}, &row.Behind); err != nil {
+		return row, err
 	}
 	if !tipSeen {
 		err = repo.Walk(ctx, walker.Options{
@@ -258,12 +298,12 @@ func compareBranch(ctx context.Context, repo *walker.Repo, base walker.Hash, b w
 			NoChanges: true,
 			Workers:   1,
 			Arenas:    arenas,
-			Stats:     &st,
+			Stats:     &ws,
 		}, func(c *walker.Commit) error {
 			row.LastCommit, row.Author = c.Committer.When, c.Author.Name
 			return nil
 		})
-		addStats(stats, st)
+		addStats(stats, ws)
 		if err != nil {
 			return row, fmt.Errorf("branch %s: tip: %w", b.Name, err)
 		}

@@ -29,9 +29,10 @@ func git(t *testing.T, dir string, args ...string) string {
 
 // gitBranchRows works out, with C git alone, what Branches must give for
 // the refs under prefixes compared with base (a ref name), leaving out the
-// ref skip. Churn comes from `git log --numstat --no-renames --no-merges
-// base..branch` over the paths filter keeps.
-func gitBranchRows(t *testing.T, dir, base, skip string, filter analysis.PathFilter, prefixes ...string) []analysis.BranchRow {
+// ref skip. Churn comes from `git log --numstat --no-renames MERGES
+// base..branch` over the paths filter keeps, MERGES being merges, git's
+// options for the merge policy ("--no-merges" when empty).
+func gitBranchRows(t *testing.T, dir, base, skip string, filter analysis.PathFilter, merges []string, prefixes ...string) []analysis.BranchRow {
 	t.Helper()
 	var rows []analysis.BranchRow
 	refs := git(t, dir, append([]string{"for-each-ref",
@@ -58,7 +59,11 @@ func gitBranchRows(t *testing.T, dir, base, skip string, filter analysis.PathFil
 		row.Ahead, _ = strconv.Atoi(strings.TrimSpace(git(t, dir, "rev-list", "--count", base+".."+ref)))
 		row.Behind, _ = strconv.Atoi(strings.TrimSpace(git(t, dir, "rev-list", "--count", ref+".."+base)))
 		files := map[string]bool{}
-		for _, l := range strings.Split(git(t, dir, "log", "-z", "--numstat", "--no-renames", "--no-merges", "--format=", base+".."+ref), "\x00") {
+		if len(merges) == 0 {
+			merges = []string{"--no-merges"}
+		}
+		log := git(t, dir, append(append([]string{"log", "-z", "--numstat", "--no-renames", "--format="}, merges...), base+".."+ref)...)
+		for _, l := range strings.Split(log, "\x00") {
 			l = strings.TrimLeft(l, "\n")
 			parts := strings.SplitN(l, "\t", 3)
 			if len(parts) != 3 || !filter.Match(parts[2]) {
@@ -111,24 +116,35 @@ func TestBranchesAgreeWithGitForEveryJobCount(t *testing.T) {
 		opts       analysis.BranchesOptions
 		base, skip string // git's name of the base, and the ref not listed
 		prefixes   []string
+		merges     []string // git log's options for opts' merge policy (default --no-merges)
 	}{
 		{"local branches against origin/HEAD's branch", dir, analysis.BranchesOptions{},
-			"refs/remotes/origin/main", "refs/remotes/origin/main", []string{"refs/heads/"}},
+			"refs/remotes/origin/main", "refs/remotes/origin/main", []string{"refs/heads/"}, nil},
 		{"remote branches too", dir, analysis.BranchesOptions{Remotes: true},
-			"refs/remotes/origin/main", "refs/remotes/origin/main", []string{"refs/heads/", "refs/remotes/"}},
+			"refs/remotes/origin/main", "refs/remotes/origin/main", []string{"refs/heads/", "refs/remotes/"}, nil},
 		{"a base given as a branch name", dir, analysis.BranchesOptions{Base: "feature/diverged"},
-			"refs/heads/feature/diverged", "refs/heads/feature/diverged", []string{"refs/heads/"}},
+			"refs/heads/feature/diverged", "refs/heads/feature/diverged", []string{"refs/heads/"}, nil},
 		{"a base given as REV~n lists every branch", dir, analysis.BranchesOptions{Base: "main~1"},
-			"main~1", "", []string{"refs/heads/"}},
+			"main~1", "", []string{"refs/heads/"}, nil},
 		{"filters choose the files churn counts", dir,
 			analysis.BranchesOptions{Filter: analysis.PathFilter{Include: []string{"src/", "img/"}, Exclude: []string{"*.png"}}},
-			"refs/remotes/origin/main", "refs/remotes/origin/main", []string{"refs/heads/"}},
+			"refs/remotes/origin/main", "refs/remotes/origin/main", []string{"refs/heads/"}, nil},
 		{"merges against HEAD's branch", mergesDir, analysis.BranchesOptions{},
-			"refs/heads/main", "refs/heads/main", []string{"refs/heads/"}},
+			"refs/heads/main", "refs/heads/main", []string{"refs/heads/"}, nil},
+		{"merges against an older base, left out by NoMerges", mergesDir, analysis.BranchesOptions{Base: "main~7", NoMerges: true},
+			"main~7", "", []string{"refs/heads/"}, nil},
+		{"merges diffed against their first parent", mergesDir, analysis.BranchesOptions{Base: "main~7", DiffMerges: true},
+			"main~7", "", []string{"refs/heads/"}, []string{"--diff-merges=first-parent"}},
+		{"the first-parent line of each branch", mergesDir, analysis.BranchesOptions{Base: "main~7", FirstParent: true},
+			"main~7", "", []string{"refs/heads/"}, []string{"--first-parent"}},
+		{"the first-parent line without its merges", mergesDir, analysis.BranchesOptions{Base: "main~7", FirstParent: true, NoMerges: true},
+			"main~7", "", []string{"refs/heads/"}, []string{"--first-parent", "--no-merges"}},
+		{"a diverged branch's merge diffed against its first parent", dir, analysis.BranchesOptions{DiffMerges: true},
+			"refs/remotes/origin/main", "refs/remotes/origin/main", []string{"refs/heads/"}, []string{"--diff-merges=first-parent"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			want := comparable(gitBranchRows(t, tc.dir, tc.base, tc.skip, tc.opts.Filter, tc.prefixes...))
+			want := comparable(gitBranchRows(t, tc.dir, tc.base, tc.skip, tc.opts.Filter, tc.merges, tc.prefixes...))
 			repo, err := walker.Open(tc.dir)
 			if err != nil {
 				t.Fatal(err)

@@ -32,11 +32,14 @@ const (
 	flagTop
 )
 
+// pathFilterHelp documents --include and --exclude.
+const pathFilterHelp = `      --include GLOB      count only files matching GLOB (repeatable; "*.go", "src/**", "docs/")
+      --exclude GLOB      leave out files matching GLOB (repeatable; wins over --include)
+`
+
 const analysisArgsHelp = `Analysis options:
       --format F          table (default), csv, json or ndjson
-      --include GLOB      count only files matching GLOB (repeatable; "*.go", "src/**", "docs/")
-      --exclude GLOB      leave out files matching GLOB (repeatable; wins over --include)
-      --merges P          how merges count: exclude (default), first-parent or include; --merges
+` + pathFilterHelp + `      --merges P          how merges count: exclude (default), first-parent or include; --merges
                           alone is include, --no-merges exclude (see "Merges" below)
       --no-progress       no progress bar (drawn on stderr, only when stderr is a terminal
                           and neither CI is set nor TERM=dumb)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,7 +53,7 @@ func newReportCmd(ios *iostreams) *cobra.Command {
 			"output for the same arguments: summary, churn --by week or month, churn --top " + fmt.Sprint(reportTopFiles) + ",\n" +
 			"authors --top " + fmt.Sprint(reportTopAuthors) + ", hotspots --top " + fmt.Sprint(reportTopHotspots) +
 			", coupling --top " + fmt.Sprint(reportTopCoupling) + ", ownership --top " + fmt.Sprint(reportTopOwnership) + ",\n" +
-			"age --top " + fmt.Sprint(reportTopAge) + " --now D, and branches (its own walks, with --include/--exclude);\n" +
+			"age --top " + fmt.Sprint(reportTopAge) + " --now D, and branches (its own walks, with the same policies);\n" +
 			"activity and ownership by folder are the page's own, from the same walk. Hotspots and age\n" +
 			"are left out with --reverse; branches when the walk names revisions (other than --all,\n" +
 			"--branches) or paths.\n\n" +
@@ -293,8 +294,8 @@ func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
 	return nil
 }
 
-// reportBranches is branches' Report for the page, as `gitwalk branches
-// --include ... --exclude ... --format json` gives it: nil when the walk
+// reportBranches is branches' Report for the page, as `gitwalk branches`
+// with the same analysis flags and policies and --format json gives it: nil when the walk
 // names revisions other than --all or --branches, or paths (the branches section compares whole branches,
 // which those would not limit), when there are no branches or no default
 // branch to compare with (the section then has nothing to show), and after
@@ -315,8 +316,7 @@ func reportBranches(cmd *cobra.Command, ios *iostreams, repo *walker.Repo, w *wa
 	if len(branches) == 0 {
 		return nil, nil
 	}
-	filter := analysis.PathFilter{Include: a.filter.Include, Exclude: a.filter.Exclude}
-	res, err := analysis.Branches(cmd.Context(), repo, analysis.BranchesOptions{Filter: filter, Jobs: w.opts.Workers})
+	res, err := compareBranches(cmd.Context(), repo, "", false, w, a, nil)
 	if errors.Is(err, walker.ErrNoDefaultBranch) {
 		fmt.Fprintf(ios.errOut, "gitwalk: warning: branches left out of the report: %v\n", err)
 		return nil, nil
@@ -324,7 +324,10 @@ func reportBranches(cmd *cobra.Command, ios *iostreams, repo *walker.Repo, w *wa
 	if err != nil {
 		return nil, err
 	}
-	return branchesReport(res, false, filter, 0), nil
+	// The summary's line on stderr has said what the walk left out; the
+	// branches' own figures go in their options only.
+	w.scope.record(io.Discard, res.LeftOut, res.Excluded)
+	return branchesReport(res, false, w, a, 0), nil
 }
 
 func topChurn(rows []analysis.ChurnRow, n int) []analysis.ChurnRow {

@@ -52,7 +52,7 @@ func TestReportEmbedsTheAnalysesOwnJSON(t *testing.T) {
 		// (the walk names revisions or paths).
 		branches []string
 	}{
-		{"every branch of the merges fixture, merges counted", "merges", []string{"--all", "--merges"}, []string{}},
+		{"every branch of the merges fixture, merges counted", "merges", []string{"--all", "--merges"}, []string{"--merges"}},
 		{"odd path names", "paths", nil, []string{}},
 		{"author dates unlike committer dates, one worker", "order", []string{"--all", "-j1"}, []string{}},
 		{"a path limit and an exclude", "merges", []string{"--all", "--exclude", "*.md", "--", "."}, nil},

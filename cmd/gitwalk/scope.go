@@ -37,10 +37,7 @@ type scopeArgs struct {
 const scopeArgsHelp = `      --bots P            bot authors in author-based analyses: exclude (default), include, only
       --coauthors         credit Co-authored-by: trailers with the commit (lines stay the author's)
       --coauthors=share-lines  credit them and share each file's lines among author and co-authors
-      --no-default-excludes  count generated, vendored, lock and minified files too
-      --ignore-revs-file F  leave out the commits F lists (default: blame.ignoreRevsFile)
-      --max-changeset N   leave out commits changing more than N files
-
+` + leaveOutFlagsHelp + `
 Merges: by default (exclude) merge commits are left out, since a merge's changes are its
 branch's, counted there. first-parent follows first parents only, each merge standing for
 its branch, diffed against parent 1 (git log --first-parent). include walks every commit
@@ -58,14 +55,23 @@ author and the co-authors (the remainder one line each, author first), so totals
 change. --ignore-revs-file and
 --max-changeset leave commits out of every analysis. Whatever is left out is counted.
 
-Default excludes (--no-default-excludes counts them): files with the linguist-generated or
-linguist-vendored attribute, vendor/, node_modules/, third_party/, lock files (go.sum,
-package-lock.json, yarn.lock, pnpm-lock.yaml, Cargo.lock, poetry.lock, Gemfile.lock,
-composer.lock) and *.min.js, *.min.css. What was left out, and why, is printed to stderr
-and in JSON options; gitwalk files lists every path with its reason.
+` + defaultExcludesHelp + `
 
 For instance: --merges include   --bots only   --coauthors   --coauthors=share-lines   --max-changeset 500
               --ignore-revs-file .git-blame-ignore-revs   --no-default-excludes`
+
+// leaveOutFlagsHelp documents the flags that leave files and commits out.
+const leaveOutFlagsHelp = `      --no-default-excludes  count generated, vendored, lock and minified files too
+      --ignore-revs-file F  leave out the commits F lists (default: blame.ignoreRevsFile)
+      --max-changeset N   leave out commits changing more than N files
+`
+
+// defaultExcludesHelp says what --no-default-excludes counts again.
+const defaultExcludesHelp = `Default excludes (--no-default-excludes counts them): files with the linguist-generated or
+linguist-vendored attribute, vendor/, node_modules/, third_party/, lock files (go.sum,
+package-lock.json, yarn.lock, pnpm-lock.yaml, Cargo.lock, poetry.lock, Gemfile.lock,
+composer.lock) and *.min.js, *.min.css. What was left out, and why, is printed to stderr
+and in JSON options; gitwalk files lists every path with its reason.`
 
 // parse reads the scope flag at args[i], if it is one, and returns how many
 // words it took (0: not a scope flag).
@@ -207,6 +213,15 @@ func (s *scopeArgs) wrap(repo *walker.Repo, an analysis.Analyzer) (analysis.Anal
 	if s == nil {
 		return an, nil
 	}
+	sc, err := s.build(repo)
+	if err != nil {
+		return nil, err
+	}
+	return sc.Wrap(an), nil
+}
+
+// build makes the analysis.Scope the flags ask for in repo.
+func (s *scopeArgs) build(repo *walker.Repo) (analysis.Scope, error) {
 	sc := analysis.Scope{Bots: s.bots, CoAuthors: s.coauthors, ShareLines: s.shareLines, MaxChangeset: s.maxChangeset}
 	// The mailmap is read for bots whatever the policy: the bot commits an
 	// analysis counts are reported too (the summary's bot_commits).
@@ -215,13 +230,13 @@ func (s *scopeArgs) wrap(repo *walker.Repo, an analysis.Analyzer) (analysis.Anal
 	}
 	revs, from, err := readIgnoreRevs(repo, s.ignoreRevsFile)
 	if err != nil {
-		return nil, err
+		return analysis.Scope{}, err
 	}
 	sc.IgnoreRevs, s.ignoreFrom = revs, from
 	if !s.noDefaultExcludes {
 		sc.Exclude = defaultExcluder(repo)
 	}
-	return sc.Wrap(an), nil
+	return sc, nil
 }
 
 // unwrap returns the analysis's own State and keeps what the scope left out;
@@ -231,13 +246,19 @@ func (s *scopeArgs) unwrap(ios *iostreams, st analysis.State) analysis.State {
 	if s == nil || !ok {
 		return st
 	}
-	s.ran = true
-	s.left = ss.LeftOut()
-	s.excluded = ss.ExcludedPaths()
-	if note := s.leftOutNote(); note != "" {
-		fmt.Fprintf(ios.errOut, "gitwalk: %s\n", note)
-	}
+	s.record(ios.errOut, ss.LeftOut(), ss.ExcludedPaths())
 	return ss.Inner()
+}
+
+// record keeps what the scope left out of an analysis, for the options and
+// --stats, and says it in one line on errOut.
+func (s *scopeArgs) record(errOut io.Writer, left analysis.LeftOut, excluded []analysis.PathReason) {
+	s.ran = true
+	s.left = left
+	s.excluded = excluded
+	if note := s.leftOutNote(); note != "" {
+		fmt.Fprintf(errOut, "gitwalk: %s\n", note)
+	}
 }
 
 // unwrapAll is unwrap for several analyses fed by one walk: it keeps what
