@@ -34,15 +34,15 @@ type BranchesOptions struct {
 	// merge: without DiffMerges (or FirstParent) a merge has no changes, as
 	// in git log, where a merge shows no numstat.
 	FirstParent, NoMerges, DiffMerges bool
-	// Jobs is how many branches are worked on at once; 0 = one per core.
+	// Jobs is how many workers diff the commits ahead, and how many
+	// branches are then worked on at once; 0 = one per core.
 	Jobs int
-	// Arenas is the arena pool every branch's walks check arenas out of;
-	// nil makes one of Jobs arenas for the call.
+	// Arenas is the arena pool the walks check arenas out of; nil makes one
+	// of Jobs arenas for the call.
 	Arenas *arena.Pool
 	// Stats, when set, receives the figures of the whole call when Branches
-	// returns: the branch walks' commits, files and bytes diffed (and pack
-	// drops) added up,
-	// Workers the branches worked on at once, Wall the call's time, Arenas
+	// returns: the walks' commits, files and bytes diffed (and pack drops)
+	// added up, Workers the Jobs, Wall the call's time, Arenas
 	// the shared arena pool's metrics, and Readers the walks' reader pools'
 	// hits, misses, waits and builds added up (Live and Idle: the most one
 	// walk had).
@@ -89,10 +89,13 @@ type BranchesResult struct {
 // behind, the churn of the commits only the branch has, its tip's date and
 // author, and whether it is merged. The base's own ref (the default branch,
 // or the branch Base names) is not listed; other branches at the same
-// commit are, with Ahead and Behind 0. Each branch is one unit of work:
-// opts.Jobs branches are worked on at once, each with one-worker walks that
-// share opts.Arenas, so the result does not depend on Jobs. A repository
-// with no branch gives no rows and no error. Safe for concurrent use.
+// commit are, with Ahead and Behind 0. Two walks serve every branch: one
+// of the commits any branch has ahead (`git rev-list TIP... ^BASE`), each
+// diffed once on opts.Jobs workers however many branches share it, and
+// one of the base's history without changes. Each branch is then one unit
+// of work in memory, opts.Jobs at once; the result does not depend on
+// Jobs. A repository with no branch gives no rows and no error. Safe for
+// concurrent use.
 func Branches(ctx context.Context, repo *walker.Repo, opts BranchesOptions) (*BranchesResult, error) {
 	start := time.Now()
 	res := &BranchesResult{Base: opts.Base}
@@ -137,6 +140,15 @@ func Branches(ctx context.Context, repo *walker.Repo, opts BranchesOptions) (*Br
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var total walker.Stats
+	u, err := walkAhead(ctx, repo, res.BaseHash, todo, &opts, jobs, arenas, &total)
+	if err != nil {
+		return nil, err
+	}
+	h, err := walkBase(ctx, repo, res.BaseHash, todo, arenas, &total)
+	if err != nil {
+		return nil, err
+	}
 	// Each branch's churn is a Churn by file behind the scope, so files and
 	// commits are left out, and counted as left out, as in every analysis.
 	churn := opts.Scope.Wrap(Churn{By: ByFile, Filter: opts.Filter})
@@ -151,9 +163,11 @@ func Branches(ctx context.Context, repo *walker.Repo, opts BranchesOptions) (*Br
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// Marks of u's and h's commits, stamped with the branch worked on.
+			var seen, seenBase []int
 			for i := range next {
 				st := churn.NewState().(*ScopedState)
-				row, err := compareBranch(ctx, repo, res.BaseHash, todo[i], &opts, st, arenas, &perJob[j])
+				row, err := compareBranch(ctx, repo, res.BaseHash, todo[i], i+1, u, h, &seen, &seenBase, &opts, st, arenas, &perJob[j])
 				if err != nil {
 					once.Do(func() { firstErr = err; cancel() })
 					continue
@@ -184,6 +198,7 @@ feed:
 	res.LeftOut, res.Excluded = scoped[0].LeftOut(), scoped[0].ExcludedPaths()
 	if opts.Stats != nil {
 		st := walker.Stats{Workers: jobs}
+		addStats(&st, total)
 		for _, o := range perJob {
 			addStats(&st, o)
 		}
@@ -223,45 +238,232 @@ func addStats(st *walker.Stats, o walker.Stats) {
 	r.Idle = max(r.Idle, or.Idle)
 }
 
-// compareBranch is one branch's unit of work: a walk of BASE..TIP with
-// changes, whose commits st counts as churn and which counts the ahead
-// commits too unless FirstParent walks fewer, and a count of TIP..BASE
-// without changes (behind). It adds the walks' figures to stats.
-func compareBranch(ctx context.Context, repo *walker.Repo, base walker.Hash, b walker.BranchRef, opts *BranchesOptions, st *ScopedState, arenas *arena.Pool, stats *walker.Stats) (BranchRow, error) {
-	row := BranchRow{Branch: b.Name, Ref: b.Ref, Tip: b.Hash}
-	ahead := []string{"^" + base.String(), b.Hash.String()}
-	// Without FirstParent the churn walk is the ahead walk: merges are
-	// walked (they count ahead) and left out of the churn here if NoMerges.
-	sameWalk := !opts.FirstParent
-	tipSeen := false
-	// A walk sets ws when it ends (not when it fails to start): added up
-	// and cleared after each.
+// aheadCommits are the commits some branch has and the base has not
+// (`git rev-list TIP... ^BASE`), in walk order, each walked and diffed
+// once, with their parents' places among them.
+type aheadCommits struct {
+	commits []*walker.Commit
+	parents [][]int // per commit, its parents' indices in commits; -1 for a parent the base has
+	index   map[walker.Hash]int
+}
+
+// walkAhead walks every branch tip not reachable from base, once, on jobs
+// workers: the union of BASE..TIP over the branches. A commit outside the
+// union is reachable from the base, and so are all its ancestors, so the
+// commits of one branch's BASE..TIP are those of the union it reaches
+// through the union (aheadCommits.reach). Merges are diffed against their
+// first parent when the merge policy counts them (DiffMerges, FirstParent),
+// as the branch walks of `git log` would.
+func walkAhead(ctx context.Context, repo *walker.Repo, base walker.Hash, todo []walker.BranchRef, opts *BranchesOptions, jobs int, arenas *arena.Pool, stats *walker.Stats) (*aheadCommits, error) {
+	revs := []string{"^" + base.String()}
+	tips := map[walker.Hash]bool{}
+	for _, b := range todo {
+		if !tips[b.Hash] {
+			tips[b.Hash] = true
+			revs = append(revs, b.Hash.String())
+		}
+	}
+	u := &aheadCommits{index: map[walker.Hash]int{}}
 	var ws walker.Stats
 	err := repo.Walk(ctx, walker.Options{
-		Revisions:   ahead,
-		FirstParent: opts.FirstParent,
-		NoMerges:    opts.NoMerges && !sameWalk,
-		DiffMerges:  opts.DiffMerges,
-		Workers:     1,
-		Arenas:      arenas,
-		Stats:       &ws,
+		Revisions:  revs,
+		DiffMerges: opts.DiffMerges || opts.FirstParent,
+		Workers:    jobs,
+		Arenas:     arenas,
+		Stats:      &ws,
 	}, func(c *walker.Commit) error {
-		if c.Hash == b.Hash {
-			row.LastCommit, row.Author, tipSeen = c.Committer.When, c.Author.Name, true
-		}
-		if sameWalk {
-			row.Ahead++
-			if opts.NoMerges && len(c.Parents) > 1 {
-				return nil
-			}
-		}
-		st.Observe(c)
+		// The Commit is ours to keep: nothing in it points into an arena.
+		u.index[c.Hash] = len(u.commits)
+		u.commits = append(u.commits, c)
 		return nil
 	})
 	addStats(stats, ws)
-	ws = walker.Stats{}
 	if err != nil {
-		return row, fmt.Errorf("branch %s: %w", b.Name, err)
+		return nil, fmt.Errorf("branches ahead of the base: %w", err)
+	}
+	u.parents = make([][]int, len(u.commits))
+	for i, c := range u.commits {
+		ps := make([]int, len(c.Parents))
+		for k, p := range c.Parents {
+			j, ok := u.index[p]
+			if !ok {
+				j = -1
+			}
+			ps[k] = j
+		}
+		u.parents[i] = ps
+	}
+	return u, nil
+}
+
+// reach appends to out the indices of the commits of tip's BASE..TIP: all
+// of them (`git rev-list BASE..TIP`), or with firstParent its first-parent
+// line (`git rev-list --first-parent BASE..TIP`). seen is scratch of
+// len(u.commits) stamps (grown here), stamp a number not used before on it.
+func (u *aheadCommits) reach(tip walker.Hash, firstParent bool, seen *[]int, stamp int, out []int) []int {
+	i, ok := u.index[tip]
+	if !ok {
+		return out
+	}
+	if firstParent {
+		for i >= 0 {
+			out = append(out, i)
+			if len(u.parents[i]) == 0 {
+				break
+			}
+			i = u.parents[i][0]
+		}
+		return out
+	}
+	if len(*seen) < len(u.commits) {
+		*seen = make([]int, len(u.commits))
+	}
+	s := *seen
+	stack := []int{i}
+	s[i] = stamp
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		out = append(out, i)
+		for _, p := range u.parents[i] {
+			if p >= 0 && s[p] != stamp {
+				s[p] = stamp
+				stack = append(stack, p)
+			}
+		}
+	}
+	return out
+}
+
+// baseHistory is the base's whole history (`git rev-list BASE`), walked
+// once without changes: each commit's parents' places in it, and the
+// commits that are branch tips.
+type baseHistory struct {
+	parents [][]int32 // per commit, its parents' indices; -1 for one not walked (none, unless grafts cut history)
+	index   map[walker.Hash]int32
+	tips    map[walker.Hash]*walker.Commit
+}
+
+// walkBase walks the base's history, keeping of todo's tips in it the
+// commits (a tip the base has is not in walkAhead's commits).
+func walkBase(ctx context.Context, repo *walker.Repo, base walker.Hash, todo []walker.BranchRef, arenas *arena.Pool, stats *walker.Stats) (*baseHistory, error) {
+	h := &baseHistory{index: map[walker.Hash]int32{}, tips: map[walker.Hash]*walker.Commit{}}
+	for _, b := range todo {
+		h.tips[b.Hash] = nil
+	}
+	var hashes [][]walker.Hash
+	var ws walker.Stats
+	err := repo.Walk(ctx, walker.Options{
+		Revisions: []string{base.String()},
+		NoChanges: true,
+		Workers:   1,
+		Arenas:    arenas,
+		Stats:     &ws,
+	}, func(c *walker.Commit) error {
+		h.index[c.Hash] = int32(len(hashes))
+		hashes = append(hashes, c.Parents)
+		if _, ok := h.tips[c.Hash]; ok {
+			h.tips[c.Hash] = c
+		}
+		return nil
+	})
+	addStats(stats, ws)
+	if err != nil {
+		return nil, fmt.Errorf("history of the base: %w", err)
+	}
+	h.parents = make([][]int32, len(hashes))
+	for i, ps := range hashes {
+		idx := make([]int32, len(ps))
+		for k, p := range ps {
+			j, ok := h.index[p]
+			if !ok {
+				j = -1
+			}
+			idx[k] = j
+		}
+		h.parents[i] = idx
+	}
+	return h, nil
+}
+
+// behind counts the base's commits that none of from (commits of the base)
+// reaches: `git rev-list --count FROM... ^...BASE` reversed, i.e. TIP..BASE
+// when from are where the tip's history enters the base's. ok is false when
+// some of from is not in the base's history. seen is scratch as for
+// aheadCommits.reach.
+func (h *baseHistory) behind(from []walker.Hash, seen *[]int, stamp int) (n int, ok bool) {
+	if len(*seen) < len(h.parents) {
+		*seen = make([]int, len(h.parents))
+	}
+	s := *seen
+	var stack []int32
+	for _, f := range from {
+		i, ok := h.index[f]
+		if !ok {
+			return 0, false
+		}
+		if s[i] != stamp {
+			s[i] = stamp
+			stack = append(stack, i)
+		}
+	}
+	reached := 0
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		reached++
+		for _, p := range h.parents[i] {
+			if p >= 0 && s[p] != stamp {
+				s[p] = stamp
+				stack = append(stack, p)
+			}
+		}
+	}
+	return len(h.parents) - reached, true
+}
+
+// compareBranch is one branch's unit of work, in memory: the commits of
+// BASE..TIP found in u, whose changes st counts as churn (in walk order)
+// and which count ahead, and the commits of TIP..BASE, found in h from
+// where the tip's history enters the base's (behind). A commit the walk of
+// u left out is one the base reaches, so h has it, and the tip too when u
+// lacks it; were one missing all the same, the branch's own walks would
+// count behind and read the tip, as before u and h, adding their figures
+// to stats. stamp is the branch's own number for seen and seenBase (see
+// aheadCommits.reach).
+func compareBranch(ctx context.Context, repo *walker.Repo, base walker.Hash, b walker.BranchRef, stamp int, u *aheadCommits, h *baseHistory, seen, seenBase *[]int, opts *BranchesOptions, st *ScopedState, arenas *arena.Pool, stats *walker.Stats) (BranchRow, error) {
+	row := BranchRow{Branch: b.Name, Ref: b.Ref, Tip: b.Hash}
+	ahead := u.reach(b.Hash, false, seen, stamp, nil)
+	row.Ahead = len(ahead)
+	row.Merged = row.Ahead == 0
+	// Where the tip's history enters the base's: the parents of its ahead
+	// commits that u has not, or the tip itself when nothing is ahead.
+	var entry []walker.Hash
+	if len(ahead) == 0 {
+		entry = append(entry, b.Hash)
+	}
+	for _, i := range ahead {
+		if _, ok := h.index[u.commits[i].Hash]; ok {
+			// Only when git's walk stopped early, its clock-skew slop.
+			entry = append(entry, u.commits[i].Hash)
+		}
+		for k, p := range u.parents[i] {
+			if p < 0 {
+				entry = append(entry, u.commits[i].Parents[k])
+			}
+		}
+	}
+	churn := ahead
+	if opts.FirstParent {
+		churn = u.reach(b.Hash, true, seen, stamp, nil)
+	}
+	sort.Ints(churn) // walk order, as the branch's own walk would observe them
+	for _, i := range churn {
+		c := u.commits[i]
+		if opts.NoMerges && len(c.Parents) > 1 {
+			continue
+		}
+		st.Observe(c)
 	}
 	for _, f := range st.Inner().(*ChurnState).Rows() {
 		row.Added += f.Added
@@ -269,30 +471,38 @@ func compareBranch(ctx context.Context, repo *walker.Repo, base walker.Hash, b w
 		row.Files++
 	}
 	row.Churn = row.Added + row.Deleted
-	count := func(what string, revs []string, n *int) error {
-		err := repo.Walk(ctx, walker.Options{Revisions: revs, NoChanges: true, Workers: 1, Arenas: arenas, Stats: &ws},
-			func(c *walker.Commit) error {
-				*n++
-				return nil
-			})
+	tip := h.tips[b.Hash]
+	if i, ok := u.index[b.Hash]; ok {
+		tip = u.commits[i]
+	}
+	if tip != nil {
+		row.LastCommit, row.Author = tip.Committer.When, tip.Author.Name
+	}
+	n, ok := h.behind(entry, seenBase, stamp)
+	row.Behind = n
+	// A walk sets ws when it ends (not when it fails to start): added up
+	// and cleared after each.
+	var ws walker.Stats
+	if !ok {
+		row.Behind = 0
+		err := repo.Walk(ctx, walker.Options{
+			Revisions: []string{"^" + b.Hash.String(), base.String()},
+			NoChanges: true,
+			Workers:   1,
+			Arenas:    arenas,
+			Stats:     &ws,
+		}, func(c *walker.Commit) error {
+			row.Behind++
+			return nil
+		})
 		addStats(stats, ws)
 		ws = walker.Stats{}
 		if err != nil {
-			return fmt.Errorf("branch %s: %s: %w", b.Name, what, err)
-		}
-		return nil
-	}
-	if !sameWalk {
-		if err := count("ahead", ahead, &row.Ahead); err != nil {
-			return row, err
+			return row, fmt.Errorf("branch %s: behind: %w", b.Name, err)
 		}
 	}
-	row.Merged = row.Ahead == 0
-	if err := count("behind", []string{"^" + b.Hash.String(), base.String()}, &row.Behind); err != nil {
-		return row, err
-	}
-	if !tipSeen {
-		err = repo.Walk(ctx, walker.Options{
+	if tip == nil {
+		err := repo.Walk(ctx, walker.Options{
 			Revisions: []string{b.Hash.String()},
 			MaxCount:  1,
 			NoChanges: true,

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strconv"
@@ -110,6 +112,18 @@ func TestBranchesAgreeWithGitForEveryJobCount(t *testing.T) {
 	testrepos.IsolateGit(t)
 	dir := testrepos.Path(t, "branches")
 	mergesDir := testrepos.Path(t, "merges")
+	// Branches sharing the commits they have ahead: each counts them all.
+	sharedDir := testrepos.Path(t, "branches")
+	git(t, sharedDir, "update-ref", "refs/heads/diverged-twin", "refs/heads/feature/diverged")
+	git(t, sharedDir, "update-ref", "refs/heads/diverged-start", "refs/heads/feature/diverged~2")
+	// A shallow cut in the base's history (acd152d, "main: edit README",
+	// acts as a root): the commits below it are ahead on feature/diverged,
+	// forked there, and old is no longer merged.
+	shallowDir := testrepos.Path(t, "branches")
+	cut := strings.TrimSpace(git(t, shallowDir, "rev-parse", "refs/heads/merged-topic~1^"))
+	if err := os.WriteFile(filepath.Join(shallowDir, "shallow"), []byte(cut+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name       string
 		dir        string
@@ -139,6 +153,12 @@ func TestBranchesAgreeWithGitForEveryJobCount(t *testing.T) {
 			"main~7", "", []string{"refs/heads/"}, []string{"--first-parent"}},
 		{"the first-parent line without its merges", mergesDir, analysis.BranchesOptions{Base: "main~7", FirstParent: true, NoMerges: true},
 			"main~7", "", []string{"refs/heads/"}, []string{"--first-parent", "--no-merges"}},
+		{"branches sharing commits ahead", sharedDir, analysis.BranchesOptions{Remotes: true},
+			"refs/remotes/origin/main", "refs/remotes/origin/main", []string{"refs/heads/", "refs/remotes/"}, nil},
+		{"branches sharing commits ahead, first-parent lines", sharedDir, analysis.BranchesOptions{FirstParent: true},
+			"refs/remotes/origin/main", "refs/remotes/origin/main", []string{"refs/heads/"}, []string{"--first-parent"}},
+		{"a shallow cut in the base's history", shallowDir, analysis.BranchesOptions{Remotes: true},
+			"refs/remotes/origin/main", "refs/remotes/origin/main", []string{"refs/heads/", "refs/remotes/"}, nil},
 		{"a diverged branch's merge diffed against its first parent", dir, analysis.BranchesOptions{DiffMerges: true},
 			"refs/remotes/origin/main", "refs/remotes/origin/main", []string{"refs/heads/"}, []string{"--diff-merges=first-parent"}},
 	}

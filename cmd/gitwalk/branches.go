@@ -41,7 +41,8 @@ func newBranchesCmd(ios *iostreams) *cobra.Command {
 			"The default branch is --base REV if given, else the branch refs/remotes/origin/HEAD names,\n" +
 			"else HEAD's branch, else main, else master. Its own ref is not listed; other branches at the\n" +
 			"same commit are (ahead 0, behind 0). Rows are sorted by last commit, newest first, then by\n" +
-			"ref name. Each branch is one unit of work; -j branches are compared at once.\n" +
+			"ref name. The commits any branch has ahead are walked and diffed once, on -j workers,\n" +
+			"and the base's history once without diffs; -j branches are then counted from them at once.\n" +
 			"What the default excludes, --ignore-revs-file and --max-changeset leave out of the churn\n" +
 			"columns is summed over the rows (a commit two branches have counts for both) and said on\n" +
 			"stderr, in JSON options (left_out) and with --stats.\n\n" +
@@ -54,8 +55,9 @@ func newBranchesCmd(ios *iostreams) *cobra.Command {
 			"      --merges P          how merges count in the churn: exclude (default), first-parent or\n" +
 			"                          include; --merges alone is include, --no-merges exclude\n" +
 			leaveOutFlagsHelp +
-			"  -j, --jobs N            branches compared at once (default: one per core)\n" +
-			"      --stats             print the branch walks' figures, added up, the policies and\n" +
+			"  -j, --jobs N            workers diffing, and branches compared at once (default: one\n" +
+			"                          per core)\n" +
+			"      --stats             print the walks' figures, added up, the policies and\n" +
 			"                          what they left out to stderr\n" +
 			"      --cpuprofile FILE   write a CPU profile of the run (go tool pprof)\n" +
 			"  -C, --repo DIR          the repository (default: the argument, else .)\n\n" +
@@ -205,7 +207,7 @@ func runBranches(cmd *cobra.Command, ios *iostreams, o *branchesOptions) error {
 // compareBranches runs analysis.Branches with the analysis flags and
 // policies w and a were parsed into: the path filter, the scope, and the
 // merge policy as the walk options it stands for (mergePolicy.apply). With
-// stats set, the branch walks' figures are added up there.
+// stats set, the walks' figures are added up there.
 func compareBranches(ctx context.Context, repo *walker.Repo, base string, remotes bool, w *walkArgs, a *analysisArgs, stats *walker.Stats) (*analysis.BranchesResult, error) {
 	scope, err := w.scope.build(repo)
 	if err != nil {

@@ -173,25 +173,33 @@ func TestBranchesWritesNothingIntoTheRepository(t *testing.T) {
 	}
 }
 
-// TestBranchesStatsAddUpTheBranchWalks checks --stats against git: each
-// branch walks BASE..TIP (ahead), TIP..BASE (behind) and, when nothing is
-// ahead, its tip alone, so the commits walked are the sum of git rev-list's
-// counts; every walk checks arenas out of the one shared pool.
+// TestBranchesStatsAddUpTheBranchWalks checks --stats against git: one walk
+// of every commit some branch has and the base has not (each once, however
+// many branches share it) and one of the base's history, so the commits
+// walked are git rev-list's counts of the two; every walk checks arenas
+// out of the one shared pool.
 func TestBranchesStatsAddUpTheBranchWalks(t *testing.T) {
 	testrepos.IsolateGit(t)
 	dir := testrepos.Path(t, "branches")
+	// Two more branches in this private copy share commits with
+	// feature/diverged, which those commits must not be walked again for.
+	gitRun(t, dir, "update-ref", "refs/heads/diverged-twin", "refs/heads/feature/diverged")
+	gitRun(t, dir, "update-ref", "refs/heads/diverged-start", "refs/heads/feature/diverged~2")
 	base := strings.TrimSpace(gitRun(t, dir, "symbolic-ref", "refs/remotes/origin/HEAD"))
-	want := 0
+	sumAhead := 0
+	union := []string{"rev-list", "--count", "^" + base}
 	for _, ref := range strings.Fields(gitRun(t, dir, "for-each-ref", "--format=%(refname)", "refs/heads", "refs/remotes")) {
 		if ref == base || strings.HasSuffix(ref, "/HEAD") {
 			continue
 		}
-		ahead := atoi(t, strings.TrimSpace(gitRun(t, dir, "rev-list", "--count", base+".."+ref)))
-		want += ahead + atoi(t, strings.TrimSpace(gitRun(t, dir, "rev-list", "--count", ref+".."+base)))
-		if ahead == 0 {
-			want++
-		}
+		union = append(union, ref)
+		sumAhead += atoi(t, strings.TrimSpace(gitRun(t, dir, "rev-list", "--count", base+".."+ref)))
 	}
+	ahead := atoi(t, strings.TrimSpace(gitRun(t, dir, union...)))
+	if ahead >= sumAhead {
+		t.Fatalf("the fixture's branches share no commit ahead (%d in all, %d summed over branches): the test needs some", ahead, sumAhead)
+	}
+	want := ahead + atoi(t, strings.TrimSpace(gitRun(t, dir, "rev-list", "--count", base)))
 	for _, j := range []string{"1", "3"} {
 		out, stderr, code := runGitwalk(t, "branches", dir, "--remotes", "--stats", "-j", j)
 		if code != 0 || out == "" {
