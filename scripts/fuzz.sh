@@ -33,11 +33,13 @@ for pkg in $(go list ./...); do
         cat "$log"
         break
       fi
-      cat "$log"
       if [[ $try == 1 ]] && deadline_only "$log"; then
+        # Its log would read as a failed test; only its last progress line is kept.
+        grep '^fuzz: elapsed' "$log" | tail -1 || true
         echo "fuzz: $target stopped on Go's fuzztime deadline race (golang/go#75804), no input written; once more"
         continue
       fi
+      cat "$log"
       exit 1
     done
   done
