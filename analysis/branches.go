@@ -283,15 +283,7 @@ func walkAhead(ctx context.Context, repo *walker.Repo, base walker.Hash, todo []
 	}
 	u.parents = make([][]int, len(u.commits))
 	for i, c := range u.commits {
-		ps := make([]int, len(c.Parents))
-		for k, p := range c.Parents {
-			j, ok := u.index[p]
-			if !ok {
-				j = -1
-			}
-			ps[k] = j
-		}
-		u.parents[i] = ps
+		u.parents[i] = positions(c.Parents, u.index)
 	}
 	return u, nil
 }
@@ -373,17 +365,23 @@ func walkBase(ctx context.Context, repo *walker.Repo, base walker.Hash, todo []w
 	}
 	h.parents = make([][]int32, len(hashes))
 	for i, ps := range hashes {
-		idx := make([]int32, len(ps))
-		for k, p := range ps {
-			j, ok := h.index[p]
-			if !ok {
-				j = -1
-			}
-			idx[k] = j
-		}
-		h.parents[i] = idx
+		h.parents[i] = positions(ps, h.index)
 	}
 	return h, nil
+}
+
+// positions gives each of ids its position in index, or -1 where index
+// has none.
+func positions[I int | int32](ids []walker.Hash, index map[walker.Hash]I) []I {
+	out := make([]I, len(ids))
+	for k, id := range ids {
+		j, ok := index[id]
+		if !ok {
+			j = -1
+		}
+		out[k] = j
+	}
+	return out
 }
 
 // behind counts the base's commits that none of from (commits of the base)
