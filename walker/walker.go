@@ -139,6 +139,8 @@ const (
 	Modified ChangeKind = iota // content or mode changed; the type may have changed too
 	Added
 	Deleted
+	Renamed // the file moved from OldPath to Path (its content may have changed too)
+	Copied  // Path is a copy of OldPath, which stays
 )
 
 func (k ChangeKind) String() string {
@@ -147,6 +149,10 @@ func (k ChangeKind) String() string {
 		return "added"
 	case Deleted:
 		return "deleted"
+	case Renamed:
+		return "renamed"
+	case Copied:
+		return "copied"
 	}
 	return "modified"
 }
@@ -154,7 +160,13 @@ func (k ChangeKind) String() string {
 // Change is one file's change in a commit. A file that became a symlink (or
 // a submodule) is one Modified change, as git's numstat counts it.
 type Change struct {
-	Path             string
+	Path string
+	// OldPath is the path the file had in the parent, for a Renamed or
+	// Copied change; "" otherwise.
+	OldPath string
+	// Score is the similarity of a Renamed or Copied pair as git computes
+	// it, in percent (100 for identical content); 0 otherwise.
+	Score            int
 	Kind             ChangeKind
 	OldMode, NewMode FileMode
 	OldHash, NewHash Hash
