@@ -1,12 +1,12 @@
 package main
 
 import (
+	"context"
 	"os"
 	"strings"
 
 	"github.com/gitwalk/gitwalk/analysis"
 	"github.com/gitwalk/gitwalk/walker"
-	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
 
@@ -30,6 +30,9 @@ type analysisFlag uint8
 const (
 	flagBy analysisFlag = 1 << iota
 	flagTop
+	// flagNoMailmap is --no-mailmap, which analysisCmd takes out of the
+	// arguments before parseAnalysisArgs reads them (see analysisEnv).
+	flagNoMailmap
 )
 
 // pathFilterHelp documents --include and --exclude.
@@ -164,21 +167,11 @@ func tableWidth(ios *iostreams) int {
 	return 80
 }
 
-// runAnalysis walks as w says and feeds every commit to an, honouring
-// --cpuprofile, --stats and the progress bar. It returns the merged state, or
-// nil when -n 0 asks for no commits at all.
-func runAnalysis(cmd *cobra.Command, ios *iostreams, w *walkArgs, repo *walker.Repo, an analysis.Analyzer) (analysis.State, error) {
-	states, err := runAnalyses(cmd, ios, w, repo, an)
-	if err != nil || states == nil {
-		return nil, err
-	}
-	return states[0], nil
-}
-
-// runAnalyses is runAnalysis for several analyzers fed by one walk: it
-// returns their merged states in the order given, or nil when -n 0 asks for
-// no commits at all.
-func runAnalyses(cmd *cobra.Command, ios *iostreams, w *walkArgs, repo *walker.Repo, ans ...analysis.Analyzer) ([]analysis.State, error) {
+// runAnalyses walks as w says and feeds every commit to the analyzers
+// ans, honouring the policies, --cpuprofile, --stats and the progress bar.
+// It returns their merged states in the order given, or nil when -n 0 asks
+// for no commits at all.
+func runAnalyses(ctx context.Context, ios *iostreams, w *walkArgs, repo *walker.Repo, ans ...analysis.Analyzer) ([]analysis.State, error) {
 	if w.emptyWalk {
 		return nil, nil
 	}
@@ -199,7 +192,7 @@ func runAnalyses(cmd *cobra.Command, ios *iostreams, w *walkArgs, repo *walker.R
 		bar = newWalkBar(ios)
 		w.opts.Progress = bar.update
 	}
-	states, err := analysis.Run(cmd.Context(), repo, w.opts, ans...)
+	states, err := analysis.Run(ctx, repo, w.opts, ans...)
 	if bar != nil {
 		// Cleared before the figures, the table or an error (interrupt
 		// included) are written.

@@ -31,7 +31,7 @@ type walkArgs struct {
 	// folder is no repository either, since it was likely meant as one.
 	notRepo string
 
-	// scope holds the analysis policies runAnalysis applies (nil for numstat).
+	// scope holds the analysis policies runAnalyses applies (nil for numstat).
 	scope *scopeArgs
 }
 

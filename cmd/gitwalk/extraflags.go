@@ -14,7 +14,11 @@ import (
 type extraFlag struct {
 	name     string
 	hasValue bool
-	set      func(v string) error
+	// only, when set, takes the flag only with this value: with any other
+	// (or none) it is left in the arguments, for the shared flag of the
+	// same name (identities' --format mailmap beside --format F).
+	only string
+	set  func(v string) error
 }
 
 // takeExtraFlags removes the flags of extra from args (up to a "--") and
@@ -40,6 +44,12 @@ func takeExtraFlags(args []string, extra []extraFlag) ([]string, error) {
 			var v string
 			if val, ok := strings.CutPrefix(arg, f.name+"="); ok {
 				v = val
+			} else if arg == f.name && f.only != "" {
+				if i+1 >= len(args) || args[i+1] != f.only {
+					continue
+				}
+				i++
+				v = args[i]
 			} else if arg == f.name {
 				if i+1 >= len(args) {
 					return nil, usagef("option %s needs a value", f.name)
@@ -47,6 +57,9 @@ func takeExtraFlags(args []string, extra []extraFlag) ([]string, error) {
 				i++
 				v = args[i]
 			} else {
+				continue
+			}
+			if f.only != "" && v != f.only {
 				continue
 			}
 			matched = true

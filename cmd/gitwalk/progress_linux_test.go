@@ -56,7 +56,7 @@ func TestProgressBarIsDrawnOnlyOnATerminalsStderr(t *testing.T) {
 	bin := buildGitwalk(t) // before IsolateGit moves HOME, and the build cache with it
 	testrepos.IsolateGit(t)
 	dir := testrepos.Path(t, "order")
-	// report draws the same bar (runAnalysis is runAnalyses for one), but its
+	// report draws the same bar (it walks through runAnalyses too), but its
 	// page records the walk's time, so two runs' outputs cannot be compared.
 	for _, cmd := range []string{"churn", "summary", "authors", "hotspots"} {
 		t.Run(cmd, func(t *testing.T) {

@@ -180,7 +180,7 @@ func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
 		analysis.Age{Filter: a.filter, Mailmap: mm, Now: now},
 		report.DirOwnership{Filter: a.filter, Mailmap: mm})
 	start := time.Now()
-	states, err := runAnalyses(cmd, ios, w, repo, analyzers...)
+	states, err := runAnalyses(cmd.Context(), ios, w, repo, analyzers...)
 	if err != nil {
 		return err
 	}
@@ -198,11 +198,6 @@ func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
 	if period == report.Month {
 		byPeriod = states[3]
 	}
-	files := topChurn(states[1].(*analysis.ChurnState).Rows(), reportTopFiles)
-	authors := states[4].(*analysis.AuthorsState).Rows()
-	if len(authors) > reportTopAuthors {
-		authors = authors[:reportTopAuthors]
-	}
 	act := states[5].(*report.ActivityState)
 
 	// Each Report carries the options its command's --format json would
@@ -212,39 +207,30 @@ func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
 	if err != nil {
 		return err
 	}
-	filesRep := analysis.ChurnReport(files, analysis.ByFile)
 	w.scope.use(1)
-	filesRep.Options = a.options(w)
-	filesRep.Options["by"] = analysis.ByFile.String()
-	filesRep.Options["top"] = reportTopFiles
-	periodsRep := analysis.ChurnReport(byPeriod.(*analysis.ChurnState).Rows(), period.Grouping())
+	filesRep := churnReport(states[1].(*analysis.ChurnState), analysis.ByFile, reportArgs{a, w, o.noMailmap, reportTopFiles})
 	if period == report.Month {
 		w.scope.use(3)
 	} else {
 		w.scope.use(2)
 	}
-	periodsRep.Options = a.options(w)
-	periodsRep.Options["by"] = period.Grouping().String()
-	periodsRep.Options["top"] = 0
-	authorsRep := analysis.AuthorsReport(authors)
+	periodsRep := churnReport(byPeriod.(*analysis.ChurnState), period.Grouping(), reportArgs{a, w, o.noMailmap, 0})
 	w.scope.use(4)
-	authorsRep.Options = a.options(w)
-	authorsRep.Options["mailmap"] = !o.noMailmap
-	authorsRep.Options["top"] = reportTopAuthors
+	authorsRep := authorsReport(states[4].(*analysis.AuthorsState), reportArgs{a, w, o.noMailmap, reportTopAuthors})
 
 	w.scope.use(iCoupling)
-	couplingRep := couplingReport(states[iCoupling].(*analysis.CouplingState), coupling, a, w, reportTopCoupling)
+	couplingRep := couplingReport(states[iCoupling].(*analysis.CouplingState), coupling, reportArgs{a, w, o.noMailmap, reportTopCoupling})
 	w.scope.use(iOwnership)
-	ownershipRep := ownershipReport(states[iOwnership].(*analysis.OwnershipState), a, w, o.noMailmap, reportTopOwnership)
+	ownershipRep := ownershipReport(states[iOwnership].(*analysis.OwnershipState), reportArgs{a, w, o.noMailmap, reportTopOwnership})
 	var hotspotsRep, ageRep *analysis.Report
 	if !w.opts.Reverse {
 		w.scope.use(iHotspots)
-		hotspotsRep, err = hotspotsReport(cmd.Context(), repo, states[iHotspots].(*analysis.HotspotsState), a, w, o.noMailmap, analysis.ByRevisions, reportTopHotspots)
+		hotspotsRep, err = hotspotsReport(cmd.Context(), repo, states[iHotspots].(*analysis.HotspotsState), reportArgs{a, w, o.noMailmap, reportTopHotspots}, analysis.ByRevisions)
 		if err != nil {
 			return err
 		}
 		w.scope.use(iAge)
-		ageRep, err = ageReport(cmd.Context(), repo, states[iAge].(*analysis.AgeState), a, w, o.noMailmap, now, false, reportTopAge)
+		ageRep, err = ageReport(cmd.Context(), repo, states[iAge].(*analysis.AgeState), reportArgs{a, w, o.noMailmap, reportTopAge}, now, false)
 		if err != nil {
 			return err
 		}
@@ -328,13 +314,6 @@ func reportBranches(cmd *cobra.Command, ios *iostreams, repo *walker.Repo, w *wa
 	// branches' own figures go in their options only.
 	w.scope.record(io.Discard, res.LeftOut, res.Excluded)
 	return branchesReport(res, false, w, a, 0), nil
-}
-
-func topChurn(rows []analysis.ChurnRow, n int) []analysis.ChurnRow {
-	if n > 0 && len(rows) > n {
-		return rows[:n]
-	}
-	return rows
 }
 
 // repoTitle names the repository for the page's heading: --title when

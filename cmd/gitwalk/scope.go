@@ -14,7 +14,7 @@ import (
 
 // scopeArgs are the policies every analysis applies on top of its walk:
 // how merges count, bots, co-authors, default exclusions, ignored revisions
-// and huge changesets. parseAnalysisArgs fills them and runAnalysis applies
+// and huge changesets. parseAnalysisArgs fills them and runAnalyses applies
 // them through analysis.Scope, so a command gets them by using those two.
 type scopeArgs struct {
 	merges            mergePolicy

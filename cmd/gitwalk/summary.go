@@ -6,66 +6,34 @@ import (
 
 	"github.com/gitwalk/gitwalk/analysis"
 	"github.com/gitwalk/gitwalk/walker"
-	"github.com/spf13/cobra"
 )
 
-// summaryOptions are summary's arguments.
-type summaryOptions struct {
-	walk *walkArgs
-	an   *analysisArgs
-}
-
-func newSummaryCmd(ios *iostreams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "summary [REPO] [REV...] [-- PATH...]",
-		Short: "Commits, merges, authors, files, lines added and deleted, first and last date",
-		Long: "summary counts the walked commits (merges only with --merges), the merge commits in the\n" +
-			"range whether or not they are walked (as git rev-list --merges counts them; with -n or\n" +
-			"--skip, those up to the last commit counted), the distinct authors (name and email as\n" +
-			"recorded), the files changed and the lines added and deleted (git log --numstat's\n" +
-			"counts), and gives the first and last author dates in UTC, then the policies in force\n" +
-			"(merges, bots), bot_commits (the commits counted here that were by bots: summary counts them,\n" +
-			"author-based analyses leave them out by default) and what the policies left out: commits, and\n" +
-			"files and lines per exclusion reason.\n" +
-			"--include and --exclude decide which files and lines count; limit the commits with -- PATH.\n\n" +
-			analysisArgsHelp + "\n\n" + walkArgsHelp,
-		Example: "  gitwalk summary\n" +
-			"  gitwalk summary ../repo --all --merges\n" +
-			"  gitwalk summary --since 2024-01-01 --format json",
-		DisableFlagParsing: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			w, a, err := parseAnalysisArgs(args, 0)
-			if err != nil {
-				return err
-			}
-			if w.help {
-				return cmd.Help()
-			}
-			return runSummary(cmd, ios, &summaryOptions{walk: w, an: a})
-		},
-	}
-}
-
-func runSummary(cmd *cobra.Command, ios *iostreams, o *summaryOptions) error {
-	w, a := o.walk, o.an
-	repo, err := w.openRepo()
-	if err != nil {
-		return err
-	}
-	defer repo.Close()
-	state, err := runAnalysis(cmd, ios, w, repo, analysis.Summary{Filter: a.filter})
-	if err != nil {
-		return err
-	}
-	var res analysis.SummaryResult
-	if state != nil {
-		res = state.(*analysis.SummaryState).Result()
-	}
-	rep, err := summaryReport(cmd.Context(), repo, w, a, res, state != nil)
-	if err != nil {
-		return err
-	}
-	return rep.Write(ios.out, a.format, tableWidth(ios))
+// summaryCmd is `gitwalk summary`.
+var summaryCmd = analysisCmd[struct{}, *analysis.SummaryState]{
+	name:  "summary",
+	short: "Commits, merges, authors, files, lines added and deleted, first and last date",
+	long: "summary counts the walked commits (merges only with --merges), the merge commits in the\n" +
+		"range whether or not they are walked (as git rev-list --merges counts them; with -n or\n" +
+		"--skip, those up to the last commit counted), the distinct authors (name and email as\n" +
+		"recorded), the files changed and the lines added and deleted (git log --numstat's\n" +
+		"counts), and gives the first and last author dates in UTC, then the policies in force\n" +
+		"(merges, bots), bot_commits (the commits counted here that were by bots: summary counts them,\n" +
+		"author-based analyses leave them out by default) and what the policies left out: commits, and\n" +
+		"files and lines per exclusion reason.\n" +
+		"--include and --exclude decide which files and lines count; limit the commits with -- PATH.\n\n",
+	example: "  gitwalk summary\n" +
+		"  gitwalk summary ../repo --all --merges\n" +
+		"  gitwalk summary --since 2024-01-01 --format json",
+	analyzer: func(e *analysisEnv, _ *struct{}) analysis.Analyzer {
+		return analysis.Summary{Filter: e.an.filter}
+	},
+	render: func(e *analysisEnv, _ *struct{}, st *analysis.SummaryState) (output, error) {
+		var res analysis.SummaryResult
+		if st != nil {
+			res = st.Result()
+		}
+		return summaryReport(e.ctx, e.repo, e.walk, e.an, res, st != nil)
+	},
 }
 
 // summaryReport makes the summary's Report as the summary command prints it
