@@ -9,6 +9,7 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/gitwalk/gitwalk/walker"
 )
@@ -35,6 +36,14 @@ type State interface {
 // Run walks repo as opts says and feeds every commit to every analyzer. It
 // returns one merged State per analyzer, in the order given; callers
 // type-assert each to the analyzer's own State type for its results.
+//
+// Files are followed through their renames: when the walk detects renames
+// (walker.Options.Renames, by default as the repository's diff.renames
+// says), each change's Path is the name its file has at the newest commit
+// walked (a deleted file keeps its last name), and a Renamed change keeps
+// the path it had before in OldPath. Names are decided along the walk's
+// order, newest first, and each worker's States then observe their commits
+// in any order, so results do not depend on the number of workers.
 func Run(ctx context.Context, repo *walker.Repo, opts walker.Options, analyzers ...Analyzer) ([]State, error) {
 	workers := opts.Workers
 	if workers <= 0 {
@@ -48,13 +57,7 @@ func Run(ctx context.Context, repo *walker.Repo, opts walker.Options, analyzers 
 			perWorker[w][i] = a.NewState()
 		}
 	}
-	err := repo.WalkParallel(ctx, opts, func(w int, c *walker.Commit) error {
-		for _, s := range perWorker[w] {
-			s.Observe(c)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := observeFollowed(ctx, repo, opts, perWorker); err != nil {
 		return nil, err
 	}
 	out := perWorker[0]
@@ -64,6 +67,65 @@ func Run(ctx context.Context, repo *walker.Repo, opts walker.Options, analyzers 
 		}
 	}
 	return out, nil
+}
+
+// observeFollowed walks in order, names files through their renames, and
+// hands the commits to one goroutine per set of States. Naming needs the
+// walk's order; observing does not, so it stays off the ordered path.
+func observeFollowed(ctx context.Context, repo *walker.Repo, opts walker.Options, perWorker [][]State) error {
+	f := newFollower()
+	observe := func(states []State, c *walker.Commit) {
+		for _, s := range states {
+			s.Observe(c)
+		}
+	}
+	if opts.Reverse {
+		// Names are decided newest first, and --reverse hands the oldest
+		// first: keep the walk's commits, then name and observe them from
+		// the newest. (Analyses take --reverse rarely; it only reorders.)
+		var all []*walker.Commit
+		err := repo.Walk(ctx, opts, func(c *walker.Commit) error {
+			all = append(all, c)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for i := len(all) - 1; i >= 0; i-- {
+			f.resolve(all[i])
+			observe(perWorker[i%len(perWorker)], all[i])
+		}
+		return nil
+	}
+	if len(perWorker) == 1 {
+		return repo.Walk(ctx, opts, func(c *walker.Commit) error {
+			f.resolve(c)
+			observe(perWorker[0], c)
+			return nil
+		})
+	}
+	feeds := make([]chan *walker.Commit, len(perWorker))
+	var wg sync.WaitGroup
+	for w := range feeds {
+		feeds[w] = make(chan *walker.Commit, 16)
+		wg.Add(1)
+		go func(states []State, feed <-chan *walker.Commit) {
+			defer wg.Done()
+			for c := range feed {
+				observe(states, c)
+			}
+		}(perWorker[w], feeds[w])
+	}
+	err := repo.Walk(ctx, opts, func(c *walker.Commit) error {
+		f.resolve(c)
+		feeds[c.Seq%len(feeds)] <- c
+		return nil
+	})
+	for _, feed := range feeds {
+		close(feed)
+	}
+	wg.Wait()
+	return err
 }
 
 // mustBe type-asserts a State handed to Merge, with a message that names the

@@ -23,6 +23,7 @@ var fixtures = []fixture{
 	{"shallow", buildShallow},
 	{"empty", buildEmpty},
 	{"branches", buildBranches},
+	{"renames", buildRenames},
 }
 
 const mainRef = "refs/heads/main"

@@ -1,0 +1,76 @@
+package analysis
+
+import "github.com/gitwalk/gitwalk/walker"
+
+// follower names each file by the path it has at the newest commit walked,
+// following the renames the walk reports (walker.Renamed changes), so that
+// every analysis counts a file's whole history under one name.
+//
+// It reads commits newest first, in the walk's order (git log's order), so
+// when it meets a commit it already knows every later rename: alias maps a
+// path, as it is at the commits still to come (older ones), to the name of
+// the file it holds there. The rule, for a commit C:
+//   - a change to path P is the file named alias[P] (P itself when unset);
+//     a rename OLD -> NEW is the file named by NEW;
+//   - older commits see the file renamed OLD -> NEW at OLD, so alias[OLD]
+//     becomes NEW's name; and NEW, like any path C adds, held another file
+//     (or nothing) before C, so its alias is dropped: a path reused after its
+//     file moved away starts a new file.
+//
+// All names are computed before any alias changes, so a swap (a -> b and
+// b -> a in one commit) resolves as two renames. On diverging branches the
+// walk's order decides: a rename applies to every commit older than it in
+// git log's order. The result depends only on that order, never on -j.
+// Not safe for concurrent use.
+type follower struct {
+	alias map[string]string
+	names []string // scratch: each change's name, before aliases change
+}
+
+func newFollower() *follower { return &follower{alias: map[string]string{}} }
+
+// name returns the name of the file at path p as of the commit being read.
+func (f *follower) name(p string) string {
+	if n, ok := f.alias[p]; ok {
+		return n
+	}
+	return p
+}
+
+// resolve rewrites the paths of c's changes to their files' names. c must
+// come right after the commits resolve saw before it, in walk order (newest
+// first). A renamed change keeps its raw OldPath, so that the names a file
+// had can be listed (see FilesState).
+func (f *follower) resolve(c *walker.Commit) {
+	if len(f.alias) == 0 && !hasRename(c) {
+		return // the common case: nothing renamed so far, nothing to rewrite
+	}
+	f.names = f.names[:0]
+	for i := range c.Changes {
+		f.names = append(f.names, f.name(c.Changes[i].Path))
+	}
+	for i := range c.Changes {
+		switch ch := &c.Changes[i]; ch.Kind {
+		case walker.Added, walker.Renamed, walker.Copied:
+			delete(f.alias, ch.Path)
+		}
+	}
+	for i := range c.Changes {
+		ch := &c.Changes[i]
+		if ch.Kind == walker.Renamed {
+			f.alias[ch.OldPath] = f.names[i]
+		}
+	}
+	for i := range c.Changes {
+		c.Changes[i].Path = f.names[i]
+	}
+}
+
+func hasRename(c *walker.Commit) bool {
+	for i := range c.Changes {
+		if c.Changes[i].Kind == walker.Renamed {
+			return true
+		}
+	}
+	return false
+}
