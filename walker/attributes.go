@@ -3,6 +3,7 @@ package walker
 import (
 	"bufio"
 	"bytes"
+	"github.com/gitwalk/gitwalk/internal/pathspec"
 	"os"
 	"path/filepath"
 	"strings"
@@ -135,7 +136,7 @@ func (r *attrRule) matches(path string) bool {
 			rel = rel[i+1:]
 		}
 	}
-	return wildmatch(r.pattern, rel, true)
+	return pathspec.Wildmatch(r.pattern, rel, true)
 }
 
 // readAttrFile parses a gitattributes file, keeping only lines that say

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gitwalk/gitwalk/internal/pathspec"
 	"os"
 	"path/filepath"
 
@@ -14,7 +15,7 @@ import (
 // changes are listed under.
 type repoRevWalk struct {
 	*revWalk
-	ps *pathspec // nil: every path (no pathspec, or FullDiff)
+	ps *pathspec.Spec // nil: every path (no pathspec, or FullDiff)
 }
 
 // newRevWalk resolves opts.Revisions and prepares the walk. Path limiting
@@ -40,7 +41,7 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWal
 	if err != nil {
 		return nil, err
 	}
-	ps, err := parsePathspec(opts.Paths, opts.PathPrefix)
+	ps, err := pathspec.Parse(opts.Paths, opts.PathPrefix)
 	if err != nil {
 		return nil, err
 	}
@@ -103,6 +104,6 @@ func checkNoGrafts(commonDir string, refs *refDB) error {
 	return nil
 }
 
-func (rw *repoRevWalk) pathspec() *pathspec { return rw.ps }
+func (rw *repoRevWalk) spec() *pathspec.Spec { return rw.ps }
 
 func (rw *repoRevWalk) close() {}

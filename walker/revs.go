@@ -3,6 +3,7 @@ package walker
 import (
 	"errors"
 	"fmt"
+	"github.com/gitwalk/gitwalk/internal/pathspec"
 	"strings"
 
 	"github.com/gitwalk/gitwalk/internal/odb"
@@ -138,7 +139,7 @@ func (r *revResolver) addRefs(tips []revTip, prefix, glob string, negative bool)
 		return nil, err
 	}
 	for _, ref := range refs {
-		if glob != "" && !wildmatch(glob, ref.name, false) {
+		if glob != "" && !pathspec.Wildmatch(glob, ref.name, false) {
 			continue
 		}
 		if tips, err = r.addObject(tips, ref.id, negative, ref.name); err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gitwalk/gitwalk/internal/pathspec"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -271,7 +272,7 @@ func flatTreeComparer(rd *odb.Reader, paths []string) func(a, b odb.ID) (bool, e
 			switch {
 			case q == "." || p == q || strings.HasPrefix(p, q+"/"):
 				return true
-			case strings.ContainsAny(q, "*?[") && wildmatch(q, p, false):
+			case strings.ContainsAny(q, "*?[") && pathspec.Wildmatch(q, p, false):
 				return true
 			}
 		}

@@ -3,6 +3,7 @@ package walker
 import (
 	"bytes"
 	"fmt"
+	"github.com/gitwalk/gitwalk/internal/pathspec"
 
 	"github.com/gitwalk/gitwalk/arena"
 	"github.com/gitwalk/gitwalk/internal/odb"
@@ -28,7 +29,7 @@ type fileChange struct {
 type treeDiffer struct {
 	rd  *odb.Reader
 	a   *arena.Arena
-	ps  *pathspec
+	ps  *pathspec.Spec
 	buf []byte // the current folder prefix, then entry name
 
 	changes []fileChange
@@ -46,7 +47,7 @@ func (d *treeDiffer) diff(oldTree, newTree odb.ID) error {
 	if oldTree == newTree {
 		return nil
 	}
-	return d.diffTrees(oldTree, newTree, d.ps.dir(""))
+	return d.diffTrees(oldTree, newTree, d.ps.Dir(""))
 }
 
 func (d *treeDiffer) readTree(id odb.ID) ([]byte, error) {
@@ -63,7 +64,7 @@ func (d *treeDiffer) readTree(id odb.ID) ([]byte, error) {
 	return data, nil
 }
 
-func (d *treeDiffer) diffTrees(oldTree, newTree odb.ID, st dirState) error {
+func (d *treeDiffer) diffTrees(oldTree, newTree odb.ID, st pathspec.DirState) error {
 	mark := d.a.Mark()
 	defer d.a.RewindTo(mark)
 	od, err := d.readTree(oldTree)
@@ -124,7 +125,7 @@ func (d *treeDiffer) diffTrees(oldTree, newTree odb.ID, st dirState) error {
 
 // entry handles one name present on either side or on both (o, n nil when
 // absent; when both are given they have the same name and folder-ness).
-func (d *treeDiffer) entry(base int, o, n *odb.TreeEntry, st dirState) error {
+func (d *treeDiffer) entry(base int, o, n *odb.TreeEntry, st pathspec.DirState) error {
 	name := n
 	if name == nil {
 		name = o
@@ -133,9 +134,9 @@ func (d *treeDiffer) entry(base int, o, n *odb.TreeEntry, st dirState) error {
 	defer func() { d.buf = d.buf[:base] }()
 	if odb.IsTree(name.Mode) {
 		sub := st
-		if st == dirPartial {
-			sub = d.ps.dir(unsafeString(d.buf))
-			if sub == dirSkip {
+		if st == pathspec.DirPartial {
+			sub = d.ps.Dir(unsafeString(d.buf))
+			if sub == pathspec.DirSkip {
 				return nil
 			}
 		}
@@ -149,7 +150,7 @@ func (d *treeDiffer) entry(base int, o, n *odb.TreeEntry, st dirState) error {
 		d.buf = append(d.buf, '/')
 		return d.diffTrees(oid, nid, sub)
 	}
-	if st == dirPartial && !d.ps.matches(unsafeString(d.buf)) {
+	if st == pathspec.DirPartial && !d.ps.Matches(unsafeString(d.buf)) {
 		return nil
 	}
 	d.found = true

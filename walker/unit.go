@@ -3,6 +3,7 @@ package walker
 import (
 	"errors"
 	"fmt"
+	"github.com/gitwalk/gitwalk/internal/pathspec"
 	"strings"
 	"time"
 
@@ -21,7 +22,7 @@ type unit struct {
 	rd   *odb.Reader
 	alg  diff.Algorithm
 	opts *Options
-	ps   *pathspec // nil when the walk lists every path (no pathspec, or FullDiff)
+	ps   *pathspec.Spec // nil when the walk lists every path (no pathspec, or FullDiff)
 	td   treeDiffer
 
 	zones map[string]*time.Location // time zones met so far, by their raw text

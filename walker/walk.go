@@ -193,7 +193,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 					readers.Release(rd)
 				}
 			}()
-			u := &unit{repo: r, alg: alg, opts: &opts, ps: rw.pathspec()}
+			u := &unit{repo: r, alg: alg, opts: &opts, ps: rw.spec()}
 			for j := range jobs {
 				res := result{seq: j.seq, err: j.err}
 				if res.err == nil && ctx.Err() == nil && rd == nil {
