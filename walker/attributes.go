@@ -51,7 +51,7 @@ type attrRule struct {
 
 func newAttributes(r *Repo) *attributes {
 	a := &attributes{workTree: r.workTree, dirs: map[string][]attrRule{}, cache: map[string]attrResult{}}
-	global := r.cfg.attributesFile
+	global := r.cfg.AttributesFile
 	if global == "" {
 		xdg := os.Getenv("XDG_CONFIG_HOME")
 		if xdg == "" {

@@ -45,7 +45,7 @@ func (r *Repo) Mailmap() (*mailmap.Map, error) {
 			errs = append(errs, err)
 		}
 	}
-	blob := r.cfg.mailmapBlob
+	blob := r.cfg.MailmapBlob
 	if blob == "" && r.workTree == "" {
 		blob = "HEAD:.mailmap"
 	}
@@ -54,7 +54,7 @@ func (r *Repo) Mailmap() (*mailmap.Map, error) {
 			errs = append(errs, err)
 		}
 	}
-	if file := r.cfg.mailmapFile; file != "" {
+	if file := r.cfg.MailmapFile; file != "" {
 		if !filepath.IsAbs(file) {
 			file = filepath.Join(base, file)
 		}

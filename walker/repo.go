@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/gitwalk/gitwalk/internal/config"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,7 +24,7 @@ type Repo struct {
 	commonDir string // where objects and refs live (differs in linked worktrees)
 	workTree  string // "" for a bare repository
 	db        *odb.DB
-	cfg       config
+	cfg       config.Config
 	attrs     *attributes
 }
 
@@ -45,7 +46,7 @@ func Open(path string) (*Repo, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	r := &Repo{gitDir: gitDir, commonDir: commonDir(gitDir), workTree: workTree}
-	if r.cfg, err = loadConfig(r.commonDir); err != nil {
+	if r.cfg, err = config.Load(r.commonDir); err != nil {
 		return nil, err
 	}
 	if r.db, err = odb.Open(r.commonDir); err != nil {
@@ -153,4 +154,4 @@ func commonDir(gitDir string) string {
 // QuotePath reports git's core.quotePath for this repository (true unless
 // the config turns it off): whether paths with bytes of 0x80 and above are
 // printed C-quoted.
-func (r *Repo) QuotePath() bool { return r.cfg.quotePath }
+func (r *Repo) QuotePath() bool { return r.cfg.QuotePath }

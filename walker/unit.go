@@ -76,7 +76,7 @@ func (u *unit) compute(a *arena.Arena, node *commitNode) (*Commit, unitStats, er
 	var base odb.ID // the tree diffed against; zero = the empty tree
 	switch {
 	case len(node.parents) == 0:
-		if !u.repo.cfg.showRoot {
+		if !u.repo.cfg.ShowRoot {
 			return c, st, nil
 		}
 	case len(node.parents) > 1 && !u.opts.FirstParent && !u.opts.DiffMerges:
@@ -174,7 +174,7 @@ func (u *unit) side(a *arena.Arena, mode uint32, id odb.ID, attr attrResult) ([]
 	case diffSet:
 		decided = true
 	case diffDriver:
-		binary, decided = u.repo.cfg.binaryDrivers[attr.driver]
+		binary, decided = u.repo.cfg.BinaryDrivers[attr.driver]
 		if binary {
 			return nil, true, nil
 		}
@@ -191,7 +191,7 @@ func (u *unit) side(a *arena.Arena, mode uint32, id odb.ID, attr attrResult) ([]
 	}
 	// ReadMax refuses a blob above core.bigFileThreshold from its declared
 	// size, so a huge blob is never inflated.
-	limit := u.repo.cfg.bigFileThreshold
+	limit := u.repo.cfg.BigFileThreshold
 	if u.opts.MaxBlobSize > 0 {
 		limit = u.opts.MaxBlobSize
 	}

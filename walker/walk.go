@@ -326,18 +326,18 @@ func reorder(ctx context.Context, results <-chan result, tokens <-chan struct{},
 func (r *Repo) algorithm(opts Options) (diff.Algorithm, error) {
 	// Settings that change git's output in ways gitwalk does not implement
 	// yet: say so rather than print other numbers.
-	if r.cfg.diffContextZero {
+	if r.cfg.DiffContextZero {
 		return 0, fmt.Errorf("the config sets diff.context=0, which changes git's counts (trim_common_tail); gitwalk does not implement it yet")
 	}
-	if r.cfg.orderFile != "" {
+	if r.cfg.OrderFile != "" {
 		return 0, fmt.Errorf("the config sets diff.orderFile, which changes the order of git's numstat lines; gitwalk does not implement it yet")
 	}
-	if opts.AlgorithmSet || r.cfg.diffAlgorithm == "" {
+	if opts.AlgorithmSet || r.cfg.DiffAlgorithm == "" {
 		return opts.Algorithm.internal(), nil
 	}
-	a, err := diff.ParseAlgorithm(r.cfg.diffAlgorithm)
+	a, err := diff.ParseAlgorithm(r.cfg.DiffAlgorithm)
 	if err != nil {
-		return 0, fmt.Errorf("the repository's config sets diff.algorithm=%s: %w (pass --diff-algorithm=myers or --minimal to choose one gitwalk has)", r.cfg.diffAlgorithm, err)
+		return 0, fmt.Errorf("the repository's config sets diff.algorithm=%s: %w (pass --diff-algorithm=myers or --minimal to choose one gitwalk has)", r.cfg.DiffAlgorithm, err)
 	}
 	return a, nil
 }
