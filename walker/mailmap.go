@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/gitwalk/gitwalk/internal/refs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,7 +107,7 @@ func (r *Repo) addMailmapBlob(m *mailmap.Map, name string) error {
 // TREE-ISH:PATH, split at the first ':' outside braces. ok is false when the
 // name names nothing. The index forms (":PATH", ":N:PATH") name nothing here.
 func (r *Repo) resolveBlobName(name string) (id odb.ID, ok bool, err error) {
-	rr := &revResolver{g: newCommitGraph(newODBSource(r.db), nil), refs: openRefs(r.gitDir)}
+	rr := &revResolver{g: newCommitGraph(newODBSource(r.db), nil), refs: refs.Open(r.gitDir)}
 	colon, depth := -1, 0
 	for i := 0; i < len(name) && colon < 0; i++ {
 		switch {

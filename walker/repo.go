@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/gitwalk/gitwalk/internal/config"
+	"github.com/gitwalk/gitwalk/internal/refs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,7 +46,7 @@ func Open(path string) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	r := &Repo{gitDir: gitDir, commonDir: commonDir(gitDir), workTree: workTree}
+	r := &Repo{gitDir: gitDir, commonDir: refs.CommonDir(gitDir), workTree: workTree}
 	if r.cfg, err = config.Load(r.commonDir); err != nil {
 		return nil, err
 	}
@@ -128,27 +129,13 @@ func isGitDir(dir string) bool {
 			return false
 		}
 	}
-	common := commonDir(dir)
+	common := refs.CommonDir(dir)
 	for _, sub := range []string{"objects", "refs"} {
 		if fi, err := os.Stat(filepath.Join(common, sub)); err != nil || !fi.IsDir() {
 			return false
 		}
 	}
 	return true
-}
-
-// commonDir follows a linked worktree's "commondir" file to the folder that
-// holds the shared objects and refs; for an ordinary repository it is gitDir.
-func commonDir(gitDir string) string {
-	data, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
-	if err != nil {
-		return gitDir
-	}
-	p := strings.TrimSpace(string(data))
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(gitDir, p)
-	}
-	return filepath.Clean(p)
 }
 
 // QuotePath reports git's core.quotePath for this repository (true unless

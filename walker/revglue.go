@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/gitwalk/gitwalk/internal/pathspec"
+	"github.com/gitwalk/gitwalk/internal/refs"
 	"os"
 	"path/filepath"
 
@@ -28,16 +29,16 @@ func (r *Repo) newRevWalk(opts Options) (*repoRevWalk, error) {
 // newRevWalkContext is newRevWalk honouring ctx during a limited walk (which
 // walks all it needs before returning).
 func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWalk, error) {
-	shallow, err := readShallow(r.commonDir)
+	shallow, err := refs.ReadShallow(r.commonDir)
 	if err != nil {
 		return nil, err
 	}
-	refs := openRefs(r.gitDir)
-	if err := checkNoGrafts(r.commonDir, refs); err != nil {
+	rdb := refs.Open(r.gitDir)
+	if err := checkNoGrafts(r.commonDir, rdb); err != nil {
 		return nil, err
 	}
 	g := newCommitGraph(newODBSource(r.db), shallow)
-	tips, err := resolveRevisions(g, refs, opts.Revisions)
+	tips, err := resolveRevisions(g, rdb, opts.Revisions)
 	if err != nil {
 		return nil, err
 	}
@@ -87,19 +88,19 @@ var errGrafts = errors.New("gitwalk does not apply replace refs or grafts yet")
 
 // checkNoGrafts fails when git would rewrite history with refs/replace/
 // (unless GIT_NO_REPLACE_OBJECTS is set, as git honours it) or info/grafts.
-func checkNoGrafts(commonDir string, refs *refDB) error {
+func checkNoGrafts(commonDir string, rdb *refs.DB) error {
 	if _, err := os.Stat(filepath.Join(commonDir, "info", "grafts")); err == nil {
 		return fmt.Errorf("%s: %w (info/grafts exists)", commonDir, errGrafts)
 	}
 	if os.Getenv("GIT_NO_REPLACE_OBJECTS") != "" {
 		return nil
 	}
-	replace, err := refs.list("refs/replace/")
+	replace, err := rdb.List("refs/replace/")
 	if err != nil {
 		return err
 	}
 	if len(replace) > 0 {
-		return fmt.Errorf("%s: %w (%s; set GIT_NO_REPLACE_OBJECTS=1 to walk, like git, without them)", commonDir, errGrafts, replace[0].name)
+		return fmt.Errorf("%s: %w (%s; set GIT_NO_REPLACE_OBJECTS=1 to walk, like git, without them)", commonDir, errGrafts, replace[0].Name)
 	}
 	return nil
 }

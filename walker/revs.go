@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/gitwalk/gitwalk/internal/pathspec"
+	"github.com/gitwalk/gitwalk/internal/refs"
 	"strings"
 
 	"github.com/gitwalk/gitwalk/internal/odb"
@@ -36,15 +37,15 @@ var errUnbornHead = errors.New("does not have any commits yet")
 // revResolver resolves names against a repository's refs and objects.
 type revResolver struct {
 	g    *commitGraph
-	refs *refDB
+	refs *refs.DB
 }
 
 // resolveRevisions resolves `git log` revision arguments (no options other
 // than the pseudo-revisions --all, --branches[=PAT], --tags[=PAT],
 // --remotes[=PAT], --glob=PAT and --not) into tips, in git's pending order.
 // With no argument that names anything, HEAD is the default.
-func resolveRevisions(g *commitGraph, refs *refDB, args []string) ([]revTip, error) {
-	r := &revResolver{g: g, refs: refs}
+func resolveRevisions(g *commitGraph, rdb *refs.DB, args []string) ([]revTip, error) {
+	r := &revResolver{g: g, refs: rdb}
 	var tips []revTip
 	negate := false
 	inputGiven := false // git's rev_input_given: no HEAD default after --all and the like
@@ -102,11 +103,11 @@ func resolveRevisions(g *commitGraph, refs *refDB, args []string) ([]revTip, err
 
 // diagnoseHead is git's diagnose_missing_default for HEAD.
 func (r *revResolver) diagnoseHead() error {
-	target := r.refs.symbolicTarget("HEAD")
+	target := r.refs.SymbolicTarget("HEAD")
 	if target == "" {
 		return errors.New("your current branch appears to be broken")
 	}
-	if _, _, err := r.refs.resolve(target); err != nil {
+	if _, _, err := r.refs.Resolve(target); err != nil {
 		return fmt.Errorf("your current branch appears to be broken: %w", err)
 	}
 	return fmt.Errorf("your current branch '%s' %w", strings.TrimPrefix(target, "refs/heads/"), errUnbornHead)
@@ -134,15 +135,15 @@ func globPattern(prefix, pattern string) string {
 // byte order of name. Refs to trees and blobs are skipped, as git's
 // handle_commit does without --objects.
 func (r *revResolver) addRefs(tips []revTip, prefix, glob string, negative bool) ([]revTip, error) {
-	refs, err := r.refs.list(prefix)
+	refs, err := r.refs.List(prefix)
 	if err != nil {
 		return nil, err
 	}
 	for _, ref := range refs {
-		if glob != "" && !pathspec.Wildmatch(glob, ref.name, false) {
+		if glob != "" && !pathspec.Wildmatch(glob, ref.Name, false) {
 			continue
 		}
-		if tips, err = r.addObject(tips, ref.id, negative, ref.name); err != nil {
+		if tips, err = r.addObject(tips, ref.ID, negative, ref.Name); err != nil {
 			return nil, err
 		}
 	}
@@ -151,7 +152,7 @@ func (r *revResolver) addRefs(tips []revTip, prefix, glob string, negative bool)
 
 // addHead adds HEAD (detached or not) when it names a commit.
 func (r *revResolver) addHead(tips []revTip, negative bool) ([]revTip, error) {
-	id, ok, err := r.refs.resolve("HEAD")
+	id, ok, err := r.refs.Resolve("HEAD")
 	if err != nil || !ok {
 		return tips, err
 	}
@@ -160,12 +161,12 @@ func (r *revResolver) addHead(tips []revTip, negative bool) ([]revTip, error) {
 
 // addOtherHeads adds the HEADs of the other worktrees (--all).
 func (r *revResolver) addOtherHeads(tips []revTip, negative bool) ([]revTip, error) {
-	heads, err := r.refs.otherHeads()
+	heads, err := r.refs.OtherHeads()
 	if err != nil {
 		return nil, err
 	}
 	for _, h := range heads {
-		if tips, err = r.addObject(tips, h.id, negative, h.name); err != nil {
+		if tips, err = r.addObject(tips, h.ID, negative, h.Name); err != nil {
 			return nil, err
 		}
 	}
@@ -433,7 +434,7 @@ func (r *revResolver) dwimRef(name string) (odb.ID, bool, error) {
 		if k == 0 && !strings.HasPrefix(name, "refs/") && !isPseudoRef(name) {
 			continue
 		}
-		id, ok, err := r.refs.resolve(fmt.Sprintf(rule, name))
+		id, ok, err := r.refs.Resolve(fmt.Sprintf(rule, name))
 		if err != nil {
 			continue // a name that is no valid ref name, or a broken ref: git goes on too
 		}

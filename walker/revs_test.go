@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/gitwalk/gitwalk/internal/pathspec"
+	"github.com/gitwalk/gitwalk/internal/refs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -228,17 +229,17 @@ func ourLog(gitDir string, args []string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := odb.Open(commonDir(gitDir))
+	db, err := odb.Open(refs.CommonDir(gitDir))
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
-	shallow, err := readShallow(commonDir(gitDir))
+	shallow, err := refs.ReadShallow(refs.CommonDir(gitDir))
 	if err != nil {
 		return nil, err
 	}
 	g := newCommitGraph(newODBSource(db), shallow)
-	tips, err := resolveRevisions(g, openRefs(gitDir), revs)
+	tips, err := resolveRevisions(g, refs.Open(gitDir), revs)
 	if err != nil {
 		return nil, err
 	}
