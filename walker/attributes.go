@@ -3,11 +3,12 @@ package walker
 import (
 	"bufio"
 	"bytes"
-	"github.com/gitwalk/gitwalk/internal/pathspec"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/gitwalk/gitwalk/internal/pathspec"
 )
 
 // diffAttr is the state of a path's `diff` attribute, the only one that

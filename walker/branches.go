@@ -3,10 +3,12 @@ package walker
 import (
 	"errors"
 	"fmt"
-	"github.com/gitwalk/gitwalk/internal/refs"
 	"strings"
 
 	"github.com/gitwalk/gitwalk/arena"
+	"github.com/gitwalk/gitwalk/internal/refs"
+	"github.com/gitwalk/gitwalk/internal/revision"
+	"github.com/gitwalk/gitwalk/internal/revwalk"
 )
 
 // BranchRef is a branch: a ref under refs/heads/ or refs/remotes/ and the
@@ -32,7 +34,7 @@ var ErrNoDefaultBranch = errors.New("no default branch")
 // has none: the result is empty with no error. Safe for concurrent use.
 func (r *Repo) Branches(remotes bool) ([]BranchRef, error) {
 	rdb := refs.Open(r.gitDir)
-	rr := &revResolver{g: newCommitGraph(newODBSource(r.db), nil), refs: rdb}
+	g := revwalk.NewGraph(revwalk.NewODBSource(r.db), nil)
 	prefixes := []string{"refs/heads/"}
 	if remotes {
 		prefixes = append(prefixes, "refs/remotes/")
@@ -47,9 +49,9 @@ func (r *Repo) Branches(remotes bool) ([]BranchRef, error) {
 			if prefix == "refs/remotes/" && (strings.HasSuffix(e.Name, "/HEAD") || rdb.SymbolicTarget(e.Name) != "") {
 				continue
 			}
-			c, err := rr.g.commitOf(e.ID)
+			c, err := g.CommitOf(e.ID)
 			if err != nil {
-				if errors.Is(err, errNotCommit) {
+				if errors.Is(err, revwalk.ErrNotCommit) {
 					continue
 				}
 				return nil, fmt.Errorf("branch %s: %w", e.Name, err)
@@ -57,7 +59,7 @@ func (r *Repo) Branches(remotes bool) ([]BranchRef, error) {
 			out = append(out, BranchRef{
 				Ref:    e.Name,
 				Name:   strings.TrimPrefix(strings.TrimPrefix(e.Name, "refs/heads/"), "refs/remotes/"),
-				Hash:   c.id,
+				Hash:   c.ID,
 				Remote: prefix == "refs/remotes/",
 			})
 		}
@@ -72,22 +74,22 @@ func (r *Repo) Branches(remotes bool) ([]BranchRef, error) {
 // the candidates tried. Safe for concurrent use.
 func (r *Repo) DefaultBranch() (BranchRef, error) {
 	rdb := refs.Open(r.gitDir)
-	g := newCommitGraph(newODBSource(r.db), nil)
+	g := revwalk.NewGraph(revwalk.NewODBSource(r.db), nil)
 	try := func(ref string) (BranchRef, bool, error) {
 		id, ok, err := rdb.Resolve(ref)
 		if err != nil || !ok {
 			return BranchRef{}, false, err
 		}
-		c, err := g.commitOf(id)
+		c, err := g.CommitOf(id)
 		if err != nil {
-			if errors.Is(err, errNotCommit) {
+			if errors.Is(err, revwalk.ErrNotCommit) {
 				return BranchRef{}, false, nil
 			}
 			return BranchRef{}, false, fmt.Errorf("branch %s: %w", ref, err)
 		}
 		remote := strings.HasPrefix(ref, "refs/remotes/")
 		name := strings.TrimPrefix(strings.TrimPrefix(ref, "refs/heads/"), "refs/remotes/")
-		return BranchRef{Ref: ref, Name: name, Hash: c.id, Remote: remote}, true, nil
+		return BranchRef{Ref: ref, Name: name, Hash: c.ID, Remote: remote}, true, nil
 	}
 	var candidates []string
 	if t := rdb.SymbolicTarget("refs/remotes/origin/HEAD"); t != "" {
@@ -114,16 +116,17 @@ func (r *Repo) DefaultBranch() (BranchRef, error) {
 // tags. A name that names nothing, or names no commit, is an error naming
 // it. Safe for concurrent use.
 func (r *Repo) ResolveCommit(rev string) (Hash, error) {
-	rr := &revResolver{g: newCommitGraph(newODBSource(r.db), nil), refs: refs.Open(r.gitDir)}
-	id, err := rr.getOID(rev)
+	g := revwalk.NewGraph(revwalk.NewODBSource(r.db), nil)
+	rr := revision.NewResolver(g, refs.Open(r.gitDir))
+	id, err := rr.OID(rev)
 	if err != nil {
 		return Hash{}, err
 	}
-	c, err := rr.g.commitOf(id)
+	c, err := g.CommitOf(id)
 	if err != nil {
 		return Hash{}, fmt.Errorf("%s: %w", rev, err)
 	}
-	return c.id, nil
+	return c.ID, nil
 }
 
 // NewArenaPool returns an arena pool like the one a walk makes for itself:

@@ -4,13 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/gitwalk/gitwalk/internal/refs"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/gitwalk/gitwalk/internal/mailmap"
 	"github.com/gitwalk/gitwalk/internal/odb"
+	"github.com/gitwalk/gitwalk/internal/refs"
+	"github.com/gitwalk/gitwalk/internal/revision"
+	"github.com/gitwalk/gitwalk/internal/revwalk"
 )
 
 // ErrMailmapNotBlob is the cause of the error Mailmap returns when
@@ -107,7 +109,7 @@ func (r *Repo) addMailmapBlob(m *mailmap.Map, name string) error {
 // TREE-ISH:PATH, split at the first ':' outside braces. ok is false when the
 // name names nothing. The index forms (":PATH", ":N:PATH") name nothing here.
 func (r *Repo) resolveBlobName(name string) (id odb.ID, ok bool, err error) {
-	rr := &revResolver{g: newCommitGraph(newODBSource(r.db), nil), refs: refs.Open(r.gitDir)}
+	rr := revision.NewResolver(revwalk.NewGraph(revwalk.NewODBSource(r.db), nil), refs.Open(r.gitDir))
 	colon, depth := -1, 0
 	for i := 0; i < len(name) && colon < 0; i++ {
 		switch {
@@ -120,13 +122,13 @@ func (r *Repo) resolveBlobName(name string) (id odb.ID, ok bool, err error) {
 		}
 	}
 	if colon < 0 {
-		id, err := rr.getOID(name)
+		id, err := rr.OID(name)
 		return id, err == nil, nil
 	}
 	if colon == 0 {
 		return id, false, nil
 	}
-	tree, err := rr.peelOnion(name[:colon], "tree")
+	tree, err := rr.PeelOnion(name[:colon], "tree")
 	if err != nil {
 		return id, false, nil
 	}

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/gitwalk/gitwalk/internal/config"
-	"github.com/gitwalk/gitwalk/internal/refs"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/gitwalk/gitwalk/internal/config"
 	"github.com/gitwalk/gitwalk/internal/odb"
+	"github.com/gitwalk/gitwalk/internal/refs"
 )
 
 // ErrNotRepository is returned by Open when neither the path nor any folder

@@ -4,18 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/gitwalk/gitwalk/internal/pathspec"
-	"github.com/gitwalk/gitwalk/internal/refs"
 	"os"
 	"path/filepath"
 
 	"github.com/gitwalk/gitwalk/arena"
+	"github.com/gitwalk/gitwalk/internal/pathspec"
+	"github.com/gitwalk/gitwalk/internal/refs"
+	"github.com/gitwalk/gitwalk/internal/revision"
+	"github.com/gitwalk/gitwalk/internal/revwalk"
 )
 
 // repoRevWalk is a revWalk over a Repo, with the pathspec its commits'
 // changes are listed under.
 type repoRevWalk struct {
-	*revWalk
+	*revwalk.Walk
 	ps *pathspec.Spec // nil: every path (no pathspec, or FullDiff)
 }
 
@@ -37,8 +39,8 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWal
 	if err := checkNoGrafts(r.commonDir, rdb); err != nil {
 		return nil, err
 	}
-	g := newCommitGraph(newODBSource(r.db), shallow)
-	tips, err := resolveRevisions(g, rdb, opts.Revisions)
+	g := revwalk.NewGraph(revwalk.NewODBSource(r.db), shallow)
+	tips, err := revision.Resolve(g, rdb, opts.Revisions)
 	if err != nil {
 		return nil, err
 	}
@@ -46,36 +48,36 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWal
 	if err != nil {
 		return nil, err
 	}
-	ro := revOptions{
-		firstParent: opts.FirstParent,
-		noMerges:    opts.NoMerges,
-		topoOrder:   opts.TopoOrder,
-		reverse:     opts.Reverse,
-		maxCount:    -1,
-		skip:        opts.Skip,
+	ro := revwalk.Options{
+		FirstParent: opts.FirstParent,
+		NoMerges:    opts.NoMerges,
+		TopoOrder:   opts.TopoOrder,
+		Reverse:     opts.Reverse,
+		MaxCount:    -1,
+		Skip:        opts.Skip,
 	}
 	if opts.MaxCount > 0 {
-		ro.maxCount = opts.MaxCount
+		ro.MaxCount = opts.MaxCount
 	}
 	if !opts.Since.IsZero() {
-		ro.since, ro.hasSince = opts.Since.Unix(), true
+		ro.Since, ro.HasSince = opts.Since.Unix(), true
 	}
 	if !opts.Until.IsZero() {
-		ro.until, ro.hasUntil = opts.Until.Unix(), true
+		ro.Until, ro.HasUntil = opts.Until.Unix(), true
 	}
 	if ps != nil {
 		// TREESAME tests run on the walk's goroutine with a reader and an
 		// arena of their own; diffTrees rewinds the arena after each tree.
 		rd := r.db.NewReader()
-		rd.SetCacheLimit(walkCacheBytes)
+		rd.SetCacheLimit(revwalk.CacheBytes)
 		td := &treeDiffer{rd: rd, a: arena.New(arena.NewHeap(4 << 20)), ps: ps}
-		ro.sameUnderPaths = td.same
+		ro.SameUnderPaths = td.same
 	}
-	w, err := newRevWalk(ctx, g, tips, ro)
+	w, err := revwalk.New(ctx, g, tips, ro)
 	if err != nil {
 		return nil, err
 	}
-	rw := &repoRevWalk{revWalk: w}
+	rw := &repoRevWalk{Walk: w}
 	if !opts.FullDiff {
 		rw.ps = ps
 	}
@@ -108,3 +110,8 @@ func checkNoGrafts(commonDir string, rdb *refs.DB) error {
 func (rw *repoRevWalk) spec() *pathspec.Spec { return rw.ps }
 
 func (rw *repoRevWalk) close() {}
+
+// ErrBadRevision is the cause (wrapped, naming the argument) of every error
+// about a revision argument that names nothing: the message is git's
+// "bad revision 'X'".
+var ErrBadRevision = revision.ErrBadRevision

@@ -3,10 +3,10 @@ package walker
 import (
 	"bytes"
 	"fmt"
-	"github.com/gitwalk/gitwalk/internal/pathspec"
 
 	"github.com/gitwalk/gitwalk/arena"
 	"github.com/gitwalk/gitwalk/internal/odb"
+	"github.com/gitwalk/gitwalk/internal/pathspec"
 )
 
 // modeGitlink is a submodule commit's mode (odb.ModeGitlink), used where

@@ -3,13 +3,14 @@ package walker
 import (
 	"errors"
 	"fmt"
-	"github.com/gitwalk/gitwalk/internal/pathspec"
 	"strings"
 	"time"
 
 	"github.com/gitwalk/gitwalk/arena"
 	"github.com/gitwalk/gitwalk/internal/diff"
 	"github.com/gitwalk/gitwalk/internal/odb"
+	"github.com/gitwalk/gitwalk/internal/pathspec"
+	"github.com/gitwalk/gitwalk/internal/revwalk"
 )
 
 // unit computes one commit at a time for one worker: the "compute one
@@ -37,32 +38,32 @@ type unitStats struct {
 
 // run checks out an arena, computes the commit's result in it, copies the
 // result out and gives the arena back.
-func (u *unit) run(arenas *arena.Pool, node *commitNode) (*Commit, unitStats, error) {
+func (u *unit) run(arenas *arena.Pool, node *revwalk.Commit) (*Commit, unitStats, error) {
 	a, err := arenas.Checkout()
 	if err != nil {
-		return nil, unitStats{}, fmt.Errorf("commit %s: %w", node.id, err)
+		return nil, unitStats{}, fmt.Errorf("commit %s: %w", node.ID, err)
 	}
 	defer arenas.GiveBack(a)
 	return u.compute(a, node)
 }
 
-func (u *unit) compute(a *arena.Arena, node *commitNode) (*Commit, unitStats, error) {
+func (u *unit) compute(a *arena.Arena, node *revwalk.Commit) (*Commit, unitStats, error) {
 	var st unitStats
-	typ, data, err := u.rd.Read(node.id, a)
+	typ, data, err := u.rd.Read(node.ID, a)
 	if err != nil {
 		return nil, st, err
 	}
 	if typ != odb.Commit {
-		return nil, st, fmt.Errorf("object %s is a %s, not a commit", node.id, typ)
+		return nil, st, fmt.Errorf("object %s is a %s, not a commit", node.ID, typ)
 	}
 	info, err := odb.ParseCommit(data)
 	if err != nil {
-		return nil, st, fmt.Errorf("commit %s: %w", node.id, err)
+		return nil, st, fmt.Errorf("commit %s: %w", node.ID, err)
 	}
 	c := &Commit{
-		Hash:      node.id,
+		Hash:      node.ID,
 		Tree:      info.Tree,
-		Parents:   append([]odb.ID(nil), node.parents...), // the walk keeps using its own list
+		Parents:   append([]odb.ID(nil), node.Parents...), // the walk keeps using its own list
 		Author:    u.signature(info.Author),
 		Committer: u.signature(info.Committer),
 		Subject:   subject(info.Message),
@@ -75,20 +76,20 @@ func (u *unit) compute(a *arena.Arena, node *commitNode) (*Commit, unitStats, er
 	}
 	var base odb.ID // the tree diffed against; zero = the empty tree
 	switch {
-	case len(node.parents) == 0:
+	case len(node.Parents) == 0:
 		if !u.repo.cfg.ShowRoot {
 			return c, st, nil
 		}
-	case len(node.parents) > 1 && !u.opts.FirstParent && !u.opts.DiffMerges:
+	case len(node.Parents) > 1 && !u.opts.FirstParent && !u.opts.DiffMerges:
 		return c, st, nil // git log shows no diff for a merge by default
 	default:
 		// The walk parsed the first parent before handing the commit out.
-		base, _ = node.firstParentTree()
+		base, _ = node.FirstParentTree()
 	}
 	u.td.rd, u.td.a, u.td.ps = u.rd, a, u.ps
 	u.td.changes, u.td.paths = u.td.changes[:0], u.td.paths[:0]
 	if err := u.td.diff(base, info.Tree); err != nil {
-		return nil, st, fmt.Errorf("commit %s: %w", node.id, err)
+		return nil, st, fmt.Errorf("commit %s: %w", node.ID, err)
 	}
 	if len(u.td.changes) > 0 {
 		c.Changes = make([]Change, len(u.td.changes))
@@ -108,7 +109,7 @@ func (u *unit) compute(a *arena.Arena, node *commitNode) (*Commit, unitStats, er
 				ch.Kind = Deleted
 			}
 			if err := u.count(a, ch, &st); err != nil {
-				return nil, st, fmt.Errorf("commit %s: %s: %w", node.id, ch.Path, err)
+				return nil, st, fmt.Errorf("commit %s: %s: %w", node.ID, ch.Path, err)
 			}
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/gitwalk/gitwalk/arena"
 	"github.com/gitwalk/gitwalk/internal/diff"
 	"github.com/gitwalk/gitwalk/internal/odb"
+	"github.com/gitwalk/gitwalk/internal/revwalk"
 	"github.com/gitwalk/gitwalk/pool"
 )
 
@@ -41,7 +42,7 @@ var ErrStop = errors.New("stop walk")
 // job is one commit to compute, numbered in walk order.
 type job struct {
 	seq  int
-	node *commitNode
+	node *revwalk.Commit
 	err  error // a walk error, reported in order after the commits before it
 }
 
@@ -131,14 +132,14 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	jobs := make(chan job, workers)
 	results := make(chan result, window)
 
-	next := rw.next
+	next := rw.Next
 	var prog *progress
 	if opts.Progress != nil {
-		la := startLookahead(ctx, rw.next)
+		la := startLookahead(ctx, rw.Next)
 		// The lookahead goroutine ends when ctx is cancelled; it must not
 		// outlive the walk, so cancel and wait for it on the way out.
 		defer func() { cancel(); <-la.done }()
-		next = func() (*commitNode, error) { return la.next(ctx) }
+		next = func() (*revwalk.Commit, error) { return la.next(ctx) }
 		prog = newProgress(opts.Progress, la)
 		defer prog.stop()
 	}
