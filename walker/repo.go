@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gitwalk/gitwalk/internal/attributes"
 	"github.com/gitwalk/gitwalk/internal/config"
 	"github.com/gitwalk/gitwalk/internal/odb"
 	"github.com/gitwalk/gitwalk/internal/refs"
@@ -26,7 +27,7 @@ type Repo struct {
 	workTree  string // "" for a bare repository
 	db        *odb.DB
 	cfg       config.Config
-	attrs     *attributes
+	attrs     *attributes.Diff
 }
 
 // Open opens the repository at path the way git finds it: path may be a
@@ -53,7 +54,7 @@ func Open(path string) (*Repo, error) {
 	if r.db, err = odb.Open(r.commonDir); err != nil {
 		return nil, fmt.Errorf("open objects of %s: %w", r.gitDir, err)
 	}
-	r.attrs = newAttributes(r)
+	r.attrs = attributes.New(r.workTree, r.commonDir, r.cfg.AttributesFile)
 	return r, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gitwalk/gitwalk/arena"
+	"github.com/gitwalk/gitwalk/internal/attributes"
 	"github.com/gitwalk/gitwalk/internal/diff"
 	"github.com/gitwalk/gitwalk/internal/odb"
 	"github.com/gitwalk/gitwalk/internal/pathspec"
@@ -122,7 +123,7 @@ func (u *unit) compute(a *arena.Arena, node *revwalk.Commit) (*Commit, unitStats
 func (u *unit) count(a *arena.Arena, ch *Change, st *unitStats) error {
 	mark := a.Mark()
 	defer a.RewindTo(mark)
-	attr := u.repo.attrs.lookup(ch.Path)
+	attr := u.repo.attrs.Lookup(ch.Path)
 	oldData, oldBin, err := u.side(a, uint32(ch.OldMode), ch.OldHash, attr)
 	if err != nil {
 		return err
@@ -164,18 +165,18 @@ func (u *unit) count(a *arena.Arena, ch *Change, st *unitStats) error {
 // bytes. A binary side's content is not needed: numstat prints "-\t-". A
 // gitlink's content is the line "Subproject commit <id>\n"
 // (diff_populate_gitlink).
-func (u *unit) side(a *arena.Arena, mode uint32, id odb.ID, attr attrResult) ([]byte, bool, error) {
+func (u *unit) side(a *arena.Arena, mode uint32, id odb.ID, attr attributes.Result) ([]byte, bool, error) {
 	if mode == 0 {
 		return nil, false, nil
 	}
 	decided, binary := false, false
-	switch attr.state {
-	case diffUnset:
+	switch attr.State {
+	case attributes.DiffUnset:
 		return nil, true, nil
-	case diffSet:
+	case attributes.DiffSet:
 		decided = true
-	case diffDriver:
-		binary, decided = u.repo.cfg.BinaryDrivers[attr.driver]
+	case attributes.DiffDriver:
+		binary, decided = u.repo.cfg.BinaryDrivers[attr.Driver]
 		if binary {
 			return nil, true, nil
 		}
