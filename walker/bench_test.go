@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/gitwalk/gitwalk/arena"
 	"github.com/gitwalk/gitwalk/bench/repogen"
@@ -262,9 +263,8 @@ func BenchmarkUnit(b *testing.B) {
 		if !ok {
 			return false, nil
 		}
-		u.td.rd, u.td.a, u.td.ps = u.rd, ub.a, u.ps
-		u.td.changes, u.td.paths = u.td.changes[:0], u.td.paths[:0]
-		return true, u.td.diff(base, n.Tree)
+		u.td.Reset(u.rd, ub.a, u.ps)
+		return true, u.td.Diff(base, n.Tree)
 	}
 	b.Run("compute", func(b *testing.B) {
 		var st unitStats
@@ -285,13 +285,13 @@ func BenchmarkUnit(b *testing.B) {
 			if !ok || err != nil {
 				return err
 			}
-			for i := range u.td.changes {
-				fc := &u.td.changes[i]
+			for i := range u.td.Changes() {
+				fc := &u.td.Changes()[i]
 				ch := Change{
 					// A view of the paths buffer: count only reads it.
-					Path:    unsafeString(u.td.paths[fc.pathOff : fc.pathOff+fc.pathLen]),
-					OldMode: FileMode(fc.oldMode), NewMode: FileMode(fc.newMode),
-					OldHash: fc.oldID, NewHash: fc.newID,
+					Path:    unsafe.String(unsafe.SliceData(u.td.Path(fc)), fc.PathLen),
+					OldMode: FileMode(fc.OldMode), NewMode: FileMode(fc.NewMode),
+					OldHash: fc.OldID, NewHash: fc.NewID,
 				}
 				if err := u.count(ub.a, &ch, &st); err != nil {
 					return err

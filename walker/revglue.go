@@ -12,6 +12,7 @@ import (
 	"github.com/gitwalk/gitwalk/internal/refs"
 	"github.com/gitwalk/gitwalk/internal/revision"
 	"github.com/gitwalk/gitwalk/internal/revwalk"
+	"github.com/gitwalk/gitwalk/internal/treediff"
 )
 
 // repoRevWalk is a revWalk over a Repo, with the pathspec its commits'
@@ -22,7 +23,7 @@ type repoRevWalk struct {
 }
 
 // newRevWalk resolves opts.Revisions and prepares the walk. Path limiting
-// compares trees with the lead's treeDiffer in first-change mode, on the
+// compares trees with the lead's treediff.Differ in first-change mode, on the
 // walk's own reader and arena.
 func (r *Repo) newRevWalk(opts Options) (*repoRevWalk, error) {
 	return r.newRevWalkContext(context.Background(), opts)
@@ -70,8 +71,8 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWal
 		// arena of their own; diffTrees rewinds the arena after each tree.
 		rd := r.db.NewReader()
 		rd.SetCacheLimit(revwalk.CacheBytes)
-		td := &treeDiffer{rd: rd, a: arena.New(arena.NewHeap(4 << 20)), ps: ps}
-		ro.SameUnderPaths = td.same
+		td := treediff.New(rd, arena.New(arena.NewHeap(4<<20)), ps)
+		ro.SameUnderPaths = td.Same
 	}
 	w, err := revwalk.New(ctx, g, tips, ro)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/gitwalk/gitwalk/internal/odb"
 	"github.com/gitwalk/gitwalk/internal/pathspec"
 	"github.com/gitwalk/gitwalk/internal/revwalk"
+	"github.com/gitwalk/gitwalk/internal/treediff"
 )
 
 // unit computes one commit at a time for one worker: the "compute one
@@ -25,7 +26,7 @@ type unit struct {
 	alg  diff.Algorithm
 	opts *Options
 	ps   *pathspec.Spec // nil when the walk lists every path (no pathspec, or FullDiff)
-	td   treeDiffer
+	td   treediff.Differ
 
 	zones map[string]*time.Location // time zones met so far, by their raw text
 }
@@ -87,26 +88,25 @@ func (u *unit) compute(a *arena.Arena, node *revwalk.Commit) (*Commit, unitStats
 		// The walk parsed the first parent before handing the commit out.
 		base, _ = node.FirstParentTree()
 	}
-	u.td.rd, u.td.a, u.td.ps = u.rd, a, u.ps
-	u.td.changes, u.td.paths = u.td.changes[:0], u.td.paths[:0]
-	if err := u.td.diff(base, info.Tree); err != nil {
+	u.td.Reset(u.rd, a, u.ps)
+	if err := u.td.Diff(base, info.Tree); err != nil {
 		return nil, st, fmt.Errorf("commit %s: %w", node.ID, err)
 	}
-	if len(u.td.changes) > 0 {
-		c.Changes = make([]Change, len(u.td.changes))
+	if changes := u.td.Changes(); len(changes) > 0 {
+		c.Changes = make([]Change, len(changes))
 		// One string holds every path of the commit: one allocation, and the
 		// Change paths are substrings of it.
-		all := string(u.td.paths)
-		for i := range u.td.changes {
-			fc := &u.td.changes[i]
+		all := string(u.td.Paths())
+		for i := range changes {
+			fc := &changes[i]
 			ch := &c.Changes[i]
-			ch.Path = all[fc.pathOff : fc.pathOff+fc.pathLen]
-			ch.OldMode, ch.NewMode = FileMode(fc.oldMode), FileMode(fc.newMode)
-			ch.OldHash, ch.NewHash = fc.oldID, fc.newID
+			ch.Path = all[fc.PathOff : fc.PathOff+fc.PathLen]
+			ch.OldMode, ch.NewMode = FileMode(fc.OldMode), FileMode(fc.NewMode)
+			ch.OldHash, ch.NewHash = fc.OldID, fc.NewID
 			switch {
-			case fc.oldMode == 0:
+			case fc.OldMode == 0:
 				ch.Kind = Added
-			case fc.newMode == 0:
+			case fc.NewMode == 0:
 				ch.Kind = Deleted
 			}
 			if err := u.count(a, ch, &st); err != nil {
@@ -181,7 +181,7 @@ func (u *unit) side(a *arena.Arena, mode uint32, id odb.ID, attr attributes.Resu
 			return nil, true, nil
 		}
 	}
-	if mode == modeGitlink {
+	if mode == odb.ModeGitlink {
 		buf, err := arena.MakeUninit[byte](a, len("Subproject commit \n")+40)
 		if err != nil {
 			return nil, false, err
