@@ -853,3 +853,7 @@ func (n *Commit) FirstParent() *Commit {
 	}
 	return n.pnodes[0]
 }
+
+// ReadObject returns the type and content of the object id from the graph's
+// source; the content is valid until the next read through the graph.
+func (g *Graph) ReadObject(id odb.ID) (odb.Type, []byte, error) { return g.src.ReadObject(id) }
