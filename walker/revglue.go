@@ -15,7 +15,7 @@ import (
 	"github.com/gitwalk/gitwalk/internal/treediff"
 )
 
-// repoRevWalk is a revWalk over a Repo, with the pathspec its commits'
+// repoRevWalk is a revwalk.Walk over a Repo, with the pathspec its commits'
 // changes are listed under.
 type repoRevWalk struct {
 	*revwalk.Walk

@@ -137,7 +137,7 @@ func (f *fakeRepo) sameUnder(paths ...string) func(a, b odb.ID) (bool, error) {
 	}
 }
 
-// tips turns "X", "^X", "A..B" and "A...B" into tips, as resolveRevisions
+// tips turns "X", "^X", "A..B" and "A...B" into tips, as revision.Resolve
 // would for names that are commits.
 func (f *fakeRepo) tips(g *Graph, args ...string) []Tip {
 	f.t.Helper()
