@@ -34,18 +34,19 @@ const (
 // named, and parsed at the same moments git parses a commit, because what is
 // parsed decides how far git's uninteresting marks spread (mark_parents_uninteresting).
 //
-// After the walk returns a node, its id, tree, parents and date no longer
-// change, so a worker may read them while the walk goes on.
+// After the walk returns a node, its ID, Tree, Parents and Date no longer
+// change, so a worker may read them while the walk goes on; only the walk
+// writes them.
 type Commit struct {
 	ID   odb.ID
 	Tree odb.ID
-	// parents are the commit's parents as the walk sees them: none for a
+	// Parents are the commit's parents as the walk sees them: none for a
 	// commit in the shallow file, and cut to the one parent followed when
 	// history simplification (path limiting) chose one, as git's
 	// try_to_simplify_commit cuts commit->parents.
 	Parents []odb.ID
 	pnodes  []*Commit // parents as nodes, always the same list as parents
-	// date is the committer date by which git sorts (odb.CommitInfo.Date):
+	// Date is the committer date by which git sorts (odb.CommitInfo.Date):
 	// unsigned, as git's timestamp_t.
 	Date     uint64
 	flags    nodeFlags
