@@ -11,10 +11,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/gitwalk/gitwalk/arena"
 	"github.com/gitwalk/gitwalk/bench/repogen"
 	"github.com/gitwalk/gitwalk/internal/odb"
+	"github.com/gitwalk/gitwalk/internal/revwalk"
 )
 
 // The benchmarks walk a large generated repository (bench/repogen: 20,000
@@ -152,7 +154,7 @@ func benchWalk(b *testing.B, r *Repo, name string, opts Options) {
 type unitBench struct {
 	u     *unit
 	a     *arena.Arena
-	nodes []*commitNode
+	nodes []*revwalk.Commit
 }
 
 // benchWindow is how many commits the unit benchmarks cycle through; the
@@ -168,7 +170,7 @@ func newUnitBench(b *testing.B) *unitBench {
 	}
 	ub := &unitBench{}
 	for len(ub.nodes) < benchWindow {
-		n, err := rw.next()
+		n, err := rw.Next()
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -199,7 +201,7 @@ func newUnitBench(b *testing.B) *unitBench {
 
 // run calls step on every commit of the window once (warm-up), then times
 // b.N calls going round the window. One op is one commit.
-func (ub *unitBench) run(b *testing.B, step func(*commitNode) error) {
+func (ub *unitBench) run(b *testing.B, step func(*revwalk.Commit) error) {
 	b.Helper()
 	for _, n := range ub.nodes {
 		if err := step(n); err != nil {
@@ -228,14 +230,14 @@ func (ub *unitBench) run(b *testing.B, step func(*commitNode) error) {
 
 // diffBase is the tree a commit is diffed against as compute picks it; ok
 // is false when compute shows no diff (a merge).
-func diffBase(n *commitNode) (base odb.ID, ok bool) {
+func diffBase(n *revwalk.Commit) (base odb.ID, ok bool) {
 	switch {
-	case len(n.parents) == 0:
+	case len(n.Parents) == 0:
 		return base, true
-	case len(n.parents) > 1:
+	case len(n.Parents) > 1:
 		return base, false
 	}
-	base, _ = n.firstParentTree()
+	base, _ = n.FirstParentTree()
 	return base, true
 }
 
@@ -256,18 +258,17 @@ var benchSink *Commit
 func BenchmarkUnit(b *testing.B) {
 	ub := newUnitBench(b)
 	u := ub.u
-	treeDiff := func(n *commitNode) (bool, error) {
+	treeDiff := func(n *revwalk.Commit) (bool, error) {
 		base, ok := diffBase(n)
 		if !ok {
 			return false, nil
 		}
-		u.td.rd, u.td.a, u.td.ps = u.rd, ub.a, u.ps
-		u.td.changes, u.td.paths = u.td.changes[:0], u.td.paths[:0]
-		return true, u.td.diff(base, n.tree)
+		u.td.Reset(u.rd, ub.a, u.ps)
+		return true, u.td.Diff(base, n.Tree)
 	}
 	b.Run("compute", func(b *testing.B) {
 		var st unitStats
-		ub.run(b, func(n *commitNode) error {
+		ub.run(b, func(n *revwalk.Commit) error {
 			c, s, err := u.compute(ub.a, n)
 			benchSink = c
 			st.filesDiffed += s.filesDiffed
@@ -279,18 +280,18 @@ func BenchmarkUnit(b *testing.B) {
 	})
 	b.Run("diff", func(b *testing.B) {
 		var st unitStats
-		ub.run(b, func(n *commitNode) error {
+		ub.run(b, func(n *revwalk.Commit) error {
 			ok, err := treeDiff(n)
 			if !ok || err != nil {
 				return err
 			}
-			for i := range u.td.changes {
-				fc := &u.td.changes[i]
+			for i := range u.td.Changes() {
+				fc := &u.td.Changes()[i]
 				ch := Change{
 					// A view of the paths buffer: count only reads it.
-					Path:    unsafeString(u.td.paths[fc.pathOff : fc.pathOff+fc.pathLen]),
-					OldMode: FileMode(fc.oldMode), NewMode: FileMode(fc.newMode),
-					OldHash: fc.oldID, NewHash: fc.newID,
+					Path:    unsafe.String(unsafe.SliceData(u.td.Path(fc)), fc.PathLen),
+					OldMode: FileMode(fc.OldMode), NewMode: FileMode(fc.NewMode),
+					OldHash: fc.OldID, NewHash: fc.NewID,
 				}
 				if err := u.count(ub.a, &ch, &st); err != nil {
 					return err
@@ -303,14 +304,14 @@ func BenchmarkUnit(b *testing.B) {
 		}
 	})
 	b.Run("treediff", func(b *testing.B) {
-		ub.run(b, func(n *commitNode) error {
+		ub.run(b, func(n *revwalk.Commit) error {
 			_, err := treeDiff(n)
 			return err
 		})
 	})
 	b.Run("commit", func(b *testing.B) {
-		ub.run(b, func(n *commitNode) error {
-			typ, data, err := u.rd.Read(n.id, ub.a)
+		ub.run(b, func(n *revwalk.Commit) error {
+			typ, data, err := u.rd.Read(n.ID, ub.a)
 			if err != nil {
 				return err
 			}
@@ -321,7 +322,7 @@ func BenchmarkUnit(b *testing.B) {
 			if err != nil {
 				return err
 			}
-			c := &Commit{Hash: n.id, Tree: info.Tree, Parents: append([]odb.ID(nil), n.parents...),
+			c := &Commit{Hash: n.ID, Tree: info.Tree, Parents: append([]odb.ID(nil), n.Parents...),
 				Author: u.signature(info.Author), Committer: u.signature(info.Committer), Subject: subject(info.Message)}
 			benchSink = c
 			return nil

@@ -6,6 +6,9 @@ import (
 	"strings"
 
 	"github.com/gitwalk/gitwalk/arena"
+	"github.com/gitwalk/gitwalk/internal/refs"
+	"github.com/gitwalk/gitwalk/internal/revision"
+	"github.com/gitwalk/gitwalk/internal/revwalk"
 )
 
 // BranchRef is a branch: a ref under refs/heads/ or refs/remotes/ and the
@@ -30,33 +33,33 @@ var ErrNoDefaultBranch = errors.New("no default branch")
 // ref) are left out. An empty repository, or one with only a detached HEAD,
 // has none: the result is empty with no error. Safe for concurrent use.
 func (r *Repo) Branches(remotes bool) ([]BranchRef, error) {
-	refs := openRefs(r.gitDir)
-	rr := &revResolver{g: newCommitGraph(newODBSource(r.db), nil), refs: refs}
+	rdb := refs.Open(r.gitDir)
+	g := revwalk.NewGraph(revwalk.NewODBSource(r.db), nil)
 	prefixes := []string{"refs/heads/"}
 	if remotes {
 		prefixes = append(prefixes, "refs/remotes/")
 	}
 	var out []BranchRef
 	for _, prefix := range prefixes {
-		list, err := refs.list(prefix)
+		list, err := rdb.List(prefix)
 		if err != nil {
 			return nil, err
 		}
 		for _, e := range list {
-			if prefix == "refs/remotes/" && (strings.HasSuffix(e.name, "/HEAD") || refs.symbolicTarget(e.name) != "") {
+			if prefix == "refs/remotes/" && (strings.HasSuffix(e.Name, "/HEAD") || rdb.SymbolicTarget(e.Name) != "") {
 				continue
 			}
-			c, err := rr.g.commitOf(e.id)
+			c, err := g.CommitOf(e.ID)
 			if err != nil {
-				if errors.Is(err, errNotCommit) {
+				if errors.Is(err, revwalk.ErrNotCommit) {
 					continue
 				}
-				return nil, fmt.Errorf("branch %s: %w", e.name, err)
+				return nil, fmt.Errorf("branch %s: %w", e.Name, err)
 			}
 			out = append(out, BranchRef{
-				Ref:    e.name,
-				Name:   strings.TrimPrefix(strings.TrimPrefix(e.name, "refs/heads/"), "refs/remotes/"),
-				Hash:   c.id,
+				Ref:    e.Name,
+				Name:   strings.TrimPrefix(strings.TrimPrefix(e.Name, "refs/heads/"), "refs/remotes/"),
+				Hash:   c.ID,
 				Remote: prefix == "refs/remotes/",
 			})
 		}
@@ -70,29 +73,29 @@ func (r *Repo) Branches(remotes bool) ([]BranchRef, error) {
 // master. When none exists the error wraps ErrNoDefaultBranch and names
 // the candidates tried. Safe for concurrent use.
 func (r *Repo) DefaultBranch() (BranchRef, error) {
-	refs := openRefs(r.gitDir)
-	g := newCommitGraph(newODBSource(r.db), nil)
+	rdb := refs.Open(r.gitDir)
+	g := revwalk.NewGraph(revwalk.NewODBSource(r.db), nil)
 	try := func(ref string) (BranchRef, bool, error) {
-		id, ok, err := refs.resolve(ref)
+		id, ok, err := rdb.Resolve(ref)
 		if err != nil || !ok {
 			return BranchRef{}, false, err
 		}
-		c, err := g.commitOf(id)
+		c, err := g.CommitOf(id)
 		if err != nil {
-			if errors.Is(err, errNotCommit) {
+			if errors.Is(err, revwalk.ErrNotCommit) {
 				return BranchRef{}, false, nil
 			}
 			return BranchRef{}, false, fmt.Errorf("branch %s: %w", ref, err)
 		}
 		remote := strings.HasPrefix(ref, "refs/remotes/")
 		name := strings.TrimPrefix(strings.TrimPrefix(ref, "refs/heads/"), "refs/remotes/")
-		return BranchRef{Ref: ref, Name: name, Hash: c.id, Remote: remote}, true, nil
+		return BranchRef{Ref: ref, Name: name, Hash: c.ID, Remote: remote}, true, nil
 	}
 	var candidates []string
-	if t := refs.symbolicTarget("refs/remotes/origin/HEAD"); t != "" {
+	if t := rdb.SymbolicTarget("refs/remotes/origin/HEAD"); t != "" {
 		candidates = append(candidates, t)
 	}
-	if t := refs.symbolicTarget("HEAD"); strings.HasPrefix(t, "refs/heads/") {
+	if t := rdb.SymbolicTarget("HEAD"); strings.HasPrefix(t, "refs/heads/") {
 		candidates = append(candidates, t)
 	}
 	candidates = append(candidates, "refs/heads/main", "refs/heads/master")
@@ -113,16 +116,17 @@ func (r *Repo) DefaultBranch() (BranchRef, error) {
 // tags. A name that names nothing, or names no commit, is an error naming
 // it. Safe for concurrent use.
 func (r *Repo) ResolveCommit(rev string) (Hash, error) {
-	rr := &revResolver{g: newCommitGraph(newODBSource(r.db), nil), refs: openRefs(r.gitDir)}
-	id, err := rr.getOID(rev)
+	g := revwalk.NewGraph(revwalk.NewODBSource(r.db), nil)
+	rr := revision.NewResolver(g, refs.Open(r.gitDir))
+	id, err := rr.OID(rev)
 	if err != nil {
 		return Hash{}, err
 	}
-	c, err := rr.g.commitOf(id)
+	c, err := g.CommitOf(id)
 	if err != nil {
 		return Hash{}, fmt.Errorf("%s: %w", rev, err)
 	}
-	return c.id, nil
+	return c.ID, nil
 }
 
 // NewArenaPool returns an arena pool like the one a walk makes for itself:

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gitwalk/gitwalk/arena"
 	"github.com/gitwalk/gitwalk/internal/diff"
+	"github.com/gitwalk/gitwalk/internal/testrepos"
 )
 
 // TestHeapFallbackIsSizedByLines walks a file of 40,000 lines (4 MB) and
@@ -19,7 +20,7 @@ import (
 // here, grew to 44 GB for two 600 MB files and the runtime died out of
 // memory).
 func TestHeapFallbackIsSizedByLines(t *testing.T) {
-	r := newGitRepo(t)
+	r := testrepos.NewHistory(t)
 	var v1, v2 strings.Builder
 	for i := 0; i < 40000; i++ {
 		line := fmt.Sprintf("line %06d %s\n", i, strings.Repeat("x", 88))
@@ -30,14 +31,14 @@ func TestHeapFallbackIsSizedByLines(t *testing.T) {
 		v2.WriteString(line)
 	}
 	for i, content := range []string{v1.String(), v2.String()} {
-		fmt.Fprintf(&r.stream, "commit refs/heads/main\ncommitter C <c@example.com> %d +0000\ndata 1\nc\n", 1600000000+i)
-		fmt.Fprintf(&r.stream, "M 100644 inline big.txt\ndata %d\n%s\n", len(content), content)
+		fmt.Fprintf(&r.Stream, "commit refs/heads/main\ncommitter C <c@example.com> %d +0000\ndata 1\nc\n", 1600000000+i)
+		fmt.Fprintf(&r.Stream, "M 100644 inline big.txt\ndata %d\n%s\n", len(content), content)
 	}
-	r.git("fast-import", "--quiet")
-	r.git("symbolic-ref", "HEAD", "refs/heads/main")
-	want := r.git("log", "--numstat", "--no-renames", "--format=%H")
+	r.Git("fast-import", "--quiet")
+	r.Git("symbolic-ref", "HEAD", "refs/heads/main")
+	want := r.Git("log", "--numstat", "--no-renames", "--format=%H")
 
-	repo, err := Open(r.dir)
+	repo, err := Open(r.Dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gitwalk/gitwalk/internal/revwalk"
 )
 
 // lookahead runs a revision walk to its end on a goroutine of its own, so
@@ -13,7 +15,7 @@ import (
 // commits' nodes are in the walk's graph already).
 type lookahead struct {
 	mu    sync.Mutex
-	nodes []*commitNode
+	nodes []*revwalk.Commit
 	head  int
 	ended bool
 	err   error
@@ -24,7 +26,7 @@ type lookahead struct {
 
 // startLookahead starts walking rw with next until it ends, fails or ctx is
 // done. Nothing else may use rw afterwards.
-func startLookahead(ctx context.Context, next func() (*commitNode, error)) *lookahead {
+func startLookahead(ctx context.Context, next func() (*revwalk.Commit, error)) *lookahead {
 	la := &lookahead{more: make(chan struct{}, 1), done: make(chan struct{})}
 	la.total.Store(-1)
 	go func() {
@@ -59,9 +61,9 @@ func startLookahead(ctx context.Context, next func() (*commitNode, error)) *look
 	return la
 }
 
-// next returns the walk's next commit as rw.next would, waiting for the
+// next returns the walk's next commit as rw.Next would, waiting for the
 // goroutine when it is not that far yet.
-func (la *lookahead) next(ctx context.Context) (*commitNode, error) {
+func (la *lookahead) next(ctx context.Context) (*revwalk.Commit, error) {
 	for {
 		la.mu.Lock()
 		if la.head < len(la.nodes) {

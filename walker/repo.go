@@ -8,7 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gitwalk/gitwalk/internal/attributes"
+	"github.com/gitwalk/gitwalk/internal/config"
 	"github.com/gitwalk/gitwalk/internal/odb"
+	"github.com/gitwalk/gitwalk/internal/refs"
 )
 
 // ErrNotRepository is returned by Open when neither the path nor any folder
@@ -23,8 +26,8 @@ type Repo struct {
 	commonDir string // where objects and refs live (differs in linked worktrees)
 	workTree  string // "" for a bare repository
 	db        *odb.DB
-	cfg       config
-	attrs     *attributes
+	cfg       config.Config
+	attrs     *attributes.Diff
 }
 
 // Open opens the repository at path the way git finds it: path may be a
@@ -44,14 +47,14 @@ func Open(path string) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	r := &Repo{gitDir: gitDir, commonDir: commonDir(gitDir), workTree: workTree}
-	if r.cfg, err = loadConfig(r.commonDir); err != nil {
+	r := &Repo{gitDir: gitDir, commonDir: refs.CommonDir(gitDir), workTree: workTree}
+	if r.cfg, err = config.Load(r.commonDir); err != nil {
 		return nil, err
 	}
 	if r.db, err = odb.Open(r.commonDir); err != nil {
 		return nil, fmt.Errorf("open objects of %s: %w", r.gitDir, err)
 	}
-	r.attrs = newAttributes(r)
+	r.attrs = attributes.New(r.workTree, r.commonDir, r.cfg.AttributesFile)
 	return r, nil
 }
 
@@ -127,7 +130,7 @@ func isGitDir(dir string) bool {
 			return false
 		}
 	}
-	common := commonDir(dir)
+	common := refs.CommonDir(dir)
 	for _, sub := range []string{"objects", "refs"} {
 		if fi, err := os.Stat(filepath.Join(common, sub)); err != nil || !fi.IsDir() {
 			return false
@@ -136,21 +139,7 @@ func isGitDir(dir string) bool {
 	return true
 }
 
-// commonDir follows a linked worktree's "commondir" file to the folder that
-// holds the shared objects and refs; for an ordinary repository it is gitDir.
-func commonDir(gitDir string) string {
-	data, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
-	if err != nil {
-		return gitDir
-	}
-	p := strings.TrimSpace(string(data))
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(gitDir, p)
-	}
-	return filepath.Clean(p)
-}
-
 // QuotePath reports git's core.quotePath for this repository (true unless
 // the config turns it off): whether paths with bytes of 0x80 and above are
 // printed C-quoted.
-func (r *Repo) QuotePath() bool { return r.cfg.quotePath }
+func (r *Repo) QuotePath() bool { return r.cfg.QuotePath }

@@ -8,17 +8,22 @@ import (
 	"path/filepath"
 
 	"github.com/gitwalk/gitwalk/arena"
+	"github.com/gitwalk/gitwalk/internal/pathspec"
+	"github.com/gitwalk/gitwalk/internal/refs"
+	"github.com/gitwalk/gitwalk/internal/revision"
+	"github.com/gitwalk/gitwalk/internal/revwalk"
+	"github.com/gitwalk/gitwalk/internal/treediff"
 )
 
-// repoRevWalk is a revWalk over a Repo, with the pathspec its commits'
+// repoRevWalk is a revwalk.Walk over a Repo, with the pathspec its commits'
 // changes are listed under.
 type repoRevWalk struct {
-	*revWalk
-	ps *pathspec // nil: every path (no pathspec, or FullDiff)
+	*revwalk.Walk
+	ps *pathspec.Spec // nil: every path (no pathspec, or FullDiff)
 }
 
 // newRevWalk resolves opts.Revisions and prepares the walk. Path limiting
-// compares trees with the lead's treeDiffer in first-change mode, on the
+// compares trees with the lead's treediff.Differ in first-change mode, on the
 // walk's own reader and arena.
 func (r *Repo) newRevWalk(opts Options) (*repoRevWalk, error) {
 	return r.newRevWalkContext(context.Background(), opts)
@@ -27,53 +32,53 @@ func (r *Repo) newRevWalk(opts Options) (*repoRevWalk, error) {
 // newRevWalkContext is newRevWalk honouring ctx during a limited walk (which
 // walks all it needs before returning).
 func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWalk, error) {
-	shallow, err := readShallow(r.commonDir)
+	shallow, err := refs.ReadShallow(r.commonDir)
 	if err != nil {
 		return nil, err
 	}
-	refs := openRefs(r.gitDir)
-	if err := checkNoGrafts(r.commonDir, refs); err != nil {
+	rdb := refs.Open(r.gitDir)
+	if err := checkNoGrafts(r.commonDir, rdb); err != nil {
 		return nil, err
 	}
-	g := newCommitGraph(newODBSource(r.db), shallow)
-	tips, err := resolveRevisions(g, refs, opts.Revisions)
+	g := revwalk.NewGraph(revwalk.NewODBSource(r.db), shallow)
+	tips, err := revision.Resolve(g, rdb, opts.Revisions)
 	if err != nil {
 		return nil, err
 	}
-	ps, err := parsePathspec(opts.Paths, opts.PathPrefix)
+	ps, err := pathspec.Parse(opts.Paths, opts.PathPrefix)
 	if err != nil {
 		return nil, err
 	}
-	ro := revOptions{
-		firstParent: opts.FirstParent,
-		noMerges:    opts.NoMerges,
-		topoOrder:   opts.TopoOrder,
-		reverse:     opts.Reverse,
-		maxCount:    -1,
-		skip:        opts.Skip,
+	ro := revwalk.Options{
+		FirstParent: opts.FirstParent,
+		NoMerges:    opts.NoMerges,
+		TopoOrder:   opts.TopoOrder,
+		Reverse:     opts.Reverse,
+		MaxCount:    -1,
+		Skip:        opts.Skip,
 	}
 	if opts.MaxCount > 0 {
-		ro.maxCount = opts.MaxCount
+		ro.MaxCount = opts.MaxCount
 	}
 	if !opts.Since.IsZero() {
-		ro.since, ro.hasSince = opts.Since.Unix(), true
+		ro.Since, ro.HasSince = opts.Since.Unix(), true
 	}
 	if !opts.Until.IsZero() {
-		ro.until, ro.hasUntil = opts.Until.Unix(), true
+		ro.Until, ro.HasUntil = opts.Until.Unix(), true
 	}
 	if ps != nil {
 		// TREESAME tests run on the walk's goroutine with a reader and an
 		// arena of their own; diffTrees rewinds the arena after each tree.
 		rd := r.db.NewReader()
-		rd.SetCacheLimit(walkCacheBytes)
-		td := &treeDiffer{rd: rd, a: arena.New(arena.NewHeap(4 << 20)), ps: ps}
-		ro.sameUnderPaths = td.same
+		rd.SetCacheLimit(revwalk.CacheBytes)
+		td := treediff.New(rd, arena.New(arena.NewHeap(4<<20)), ps)
+		ro.SameUnderPaths = td.Same
 	}
-	w, err := newRevWalk(ctx, g, tips, ro)
+	w, err := revwalk.New(ctx, g, tips, ro)
 	if err != nil {
 		return nil, err
 	}
-	rw := &repoRevWalk{revWalk: w}
+	rw := &repoRevWalk{Walk: w}
 	if !opts.FullDiff {
 		rw.ps = ps
 	}
@@ -86,23 +91,28 @@ var errGrafts = errors.New("gitwalk does not apply replace refs or grafts yet")
 
 // checkNoGrafts fails when git would rewrite history with refs/replace/
 // (unless GIT_NO_REPLACE_OBJECTS is set, as git honours it) or info/grafts.
-func checkNoGrafts(commonDir string, refs *refDB) error {
+func checkNoGrafts(commonDir string, rdb *refs.DB) error {
 	if _, err := os.Stat(filepath.Join(commonDir, "info", "grafts")); err == nil {
 		return fmt.Errorf("%s: %w (info/grafts exists)", commonDir, errGrafts)
 	}
 	if os.Getenv("GIT_NO_REPLACE_OBJECTS") != "" {
 		return nil
 	}
-	replace, err := refs.list("refs/replace/")
+	replace, err := rdb.List("refs/replace/")
 	if err != nil {
 		return err
 	}
 	if len(replace) > 0 {
-		return fmt.Errorf("%s: %w (%s; set GIT_NO_REPLACE_OBJECTS=1 to walk, like git, without them)", commonDir, errGrafts, replace[0].name)
+		return fmt.Errorf("%s: %w (%s; set GIT_NO_REPLACE_OBJECTS=1 to walk, like git, without them)", commonDir, errGrafts, replace[0].Name)
 	}
 	return nil
 }
 
-func (rw *repoRevWalk) pathspec() *pathspec { return rw.ps }
+func (rw *repoRevWalk) spec() *pathspec.Spec { return rw.ps }
 
 func (rw *repoRevWalk) close() {}
+
+// ErrBadRevision is the cause (wrapped, naming the argument) of every error
+// about a revision argument that names nothing: the message is git's
+// "bad revision 'X'".
+var ErrBadRevision = revision.ErrBadRevision

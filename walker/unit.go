@@ -7,8 +7,12 @@ import (
 	"time"
 
 	"github.com/gitwalk/gitwalk/arena"
+	"github.com/gitwalk/gitwalk/internal/attributes"
 	"github.com/gitwalk/gitwalk/internal/diff"
 	"github.com/gitwalk/gitwalk/internal/odb"
+	"github.com/gitwalk/gitwalk/internal/pathspec"
+	"github.com/gitwalk/gitwalk/internal/revwalk"
+	"github.com/gitwalk/gitwalk/internal/treediff"
 )
 
 // unit computes one commit at a time for one worker: the "compute one
@@ -21,8 +25,8 @@ type unit struct {
 	rd   *odb.Reader
 	alg  diff.Algorithm
 	opts *Options
-	ps   *pathspec // nil when the walk lists every path (no pathspec, or FullDiff)
-	td   treeDiffer
+	ps   *pathspec.Spec // nil when the walk lists every path (no pathspec, or FullDiff)
+	td   treediff.Differ
 
 	zones map[string]*time.Location // time zones met so far, by their raw text
 }
@@ -36,32 +40,32 @@ type unitStats struct {
 
 // run checks out an arena, computes the commit's result in it, copies the
 // result out and gives the arena back.
-func (u *unit) run(arenas *arena.Pool, node *commitNode) (*Commit, unitStats, error) {
+func (u *unit) run(arenas *arena.Pool, node *revwalk.Commit) (*Commit, unitStats, error) {
 	a, err := arenas.Checkout()
 	if err != nil {
-		return nil, unitStats{}, fmt.Errorf("commit %s: %w", node.id, err)
+		return nil, unitStats{}, fmt.Errorf("commit %s: %w", node.ID, err)
 	}
 	defer arenas.GiveBack(a)
 	return u.compute(a, node)
 }
 
-func (u *unit) compute(a *arena.Arena, node *commitNode) (*Commit, unitStats, error) {
+func (u *unit) compute(a *arena.Arena, node *revwalk.Commit) (*Commit, unitStats, error) {
 	var st unitStats
-	typ, data, err := u.rd.Read(node.id, a)
+	typ, data, err := u.rd.Read(node.ID, a)
 	if err != nil {
 		return nil, st, err
 	}
 	if typ != odb.Commit {
-		return nil, st, fmt.Errorf("object %s is a %s, not a commit", node.id, typ)
+		return nil, st, fmt.Errorf("object %s is a %s, not a commit", node.ID, typ)
 	}
 	info, err := odb.ParseCommit(data)
 	if err != nil {
-		return nil, st, fmt.Errorf("commit %s: %w", node.id, err)
+		return nil, st, fmt.Errorf("commit %s: %w", node.ID, err)
 	}
 	c := &Commit{
-		Hash:      node.id,
+		Hash:      node.ID,
 		Tree:      info.Tree,
-		Parents:   append([]odb.ID(nil), node.parents...), // the walk keeps using its own list
+		Parents:   append([]odb.ID(nil), node.Parents...), // the walk keeps using its own list
 		Author:    u.signature(info.Author),
 		Committer: u.signature(info.Committer),
 		Subject:   subject(info.Message),
@@ -74,40 +78,39 @@ func (u *unit) compute(a *arena.Arena, node *commitNode) (*Commit, unitStats, er
 	}
 	var base odb.ID // the tree diffed against; zero = the empty tree
 	switch {
-	case len(node.parents) == 0:
-		if !u.repo.cfg.showRoot {
+	case len(node.Parents) == 0:
+		if !u.repo.cfg.ShowRoot {
 			return c, st, nil
 		}
-	case len(node.parents) > 1 && !u.opts.FirstParent && !u.opts.DiffMerges:
+	case len(node.Parents) > 1 && !u.opts.FirstParent && !u.opts.DiffMerges:
 		return c, st, nil // git log shows no diff for a merge by default
 	default:
 		// The walk parsed the first parent before handing the commit out.
-		base, _ = node.firstParentTree()
+		base, _ = node.FirstParentTree()
 	}
-	u.td.rd, u.td.a, u.td.ps = u.rd, a, u.ps
-	u.td.changes, u.td.paths = u.td.changes[:0], u.td.paths[:0]
-	if err := u.td.diff(base, info.Tree); err != nil {
-		return nil, st, fmt.Errorf("commit %s: %w", node.id, err)
+	u.td.Reset(u.rd, a, u.ps)
+	if err := u.td.Diff(base, info.Tree); err != nil {
+		return nil, st, fmt.Errorf("commit %s: %w", node.ID, err)
 	}
-	if len(u.td.changes) > 0 {
-		c.Changes = make([]Change, len(u.td.changes))
+	if changes := u.td.Changes(); len(changes) > 0 {
+		c.Changes = make([]Change, len(changes))
 		// One string holds every path of the commit: one allocation, and the
 		// Change paths are substrings of it.
-		all := string(u.td.paths)
-		for i := range u.td.changes {
-			fc := &u.td.changes[i]
+		all := string(u.td.Paths())
+		for i := range changes {
+			fc := &changes[i]
 			ch := &c.Changes[i]
-			ch.Path = all[fc.pathOff : fc.pathOff+fc.pathLen]
-			ch.OldMode, ch.NewMode = FileMode(fc.oldMode), FileMode(fc.newMode)
-			ch.OldHash, ch.NewHash = fc.oldID, fc.newID
+			ch.Path = all[fc.PathOff : fc.PathOff+fc.PathLen]
+			ch.OldMode, ch.NewMode = FileMode(fc.OldMode), FileMode(fc.NewMode)
+			ch.OldHash, ch.NewHash = fc.OldID, fc.NewID
 			switch {
-			case fc.oldMode == 0:
+			case fc.OldMode == 0:
 				ch.Kind = Added
-			case fc.newMode == 0:
+			case fc.NewMode == 0:
 				ch.Kind = Deleted
 			}
 			if err := u.count(a, ch, &st); err != nil {
-				return nil, st, fmt.Errorf("commit %s: %s: %w", node.id, ch.Path, err)
+				return nil, st, fmt.Errorf("commit %s: %s: %w", node.ID, ch.Path, err)
 			}
 		}
 	}
@@ -120,7 +123,7 @@ func (u *unit) compute(a *arena.Arena, node *commitNode) (*Commit, unitStats, er
 func (u *unit) count(a *arena.Arena, ch *Change, st *unitStats) error {
 	mark := a.Mark()
 	defer a.RewindTo(mark)
-	attr := u.repo.attrs.lookup(ch.Path)
+	attr := u.repo.attrs.Lookup(ch.Path)
 	oldData, oldBin, err := u.side(a, uint32(ch.OldMode), ch.OldHash, attr)
 	if err != nil {
 		return err
@@ -162,23 +165,23 @@ func (u *unit) count(a *arena.Arena, ch *Change, st *unitStats) error {
 // bytes. A binary side's content is not needed: numstat prints "-\t-". A
 // gitlink's content is the line "Subproject commit <id>\n"
 // (diff_populate_gitlink).
-func (u *unit) side(a *arena.Arena, mode uint32, id odb.ID, attr attrResult) ([]byte, bool, error) {
+func (u *unit) side(a *arena.Arena, mode uint32, id odb.ID, attr attributes.Result) ([]byte, bool, error) {
 	if mode == 0 {
 		return nil, false, nil
 	}
 	decided, binary := false, false
-	switch attr.state {
-	case diffUnset:
+	switch attr.State {
+	case attributes.DiffUnset:
 		return nil, true, nil
-	case diffSet:
+	case attributes.DiffSet:
 		decided = true
-	case diffDriver:
-		binary, decided = u.repo.cfg.binaryDrivers[attr.driver]
+	case attributes.DiffDriver:
+		binary, decided = u.repo.cfg.BinaryDrivers[attr.Driver]
 		if binary {
 			return nil, true, nil
 		}
 	}
-	if mode == modeGitlink {
+	if mode == odb.ModeGitlink {
 		buf, err := arena.MakeUninit[byte](a, len("Subproject commit \n")+40)
 		if err != nil {
 			return nil, false, err
@@ -190,7 +193,7 @@ func (u *unit) side(a *arena.Arena, mode uint32, id odb.ID, attr attrResult) ([]
 	}
 	// ReadMax refuses a blob above core.bigFileThreshold from its declared
 	// size, so a huge blob is never inflated.
-	limit := u.repo.cfg.bigFileThreshold
+	limit := u.repo.cfg.BigFileThreshold
 	if u.opts.MaxBlobSize > 0 {
 		limit = u.opts.MaxBlobSize
 	}

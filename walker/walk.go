@@ -11,6 +11,7 @@ import (
 	"github.com/gitwalk/gitwalk/arena"
 	"github.com/gitwalk/gitwalk/internal/diff"
 	"github.com/gitwalk/gitwalk/internal/odb"
+	"github.com/gitwalk/gitwalk/internal/revwalk"
 	"github.com/gitwalk/gitwalk/pool"
 )
 
@@ -41,7 +42,7 @@ var ErrStop = errors.New("stop walk")
 // job is one commit to compute, numbered in walk order.
 type job struct {
 	seq  int
-	node *commitNode
+	node *revwalk.Commit
 	err  error // a walk error, reported in order after the commits before it
 }
 
@@ -131,14 +132,14 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	jobs := make(chan job, workers)
 	results := make(chan result, window)
 
-	next := rw.next
+	next := rw.Next
 	var prog *progress
 	if opts.Progress != nil {
-		la := startLookahead(ctx, rw.next)
+		la := startLookahead(ctx, rw.Next)
 		// The lookahead goroutine ends when ctx is cancelled; it must not
 		// outlive the walk, so cancel and wait for it on the way out.
 		defer func() { cancel(); <-la.done }()
-		next = func() (*commitNode, error) { return la.next(ctx) }
+		next = func() (*revwalk.Commit, error) { return la.next(ctx) }
 		prog = newProgress(opts.Progress, la)
 		defer prog.stop()
 	}
@@ -193,7 +194,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 					readers.Release(rd)
 				}
 			}()
-			u := &unit{repo: r, alg: alg, opts: &opts, ps: rw.pathspec()}
+			u := &unit{repo: r, alg: alg, opts: &opts, ps: rw.spec()}
 			for j := range jobs {
 				res := result{seq: j.seq, err: j.err}
 				if res.err == nil && ctx.Err() == nil && rd == nil {
@@ -326,18 +327,18 @@ func reorder(ctx context.Context, results <-chan result, tokens <-chan struct{},
 func (r *Repo) algorithm(opts Options) (diff.Algorithm, error) {
 	// Settings that change git's output in ways gitwalk does not implement
 	// yet: say so rather than print other numbers.
-	if r.cfg.diffContextZero {
+	if r.cfg.DiffContextZero {
 		return 0, fmt.Errorf("the config sets diff.context=0, which changes git's counts (trim_common_tail); gitwalk does not implement it yet")
 	}
-	if r.cfg.orderFile != "" {
+	if r.cfg.OrderFile != "" {
 		return 0, fmt.Errorf("the config sets diff.orderFile, which changes the order of git's numstat lines; gitwalk does not implement it yet")
 	}
-	if opts.AlgorithmSet || r.cfg.diffAlgorithm == "" {
+	if opts.AlgorithmSet || r.cfg.DiffAlgorithm == "" {
 		return opts.Algorithm.internal(), nil
 	}
-	a, err := diff.ParseAlgorithm(r.cfg.diffAlgorithm)
+	a, err := diff.ParseAlgorithm(r.cfg.DiffAlgorithm)
 	if err != nil {
-		return 0, fmt.Errorf("the repository's config sets diff.algorithm=%s: %w (pass --diff-algorithm=myers or --minimal to choose one gitwalk has)", r.cfg.diffAlgorithm, err)
+		return 0, fmt.Errorf("the repository's config sets diff.algorithm=%s: %w (pass --diff-algorithm=myers or --minimal to choose one gitwalk has)", r.cfg.DiffAlgorithm, err)
 	}
 	return a, nil
 }

@@ -275,3 +275,23 @@ func TestWalkParallelReturnsACallbacksError(t *testing.T) {
 		t.Errorf("ErrStop from a callback ended WalkParallel with %v", err)
 	}
 }
+
+func TestMessagesAreGivenOnlyWhenAsked(t *testing.T) {
+	r := openFixture(t, "people")
+	for _, messages := range []bool{false, true} {
+		n := 0
+		err := r.Walk(context.Background(), Options{Messages: messages, NoChanges: true}, func(c *Commit) error {
+			if messages != (c.Message != "") {
+				t.Errorf("Messages %v: commit %s has message %q", messages, c.Hash, c.Message)
+			}
+			if messages && !strings.HasPrefix(c.Message, c.Subject) {
+				t.Errorf("message %q does not start with its subject %q", c.Message, c.Subject)
+			}
+			n++
+			return nil
+		})
+		if err != nil || n == 0 {
+			t.Fatalf("walk: %v, %d commits", err, n)
+		}
+	}
+}

@@ -12,6 +12,10 @@
 //
 // A line whose first byte is '#' is a comment; anything else that does not
 // parse as one of these forms is ignored, as git ignores it.
+//
+// Load gathers a repository's mailmap from its three sources in git's
+// order (the work tree's .mailmap, mailmap.blob, mailmap.file). The tests
+// compare Lookup and Load with `git check-mailmap` on the same files.
 package mailmap
 
 import "bytes"

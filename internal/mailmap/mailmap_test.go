@@ -2,17 +2,15 @@ package mailmap_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/gitwalk/gitwalk/internal/mailmap"
 	"github.com/gitwalk/gitwalk/internal/testrepos"
-	"github.com/gitwalk/gitwalk/walker"
 )
 
 // git runs git in dir with fixed identities and dates and returns stdout.
@@ -176,214 +174,53 @@ func TestNilAndEmptyMapsKeepIdentities(t *testing.T) {
 	}
 }
 
-// shortlog is `git shortlog -sne` as a map from identity to commits.
-func shortlog(t *testing.T, dir string, args ...string) map[string]string {
-	t.Helper()
-	out := git(t, dir, "", append([]string{"shortlog", "-sne", "HEAD"}, args...)...)
-	counts := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		n, ident, _ := strings.Cut(strings.TrimSpace(line), "\t")
-		counts[ident] = n
-	}
-	return counts
-}
-
-// ourShortlog counts commits per canonical identity with Repo.Mailmap and
-// the walker, as shortlog -sne does.
-func ourShortlog(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	repo, err := walker.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer repo.Close()
-	m, err := repo.Mailmap()
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := map[string]int{}
-	err = repo.Walk(t.Context(), walker.Options{NoChanges: true, Workers: 1}, func(c *walker.Commit) error {
-		name, email, _ := m.Lookup(c.Author.Name, c.Author.Email)
-		n[name+" <"+email+">"]++
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	counts := map[string]string{}
-	for k, v := range n {
-		counts[k] = strconv.Itoa(v)
-	}
-	return counts
-}
-
-// buildHistory makes a repository with one commit per identity (some
-// twice) and returns its work tree.
-func buildHistory(t *testing.T) string {
-	t.Helper()
+// TestLoadLayersSourcesAsGitDoes splits the mailmap across the three
+// sources (the work tree's .mailmap, mailmap.blob, mailmap.file) with
+// lines that override each other, resolves the blob with git itself, and
+// compares Load's map with git check-mailmap.
+func TestLoadLayersSourcesAsGitDoes(t *testing.T) {
+	testrepos.IsolateGit(t)
 	dir := t.TempDir()
-	git(t, dir, "", "init", "-q", "-b", "main")
-	for i, ident := range append(identities, identities[:7]...) {
-		name, email := split(t, ident)
-		if name == "" {
-			continue // git commit refuses an empty name
-		}
-		f := filepath.Join(dir, "f.txt")
-		if err := os.WriteFile(f, []byte(strconv.Itoa(i)+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		git(t, dir, "", "add", "f.txt")
-		git(t, dir, "", "-c", "user.name=U", "-c", "user.email=u@x", "commit", "-q", "--allow-empty-message", "-m", "c"+strconv.Itoa(i), "--author", name+" <"+email+">")
-	}
-	return dir
-}
-
-func diffCounts(t *testing.T, want, got map[string]string) {
-	t.Helper()
-	var keys []string
-	for k := range want {
-		keys = append(keys, k)
-	}
-	for k := range got {
-		if _, ok := want[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if want[k] != got[k] {
-			t.Errorf("%q: %q commits, git shortlog says %q", k, got[k], want[k])
-		}
-	}
-}
-
-func TestRepoMailmapMatchesGitShortlog(t *testing.T) {
-	testrepos.IsolateGit(t)
-	work := buildHistory(t)
-	write := func(path, text string) {
+	git(t, dir, "", "init", "-q")
+	write := func(name, content string) {
 		t.Helper()
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	t.Run("a work tree's .mailmap", func(t *testing.T) {
-		write(filepath.Join(work, ".mailmap"), mailmapText)
-		defer os.Remove(filepath.Join(work, ".mailmap"))
-		want := shortlog(t, work)
-		if want["Proper One <one@example.com>"] != "2" {
-			t.Fatalf("the test's premise fails: git did not merge the identities of one@example.com: %v", want)
-		}
-		diffCounts(t, want, ourShortlog(t, work))
-	})
-	t.Run("mailmap.file overrides the work tree's .mailmap", func(t *testing.T) {
-		write(filepath.Join(work, ".mailmap"), mailmapText)
-		defer os.Remove(filepath.Join(work, ".mailmap"))
-		extra := filepath.Join(t.TempDir(), "extra")
-		write(extra, "File One <one@example.com>\nFile Stranger <stranger@example.com>\n")
-		git(t, work, "", "config", "mailmap.file", extra)
-		defer git(t, work, "", "config", "--unset", "mailmap.file")
-		want := shortlog(t, work)
-		if _, ok := want["File One <one@example.com>"]; !ok {
-			t.Fatalf("the test's premise fails: git did not apply mailmap.file: %v", want)
-		}
-		diffCounts(t, want, ourShortlog(t, work))
-	})
-	t.Run("mailmap.blob in a work tree", func(t *testing.T) {
-		write(filepath.Join(work, "mm.txt"), mailmapText)
-		git(t, work, "", "add", "mm.txt")
-		git(t, work, "", "-c", "user.name=U", "-c", "user.email=u@x", "commit", "-q", "-m", "mailmap", "--author", "Blob Writer <one@example.com>")
-		git(t, work, "", "config", "mailmap.blob", "HEAD:mm.txt")
-		defer git(t, work, "", "config", "--unset", "mailmap.blob")
-		diffCounts(t, shortlog(t, work), ourShortlog(t, work))
-	})
-	t.Run("a bare repository's HEAD:.mailmap", func(t *testing.T) {
-		write(filepath.Join(work, ".mailmap"), mailmapText)
-		git(t, work, "", "add", ".mailmap")
-		git(t, work, "", "-c", "user.name=U", "-c", "user.email=u@x", "commit", "-q", "-m", "mailmap", "--author", "Mapper <two@example.com>")
-		bare := filepath.Join(t.TempDir(), "bare.git")
-		git(t, work, "", "clone", "-q", "--bare", work, bare)
-		want := shortlog(t, bare)
-		if _, ok := want["Proper One <one@example.com>"]; !ok {
-			t.Fatalf("the test's premise fails: git did not apply HEAD:.mailmap: %v", want)
-		}
-		diffCounts(t, want, ourShortlog(t, bare))
-	})
-	t.Run("a bare repository's mailmap.blob naming nothing", func(t *testing.T) {
-		bare := filepath.Join(t.TempDir(), "bare.git")
-		git(t, work, "", "clone", "-q", "--bare", work, bare)
-		git(t, bare, "", "config", "mailmap.blob", "HEAD:no-such-file")
-		diffCounts(t, shortlog(t, bare), ourShortlog(t, bare))
-	})
-}
+	write(".mailmap", "Top Name <one@example.com>\nTop Two <two@example.com>\n")
+	write("blobmap", "Blob Name <one@example.com>\nBlob Three <three@example.com>\n")
+	git(t, dir, "", "add", "blobmap")
+	git(t, dir, "", "-c", "user.name=A", "-c", "user.email=a@example.com", "commit", "-q", "-m", "blob")
+	write("filemap", "File Name <one@example.com>\n")
+	git(t, dir, "", "config", "mailmap.blob", "HEAD:blobmap")
+	git(t, dir, "", "config", "mailmap.file", "filemap")
 
-func TestRepoMailmapReportsABlobThatIsATree(t *testing.T) {
-	testrepos.IsolateGit(t)
-	work := t.TempDir()
-	git(t, work, "", "init", "-q")
-	git(t, work, "", "-c", "user.name=U", "-c", "user.email=u@x", "commit", "-q", "--allow-empty", "-m", "empty")
-	git(t, work, "", "config", "mailmap.blob", "HEAD^{tree}")
-	repo, err := walker.Open(work)
+	read := func(name string) ([]byte, bool, bool, error) {
+		kind, err := exec.Command("git", "-C", dir, "cat-file", "-t", name).Output()
+		if err != nil {
+			return nil, false, false, nil // names nothing
+		}
+		if strings.TrimSpace(string(kind)) != "blob" {
+			return nil, true, false, nil
+		}
+		data, err := exec.Command("git", "-C", dir, "cat-file", "blob", name).Output()
+		return data, true, true, err
+	}
+	m, err := mailmap.Load(mailmap.Sources{WorkTree: dir, GitDir: filepath.Join(dir, ".git"), File: "filemap", Blob: "HEAD:blobmap"}, read)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer repo.Close()
-	m, err := repo.Mailmap()
-	if err == nil || !strings.Contains(err.Error(), "not a blob") {
-		t.Fatalf("err = %v, want one saying the object is not a blob", err)
+	idents := []string{"x <one@example.com>", "x <two@example.com>", "x <three@example.com>", "x <four@example.com>"}
+	want := checkMailmap(t, dir, idents)
+	for i, ident := range idents {
+		name, email := split(t, ident)
+		n, e, _ := m.Lookup(name, email)
+		if got := format(n, e); got != want[i] {
+			t.Errorf("%q: got %q, git check-mailmap says %q", ident, got, want[i])
+		}
 	}
-	if m == nil {
-		t.Fatal("no map returned with the error: callers cannot go on as git does")
-	}
-}
-
-func TestARelativeMailmapFileIsTakenFromTheTopOfTheWorkTree(t *testing.T) {
-	testrepos.IsolateGit(t)
-	work := t.TempDir()
-	git(t, work, "", "init", "-q")
-	deep := filepath.Join(work, "sub", "deep")
-	if err := os.MkdirAll(deep, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(work, "sub", "mm"), []byte("Relative <a@example.com>\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	git(t, work, "", "config", "mailmap.file", "sub/mm")
-	want := checkMailmap(t, deep, []string{"A <a@example.com>"})[0]
-	repo, err := walker.Open(deep)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer repo.Close()
-	m, err := repo.Mailmap()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n, e, _ := m.Lookup("A", "a@example.com"); format(n, e) != want {
-		t.Errorf("got %q, git check-mailmap in a subfolder says %q", format(n, e), want)
-	}
-}
-
-func TestASymlinkedWorkTreeMailmapIsNotFollowed(t *testing.T) {
-	testrepos.IsolateGit(t)
-	work := t.TempDir()
-	git(t, work, "", "init", "-q")
-	if err := os.WriteFile(filepath.Join(work, "real"), []byte("Linked <a@example.com>\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("real", filepath.Join(work, ".mailmap")); err != nil {
-		t.Skip("no symbolic links here:", err)
-	}
-	want := checkMailmap(t, work, []string{"A <a@example.com>"})[0]
-	repo, err := walker.Open(work)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer repo.Close()
-	m, err := repo.Mailmap()
-	if err == nil || !strings.Contains(err.Error(), "symbolic link") {
-		t.Errorf("err = %v, want one saying .mailmap is a symbolic link (git warns too)", err)
-	}
-	if n, e, _ := m.Lookup("A", "a@example.com"); format(n, e) != want {
-		t.Errorf("got %q, git check-mailmap says %q", format(n, e), want)
+	if _, err := mailmap.Load(mailmap.Sources{WorkTree: dir, Blob: "HEAD"}, read); !errors.Is(err, mailmap.ErrNotBlob) {
+		t.Errorf("Load with a blob name that is a commit: %v, want ErrNotBlob", err)
 	}
 }

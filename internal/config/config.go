@@ -1,4 +1,4 @@
-package walker
+package config
 
 import (
 	"fmt"
@@ -10,27 +10,27 @@ import (
 	gitconfig "github.com/go-git/go-git/v5/plumbing/format/config"
 )
 
-// defaultBigFileThreshold is git's core.bigFileThreshold default: blobs larger
+// DefaultBigFileThreshold is git's core.BigFileThreshold default: blobs larger
 // than this are binary without being read (diff.c, diff_filespec_is_binary).
-const defaultBigFileThreshold = 512 << 20
+const DefaultBigFileThreshold = 512 << 20
 
-// config holds the settings that change what `git log --numstat` prints, read
+// Config holds the settings that change what `git log --numstat` prints, read
 // from the same files git reads, in git's order (system, global, repository;
 // a later file wins).
-type config struct {
-	quotePath        bool
-	bigFileThreshold int64
-	attributesFile   string // core.attributesFile, "" when unset
-	diffAlgorithm    string // diff.algorithm, "" when unset
-	showRoot         bool   // log.showRoot
-	diffContextZero  bool   // diff.context=0 changes counts (trim_common_tail)
-	orderFile        string // diff.orderFile changes line order
-	binaryDrivers    map[string]bool
-	mailmapFile      string // mailmap.file, "" when unset
-	mailmapBlob      string // mailmap.blob, "" when unset
+type Config struct {
+	QuotePath        bool
+	BigFileThreshold int64
+	AttributesFile   string // core.AttributesFile, "" when unset
+	DiffAlgorithm    string // diff.algorithm, "" when unset
+	ShowRoot         bool   // log.ShowRoot
+	DiffContextZero  bool   // diff.context=0 changes counts (trim_common_tail)
+	OrderFile        string // diff.OrderFile changes line order
+	BinaryDrivers    map[string]bool
+	MailmapFile      string // mailmap.file, "" when unset
+	MailmapBlob      string // mailmap.blob, "" when unset
 
-	// ignoreRevsFiles are blame.ignoreRevsFile's values, in order.
-	ignoreRevsFiles []string
+	// IgnoreRevsFiles are blame.ignoreRevsFile's values, in order.
+	IgnoreRevsFiles []string
 }
 
 // configFiles lists the files git reads for a repository, lowest precedence first.
@@ -61,8 +61,11 @@ func configFiles(commonDir string) []string {
 	return append(files, filepath.Join(commonDir, "config"))
 }
 
-func loadConfig(commonDir string) (config, error) {
-	c := config{quotePath: true, bigFileThreshold: defaultBigFileThreshold, showRoot: true}
+// Load reads the configuration of the repository whose common directory is
+// commonDir. Missing or unreadable files are skipped, as git skips them; a
+// file that does not parse or a bad value is an error naming the file.
+func Load(commonDir string) (Config, error) {
+	c := Config{QuotePath: true, BigFileThreshold: DefaultBigFileThreshold, ShowRoot: true}
 	for _, file := range configFiles(commonDir) {
 		f, err := os.Open(file)
 		if err != nil {
@@ -81,31 +84,31 @@ func loadConfig(commonDir string) (config, error) {
 	return c, nil
 }
 
-func (c *config) apply(raw *gitconfig.Config, file string) error {
+func (c *Config) apply(raw *gitconfig.Config, file string) error {
 	for _, s := range raw.Sections {
 		for _, o := range s.Options {
 			var err error
 			switch strings.ToLower(s.Name) + "." + strings.ToLower(o.Key) {
 			case "core.quotepath":
-				c.quotePath, err = parseBool(o.Value)
+				c.QuotePath, err = parseBool(o.Value)
 			case "core.bigfilethreshold":
-				c.bigFileThreshold, err = parseSize(o.Value)
+				c.BigFileThreshold, err = parseSize(o.Value)
 			case "core.attributesfile":
-				c.attributesFile = expandHome(o.Value)
+				c.AttributesFile = expandHome(o.Value)
 			case "diff.algorithm":
-				c.diffAlgorithm = strings.ToLower(o.Value)
+				c.DiffAlgorithm = strings.ToLower(o.Value)
 			case "diff.context":
-				c.diffContextZero = strings.TrimSpace(o.Value) == "0"
+				c.DiffContextZero = strings.TrimSpace(o.Value) == "0"
 			case "diff.orderfile":
-				c.orderFile = o.Value
+				c.OrderFile = o.Value
 			case "mailmap.file":
-				c.mailmapFile = expandHome(o.Value)
+				c.MailmapFile = expandHome(o.Value)
 			case "mailmap.blob":
-				c.mailmapBlob = o.Value
+				c.MailmapBlob = o.Value
 			case "blame.ignorerevsfile":
-				c.ignoreRevsFiles = appendIgnoreRevsFile(c.ignoreRevsFiles, o.Value)
+				c.IgnoreRevsFiles = appendIgnoreRevsFile(c.IgnoreRevsFiles, o.Value)
 			case "log.showroot":
-				c.showRoot, err = parseBool(o.Value)
+				c.ShowRoot, err = parseBool(o.Value)
 			}
 			if err != nil {
 				return fmt.Errorf("config %s: bad value %q for %s.%s: %w", file, o.Value, s.Name, o.Key, err)
@@ -119,10 +122,10 @@ func (c *config) apply(raw *gitconfig.Config, file string) error {
 						if err != nil {
 							return fmt.Errorf("config %s: bad value %q for diff.%s.binary", file, o.Value, sub.Name)
 						}
-						if c.binaryDrivers == nil {
-							c.binaryDrivers = map[string]bool{}
+						if c.BinaryDrivers == nil {
+							c.BinaryDrivers = map[string]bool{}
 						}
-						c.binaryDrivers[sub.Name] = b
+						c.BinaryDrivers[sub.Name] = b
 					}
 				}
 			}
@@ -171,4 +174,14 @@ func expandHome(p string) string {
 		}
 	}
 	return p
+}
+
+// appendIgnoreRevsFile adds one blame.ignoreRevsFile value: the key may be
+// given several times, and an empty value clears the list (git's
+// blame_ignore_revs_files handling in builtin/blame.c).
+func appendIgnoreRevsFile(list []string, v string) []string {
+	if v == "" {
+		return nil
+	}
+	return append(list, expandHome(v))
 }

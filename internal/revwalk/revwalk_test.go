@@ -1,4 +1,4 @@
-package walker
+package revwalk
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"github.com/gitwalk/gitwalk/internal/odb"
 )
 
-// fakeRepo is an in-memory objectSource of commits built by name, with
+// fakeRepo is an in-memory ObjectSource of commits built by name, with
 // trees as path->content maps, for the fact sheet's small experiments.
 type fakeRepo struct {
 	t       *testing.T
@@ -90,7 +90,7 @@ func (f *fakeRepo) treeID(files map[string]string) odb.ID {
 
 var errFakeMissing = errors.New("fake object missing")
 
-func (f *fakeRepo) readObject(id odb.ID) (odb.Type, []byte, error) {
+func (f *fakeRepo) ReadObject(id odb.ID) (odb.Type, []byte, error) {
 	f.reads++
 	if data, ok := f.objs[id]; ok && !f.missing[id] {
 		return odb.Commit, data, nil
@@ -98,7 +98,7 @@ func (f *fakeRepo) readObject(id odb.ID) (odb.Type, []byte, error) {
 	return odb.BadType, nil, fmt.Errorf("object %s: %w", id, errFakeMissing)
 }
 
-func (f *fakeRepo) resolvePrefix(hex string) (odb.ID, error) {
+func (f *fakeRepo) ResolvePrefix(hex string) (odb.ID, error) {
 	var found []odb.ID
 	for id := range f.objs {
 		if strings.HasPrefix(id.String(), strings.ToLower(hex)) {
@@ -137,9 +137,9 @@ func (f *fakeRepo) sameUnder(paths ...string) func(a, b odb.ID) (bool, error) {
 	}
 }
 
-// tips turns "X", "^X", "A..B" and "A...B" into tips, as resolveRevisions
+// tips turns "X", "^X", "A..B" and "A...B" into tips, as revision.Resolve
 // would for names that are commits.
-func (f *fakeRepo) tips(g *commitGraph, args ...string) []revTip {
+func (f *fakeRepo) tips(g *Graph, args ...string) []Tip {
 	f.t.Helper()
 	id := func(name string) odb.ID {
 		f.t.Helper()
@@ -149,40 +149,40 @@ func (f *fakeRepo) tips(g *commitGraph, args ...string) []revTip {
 		}
 		return v
 	}
-	var tips []revTip
+	var tips []Tip
 	for _, a := range args {
 		switch {
 		case strings.Contains(a, "..."):
 			l, r, _ := strings.Cut(a, "...")
-			ca, cb := g.lookup(id(l)), g.lookup(id(r))
-			if err := g.parse(ca); err != nil {
+			ca, cb := g.Lookup(id(l)), g.Lookup(id(r))
+			if err := g.Parse(ca); err != nil {
 				f.t.Fatal(err)
 			}
-			if err := g.parse(cb); err != nil {
+			if err := g.Parse(cb); err != nil {
 				f.t.Fatal(err)
 			}
-			bases, err := mergeBases(g, ca, cb)
+			bases, err := MergeBases(g, ca, cb)
 			if err != nil {
 				f.t.Fatal(err)
 			}
 			for _, m := range bases {
-				tips = append(tips, revTip{id: m.id, negative: true})
+				tips = append(tips, Tip{ID: m.ID, Negative: true})
 			}
-			tips = append(tips, revTip{id: id(l), name: l}, revTip{id: id(r), name: r})
+			tips = append(tips, Tip{ID: id(l), Name: l}, Tip{ID: id(r), Name: r})
 		case strings.Contains(a, ".."):
 			l, r, _ := strings.Cut(a, "..")
-			tips = append(tips, revTip{id: id(l), negative: true, name: l}, revTip{id: id(r), name: r})
+			tips = append(tips, Tip{ID: id(l), Negative: true, Name: l}, Tip{ID: id(r), Name: r})
 		case strings.HasPrefix(a, "^"):
-			tips = append(tips, revTip{id: id(a[1:]), negative: true, name: a})
+			tips = append(tips, Tip{ID: id(a[1:]), Negative: true, Name: a})
 		default:
-			tips = append(tips, revTip{id: id(a), name: a})
+			tips = append(tips, Tip{ID: id(a), Name: a})
 		}
 	}
 	return tips
 }
 
 // walk runs the walk and returns the subjects, space separated.
-func (f *fakeRepo) walk(opt revOptions, args ...string) string {
+func (f *fakeRepo) walk(opt Options, args ...string) string {
 	f.t.Helper()
 	out, err := f.walkErr(opt, nil, args...)
 	if err != nil {
@@ -191,29 +191,29 @@ func (f *fakeRepo) walk(opt revOptions, args ...string) string {
 	return out
 }
 
-func (f *fakeRepo) walkErr(opt revOptions, shallow map[odb.ID]struct{}, args ...string) (string, error) {
+func (f *fakeRepo) walkErr(opt Options, shallow map[odb.ID]struct{}, args ...string) (string, error) {
 	f.t.Helper()
-	g := newCommitGraph(f, shallow)
-	w, err := newRevWalk(context.Background(), g, f.tips(g, args...), opt)
+	g := NewGraph(f, shallow)
+	w, err := New(context.Background(), g, f.tips(g, args...), opt)
 	if err != nil {
 		return "", err
 	}
 	var names []string
 	for {
-		n, err := w.next()
+		n, err := w.Next()
 		if err != nil {
 			return "", err
 		}
 		if n == nil {
 			break
 		}
-		names = append(names, f.names[n.id])
+		names = append(names, f.names[n.ID])
 	}
 	return strings.Join(names, " "), nil
 }
 
-// all is revOptions with no limit, the zero value being "-n0".
-func all() revOptions { return revOptions{maxCount: -1} }
+// all is Options with no limit, the zero value being "-n0".
+func all() Options { return Options{MaxCount: -1} }
 
 func TestRevWalkOrderMatchesGitExperiments(t *testing.T) {
 	// e1 of the fact sheet.
@@ -246,31 +246,31 @@ func TestRevWalkOrderMatchesGitExperiments(t *testing.T) {
 	f.mk("Y2", 1300, "y=3", "Y1b")
 
 	topo := all()
-	topo.topoOrder = true
+	topo.TopoOrder = true
 	date := all()
-	date.dateOrder = true
+	date.DateOrder = true
 	n2 := all()
-	n2.maxCount = 2
+	n2.MaxCount = 2
 	skip1n2 := n2
-	skip1n2.skip = 1
+	skip1n2.Skip = 1
 	rev := n2
-	rev.reverse = true
+	rev.Reverse = true
 	revSkip := skip1n2
-	revSkip.reverse = true
+	revSkip.Reverse = true
 	none := all()
-	none.maxCount = 0
+	none.MaxCount = 0
 	fp := all()
-	fp.firstParent = true
+	fp.FirstParent = true
 	fpTopo := topo
-	fpTopo.firstParent = true
+	fpTopo.FirstParent = true
 	noMerges := all()
-	noMerges.noMerges = true
+	noMerges.NoMerges = true
 	merges := all()
-	merges.mergesOnly = true
+	merges.MergesOnly = true
 
 	tests := []struct {
 		name string
-		opt  revOptions
+		opt  Options
 		args []string
 		want string
 	}{
@@ -334,7 +334,7 @@ func TestRevWalkSlopLeaksAnAncestorBehindALongOldChain(t *testing.T) {
 			}
 			f.mk("N0", 3000, "n0=1", prev)
 			opt := all()
-			opt.topoOrder = tc.topo
+			opt.TopoOrder = tc.topo
 			if got := f.walk(opt, "P", "^N0"); got != tc.want {
 				t.Errorf("P ^N0 = %q, want %q", got, tc.want)
 			}
@@ -355,13 +355,13 @@ func TestRevWalkSinceAndUntilFollowGitsOddRules(t *testing.T) {
 	f.mk("Z", 10, "z=1")
 	f.mk("E", 100, "e=1", "A")
 	f.mk("F", 5000, "f=1", "E")
-	since := func(d int64) revOptions { o := all(); o.since, o.hasSince = d, true; return o }
-	until := func(d int64) revOptions { o := all(); o.until, o.hasUntil = d, true; return o }
+	since := func(d int64) Options { o := all(); o.Since, o.HasSince = d, true; return o }
+	until := func(d int64) Options { o := all(); o.Until, o.HasUntil = d, true; return o }
 	topoSince := since(1500)
-	topoSince.topoOrder = true
+	topoSince.TopoOrder = true
 	tests := []struct {
 		name string
-		opt  revOptions
+		opt  Options
 		args []string
 		want string
 	}{
@@ -400,11 +400,11 @@ func TestRevWalkPathLimitingSimplifiesAsGitDoes(t *testing.T) {
 	f.mk("B6", 1200, "b=1", "R6")
 	f.mk("M4", 1300, "b=0", "A6", "B6")
 
-	mode := func(path string, full, firstParent bool) revOptions {
+	mode := func(path string, full, firstParent bool) Options {
 		o := all()
-		o.sameUnderPaths = f.sameUnder(path)
-		o.fullHistory = full
-		o.firstParent = firstParent
+		o.SameUnderPaths = f.sameUnder(path)
+		o.FullHistory = full
+		o.FirstParent = firstParent
 		return o
 	}
 	tests := []struct {
@@ -433,7 +433,7 @@ func TestRevWalkPathLimitingSimplifiesAsGitDoes(t *testing.T) {
 	}
 	trap := []struct {
 		name string
-		opt  revOptions
+		opt  Options
 		args []string
 		want string
 	}{
@@ -498,7 +498,7 @@ func TestRevWalkReadsLazilyWithoutNegatives(t *testing.T) {
 		prev = name
 	}
 	opt := all()
-	opt.maxCount = 3
+	opt.MaxCount = 3
 	if got := f.walk(opt, prev); got != "c99 c98 c97" {
 		t.Fatalf("-n3 = %q", got)
 	}
@@ -510,9 +510,9 @@ func TestRevWalkReadsLazilyWithoutNegatives(t *testing.T) {
 func TestDateQueueOrdersByDateThenArrival(t *testing.T) {
 	var q dateQueue
 	dates := []uint64{5, 3, 5, 9, 3, 1, 9, 5}
-	nodes := make([]*commitNode, len(dates))
+	nodes := make([]*Commit, len(dates))
 	for i, d := range dates {
-		nodes[i] = &commitNode{date: d}
+		nodes[i] = &Commit{Date: d}
 		q.push(nodes[i])
 	}
 	var got []int
@@ -549,14 +549,14 @@ func BenchmarkRevWalkLinearHistory(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		g := newCommitGraph(f, nil)
-		w, err := newRevWalk(context.Background(), g, []revTip{{id: tip}}, all())
+		g := NewGraph(f, nil)
+		w, err := New(context.Background(), g, []Tip{{ID: tip}}, all())
 		if err != nil {
 			b.Fatal(err)
 		}
 		count := 0
 		for {
-			c, err := w.next()
+			c, err := w.Next()
 			if err != nil {
 				b.Fatal(err)
 			}

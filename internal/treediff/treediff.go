@@ -1,4 +1,4 @@
-package walker
+package treediff
 
 import (
 	"bytes"
@@ -6,50 +6,47 @@ import (
 
 	"github.com/gitwalk/gitwalk/arena"
 	"github.com/gitwalk/gitwalk/internal/odb"
+	"github.com/gitwalk/gitwalk/internal/pathspec"
 )
 
-// modeGitlink is a submodule commit's mode (odb.ModeGitlink), used where
-// the unit builds its "Subproject commit" content.
-const modeGitlink = odb.ModeGitlink
-
-// fileChange is one non-tree path that differs between two trees. It lives in
+// Change is one non-tree path that differs between two trees. It lives in
 // a worker's reusable scratch (pointer-free, so it could as well live in an
 // arena); its path is a range of the differ's path buffer.
-type fileChange struct {
-	pathOff, pathLen int32
-	oldMode, newMode uint32 // 0 = absent on that side
-	oldID, newID     odb.ID
+type Change struct {
+	PathOff, PathLen int32  // the path: Paths()[PathOff : PathOff+PathLen]
+	OldMode, NewMode uint32 // 0 = absent on that side
+	OldID, NewID     odb.ID
 }
 
-// treeDiffer compares raw tree objects the way git's tree-diff.c does: both
+// Differ compares raw tree objects the way git's tree-diff.c does: both
 // trees in git's name order, equal subtrees skipped by id, a file and a folder
 // of the same name treated as different entries, and only paths the pathspec
 // selects. Trees are read into the unit's arena. Not safe for concurrent use.
-type treeDiffer struct {
+type Differ struct {
 	rd  *odb.Reader
 	a   *arena.Arena
-	ps  *pathspec
+	ps  *pathspec.Spec
 	buf []byte // the current folder prefix, then entry name
 
-	changes []fileChange
+	changes []Change
 	paths   []byte
 
 	firstOnly bool // stop at the first change (TREESAME tests)
 	found     bool
 }
 
-// diff appends to d.changes every file change from tree oldTree to newTree
+// Diff appends to the changes every file change from tree oldTree to newTree
 // (a zero id is the empty tree).
-func (d *treeDiffer) diff(oldTree, newTree odb.ID) error {
+func (d *Differ) Diff(oldTree, newTree odb.ID) error {
 	d.buf = d.buf[:0]
 	d.found = false
 	if oldTree == newTree {
 		return nil
 	}
-	return d.diffTrees(oldTree, newTree, d.ps.dir(""))
+	return d.diffTrees(oldTree, newTree, d.ps.Dir(""))
 }
 
-func (d *treeDiffer) readTree(id odb.ID) ([]byte, error) {
+func (d *Differ) readTree(id odb.ID) ([]byte, error) {
 	if id.IsZero() {
 		return nil, nil
 	}
@@ -63,7 +60,7 @@ func (d *treeDiffer) readTree(id odb.ID) ([]byte, error) {
 	return data, nil
 }
 
-func (d *treeDiffer) diffTrees(oldTree, newTree odb.ID, st dirState) error {
+func (d *Differ) diffTrees(oldTree, newTree odb.ID, st pathspec.DirState) error {
 	mark := d.a.Mark()
 	defer d.a.RewindTo(mark)
 	od, err := d.readTree(oldTree)
@@ -124,7 +121,7 @@ func (d *treeDiffer) diffTrees(oldTree, newTree odb.ID, st dirState) error {
 
 // entry handles one name present on either side or on both (o, n nil when
 // absent; when both are given they have the same name and folder-ness).
-func (d *treeDiffer) entry(base int, o, n *odb.TreeEntry, st dirState) error {
+func (d *Differ) entry(base int, o, n *odb.TreeEntry, st pathspec.DirState) error {
 	name := n
 	if name == nil {
 		name = o
@@ -133,9 +130,9 @@ func (d *treeDiffer) entry(base int, o, n *odb.TreeEntry, st dirState) error {
 	defer func() { d.buf = d.buf[:base] }()
 	if odb.IsTree(name.Mode) {
 		sub := st
-		if st == dirPartial {
-			sub = d.ps.dir(unsafeString(d.buf))
-			if sub == dirSkip {
+		if st == pathspec.DirPartial {
+			sub = d.ps.Dir(unsafeString(d.buf))
+			if sub == pathspec.DirSkip {
 				return nil
 			}
 		}
@@ -149,20 +146,20 @@ func (d *treeDiffer) entry(base int, o, n *odb.TreeEntry, st dirState) error {
 		d.buf = append(d.buf, '/')
 		return d.diffTrees(oid, nid, sub)
 	}
-	if st == dirPartial && !d.ps.matches(unsafeString(d.buf)) {
+	if st == pathspec.DirPartial && !d.ps.Matches(unsafeString(d.buf)) {
 		return nil
 	}
 	d.found = true
 	if d.firstOnly {
 		return nil
 	}
-	fc := fileChange{pathOff: int32(len(d.paths)), pathLen: int32(len(d.buf))}
+	fc := Change{PathOff: int32(len(d.paths)), PathLen: int32(len(d.buf))}
 	d.paths = append(d.paths, d.buf...)
 	if o != nil {
-		fc.oldMode, fc.oldID = o.Mode, o.ID
+		fc.OldMode, fc.OldID = o.Mode, o.ID
 	}
 	if n != nil {
-		fc.newMode, fc.newID = n.Mode, n.ID
+		fc.NewMode, fc.NewID = n.Mode, n.ID
 	}
 	d.changes = append(d.changes, fc)
 	return nil
@@ -188,13 +185,63 @@ func nameEnd(e *odb.TreeEntry, n int) byte {
 	return 0
 }
 
-// same reports whether two trees (a zero id is the empty tree) have no
+// Same reports whether two trees (a zero id is the empty tree) have no
 // difference in the paths d's pathspec selects: git's TREESAME test.
-func (d *treeDiffer) same(oldTree, newTree odb.ID) (bool, error) {
+func (d *Differ) Same(oldTree, newTree odb.ID) (bool, error) {
 	d.firstOnly = true
 	defer func() { d.firstOnly = false }()
-	if err := d.diff(oldTree, newTree); err != nil {
+	if err := d.Diff(oldTree, newTree); err != nil {
 		return false, err
 	}
 	return !d.found, nil
+}
+
+// New returns a differ reading trees with rd into a, listing only the paths
+// ps selects (nil: every path).
+func New(rd *odb.Reader, a *arena.Arena, ps *pathspec.Spec) *Differ {
+	d := &Differ{}
+	d.Reset(rd, a, ps)
+	return d
+}
+
+// Reset points the differ at a reader, an arena and a pathspec (nil: every
+// path) and forgets the changes found so far, keeping its buffers: a
+// worker reuses one Differ for every commit of its units.
+func (d *Differ) Reset(rd *odb.Reader, a *arena.Arena, ps *pathspec.Spec) {
+	d.rd, d.a, d.ps = rd, a, ps
+	d.changes, d.paths = d.changes[:0], d.paths[:0]
+}
+
+// Changes returns the changes found since the last Reset, in git's order
+// (the order of `git diff-tree -r`). The slice is valid until the next
+// Reset.
+func (d *Differ) Changes() []Change { return d.changes }
+
+// Paths returns the buffer the changes' paths are ranges of. It is valid
+// until the next Reset.
+func (d *Differ) Paths() []byte { return d.paths }
+
+// Path returns the path of c, a view of Paths.
+func (d *Differ) Path(c *Change) []byte { return d.paths[c.PathOff : c.PathOff+c.PathLen] }
+
+// Kind says whether a change adds, deletes or modifies its path.
+type Kind uint8
+
+// The kinds of change, as git diff-tree's A, D and M (a path whose type
+// changes, file to symlink say, is Modified here; git prints T).
+const (
+	Modified Kind = iota
+	Added
+	Deleted
+)
+
+// Kind returns whether c adds, deletes or modifies its path.
+func (c *Change) Kind() Kind {
+	switch {
+	case c.OldMode == 0:
+		return Added
+	case c.NewMode == 0:
+		return Deleted
+	}
+	return Modified
 }

@@ -1,9 +1,6 @@
-package walker
+package pathspec
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -41,7 +38,7 @@ func TestWildmatchFollowsGitsRules(t *testing.T) {
 		{"*", "", false, true},
 	}
 	for _, tc := range cases {
-		if got := wildmatch(tc.pattern, tc.text, tc.pathname); got != tc.want {
+		if got := Wildmatch(tc.pattern, tc.text, tc.pathname); got != tc.want {
 			t.Errorf("wildmatch(%q, %q, pathname=%v) = %v, want %v", tc.pattern, tc.text, tc.pathname, got, tc.want)
 		}
 	}
@@ -72,13 +69,13 @@ func TestPathspecSelectsAsGitDoes(t *testing.T) {
 		{[]string{":(literal)d*"}, nil},
 	}
 	for _, tc := range cases {
-		ps, err := parsePathspec(tc.spec, "")
+		ps, err := Parse(tc.spec, "")
 		if err != nil {
 			t.Fatalf("%q: %v", tc.spec, err)
 		}
 		var got []string
 		for _, f := range files {
-			if ps.matches(f) && ps.walkReaches(f) {
+			if ps.Matches(f) && ps.walkReaches(f) {
 				got = append(got, f)
 			}
 		}
@@ -90,13 +87,13 @@ func TestPathspecSelectsAsGitDoes(t *testing.T) {
 
 // walkReaches reports whether a tree walk guided by ps.dir would descend to
 // the folder holding path, so the test checks pruning and matching together.
-func (ps *pathspec) walkReaches(path string) bool {
+func (ps *Spec) walkReaches(path string) bool {
 	for i := 0; i < len(path); i++ {
 		if path[i] == '/' {
-			switch ps.dir(path[:i]) {
-			case dirSkip:
+			switch ps.Dir(path[:i]) {
+			case DirSkip:
 				return false
-			case dirAll:
+			case DirAll:
 				return true
 			}
 		}
@@ -106,91 +103,20 @@ func (ps *pathspec) walkReaches(path string) bool {
 
 func TestPathspecRefusesMagicItLacks(t *testing.T) {
 	for _, spec := range []string{":(attr:foo)x", ":(bogus)x", ":(literal,glob)x", ":(glob"} {
-		if _, err := parsePathspec([]string{spec}, ""); err == nil {
+		if _, err := Parse([]string{spec}, ""); err == nil {
 			t.Errorf("pathspec %q was accepted; want an error naming what is unsupported", spec)
 		}
 	}
 }
 
 func TestPathspecJoinsThePrefixOfTheFolderTheUserIsIn(t *testing.T) {
-	ps, err := parsePathspec([]string{"x.c", ":/top.c"}, "sub/")
+	ps, err := Parse([]string{"x.c", ":/top.c"}, "sub/")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for path, want := range map[string]bool{"sub/x.c": true, "x.c": false, "top.c": true, "sub/top.c": false} {
-		if got := ps.matches(path); got != want {
+		if got := ps.Matches(path); got != want {
 			t.Errorf("matches(%q) = %v, want %v", path, got, want)
 		}
-	}
-}
-
-// TestAttributesAgreeWithGitCheckAttr builds a work tree with attribute files
-// at several levels and asks git check-attr for the diff attribute of each path.
-func TestAttributesAgreeWithGitCheckAttr(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", home)
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
-	dir := t.TempDir()
-	run := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v: %s", args, err, out)
-		}
-		return string(out)
-	}
-	run("init", "-q")
-	write := func(name, content string) {
-		t.Helper()
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(".gitattributes", "*.bin binary\n*.txt diff\n/top.dat -diff\nsub/*.x diff=hex\n[attr]nodiff -diff\n*.nd nodiff\n\"q u.c\" -diff\n")
-	write("sub/.gitattributes", "*.txt -diff\ninner.bin !diff\n")
-	write(".git/info/attributes", "force.bin diff\n")
-	paths := []string{"a.bin", "sub/a.bin", "sub/inner.bin", "a.txt", "sub/a.txt", "top.dat", "sub/top.dat",
-		"sub/y.x", "sub/deep/y.x", "z.nd", "q u.c", "force.bin", "plain.c"}
-	r := &Repo{workTree: dir, commonDir: filepath.Join(dir, ".git"), gitDir: filepath.Join(dir, ".git")}
-	r.cfg.quotePath = true
-	a := newAttributes(r)
-	for _, p := range paths {
-		out := strings.TrimSpace(run("check-attr", "diff", "--", p))
-		val := out[strings.LastIndex(out, ": ")+2:]
-		var want attrResult
-		switch val {
-		case "set":
-			want.state = diffSet
-		case "unset":
-			want.state = diffUnset
-		case "unspecified":
-		default:
-			want = attrResult{state: diffDriver, driver: val}
-		}
-		if got := a.lookup(p); got != want {
-			t.Errorf("%s: gitwalk reads diff attribute %+v, git check-attr says %q", p, got, val)
-		}
-	}
-}
-
-func TestAttributesKeepNoView(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, ".gitattributes"), []byte("*.bin -diff\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	a := newAttributes(&Repo{workTree: dir, commonDir: t.TempDir()})
-	buf := []byte("x.bin")
-	a.lookup(unsafeString(buf))
-	copy(buf, "y.txt")
-	if got := a.lookup("x.bin"); got.state != diffUnset {
-		t.Fatalf("cache entry changed with the caller's buffer: %+v", got)
 	}
 }

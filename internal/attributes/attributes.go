@@ -1,4 +1,4 @@
-package walker
+package attributes
 
 import (
 	"bufio"
@@ -7,36 +7,41 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/gitwalk/gitwalk/internal/pathspec"
 )
 
-// diffAttr is the state of a path's `diff` attribute, the only one that
+// DiffState is the state of a path's `diff` attribute, the only one that
 // changes numstat (diff.c diff_filespec_load_driver, userdiff.c).
-type diffAttr uint8
+type DiffState uint8
 
 const (
-	diffUnspecified diffAttr = iota // decided by content: a NUL in the first 8000 bytes
-	diffSet                         // `diff`: always text
-	diffUnset                       // `-diff` or the `binary` macro: always binary
-	diffDriver                      // `diff=NAME`: diff.NAME.binary decides, else content
+	DiffUnspecified DiffState = iota // decided by content: a NUL in the first 8000 bytes
+	DiffSet                          // `diff`: always text
+	DiffUnset                        // `-diff` or the `binary` macro: always binary
+	DiffDriver                       // `diff=NAME`: diff.NAME.binary decides, else content
 )
 
-// attributes answers "is this path's diff attribute set?" as `git log` reads
+// Diff answers "is this path's diff attribute set?" as `git log` reads
 // attributes: core.attributesFile (lowest), the work tree's .gitattributes
 // files from the top folder down, then $GIT_DIR/info/attributes (highest). A
 // bare repository has no work tree files. Safe for concurrent use.
-type attributes struct {
+type Diff struct {
 	global, info []attrRule
 	workTree     string
-	globalFile   string // core.attributesFile or its XDG default, for AttrChecker
+	globalFile   string // core.attributesFile or its XDG default, for Checker
+	commonDir    string // holds info/attributes, for Checker
 
 	mu    sync.Mutex
 	dirs  map[string][]attrRule // work tree folder ("" = top) -> its .gitattributes rules
-	cache map[string]attrResult // path -> decision
+	cache map[string]Result     // path -> decision
 }
 
-type attrResult struct {
-	state  diffAttr
-	driver string
+// Result is a path's diff attribute: its state and, for DiffDriver, the
+// driver's name.
+type Result struct {
+	State  DiffState
+	Driver string
 }
 
 // attrRule is one line's pattern and its effect on the diff attribute.
@@ -45,12 +50,15 @@ type attrRule struct {
 	base     string // the folder of the file the rule came from, "" = top
 	anchored bool   // the pattern has a '/' and matches relative to base
 	dirOnly  bool   // trailing '/': matches folders only, so never a file
-	result   attrResult
+	result   Result
 }
 
-func newAttributes(r *Repo) *attributes {
-	a := &attributes{workTree: r.workTree, dirs: map[string][]attrRule{}, cache: map[string]attrResult{}}
-	global := r.cfg.attributesFile
+// New reads the attribute sources of a repository: workTree is its top
+// folder ("" when bare), commonDir holds info/attributes, and
+// attributesFile is core.attributesFile ("" for git's XDG default).
+func New(workTree, commonDir, attributesFile string) *Diff {
+	a := &Diff{workTree: workTree, commonDir: commonDir, dirs: map[string][]attrRule{}, cache: map[string]Result{}}
+	global := attributesFile
 	if global == "" {
 		xdg := os.Getenv("XDG_CONFIG_HOME")
 		if xdg == "" {
@@ -66,27 +74,27 @@ func newAttributes(r *Repo) *attributes {
 		a.globalFile = global
 		a.global = readAttrFile(global, "")
 	}
-	a.info = readAttrFile(filepath.Join(r.commonDir, "info", "attributes"), "")
+	a.info = readAttrFile(filepath.Join(commonDir, "info", "attributes"), "")
 	return a
 }
 
-// empty reports whether no attribute source exists at all, so that callers can
+// Empty reports whether no attribute source exists at all, so that callers can
 // skip the lookup on the hot path.
-func (a *attributes) empty() bool {
+func (a *Diff) Empty() bool {
 	return len(a.global) == 0 && len(a.info) == 0 && a.workTree == ""
 }
 
-// lookup returns the diff attribute of path (slash-separated, from the top).
-func (a *attributes) lookup(path string) attrResult {
+// Lookup returns the diff attribute of path (slash-separated, from the top).
+func (a *Diff) Lookup(path string) Result {
 	if len(a.global) == 0 && len(a.info) == 0 && a.workTree == "" {
-		return attrResult{}
+		return Result{}
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if r, ok := a.cache[path]; ok {
 		return r
 	}
-	var res attrResult
+	var res Result
 	apply := func(rules []attrRule) {
 		for i := range rules {
 			if rules[i].matches(path) {
@@ -110,7 +118,7 @@ func (a *attributes) lookup(path string) attrResult {
 }
 
 // dirRules reads a work tree folder's .gitattributes once; a.mu is held.
-func (a *attributes) dirRules(dir string) []attrRule {
+func (a *Diff) dirRules(dir string) []attrRule {
 	rules, ok := a.dirs[dir]
 	if !ok {
 		rules = readAttrFile(filepath.Join(a.workTree, filepath.FromSlash(dir), ".gitattributes"), dir)
@@ -135,7 +143,7 @@ func (r *attrRule) matches(path string) bool {
 			rel = rel[i+1:]
 		}
 	}
-	return wildmatch(r.pattern, rel, true)
+	return pathspec.Wildmatch(r.pattern, rel, true)
 }
 
 // readAttrFile parses a gitattributes file, keeping only lines that say
@@ -148,7 +156,7 @@ func readAttrFile(file, base string) []attrRule {
 		return nil
 	}
 	var rules []attrRule
-	macros := map[string]attrResult{"binary": {state: diffUnset}}
+	macros := map[string]Result{"binary": {State: DiffUnset}}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	for sc.Scan() {
@@ -161,18 +169,18 @@ func readAttrFile(file, base string) []attrRule {
 		if pattern == "" {
 			continue
 		}
-		var res attrResult
+		var res Result
 		touched := false
 		for _, word := range strings.Fields(rest) {
 			switch {
 			case word == "diff":
-				res, touched = attrResult{state: diffSet}, true
+				res, touched = Result{State: DiffSet}, true
 			case word == "-diff":
-				res, touched = attrResult{state: diffUnset}, true
+				res, touched = Result{State: DiffUnset}, true
 			case word == "!diff":
-				res, touched = attrResult{state: diffUnspecified}, true
+				res, touched = Result{State: DiffUnspecified}, true
 			case strings.HasPrefix(word, "diff="):
-				res, touched = attrResult{state: diffDriver, driver: word[len("diff="):]}, true
+				res, touched = Result{State: DiffDriver, Driver: word[len("diff="):]}, true
 			default:
 				if m, ok := macros[word]; ok {
 					res, touched = m, true

@@ -1,11 +1,11 @@
-package walker
+package pathspec
 
-// wildmatch matches text against a git wildcard pattern: `*`, `?`, bracket
+// Wildmatch matches text against a git wildcard pattern: `*`, `?`, bracket
 // expressions (`[a-z]`, `[!x]`, `[^x]`, `[[:alpha:]]`) and backslash escapes.
 // With pathname set (gitattributes, `:(glob)` pathspecs) `*` and `?` do not
 // match `/` and `**` between slashes spans folders; without it (git's default
 // pathspecs) `*` matches `/` too. This follows git's wildmatch.c semantics.
-func wildmatch(pattern, text string, pathname bool) bool {
+func Wildmatch(pattern, text string, pathname bool) bool {
 	return wm(pattern, text, pathname, 0) == wmMatch
 }
 

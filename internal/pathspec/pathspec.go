@@ -1,17 +1,17 @@
-package walker
+package pathspec
 
 import (
 	"fmt"
 	"strings"
 )
 
-// pathspec is git's pathspec for `git log -- PATH...`, as far as gitwalk
+// Spec is git's pathspec for `git log -- PATH...`, as far as gitwalk
 // implements it: each item matches its exact path, a folder prefix ending at a
 // '/' boundary, or (when it has wildcards) a wildmatch on the whole path in
 // which '*' also matches '/'. Magic: `:(literal)`, `:(glob)`, `:(icase)`,
 // `:(exclude)`, `:!` and `:^`; `:(top)`/`:/` are accepted (paths are always
-// from the top here). A nil *pathspec matches everything.
-type pathspec struct {
+// from the top here). A nil *Spec matches everything.
+type Spec struct {
 	items    []pathItem
 	positive int // items that are not excludes
 }
@@ -26,14 +26,14 @@ type pathItem struct {
 	matchAll bool // "" or ".": every path
 }
 
-// parsePathspec builds a pathspec from the user's path arguments. prefix is
+// Parse builds a pathspec from the user's path arguments. prefix is
 // the folder (from the top, with a trailing '/', or "") the user ran in, to
 // which relative items are joined, as git does when run inside a work tree.
-func parsePathspec(args []string, prefix string) (*pathspec, error) {
+func Parse(args []string, prefix string) (*Spec, error) {
 	if len(args) == 0 {
 		return nil, nil
 	}
-	ps := &pathspec{}
+	ps := &Spec{}
 	for _, arg := range args {
 		it, err := parsePathItem(arg, prefix)
 		if err != nil {
@@ -161,7 +161,7 @@ func (it *pathItem) match(path string) bool {
 	if path == pat {
 		return true // a wildcard item also matches its literal name
 	}
-	if wildmatch(pat, path, it.glob) {
+	if Wildmatch(pat, path, it.glob) {
 		return true
 	}
 	return false
@@ -203,9 +203,9 @@ func (it *pathItem) coversAll(dir string) bool {
 	return dir == it.pattern || strings.HasPrefix(dir, it.pattern+"/")
 }
 
-// matches reports whether path is selected: some positive item matches (or
+// Matches reports whether path is selected: some positive item matches (or
 // there is none) and no exclude item does.
-func (ps *pathspec) matches(path string) bool {
+func (ps *Spec) Matches(path string) bool {
 	if ps == nil {
 		return true
 	}
@@ -227,23 +227,23 @@ func (ps *pathspec) matches(path string) bool {
 	return true
 }
 
-// dirState says how a folder relates to the pathspec during a tree walk.
-type dirState uint8
+// DirState says how a folder relates to the pathspec during a tree walk.
+type DirState uint8
 
 const (
-	dirSkip    dirState = iota // nothing inside can match
-	dirPartial                 // ask again for each entry inside
-	dirAll                     // everything inside matches
+	DirSkip    DirState = iota // nothing inside can match
+	DirPartial                 // ask again for each entry inside
+	DirAll                     // everything inside matches
 )
 
-// dir classifies the folder dir (from the top).
-func (ps *pathspec) dir(dir string) dirState {
+// Dir classifies the folder dir (from the top) for a tree walk.
+func (ps *Spec) Dir(dir string) DirState {
 	if ps == nil {
-		return dirAll
+		return DirAll
 	}
-	state := dirSkip
+	state := DirSkip
 	if ps.positive == 0 {
-		state = dirAll
+		state = DirAll
 	}
 	for i := range ps.items {
 		it := &ps.items[i]
@@ -251,17 +251,17 @@ func (ps *pathspec) dir(dir string) dirState {
 			continue
 		}
 		if it.coversAll(dir) {
-			state = dirAll
+			state = DirAll
 			break
 		}
 		if it.mayMatchUnder(dir) {
-			state = dirPartial
+			state = DirPartial
 		}
 	}
-	if state == dirAll {
+	if state == DirAll {
 		for i := range ps.items {
 			if it := &ps.items[i]; it.exclude && it.mayMatchUnder(dir) {
-				return dirPartial
+				return DirPartial
 			}
 		}
 	}

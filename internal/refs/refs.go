@@ -1,4 +1,4 @@
-package walker
+package refs
 
 import (
 	"errors"
@@ -18,32 +18,32 @@ import (
 	"github.com/gitwalk/gitwalk/internal/odb"
 )
 
-// refEntry is one ref resolved to the object it names (symbolic refs
+// Entry is one ref resolved to the object it names (symbolic refs
 // followed, tags not peeled).
-type refEntry struct {
-	name string
-	id   odb.ID
+type Entry struct {
+	Name string
+	ID   odb.ID
 }
 
-// refDB lists and resolves a repository's refs through go-git's storage:
+// DB lists and resolves a repository's refs through go-git's storage:
 // loose and packed refs merged (a loose ref wins), symbolic refs followed.
 // It reads the refs once, when first asked for a list. Not safe for
 // concurrent use.
-type refDB struct {
+type DB struct {
 	gitDir, commonDir string
 	st                *filesystem.Storage
-	all               []refEntry // every resolvable ref under refs/, in byte order of name
+	all               []Entry // every resolvable ref under refs/, in byte order of name
 	loaded            bool
 }
 
-// openRefs opens the refs of the repository whose git directory is gitDir.
+// Open opens the refs of the repository whose git directory is gitDir.
 // It works on a bare directory without a config file and, through the
 // "commondir" file, on the git directory of a linked worktree (whose HEAD is
 // its own and whose other refs are the common ones).
-func openRefs(gitDir string) *refDB {
+func Open(gitDir string) *DB {
 	gitDir = filepath.Clean(gitDir)
 	fs := osfs.New(gitDir)
-	r := &refDB{gitDir: gitDir, commonDir: commonDir(gitDir)}
+	r := &DB{gitDir: gitDir, commonDir: CommonDir(gitDir)}
 	if r.commonDir != gitDir {
 		r.st = filesystem.NewStorage(dotgit.NewRepositoryFilesystem(fs, osfs.New(r.commonDir)), cache.NewObjectLRUDefault())
 	} else {
@@ -52,12 +52,12 @@ func openRefs(gitDir string) *refDB {
 	return r
 }
 
-// otherHeads resolves the HEADs of the repository's other worktrees, as git's
+// OtherHeads resolves the HEADs of the repository's other worktrees, as git's
 // other_head_refs for --all: the main worktree first (when this is a linked
 // one), then each linked worktree in directory order (readdir's, as git),
 // leaving out this one, those without a "gitdir" file, and unborn HEADs.
-func (r *refDB) otherHeads() ([]refEntry, error) {
-	var out []refEntry
+func (r *DB) OtherHeads() ([]Entry, error) {
+	var out []Entry
 	add := func(dir, name string) error {
 		data, err := os.ReadFile(filepath.Join(dir, "HEAD"))
 		if err != nil {
@@ -65,18 +65,18 @@ func (r *refDB) otherHeads() ([]refEntry, error) {
 		}
 		line := strings.TrimSpace(string(data))
 		if target, ok := strings.CutPrefix(line, "ref:"); ok {
-			id, ok, err := r.resolve(strings.TrimSpace(target))
+			id, ok, err := r.Resolve(strings.TrimSpace(target))
 			if err != nil || !ok {
 				return err
 			}
-			out = append(out, refEntry{name: name, id: id})
+			out = append(out, Entry{Name: name, ID: id})
 			return nil
 		}
 		id, err := odb.ParseID(line)
 		if err != nil {
 			return nil // a broken HEAD: git skips it too
 		}
-		out = append(out, refEntry{name: name, id: id})
+		out = append(out, Entry{Name: name, ID: id})
 		return nil
 	}
 	if r.commonDir != r.gitDir {
@@ -108,10 +108,10 @@ func (r *refDB) otherHeads() ([]refEntry, error) {
 	return out, nil
 }
 
-// resolve follows the ref name (a full name such as "refs/heads/main" or
+// Resolve follows the ref name (a full name such as "refs/heads/main" or
 // "HEAD") to an object id. ok is false when the ref does not exist or is a
 // symbolic ref to one that does not (an unborn branch).
-func (r *refDB) resolve(name string) (id odb.ID, ok bool, err error) {
+func (r *DB) Resolve(name string) (id odb.ID, ok bool, err error) {
 	ref, err := storer.ResolveReference(r.st, plumbing.ReferenceName(name))
 	if err != nil {
 		if errors.Is(err, plumbing.ErrReferenceNotFound) {
@@ -133,9 +133,9 @@ func (r *refDB) resolve(name string) (id odb.ID, ok bool, err error) {
 	return odb.ID(ref.Hash()), true, nil
 }
 
-// symbolicTarget returns the ref a symbolic ref (such as HEAD) points to, or
+// SymbolicTarget returns the ref a symbolic ref (such as HEAD) points to, or
 // "" when name is not symbolic or does not exist.
-func (r *refDB) symbolicTarget(name string) string {
+func (r *DB) SymbolicTarget(name string) string {
 	ref, err := r.st.Reference(plumbing.ReferenceName(name))
 	if err != nil || ref == nil || ref.Type() != plumbing.SymbolicReference {
 		return ""
@@ -143,22 +143,22 @@ func (r *refDB) symbolicTarget(name string) string {
 	return ref.Target().String()
 }
 
-// list returns the refs whose names start with prefix ("refs/" for all), in
+// List returns the refs whose names start with prefix ("refs/" for all), in
 // git's order (byte order of the full name). Dangling symbolic refs are left
 // out, as git's for_each_ref leaves out broken refs.
-func (r *refDB) list(prefix string) ([]refEntry, error) {
+func (r *DB) List(prefix string) ([]Entry, error) {
 	if err := r.load(); err != nil {
 		return nil, err
 	}
-	lo := sort.Search(len(r.all), func(i int) bool { return r.all[i].name >= prefix })
+	lo := sort.Search(len(r.all), func(i int) bool { return r.all[i].Name >= prefix })
 	hi := lo
-	for hi < len(r.all) && strings.HasPrefix(r.all[hi].name, prefix) {
+	for hi < len(r.all) && strings.HasPrefix(r.all[hi].Name, prefix) {
 		hi++
 	}
 	return r.all[lo:hi], nil
 }
 
-func (r *refDB) load() error {
+func (r *DB) load() error {
 	if r.loaded {
 		return nil
 	}
@@ -185,14 +185,14 @@ func (r *refDB) load() error {
 				return fmt.Errorf("bad object %s: %s does not hold an object id",
 					name, filepath.Join(r.commonDir, filepath.FromSlash(name)))
 			}
-			r.all = append(r.all, refEntry{name: name, id: odb.ID(ref.Hash())})
+			r.all = append(r.all, Entry{Name: name, ID: odb.ID(ref.Hash())})
 		case plumbing.SymbolicReference:
-			id, ok, err := r.resolve(name)
+			id, ok, err := r.Resolve(name)
 			if err != nil {
 				return err
 			}
 			if ok {
-				r.all = append(r.all, refEntry{name: name, id: id})
+				r.all = append(r.all, Entry{Name: name, ID: id})
 			}
 		}
 		return nil
@@ -200,14 +200,14 @@ func (r *refDB) load() error {
 	if err != nil {
 		return fmt.Errorf("list refs: %w", r.explain(err))
 	}
-	sort.Slice(r.all, func(i, j int) bool { return r.all[i].name < r.all[j].name })
+	sort.Slice(r.all, func(i, j int) bool { return r.all[i].Name < r.all[j].Name })
 	r.loaded = true
 	return nil
 }
 
 // explain replaces go-git's bare "malformed packed-ref" with git's message,
 // which names the file and the line.
-func (r *refDB) explain(err error) error {
+func (r *DB) explain(err error) error {
 	if errors.Is(err, dotgit.ErrPackedRefsBadFormat) {
 		if perr := r.checkPackedRefs(); perr != nil {
 			return perr
@@ -219,7 +219,7 @@ func (r *refDB) explain(err error) error {
 // checkPackedRefs checks the packed-refs file line by line as git's
 // packed-refs parser does, and names the first line it would refuse
 // ("unexpected line in packed-refs"). A missing file is no error.
-func (r *refDB) checkPackedRefs() error {
+func (r *DB) checkPackedRefs() error {
 	file := filepath.Join(r.commonDir, "packed-refs")
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -248,10 +248,10 @@ func (r *refDB) checkPackedRefs() error {
 	return nil
 }
 
-// readShallow reads the ids listed in the repository's "shallow" file
+// ReadShallow reads the ids listed in the repository's "shallow" file
 // (commits whose parents a shallow clone does not have); nil when the
 // repository is not shallow.
-func readShallow(commonDir string) (map[odb.ID]struct{}, error) {
+func ReadShallow(commonDir string) (map[odb.ID]struct{}, error) {
 	data, err := os.ReadFile(filepath.Join(commonDir, "shallow"))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -272,4 +272,19 @@ func readShallow(commonDir string) (map[odb.ID]struct{}, error) {
 		set[id] = struct{}{}
 	}
 	return set, nil
+}
+
+// CommonDir follows a linked worktree's "commondir" file to the folder that
+// holds the shared objects and refs; for an ordinary repository it is gitDir
+// (git's get_common_dir).
+func CommonDir(gitDir string) string {
+	data, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
+	if err != nil {
+		return gitDir
+	}
+	p := strings.TrimSpace(string(data))
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(gitDir, p)
+	}
+	return filepath.Clean(p)
 }

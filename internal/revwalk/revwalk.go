@@ -1,4 +1,4 @@
-package walker
+package revwalk
 
 import (
 	"context"
@@ -30,51 +30,52 @@ const (
 	flagQueued                              // in the date queue now
 )
 
-// commitNode is one commit of the walk. Nodes are made (unparsed) when first
+// Commit is one commit of the walk. Nodes are made (unparsed) when first
 // named, and parsed at the same moments git parses a commit, because what is
 // parsed decides how far git's uninteresting marks spread (mark_parents_uninteresting).
 //
-// After the walk returns a node, its id, tree, parents and date no longer
-// change, so a worker may read them while the walk goes on.
-type commitNode struct {
-	id   odb.ID
-	tree odb.ID
-	// parents are the commit's parents as the walk sees them: none for a
+// After the walk returns a node, its ID, Tree, Parents and Date no longer
+// change, so a worker may read them while the walk goes on; only the walk
+// writes them.
+type Commit struct {
+	ID   odb.ID
+	Tree odb.ID
+	// Parents are the commit's parents as the walk sees them: none for a
 	// commit in the shallow file, and cut to the one parent followed when
 	// history simplification (path limiting) chose one, as git's
 	// try_to_simplify_commit cuts commit->parents.
-	parents []odb.ID
-	pnodes  []*commitNode // parents as nodes, always the same list as parents
-	// date is the committer date by which git sorts (odb.CommitInfo.Date):
+	Parents []odb.ID
+	pnodes  []*Commit // parents as nodes, always the same list as parents
+	// Date is the committer date by which git sorts (odb.CommitInfo.Date):
 	// unsigned, as git's timestamp_t.
-	date     uint64
+	Date     uint64
 	flags    nodeFlags
 	indegree int32 // sort_in_topological_order's count; 0 outside the sort
 }
 
-// firstParentTree returns the tree of the commit's first parent as the walk
+// FirstParentTree returns the tree of the commit's first parent as the walk
 // sees it (ok is false for a root, including a shallow commit), so that a
 // worker need not read the parent commit again. The walk parses every parent
 // it follows before it returns a commit, and a parsed node's tree never
 // changes, so this is safe on a worker while the walk goes on.
-func (n *commitNode) firstParentTree() (tree odb.ID, ok bool) {
+func (n *Commit) FirstParentTree() (tree odb.ID, ok bool) {
 	if len(n.pnodes) == 0 {
 		return tree, false
 	}
-	return n.pnodes[0].tree, true
+	return n.pnodes[0].Tree, true
 }
 
-// objectSource is what the revision walk needs from the object database.
-type objectSource interface {
-	// readObject returns the type and content of the object id. The content
+// ObjectSource is what the revision walk needs from the object database.
+type ObjectSource interface {
+	// ReadObject returns the type and content of the object id. The content
 	// is only read until the next call.
-	readObject(id odb.ID) (odb.Type, []byte, error)
-	// resolvePrefix returns the one object whose id starts with the hex
+	ReadObject(id odb.ID) (odb.Type, []byte, error)
+	// ResolvePrefix returns the one object whose id starts with the hex
 	// digits (4 to 40), as odb.DB.ResolvePrefix.
-	resolvePrefix(hex string) (odb.ID, error)
+	ResolvePrefix(hex string) (odb.ID, error)
 }
 
-// odbSource is the objectSource of a repository: one odb.Reader of the walk's
+// odbSource is the ObjectSource of a repository: one odb.Reader of the walk's
 // own, reading into an arena that is reset before each object (commits and
 // tags are small; a larger one falls back to the heap inside odb).
 type odbSource struct {
@@ -83,78 +84,81 @@ type odbSource struct {
 	a  *arena.Arena
 }
 
-// walkCacheBytes bounds the delta-base cache of the walk's own readers: they
+// CacheBytes bounds the delta-base cache of the walk's own readers: they
 // read commits (rarely stored as deltas) and, for path limiting, trees.
-const walkCacheBytes = 16 << 20
+const CacheBytes = 16 << 20
 
-func newODBSource(db *odb.DB) *odbSource {
+// NewODBSource returns the ObjectSource of db, with a reader of its own.
+func NewODBSource(db *odb.DB) ObjectSource {
 	rd := db.NewReader()
-	rd.SetCacheLimit(walkCacheBytes)
+	rd.SetCacheLimit(CacheBytes)
 	return &odbSource{db: db, rd: rd, a: arena.New(arena.NewHeap(1 << 20))}
 }
 
-func (s *odbSource) readObject(id odb.ID) (odb.Type, []byte, error) {
+func (s *odbSource) ReadObject(id odb.ID) (odb.Type, []byte, error) {
 	s.a.Reset()
 	return s.rd.Read(id, s.a)
 }
 
-func (s *odbSource) resolvePrefix(hex string) (odb.ID, error) { return s.db.ResolvePrefix(hex) }
+func (s *odbSource) ResolvePrefix(hex string) (odb.ID, error) { return s.db.ResolvePrefix(hex) }
 
-// commitGraph holds the commits a walk has met, by id, and parses them on
+// Graph holds the commits a walk has met, by id, and parses them on
 // demand. Nodes, parent lists and the map grow in chunks so that a walk of
 // many commits does not allocate per commit. Not safe for concurrent use.
-type commitGraph struct {
-	src     objectSource
+type Graph struct {
+	src     ObjectSource
 	shallow map[odb.ID]struct{}
-	nodes   map[odb.ID]*commitNode
+	nodes   map[odb.ID]*Commit
 	info    odb.CommitInfo // reused by parse
 
-	nodeSlab []commitNode
+	nodeSlab []Commit
 	idSlab   []odb.ID
-	ptrSlab  []*commitNode
+	ptrSlab  []*Commit
 }
 
-func newCommitGraph(src objectSource, shallow map[odb.ID]struct{}) *commitGraph {
-	return &commitGraph{src: src, shallow: shallow, nodes: make(map[odb.ID]*commitNode, 1024)}
+// NewGraph returns an empty graph over src. Commits in shallow (the
+// repository's shallow file; nil for none) are roots, as git grafts them.
+func NewGraph(src ObjectSource, shallow map[odb.ID]struct{}) *Graph {
+	return &Graph{src: src, shallow: shallow, nodes: make(map[odb.ID]*Commit, 1024)}
 }
 
-// lookup returns the node of id, making an unparsed one if it is new.
-func (g *commitGraph) lookup(id odb.ID) *commitNode {
+// Lookup returns the node of id, making an unparsed one if it is new.
+func (g *Graph) Lookup(id odb.ID) *Commit {
 	if n, ok := g.nodes[id]; ok {
 		return n
 	}
 	if len(g.nodeSlab) == 0 {
-		g.nodeSlab = make([]commitNode, 1024)
+		g.nodeSlab = make([]Commit, 1024)
 	}
 	n := &g.nodeSlab[0]
 	g.nodeSlab = g.nodeSlab[1:]
-	n.id = id
+	n.ID = id
 	g.nodes[id] = n
 	return n
 }
 
-// errNotCommit means an object the walk needs as a commit is something else.
-var errNotCommit = errors.New("not a commit")
+// ErrNotCommit means an object the walk needs as a commit is something else.
+var ErrNotCommit = errors.New("not a commit")
 
-// parse reads and parses n if it is not parsed yet.
-func (g *commitGraph) parse(n *commitNode) error {
+// Parse reads and parses n if it is not parsed yet.
+func (g *Graph) Parse(n *Commit) error {
 	if n.flags&flagParsed != 0 {
 		return nil
 	}
-	typ, data, err := g.src.readObject(n.id)
+	typ, data, err := g.src.ReadObject(n.ID)
 	if err != nil {
-		return fmt.Errorf("read commit %s: %w", n.id, err)
+		return fmt.Errorf("read commit %s: %w", n.ID, err)
 	}
 	if typ != odb.Commit {
-		return fmt.Errorf("object %s is a %s: %w", n.id, typ, errNotCommit)
+		return fmt.Errorf("object %s is a %s: %w", n.ID, typ, ErrNotCommit)
 	}
 	if err := odb.ParseCommitInto(&g.info, data); err != nil {
-		return fmt.Errorf("commit %s: %w", n.id, err)
+		return fmt.Errorf("commit %s: %w", n.ID, err)
 	}
-	n.tree = g.info.Tree
-	n.date = g.info.Date
+	n.Tree = g.info.Tree
+	n.Date = g.info.Date
 	k := len(g.info.Parents)
-	if _, cut := g.shallow[n.id]; cut {
+	if _, cut := g.shallow[n.ID]; cut {
 		k = 0 // a shallow commit acts as a root (git's graft with nr_parent < 0)
 	}
 	if k > 0 {
@@ -162,29 +166,29 @@ func (g *commitGraph) parse(n *commitNode) error {
 			g.idSlab = make([]odb.ID, max(k, 4096))
 		}
 		if len(g.ptrSlab) < k {
-			g.ptrSlab = make([]*commitNode, max(k, 4096))
+			g.ptrSlab = make([]*Commit, max(k, 4096))
 		}
-		n.parents = g.idSlab[:k:k]
+		n.Parents = g.idSlab[:k:k]
 		n.pnodes = g.ptrSlab[:k:k]
 		g.idSlab = g.idSlab[k:]
 		g.ptrSlab = g.ptrSlab[k:]
 		for i, p := range g.info.Parents {
-			n.parents[i] = p
-			n.pnodes[i] = g.lookup(p)
+			n.Parents[i] = p
+			n.pnodes[i] = g.Lookup(p)
 		}
 	}
 	n.flags |= flagParsed
 	return nil
 }
 
-// peel follows annotated tags from id to the object they end at, and
+// Peel follows annotated tags from id to the object they end at, and
 // returns it with its type.
-func (g *commitGraph) peel(id odb.ID) (odb.ID, odb.Type, error) {
+func (g *Graph) Peel(id odb.ID) (odb.ID, odb.Type, error) {
 	for depth := 0; ; depth++ {
 		if n, ok := g.nodes[id]; ok && n.flags&flagParsed != 0 {
 			return id, odb.Commit, nil
 		}
-		typ, data, err := g.src.readObject(id)
+		typ, data, err := g.src.ReadObject(id)
 		if err != nil {
 			return id, odb.BadType, err
 		}
@@ -202,113 +206,113 @@ func (g *commitGraph) peel(id odb.ID) (odb.ID, odb.Type, error) {
 	}
 }
 
-// commitOf returns the parsed commit that id names, following tags; an id
-// that ends at a tree or blob is an error matching errNotCommit.
-func (g *commitGraph) commitOf(id odb.ID) (*commitNode, error) {
-	cid, typ, err := g.peel(id)
+// CommitOf returns the parsed commit that id names, following tags; an id
+// that ends at a tree or blob is an error matching ErrNotCommit.
+func (g *Graph) CommitOf(id odb.ID) (*Commit, error) {
+	cid, typ, err := g.Peel(id)
 	if err != nil {
 		return nil, err
 	}
 	if typ != odb.Commit {
-		return nil, fmt.Errorf("object %s is a %s: %w", cid, typ, errNotCommit)
+		return nil, fmt.Errorf("object %s is a %s: %w", cid, typ, ErrNotCommit)
 	}
-	n := g.lookup(cid)
-	return n, g.parse(n)
+	n := g.Lookup(cid)
+	return n, g.Parse(n)
 }
 
-// revOptions are the `git log` options that change which commits the walk
+// Options are the `git log` options that change which commits the walk
 // returns and in what order.
-type revOptions struct {
-	firstParent bool // --first-parent
-	topoOrder   bool // --topo-order
-	dateOrder   bool // --date-order (topo order, newest ready commit first)
-	reverse     bool // --reverse
-	fullHistory bool // --full-history (with path limiting)
-	noMerges    bool // --no-merges (= --max-parents=1)
-	mergesOnly  bool // --merges (= --min-parents=2)
-	maxCount    int  // -n; < 0 means no limit
-	skip        int  // --skip
+type Options struct {
+	FirstParent bool // --first-parent
+	TopoOrder   bool // --topo-order
+	DateOrder   bool // --date-order (topo order, newest ready commit first)
+	Reverse     bool // --reverse
+	FullHistory bool // --full-history (with path limiting)
+	NoMerges    bool // --no-merges (= --max-parents=1)
+	MergesOnly  bool // --merges (= --min-parents=2)
+	MaxCount    int  // -n; < 0 means no limit
+	Skip        int  // --skip
 
-	// since (--since, --max-age) and until (--until, --min-age) are epoch
-	// seconds, used when hasSince / hasUntil.
-	since, until       int64
-	hasSince, hasUntil bool
+	// Since (--since, --max-age) and Until (--until, --min-age) are epoch
+	// seconds, used when HasSince / HasUntil.
+	Since, Until       int64
+	HasSince, HasUntil bool
 
-	// sameUnderPaths turns path limiting on: it reports whether two trees
+	// SameUnderPaths turns path limiting on: it reports whether two trees
 	// are equal under the pathspec (a zero id is the empty tree). Nil means
 	// no path limiting.
-	sameUnderPaths func(treeA, treeB odb.ID) (bool, error)
+	SameUnderPaths func(treeA, treeB odb.ID) (bool, error)
 }
 
 // slop is git's SLOP: how many uninteresting commits in a row limit_list
 // pops, once nothing interesting is left, before it stops.
 const slop = 5
 
-// revWalk produces commits in git's order. next returns them one at a time;
+// Walk produces commits in git's order. Next returns them one at a time;
 // the walk is lazy (commits are read as they are returned) unless git's walk
 // is "limited" (negative revisions, --topo-order), which walks everything
 // it needs first. Not safe for concurrent use.
-type revWalk struct {
+type Walk struct {
 	ctx  context.Context
-	g    *commitGraph
-	opt  revOptions
+	g    *Graph
+	opt  Options
 	same func(a, b odb.ID) (bool, error)
 
 	queue             dateQueue
 	interestingQueued int // queued commits without flagUninteresting
 
 	limited     bool
-	trackSame   bool                   // keep per-parent TREESAME (git's treesame decoration)
-	parentsSame map[*commitNode][]bool // per-parent TREESAME of merges, when trackSame
-	list        []*commitNode          // the limited walk's result
+	trackSame   bool               // keep per-parent TREESAME (git's treesame decoration)
+	parentsSame map[*Commit][]bool // per-parent TREESAME of merges, when trackSame
+	list        []*Commit          // the limited walk's result
 	pos         int
-	stack       []*commitNode // scratch for markParentsUninteresting
+	stack       []*Commit // scratch for markParentsUninteresting
 
 	since, until   uint64
 	maxCount, skip int
 	minParents     int
 	maxParents     int // < 0: none
-	reversed       []*commitNode
+	reversed       []*Commit
 	reverseReady   bool
 	steps          int
 }
 
-// newRevWalk prepares a walk of g from tips (in command-line order) as git's
+// New prepares a walk of g from tips (in command-line order) as git's
 // prepare_revision_walk does: when the walk is limited, the whole selection
 // is computed here, honouring ctx.
-func newRevWalk(ctx context.Context, g *commitGraph, tips []revTip, opt revOptions) (*revWalk, error) {
-	w := &revWalk{ctx: ctx, g: g, opt: opt, same: opt.sameUnderPaths,
-		maxCount: opt.maxCount, skip: opt.skip, maxParents: -1}
-	if opt.hasSince && opt.since > 0 {
-		w.since = uint64(opt.since)
+func New(ctx context.Context, g *Graph, tips []Tip, opt Options) (*Walk, error) {
+	w := &Walk{ctx: ctx, g: g, opt: opt, same: opt.SameUnderPaths,
+		maxCount: opt.MaxCount, skip: opt.Skip, maxParents: -1}
+	if opt.HasSince && opt.Since > 0 {
+		w.since = uint64(opt.Since)
 	}
-	if opt.hasUntil && opt.until > 0 {
-		w.until = uint64(opt.until)
+	if opt.HasUntil && opt.Until > 0 {
+		w.until = uint64(opt.Until)
 	}
-	if opt.noMerges {
+	if opt.NoMerges {
 		w.maxParents = 1
 	}
-	if opt.mergesOnly {
+	if opt.MergesOnly {
 		w.minParents = 2
 	}
-	if opt.topoOrder || opt.dateOrder {
+	if opt.TopoOrder || opt.DateOrder {
 		w.limited = true // git without generation numbers
 	}
 	// get_reference: flags are set on every tip before any is handled.
-	nodes := make([]*commitNode, len(tips))
+	nodes := make([]*Commit, len(tips))
 	for i, t := range tips {
-		n := g.lookup(t.id)
-		if err := g.parse(n); err != nil {
+		n := g.Lookup(t.ID)
+		if err := g.Parse(n); err != nil {
 			return nil, err
 		}
-		if t.negative {
+		if t.Negative {
 			n.flags |= flagUninteresting | flagBottom
 		}
 		nodes[i] = n
 	}
 	// handle_commit, then the SEEN check: each commit keeps its first place.
 	for i, n := range nodes {
-		if tips[i].negative {
+		if tips[i].Negative {
 			w.markParentsUninteresting(n)
 			w.limited = true
 		}
@@ -317,24 +321,24 @@ func newRevWalk(ctx context.Context, g *commitGraph, tips []revTip, opt revOptio
 			w.push(n)
 		}
 	}
-	w.trackSame = w.limited && w.same != nil && opt.fullHistory && !opt.firstParent
+	w.trackSame = w.limited && w.same != nil && opt.FullHistory && !opt.FirstParent
 	if w.trackSame {
-		w.parentsSame = make(map[*commitNode][]bool)
+		w.parentsSame = make(map[*Commit][]bool)
 	}
 	if w.limited {
 		if err := w.limitList(); err != nil {
 			return nil, err
 		}
-		if opt.topoOrder || opt.dateOrder {
+		if opt.TopoOrder || opt.DateOrder {
 			w.topoSort()
 		}
 	}
 	return w, nil
 }
 
-// next returns the next commit of the walk, or nil at the end.
-func (w *revWalk) next() (*commitNode, error) {
-	if !w.opt.reverse {
+// Next returns the next commit of the walk, or nil at the end.
+func (w *Walk) Next() (*Commit, error) {
+	if !w.opt.Reverse {
 		return w.nextCounted()
 	}
 	if !w.reverseReady {
@@ -360,7 +364,7 @@ func (w *revWalk) next() (*commitNode, error) {
 }
 
 // nextCounted is get_revision_internal: --skip, then -n.
-func (w *revWalk) nextCounted() (*commitNode, error) {
+func (w *Walk) nextCounted() (*Commit, error) {
 	if w.maxCount == 0 {
 		return nil, nil
 	}
@@ -379,9 +383,9 @@ func (w *revWalk) nextCounted() (*commitNode, error) {
 }
 
 // nextShown is get_revision_1: the next commit that passes the filters.
-func (w *revWalk) nextShown() (*commitNode, error) {
+func (w *Walk) nextShown() (*Commit, error) {
 	for {
-		var n *commitNode
+		var n *Commit
 		if w.limited {
 			if w.pos >= len(w.list) {
 				return nil, nil
@@ -398,7 +402,7 @@ func (w *revWalk) nextShown() (*commitNode, error) {
 			}
 			// Unlimited --since: an old commit is dropped and its parents
 			// are not queued through it.
-			if w.opt.hasSince && n.date < w.since {
+			if w.opt.HasSince && n.Date < w.since {
 				continue
 			}
 			if err := w.processParents(n); err != nil {
@@ -412,7 +416,7 @@ func (w *revWalk) nextShown() (*commitNode, error) {
 }
 
 // tick checks for cancellation now and then.
-func (w *revWalk) tick() error {
+func (w *Walk) tick() error {
 	w.steps++
 	if w.steps&1023 == 0 && w.ctx != nil {
 		return w.ctx.Err()
@@ -421,14 +425,14 @@ func (w *revWalk) tick() error {
 }
 
 // show is get_commit_action for the options gitwalk has.
-func (w *revWalk) show(n *commitNode) bool {
+func (w *Walk) show(n *Commit) bool {
 	if n.flags&(flagShown|flagUninteresting) != 0 {
 		return false
 	}
-	if w.opt.hasUntil && n.date > w.until {
+	if w.opt.HasUntil && n.Date > w.until {
 		return false
 	}
-	if np := len(n.parents); np < w.minParents || (w.maxParents >= 0 && np > w.maxParents) {
+	if np := len(n.Parents); np < w.minParents || (w.maxParents >= 0 && np > w.maxParents) {
 		return false
 	}
 	if w.same != nil && n.flags&flagTreesame != 0 {
@@ -439,7 +443,7 @@ func (w *revWalk) show(n *commitNode) bool {
 
 // limitList is git's limit_list: the walk to the end (or until SLOP says the
 // rest is uninteresting), keeping interesting commits in pop order.
-func (w *revWalk) limitList() error {
+func (w *Walk) limitList() error {
 	left := slop
 	date := ^uint64(0) // TIME_MAX
 	for w.queue.len() > 0 {
@@ -447,7 +451,7 @@ func (w *revWalk) limitList() error {
 			return err
 		}
 		n := w.pop()
-		if w.opt.hasSince && n.date < w.since {
+		if w.opt.HasSince && n.Date < w.since {
 			w.markUninteresting(n)
 		}
 		if err := w.processParents(n); err != nil {
@@ -461,10 +465,10 @@ func (w *revWalk) limitList() error {
 			}
 			break
 		}
-		if w.opt.hasUntil && n.date > w.until {
+		if w.opt.HasUntil && n.Date > w.until {
 			continue
 		}
-		date = n.date
+		date = n.Date
 		w.list = append(w.list, n)
 	}
 	// Drop what is still queued, so that nodes do not look queued.
@@ -484,7 +488,7 @@ func (w *revWalk) limitList() error {
 }
 
 // stillInteresting is git's still_interesting.
-func (w *revWalk) stillInteresting(date uint64, left int) int {
+func (w *Walk) stillInteresting(date uint64, left int) int {
 	if w.queue.len() == 0 {
 		return 0
 	}
@@ -500,7 +504,7 @@ func (w *revWalk) stillInteresting(date uint64, left int) int {
 // processParents is git's process_parents: queue the parents of n not seen
 // yet; for an uninteresting n mark them (and, one level further, theirs)
 // uninteresting; for an interesting n simplify first (path limiting).
-func (w *revWalk) processParents(n *commitNode) error {
+func (w *Walk) processParents(n *Commit) error {
 	if n.flags&flagAdded != 0 {
 		return nil
 	}
@@ -508,7 +512,7 @@ func (w *revWalk) processParents(n *commitNode) error {
 	if n.flags&flagUninteresting != 0 {
 		for _, p := range n.pnodes {
 			w.markUninteresting(p)
-			if err := w.g.parse(p); err != nil {
+			if err := w.g.Parse(p); err != nil {
 				continue // git parses gently here: a missing parent of an uninteresting commit is no error
 			}
 			if len(p.pnodes) > 0 {
@@ -528,14 +532,14 @@ func (w *revWalk) processParents(n *commitNode) error {
 		}
 	}
 	for _, p := range n.pnodes {
-		if err := w.g.parse(p); err != nil {
-			return fmt.Errorf("parents of commit %s: %w", n.id, err)
+		if err := w.g.Parse(p); err != nil {
+			return fmt.Errorf("parents of commit %s: %w", n.ID, err)
 		}
 		if p.flags&flagSeen == 0 {
 			p.flags |= flagSeen
 			w.push(p)
 		}
-		if w.opt.firstParent {
+		if w.opt.FirstParent {
 			break
 		}
 	}
@@ -544,7 +548,7 @@ func (w *revWalk) processParents(n *commitNode) error {
 
 // markUninteresting sets flagUninteresting, keeping the count of interesting
 // queued commits that still_interesting asks about.
-func (w *revWalk) markUninteresting(n *commitNode) {
+func (w *Walk) markUninteresting(n *Commit) {
 	if n.flags&flagUninteresting != 0 {
 		return
 	}
@@ -556,7 +560,7 @@ func (w *revWalk) markUninteresting(n *commitNode) {
 
 // markParentsUninteresting is git's mark_parents_uninteresting: the marks
 // spread through parents of commits already parsed, and no further.
-func (w *revWalk) markParentsUninteresting(n *commitNode) {
+func (w *Walk) markParentsUninteresting(n *Commit) {
 	stack := w.stack[:0]
 	for _, p := range n.pnodes {
 		if p.flags&flagUninteresting == 0 {
@@ -577,12 +581,12 @@ func (w *revWalk) markParentsUninteresting(n *commitNode) {
 
 // relevant is git's relevant_commit: interesting, or a negative tip the
 // user named.
-func relevant(n *commitNode) bool {
+func relevant(n *Commit) bool {
 	return n.flags&(flagUninteresting|flagBottom) != flagUninteresting
 }
 
 // sameTrees reports whether two trees are equal under the pathspec.
-func (w *revWalk) sameTrees(a, b odb.ID) (bool, error) {
+func (w *Walk) sameTrees(a, b odb.ID) (bool, error) {
 	if a == b {
 		return true, nil
 	}
@@ -593,11 +597,11 @@ func (w *revWalk) sameTrees(a, b odb.ID) (bool, error) {
 // TREESAME when it changes nothing under the pathspec, and (by default,
 // simplify_history) cut its parents to the first relevant parent it is
 // TREESAME to.
-func (w *revWalk) simplify(n *commitNode) error {
+func (w *Walk) simplify(n *Commit) error {
 	if len(n.pnodes) == 0 {
-		same, err := w.sameTrees(odb.ZeroID, n.tree)
+		same, err := w.sameTrees(odb.ZeroID, n.Tree)
 		if err != nil {
-			return fmt.Errorf("commit %s: %w", n.id, err)
+			return fmt.Errorf("commit %s: %w", n.ID, err)
 		}
 		if same {
 			n.flags |= flagTreesame
@@ -612,7 +616,7 @@ func (w *revWalk) simplify(n *commitNode) error {
 			relevantParents++
 		}
 		if i == 1 {
-			if w.opt.firstParent {
+			if w.opt.FirstParent {
 				break
 			}
 			if w.trackSame && n.flags&flagUninteresting == 0 {
@@ -621,21 +625,21 @@ func (w *revWalk) simplify(n *commitNode) error {
 				w.parentsSame[n] = ts
 			}
 		}
-		if err := w.g.parse(p); err != nil {
-			return fmt.Errorf("cannot simplify commit %s (because of %s): %w", n.id, p.id, err)
+		if err := w.g.Parse(p); err != nil {
+			return fmt.Errorf("cannot simplify commit %s (because of %s): %w", n.ID, p.ID, err)
 		}
-		same, err := w.sameTrees(p.tree, n.tree)
+		same, err := w.sameTrees(p.Tree, n.Tree)
 		if err != nil {
-			return fmt.Errorf("commit %s: %w", n.id, err)
+			return fmt.Errorf("commit %s: %w", n.ID, err)
 		}
 		if same {
-			if w.opt.fullHistory || !relevant(p) {
+			if w.opt.FullHistory || !relevant(p) {
 				if ts != nil {
 					ts[i] = true
 				}
 				continue
 			}
-			n.parents = n.parents[i : i+1 : i+1]
+			n.Parents = n.Parents[i : i+1 : i+1]
 			n.pnodes = n.pnodes[i : i+1 : i+1]
 			n.flags |= flagTreesame
 			return nil
@@ -653,7 +657,7 @@ func (w *revWalk) simplify(n *commitNode) error {
 }
 
 // updateTreesame is git's update_treesame for a merge.
-func (w *revWalk) updateTreesame(n *commitNode) {
+func (w *Walk) updateTreesame(n *Commit) {
 	ts := w.parentsSame[n]
 	if ts == nil {
 		return
@@ -679,7 +683,7 @@ func (w *revWalk) updateTreesame(n *commitNode) {
 // comes after all its children in the list. Ready commits wait on a stack
 // (--topo-order: the last parent made ready goes first) or, for
 // --date-order, in a newest-first queue with ties in insertion order.
-func (w *revWalk) topoSort() {
+func (w *Walk) topoSort() {
 	list := w.list
 	if len(list) == 0 {
 		return
@@ -694,9 +698,9 @@ func (w *revWalk) topoSort() {
 			}
 		}
 	}
-	byDate := w.opt.dateOrder
-	var stack []*commitNode
-	put := func(n *commitNode) {
+	byDate := w.opt.DateOrder
+	var stack []*Commit
+	put := func(n *Commit) {
 		if byDate {
 			w.push(n)
 		} else {
@@ -715,7 +719,7 @@ func (w *revWalk) topoSort() {
 	}
 	out := list[:0] // the tips are read: the list's array can hold the output
 	for {
-		var n *commitNode
+		var n *Commit
 		if byDate {
 			if n = w.pop(); n == nil {
 				break
@@ -744,7 +748,7 @@ func (w *revWalk) topoSort() {
 
 // push queues n in date order: after every queued commit at least as new,
 // before the first strictly older one (commit_list_insert_by_date).
-func (w *revWalk) push(n *commitNode) {
+func (w *Walk) push(n *Commit) {
 	n.flags |= flagQueued
 	if n.flags&flagUninteresting == 0 {
 		w.interestingQueued++
@@ -753,7 +757,7 @@ func (w *revWalk) push(n *commitNode) {
 }
 
 // pop takes the newest commit (the earliest queued among equals), or nil.
-func (w *revWalk) pop() *commitNode {
+func (w *Walk) pop() *Commit {
 	if w.queue.len() == 0 {
 		return nil
 	}
@@ -777,7 +781,7 @@ type dateQueue struct {
 type queueItem struct {
 	date uint64
 	seq  uint64
-	n    *commitNode
+	n    *Commit
 }
 
 func (q *dateQueue) len() int { return len(q.items) }
@@ -788,9 +792,9 @@ func (a *queueItem) before(b *queueItem) bool {
 	return a.date > b.date || a.date == b.date && a.seq < b.seq
 }
 
-func (q *dateQueue) push(n *commitNode) {
+func (q *dateQueue) push(n *Commit) {
 	q.seq++
-	q.items = append(q.items, queueItem{date: n.date, seq: q.seq, n: n})
+	q.items = append(q.items, queueItem{date: n.Date, seq: q.seq, n: n})
 	i := len(q.items) - 1
 	for i > 0 {
 		parent := (i - 1) / 2
@@ -802,7 +806,7 @@ func (q *dateQueue) push(n *commitNode) {
 	}
 }
 
-func (q *dateQueue) pop() *commitNode {
+func (q *dateQueue) pop() *Commit {
 	items := q.items
 	n := items[0].n
 	last := len(items) - 1
@@ -828,3 +832,29 @@ func (q *dateQueue) pop() *commitNode {
 	}
 	return n
 }
+
+// Tip is one starting point of the walk, in command-line order: a commit
+// (tags already peeled) and whether it is negative (^A, the left of A..B, the
+// merge bases of A...B, anything after --not).
+type Tip struct {
+	ID       odb.ID
+	Negative bool
+	Name     string // the argument or ref it came from
+}
+
+// ResolvePrefix returns the one object whose id starts with the hex digits
+// (4 to 40), from the graph's object source.
+func (g *Graph) ResolvePrefix(hex string) (odb.ID, error) { return g.src.ResolvePrefix(hex) }
+
+// FirstParent returns the node of the commit's first parent as the walk sees
+// it, or nil for a root. The node may be unparsed.
+func (n *Commit) FirstParent() *Commit {
+	if len(n.pnodes) == 0 {
+		return nil
+	}
+	return n.pnodes[0]
+}
+
+// ReadObject returns the type and content of the object id from the graph's
+// source; the content is valid until the next read through the graph.
+func (g *Graph) ReadObject(id odb.ID) (odb.Type, []byte, error) { return g.src.ReadObject(id) }

@@ -1,4 +1,4 @@
-package walker
+package revision
 
 import (
 	"errors"
@@ -6,6 +6,9 @@ import (
 	"strings"
 
 	"github.com/gitwalk/gitwalk/internal/odb"
+	"github.com/gitwalk/gitwalk/internal/pathspec"
+	"github.com/gitwalk/gitwalk/internal/refs"
+	"github.com/gitwalk/gitwalk/internal/revwalk"
 )
 
 // This file turns `git log` revision arguments into the walk's starting
@@ -13,15 +16,6 @@ import (
 // handle_dotdot, handle_revision_pseudo_opt; object-name.c get_oid_1,
 // get_parent, get_nth_ancestor, peel_onion; refs.c dwim rules; commit-reach.c
 // get_merge_bases for A...B).
-
-// revTip is one starting point of the walk, in command-line order: a commit
-// (tags already peeled) and whether it is negative (^A, the left of A..B, the
-// merge bases of A...B, anything after --not).
-type revTip struct {
-	id       odb.ID
-	negative bool
-	name     string // the argument or ref it came from
-}
 
 // ErrBadRevision is the cause (wrapped, naming the argument) of every error
 // about a revision argument that names nothing: the message is git's
@@ -32,19 +26,23 @@ var ErrBadRevision = errors.New("bad revision")
 // HEAD names a branch with no commits (which includes an empty repository).
 var errUnbornHead = errors.New("does not have any commits yet")
 
-// revResolver resolves names against a repository's refs and objects.
-type revResolver struct {
-	g    *commitGraph
-	refs *refDB
+// Resolver resolves names against a repository's refs and objects. Not
+// safe for concurrent use (the graph is not).
+type Resolver struct {
+	g    *revwalk.Graph
+	refs *refs.DB
 }
 
-// resolveRevisions resolves `git log` revision arguments (no options other
+// NewResolver resolves names in g's objects and rdb's refs.
+func NewResolver(g *revwalk.Graph, rdb *refs.DB) *Resolver { return &Resolver{g: g, refs: rdb} }
+
+// Resolve resolves `git log` revision arguments (no options other
 // than the pseudo-revisions --all, --branches[=PAT], --tags[=PAT],
 // --remotes[=PAT], --glob=PAT and --not) into tips, in git's pending order.
 // With no argument that names anything, HEAD is the default.
-func resolveRevisions(g *commitGraph, refs *refDB, args []string) ([]revTip, error) {
-	r := &revResolver{g: g, refs: refs}
-	var tips []revTip
+func Resolve(g *revwalk.Graph, rdb *refs.DB, args []string) ([]revwalk.Tip, error) {
+	r := &Resolver{g: g, refs: rdb}
+	var tips []revwalk.Tip
 	negate := false
 	inputGiven := false // git's rev_input_given: no HEAD default after --all and the like
 	for _, arg := range args {
@@ -90,7 +88,7 @@ func resolveRevisions(g *commitGraph, refs *refDB, args []string) ([]revTip, err
 		inputGiven = true
 	}
 	if len(tips) == 0 && !inputGiven {
-		id, err := r.getOID("HEAD")
+		id, err := r.OID("HEAD")
 		if err != nil {
 			return nil, r.diagnoseHead()
 		}
@@ -100,12 +98,12 @@ func resolveRevisions(g *commitGraph, refs *refDB, args []string) ([]revTip, err
 }
 
 // diagnoseHead is git's diagnose_missing_default for HEAD.
-func (r *revResolver) diagnoseHead() error {
-	target := r.refs.symbolicTarget("HEAD")
+func (r *Resolver) diagnoseHead() error {
+	target := r.refs.SymbolicTarget("HEAD")
 	if target == "" {
 		return errors.New("your current branch appears to be broken")
 	}
-	if _, _, err := r.refs.resolve(target); err != nil {
+	if _, _, err := r.refs.Resolve(target); err != nil {
 		return fmt.Errorf("your current branch appears to be broken: %w", err)
 	}
 	return fmt.Errorf("your current branch '%s' %w", strings.TrimPrefix(target, "refs/heads/"), errUnbornHead)
@@ -132,16 +130,16 @@ func globPattern(prefix, pattern string) string {
 // addRefs adds every ref under prefix (matching glob, when not empty) in
 // byte order of name. Refs to trees and blobs are skipped, as git's
 // handle_commit does without --objects.
-func (r *revResolver) addRefs(tips []revTip, prefix, glob string, negative bool) ([]revTip, error) {
-	refs, err := r.refs.list(prefix)
+func (r *Resolver) addRefs(tips []revwalk.Tip, prefix, glob string, negative bool) ([]revwalk.Tip, error) {
+	refs, err := r.refs.List(prefix)
 	if err != nil {
 		return nil, err
 	}
 	for _, ref := range refs {
-		if glob != "" && !wildmatch(glob, ref.name, false) {
+		if glob != "" && !pathspec.Wildmatch(glob, ref.Name, false) {
 			continue
 		}
-		if tips, err = r.addObject(tips, ref.id, negative, ref.name); err != nil {
+		if tips, err = r.addObject(tips, ref.ID, negative, ref.Name); err != nil {
 			return nil, err
 		}
 	}
@@ -149,8 +147,8 @@ func (r *revResolver) addRefs(tips []revTip, prefix, glob string, negative bool)
 }
 
 // addHead adds HEAD (detached or not) when it names a commit.
-func (r *revResolver) addHead(tips []revTip, negative bool) ([]revTip, error) {
-	id, ok, err := r.refs.resolve("HEAD")
+func (r *Resolver) addHead(tips []revwalk.Tip, negative bool) ([]revwalk.Tip, error) {
+	id, ok, err := r.refs.Resolve("HEAD")
 	if err != nil || !ok {
 		return tips, err
 	}
@@ -158,13 +156,13 @@ func (r *revResolver) addHead(tips []revTip, negative bool) ([]revTip, error) {
 }
 
 // addOtherHeads adds the HEADs of the other worktrees (--all).
-func (r *revResolver) addOtherHeads(tips []revTip, negative bool) ([]revTip, error) {
-	heads, err := r.refs.otherHeads()
+func (r *Resolver) addOtherHeads(tips []revwalk.Tip, negative bool) ([]revwalk.Tip, error) {
+	heads, err := r.refs.OtherHeads()
 	if err != nil {
 		return nil, err
 	}
 	for _, h := range heads {
-		if tips, err = r.addObject(tips, h.id, negative, h.name); err != nil {
+		if tips, err = r.addObject(tips, h.ID, negative, h.Name); err != nil {
 			return nil, err
 		}
 	}
@@ -173,23 +171,23 @@ func (r *revResolver) addOtherHeads(tips []revTip, negative bool) ([]revTip, err
 
 // addObject adds the commit that id names, following tags; trees and blobs
 // are dropped silently, a missing object is an error naming it.
-func (r *revResolver) addObject(tips []revTip, id odb.ID, negative bool, name string) ([]revTip, error) {
-	cid, typ, err := r.g.peel(id)
+func (r *Resolver) addObject(tips []revwalk.Tip, id odb.ID, negative bool, name string) ([]revwalk.Tip, error) {
+	cid, typ, err := r.g.Peel(id)
 	if err != nil {
 		return nil, fmt.Errorf("bad object %s: %w", name, err)
 	}
 	if typ != odb.Commit {
 		return tips, nil
 	}
-	n := r.g.lookup(cid)
-	if err := r.g.parse(n); err != nil {
+	n := r.g.Lookup(cid)
+	if err := r.g.Parse(n); err != nil {
 		return nil, fmt.Errorf("bad object %s: %w", name, err)
 	}
-	return append(tips, revTip{id: cid, negative: negative, name: name}), nil
+	return append(tips, revwalk.Tip{ID: cid, Negative: negative, Name: name}), nil
 }
 
 // addArg is handle_revision_arg for one revision argument.
-func (r *revResolver) addArg(tips []revTip, arg string, negative bool) ([]revTip, error) {
+func (r *Resolver) addArg(tips []revwalk.Tip, arg string, negative bool) ([]revwalk.Tip, error) {
 	bad := fmt.Errorf("%w '%s'", ErrBadRevision, arg)
 	if arg == ".." || arg == "" {
 		return nil, bad
@@ -203,7 +201,7 @@ func (r *revResolver) addArg(tips []revTip, arg string, negative bool) ([]revTip
 	if base, ok := strings.CutSuffix(name, "^@"); ok {
 		// All parents of base, not base itself.
 		if c, err := r.commitish(base); err == nil {
-			for i, p := range c.parents {
+			for i, p := range c.Parents {
 				var err error
 				if tips, err = r.addObject(tips, p, negative, fmt.Sprintf("%s^%d", base, i+1)); err != nil {
 					return nil, err
@@ -215,7 +213,7 @@ func (r *revResolver) addArg(tips []revTip, arg string, negative bool) ([]revTip
 	if base, ok := strings.CutSuffix(name, "^!"); ok {
 		// base, and its parents negated.
 		if c, err := r.commitish(base); err == nil {
-			for i, p := range c.parents {
+			for i, p := range c.Parents {
 				var err error
 				if tips, err = r.addObject(tips, p, !negative, fmt.Sprintf("%s^%d", base, i+1)); err != nil {
 					return nil, err
@@ -234,9 +232,9 @@ func (r *revResolver) addArg(tips []revTip, arg string, negative bool) ([]revTip
 			}
 		}
 		if c, err := r.commitish(base); err == nil {
-			if nth <= len(c.parents) {
+			if nth <= len(c.Parents) {
 				var err error
-				if tips, err = r.addObject(tips, c.parents[nth-1], !negative, fmt.Sprintf("%s^%d", base, nth)); err != nil {
+				if tips, err = r.addObject(tips, c.Parents[nth-1], !negative, fmt.Sprintf("%s^%d", base, nth)); err != nil {
 					return nil, err
 				}
 			}
@@ -248,7 +246,7 @@ func (r *revResolver) addArg(tips []revTip, arg string, negative bool) ([]revTip
 		neg = !neg
 		name = name[1:]
 	}
-	id, err := r.getOID(name)
+	id, err := r.OID(name)
 	if err != nil {
 		return nil, bad
 	}
@@ -259,7 +257,7 @@ func (r *revResolver) addArg(tips []revTip, arg string, negative bool) ([]revTip
 // of A and B negated, then A, then B. An empty side is HEAD. ok is false when
 // arg is no range or a side names nothing (git then tries the whole
 // argument as one name, which fails).
-func (r *revResolver) addDotDot(tips []revTip, arg string, negative bool) ([]revTip, bool, error) {
+func (r *Resolver) addDotDot(tips []revwalk.Tip, arg string, negative bool) ([]revwalk.Tip, bool, error) {
 	i := strings.Index(arg, "..")
 	if i < 0 {
 		return tips, false, nil
@@ -275,11 +273,11 @@ func (r *revResolver) addDotDot(tips []revTip, arg string, negative bool) ([]rev
 	if bName == "" {
 		bName = "HEAD"
 	}
-	a, err := r.getOID(aName)
+	a, err := r.OID(aName)
 	if err != nil {
 		return tips, false, nil
 	}
-	b, err := r.getOID(bName)
+	b, err := r.OID(bName)
 	if err != nil {
 		return tips, false, nil
 	}
@@ -290,20 +288,20 @@ func (r *revResolver) addDotDot(tips []revTip, arg string, negative bool) ([]rev
 		tips, err = r.addObject(tips, b, negative, bName)
 		return tips, err == nil, err
 	}
-	ca, err := r.g.commitOf(a)
+	ca, err := r.g.CommitOf(a)
 	if err != nil {
 		return tips, false, nil
 	}
-	cb, err := r.g.commitOf(b)
+	cb, err := r.g.CommitOf(b)
 	if err != nil {
 		return tips, false, nil
 	}
-	bases, err := mergeBases(r.g, ca, cb)
+	bases, err := revwalk.MergeBases(r.g, ca, cb)
 	if err != nil {
 		return nil, false, err
 	}
 	for _, m := range bases {
-		tips = append(tips, revTip{id: m.id, negative: !negative, name: m.id.String()})
+		tips = append(tips, revwalk.Tip{ID: m.ID, Negative: !negative, Name: m.ID.String()})
 	}
 	if tips, err = r.addObject(tips, a, negative, aName); err != nil {
 		return nil, false, err
@@ -313,17 +311,17 @@ func (r *revResolver) addDotDot(tips []revTip, arg string, negative bool) ([]rev
 }
 
 // commitish resolves name and follows it to a parsed commit.
-func (r *revResolver) commitish(name string) (*commitNode, error) {
-	id, err := r.getOID(name)
+func (r *Resolver) commitish(name string) (*revwalk.Commit, error) {
+	id, err := r.OID(name)
 	if err != nil {
 		return nil, err
 	}
-	return r.g.commitOf(id)
+	return r.g.CommitOf(id)
 }
 
-// getOID is git's get_oid_1: REV~n, REV^n (from the right), REV^{...}, then
+// OID is git's get_oid_1: REV~n, REV^n (from the right), REV^{...}, then
 // a name: @, a full id, a ref by git's dwim rules, an abbreviated id.
-func (r *revResolver) getOID(name string) (odb.ID, error) {
+func (r *Resolver) OID(name string) (odb.ID, error) {
 	var zero odb.ID
 	i := len(name) - 1
 	for i >= 0 && name[i] >= '0' && name[i] <= '9' {
@@ -347,27 +345,27 @@ func (r *revResolver) getOID(name string) (odb.ID, error) {
 		}
 		if name[i] == '^' {
 			if num == 0 {
-				return c.id, nil
+				return c.ID, nil
 			}
-			if num > len(c.parents) {
-				return zero, fmt.Errorf("%s: commit %s has no parent %d", name, c.id, num)
+			if num > len(c.Parents) {
+				return zero, fmt.Errorf("%s: commit %s has no parent %d", name, c.ID, num)
 			}
-			return c.parents[num-1], nil
+			return c.Parents[num-1], nil
 		}
 		for ; num > 0; num-- {
-			if len(c.pnodes) == 0 {
-				return zero, fmt.Errorf("%s: commit %s has no parent", name, c.id)
+			if c.FirstParent() == nil {
+				return zero, fmt.Errorf("%s: commit %s has no parent", name, c.ID)
 			}
-			c = c.pnodes[0]
-			if err := r.g.parse(c); err != nil {
+			c = c.FirstParent()
+			if err := r.g.Parse(c); err != nil {
 				return zero, err
 			}
 		}
-		return c.id, nil
+		return c.ID, nil
 	}
 	if strings.HasSuffix(name, "}") {
 		if j := strings.LastIndex(name, "^{"); j >= 0 {
-			return r.peelOnion(name[:j], name[j+2:len(name)-1])
+			return r.PeelOnion(name[:j], name[j+2:len(name)-1])
 		}
 	}
 	if name == "@" {
@@ -382,14 +380,14 @@ func (r *revResolver) getOID(name string) (odb.ID, error) {
 		return id, nil
 	}
 	if len(name) >= 4 && len(name) < 40 && isHex(name) {
-		return r.g.src.resolvePrefix(name)
+		return r.g.ResolvePrefix(name)
 	}
 	return zero, fmt.Errorf("%w '%s'", ErrBadRevision, name)
 }
 
-// peelOnion is REV^{} (follow tags), REV^{commit}, REV^{tree}, REV^{object}.
-func (r *revResolver) peelOnion(base, kind string) (odb.ID, error) {
-	id, err := r.getOID(base)
+// PeelOnion is REV^{} (follow tags), REV^{commit}, REV^{tree}, REV^{object}.
+func (r *Resolver) PeelOnion(base, kind string) (odb.ID, error) {
+	id, err := r.OID(base)
 	if err != nil {
 		return id, err
 	}
@@ -397,7 +395,7 @@ func (r *revResolver) peelOnion(base, kind string) (odb.ID, error) {
 	case "object":
 		return id, nil
 	case "", "commit", "tree":
-		cid, typ, err := r.g.peel(id)
+		cid, typ, err := r.g.Peel(id)
 		if err != nil {
 			return cid, err
 		}
@@ -409,11 +407,11 @@ func (r *revResolver) peelOnion(base, kind string) (odb.ID, error) {
 		case kind == "tree" && typ == odb.Tree:
 			return cid, nil
 		case kind == "tree" && typ == odb.Commit:
-			c, err := r.g.commitOf(cid)
+			c, err := r.g.CommitOf(cid)
 			if err != nil {
 				return cid, err
 			}
-			return c.tree, nil
+			return c.Tree, nil
 		}
 		return cid, fmt.Errorf("%s^{%s}: object %s is a %s", base, kind, cid, typ)
 	}
@@ -423,7 +421,7 @@ func (r *revResolver) peelOnion(base, kind string) (odb.ID, error) {
 // dwimRef tries git's ref rules for a short name in order: NAME (for HEAD,
 // pseudo-refs and full names), refs/NAME, refs/tags/NAME, refs/heads/NAME,
 // refs/remotes/NAME, refs/remotes/NAME/HEAD. The first that resolves wins.
-func (r *revResolver) dwimRef(name string) (odb.ID, bool, error) {
+func (r *Resolver) dwimRef(name string) (odb.ID, bool, error) {
 	if name == "" || strings.Contains(name, "..") || strings.HasSuffix(name, "/") || strings.HasPrefix(name, "/") {
 		return odb.ID{}, false, nil
 	}
@@ -432,7 +430,7 @@ func (r *revResolver) dwimRef(name string) (odb.ID, bool, error) {
 		if k == 0 && !strings.HasPrefix(name, "refs/") && !isPseudoRef(name) {
 			continue
 		}
-		id, ok, err := r.refs.resolve(fmt.Sprintf(rule, name))
+		id, ok, err := r.refs.Resolve(fmt.Sprintf(rule, name))
 		if err != nil {
 			continue // a name that is no valid ref name, or a broken ref: git goes on too
 		}
@@ -462,138 +460,4 @@ func isHex(s string) bool {
 		}
 	}
 	return true
-}
-
-// Marks of paintDown (git's PARENT1, PARENT2, STALE, RESULT).
-const (
-	paintParent1 uint8 = 1 << iota
-	paintParent2
-	paintStale
-	paintResult
-)
-
-// paintDown is git's paint_down_to_common without generation numbers: paint
-// one's ancestors PARENT1 and the twos' PARENT2 in date order (ties
-// first-come) until every queued commit is stale, and return the commits
-// painted both ways and not below another such commit, newest first. marks
-// holds every commit's paint afterwards.
-func paintDown(g *commitGraph, one *commitNode, twos []*commitNode) (found []*commitNode, marks map[*commitNode]uint8, err error) {
-	marks = make(map[*commitNode]uint8)
-	var q dateQueue
-	nonStale := 0 // queued entries not stale (each counted by its current mark)
-	put := func(n *commitNode) {
-		q.push(n)
-		if marks[n]&paintStale == 0 {
-			nonStale++
-		}
-	}
-	marks[one] |= paintParent1
-	put(one)
-	for _, t := range twos {
-		marks[t] |= paintParent2
-		put(t)
-	}
-	// queued[n] counts n's entries in the queue, so that painting a queued
-	// commit stale can correct nonStale.
-	queued := make(map[*commitNode]int)
-	for _, it := range q.items {
-		queued[it.n]++
-	}
-	for nonStale > 0 {
-		n := q.pop()
-		queued[n]--
-		if marks[n]&paintStale == 0 {
-			nonStale--
-		}
-		flags := marks[n] & (paintParent1 | paintParent2 | paintStale)
-		if flags == paintParent1|paintParent2 {
-			if marks[n]&paintResult == 0 {
-				marks[n] |= paintResult
-				found = insertByDate(found, n)
-			}
-			flags |= paintStale
-		}
-		for _, p := range n.pnodes {
-			if marks[p]&flags == flags {
-				continue
-			}
-			if err := g.parse(p); err != nil {
-				return nil, nil, err
-			}
-			if flags&paintStale != 0 && marks[p]&paintStale == 0 {
-				nonStale -= queued[p] // its queued entries turn stale
-			}
-			marks[p] |= flags
-			queued[p]++
-			put(p)
-		}
-	}
-	return found, marks, nil
-}
-
-// mergeBases is git's get_merge_bases(a, b) without generation numbers: the
-// commits paintDown finds that are not stale, less those reachable from
-// another of them (remove_redundant), newest first.
-func mergeBases(g *commitGraph, a, b *commitNode) ([]*commitNode, error) {
-	if a == b {
-		return []*commitNode{a}, nil
-	}
-	found, marks, err := paintDown(g, a, []*commitNode{b})
-	if err != nil {
-		return nil, err
-	}
-	var bases []*commitNode
-	for _, n := range found {
-		if marks[n]&paintStale == 0 {
-			bases = insertByDate(bases, n)
-		}
-	}
-	if len(bases) <= 1 {
-		return bases, nil
-	}
-	redundant := make([]bool, len(bases))
-	for i, n := range bases {
-		if redundant[i] {
-			continue
-		}
-		var others []*commitNode
-		var idx []int
-		for j, o := range bases {
-			if i != j && !redundant[j] {
-				others = append(others, o)
-				idx = append(idx, j)
-			}
-		}
-		_, m, err := paintDown(g, n, others)
-		if err != nil {
-			return nil, err
-		}
-		if m[n]&paintParent2 != 0 {
-			redundant[i] = true
-		}
-		for k, o := range others {
-			if m[o]&paintParent1 != 0 {
-				redundant[idx[k]] = true
-			}
-		}
-	}
-	var keep []*commitNode
-	for i, n := range bases {
-		if !redundant[i] {
-			keep = insertByDate(keep, n)
-		}
-	}
-	return keep, nil
-}
-
-// insertByDate is commit_list_insert_by_date on a slice.
-func insertByDate(list []*commitNode, n *commitNode) []*commitNode {
-	i := 0
-	for i < len(list) && list[i].date >= n.date {
-		i++
-	}
-	list = append(list, nil)
-	copy(list[i+1:], list[i:])
-	list[i] = n
-	return list
 }

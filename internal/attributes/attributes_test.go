@@ -1,0 +1,117 @@
+package attributes
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unsafe"
+
+	"github.com/gitwalk/gitwalk/internal/testrepos"
+)
+
+func TestAttrCheckerAnswersAsGitCheckAttr(t *testing.T) {
+	testrepos.IsolateGit(t)
+	work := filepath.Join(t.TempDir(), "people")
+	if out, err := exec.Command("git", "clone", "-q", testrepos.Path(t, "people"), work).CombinedOutput(); err != nil {
+		t.Fatalf("git clone: %v: %s", err, out)
+	}
+	// Rules in a sub-folder's file and in info/attributes, on top of the
+	// committed top-level .gitattributes.
+	if err := os.WriteFile(filepath.Join(work, "web", ".gitattributes"), []byte("*.js linguist-generated=false\napp.js linguist-vendored\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(work, ".git", "info", "attributes"), []byte("ext/** !linguist-vendored\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"linguist-generated", "linguist-vendored"}
+	ac := New(work, filepath.Join(work, ".git"), "").Checker(names...)
+	paths := []string{"gen/api.pb.go", "ext/lib.c", "vendor/ours/ours.go", "vendor/lib/lib.go", "web/app.js", "web/app.min.js", "src/main.go", "gen", "deep/gen/x"}
+	out, err := exec.Command("git", append([]string{"-C", work, "check-attr"}, append(names, append([]string{"--"}, paths...)...)...)...).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.SplitN(line, ": ", 3)
+		want[f[0]+" "+f[1]] = f[2]
+	}
+	for _, p := range paths {
+		got := ac.Check(p)
+		for i, n := range names {
+			if got[i] != want[p+" "+n] {
+				t.Errorf("%s %s: %q, git check-attr says %q", p, n, got[i], want[p+" "+n])
+			}
+		}
+	}
+}
+
+// TestAttributesAgreeWithGitCheckAttr builds a work tree with attribute files
+// at several levels and asks git check-attr for the diff attribute of each path.
+func TestAttributesAgreeWithGitCheckAttr(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", home)
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	dir := t.TempDir()
+	run := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v: %s", args, err, out)
+		}
+		return string(out)
+	}
+	run("init", "-q")
+	write := func(name, content string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(".gitattributes", "*.bin binary\n*.txt diff\n/top.dat -diff\nsub/*.x diff=hex\n[attr]nodiff -diff\n*.nd nodiff\n\"q u.c\" -diff\n")
+	write("sub/.gitattributes", "*.txt -diff\ninner.bin !diff\n")
+	write(".git/info/attributes", "force.bin diff\n")
+	paths := []string{"a.bin", "sub/a.bin", "sub/inner.bin", "a.txt", "sub/a.txt", "top.dat", "sub/top.dat",
+		"sub/y.x", "sub/deep/y.x", "z.nd", "q u.c", "force.bin", "plain.c"}
+	a := New(dir, filepath.Join(dir, ".git"), "")
+	for _, p := range paths {
+		out := strings.TrimSpace(run("check-attr", "diff", "--", p))
+		val := out[strings.LastIndex(out, ": ")+2:]
+		var want Result
+		switch val {
+		case "set":
+			want.State = DiffSet
+		case "unset":
+			want.State = DiffUnset
+		case "unspecified":
+		default:
+			want = Result{State: DiffDriver, Driver: val}
+		}
+		if got := a.Lookup(p); got != want {
+			t.Errorf("%s: gitwalk reads diff attribute %+v, git check-attr says %q", p, got, val)
+		}
+	}
+}
+
+func TestAttributesKeepNoView(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ".gitattributes"), []byte("*.bin -diff\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a := New(dir, t.TempDir(), "")
+	buf := []byte("x.bin")
+	a.Lookup(unsafe.String(&buf[0], len(buf))) // a view, as the tree diff passes
+	copy(buf, "y.txt")
+	if got := a.Lookup("x.bin"); got.State != DiffUnset {
+		t.Fatalf("cache entry changed with the caller's buffer: %+v", got)
+	}
+}

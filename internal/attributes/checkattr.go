@@ -1,0 +1,154 @@
+package attributes
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+)
+
+// Checker answers `git check-attr NAME... -- PATH` for a fixed list of
+// attribute names, reading the sources `git log` reads: core.attributesFile
+// (lowest), the work tree's .gitattributes files from the top folder down,
+// then $GIT_DIR/info/attributes (highest); a bare repository has no work
+// tree files. Values are git's: "set", "unset", "unspecified" or the value
+// given with NAME=VALUE. Macros other than the built-in binary are not
+// expanded (they cannot name the linguist attributes gitwalk asks about).
+// Safe for concurrent use; answers are cached per path.
+type Checker struct {
+	names        []string
+	global, info []valueRule
+	workTree     string
+
+	mu    sync.Mutex
+	dirs  map[string][]valueRule
+	cache map[string][]string
+}
+
+// valueRule is one attributes line: where it matches and what it says of
+// each checked name (nil entries say nothing).
+type valueRule struct {
+	match  attrRule // only its pattern fields are used
+	values []*string
+}
+
+// Checker returns a checker of the attributes names, reading the same
+// sources as a.
+func (a *Diff) Checker(names ...string) *Checker {
+	c := &Checker{names: append([]string(nil), names...), workTree: a.workTree,
+		dirs: map[string][]valueRule{}, cache: map[string][]string{}}
+	if f := a.globalFile; f != "" {
+		c.global = c.read(f, "")
+	}
+	c.info = c.read(filepath.Join(a.commonDir, "info", "attributes"), "")
+	return c
+}
+
+// Check returns the value of each checked attribute for path (slash
+// separated, from the top), in the order the names were given. The slice is
+// shared: do not modify it.
+func (c *Checker) Check(path string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.cache[path]; ok {
+		return v
+	}
+	out := make([]string, len(c.names))
+	for i := range out {
+		out[i] = "unspecified"
+	}
+	apply := func(rules []valueRule) {
+		for i := range rules {
+			if !rules[i].match.matches(path) {
+				continue
+			}
+			for j, v := range rules[i].values {
+				if v != nil {
+					out[j] = *v
+				}
+			}
+		}
+	}
+	apply(c.global)
+	if c.workTree != "" {
+		apply(c.dirRules(""))
+		for i := 0; i < len(path); i++ {
+			if path[i] == '/' {
+				apply(c.dirRules(path[:i]))
+			}
+		}
+	}
+	apply(c.info)
+	c.cache[strings.Clone(path)] = out
+	return out
+}
+
+func (c *Checker) dirRules(dir string) []valueRule {
+	rules, ok := c.dirs[dir]
+	if !ok {
+		rules = c.read(filepath.Join(c.workTree, filepath.FromSlash(dir), ".gitattributes"), dir)
+		c.dirs[dir] = rules
+	}
+	return rules
+}
+
+// read parses an attributes file, keeping the lines that name a checked
+// attribute: NAME (set), -NAME (unset), !NAME (unspecified), NAME=VALUE.
+func (c *Checker) read(file, base string) []valueRule {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil
+	}
+	var rules []valueRule
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() {
+		line := strings.TrimRight(strings.TrimLeft(sc.Text(), " \t\r"), "\r")
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		pattern, rest := splitAttrPattern(line)
+		if pattern == "" || strings.HasPrefix(pattern, "[attr]") {
+			continue
+		}
+		values := make([]*string, len(c.names))
+		touched := false
+		for _, word := range strings.Fields(rest) {
+			val := "set"
+			name := word
+			switch {
+			case strings.HasPrefix(word, "-"):
+				name, val = word[1:], "unset"
+			case strings.HasPrefix(word, "!"):
+				name, val = word[1:], "unspecified"
+			default:
+				if i := strings.IndexByte(word, '='); i >= 0 {
+					name, val = word[:i], word[i+1:]
+				}
+			}
+			for j, n := range c.names {
+				if n == name {
+					v := val
+					values[j], touched = &v, true
+				}
+			}
+		}
+		if !touched {
+			continue
+		}
+		r := valueRule{match: attrRule{base: base}, values: values}
+		if strings.HasSuffix(pattern, "/") {
+			r.match.dirOnly = true
+			pattern = strings.TrimSuffix(pattern, "/")
+		}
+		if strings.Contains(pattern, "/") {
+			r.match.anchored = true
+			pattern = strings.TrimPrefix(pattern, "/")
+		}
+		r.match.pattern = pattern
+		rules = append(rules, r)
+	}
+	return rules
+}

@@ -1,0 +1,109 @@
+package config
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestLoadReadsWhatGitConfigReads writes settings at two levels with
+// `git config` and compares Load with `git config --get`.
+func TestLoadReadsWhatGitConfigReads(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	home := t.TempDir()
+	global := filepath.Join(home, "global")
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "xdg"))
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	t.Setenv("GIT_CONFIG_GLOBAL", global)
+	dir := t.TempDir()
+	git := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v: %s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	git("init", "-q")
+	git("config", "--global", "core.quotePath", "false")
+	git("config", "--global", "diff.algorithm", "histogram")
+	git("config", "--global", "core.bigFileThreshold", "3k")
+	git("config", "core.bigFileThreshold", "2m")
+	git("config", "diff.algorithm", "Myers")
+	git("config", "log.showRoot", "off")
+	git("config", "diff.hex.binary", "yes")
+	git("config", "diff.context", "0")
+	git("config", "mailmap.blob", "HEAD:.mailmap")
+	git("config", "--add", "blame.ignoreRevsFile", "one")
+	git("config", "--add", "blame.ignoreRevsFile", "")
+	git("config", "--add", "blame.ignoreRevsFile", "~/two")
+
+	c, err := Load(filepath.Join(dir, ".git"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gitBool := func(key string) bool {
+		t.Helper()
+		b, err := strconv.ParseBool(git("config", "--type=bool", "--get", key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	if want := gitBool("core.quotepath"); c.QuotePath != want {
+		t.Errorf("QuotePath = %v, git says %v", c.QuotePath, want)
+	}
+	if want := gitBool("log.showroot"); c.ShowRoot != want {
+		t.Errorf("ShowRoot = %v, git says %v", c.ShowRoot, want)
+	}
+	if want := gitBool("diff.hex.binary"); c.BinaryDrivers["hex"] != want {
+		t.Errorf("BinaryDrivers[hex] = %v, git says %v", c.BinaryDrivers["hex"], want)
+	}
+	want, err := strconv.ParseInt(git("config", "--type=int", "--get", "core.bigfilethreshold"), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BigFileThreshold != want {
+		t.Errorf("BigFileThreshold = %d, git says %d", c.BigFileThreshold, want)
+	}
+	if want := strings.ToLower(git("config", "--get", "diff.algorithm")); c.DiffAlgorithm != want {
+		t.Errorf("DiffAlgorithm = %q, git says %q", c.DiffAlgorithm, want)
+	}
+	if !c.DiffContextZero {
+		t.Errorf("DiffContextZero = false with diff.context=0")
+	}
+	if want := git("config", "--get", "mailmap.blob"); c.MailmapBlob != want {
+		t.Errorf("MailmapBlob = %q, git says %q", c.MailmapBlob, want)
+	}
+	// The empty value clears the list (blame's rule, not config's).
+	if got := strings.Join(c.IgnoreRevsFiles, ","); got != filepath.Join(home, "two") {
+		t.Errorf("IgnoreRevsFiles = %q, want only %q", got, filepath.Join(home, "two"))
+	}
+}
+
+func TestLoadDefaultsAndBadValues(t *testing.T) {
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	t.Setenv("GIT_CONFIG_GLOBAL", filepath.Join(t.TempDir(), "none"))
+	dir := t.TempDir()
+	c, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.QuotePath || !c.ShowRoot || c.BigFileThreshold != DefaultBigFileThreshold {
+		t.Errorf("defaults = %+v, want quotePath, showRoot and a 512 MiB threshold", c)
+	}
+	if err := writeFile(filepath.Join(dir, "config"), "[core]\n\tbigFileThreshold = lots\n"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "bigFileThreshold") {
+		t.Errorf("Load with a bad size: %v, want an error naming the key", err)
+	}
+}
+
+func writeFile(name, content string) error { return os.WriteFile(name, []byte(content), 0o644) }

@@ -1,0 +1,93 @@
+package refs
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func gitIn(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+	cmd.Env = append(cmd.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+		"GIT_AUTHOR_NAME=a", "GIT_AUTHOR_EMAIL=a@x", "GIT_COMMITTER_NAME=a", "GIT_COMMITTER_EMAIL=a@x")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v: %s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TestListAndResolveAgreeWithGit mixes packed refs, loose refs that override
+// packed ones, an annotated tag, a symbolic ref and a dangling symbolic ref.
+func TestListAndResolveAgreeWithGit(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	dir := t.TempDir()
+	gitIn(t, dir, "init", "-q", "-b", "main")
+	gitIn(t, dir, "commit", "-q", "--allow-empty", "-m", "one")
+	gitIn(t, dir, "branch", "old")
+	gitIn(t, dir, "tag", "-a", "-m", "t", "v1")
+	gitIn(t, dir, "pack-refs", "--all")
+	gitIn(t, dir, "commit", "-q", "--allow-empty", "-m", "two")
+	gitIn(t, dir, "branch", "-f", "old") // loose now, packed copy is stale
+	gitIn(t, dir, "branch", "new")
+	gitIn(t, dir, "symbolic-ref", "refs/heads/alias", "refs/heads/new")
+	gitIn(t, dir, "symbolic-ref", "refs/heads/dangling", "refs/heads/nothing")
+
+	db := Open(filepath.Join(dir, ".git"))
+	list, err := db.List("refs/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range list {
+		got = append(got, e.Name+" "+e.ID.String())
+	}
+	want := gitIn(t, dir, "for-each-ref", "--format=%(refname) %(objectname)")
+	if strings.Join(got, "\n") != want {
+		t.Errorf("List:\n%s\ngit for-each-ref:\n%s", strings.Join(got, "\n"), want)
+	}
+	for _, name := range []string{"HEAD", "refs/heads/old", "refs/heads/alias", "refs/tags/v1"} {
+		id, ok, err := db.Resolve(name)
+		if err != nil || !ok {
+			t.Fatalf("Resolve(%s) = %v, %v", name, ok, err)
+		}
+		if want := gitIn(t, dir, "rev-parse", name); id.String() != want {
+			t.Errorf("Resolve(%s) = %s, git rev-parse says %s", name, id, want)
+		}
+	}
+	if _, ok, _ := db.Resolve("refs/heads/dangling"); ok {
+		t.Errorf("Resolve of a dangling symbolic ref succeeded")
+	}
+	if got := db.SymbolicTarget("HEAD"); got != "refs/heads/main" {
+		t.Errorf("SymbolicTarget(HEAD) = %q, want refs/heads/main", got)
+	}
+}
+
+// TestCommonDirFollowsALinkedWorktree checks CommonDir on the git directory
+// git worktree add makes.
+func TestCommonDirFollowsALinkedWorktree(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	dir := t.TempDir()
+	gitIn(t, dir, "init", "-q", "-b", "main")
+	gitIn(t, dir, "commit", "-q", "--allow-empty", "-m", "one")
+	wt := filepath.Join(t.TempDir(), "wt")
+	gitIn(t, dir, "worktree", "add", "-q", "-b", "side", wt)
+	gitDir := gitIn(t, wt, "rev-parse", "--absolute-git-dir")
+	want := gitIn(t, wt, "rev-parse", "--path-format=absolute", "--git-common-dir")
+	if got := CommonDir(gitDir); got != want {
+		t.Errorf("CommonDir(%s) = %s, git says %s", gitDir, got, want)
+	}
+	heads, err := Open(gitDir).OtherHeads()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(heads) != 1 || heads[0].ID.String() != gitIn(t, dir, "rev-parse", "HEAD") {
+		t.Errorf("OtherHeads from the linked worktree = %+v, want the main worktree's HEAD", heads)
+	}
+}
