@@ -194,28 +194,25 @@ func sheetCases() []sheetCase {
 			r.write("tool", lines("tool", 1, 10))
 			r.commit("root")
 			r.move("run", "run.sh")
-			r.chmod("run.sh", 0o755)
+			r.chmodX("run.sh")
 			r.remove("tool")
 			r.write("tool.sh", strings.Replace(lines("tool", 1, 10), "tool 3", "tool three", 1))
-			r.chmod("tool.sh", 0o755)
+			r.chmodX("tool.sh")
 			return r.commit("mv")
 		}, checks: []check{def}, sheet: [][]string{{"run => run.sh", "tool => tool.sh"}}},
 
 		{name: "C13 a merge diffed against its first parent", build: func(r *repo) string {
 			r.write("a.txt", lines("", 1, 20))
-			r.commit("root")
-			main := strings.TrimSpace(r.run("symbolic-ref", "--short", "HEAD"))
-			r.run("checkout", "-q", "-b", "side")
+			root := r.commit("root")
 			r.remove("a.txt")
 			r.write("b.txt", lines("", 1, 19)+"last\n")
-			r.commit("side")
-			r.run("checkout", "-q", main)
+			side := r.commitWith("side", root)
+			r.remove("b.txt")
 			r.write("a.txt", "first\n"+lines("", 2, 19))
-			r.commit("main")
-			r.commits++
-			r.env = append(r.env, "GIT_AUTHOR_DATE=2020-01-01T01:00:00Z", "GIT_COMMITTER_DATE=2020-01-01T01:00:00Z")
-			r.run("merge", "-q", "--no-edit", "side")
-			return r.head()
+			main := r.commitWith("main", root)
+			r.remove("a.txt")
+			r.write("b.txt", "first\n"+lines("", 2, 18)+"last\n")
+			return r.commitWith("Merge branch 'side'", main, side)
 		}, checks: []check{{quotePath: true, logArgs: []string{"--first-parent"}}},
 			sheet: [][]string{{"a.txt => b.txt"}}},
 
@@ -313,12 +310,10 @@ func sheetCases() []sheetCase {
 
 		{name: "C23 a gitlink moves", build: func(r *repo) string {
 			r.write("f", "f\n")
-			sub := r.commit("root")
-			r.run("update-index", "--add", "--cacheinfo", "160000,"+sub+",sub")
-			r.commitIndex("add sub")
-			r.run("update-index", "--force-remove", "sub")
-			r.run("update-index", "--add", "--cacheinfo", "160000,"+sub+",lib/sub")
-			return r.commitIndex("mv")
+			r.gitlink("0123456789abcdef0123456789abcdef01234567", "sub")
+			r.commit("root")
+			r.move("sub", "lib/sub")
+			return r.commit("mv")
 		}, checks: []check{def}, sheet: [][]string{{"sub => lib/sub"}}},
 
 		{name: "C24 a rename sits where its destination sorts", build: func(r *repo) string {
@@ -362,10 +357,10 @@ func TestSheetCases(t *testing.T) {
 			r := newRepo(t)
 			c := tc.build(r)
 			for k, ck := range tc.checks {
-				if git := r.gitNames(c, ck); !slices.Equal(git, tc.sheet[k]) {
-					t.Errorf("%v: git prints %q, the sheet says %q", ck.flags, git, tc.sheet[k])
+				got := r.compare(c, ck)
+				if !slices.Equal(got.gitNames, tc.sheet[k]) {
+					t.Errorf("%v: git prints %q, the sheet says %q", ck.flags, got.gitNames, tc.sheet[k])
 				}
-				r.compare(c, ck)
 			}
 		})
 	}
@@ -395,7 +390,10 @@ func TestLimitWarning(t *testing.T) {
 		r.write(fmt.Sprintf("i/j%d.txt", k), lines(fmt.Sprintf("h%d", k), 2, 9)+"other\n")
 	}
 	r.commit("move")
-	commits := strings.Fields(r.run("rev-list", "HEAD"))
+	var commits []string
+	for k := 1; k <= r.commits; k++ {
+		commits = append(commits, fmt.Sprint(":", k))
+	}
 	for _, tc := range []struct {
 		limit string
 		opt   Options
@@ -408,23 +406,22 @@ func TestLimitWarning(t *testing.T) {
 		{"-l1", Options{Limit: 1}, true},
 		{"the default limit", Options{}, false},
 	} {
-		t.Run(tc.limit, func(t *testing.T) {
+		func() {
 			var flags []string
 			if strings.HasPrefix(tc.limit, "-l") {
 				flags = []string{tc.limit}
 			}
 			needed := 0
-			for _, c := range commits {
-				got := r.compare(c, check{flags: flags, opt: tc.opt, quotePath: true})
+			for _, got := range r.compareAll(commits, check{flags: flags, opt: tc.opt, quotePath: true}) {
 				needed = max(needed, got.needed)
 			}
 			want := r.logWarning(flags...)
 			if LimitWarning(needed) != want {
-				t.Errorf("warning %q, git log writes %q", LimitWarning(needed), want)
+				t.Errorf("%s: warning %q, git log writes %q", tc.limit, LimitWarning(needed), want)
 			}
 			if (want != "") != tc.warns {
-				t.Errorf("git log warns %q: the test expected a warning: %v", want, tc.warns)
+				t.Errorf("%s: git log warns %q: the test expected a warning: %v", tc.limit, want, tc.warns)
 			}
-		})
+		}()
 	}
 }
