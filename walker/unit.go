@@ -162,11 +162,16 @@ func (u *unit) count(a *arena.Arena, ch *Change, st *unitStats) error {
 	if ch.OldPath != "" {
 		oldAttr = u.repo.attrs.Lookup(ch.OldPath) // each side is judged by its own path, as git does
 	}
-	oldData, oldBin, err := u.side(a, uint32(ch.OldMode), ch.OldHash, oldAttr)
+	// The sides of a rename or copy found by the similarity estimate were
+	// read whole to hash them, and git keeps the binary answer it gave then
+	// (from the content, never from core.bigFileThreshold): so do we. An
+	// exact rename (one blob) was never read and follows the usual rules.
+	estimated := ch.OldPath != "" && ch.OldHash != ch.NewHash
+	oldData, oldBin, err := u.side(a, uint32(ch.OldMode), ch.OldHash, oldAttr, estimated)
 	if err != nil {
 		return err
 	}
-	newData, newBin, err := u.side(a, uint32(ch.NewMode), ch.NewHash, attr)
+	newData, newBin, err := u.side(a, uint32(ch.NewMode), ch.NewHash, attr, estimated)
 	if err != nil {
 		return err
 	}
@@ -202,8 +207,9 @@ func (u *unit) count(a *arena.Arena, ch *Change, st *unitStats) error {
 // the size against core.bigFileThreshold, then a NUL in the first 8000
 // bytes. A binary side's content is not needed: numstat prints "-\t-". A
 // gitlink's content is the line "Subproject commit <id>\n"
-// (diff_populate_gitlink).
-func (u *unit) side(a *arena.Arena, mode uint32, id odb.ID, attr attributes.Result) ([]byte, bool, error) {
+// (diff_populate_gitlink). whole reads the blob whatever its size (a side
+// the rename estimate read whole, see count).
+func (u *unit) side(a *arena.Arena, mode uint32, id odb.ID, attr attributes.Result, whole bool) ([]byte, bool, error) {
 	if mode == 0 {
 		return nil, false, nil
 	}
@@ -235,7 +241,7 @@ func (u *unit) side(a *arena.Arena, mode uint32, id odb.ID, attr attributes.Resu
 	if u.opts.MaxBlobSize > 0 {
 		limit = u.opts.MaxBlobSize
 	}
-	if decided {
+	if decided || whole {
 		limit = 0
 	}
 	typ, data, err := u.rd.ReadMax(id, a, limit)
