@@ -29,7 +29,7 @@ type mappedCommit struct {
 
 func gitLogMapped(t *testing.T, dir string, args ...string) []mappedCommit {
 	t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", dir, "log", "-z", "--numstat", "--no-renames",
+	cmd := exec.Command("git", append([]string{"-C", dir, "log", "-z", "--numstat",
 		"--format=%x01%H%x02%aN <%aE>%x02%at"}, args...)...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -41,18 +41,15 @@ func gitLogMapped(t *testing.T, dir string, args ...string) []mappedCommit {
 		head, body, _ := strings.Cut(rec, "\x00")
 		f := strings.Split(head, "\x02")
 		epoch, _ := strconv.ParseInt(f[2], 10, 64)
-		c := mappedCommit{hash: f[0], author: f[1], epoch: epoch}
-		for _, entry := range strings.Split(strings.TrimLeft(body, "\n"), "\x00") {
-			p := strings.SplitN(entry, "\t", 3)
-			if len(p) != 3 {
-				continue
-			}
-			a, _ := strconv.Atoi(p[0])
-			d, _ := strconv.Atoi(p[1])
-			c.changes = append(c.changes, gitChange{path: p[2], added: a, deleted: d})
-		}
+		c := mappedCommit{hash: f[0], author: f[1], epoch: epoch, changes: numstatZ(t, body)}
 		commits = append(commits, c)
 	}
+	hashes := make([]string, len(commits))
+	changes := make([][]gitChange, len(commits))
+	for i := range commits {
+		hashes[i], changes[i] = commits[i].hash, commits[i].changes
+	}
+	followGit(changes, gitAdded(t, dir, hashes, args...))
 	return commits
 }
 

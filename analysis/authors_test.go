@@ -96,12 +96,22 @@ func buildAuthorsRepo(t *testing.T) string {
 // `git shortlog -sne`, so nothing here shares code with the analyzer.
 func expectedAuthors(t *testing.T, dir string, revs ...string) map[string]analysis.AuthorRow {
 	t.Helper()
-	out := authorsGit(t, dir, nil, append([]string{"log", "-z", "--no-merges", "--numstat", "--no-renames",
-		"--format=%x01%aN%x02%aE%x02%at"}, revs...)...)
+	args := append([]string{"--no-merges"}, revs...)
+	out := authorsGit(t, dir, nil, append([]string{"log", "-z", "--numstat", "--format=%x01%H%x02%aN%x02%aE%x02%at"}, args...)...)
 	rows := map[string]analysis.AuthorRow{}
 	files := map[string]map[string]bool{}
+	// Files are followed through git's renames, newest name first.
+	var heads []string
+	var hashes []string
+	var changes [][]gitChange
 	for _, rec := range strings.Split(out, "\x01")[1:] {
 		head, body, _ := strings.Cut(rec, "\x00")
+		hash, rest, _ := strings.Cut(head, "\x02")
+		hashes, heads = append(hashes, hash), append(heads, rest)
+		changes = append(changes, numstatZ(t, body))
+	}
+	followGit(changes, gitAdded(t, dir, hashes, args...))
+	for i, head := range heads {
 		f := strings.Split(head, "\x02")
 		epoch, err := strconv.ParseInt(strings.TrimSpace(f[2]), 10, 64)
 		if err != nil {
@@ -120,16 +130,10 @@ func expectedAuthors(t *testing.T, dir string, revs ...string) map[string]analys
 		if files[key] == nil {
 			files[key] = map[string]bool{}
 		}
-		for _, entry := range strings.Split(strings.TrimLeft(body, "\n"), "\x00") {
-			p := strings.SplitN(entry, "\t", 3)
-			if len(p) != 3 {
-				continue
-			}
-			a, _ := strconv.Atoi(p[0]) // "-" (binary) counts 0 lines
-			d, _ := strconv.Atoi(p[1])
-			r.Added += a
-			r.Deleted += d
-			files[key][p[2]] = true
+		for _, ch := range changes[i] {
+			r.Added += ch.added
+			r.Deleted += ch.deleted
+			files[key][ch.path] = true
 		}
 		rows[key] = r
 	}

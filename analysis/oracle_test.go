@@ -23,7 +23,74 @@ type gitCommit struct {
 
 type gitChange struct {
 	path           string
-	added, deleted int // 0 for binary changes, as the engine reports them
+	oldPath        string // a rename's source, as git printed it ("" otherwise)
+	added, deleted int    // 0 for binary changes, as the engine reports them
+}
+
+// numstatZ parses the numstat rows of one `git log -z --numstat` record,
+// with git's rename detection on: a rename's row is "A\tD\t" followed by
+// its old and new paths as NUL-terminated fields of their own.
+func numstatZ(t *testing.T, body string) []gitChange {
+	t.Helper()
+	var out []gitChange
+	fields := strings.Split(strings.TrimLeft(body, "\n"), "\x00")
+	for i := 0; i < len(fields); i++ {
+		entry := strings.TrimLeft(fields[i], "\n")
+		if entry == "" {
+			continue
+		}
+		p := strings.SplitN(entry, "\t", 3)
+		if len(p) != 3 {
+			t.Fatalf("numstat entry %q", entry)
+		}
+		a, _ := strconv.Atoi(p[0]) // "-" (binary) gives 0, as the engine counts
+		d, _ := strconv.Atoi(p[1])
+		ch := gitChange{path: p[2], added: a, deleted: d}
+		if p[2] == "" {
+			if i+2 >= len(fields) {
+				t.Fatalf("rename row %q without its paths", entry)
+			}
+			ch.oldPath, ch.path = fields[i+1], fields[i+2]
+			i += 2
+		}
+		out = append(out, ch)
+	}
+	return out
+}
+
+// followGit names every change by its file's newest path, reading git's own
+// rename pairs in git log's order, newest first, by the rule analysis.Run
+// documents: a rename old -> new names old as new's file in older commits,
+// and a path a commit adds (or renames onto) held another file before it.
+// The oracle's side of following files: it shares no code with the
+// analyzers. added tells which raw paths a commit adds (gitAdded asks git).
+func followGit(commits [][]gitChange, added func(commit int, path string) bool) {
+	alias := map[string]string{}
+	nameOf := func(p string) string {
+		if n, ok := alias[p]; ok {
+			return n
+		}
+		return p
+	}
+	for ci, changes := range commits {
+		names := make([]string, len(changes))
+		for i, ch := range changes {
+			names[i] = nameOf(ch.path)
+		}
+		for _, ch := range changes {
+			if ch.oldPath != "" || added(ci, ch.path) {
+				delete(alias, ch.path)
+			}
+		}
+		for i, ch := range changes {
+			if ch.oldPath != "" {
+				alias[ch.oldPath] = names[i]
+			}
+		}
+		for i := range changes {
+			changes[i].path = names[i]
+		}
+	}
 }
 
 // gitLog runs `git log --numstat -z` with args and parses it. Days, ISO
@@ -31,7 +98,7 @@ type gitChange struct {
 // shares nothing with the analyzers' Go time code.
 func gitLog(t *testing.T, dir string, args ...string) []gitCommit {
 	t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", dir, "log", "-z", "--numstat", "--no-renames",
+	cmd := exec.Command("git", append([]string{"-C", dir, "log", "-z", "--numstat",
 		"--date=format-local:%Y-%m-%d|%G-W%V|%Y-%m",
 		"--format=%x01%H%x02%an <%ae>%x02%at%x02%ad%x02%p"}, args...)...)
 	cmd.Env = append(os.Environ(), "TZ=UTC")
@@ -54,21 +121,42 @@ func gitLog(t *testing.T, dir string, args ...string) []gitCommit {
 		dates := strings.Split(f[3], "|")
 		c := gitCommit{hash: f[0], author: f[1], epoch: epoch, day: dates[0], week: dates[1], month: dates[2],
 			parents: len(strings.Fields(f[4]))}
-		for _, entry := range strings.Split(strings.TrimLeft(body, "\n"), "\x00") {
-			if entry == "" {
-				continue
-			}
-			p := strings.SplitN(entry, "\t", 3)
-			if len(p) != 3 {
-				t.Fatalf("numstat entry %q", entry)
-			}
-			a, _ := strconv.Atoi(p[0]) // "-" (binary) gives 0, as the engine counts
-			d, _ := strconv.Atoi(p[1])
-			c.changes = append(c.changes, gitChange{path: p[2], added: a, deleted: d})
-		}
+		c.changes = numstatZ(t, body)
 		commits = append(commits, c)
 	}
+	hashes := make([]string, len(commits))
+	changes := make([][]gitChange, len(commits))
+	for i := range commits {
+		hashes[i], changes[i] = commits[i].hash, commits[i].changes
+	}
+	followGit(changes, gitAdded(t, dir, hashes, args...))
 	return commits
+}
+
+// gitAdded asks git which paths each commit of `git log args` adds (status A
+// with rename detection on), for followGit: hashes are the log's commits in
+// its order.
+func gitAdded(t *testing.T, dir string, hashes []string, args ...string) func(commit int, path string) bool {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-C", dir, "log", "-z", "--diff-filter=A", "--name-only", "--format=%x01%H"}, args...)...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("git log --diff-filter=A %v: %v: %s", args, err, errb.String())
+	}
+	adds := map[string]map[string]bool{}
+	for _, rec := range strings.Split(out.String(), "\x01")[1:] {
+		fields := strings.Split(rec, "\x00")
+		h := strings.TrimSpace(fields[0])
+		set := map[string]bool{}
+		for _, f := range fields[1:] {
+			if f = strings.TrimLeft(f, "\n"); f != "" {
+				set[f] = true
+			}
+		}
+		adds[h] = set
+	}
+	return func(commit int, path string) bool { return adds[hashes[commit]][path] }
 }
 
 // buildPeopleRepo makes a repository with several authors, folders and

@@ -118,7 +118,7 @@ func (lc *lineCounter) tree(id odb.ID, prefix []byte) error {
 func (lc *lineCounter) file(path string, mode uint32, id odb.ID) (LineCount, error) {
 	mark := lc.a.Mark()
 	defer lc.a.RewindTo(mark)
-	data, binary, err := lc.u.side(lc.a, mode, id, lc.u.repo.attrs.Lookup(path))
+	data, binary, err := lc.u.side(lc.a, mode, id, lc.u.repo.attrs.Lookup(path), false)
 	if err != nil || binary {
 		return LineCount{Binary: binary}, err
 	}

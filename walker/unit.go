@@ -11,6 +11,7 @@ import (
 	"github.com/gitwalk/gitwalk/internal/diff"
 	"github.com/gitwalk/gitwalk/internal/odb"
 	"github.com/gitwalk/gitwalk/internal/pathspec"
+	"github.com/gitwalk/gitwalk/internal/renames"
 	"github.com/gitwalk/gitwalk/internal/revwalk"
 	"github.com/gitwalk/gitwalk/internal/treediff"
 )
@@ -28,6 +29,11 @@ type unit struct {
 	ps   *pathspec.Spec // nil when the walk lists every path (no pathspec, or FullDiff)
 	td   treediff.Differ
 
+	renameMode RenameMode // the walk's, resolved against the repository's config
+	renameOpts renames.Options
+	detector   *renames.Detector // made with the first commit that has something to pair
+	plan       renamePlan
+
 	zones map[string]*time.Location // time zones met so far, by their raw text
 }
 
@@ -36,6 +42,8 @@ type unitStats struct {
 	bytesDiffed  int64
 	binary       int
 	heapFallback bool
+	renames      int
+	neededLimit  int // renames.Result.NeededLimit
 }
 
 // run checks out an arena, computes the commit's result in it, copies the
@@ -92,26 +100,52 @@ func (u *unit) compute(a *arena.Arena, node *revwalk.Commit) (*Commit, unitStats
 	if err := u.td.Diff(base, info.Tree); err != nil {
 		return nil, st, fmt.Errorf("commit %s: %w", node.ID, err)
 	}
-	if changes := u.td.Changes(); len(changes) > 0 {
-		c.Changes = make([]Change, len(changes))
-		// One string holds every path of the commit: one allocation, and the
-		// Change paths are substrings of it.
-		all := string(u.td.Paths())
-		for i := range changes {
-			fc := &changes[i]
-			ch := &c.Changes[i]
-			ch.Path = all[fc.PathOff : fc.PathOff+fc.PathLen]
-			ch.OldMode, ch.NewMode = FileMode(fc.OldMode), FileMode(fc.NewMode)
-			ch.OldHash, ch.NewHash = fc.OldID, fc.NewID
-			switch {
-			case fc.OldMode == 0:
-				ch.Kind = Added
-			case fc.NewMode == 0:
-				ch.Kind = Deleted
+	changes := u.td.Changes()
+	if len(changes) == 0 {
+		return c, st, nil
+	}
+	// One string holds every path of the commit: one allocation, and the
+	// Change paths are substrings of it.
+	all := string(u.td.Paths())
+	renamed, err := u.detectRenames(a, changes, all)
+	if err != nil {
+		return nil, st, fmt.Errorf("commit %s: rename detection: %w", node.ID, err)
+	}
+	st.renames, st.neededLimit = u.plan.renames, u.plan.neededLimit
+	n := len(changes)
+	if renamed {
+		n = u.plan.count
+	}
+	c.Changes = make([]Change, 0, n)
+	for i := range changes {
+		if renamed && u.plan.dropped[i] {
+			continue // a deleted file whose rename stands in its destination's place
+		}
+		fc := &changes[i]
+		c.Changes = append(c.Changes, Change{
+			Path:    all[fc.PathOff : fc.PathOff+fc.PathLen],
+			OldMode: FileMode(fc.OldMode), NewMode: FileMode(fc.NewMode),
+			OldHash: fc.OldID, NewHash: fc.NewID,
+		})
+		ch := &c.Changes[len(c.Changes)-1]
+		switch {
+		case renamed && u.plan.pairOf[i] >= 0:
+			pr := u.plan.pairs[u.plan.pairOf[i]]
+			src := &changes[u.plan.srcOf[pr.Src]]
+			ch.OldPath = all[src.PathOff : src.PathOff+src.PathLen]
+			ch.OldMode, ch.OldHash = FileMode(src.OldMode), src.OldID
+			ch.Score = pr.Percent()
+			ch.Kind = Renamed
+			if pr.Copy {
+				ch.Kind = Copied
 			}
-			if err := u.count(a, ch, &st); err != nil {
-				return nil, st, fmt.Errorf("commit %s: %s: %w", node.ID, ch.Path, err)
-			}
+		case fc.OldMode == 0:
+			ch.Kind = Added
+		case fc.NewMode == 0:
+			ch.Kind = Deleted
+		}
+		if err := u.count(a, ch, &st); err != nil {
+			return nil, st, fmt.Errorf("commit %s: %s: %w", node.ID, ch.Path, err)
 		}
 	}
 	return c, st, nil
@@ -124,11 +158,20 @@ func (u *unit) count(a *arena.Arena, ch *Change, st *unitStats) error {
 	mark := a.Mark()
 	defer a.RewindTo(mark)
 	attr := u.repo.attrs.Lookup(ch.Path)
-	oldData, oldBin, err := u.side(a, uint32(ch.OldMode), ch.OldHash, attr)
+	oldAttr := attr
+	if ch.OldPath != "" {
+		oldAttr = u.repo.attrs.Lookup(ch.OldPath) // each side is judged by its own path, as git does
+	}
+	// The sides of a rename or copy found by the similarity estimate were
+	// read whole to hash them, and git keeps the binary answer it gave then
+	// (from the content, never from core.bigFileThreshold): so do we. An
+	// exact rename (one blob) was never read and follows the usual rules.
+	estimated := ch.OldPath != "" && ch.OldHash != ch.NewHash
+	oldData, oldBin, err := u.side(a, uint32(ch.OldMode), ch.OldHash, oldAttr, estimated)
 	if err != nil {
 		return err
 	}
-	newData, newBin, err := u.side(a, uint32(ch.NewMode), ch.NewHash, attr)
+	newData, newBin, err := u.side(a, uint32(ch.NewMode), ch.NewHash, attr, estimated)
 	if err != nil {
 		return err
 	}
@@ -164,8 +207,9 @@ func (u *unit) count(a *arena.Arena, ch *Change, st *unitStats) error {
 // the size against core.bigFileThreshold, then a NUL in the first 8000
 // bytes. A binary side's content is not needed: numstat prints "-\t-". A
 // gitlink's content is the line "Subproject commit <id>\n"
-// (diff_populate_gitlink).
-func (u *unit) side(a *arena.Arena, mode uint32, id odb.ID, attr attributes.Result) ([]byte, bool, error) {
+// (diff_populate_gitlink). whole reads the blob whatever its size (a side
+// the rename estimate read whole, see count).
+func (u *unit) side(a *arena.Arena, mode uint32, id odb.ID, attr attributes.Result, whole bool) ([]byte, bool, error) {
 	if mode == 0 {
 		return nil, false, nil
 	}
@@ -197,7 +241,7 @@ func (u *unit) side(a *arena.Arena, mode uint32, id odb.ID, attr attributes.Resu
 	if u.opts.MaxBlobSize > 0 {
 		limit = u.opts.MaxBlobSize
 	}
-	if decided {
+	if decided || whole {
 		limit = 0
 	}
 	typ, data, err := u.rd.ReadMax(id, a, limit)

@@ -90,6 +90,8 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	if err != nil {
 		return err
 	}
+	renameMode := r.Renames(opts)
+	renameOpts := r.renameOptions(&opts, renameMode)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	rw, err := r.newRevWalkContext(ctx, opts)
@@ -194,7 +196,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 					readers.Release(rd)
 				}
 			}()
-			u := &unit{repo: r, alg: alg, opts: &opts, ps: rw.spec()}
+			u := &unit{repo: r, alg: alg, opts: &opts, ps: rw.spec(), renameMode: renameMode, renameOpts: renameOpts}
 			for j := range jobs {
 				res := result{seq: j.seq, err: j.err}
 				if res.err == nil && ctx.Err() == nil && rd == nil {
@@ -349,6 +351,8 @@ func (s *Stats) merge(o Stats) {
 	s.BytesDiffed += o.BytesDiffed
 	s.Binary += o.Binary
 	s.HeapFallback += o.HeapFallback
+	s.Renames += o.Renames
+	s.RenameLimitNeeded = max(s.RenameLimitNeeded, o.RenameLimitNeeded)
 }
 
 func (s *Stats) add(u unitStats) {
@@ -359,4 +363,6 @@ func (s *Stats) add(u unitStats) {
 	if u.heapFallback {
 		s.HeapFallback++
 	}
+	s.Renames += u.renames
+	s.RenameLimitNeeded = max(s.RenameLimitNeeded, u.neededLimit)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/gitwalk/gitwalk/arena"
 	"github.com/gitwalk/gitwalk/internal/diff"
 	"github.com/gitwalk/gitwalk/internal/odb"
+	"github.com/gitwalk/gitwalk/internal/renames"
 	"github.com/gitwalk/gitwalk/pool"
 )
 
@@ -87,6 +88,22 @@ type Options struct {
 	// NoChanges skips the tree and line diffs: commits come with metadata only.
 	NoChanges bool
 
+	// Renames is rename detection, as git log does it: by default the
+	// repository's diff.renames decides (on when unset, as in git log).
+	// A detected rename is one Renamed change with OldPath set, in place
+	// of a deletion and an addition.
+	Renames RenameMode
+	// RenameScore is the least similarity of a rename or copy, on git's
+	// scale of 0 to MaxRenameScore (ParseRenameScore reads -M's value);
+	// 0 is git's default, 50%.
+	RenameScore int
+	// RenameLimit is git's -l: the full comparison of a commit is skipped
+	// when its remaining sources times destinations exceed the limit's
+	// square (exact and same-name renames are still found; Stats say
+	// when). 0 takes the repository's diff.renameLimit (git's 1000 when
+	// unset); a negative value means no limit (git's -l0).
+	RenameLimit int
+
 	// MaxBlobSize, when above 0, replaces the repository's
 	// core.bigFileThreshold (git's default 512 MiB): a blob larger than this
 	// many bytes is binary ("-\t-" in numstat), decided from its size
@@ -122,6 +139,37 @@ type Options struct {
 	Progress func(done, total int)
 }
 
+// RenameMode says whether a walk detects renames and copies.
+type RenameMode uint8
+
+// The rename modes.
+const (
+	RenamesAsConfigured RenameMode = iota // the repository's diff.renames; on when unset (git log's default)
+	RenamesOff                            // --no-renames
+	RenamesOn                             // -M: renames
+	RenamesAndCopies                      // -C (or diff.renames=copies): copies from changed files too
+)
+
+func (m RenameMode) String() string {
+	switch m {
+	case RenamesOff:
+		return "off"
+	case RenamesOn:
+		return "renames"
+	case RenamesAndCopies:
+		return "copies"
+	}
+	return "as-configured"
+}
+
+// MaxRenameScore is a rename score of 100% (git's MAX_SCORE).
+const MaxRenameScore = renames.MaxScore
+
+// ParseRenameScore reads the value of git's -M<n>, --find-renames=<n> or
+// -C<n> as git does: digits are a fraction ("5" and "50" are 50%, "100"
+// is 10%), a "%" suffix makes them a percentage, and 0 means the default.
+func ParseRenameScore(s string) (int, error) { return renames.ParseScore(s) }
+
 // ProgressInterval is the least time between two calls of Options.Progress:
 // a terminal redraws no faster than people read, and the walk pays for a
 // call only this often, not per commit.
@@ -142,6 +190,11 @@ const (
 	Renamed // the file moved from OldPath to Path (its content may have changed too)
 	Copied  // Path is a copy of OldPath, which stays
 )
+
+// RenameLimitWarning returns the lines git log writes to stderr after its
+// output when the rename limit skipped the full comparison somewhere
+// (Stats.RenameLimitNeeded), or "" when it did not.
+func RenameLimitWarning(s *Stats) string { return renames.LimitWarning(s.RenameLimitNeeded) }
 
 func (k ChangeKind) String() string {
 	switch k {
@@ -211,6 +264,13 @@ type Stats struct {
 	Wall         time.Duration
 	Arenas       arena.Metrics // the walk's arena pool, when the walk ends
 	Readers      pool.Metrics  // the walk's pool of object readers (or the shared one's, all walks counted), when the walk ends
+	// Renames counts the renames and copies found.
+	Renames int
+	// RenameLimitNeeded is, when the rename limit made some commit skip
+	// the full comparison, the largest limit that would have let it run
+	// (git's needed_rename_limit); 0 otherwise. git log warns about it at
+	// the end: RenameLimitWarning gives the words.
+	RenameLimitNeeded int
 	// PackDrops counts the times the packs' mapped pages were dropped from
 	// memory during the walk (every 64 MiB of pack pages read; the page
 	// cache keeps them), which bounds what the packs hold of the process's

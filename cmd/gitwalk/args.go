@@ -31,6 +31,10 @@ type walkArgs struct {
 	// folder is no repository either, since it was likely meant as one.
 	notRepo string
 
+	// copiesAsked is set by --find-copies: with diff.renames=copies in the
+	// config that means git's -C -C, which gitwalk does not implement.
+	copiesAsked bool
+
 	// scope holds the analysis policies runAnalyses applies (nil for numstat).
 	scope *scopeArgs
 }
@@ -53,6 +57,12 @@ const walkArgsHelp = `Revisions and options, as git log takes them:
       --minimal           git's --minimal diff
       --diff-algorithm A  myers (default) or minimal
       --full-diff         list every file of a commit, not only those under PATH
+      --no-renames        no rename detection (default: the repository's diff.renames, on
+                          when unset, as git log)
+  -M, --find-renames[=N]  detect renames with at least N similarity (-M50%, -M5 = 50%)
+      --find-copies[=N]   detect copies from changed files too (git's -C; gitwalk's -C is
+                          the repository)
+  -l<N>                   rename limit (-l1000; -l0: none; default diff.renameLimit or 1000)
       --max-blob-size N   blobs larger than N bytes (k, m, g suffixes) are binary, as
                           git's core.bigFileThreshold (default: the repository's, 512m)
   -j, --jobs N            workers (default: one per core)
@@ -163,6 +173,30 @@ func parseWalkArgs(args []string) (*walkArgs, error) {
 			if v, err = value("--jobs", "-j"); err == nil {
 				w.opts.Workers, err = nonNegative("--jobs", v)
 			}
+		case arg == "--no-renames":
+			w.opts.Renames = walker.RenamesOff
+		case arg == "-M" || strings.HasPrefix(arg, "-M") || is("--find-renames", ""):
+			w.opts.Renames = walker.RenamesOn
+			v, _ := strings.CutPrefix(arg, "-M")
+			if long, ok := strings.CutPrefix(arg, "--find-renames"); ok {
+				v, _ = strings.CutPrefix(long, "=")
+			}
+			err = w.setRenameScore(arg, v)
+		case is("--find-copies", ""):
+			v, _ := strings.CutPrefix(strings.TrimPrefix(arg, "--find-copies"), "=")
+			err = w.setCopies(arg, v)
+		case arg == "--find-copies-harder":
+			err = usagef("--find-copies-harder (copies from unmodified files, git's -C -C) is not implemented by gitwalk yet; --find-copies finds copies from changed files")
+		case strings.HasPrefix(arg, "-l") && len(arg) > 2:
+			var n int
+			if n, err = strconv.Atoi(arg[2:]); err != nil {
+				err = usagef("%s: the rename limit must be a number", arg)
+			} else {
+				if n <= 0 {
+					n = -1 // git: 0 or less means no limit
+				}
+				w.opts.RenameLimit = n
+			}
 		case is("--max-blob-size", ""):
 			var v string
 			if v, err = value("--max-blob-size", ""); err == nil {
@@ -196,6 +230,30 @@ func parseWalkArgs(args []string) (*walkArgs, error) {
 	}
 	w.opts.Revisions, w.opts.Paths = revs, paths
 	return w, nil
+}
+
+// setRenameScore reads the minimum score of -M<n>/-C<n>/--find-renames=<n>.
+func (w *walkArgs) setRenameScore(arg, v string) error {
+	if v == "" {
+		return nil
+	}
+	n, err := walker.ParseRenameScore(v)
+	if err != nil {
+		return usagef("%s: %v", arg, err)
+	}
+	w.opts.RenameScore = n
+	return nil
+}
+
+// setCopies is --find-copies[=<n>]: a second one asks for copies from
+// unmodified files too (git's -C -C), which gitwalk does not implement.
+func (w *walkArgs) setCopies(arg, v string) error {
+	if w.opts.Renames == walker.RenamesAndCopies {
+		return usagef("%s given twice asks for copies from unmodified files (git's -C -C, --find-copies-harder), which gitwalk does not implement yet", arg)
+	}
+	w.opts.Renames = walker.RenamesAndCopies
+	w.copiesAsked = true
+	return w.setRenameScore(arg, v)
 }
 
 func (w *walkArgs) setMaxCount(v string) error {
@@ -345,15 +403,23 @@ func (w *walkArgs) openRepo() (*walker.Repo, error) {
 		return nil, err
 	}
 	w.opts.PathPrefix = pathPrefix(repo, w.repo)
+	if w.copiesAsked && repo.Renames(walker.Options{}) == walker.RenamesAndCopies {
+		repo.Close()
+		return nil, usagef("--find-copies with the repository's diff.renames=copies asks for copies from unmodified files (git's -C -C), which gitwalk does not implement yet")
+	}
 	return repo, nil
 }
 
 // printStats writes the walk's figures to stderr with --stats: the work
 // done, then the two pools the engine runs on.
+//
+// Like git log, it warns when the rename limit made some commit skip the
+// full comparison, after all other output and whatever --stats says.
 func (w *walkArgs) printStats(ios *iostreams, st *walker.Stats) {
 	if w.stats {
 		printWalkStats(ios, st)
 	}
+	fmt.Fprint(ios.errOut, walker.RenameLimitWarning(st))
 }
 
 // printWalkStats writes a walk's figures (or several walks', added up) to
@@ -366,6 +432,13 @@ func printWalkStats(ios *iostreams, st *walker.Stats) {
 		a.Checkouts, a.Reuses, a.Mints, sizeText(int64(a.PeakBytes)), a.Idle)
 	fmt.Fprintf(ios.errOut, "readers: %d hits, %d misses, %d live, %d waits (%s waited)\n",
 		r.Hits, r.Misses, r.Live, r.Waits, r.Waited.Round(time.Microsecond))
+	if st.Renames > 0 || st.RenameLimitNeeded > 0 {
+		fmt.Fprintf(ios.errOut, "renames: %d renames and copies found", st.Renames)
+		if st.RenameLimitNeeded > 0 {
+			fmt.Fprintf(ios.errOut, "; the rename limit skipped the full comparison (a limit of %d would not)", st.RenameLimitNeeded)
+		}
+		fmt.Fprintln(ios.errOut)
+	}
 	fmt.Fprintf(ios.errOut, "packs:   mapped pages dropped from memory %d times (every 64 MiB read)\n", st.PackDrops)
 }
 

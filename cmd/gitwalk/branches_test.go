@@ -260,7 +260,7 @@ func gitBranchesWant(t *testing.T, work, base string, merges []string, skip map[
 		row[1] = atoi(t, strings.TrimSpace(gitRun(t, work, "rev-list", "--count", ref+".."+base)))
 		// The commits the policy walks, with how many files each changes.
 		hash := ""
-		for _, l := range strings.Split(gitRun(t, work, append(append([]string{"log", "--no-renames", "--format=%H", "--shortstat"}, merges...), rng)...), "\n") {
+		for _, l := range strings.Split(gitRun(t, work, append(append([]string{"log", "--format=%H", "--shortstat"}, merges...), rng)...), "\n") {
 			var n int
 			switch l = strings.TrimSpace(l); {
 			case len(l) == 40:

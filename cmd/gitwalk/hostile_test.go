@@ -321,7 +321,7 @@ func gitLogNumstat(t *testing.T, dir string, args []string) (string, string, int
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), hostileDeadline)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir, "log", "--numstat", "--no-renames", "--format=%H"}, args...)...)
+	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir, "log", "--numstat", "--format=%H"}, args...)...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

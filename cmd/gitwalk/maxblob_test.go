@@ -19,7 +19,7 @@ func TestMaxBlobSizeIsGitsBigFileThreshold(t *testing.T) {
 		dir := testrepos.Path(t, name)
 		for _, size := range []string{"12", "1k", "100K", "512m"} {
 			out, err := exec.Command("git", "-C", dir, "-c", "core.bigFileThreshold="+size,
-				"log", "--numstat", "--no-renames", "--format=%H", "--all").Output()
+				"log", "--numstat", "--format=%H", "--all").Output()
 			if err != nil {
 				t.Fatalf("git: %v", err)
 			}
@@ -46,7 +46,7 @@ func TestMaxBlobSizeIsGitsBigFileThreshold(t *testing.T) {
 		must(t, f.Close())
 		want, err := gitNumstat(t, dir, nil) // with the config's 12 bytes
 		must(t, err)
-		out, err := exec.Command("git", "-C", dir, "-c", "core.bigFileThreshold=512m", "log", "--numstat", "--no-renames", "--format=%H").Output()
+		out, err := exec.Command("git", "-C", dir, "-c", "core.bigFileThreshold=512m", "log", "--numstat", "--format=%H").Output()
 		must(t, err)
 		if want == string(out) {
 			t.Fatal("the config's threshold changes nothing in git's output: the case proves nothing")

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/gitwalk/gitwalk/internal/quote"
+	"github.com/gitwalk/gitwalk/internal/renames"
 	"github.com/gitwalk/gitwalk/walker"
 	"github.com/spf13/cobra"
 )
@@ -13,8 +14,10 @@ func newNumstatCmd(ios *iostreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "numstat [REPO] [REV...] [-- PATH...]",
 		Short: "Print each commit's added and deleted lines per file, as git log --numstat",
-		Long: "numstat prints exactly what `git log --numstat --no-renames --format=%H` prints for the\n" +
-			"same arguments: the same commits in the same order, the same counts, the same quoting.\n\n" +
+		Long: "numstat prints exactly what `git log --numstat --format=%H` prints for the same\n" +
+			"arguments: the same commits in the same order, the same counts, the same quoting, and\n" +
+			"git's rename detection (`old => new` rows, as the repository's diff.renames says; on when\n" +
+			"unset) unless --no-renames.\n\n" +
 			walkArgsHelp,
 		Example: "  gitwalk numstat .\n  gitwalk numstat ../repo --all -- src/\n  gitwalk numstat -j1 --first-parent main~100..main",
 		// Arguments are git log's, parsed in order by parseWalkArgs.
@@ -68,7 +71,11 @@ func runNumstat(cmd *cobra.Command, ios *iostreams, w *walkArgs) error {
 				line = strconv.AppendInt(line, int64(ch.Deleted), 10)
 				line = append(line, '\t')
 			}
-			line = quote.Path(line, ch.Path, quotePath)
+			if ch.OldPath != "" {
+				line = renames.AppendPath(line, ch.OldPath, ch.Path, quotePath)
+			} else {
+				line = quote.Path(line, ch.Path, quotePath)
+			}
 			line = append(line, '\n')
 		}
 		_, err := out.Write(line)

@@ -12,10 +12,11 @@ import (
 	"github.com/gitwalk/gitwalk/internal/testrepos"
 )
 
-// gitNumstat is the oracle: C git's own output for the same arguments.
+// gitNumstat is the oracle: C git's own output for the same arguments (with
+// git log's default rename detection unless they say otherwise).
 func gitNumstat(t *testing.T, dir string, args []string) (string, error) {
 	t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", dir, "log", "--numstat", "--no-renames", "--format=%H"}, args...)...)
+	cmd := exec.Command("git", append([]string{"-C", dir, "log", "--numstat", "--format=%H"}, args...)...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
@@ -64,6 +65,16 @@ var parityArgs = [][]string{
 	{"--branches", "--tags"},
 	{"--all", "-n", "3", "--skip", "1"},
 	{"--all", "--reverse"},
+	{"--all", "--no-renames"},
+	{"--all", "--no-renames", "--minimal", "--first-parent"},
+	{"--all", "-M30%"},
+	{"--all", "-M90%"},
+	{"--all", "--find-renames=100%"},
+	{"--all", "-l5"},
+	{"--all", "-l1"},
+	{"--all", "--no-renames", "-M"},
+	{"--all", "--find-copies"},
+	{"--all", "--find-copies=80%", "--first-parent"},
 }
 
 func TestNumstatMatchesGitOnEveryFixture(t *testing.T) {

@@ -744,7 +744,7 @@ func TestEveryAnalysisLeavesOutIgnoredAndLargeCommitsAndSaysSo(t *testing.T) {
 	gitRun(t, work, "config", "blame.ignoreRevsFile", ".git-blame-ignore-revs")
 	const limit = 2
 	large := 0
-	out := gitRun(t, work, "log", "--no-merges", "--numstat", "--no-renames", "--format=%x00%H", "HEAD")
+	out := gitRun(t, work, "log", "--no-merges", "--numstat", "--format=%x00%H", "HEAD")
 	for _, block := range strings.Split(out, "\x00")[1:] {
 		files := 0
 		for _, line := range strings.Split(block, "\n") {

@@ -31,7 +31,28 @@ type Config struct {
 
 	// IgnoreRevsFiles are blame.ignoreRevsFile's values, in order.
 	IgnoreRevsFiles []string
+
+	// Renames is diff.renames as git log reads it (git_config_rename):
+	// RenamesUnset when the key is absent (git log then detects renames),
+	// else RenamesOff, RenamesOn or RenamesCopies.
+	Renames Renames
+	// RenameLimit is diff.renameLimit; RenameLimitSet says whether it was
+	// given (git's default, 1000, applies otherwise). A value of 0 or less
+	// means no limit.
+	RenameLimit    int
+	RenameLimitSet bool
 }
+
+// Renames is the value of diff.renames.
+type Renames uint8
+
+// The values diff.renames can take.
+const (
+	RenamesUnset Renames = iota
+	RenamesOff
+	RenamesOn
+	RenamesCopies
+)
 
 // configFiles lists the files git reads for a repository, lowest precedence first.
 func configFiles(commonDir string) []string {
@@ -107,6 +128,13 @@ func (c *Config) apply(raw *gitconfig.Config, file string) error {
 				c.MailmapBlob = o.Value
 			case "blame.ignorerevsfile":
 				c.IgnoreRevsFiles = appendIgnoreRevsFile(c.IgnoreRevsFiles, o.Value)
+			case "diff.renames":
+				c.Renames, err = parseRenames(o.Value)
+			case "diff.renamelimit":
+				var n int64
+				if n, err = parseSize(o.Value); err == nil {
+					c.RenameLimit, c.RenameLimitSet = int(n), true
+				}
 			case "log.showroot":
 				c.ShowRoot, err = parseBool(o.Value)
 			}
@@ -146,6 +174,23 @@ func parseBool(v string) (bool, error) {
 		return n != 0, nil
 	}
 	return false, fmt.Errorf("not a boolean")
+}
+
+// parseRenames reads diff.renames: a boolean, or "copies"/"copy" in any case
+// (git_config_rename in diff.c).
+func parseRenames(v string) (Renames, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "copies", "copy":
+		return RenamesCopies, nil
+	}
+	on, err := parseBool(v)
+	if err != nil {
+		return RenamesUnset, err
+	}
+	if on {
+		return RenamesOn, nil
+	}
+	return RenamesOff, nil
 }
 
 // parseSize reads a git size with an optional k, m or g suffix.

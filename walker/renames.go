@@ -1,0 +1,189 @@
+package walker
+
+import (
+	"fmt"
+
+	"github.com/gitwalk/gitwalk/arena"
+	"github.com/gitwalk/gitwalk/internal/attributes"
+	"github.com/gitwalk/gitwalk/internal/config"
+	"github.com/gitwalk/gitwalk/internal/odb"
+	"github.com/gitwalk/gitwalk/internal/renames"
+	"github.com/gitwalk/gitwalk/internal/treediff"
+)
+
+// Renames returns the rename mode a walk with opts uses: opts.Renames, or
+// when that is RenamesAsConfigured the repository's diff.renames, which is
+// on when unset (git log's default since git 2.9).
+func (r *Repo) Renames(opts Options) RenameMode {
+	if opts.Renames != RenamesAsConfigured {
+		return opts.Renames
+	}
+	switch r.cfg.Renames {
+	case config.RenamesOff:
+		return RenamesOff
+	case config.RenamesCopies:
+		return RenamesAndCopies
+	}
+	return RenamesOn
+}
+
+// renameOptions turns a walk's options into the detector's, with the
+// repository's diff.renameLimit when the walk names no limit.
+func (r *Repo) renameOptions(opts *Options, mode RenameMode) renames.Options {
+	o := renames.Options{MinScore: opts.RenameScore, Copies: mode == RenamesAndCopies}
+	limit := opts.RenameLimit
+	if limit == 0 && r.cfg.RenameLimitSet {
+		limit = r.cfg.RenameLimit
+		if limit == 0 {
+			limit = -1 // diff.renameLimit=0 means no limit, as -l0
+		}
+	}
+	switch {
+	case limit < 0:
+		o.Limit = renames.NoLimit
+	case limit > 0:
+		o.Limit = limit
+	}
+	return o
+}
+
+// unitBlobs gives the rename detector the blobs of the unit's reader (the
+// reader can change between commits when readers are taken per commit).
+type unitBlobs struct{ u *unit }
+
+func (b unitBlobs) Size(id odb.ID) (int64, error) {
+	typ, n, err := b.u.rd.ReadHeader(id)
+	if err != nil {
+		return 0, err
+	}
+	if typ != odb.Blob {
+		return 0, fmt.Errorf("object %s is a %s, not a blob", id, typ)
+	}
+	return n, nil
+}
+
+func (b unitBlobs) Read(id odb.ID, a *arena.Arena) ([]byte, error) {
+	typ, data, err := b.u.rd.Read(id, a)
+	if err != nil {
+		return nil, err
+	}
+	if typ != odb.Blob {
+		return nil, fmt.Errorf("object %s is a %s, not a blob", id, typ)
+	}
+	return data, nil
+}
+
+// renamePlan is what rename detection decided for a commit's tree diff,
+// per change of the diff: its pair (a destination's source change), or
+// that it is dropped (a deleted source its rename replaces).
+type renamePlan struct {
+	src, dst     []renames.File // reused across commits
+	srcOf, dstOf []int32        // change index of each source and destination
+	pairOf       []int32        // per change: the source change of its pair, or -1
+	pairs        []renames.Pair // per change with a pair, in arena memory
+	dropped      []bool         // per change: a deleted file whose rename replaces it
+	count        int            // changes left after the plan: the rows
+	renames      int
+	neededLimit  int
+}
+
+// detectRenames runs git's rename detection on the tree diff's changes
+// (path order), leaving the decision in u.plan. It returns false when no
+// detection ran (renames off, or nothing to pair).
+func (u *unit) detectRenames(a *arena.Arena, changes []treediff.Change, all string) (bool, error) {
+	p := &u.plan
+	p.renames, p.neededLimit = 0, 0
+	if u.renameMode == RenamesOff {
+		return false, nil
+	}
+	p.src, p.dst, p.srcOf, p.dstOf = p.src[:0], p.dst[:0], p.srcOf[:0], p.dstOf[:0]
+	copies := u.renameMode == RenamesAndCopies
+	for i := range changes {
+		fc := &changes[i]
+		path := all[fc.PathOff : fc.PathOff+fc.PathLen]
+		switch {
+		case fc.OldMode == 0:
+			p.dst = append(p.dst, renames.File{Path: path, Mode: fc.NewMode, ID: fc.NewID})
+			p.dstOf = append(p.dstOf, int32(i))
+		case fc.NewMode == 0:
+			p.src = append(p.src, renames.File{Path: path, Mode: fc.OldMode, ID: fc.OldID})
+			p.srcOf = append(p.srcOf, int32(i))
+		case copies:
+			p.src = append(p.src, renames.File{Path: path, Mode: fc.OldMode, ID: fc.OldID, Kept: true})
+			p.srcOf = append(p.srcOf, int32(i))
+		}
+	}
+	if len(p.src) == 0 || len(p.dst) == 0 {
+		return false, nil
+	}
+	// Attributes are looked up only for commits with something to pair.
+	for i := range p.src {
+		p.src[i].Binary = u.binaryAttr(p.src[i].Path)
+	}
+	for i := range p.dst {
+		p.dst[i].Binary = u.binaryAttr(p.dst[i].Path)
+	}
+	if u.detector == nil {
+		u.detector = renames.New(unitBlobs{u}, u.renameOpts)
+	}
+	res, err := u.detector.Detect(a, p.src, p.dst)
+	if err != nil {
+		return false, err
+	}
+	p.neededLimit = res.NeededLimit
+	if len(res.Pairs) == 0 {
+		return false, nil
+	}
+	p.pairOf = grow(p.pairOf, len(changes))
+	p.dropped = growBool(p.dropped, len(changes))
+	for i := range changes {
+		p.pairOf[i], p.dropped[i] = -1, false
+	}
+	p.pairs = res.Pairs
+	for k, pr := range res.Pairs {
+		p.pairOf[p.dstOf[pr.Dst]] = int32(k)
+	}
+	p.count = len(changes)
+	for s := range p.src {
+		if !p.src[s].Kept && res.SourceUsed(s) {
+			p.dropped[p.srcOf[s]] = true
+			p.count--
+		}
+	}
+	p.renames = len(res.Pairs)
+	return true, nil
+}
+
+// binaryAttr is what the diff attribute of path says about it being
+// binary, for the similarity estimate (which skips CRs of text only).
+func (u *unit) binaryAttr(path string) renames.Binary {
+	attr := u.repo.attrs.Lookup(path)
+	switch attr.State {
+	case attributes.DiffUnset:
+		return renames.BinaryYes
+	case attributes.DiffSet:
+		return renames.BinaryNo
+	case attributes.DiffDriver:
+		if binary, ok := u.repo.cfg.BinaryDrivers[attr.Driver]; ok {
+			if binary {
+				return renames.BinaryYes
+			}
+			return renames.BinaryNo
+		}
+	}
+	return renames.BinaryAuto
+}
+
+func grow(s []int32, n int) []int32 {
+	if cap(s) < n {
+		return make([]int32, n)
+	}
+	return s[:n]
+}
+
+func growBool(s []bool, n int) []bool {
+	if cap(s) < n {
+		return make([]bool, n)
+	}
+	return s[:n]
+}
