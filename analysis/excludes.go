@@ -60,14 +60,25 @@ type FileClass struct {
 	// Language is linguist's language name ("Go", "C", "Markdown"), or ""
 	// when linguist knows none for the path.
 	Language string
+	// LanguageStats says linguist counts the file in the repository's
+	// language statistics: not vendored, generated or documentation, and
+	// of a programming or markup language (linguist-detectable decides
+	// otherwise). It is the set of files the truck-factor paper analyses.
+	LanguageStats bool
 }
 
 // Classify returns p's class.
 func (c Classifier) Classify(p string) FileClass {
+	attrs := c.attrs(p)
 	fc := c.classes(p)
-	fc.Language = c.Language(p)
+	fc.Language = linguist.LanguageWith(p, attrs)
+	fc.LanguageStats = linguist.InLanguageStats(linguist.Classify(p, attrs), fc.Language, attrs)
 	return fc
 }
+
+// InLanguageStats says whether p is in linguist's language statistics
+// (FileClass.LanguageStats), for Knowledge.Files.
+func (c Classifier) InLanguageStats(p string) bool { return c.Classify(p).LanguageStats }
 
 // Exclude returns the reason p is left out by default (NotExcluded when it
 // counts), for Scope.Exclude.

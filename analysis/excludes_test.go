@@ -71,3 +71,32 @@ func TestClassifierGivesEachPathItsReasonWord(t *testing.T) {
 		})
 	}
 }
+
+// TestClassifierSaysWhatLinguistCountsInLanguageStatistics checks the
+// files the truck-factor paper keeps: programming and markup files that
+// are not vendored, generated or documentation.
+func TestClassifierSaysWhatLinguistCountsInLanguageStatistics(t *testing.T) {
+	attrs := map[string][]string{
+		"docs/notes.md": {"", "", "false", "", ""},
+		"conf/app.yml":  {"", "", "", "", "set"},
+		"src/gen.c":     {"", "set", "", "", ""},
+	}
+	c := analysis.Classifier{Attrs: func(p string) []string { return attrs[p] }}
+	for p, want := range map[string]bool{
+		"src/server.c":      true,
+		"web/index.html":    true,  // markup
+		"README.md":         false, // documentation
+		"docs/notes.md":     false, // not documentation, but prose
+		"data.json":         false, // data
+		"conf/app.yml":      true,  // data, made detectable
+		"src/gen.c":         false, // generated
+		"vendor/lib/lib.go": false,
+		"deps/lua/lua.c":    false,
+		"LICENSE":           false,
+		"bin/unknownfile":   false, // no language
+	} {
+		if got := c.InLanguageStats(p); got != want {
+			t.Errorf("%s: in language statistics %v, want %v", p, got, want)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"path"
 	"sort"
@@ -54,8 +56,9 @@ func DOA(first bool, deliveries, acceptances int) float64 {
 // each folder, the files a single person knows (knowledge islands), and the
 // knowledge lost when people leave.
 //
-// For each file alive at the newest commit walked (one whose newest change
-// is not a deletion, nor a rename away from its path), and each person who
+// For each file alive at the newest commit walked (in its tree with
+// ResultAt; with Result, one whose newest change walked is not a deletion,
+// nor a rename away from its path), and each person who
 // created or changed it:
 //   - FA, first authorship: the person made the file's creation, the Added
 //     (or Copied) change of the oldest commit walked (the largest
@@ -74,6 +77,12 @@ func DOA(first bool, deliveries, acceptances int) float64 {
 type Knowledge struct {
 	Mailmap Mailmap
 	Filter  PathFilter
+	// Files, when set, says which files count besides Filter; it must be
+	// safe for concurrent use. The paper counts the files linguist puts in
+	// a repository's language statistics (its tool keeps what linguist's
+	// breakdown_by_file lists): Classifier.InLanguageStats. nil counts
+	// every file Filter and the scope keep.
+	Files func(path string) bool
 	// DepartedAfter is how many calendar months without a commit make a
 	// person departed, counted back from the newest author date walked (so
 	// a walk with --until answers as of then); 0 is DefaultDepartedAfter,
@@ -94,7 +103,7 @@ func (a Knowledge) AuthorBased() bool { return true }
 // NewState returns an empty *KnowledgeState.
 func (a Knowledge) NewState() State {
 	return &KnowledgeState{opts: a, authors: canonAuthors{mailmap: a.Mailmap}, files: map[string]*knowFile{},
-		away: map[string]int{}, people: map[string]*knowPerson{}}
+		away: map[string]int{}, people: map[string]*knowPerson{}, first: firstCommit{seq: -1}}
 }
 
 // KnowledgeState accumulates Knowledge. It is not safe for concurrent use:
@@ -110,6 +119,9 @@ type KnowledgeState struct {
 	away   map[string]int
 	people map[string]*knowPerson
 	newest time.Time
+	first  firstCommit // the walk's first commit in walk order, whose tree ResultAt reads
+	// counts caches Files's answers, so each path is asked once per state.
+	counts map[string]bool
 }
 
 type knowFile struct {
@@ -129,6 +141,7 @@ type knowPerson struct {
 
 // Observe adds one commit.
 func (s *KnowledgeState) Observe(c *walker.Commit) {
+	s.first.see(c.Seq, c.Hash)
 	who := s.authors.of(c.Author)
 	p := s.people[who]
 	if p == nil {
@@ -150,7 +163,7 @@ func (s *KnowledgeState) Observe(c *walker.Commit) {
 				s.away[ch.OldPath] = c.Seq
 			}
 		}
-		if !s.opts.Filter.Match(ch.Path) {
+		if !s.opts.Filter.Match(ch.Path) || !s.counted(ch.Path) {
 			continue
 		}
 		f := s.files[ch.Path]
@@ -175,6 +188,22 @@ func (s *KnowledgeState) Observe(c *walker.Commit) {
 			}
 		}
 	}
+}
+
+// counted says whether Files counts p.
+func (s *KnowledgeState) counted(p string) bool {
+	if s.opts.Files == nil {
+		return true
+	}
+	ok, seen := s.counts[p]
+	if !seen {
+		if s.counts == nil {
+			s.counts = map[string]bool{}
+		}
+		ok = s.opts.Files(p)
+		s.counts[p] = ok
+	}
+	return ok
 }
 
 // unionSorted returns the sorted union of two sorted sets.
@@ -214,6 +243,9 @@ func (s *KnowledgeState) Merge(other State) {
 	}
 	if o.newest.After(s.newest) {
 		s.newest = o.newest
+	}
+	if o.first.seq >= 0 {
+		s.first.see(o.first.seq, o.first.hash)
 	}
 	for path, a := range o.away {
 		if b, ok := s.away[path]; !ok || a < b {
@@ -323,8 +355,45 @@ type KnowledgeResult struct {
 	UnknownLeavers []string
 }
 
-// Result computes the analysis from what was observed.
+// Result computes the analysis from what was observed, taking as alive the
+// files whose newest change walked is neither a deletion nor a rename away.
+// That misses what only an unwalked commit deleted, as a merge left out by
+// the merge policy (a subtree merge that moves a whole history's files):
+// ResultAt reads the tree instead.
 func (s *KnowledgeState) Result() *KnowledgeResult {
+	return s.result(func(p string, f *knowFile) bool {
+		if f.lastDeleted {
+			return false
+		}
+		a, ok := s.away[p]
+		return !ok || f.lastSeq < a
+	})
+}
+
+// ResultAt is Result with the files alive taken from the tree of the walk's
+// first commit in walk order (HEAD for a plain walk: the newest), read from
+// repo, the walked repository. It reads those files' blobs
+// (walker.Repo.LineCounts). Safe to call once the walk is done.
+func (s *KnowledgeState) ResultAt(ctx context.Context, repo *walker.Repo) (*KnowledgeResult, error) {
+	if s.first.seq < 0 {
+		return s.Result(), nil
+	}
+	paths := make([]string, 0, len(s.files))
+	for p := range s.files {
+		paths = append(paths, p)
+	}
+	inTree, err := repo.LineCounts(ctx, s.first.hash, paths)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: files at %s: %w", s.first.hash, err)
+	}
+	return s.result(func(p string, _ *knowFile) bool {
+		_, ok := inTree[p]
+		return ok
+	}), nil
+}
+
+// result computes the analysis over the files alive says are alive.
+func (s *KnowledgeState) result(alive func(string, *knowFile) bool) *KnowledgeResult {
 	o := s.opts
 	norm, abs, cover := pick(o.Normalized, DefaultAuthorNormalized), pick(o.Absolute, DefaultAuthorAbsolute), pick(o.Coverage, DefaultTruckCoverage)
 	r := &KnowledgeResult{Newest: s.newest}
@@ -332,13 +401,9 @@ func (s *KnowledgeState) Result() *KnowledgeResult {
 	// Alive files and their authors.
 	paths := make([]string, 0, len(s.files))
 	for p, f := range s.files {
-		if f.lastDeleted {
-			continue
+		if alive(p, f) {
+			paths = append(paths, p)
 		}
-		if a, ok := s.away[p]; ok && a <= f.lastSeq {
-			continue
-		}
-		paths = append(paths, p)
 	}
 	sort.Strings(paths)
 	authored := map[string][]string{}

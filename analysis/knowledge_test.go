@@ -525,3 +525,72 @@ func TestKnowledgeFollowsRenamedPathsAndCopies(t *testing.T) {
 		t.Errorf("copy.c: %+v", p)
 	}
 }
+
+// TestKnowledgeResultAtTakesTheFilesOfTheNewestTree builds a history whose
+// merge deletes a file its side branch added: the merge is not walked (the
+// default merge policy), so the changes alone would keep the file alive;
+// ResultAt reads HEAD's tree, as git ls-tree lists it.
+func TestKnowledgeResultAtTakesTheFilesOfTheNewestTree(t *testing.T) {
+	testrepos.IsolateGit(t)
+	dir := filepath.Join(t.TempDir(), "merged")
+	git := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=Ann", "GIT_AUTHOR_EMAIL=ann@example.com",
+			"GIT_COMMITTER_NAME=Ann", "GIT_COMMITTER_EMAIL=ann@example.com")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v: %s", args, err, out)
+		}
+		return string(out)
+	}
+	write := func(name, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	git("init", "-q", "-b", "main")
+	write("a.c", "a\n")
+	git("add", "-A")
+	git("commit", "-q", "-m", "a")
+	git("checkout", "-q", "-b", "side")
+	write("side.c", "s\n")
+	git("add", "-A")
+	git("commit", "-q", "-m", "side")
+	git("checkout", "-q", "main")
+	write("b.c", "b\n")
+	git("add", "-A")
+	git("commit", "-q", "-m", "b")
+	git("merge", "-q", "--no-ff", "--no-commit", "side")
+	git("rm", "-q", "-f", "side.c")
+	git("commit", "-q", "-m", "merge side without side.c")
+
+	st := runAnalyzers(t, dir, walker.Options{}, 2, analysis.Knowledge{})[0].(*analysis.KnowledgeState)
+	names := func(r *analysis.KnowledgeResult) []string {
+		var out []string
+		for _, f := range r.Files {
+			out = append(out, f.Path)
+		}
+		return out
+	}
+	if got := names(st.Result()); !reflect.DeepEqual(got, []string{"a.c", "b.c", "side.c"}) {
+		t.Errorf("by the changes walked: %v, want side.c kept (the premise of this test)", got)
+	}
+	repo, err := walker.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	r, err := st.ResultAt(context.Background(), repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Fields(git("ls-tree", "-r", "--name-only", "HEAD"))
+	if got := names(r); !reflect.DeepEqual(got, want) {
+		t.Errorf("ResultAt: %v, git ls-tree HEAD: %v", got, want)
+	}
+}

@@ -64,6 +64,7 @@ func newRootCmd(ctx context.Context, ios *iostreams) *cobra.Command {
 	root.AddCommand(newBranchesCmd(ios))
 	root.AddCommand(newIdentitiesCmd(ios))
 	root.AddCommand(newFilesCmd(ios))
+	root.AddCommand(newKnowledgeCmd(ios))
 	root.AddCommand(newReportCmd(ios))
 	root.AddCommand(&cobra.Command{
 		Use:     "version",

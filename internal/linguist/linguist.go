@@ -28,25 +28,26 @@ const (
 	AttrGenerated     = "linguist-generated"
 	AttrDocumentation = "linguist-documentation"
 	AttrLanguage      = "linguist-language"
+	AttrDetectable    = "linguist-detectable"
 )
 
 // AttrNames returns the attribute names Classify reads, in Attrs order, as
 // a check-attr query names them.
 func AttrNames() []string {
-	return []string{AttrVendored, AttrGenerated, AttrDocumentation, AttrLanguage}
+	return []string{AttrVendored, AttrGenerated, AttrDocumentation, AttrLanguage, AttrDetectable}
 }
 
 // Attrs are one path's linguist attributes as `git check-attr` gives them:
 // "set", "unset", "unspecified" (or "") or the value of NAME=VALUE.
 type Attrs struct {
-	Vendored, Generated, Documentation, Language string
+	Vendored, Generated, Documentation, Language, Detectable string
 }
 
 // AttrsOf makes Attrs from check-attr values in AttrNames order; missing
 // values are unspecified.
 func AttrsOf(values []string) Attrs {
 	var a Attrs
-	for i, p := range []*string{&a.Vendored, &a.Generated, &a.Documentation, &a.Language} {
+	for i, p := range []*string{&a.Vendored, &a.Generated, &a.Documentation, &a.Language, &a.Detectable} {
 		if i < len(values) {
 			*p = values[i]
 		}
@@ -147,6 +148,26 @@ func Language(p string, content []byte) string {
 		}
 	}
 	return ""
+}
+
+// InLanguageStats says whether linguist counts a file of class c and
+// language lang (LanguageWith) in a repository's language statistics, as
+// its include_in_language_stats? decides: not vendored, generated or
+// documentation, with a language, and that language a programming or
+// markup one (not data such as JSON or YAML, not prose such as Markdown)
+// unless the linguist-detectable attribute says otherwise.
+func InLanguageStats(c Class, lang string, a Attrs) bool {
+	if c.Vendored != None || c.Generated != None || c.Documentation != None || lang == "" {
+		return false
+	}
+	if on, ok := Flag(a.Detectable); ok {
+		return on
+	}
+	switch enry.GetLanguageType(lang) {
+	case enry.Programming, enry.Markup:
+		return true
+	}
+	return false
 }
 
 // LanguageWith is Language with the linguist-language override: its value is

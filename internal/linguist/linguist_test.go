@@ -86,7 +86,9 @@ func TestLanguageIsLinguistsByNameAndExtension(t *testing.T) {
 // checks that Classify applies them as linguist's lazy_blob.rb does: a
 // specified attribute decides over the path rules, false for -NAME and
 // NAME=false, true for any other value; !NAME (unspecified) leaves the
-// rules to decide; linguist-language names a language by name or alias.
+// rules to decide; linguist-language names a language by name or alias;
+// linguist-detectable puts a data file in the language statistics or takes
+// a programming one out.
 func TestAttributesDecideAsLinguistReadsGitsValues(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git not installed")
@@ -105,6 +107,8 @@ src/guide/** linguist-documentation
 *.inc linguist-language=c++
 *.weird linguist-language=NoSuchLanguage
 *.flag linguist-language
+data/keep.json linguist-detectable
+src/skip.c -linguist-detectable
 `
 	if out, err := exec.Command("git", "init", "-q", dir).CombinedOutput(); err != nil {
 		t.Fatalf("git init: %v\n%s", err, out)
@@ -116,9 +120,10 @@ src/guide/** linguist-documentation
 		path                               string
 		vendored, generated, documentation Source
 		language                           string
+		stats                              bool
 	}{
-		{path: "vendor/ours/a.go", language: "Go"},
-		{path: "vendor/false/a.go", language: "Go"},
+		{path: "vendor/ours/a.go", language: "Go", stats: true},
+		{path: "vendor/false/a.go", language: "Go", stats: true},
 		{path: "vendor/theirs/a.go", vendored: Rule, language: "Go"},
 		{path: "src/lib/a.c", vendored: Attribute, language: "C"},
 		{path: "src/yes/a.c", vendored: Attribute, language: "C"},
@@ -128,9 +133,14 @@ src/guide/** linguist-documentation
 		{path: "docs/api/index.md", language: "Markdown"},
 		{path: "docs/guide.md", documentation: Rule, language: "Markdown"},
 		{path: "src/guide/a.md", documentation: Attribute, language: "Markdown"},
-		{path: "src/x.inc", language: "C++"},
+		{path: "src/x.inc", language: "C++", stats: true},
 		{path: "src/x.weird"},
 		{path: "src/a.flag"},
+		{path: "data/keep.json", language: "JSON", stats: true},
+		{path: "data/other.json", language: "JSON"},
+		{path: "src/skip.c", language: "C"},
+		{path: "src/main.c", language: "C", stats: true},
+		{path: "docs/api/page.html", language: "HTML", stats: true},
 	}
 	var paths []string
 	for _, tc := range tests {
@@ -165,6 +175,9 @@ src/guide/** linguist-documentation
 			}
 			if got := LanguageWith(tc.path, a); got != tc.language {
 				t.Errorf("language %q, want %q", got, tc.language)
+			}
+			if got := InLanguageStats(c, tc.language, a); got != tc.stats {
+				t.Errorf("in language statistics: %v, want %v", got, tc.stats)
 			}
 		})
 	}

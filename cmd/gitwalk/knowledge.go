@@ -1,0 +1,152 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/gitwalk/gitwalk/analysis"
+	"github.com/spf13/cobra"
+)
+
+// knowledgeOptions are knowledge's arguments.
+type knowledgeOptions struct {
+	walk      *walkArgs
+	an        *analysisArgs
+	noMailmap bool
+	allFiles  bool
+	view      analysis.KnowledgeView
+	k         analysis.Knowledge
+}
+
+func newKnowledgeCmd(ios *iostreams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "knowledge [REPO] [REV...] [-- PATH...]",
+		Short: "Who knows the code: authorship, truck factor, knowledge islands and loss",
+		Long: "knowledge finds who knows each file by the degree-of-authorship model of Fritz et al., as\n" +
+			"Avelino, Passos, Hora and Valente use it for truck factors (ICPC 2016): for a person and a\n" +
+			"file, DOA = 3.293 + 1.098*FA + 0.164*DL - 0.321*ln(1 + AC), where FA is 1 for the person who\n" +
+			"created the file, DL their later commits to it and AC the others'. A person authors a file\n" +
+			"when their DOA over the file's highest is above 0.75 and their DOA at least 3.293. Files are\n" +
+			"those in the tree of the newest commit walked that linguist counts in a repository's\n" +
+			"languages, as the paper does: not vendored, generated or documentation, and of a programming\n" +
+			"or markup language, not data (JSON, YAML) or prose (linguist-detectable decides otherwise);\n" +
+			"--all-files counts every file the default excludes and --include/--exclude keep. People are\n" +
+			"grouped through .mailmap (--no-mailmap: as recorded), bots left out unless --bots.\n\n" +
+			"The truck factor of the repository and of each folder is the paper's greedy search: remove\n" +
+			"the person who authors the most files (ties: by name) until fewer than half the files have\n" +
+			"an author left; it counts and names them. A file with a single author is a knowledge island.\n" +
+			"People with no commit in the --departed-after months before the newest commit walked have\n" +
+			"departed (default 12: a year without a commit); --simulate-leave takes a person (name, email\n" +
+			"or \"Name <email>\", repeatable) as gone too. The files no author is left for are lost, the\n" +
+			"hot ones (most churn) first. Notes under the table (JSON \"notes\") give the truck factor and\n" +
+			"its people, the islands, the departure date and the lost files whatever the view.\n\n" +
+			"Knowledge options:\n" +
+			"      --view V            truck (default: repository, then each folder), files, people or loss\n" +
+			"      --departed-after N  months without a commit that make a person departed (default 12;\n" +
+			"                          0 marks nobody)\n" +
+			"      --simulate-leave P  take P as gone (repeatable)\n" +
+			"      --all-files         count every file kept, not only linguist's language files\n" +
+			"      --no-mailmap        group authors as recorded, without .mailmap\n" +
+			"      --top N             only the first N rows (0: all)\n" +
+			analysisArgsHelp + "\n\n" + walkArgsHelp,
+		Example: "  gitwalk knowledge\n" +
+			"  gitwalk knowledge --view loss --top 20\n" +
+			"  gitwalk knowledge --view loss --simulate-leave 'Jane Doe' --departed-after 6\n" +
+			"  gitwalk knowledge ../repo --view people --format csv\n" +
+			"  gitwalk knowledge --until 2016-01-01 --view files --format json",
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o := &knowledgeOptions{}
+			rest, err := takeExtraFlags(args, []extraFlag{
+				boolFlag("--no-mailmap", &o.noMailmap),
+				boolFlag("--all-files", &o.allFiles),
+				{name: "--view", hasValue: true, set: func(v string) (err error) {
+					if o.view, err = analysis.ParseKnowledgeView(v); err != nil {
+						err = usagef("--view: %v", err)
+					}
+					return err
+				}},
+				{name: "--departed-after", hasValue: true, set: func(v string) error {
+					n, err := nonNegative("--departed-after", v)
+					if n == 0 {
+						n = -1 // nobody departs
+					}
+					o.k.DepartedAfter = n
+					return err
+				}},
+				{name: "--simulate-leave", hasValue: true, set: func(v string) error {
+					if strings.TrimSpace(v) == "" {
+						return usagef("--simulate-leave needs a name or an email")
+					}
+					o.k.SimulateLeave = append(o.k.SimulateLeave, v)
+					return nil
+				}},
+			})
+			if err != nil {
+				return err
+			}
+			w, a, err := parseAnalysisArgs(rest, flagTop)
+			if err != nil {
+				return err
+			}
+			if w.help {
+				return cmd.Help()
+			}
+			if err := noReverse(w, "knowledge"); err != nil {
+				return err
+			}
+			o.walk, o.an = w, a
+			return runKnowledge(cmd, ios, o)
+		},
+	}
+}
+
+func runKnowledge(cmd *cobra.Command, ios *iostreams, o *knowledgeOptions) error {
+	w, a := o.walk, o.an
+	repo, err := w.openRepo()
+	if err != nil {
+		return err
+	}
+	defer repo.Close()
+	k := o.k
+	k.Filter, k.Mailmap = a.filter, mailmapFor(ios, repo, o.noMailmap)
+	if !o.allFiles {
+		k.Files = classifier(repo).InLanguageStats
+	}
+	state, err := runAnalysis(cmd, ios, w, repo, k)
+	if err != nil {
+		return err
+	}
+	st, _ := state.(*analysis.KnowledgeState)
+	if st == nil {
+		st = k.NewState().(*analysis.KnowledgeState)
+	}
+	r, err := st.ResultAt(cmd.Context(), repo)
+	if err != nil {
+		return err
+	}
+	if len(r.UnknownLeavers) > 0 {
+		return usagef("--simulate-leave %q: no such person in the walk (see gitwalk identities)", r.UnknownLeavers[0])
+	}
+	rep := analysis.KnowledgeReport(r, o.view, a.top)
+	rep.Options = a.options(w)
+	rep.Options["view"] = o.view.String()
+	rep.Options["mailmap"] = !o.noMailmap
+	rep.Options["files"] = map[bool]string{false: "language", true: "all"}[o.allFiles]
+	rep.Options["top"] = a.top
+	departed := k.DepartedAfter
+	if departed == 0 {
+		departed = analysis.DefaultDepartedAfter
+	} else if departed < 0 {
+		departed = 0
+	}
+	rep.Options["departed_after_months"] = departed
+	leave := o.k.SimulateLeave
+	if leave == nil {
+		leave = []string{}
+	}
+	rep.Options["simulate_leave"] = leave
+	rep.Options["thresholds"] = map[string]any{"normalized_doa": analysis.DefaultAuthorNormalized,
+		"absolute_doa": analysis.DefaultAuthorAbsolute, "truck_coverage": analysis.DefaultTruckCoverage,
+		"formula": "3.293 + 1.098*FA + 0.164*DL - 0.321*ln(1+AC)"}
+	return rep.Write(ios.out, a.format, tableWidth(ios))
+}
