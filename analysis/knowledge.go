@@ -68,8 +68,9 @@ func DOA(first bool, deliveries, acceptances int) float64 {
 //     Renamed change counts as a change to its new path; a deletion is none).
 //   - AC, acceptances: the other people's deliveries to the file.
 //
-// Paths are taken as the file's identity: renames are followed by rewriting
-// a renamed file's older paths before the analyzer sees them. People are
+// Paths are taken as the file's identity: renames are to be followed by the
+// layer before the analyzers, which rewrites a renamed file's older paths to
+// its newest one. People are
 // canonical "Name <email>" after Mailmap, as in Authors; the scope's bot,
 // co-author and exclusion policies apply before (Knowledge is AuthorBased).
 // A Knowledge is a value; its zero value uses the paper's thresholds and

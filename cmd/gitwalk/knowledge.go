@@ -1,6 +1,8 @@
 package main
 
 import (
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/gitwalk/gitwalk/analysis"
@@ -45,6 +47,9 @@ func newKnowledgeCmd(ios *iostreams) *cobra.Command {
 			"                          0 marks nobody)\n" +
 			"      --simulate-leave P  take P as gone (repeatable)\n" +
 			"      --all-files         count every file kept, not only linguist's language files\n" +
+			"      --author-share X    an author's DOA over the file's best must be above X (default 0.75)\n" +
+			"      --author-doa X      and their DOA at least X (default 3.293)\n" +
+			"      --truck-coverage X  remove people until fewer than X of the files have an author (default 0.5)\n" +
 			"      --no-mailmap        group authors as recorded, without .mailmap\n" +
 			"      --top N             only the first N rows (0: all)\n" +
 			analysisArgsHelp + "\n\n" + walkArgsHelp,
@@ -73,6 +78,9 @@ func newKnowledgeCmd(ios *iostreams) *cobra.Command {
 					o.k.DepartedAfter = n
 					return err
 				}},
+				fractionFlag("--author-share", &o.k.Normalized, false),
+				fractionFlag("--author-doa", &o.k.Absolute, true),
+				fractionFlag("--truck-coverage", &o.k.Coverage, false),
 				{name: "--simulate-leave", hasValue: true, set: func(v string) error {
 					if strings.TrimSpace(v) == "" {
 						return usagef("--simulate-leave needs a name or an email")
@@ -145,8 +153,31 @@ func runKnowledge(cmd *cobra.Command, ios *iostreams, o *knowledgeOptions) error
 		leave = []string{}
 	}
 	rep.Options["simulate_leave"] = leave
-	rep.Options["thresholds"] = map[string]any{"normalized_doa": analysis.DefaultAuthorNormalized,
-		"absolute_doa": analysis.DefaultAuthorAbsolute, "truck_coverage": analysis.DefaultTruckCoverage,
+	or := func(v, def float64) float64 {
+		if v > 0 {
+			return v
+		}
+		return def
+	}
+	rep.Options["thresholds"] = map[string]any{"normalized_doa": or(k.Normalized, analysis.DefaultAuthorNormalized),
+		"absolute_doa": or(k.Absolute, analysis.DefaultAuthorAbsolute), "truck_coverage": or(k.Coverage, analysis.DefaultTruckCoverage),
 		"formula": "3.293 + 1.098*FA + 0.164*DL - 0.321*ln(1+AC)"}
 	return rep.Write(ios.out, a.format, tableWidth(ios))
+}
+
+// fractionFlag is a flag taking a finite number above 0, at most 1 unless
+// unbounded.
+func fractionFlag(name string, dst *float64, unbounded bool) extraFlag {
+	return extraFlag{name: name, hasValue: true, set: func(v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(f > 0) || math.IsInf(f, 0) || !unbounded && f > 1 {
+			want := "a number above 0 and at most 1"
+			if unbounded {
+				want = "a number above 0"
+			}
+			return usagef("%s %q: want %s", name, v, want)
+		}
+		*dst = f
+		return nil
+	}}
 }

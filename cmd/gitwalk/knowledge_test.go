@@ -98,6 +98,15 @@ func TestKnowledgeCountsLinguistsLanguageFilesAndNamesTheirAuthors(t *testing.T)
 	if doc.Options["files"] != "all" || doc.Options["departed_after_months"] != float64(12) {
 		t.Errorf("options %v", doc.Options)
 	}
+	// With a share of 0.6 Alice's 0.68 of Bob's DOA makes her an author of
+	// a.c too (Bob first: the higher DOA).
+	doc = knowledgeJSON(t, dir, "--view", "files", "--author-share", "0.6")
+	if got := files(doc)["a.c"]; got != "Bob <bob@example.com>; Alice <alice@example.com>" {
+		t.Errorf("--author-share 0.6: a.c authors %q", got)
+	}
+	if th := doc.Options["thresholds"].(map[string]any); th["normalized_doa"] != 0.6 || th["absolute_doa"] != 3.293 {
+		t.Errorf("thresholds %v", th)
+	}
 
 	// Each person authors one file; removing by name order, Alice then Bob
 	// leave one file of three covered (0.33 < 0.5): truck factor 2.
@@ -170,6 +179,9 @@ func TestKnowledgeRejectsBadFlagsWithOneLine(t *testing.T) {
 		{[]string{"--view", "tree"}, "want truck, files, people or loss"},
 		{[]string{"--departed-after", "-3"}, "want a number of 0 or more"},
 		{[]string{"--reverse"}, "does not take --reverse"},
+		{[]string{"--author-share", "1.5"}, "want a number above 0 and at most 1"},
+		{[]string{"--author-doa", "NaN"}, "want a number above 0"},
+		{[]string{"--truck-coverage", "0"}, "want a number above 0 and at most 1"},
 	} {
 		_, stderr, code := runGitwalk(t, append([]string{"knowledge", dir}, tc.args...)...)
 		said := 0
