@@ -248,6 +248,12 @@ func (s *KnowledgeState) Merge(other State) {
 	if o.first.seq >= 0 {
 		s.first.see(o.first.seq, o.first.hash)
 	}
+	for p, ok := range o.counts {
+		if s.counts == nil {
+			s.counts = map[string]bool{}
+		}
+		s.counts[p] = ok
+	}
 	for path, a := range o.away {
 		if b, ok := s.away[path]; !ok || a < b {
 			s.away[path] = a
@@ -354,6 +360,8 @@ type KnowledgeResult struct {
 	Lost []LostFile
 	// UnknownLeavers are SimulateLeave names that matched nobody.
 	UnknownLeavers []string
+	// LeftOut is how many distinct paths walked Knowledge.Files left out.
+	LeftOut int
 }
 
 // Result computes the analysis from what was observed, taking as alive the
@@ -398,6 +406,11 @@ func (s *KnowledgeState) result(alive func(string, *knowFile) bool) *KnowledgeRe
 	o := s.opts
 	norm, abs, cover := pick(o.Normalized, DefaultAuthorNormalized), pick(o.Absolute, DefaultAuthorAbsolute), pick(o.Coverage, DefaultTruckCoverage)
 	r := &KnowledgeResult{Newest: s.newest}
+	for _, ok := range s.counts {
+		if !ok {
+			r.LeftOut++
+		}
+	}
 
 	// Alive files and their authors.
 	paths := make([]string, 0, len(s.files))

@@ -436,8 +436,12 @@ func TestKnowledgeOfTheFixtureAsWorkedByHand(t *testing.T) {
 
 func TestKnowledgeIsTheSameForEveryWorkerCount(t *testing.T) {
 	dir := buildKnowledgeRepo(t)
-	k := analysis.Knowledge{Mailmap: mailmapOf(t, dir), SimulateLeave: []string{"Bob"}}
+	k := analysis.Knowledge{Mailmap: mailmapOf(t, dir), SimulateLeave: []string{"Bob"},
+		Files: func(p string) bool { return p != ".mailmap" && p != "tmp.c" }}
 	want := runKnowledge(t, dir, k, 1)
+	if want.LeftOut != 2 || len(want.Files) != 8 {
+		t.Errorf("Files left out %d paths, kept %d files; want 2 and 8", want.LeftOut, len(want.Files))
+	}
 	for _, w := range []int{2, 8} {
 		if got := runKnowledge(t, dir, k, w); !reflect.DeepEqual(got, want) {
 			t.Errorf("%d workers:\n got %+v\nwant %+v", w, got, want)

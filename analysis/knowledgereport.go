@@ -107,7 +107,9 @@ func KnowledgeReport(r *KnowledgeResult, view KnowledgeView, top int) *Report {
 				len(departed), r.DepartedBefore.UTC().Format(time.DateOnly))})
 	}
 	rep.Notes = append(rep.Notes, Note{Name: "lost-files", Value: len(r.Lost),
-		Text: fmt.Sprintf("%d files have no author left once the departed and leaving are gone", len(r.Lost))})
+		Text: fmt.Sprintf("%d files have no author left once the departed and leaving are gone", len(r.Lost))},
+		Note{Name: "left-out-files", Value: r.LeftOut,
+			Text: fmt.Sprintf("%d paths walked left out by the file selection (by default: not in linguist's languages)", r.LeftOut)})
 	return rep
 }
 

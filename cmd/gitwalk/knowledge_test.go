@@ -117,6 +117,9 @@ func TestKnowledgeCountsLinguistsLanguageFilesAndNamesTheirAuthors(t *testing.T)
 	if len(doc.Rows) != 1 || doc.Rows[0]["folder"] != "." || doc.Rows[0]["files"] != float64(3) {
 		t.Errorf("truck rows %v", doc.Rows)
 	}
+	if doc.Notes["left-out-files"] != float64(2) { // data.json and README.md; vendor/ is the scope's
+		t.Errorf("left-out-files %v, want 2", doc.Notes["left-out-files"])
+	}
 
 	// Newest commit 2021-06-01: Alice and Bob have none in the 12 months
 	// before; what they alone know is lost, the hotter a.c first.
