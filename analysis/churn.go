@@ -21,15 +21,20 @@ type Grouping uint8
 // written, as `git log` shows by default), converted to UTC, so that a
 // history's buckets do not depend on the committers' time zones.
 const (
-	ByFile   Grouping = iota // the file's path, as git prints it (raw, unquoted)
-	ByDir                    // the file's folder (path.Dir: "." for the top)
-	ByAuthor                 // "Name <email>" of the author, as recorded
-	ByDay                    // author date in UTC, "2006-01-02"
-	ByWeek                   // ISO 8601 week (weeks start on Monday) of the author date in UTC, "2006-W01"
-	ByMonth                  // author date in UTC, "2006-01"
+	ByFile     Grouping = iota // the file's path, as git prints it (raw, unquoted)
+	ByDir                      // the file's folder (path.Dir: "." for the top)
+	ByAuthor                   // "Name <email>" of the author, as recorded
+	ByDay                      // author date in UTC, "2006-01-02"
+	ByWeek                     // ISO 8601 week (weeks start on Monday) of the author date in UTC, "2006-W01"
+	ByMonth                    // author date in UTC, "2006-01"
+	ByLanguage                 // the file's language by linguist's rules (Churn.Language); "(unknown)" when none
 )
 
-var groupingNames = [...]string{ByFile: "file", ByDir: "dir", ByAuthor: "author", ByDay: "day", ByWeek: "week", ByMonth: "month"}
+var groupingNames = [...]string{ByFile: "file", ByDir: "dir", ByAuthor: "author", ByDay: "day", ByWeek: "week", ByMonth: "month",
+	ByLanguage: "language"}
+
+// UnknownLanguage is the ByLanguage group of files linguist names no language for.
+const UnknownLanguage = "(unknown)"
 
 // String returns the grouping's name as --by takes it.
 func (g Grouping) String() string {
@@ -39,14 +44,14 @@ func (g Grouping) String() string {
 	return fmt.Sprintf("Grouping(%d)", uint8(g))
 }
 
-// ParseGrouping reads a grouping name: file, dir, author, day, week or month.
+// ParseGrouping reads a grouping name: file, dir, author, day, week, month or language.
 func ParseGrouping(s string) (Grouping, error) {
 	for g, name := range groupingNames {
 		if s == name {
 			return Grouping(g), nil
 		}
 	}
-	return 0, fmt.Errorf("%w %q: want file, dir, author, day, week or month", ErrUnknownGrouping, s)
+	return 0, fmt.Errorf("%w %q: want file, dir, author, day, week, month or language", ErrUnknownGrouping, s)
 }
 
 // Churn is the churn analysis: for each group (a file by default), the
@@ -56,11 +61,23 @@ func ParseGrouping(s string) (Grouping, error) {
 type Churn struct {
 	By     Grouping
 	Filter PathFilter
+	// Language names a path's language for ByLanguage ("" when none); nil
+	// is linguist's rules by path alone (Classifier{}.Language). It must be
+	// safe for concurrent use.
+	Language func(path string) string
 }
 
 // NewState returns an empty *ChurnState.
 func (a Churn) NewState() State {
-	return &ChurnState{by: a.By, filter: a.Filter, groups: map[string]*churnGroup{}}
+	s := &ChurnState{by: a.By, filter: a.Filter, groups: map[string]*churnGroup{}}
+	if a.By == ByLanguage {
+		s.language = a.Language
+		if s.language == nil {
+			s.language = Classifier{}.Language
+		}
+		s.languages = map[string]string{}
+	}
+	return s
 }
 
 // ChurnRow is one group's totals. Churn is Added+Deleted. Commits counts the
@@ -87,6 +104,10 @@ type ChurnState struct {
 	// huge commit would leave large for every commit after it.)
 	observed int
 	keyBuf   []byte
+	// language and its answers per path, for ByLanguage (each path is
+	// asked once per state: linguist's rules are regular expressions).
+	language  func(string) string
+	languages map[string]string
 }
 
 // churnGroup is a row being accumulated.
@@ -110,6 +131,8 @@ func (s *ChurnState) Observe(c *walker.Commit) {
 			row = s.group(ch.Path)
 		case ByDir:
 			row = s.group(path.Dir(ch.Path))
+		case ByLanguage:
+			row = s.group(s.languageOf(ch.Path))
 		default:
 			if commitGroup == nil {
 				// Built in a reused buffer: looking a []byte up as a string
@@ -130,6 +153,19 @@ func (s *ChurnState) Observe(c *walker.Commit) {
 		row.Deleted += ch.Deleted
 		row.Churn += ch.Added + ch.Deleted
 	}
+}
+
+// languageOf returns p's ByLanguage group.
+func (s *ChurnState) languageOf(p string) string {
+	l, ok := s.languages[p]
+	if !ok {
+		l = s.language(p)
+		if l == "" {
+			l = UnknownLanguage
+		}
+		s.languages[p] = l
+	}
+	return l
 }
 
 // group returns the group named key, adding it if new.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gitwalk/gitwalk/analysis"
+	"github.com/gitwalk/gitwalk/internal/linguist"
 	"github.com/gitwalk/gitwalk/internal/testrepos"
 	"github.com/gitwalk/gitwalk/walker"
 )
@@ -34,6 +35,10 @@ func expectedChurn(commits []gitCommit, by analysis.Grouping) map[string]analysi
 				key = c.week
 			case analysis.ByMonth:
 				key = c.month
+			case analysis.ByLanguage:
+				if key = linguist.Language(ch.path, nil); key == "" {
+					key = analysis.UnknownLanguage
+				}
 			}
 			r := rows[key]
 			r.Key = key
@@ -78,7 +83,7 @@ func fixtureDirs(t *testing.T) map[string]string {
 	return dirs
 }
 
-var groupings = []analysis.Grouping{analysis.ByFile, analysis.ByDir, analysis.ByAuthor, analysis.ByDay, analysis.ByWeek, analysis.ByMonth}
+var groupings = []analysis.Grouping{analysis.ByFile, analysis.ByDir, analysis.ByAuthor, analysis.ByDay, analysis.ByWeek, analysis.ByMonth, analysis.ByLanguage}
 
 func TestChurnAndSummaryMatchGitLogForEveryGroupingAndWorkerCount(t *testing.T) {
 	dirs := fixtureDirs(t)

@@ -75,3 +75,43 @@ func Example_customAnalyzer() {
 	// Sunday     0 commits   0 lines
 	// most churn: a.txt (18 lines in 6 commits)
 }
+
+// The knowledge analysis on a small fixture, with bots left out by the
+// scope and files classified by linguist's rules: who authors what, and
+// the truck factor. (The fixture is bare: git reads no .gitattributes from
+// its tree, so its linguist-generated gen/ counts here, as in git.)
+func ExampleKnowledge() {
+	repo, err := walker.Open(filepath.Join("..", "testdata", "repos", "people.git"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer repo.Close()
+	mm, err := repo.Mailmap()
+	if err != nil {
+		log.Fatal(err)
+	}
+	classes := analysis.Classifier{Attrs: repo.AttrChecker(analysis.LinguistAttributes()...).Check}
+	scope := analysis.Scope{Mailmap: mm, Exclude: classes.Exclude}
+	k := analysis.Knowledge{Mailmap: mm, Files: classes.InLanguageStats}
+	opts := walker.Options{Revisions: []string{"--all"}, NoMerges: true}
+	states, err := analysis.Run(context.Background(), repo, opts, scope.Wrap(k))
+	if err != nil {
+		log.Fatal(err)
+	}
+	st := states[0].(*analysis.ScopedState).Inner().(*analysis.KnowledgeState)
+	r, err := st.ResultAt(context.Background(), repo)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, f := range r.Files {
+		fmt.Println(f.Path, f.Authors)
+	}
+	fmt.Println("truck factor", r.Repository.Factor, r.Repository.People[0].Person)
+	// Output:
+	// ext/lib.c [Jane Doe <jane@example.com>]
+	// gen/api.pb.go [Jane Doe <jane@example.com> Carol Smith <carol@example.com>]
+	// src/main.go [Jane Doe <jane@example.com>]
+	// src/util.go [Jane D <jane@example.com> Bob Builder <bob@example.com>]
+	// web/app.js [Jane Doe <jane@example.com>]
+	// truck factor 1 Jane Doe <jane@example.com>
+}

@@ -3,40 +3,151 @@ package analysis
 import (
 	"path"
 	"strings"
+
+	"github.com/gitwalk/gitwalk/internal/linguist"
 )
 
 // vendorDirs are the folders of third-party code left out by default, at
-// any depth.
+// any depth, under their own reason word (vendor-folder). Linguist's
+// vendor rules hold them too; the rest of those rules give "vendored".
 var vendorDirs = []string{"vendor", "node_modules", "third_party"}
 
 // lockFiles are package managers' lock files, left out by default at any
 // depth: they are written by tools, and their churn says nothing of the code.
+// Linguist counts most of them as generated; these keep the word lock-file,
+// and go.sum, yarn.lock and Gemfile.lock, which linguist misses, are here.
 var lockFiles = []string{"go.sum", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock",
 	"poetry.lock", "Gemfile.lock", "composer.lock"}
 
-// DefaultExclude says why a path is left out by default by its name alone:
-// under a vendor folder (vendor/, node_modules/, third_party/ at any depth),
-// a lock file, or a minified file (*.min.js, *.min.css). The attribute
-// reasons (ExcludedGenerated, ExcludedVendored) need the repository's
-// attributes: see walker.Repo.Attributes. Safe for concurrent use.
-func DefaultExclude(p string) ExcludeReason {
+// LinguistAttributes returns the attribute names a Classifier reads, in the
+// order its Attrs function returns their values (for walker.Repo.AttrChecker).
+func LinguistAttributes() []string { return linguist.AttrNames() }
+
+// Classifier decides which files count by default, and the language of
+// each, by GitHub linguist's rules and the repository's linguist-*
+// attributes, as linguist applies them:
+//   - vendored files are left out: linguist's vendor rules (vendor/,
+//     node_modules/, third_party/, deps/ at the top, configure and other
+//     build scaffolding, minified files, testdata/, .github/) or the
+//     linguist-vendored attribute;
+//   - generated files are left out: lock files, linguist's generated path
+//     rules (Godeps/, __generated__/, .idea/), or the linguist-generated
+//     attribute;
+//   - documentation counts: docs/, README, CHANGELOG are written and kept by
+//     the project's people, and who knows them matters when one leaves (a
+//     --include or --exclude filter leaves it out when asked). Its class is
+//     reported (FileClass.Documentation).
+//
+// A specified attribute decides over the rules: -linguist-vendored or
+// linguist-vendored=false keeps a file of a vendor folder, and
+// linguist-generated=false a lock file. The zero value applies the rules
+// alone. A Classifier is read-only once built and safe for concurrent use
+// when Attrs is.
+type Classifier struct {
+	// Attrs returns the linguist attributes of a path, in
+	// LinguistAttributes order, as git check-attr gives them; nil means none
+	// are set anywhere.
+	Attrs func(path string) []string
+}
+
+// FileClass is what a Classifier says of one path.
+type FileClass struct {
+	// Reason is why the path is left out by default; NotExcluded when it counts.
+	Reason        ExcludeReason
+	Vendored      bool
+	Generated     bool
+	Documentation bool
+	// Language is linguist's language name ("Go", "C", "Markdown"), or ""
+	// when linguist knows none for the path.
+	Language string
+	// LanguageStats says linguist counts the file in the repository's
+	// language statistics: not vendored, generated or documentation, and
+	// of a programming or markup language (linguist-detectable decides
+	// otherwise). It is the set of files the truck-factor paper analyses.
+	LanguageStats bool
+}
+
+// Classify returns p's class.
+func (c Classifier) Classify(p string) FileClass {
+	attrs := c.attrs(p)
+	fc := c.classes(p)
+	fc.Language = linguist.LanguageWith(p, attrs)
+	fc.LanguageStats = linguist.InLanguageStats(linguist.Classify(p, attrs), fc.Language, attrs)
+	return fc
+}
+
+// InLanguageStats says whether p is in linguist's language statistics
+// (FileClass.LanguageStats), for Knowledge.Files.
+func (c Classifier) InLanguageStats(p string) bool { return c.Classify(p).LanguageStats }
+
+// Exclude returns the reason p is left out by default (NotExcluded when it
+// counts), for Scope.Exclude.
+func (c Classifier) Exclude(p string) ExcludeReason { return c.classes(p).Reason }
+
+// Language returns linguist's language of p, with the linguist-language
+// attribute's override, or "" when linguist knows none (for Churn.Language).
+func (c Classifier) Language(p string) string { return linguist.LanguageWith(p, c.attrs(p)) }
+
+func (c Classifier) attrs(p string) linguist.Attrs {
+	if c.Attrs == nil {
+		return linguist.Attrs{}
+	}
+	return linguist.AttrsOf(c.Attrs(p))
+}
+
+// classes is Classify without the language.
+func (c Classifier) classes(p string) FileClass {
+	attrs := c.attrs(p)
+	lc := linguist.Classify(p, attrs)
+	fc := FileClass{Vendored: lc.Vendored != linguist.None, Generated: lc.Generated != linguist.None,
+		Documentation: lc.Documentation != linguist.None}
+	// An attribute names its class; otherwise the older, more precise
+	// words come first, then linguist's own classes.
+	vendorDir, lock, minified := nameReasons(p)
+	_, genAttr := linguist.Flag(attrs.Generated)
+	_, venAttr := linguist.Flag(attrs.Vendored)
+	switch {
+	case lc.Generated == linguist.Attribute:
+		fc.Reason = ExcludedGenerated
+	case lc.Vendored == linguist.Attribute:
+		fc.Reason = ExcludedVendored
+	case vendorDir && !venAttr:
+		fc.Reason, fc.Vendored = ExcludedVendorDir, true
+	case lock && !genAttr:
+		fc.Reason, fc.Generated = ExcludedLockFile, true
+	case minified && !venAttr:
+		fc.Reason, fc.Vendored = ExcludedMinified, true
+	case fc.Vendored:
+		fc.Reason = ExcludedVendored
+	case fc.Generated:
+		fc.Reason = ExcludedGenerated
+	}
+	return fc
+}
+
+// DefaultExclude is Classifier{}.Exclude: why a path is left out by default
+// by its name alone, with no attributes. Safe for concurrent use.
+func DefaultExclude(p string) ExcludeReason { return Classifier{}.Exclude(p) }
+
+// nameReasons says whether p is under a vendor folder (vendor/,
+// node_modules/, third_party/ at any depth), a lock file, or a minified
+// file (*.min.js, *.min.css).
+func nameReasons(p string) (vendorDir, lock, minified bool) {
 	dir, base := path.Split(p)
 	if dir != "" {
 		for _, seg := range strings.Split(strings.TrimSuffix(dir, "/"), "/") {
 			for _, v := range vendorDirs {
 				if seg == v {
-					return ExcludedVendorDir
+					vendorDir = true
 				}
 			}
 		}
 	}
 	for _, l := range lockFiles {
 		if base == l {
-			return ExcludedLockFile
+			lock = true
 		}
 	}
-	if strings.HasSuffix(base, ".min.js") || strings.HasSuffix(base, ".min.css") {
-		return ExcludedMinified
-	}
-	return NotExcluded
+	minified = strings.HasSuffix(base, ".min.js") || strings.HasSuffix(base, ".min.css")
+	return vendorDir, lock, minified
 }

@@ -104,7 +104,7 @@ type Report struct {
 type Note struct {
 	Name  string // the JSON key
 	Value any    // int, int64, float64, string, bool or time.Time
-	Text  string // the sentence a Table prints
+	Text  string // the sentence a Table prints; "" for a figure JSON alone shows
 }
 
 // Write renders r in format f and writes it to w in a single Write, so that
@@ -456,6 +456,9 @@ func (r *Report) writeTable(buf *bytes.Buffer, width int) {
 // writeNotes prints the notes under a table, one "note: " line each.
 func (r *Report) writeNotes(buf *bytes.Buffer) {
 	for _, n := range r.Notes {
+		if n.Text == "" {
+			continue
+		}
 		buf.WriteString("note: ")
 		buf.WriteString(n.Text)
 		buf.WriteByte('\n')

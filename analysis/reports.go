@@ -3,7 +3,7 @@ package analysis
 // ChurnReport makes the Report of churn rows grouped by by. Its columns are
 // KEY, added, deleted, commits, churn: the first four are code-maat's
 // (entity-churn's "entity" for files and folders, author-churn's "author",
-// abs-churn's "date" for days; "week" and "month" otherwise), so tools
+// abs-churn's "date" for days; "week", "month" and "language" otherwise), so tools
 // written for code-maat's CSV read gitwalk's. Options is left for the
 // caller to fill.
 func ChurnReport(rows []ChurnRow, by Grouping) *Report {
@@ -12,6 +12,8 @@ func ChurnReport(rows []ChurnRow, by Grouping) *Report {
 	switch by {
 	case ByAuthor:
 		key = "author"
+	case ByLanguage:
+		key, cut = "language", false
 	case ByDay:
 		key, cut = "date", false
 	case ByWeek:

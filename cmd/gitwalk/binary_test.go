@@ -161,7 +161,7 @@ func TestBuiltBinaryFailsWithOneLineAHintAndTheExitCode(t *testing.T) {
 		case "numstat":
 			cases[2].wantMsg = []string{"unknown option --format"}
 		case "churn":
-			cases[3].wantMsg = []string{`--by: unknown grouping "year"`, "file, dir, author, day, week or month"}
+			cases[3].wantMsg = []string{`--by: unknown grouping "year"`, "file, dir, author, day, week, month or language"}
 		case "report":
 			cases[2].wantMsg = []string{"--format is for the other commands"}
 		}

@@ -7,23 +7,29 @@ import (
 // churnCmd is `gitwalk churn`.
 var churnCmd = analysisCmd[struct{}, *analysis.ChurnState]{
 	name:  "churn",
-	short: "Lines added and deleted per file, folder, author, day, week or month",
+	short: "Lines added and deleted per file, folder, author, day, week, month or language",
 	long: "churn adds up, per group, the commits that changed it and the lines they added and\n" +
 		"deleted (git log --numstat's counts); churn is added + deleted. Rows are sorted by churn,\n" +
 		"largest first (ties: more commits first, then by name). Merges count as --merges says\n" +
 		"(left out by default; with include or first-parent, diffed against their first parent).\n" +
 		"Days, weeks (ISO 8601, from Monday) and months are those of the author date, in UTC.\n" +
+		"Languages are linguist's, by file name and extension, and the linguist-language attribute.\n" +
 		"CSV columns are code-maat's: entity-churn (file, dir), author-churn, abs-churn (day).\n\n" +
 		"Churn options:\n" +
-		"      --by G              file (default), dir, author, day, week or month\n" +
+		"      --by G              file (default), dir, author, day, week, month or language\n" +
 		"      --top N             only the N rows with the most churn (0: all)\n",
 	example: "  gitwalk churn --top 10\n" +
 		"  gitwalk churn ../repo --by dir --exclude 'vendor/**'\n" +
 		"  gitwalk churn --by month --format csv --since '1 year ago'\n" +
+		"  gitwalk churn --by language\n" +
 		"  gitwalk churn --by author --all --format json",
 	takes: flagBy | flagTop,
 	analyzer: func(e *analysisEnv, _ *struct{}) analysis.Analyzer {
-		return analysis.Churn{By: e.an.by, Filter: e.an.filter}
+		an := analysis.Churn{By: e.an.by, Filter: e.an.filter}
+		if e.an.by == analysis.ByLanguage {
+			an.Language = classifier(e.repo).Language
+		}
+		return an
 	},
 	render: func(e *analysisEnv, _ *struct{}, st *analysis.ChurnState) (output, error) {
 		return churnReport(st, e.an.by, e.reportArgs()), nil

@@ -295,10 +295,13 @@ func TestMergesPolicyCountsAsTheGitLogItNames(t *testing.T) {
 }
 
 // excludeReasons asks git check-attr for the linguist attributes of paths in
-// work and adds the name rules, as gitwalk documents its default excludes.
+// work and classifies each path with git's values, so that gitwalk's own
+// reading of the attributes is checked against git's (the rules themselves
+// are tested in analysis and internal/linguist).
 func excludeReasons(t *testing.T, work string, paths []string) map[string]analysis.ExcludeReason {
 	t.Helper()
-	cmd := exec.Command("git", "-C", work, "check-attr", "--stdin", "-z", "linguist-generated", "linguist-vendored")
+	names := analysis.LinguistAttributes()
+	cmd := exec.Command("git", append([]string{"-C", work, "check-attr", "--stdin", "-z"}, names...)...)
 	cmd.Stdin = strings.NewReader(strings.Join(paths, "\x00") + "\x00")
 	out, err := cmd.Output()
 	if err != nil {
@@ -312,21 +315,16 @@ func excludeReasons(t *testing.T, work string, paths []string) map[string]analys
 		}
 		attrs[f[i]][f[i+1]] = f[i+2]
 	}
+	c := analysis.Classifier{Attrs: func(p string) []string {
+		vs := make([]string, len(names))
+		for i, n := range names {
+			vs[i] = attrs[p][n]
+		}
+		return vs
+	}}
 	reasons := map[string]analysis.ExcludeReason{}
 	for _, p := range paths {
-		gen, ven := attrs[p]["linguist-generated"], attrs[p]["linguist-vendored"]
-		r := analysis.DefaultExclude(p)
-		switch {
-		case gen == "set" || gen == "true":
-			r = analysis.ExcludedGenerated
-		case ven == "set" || ven == "true":
-			r = analysis.ExcludedVendored
-		case r == analysis.ExcludedVendorDir && (ven == "unset" || ven == "false"):
-			r = analysis.NotExcluded
-		case r != analysis.ExcludedVendorDir && (gen == "unset" || gen == "false"):
-			r = analysis.NotExcluded
-		}
-		reasons[p] = r
+		reasons[p] = c.Exclude(p)
 	}
 	return reasons
 }

@@ -111,7 +111,7 @@ func TestReadmeExamplesAreWhatGitwalkPrints(t *testing.T) {
 			}
 		})
 	}
-	for _, cmd := range []string{"numstat", "churn", "summary", "authors", "coupling", "ownership", "hotspots", "age", "branches", "identities", "files"} {
+	for _, cmd := range []string{"numstat", "churn", "summary", "authors", "coupling", "ownership", "hotspots", "age", "branches", "identities", "files", "knowledge"} {
 		if !shown[cmd] {
 			t.Errorf("the README has no console example of gitwalk %s", cmd)
 		}

@@ -64,6 +64,7 @@ func newRootCmd(ctx context.Context, ios *iostreams) *cobra.Command {
 	root.AddCommand(newBranchesCmd(ios))
 	root.AddCommand(newAnalysisCmd(ios, identitiesCmd))
 	root.AddCommand(newAnalysisCmd(ios, filesCmd))
+	root.AddCommand(newAnalysisCmd(ios, knowledgeCmd))
 	root.AddCommand(newReportCmd(ios))
 	root.AddCommand(&cobra.Command{
 		Use:     "version",

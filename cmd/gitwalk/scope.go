@@ -67,11 +67,15 @@ const leaveOutFlagsHelp = `      --no-default-excludes  count generated, vendore
 `
 
 // defaultExcludesHelp says what --no-default-excludes counts again.
-const defaultExcludesHelp = `Default excludes (--no-default-excludes counts them): files with the linguist-generated or
-linguist-vendored attribute, vendor/, node_modules/, third_party/, lock files (go.sum,
-package-lock.json, yarn.lock, pnpm-lock.yaml, Cargo.lock, poetry.lock, Gemfile.lock,
-composer.lock) and *.min.js, *.min.css. What was left out, and why, is printed to stderr
-and in JSON options; gitwalk files lists every path with its reason.`
+const defaultExcludesHelp = `Default excludes (--no-default-excludes counts them): what GitHub's linguist calls vendored
+or generated. Vendored: vendor/, node_modules/, third_party/ (vendor-folder), *.min.js,
+*.min.css (minified), and linguist's vendor rules (vendored): deps/, configure, config.guess,
+dist/, testdata/, test fixtures, .github/, .gitattributes... Generated: lock files (go.sum,
+package-lock.json, yarn.lock, Cargo.lock, poetry.lock, Gemfile.lock... : lock-file) and
+linguist's generated rules. The linguist-vendored and linguist-generated attributes decide
+over the rules (-linguist-vendored or linguist-vendored=false keeps a file, as in linguist).
+Documentation (docs/, README, CHANGELOG) counts. What was left out, and why, is printed to
+stderr and in JSON options; gitwalk files lists every path with its reason.`
 
 // parse reads the scope flag at args[i], if it is one, and returns how many
 // words it took (0: not a scope flag).
@@ -379,31 +383,16 @@ func readIgnoreRevs(repo *walker.Repo, file string) (revs map[walker.Hash]struct
 	return revs, strings.Join(files, ","), nil
 }
 
-// defaultExcluder returns the default exclusions for repo: the linguist
-// attributes first (as GitHub's linguist reads them), then the names
-// analysis.DefaultExclude knows. linguist-vendored=false (or
-// -linguist-vendored) keeps a vendor folder's file, linguist-generated=false
-// a lock or minified file.
+// defaultExcluder returns the default exclusions for repo: linguist's rules
+// with the repository's linguist attributes (analysis.Classifier).
 func defaultExcluder(repo *walker.Repo) func(string) analysis.ExcludeReason {
-	attrs := repo.AttrChecker("linguist-generated", "linguist-vendored")
-	return func(p string) analysis.ExcludeReason {
-		v := attrs.Check(p)
-		switch {
-		case isTrue(v[0]):
-			return analysis.ExcludedGenerated
-		case isTrue(v[1]):
-			return analysis.ExcludedVendored
-		}
-		r := analysis.DefaultExclude(p)
-		if r == analysis.ExcludedVendorDir && isFalse(v[1]) || r != analysis.ExcludedVendorDir && isFalse(v[0]) {
-			return analysis.NotExcluded
-		}
-		return r
-	}
+	return classifier(repo).Exclude
 }
 
-func isTrue(v string) bool  { return v == "set" || v == "true" }
-func isFalse(v string) bool { return v == "unset" || v == "false" }
+// classifier returns repo's file classifier, reading its linguist attributes.
+func classifier(repo *walker.Repo) analysis.Classifier {
+	return analysis.Classifier{Attrs: repo.AttrChecker(analysis.LinguistAttributes()...).Check}
+}
 
 // addSummaryColumns adds the policies and what they left out to the
 // summary's one row: the merge and bot policies, the commits left out per

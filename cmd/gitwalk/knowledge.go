@@ -1,0 +1,152 @@
+package main
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/gitwalk/gitwalk/analysis"
+)
+
+// knowledgeOptions are knowledge's own options.
+type knowledgeOptions struct {
+	allFiles bool
+	view     analysis.KnowledgeView
+	k        analysis.Knowledge
+}
+
+// knowledgeCmd is `gitwalk knowledge`.
+var knowledgeCmd = analysisCmd[knowledgeOptions, *analysis.KnowledgeState]{
+	name:  "knowledge",
+	short: "Who knows the code: authorship, truck factor, knowledge islands and loss",
+	long: "knowledge finds who knows each file by the degree-of-authorship model of Fritz et al., as\n" +
+		"Avelino, Passos, Hora and Valente use it for truck factors (ICPC 2016): for a person and a\n" +
+		"file, DOA = 3.293 + 1.098*FA + 0.164*DL - 0.321*ln(1 + AC), where FA is 1 for the person who\n" +
+		"created the file, DL their later commits to it and AC the others'. A person authors a file\n" +
+		"when their DOA over the file's highest is above 0.75 and their DOA at least 3.293. Files are\n" +
+		"those in the tree of the newest commit walked that linguist counts in a repository's\n" +
+		"languages, as the paper does: not vendored, generated or documentation, and of a programming\n" +
+		"or markup language, not data (JSON, YAML) or prose (linguist-detectable decides otherwise);\n" +
+		"--all-files counts every file the default excludes and --include/--exclude keep. People are\n" +
+		"grouped through .mailmap (--no-mailmap: as recorded), bots left out unless --bots.\n\n" +
+		"The truck factor of the repository and of each folder is the paper's greedy search: remove\n" +
+		"the person who authors the most files (ties: by name) until fewer than half the files have\n" +
+		"an author left; it counts and names them. A file with a single author is a knowledge island.\n" +
+		"People with no commit in the --departed-after months before the newest commit walked have\n" +
+		"departed (default 12: a year without a commit); --simulate-leave takes a person (name, email\n" +
+		"or \"Name <email>\", repeatable) as gone too. The files no author is left for are lost, the\n" +
+		"hot ones (most churn) first. Notes under the table (JSON \"notes\") give the truck factor and\n" +
+		"its people, the islands, the departure date and the lost files whatever the view.\n\n" +
+		"Knowledge options:\n" +
+		"      --view V            truck (default: repository, then each folder), files, people or loss\n" +
+		"      --departed-after N  months without a commit that make a person departed (default 12;\n" +
+		"                          0 marks nobody)\n" +
+		"      --simulate-leave P  take P as gone (repeatable)\n" +
+		"      --all-files         count every file kept, not only linguist's language files\n" +
+		"      --author-share X    an author's DOA over the file's best must be above X (default 0.75)\n" +
+		"      --author-doa X      and their DOA at least X (default 3.293)\n" +
+		"      --truck-coverage X  remove people until fewer than X of the files have an author (default 0.5)\n" +
+		"      --no-mailmap        group authors as recorded, without .mailmap\n" +
+		"      --top N             only the first N rows (0: all)\n",
+	example: "  gitwalk knowledge\n" +
+		"  gitwalk knowledge --view loss --top 20\n" +
+		"  gitwalk knowledge --view loss --simulate-leave 'Jane Doe' --departed-after 6\n" +
+		"  gitwalk knowledge ../repo --view people --format csv\n" +
+		"  gitwalk knowledge --until 2016-01-01 --view files --format json",
+	takes:     flagTop | flagNoMailmap,
+	noReverse: true,
+	flags: func(o *knowledgeOptions) []extraFlag {
+		return []extraFlag{
+			boolFlag("--all-files", &o.allFiles),
+			{name: "--view", hasValue: true, set: func(v string) (err error) {
+				if o.view, err = analysis.ParseKnowledgeView(v); err != nil {
+					err = usagef("--view: %v", err)
+				}
+				return err
+			}},
+			{name: "--departed-after", hasValue: true, set: func(v string) error {
+				n, err := nonNegative("--departed-after", v)
+				if n == 0 {
+					n = -1 // nobody departs
+				}
+				o.k.DepartedAfter = n
+				return err
+			}},
+			fractionFlag("--author-share", &o.k.Normalized, false),
+			fractionFlag("--author-doa", &o.k.Absolute, true),
+			fractionFlag("--truck-coverage", &o.k.Coverage, false),
+			{name: "--simulate-leave", hasValue: true, set: func(v string) error {
+				if strings.TrimSpace(v) == "" {
+					return usagef("--simulate-leave needs a name or an email")
+				}
+				o.k.SimulateLeave = append(o.k.SimulateLeave, v)
+				return nil
+			}},
+		}
+	},
+	analyzer: func(e *analysisEnv, o *knowledgeOptions) analysis.Analyzer {
+		o.k.Filter, o.k.Mailmap = e.an.filter, e.mailmap
+		if !o.allFiles {
+			o.k.Files = classifier(e.repo).InLanguageStats
+		}
+		return o.k
+	},
+	render: renderKnowledge,
+}
+
+func renderKnowledge(e *analysisEnv, o *knowledgeOptions, st *analysis.KnowledgeState) (output, error) {
+	k := o.k
+	if st == nil {
+		st = k.NewState().(*analysis.KnowledgeState)
+	}
+	r, err := st.ResultAt(e.ctx, e.repo)
+	if err != nil {
+		return nil, err
+	}
+	if len(r.UnknownLeavers) > 0 {
+		return nil, usagef("--simulate-leave %q: no such person in the walk (see gitwalk identities)", r.UnknownLeavers[0])
+	}
+	rep := analysis.KnowledgeReport(r, o.view, e.an.top)
+	rep.Options = e.reportArgs().options(true)
+	rep.Options["view"] = o.view.String()
+	rep.Options["files"] = map[bool]string{false: "language", true: "all"}[o.allFiles]
+	departed := k.DepartedAfter
+	if departed == 0 {
+		departed = analysis.DefaultDepartedAfter
+	} else if departed < 0 {
+		departed = 0
+	}
+	rep.Options["departed_after_months"] = departed
+	leave := k.SimulateLeave
+	if leave == nil {
+		leave = []string{}
+	}
+	rep.Options["simulate_leave"] = leave
+	or := func(v, def float64) float64 {
+		if v > 0 {
+			return v
+		}
+		return def
+	}
+	rep.Options["thresholds"] = map[string]any{"normalized_doa": or(k.Normalized, analysis.DefaultAuthorNormalized),
+		"absolute_doa": or(k.Absolute, analysis.DefaultAuthorAbsolute), "truck_coverage": or(k.Coverage, analysis.DefaultTruckCoverage),
+		"formula": "3.293 + 1.098*FA + 0.164*DL - 0.321*ln(1+AC)"}
+	return rep, nil
+}
+
+// fractionFlag is a flag taking a finite number above 0, at most 1 unless
+// unbounded.
+func fractionFlag(name string, dst *float64, unbounded bool) extraFlag {
+	return extraFlag{name: name, hasValue: true, set: func(v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(f > 0) || math.IsInf(f, 0) || !unbounded && f > 1 {
+			want := "a number above 0 and at most 1"
+			if unbounded {
+				want = "a number above 0"
+			}
+			return usagef("%s %q: want %s", name, v, want)
+		}
+		*dst = f
+		return nil
+	}}
+}
