@@ -63,7 +63,7 @@ func newRepo(t testing.TB) *repo {
 		}
 	}
 	r.env = append(r.env, "GIT_CONFIG_NOSYSTEM=1", "HOME="+home, "XDG_CONFIG_HOME="+home, "LC_ALL=C")
-	r.run("init", "-q", "-b", "main", r.dir)
+	r.run("init", "-q", "--template=", "-b", "main", r.dir)
 	return r
 }
 
