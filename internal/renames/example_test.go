@@ -90,7 +90,7 @@ func ExampleParseScore() {
 
 // git log warns once, at the end, with the largest count a commit needed.
 func ExampleLimitWarning() {
-	fmt.Print(renames.LimitWarning(1234))
+	fmt.Print(renames.LimitWarning(1234, false))
 	// Output:
 	// warning: exhaustive rename detection was skipped due to too many files.
 	// warning: you may want to set your diff.renameLimit variable to at least 1234 and retry the command.

@@ -390,6 +390,7 @@ func (ck check) attr(p string) Binary {
 type detected struct {
 	rows        []rawEntry // in git's order, R and C records included
 	needed      int
+	degraded    bool
 	names       []string // numstat's third column
 	gitNames    []string // git's, when compared
 	sizes, read int
@@ -402,6 +403,9 @@ func (r *repo) detect(c string, ck check) detected {
 	r.t.Helper()
 	queue := r.queue(c, ck.paths)
 	var src, dst []File
+	if ck.opt.CopiesHarder {
+		src = r.unmodified(c, queue)
+	}
 	srcAt := make([]int, len(queue)) // queue position -> index in src or dst
 	for k, e := range queue {
 		switch {
@@ -411,13 +415,21 @@ func (r *repo) detect(c string, ck check) detected {
 		case e.status == 'D':
 			srcAt[k] = len(src)
 			src = append(src, File{Path: e.path, Mode: e.oldMode, ID: e.oldID, Binary: ck.attr(e.path)})
-		case ck.opt.Copies:
+		case ck.opt.Copies || ck.opt.CopiesHarder:
 			srcAt[k] = len(src)
 			src = append(src, File{Path: e.path, Mode: e.oldMode, ID: e.oldID, Binary: ck.attr(e.path), Kept: true})
 		}
 	}
 	if r.arena == nil {
 		r.arena = arena.New(arena.NewHeap(4 << 20))
+	}
+	if ck.opt.CopiesHarder { // git's queue holds them all, in path order
+		slices.SortStableFunc(src, func(x, y File) int { return strings.Compare(x.Path, y.Path) })
+		for k, e := range queue {
+			if e.status != 'A' {
+				srcAt[k], _ = slices.BinarySearchFunc(src, e.path, func(f File, p string) int { return strings.Compare(f.Path, p) })
+			}
+		}
 	}
 	a := r.arena
 	a.Reset()
@@ -426,7 +438,7 @@ func (r *repo) detect(c string, ck check) detected {
 	if err != nil {
 		r.t.Fatalf("Detect: %v", err)
 	}
-	out := detected{needed: res.NeededLimit, sizes: b.sizes, read: b.reads}
+	out := detected{needed: res.NeededLimit, degraded: res.Degraded, sizes: b.sizes, read: b.reads}
 	for k, e := range queue {
 		switch {
 		case e.status == 'A':
@@ -451,6 +463,34 @@ func (r *repo) detect(c string, ck check) detected {
 		}
 	}
 	return out
+}
+
+// unmodified returns the files of c's first parent that c did not change,
+// as Unmodified sources: -C -C offers them too.
+func (r *repo) unmodified(c string, queue []rawEntry) []File {
+	r.t.Helper()
+	if r.isRoot(c) {
+		return nil
+	}
+	changed := map[string]bool{}
+	for _, e := range queue {
+		changed[e.path] = true
+	}
+	var files []File
+	for _, rec := range strings.Split(r.run("ls-tree", "-r", "-z", r.id(r.parent[c])), "\x00") {
+		meta, p, ok := strings.Cut(rec, "\t")
+		if !ok || changed[p] {
+			continue
+		}
+		f := strings.Fields(meta)
+		mode, err1 := strconv.ParseUint(f[0], 8, 32)
+		id, err2 := odb.ParseID(f[2])
+		if err := firstErr(err1, err2); err != nil {
+			r.t.Fatalf("ls-tree record %q: %v", rec, err)
+		}
+		files = append(files, File{Path: p, Mode: uint32(mode), ID: id, Kept: true, Unmodified: true})
+	}
+	return files
 }
 
 func pathspec(paths []string) []string {

@@ -164,6 +164,8 @@ func TestRandomHistories(t *testing.T) {
 		{[]string{"-l3", "-M20%"}, Options{Limit: 3, MinScore: 12000}},
 		{[]string{"-C"}, Options{Copies: true}},
 		{[]string{"-C30%"}, Options{Copies: true, MinScore: 18000}},
+		{[]string{"-C", "-C"}, Options{CopiesHarder: true}},
+		{[]string{"-C", "-C", "-l4"}, Options{CopiesHarder: true, Limit: 4}},
 		{[]string{"--no-rename-empty"}, Options{NoRenameEmpty: true}},
 	}
 	for _, seed := range []uint64{1, 2, 3, 4, 5} {

@@ -58,8 +58,12 @@ type File struct {
 	Binary Binary // what the attributes of Path say, for the estimate
 	// Kept marks a source that still exists after the commit: a modified
 	// file offered as a copy source. It is used only when Options.Copies
-	// is set, and its pairs are always copies.
+	// or Options.CopiesHarder is set, and its pairs are always copies.
 	Kept bool
+	// Unmodified marks a kept source that did not change in the commit,
+	// which git offers only under -C -C (Options.CopiesHarder); it
+	// implies Kept.
+	Unmodified bool
 }
 
 // Options are the knobs of git's rename detection.
@@ -77,6 +81,11 @@ type Options struct {
 	// used too, a source may pair more than once, and the basename step
 	// is skipped.
 	Copies bool
+	// CopiesHarder is -C -C (or --find-copies-harder): Copies, with
+	// unmodified files too as sources. Over the rename limit, the full
+	// comparison still runs without them if that brings it under the
+	// limit (Result.Degraded).
+	CopiesHarder bool
 	// NoRenameEmpty is --no-rename-empty: empty blobs are neither sources
 	// nor destinations. By default they pair, exactly only.
 	NoRenameEmpty bool
@@ -113,9 +122,13 @@ type Result struct {
 	// Pairs holds the pairs in destination order.
 	Pairs []Pair
 	// NeededLimit is max(sources, destinations) when the rename limit made
-	// Detect skip the full comparison, else 0. `git log` keeps the largest
-	// over all commits and warns at the end: see LimitWarning.
+	// Detect skip the full comparison (or, if Degraded, leave unmodified
+	// sources out of it), else 0. `git log` keeps the largest over all
+	// commits and warns at the end: see LimitWarning.
 	NeededLimit int
+	// Degraded reports that under CopiesHarder the limit was exceeded
+	// and the full comparison ran without the unmodified sources.
+	Degraded bool
 
 	srcUses []int32 // per source: how many pairs use it
 	dstPair []int32 // per destination: its index in Pairs, or -1
@@ -204,6 +217,8 @@ func (d *Detector) release() {
 	d.srcSt, d.dstSt, d.srcUses, d.dstPair, d.dstScore, d.sigs = nil, nil, nil, nil, nil, nil
 }
 
+func (d *Detector) copies() bool { return d.opt.Copies || d.opt.CopiesHarder }
+
 func (d *Detector) minScore() int {
 	switch m := d.opt.MinScore; {
 	case m <= 0:
@@ -235,8 +250,11 @@ func (d *Detector) detect() (Result, error) {
 		if d.opt.NoRenameEmpty && f.ID == emptyBlob {
 			continue
 		}
-		if f.Kept {
-			if !d.opt.Copies {
+		if f.Unmodified && !d.opt.CopiesHarder {
+			continue
+		}
+		if f.Kept || f.Unmodified {
+			if !d.copies() {
 				continue
 			}
 			d.srcUses[i] = 1 // the file itself stays: every pair from it is a copy
@@ -296,7 +314,7 @@ func (d *Detector) pair(res *Result, srcs, dsts []int32) error {
 	if minScore == MaxScore {
 		return nil // -M100%: exact renames only
 	}
-	if !d.opt.Copies {
+	if !d.copies() {
 		// A source is renamed at most once: those used by exact renames
 		// are out (remove_unneeded_paths_from_src).
 		srcs = d.unused(srcs)
@@ -324,7 +342,15 @@ func (d *Detector) pair(res *Result, srcs, dsts []int32) error {
 	// too_many_rename_candidates: the matrix may not outgrow limit².
 	if limit > 0 && uint64(left)*uint64(len(srcs)) > uint64(limit)*uint64(limit) {
 		res.NeededLimit = max(left, len(srcs))
-		return nil
+		if !d.opt.CopiesHarder {
+			return nil
+		}
+		// Under -C -C, try without the unmodified sources, as -C would.
+		srcs = slices.DeleteFunc(srcs, func(i int32) bool { return d.src[i].Unmodified })
+		if uint64(left)*uint64(len(srcs)) > uint64(limit)*uint64(limit) {
+			return nil
+		}
+		res.Degraded = true
 	}
 	return d.matrix(srcs, dsts, left, minScore)
 }
@@ -388,7 +414,7 @@ func (d *Detector) exact(srcs, dsts []int32) error {
 				continue
 			}
 			used := d.srcUses[i] > 0
-			if used && !d.opt.Copies {
+			if used && !d.copies() {
 				continue
 			}
 			score := 0
@@ -497,7 +523,7 @@ func (d *Detector) matrix(srcs, dsts []int32, left, minScore int) error {
 	// destination order, then slot order.
 	slices.SortStableFunc(mx, compareCandidates)
 	d.greedy(mx, minScore, false)
-	if d.opt.Copies {
+	if d.copies() {
 		d.greedy(mx, minScore, true) // then sources may be used again
 	}
 	return nil
@@ -574,10 +600,9 @@ func (d *Detector) collect(res *Result) error {
 		pairs[k] = Pair{Src: i, Dst: int32(j), Score: d.dstScore[j]}
 		d.dstPair[j] = int32(k)
 	}
-	// Turn srcUses into a count of pairs, marking copies on the way.
 	for k := range pairs {
 		p := &pairs[k]
-		if d.src[p.Src].Kept {
+		if s := &d.src[p.Src]; s.Kept || s.Unmodified {
 			p.Copy = true
 		}
 	}
@@ -592,8 +617,9 @@ func (d *Detector) collect(res *Result) error {
 		}
 		seen[p.Src] = true
 	}
+	// srcUses becomes a count of pairs.
 	for i := range d.src {
-		if d.src[i].Kept && d.opt.Copies {
+		if s := &d.src[i]; (s.Kept || s.Unmodified) && d.srcUses[i] > 0 {
 			d.srcUses[i]-- // the file's own use
 		}
 	}
