@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -30,7 +31,10 @@ func (m memBlobs) Read(id odb.ID, a *arena.Arena) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("blob %s: %w", id, errNoBlob)
 	}
-	return arena.Copy(a, b)
+	if c, err := arena.Copy(a, b); err == nil {
+		return c, nil
+	}
+	return slices.Clone(b), nil // the arena is full: on the heap, as odb.Reader does
 }
 
 // add stores content and returns its blob id, as git computes it.
@@ -104,8 +108,8 @@ func TestDetectAllocations(t *testing.T) {
 	}
 }
 
-// TestDetectErrors checks that a missing blob and a full arena come back as
-// errors that name what failed.
+// TestDetectErrors checks that a missing blob comes back as an error that
+// names the file.
 func TestDetectErrors(t *testing.T) {
 	blobs, src, dst := moveCommit(30)
 	for k := range dst {
@@ -117,10 +121,31 @@ func TestDetectErrors(t *testing.T) {
 	if !errors.Is(err, errNoBlob) || !strings.Contains(err.Error(), "new/000/g00002.c") {
 		t.Errorf("missing blob: error %v, want one naming new/000/g00002.c", err)
 	}
-	blobs, src, dst = moveCommit(300)
-	_, err = New(blobs, Options{}).Detect(arena.New(arena.NewHeap(4<<10)), src, dst)
-	if !errors.Is(err, arena.ErrExhausted) {
-		t.Errorf("small arena: error %v, want arena.ErrExhausted", err)
+}
+
+// TestDetectSmallArena checks that a commit too large for the arena is
+// detected all the same, with what did not fit on the Go heap.
+func TestDetectSmallArena(t *testing.T) {
+	blobs, src, dst := moveCommit(300)
+	want, err := New(blobs, Options{}).Detect(arena.New(arena.NewHeap(16<<20)), src, dst)
+	if err != nil || want.HeapBytes != 0 {
+		t.Fatalf("large arena: %v, %d bytes on the heap", err, want.HeapBytes)
+	}
+	for _, size := range []int{0, 4 << 10, 12 << 10, 40 << 10} {
+		got, err := New(blobs, Options{}).Detect(arena.New(arena.NewHeap(size)), src, dst)
+		if err != nil {
+			t.Fatalf("arena of %d bytes: %v", size, err)
+		}
+		if !slices.Equal(got.Pairs, want.Pairs) || got.HeapBytes == 0 {
+			t.Errorf("arena of %d bytes: %d pairs (want %d), %d bytes on the heap",
+				size, len(got.Pairs), len(want.Pairs), got.HeapBytes)
+		}
+		for j := range dst {
+			if p, ok := got.ForDest(j); !ok || p.Src != int32(j) {
+				t.Errorf("arena of %d bytes: %s paired with %v", size, dst[j].Path, p)
+				break
+			}
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package renames
 import (
 	"encoding/binary"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -129,6 +130,9 @@ type Result struct {
 	// Degraded reports that under CopiesHarder the limit was exceeded
 	// and the full comparison ran without the unmodified sources.
 	Degraded bool
+	// HeapBytes counts the bytes Detect put on the Go heap because the
+	// arena was full (0 when the arena was large enough).
+	HeapBytes int
 
 	srcUses []int32 // per source: how many pairs use it
 	dstPair []int32 // per destination: its index in Pairs, or -1
@@ -179,14 +183,16 @@ type Detector struct {
 	touched []uint32 // the chunk hashes with a count, for one file
 
 	// Set for one Detect call only (cleared when it returns).
-	a        *arena.Arena
-	src, dst []File
-	srcSt    []fileState
-	dstSt    []fileState
-	srcUses  []int32 // git's rename_used: pairs using the source, plus 1 if kept
-	dstPair  []int32 // the source paired with the destination, or -1
-	dstScore []int32
-	sigs     []sigEntry
+	a         *arena.Arena
+	src, dst  []File
+	srcSt     []fileState
+	dstSt     []fileState
+	srcUses   []int32 // git's rename_used: pairs using the source, plus 1 if kept
+	dstPair   []int32 // the source paired with the destination, or -1
+	dstScore  []int32
+	sigs      []sigEntry
+	sigsHeap  bool // sigs moved to the Go heap when the arena was full
+	heapBytes int
 }
 
 // New returns a detector that reads blobs through blobs with options opt.
@@ -197,9 +203,9 @@ func New(blobs Blobs, opt Options) *Detector {
 // Detect pairs sources src (deleted files, and with Options.Copies the
 // modified files marked Kept) with destinations dst (added files) as git
 // does, both given in the order of the commit's tree diff (path order).
-// All its working memory and its Result are in a; blob contents are read
-// into a and freed again. An error comes from reading a blob, or from a
-// being too small (it then matches arena.ErrExhausted).
+// Its working memory and its Result are in a (what does not fit goes to
+// the Go heap, counted in Result.HeapBytes); blob contents are read into a
+// and freed again. An error comes only from reading a blob.
 func (d *Detector) Detect(a *arena.Arena, src, dst []File) (Result, error) {
 	d.a, d.src, d.dst = a, src, dst
 	defer d.release()
@@ -210,11 +216,25 @@ func (d *Detector) Detect(a *arena.Arena, src, dst []File) (Result, error) {
 	return res, nil
 }
 
+// scratch returns n values of T from the call's arena, not zeroed; when the
+// arena is full, it returns them from the Go heap instead and counts their
+// bytes in Result.HeapBytes, so that a commit larger than the arena is
+// slower but still detected.
+func scratch[T any](d *Detector, n int) []T {
+	s, err := arena.MakeUninit[T](d.a, n)
+	if err != nil {
+		d.heapBytes += n * int(reflect.TypeFor[T]().Size())
+		return make([]T, n)
+	}
+	return s
+}
+
 // release forgets the call's arena memory, which the detector must not
 // keep past the call.
 func (d *Detector) release() {
 	d.a, d.src, d.dst = nil, nil, nil
 	d.srcSt, d.dstSt, d.srcUses, d.dstPair, d.dstScore, d.sigs = nil, nil, nil, nil, nil, nil
+	d.sigsHeap = false
 }
 
 func (d *Detector) copies() bool { return d.opt.Copies || d.opt.CopiesHarder }
@@ -232,19 +252,10 @@ func (d *Detector) minScore() int {
 
 func (d *Detector) detect() (Result, error) {
 	var res Result
-	if err := d.setup(); err != nil {
-		return res, err
-	}
+	d.setup()
 	// The candidates (rename_src, rename_dst): indexes into src and dst.
-	srcs, err := arena.MakeUninit[int32](d.a, len(d.src))
-	if err != nil {
-		return res, err
-	}
-	dsts, err := arena.MakeUninit[int32](d.a, len(d.dst))
-	if err != nil {
-		return res, err
-	}
-	srcs, dsts = srcs[:0], dsts[:0]
+	srcs := scratch[int32](d, len(d.src))[:0]
+	dsts := scratch[int32](d, len(d.dst))[:0]
 	for i := range d.src {
 		f := &d.src[i]
 		if d.opt.NoRenameEmpty && f.ID == emptyBlob {
@@ -272,44 +283,33 @@ func (d *Detector) detect() (Result, error) {
 			return res, err
 		}
 	}
-	if err := d.collect(&res); err != nil {
-		return res, err
-	}
+	d.collect(&res)
 	return res, nil
 }
 
 // setup allocates the per-file state of one call.
-func (d *Detector) setup() error {
-	var err error
-	if d.srcSt, err = arena.MakeUninit[fileState](d.a, len(d.src)); err != nil {
-		return err
-	}
-	if d.dstSt, err = arena.MakeUninit[fileState](d.a, len(d.dst)); err != nil {
-		return err
-	}
+func (d *Detector) setup() {
+	d.heapBytes = 0
+	d.srcSt = scratch[fileState](d, len(d.src))
+	d.dstSt = scratch[fileState](d, len(d.dst))
 	for _, st := range [][]fileState{d.srcSt, d.dstSt} {
 		for i := range st {
 			st[i] = fileState{size: -1, sigOff: -1}
 		}
 	}
-	if d.srcUses, err = arena.Make[int32](d.a, len(d.src)); err != nil {
-		return err
-	}
-	if d.dstPair, err = arena.MakeUninit[int32](d.a, len(d.dst)); err != nil {
-		return err
-	}
+	d.srcUses = scratch[int32](d, len(d.src))
+	clear(d.srcUses)
+	d.dstPair = scratch[int32](d, len(d.dst))
 	for j := range d.dstPair {
 		d.dstPair[j] = -1
 	}
-	d.dstScore, err = arena.Make[int32](d.a, len(d.dst))
-	return err
+	d.dstScore = scratch[int32](d, len(d.dst))
+	clear(d.dstScore)
 }
 
 // pair runs git's steps (diffcore_rename_extended) on the candidates.
 func (d *Detector) pair(res *Result, srcs, dsts []int32) error {
-	if err := d.exact(srcs, dsts); err != nil {
-		return err
-	}
+	d.exact(srcs, dsts)
 	minScore := d.minScore()
 	if minScore == MaxScore {
 		return nil // -M100%: exact renames only
@@ -372,23 +372,17 @@ func (d *Detector) record(i, j int32, score int) {
 // files stays linear. Destinations choose in path order, each taking the
 // first eligible source in path order, preferring an unused one and then
 // one with the same basename.
-func (d *Detector) exact(srcs, dsts []int32) error {
+func (d *Detector) exact(srcs, dsts []int32) {
 	size := 8
 	for size < 2*len(srcs) {
 		size <<= 1
 	}
 	mask := uint32(size - 1)
-	head, err := arena.MakeUninit[int32](d.a, size) // per id: the first candidate (position in srcs)
-	if err != nil {
-		return err
-	}
+	head := scratch[int32](d, size) // per id: the first candidate (position in srcs)
 	for i := range head {
 		head[i] = -1
 	}
-	next, err := arena.MakeUninit[int32](d.a, len(srcs)) // the next candidate with the same id
-	if err != nil {
-		return err
-	}
+	next := scratch[int32](d, len(srcs)) // the next candidate with the same id
 	slot := func(id *odb.ID) uint32 {
 		h := binary.LittleEndian.Uint32(id[:4]) & mask // ids are uniform: their bytes are a hash
 		for head[h] >= 0 && d.src[srcs[head[h]]].ID != *id {
@@ -438,7 +432,6 @@ func (d *Detector) exact(srcs, dsts []int32) error {
 			d.record(best, j, MaxScore)
 		}
 	}
-	return nil
 }
 
 // basenames pairs a source with a destination when their basename is
@@ -446,16 +439,9 @@ func (d *Detector) exact(srcs, dsts []int32) error {
 // and they score at least minBase (find_basename_matches). It runs before
 // the full comparison, so it may pick a worse pair than that would.
 func (d *Detector) basenames(srcs, dsts []int32, minBase int) error {
-	bs, err := arena.MakeUninit[int32](d.a, len(srcs))
-	if err != nil {
-		return err
-	}
+	bs := scratch[int32](d, len(srcs))
 	copy(bs, srcs)
-	bd, err := arena.MakeUninit[int32](d.a, len(dsts))
-	if err != nil {
-		return err
-	}
-	bd = bd[:0]
+	bd := scratch[int32](d, len(dsts))[:0]
 	for _, j := range dsts {
 		if d.dstPair[j] < 0 {
 			bd = append(bd, j)
@@ -493,10 +479,7 @@ func (d *Detector) basenames(srcs, dsts []int32, minBase int) error {
 // keeps the best candidatesPerDst per destination, and pairs greedily by
 // score (the end of diffcore_rename_extended, find_renames).
 func (d *Detector) matrix(srcs, dsts []int32, left, minScore int) error {
-	mx, err := arena.MakeUninit[candidate](d.a, left*candidatesPerDst)
-	if err != nil {
-		return err
-	}
+	mx := scratch[candidate](d, left*candidatesPerDst)
 	row := 0
 	for _, j := range dsts {
 		if d.dstPair[j] >= 0 {
@@ -577,17 +560,14 @@ func recordIfBetter(m []candidate, c candidate) {
 // collect turns the pairing into the Result: pairs in destination order,
 // each marked a copy unless it is the last use of a deleted source
 // (diff_resolve_rename_copy).
-func (d *Detector) collect(res *Result) error {
+func (d *Detector) collect(res *Result) {
 	n := 0
 	for _, i := range d.dstPair {
 		if i >= 0 {
 			n++
 		}
 	}
-	pairs, err := arena.MakeUninit[Pair](d.a, n)
-	if err != nil {
-		return err
-	}
+	pairs := scratch[Pair](d, n)
 	// Walked backwards, the first use of a deleted source met is its last
 	// in destination order: the rename. srcUses counts down to tell.
 	k := n
@@ -606,10 +586,8 @@ func (d *Detector) collect(res *Result) error {
 			p.Copy = true
 		}
 	}
-	seen, err := arena.Make[bool](d.a, len(d.src))
-	if err != nil {
-		return err
-	}
+	seen := scratch[bool](d, len(d.src))
+	clear(seen)
 	for k := n - 1; k >= 0; k-- {
 		p := &pairs[k]
 		if !p.Copy && seen[p.Src] {
@@ -624,7 +602,7 @@ func (d *Detector) collect(res *Result) error {
 		}
 	}
 	res.Pairs, res.srcUses, res.dstPair = pairs, d.srcUses, d.dstPair
-	return nil
+	res.HeapBytes = d.heapBytes
 }
 
 // basename is the part of path after its last slash.
