@@ -167,3 +167,50 @@ func BenchmarkDetectMoves(b *testing.B) {
 		})
 	}
 }
+
+// counting counts the calls a detection makes to a blob source.
+type counting struct {
+	memBlobs
+	sizes, reads int
+}
+
+func (c *counting) Size(id odb.ID) (int64, error) { c.sizes++; return c.memBlobs.Size(id) }
+
+func (c *counting) Read(id odb.ID, a *arena.Arena) ([]byte, error) {
+	c.reads++
+	return c.memBlobs.Read(id, a)
+}
+
+// TestDetectReadsLazily checks that blobs are read only when the estimate
+// needs them: exact renames use ids only, sizes that rule a pair out spare
+// the contents, and a file's content is read once however many pairs it
+// is in.
+func TestDetectReadsLazily(t *testing.T) {
+	blobs := memBlobs{}
+	f := func(path, content string) File { return File{Path: path, Mode: odb.ModeFile, ID: blobs.add(content)} }
+	long := lines("long", 1, 100)
+	for _, tc := range []struct {
+		name         string
+		src, dst     []File
+		sizes, reads int
+	}{
+		{"exact renames read nothing",
+			[]File{f("a", "a\n"), f("b", "b\n")}, []File{f("c", "a\n"), f("d", "b\n")}, 0, 0},
+		{"sizes too far apart spare the contents",
+			[]File{f("a", "a\n"), f("b", "b\n")}, []File{f("c", long), f("d", long+"x\n")}, 4, 0},
+		{"each content is read once",
+			[]File{f("a", long+"a\n"), f("b", long+"b\n"), f("e", long+"e\n")},
+			[]File{f("c", long+"c\n"), f("d", long+"d\n")}, 5, 5},
+		{"symlinks and gitlinks read nothing",
+			[]File{{Path: "l", Mode: odb.ModeSymlink, ID: blobs.add("t")}, {Path: "s", Mode: odb.ModeGitlink, ID: odb.ID{1}}},
+			[]File{{Path: "m", Mode: odb.ModeSymlink, ID: blobs.add("u")}, {Path: "g", Mode: odb.ModeGitlink, ID: odb.ID{2}}}, 0, 0},
+	} {
+		c := &counting{memBlobs: blobs}
+		if _, err := New(c, Options{}).Detect(arena.New(arena.NewHeap(1<<20)), tc.src, tc.dst); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if c.sizes != tc.sizes || c.reads != tc.reads {
+			t.Errorf("%s: %d sizes and %d reads, want %d and %d", tc.name, c.sizes, c.reads, tc.sizes, tc.reads)
+		}
+	}
+}
