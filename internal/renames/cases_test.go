@@ -2,6 +2,7 @@ package renames
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -352,20 +353,34 @@ func buildC11(r *repo) string {
 }
 
 // TestSheetCases runs the cases of the reference sheet: the detector must
-// agree with git, and git with the sheet.
+// agree with git, and git with the sheet. The cases are unrelated histories
+// of one repository, so that git runs once per set of options.
 func TestSheetCases(t *testing.T) {
+	r := newRepo(t)
+	type job struct {
+		c     string
+		ck    check
+		sheet []string
+	}
+	groups := map[string][]job{}
 	for _, tc := range sheetCases() {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			r := newRepo(t)
-			c := tc.build(r)
-			for k, ck := range tc.checks {
-				got := r.compare(c, ck)
-				if !slices.Equal(got.gitNames, tc.sheet[k]) {
-					t.Errorf("%v: git prints %q, the sheet says %q", ck.flags, got.gitNames, tc.sheet[k])
-				}
+		r.newHistory(" (" + tc.name + ")")
+		c := tc.build(r)
+		for k, ck := range tc.checks {
+			groups[ck.key()] = append(groups[ck.key()], job{c, ck, tc.sheet[k]})
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(groups)) {
+		jobs := groups[key]
+		var commits []string
+		for _, j := range jobs {
+			commits = append(commits, j.c)
+		}
+		for k, got := range r.compareAll(commits, jobs[0].ck) {
+			if j := jobs[k]; !slices.Equal(got.gitNames, j.sheet) {
+				t.Errorf("%s%s %v: git prints %q, the sheet says %q", j.c, r.labels[j.c], j.ck.flags, got.gitNames, j.sheet)
 			}
-		})
+		}
 	}
 }
 

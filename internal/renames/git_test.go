@@ -2,6 +2,7 @@ package renames
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"fmt"
 	"maps"
 	"os"
@@ -33,8 +34,14 @@ type repo struct {
 	ids     map[string]string // mark -> commit id, once imported
 	roots   map[string]bool   // marks of commits without a parent
 	parent  map[string]string // mark -> the first parent's mark
-	queues  map[string]map[string][]rawEntry
-	arena   *arena.Arena // for detect, reset for each commit
+	last    string            // the last commit of the current history
+	history int               // the current history (see newHistory)
+	label   string            // the current history's name
+	labels  map[string]string // mark -> the name of its history
+	// snapshots holds each commit's files, for the unmodified ones.
+	snapshots map[string]map[string]entry
+	queues    map[string]map[string][]rawEntry
+	arena     *arena.Arena // for detect, reset for each commit
 }
 
 // entry is a file in the work tree: its mode and content (a symlink's
@@ -55,8 +62,9 @@ func newRepo(t testing.TB) *repo {
 		t.Fatal(err)
 	}
 	r := &repo{t: t, dir: filepath.Join(dir, "w"), files: map[string]entry{},
-		ids: map[string]string{}, roots: map[string]bool{}, parent: map[string]string{},
-		queues: map[string]map[string][]rawEntry{}}
+		ids: map[string]string{}, roots: map[string]bool{}, parent: map[string]string{}, labels: map[string]string{},
+		snapshots: map[string]map[string]entry{},
+		queues:    map[string]map[string][]rawEntry{}}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "GIT_") { // GIT_DIR, GIT_BASENAME_FACTOR... would change what git does
 			r.env = append(r.env, kv)
@@ -160,10 +168,19 @@ func (r *repo) chmodX(p string) {
 // commit commits the files as they are on top of the last commit and
 // returns its mark, which the other methods take as a commit.
 func (r *repo) commit(msg string) string {
-	if r.commits == 0 {
+	if r.last == "" {
 		return r.commitWith(msg)
 	}
-	return r.commitWith(msg, fmt.Sprint(":", r.commits))
+	return r.commitWith(msg, r.last)
+}
+
+// newHistory starts an unrelated history, on a branch of its own, with no
+// files; label names it in error messages.
+func (r *repo) newHistory(label string) {
+	r.history++
+	r.files = map[string]entry{}
+	r.last = ""
+	r.label = label
 }
 
 // commitWith commits the files as they are with the given parents (marks).
@@ -172,7 +189,14 @@ func (r *repo) commitWith(msg string, parents ...string) string {
 	mark := fmt.Sprint(":", r.commits)
 	w := &r.stream
 	date := 1577836800 + r.commits // 2020-01-01T00:00:00Z, one second apart
-	fmt.Fprintf(w, "commit refs/heads/main\nmark %s\n", mark)
+	branch := "main"
+	if r.history > 0 {
+		branch = fmt.Sprint("h", r.history)
+	}
+	r.last = mark
+	r.labels[mark] = r.label
+	r.snapshots[mark] = maps.Clone(r.files)
+	fmt.Fprintf(w, "commit refs/heads/%s\nmark %s\n", branch, mark)
 	fmt.Fprintf(w, "author a <a@b> %d +0000\ncommitter a <a@b> %d +0000\n", date, date)
 	fmt.Fprintf(w, "data %d\n%s\n", len(msg), msg)
 	for k, p := range parents {
@@ -378,6 +402,9 @@ type check struct {
 	binary    string   // a pattern (path.Match) of the paths .gitattributes makes binary
 }
 
+// key identifies what a check runs, so that checks alike run together.
+func (ck check) key() string { return fmt.Sprintf("%q", fmt.Sprintf("%#v", ck)) }
+
 // attr returns what the check's attributes say about path.
 func (ck check) attr(p string) Binary {
 	if ok, _ := path.Match(ck.binary, p); ok && ck.binary != "" {
@@ -466,7 +493,8 @@ func (r *repo) detect(c string, ck check) detected {
 }
 
 // unmodified returns the files of c's first parent that c did not change,
-// as Unmodified sources: -C -C offers them too.
+// as Unmodified sources: -C -C offers them too. They come from the
+// snapshot the test committed, with ids computed as git does.
 func (r *repo) unmodified(c string, queue []rawEntry) []File {
 	r.t.Helper()
 	if r.isRoot(c) {
@@ -477,18 +505,20 @@ func (r *repo) unmodified(c string, queue []rawEntry) []File {
 		changed[e.path] = true
 	}
 	var files []File
-	for _, rec := range strings.Split(r.run("ls-tree", "-r", "-z", r.id(r.parent[c])), "\x00") {
-		meta, p, ok := strings.Cut(rec, "\t")
-		if !ok || changed[p] {
+	parent := r.snapshots[r.parent[c]]
+	for _, p := range slices.Sorted(maps.Keys(parent)) {
+		if changed[p] {
 			continue
 		}
-		f := strings.Fields(meta)
-		mode, err1 := strconv.ParseUint(f[0], 8, 32)
-		id, err2 := odb.ParseID(f[2])
-		if err := firstErr(err1, err2); err != nil {
-			r.t.Fatalf("ls-tree record %q: %v", rec, err)
+		e := parent[p]
+		id := odb.ID(sha1.Sum([]byte(fmt.Sprintf("blob %d\x00%s", len(e.data), e.data))))
+		if e.mode == 0o160000 {
+			var err error
+			if id, err = odb.ParseID(e.data); err != nil {
+				r.t.Fatal(err)
+			}
 		}
-		files = append(files, File{Path: p, Mode: uint32(mode), ID: id, Kept: true, Unmodified: true})
+		files = append(files, File{Path: p, Mode: e.mode, ID: id, Kept: true, Unmodified: true})
 	}
 	return files
 }
@@ -560,12 +590,12 @@ func (r *repo) compareAll(commits []string, ck check) []detected {
 		got.gitNames = wantNames[c]
 		all = append(all, got)
 		if !slices.Equal(got.rows, want[c]) {
-			r.t.Errorf("commit %s %v: rows differ from git diff-tree:\n got: %s\nwant: %s",
-				c, ck.flags, showRows(got.rows), showRows(want[c]))
+			r.t.Errorf("commit %s%s %v: rows differ from git diff-tree:\n got: %s\nwant: %s",
+				c, r.labels[c], ck.flags, showRows(got.rows), showRows(want[c]))
 		}
 		if !ck.rowsOnly && !slices.Equal(got.names, wantNames[c]) {
-			r.t.Errorf("commit %s %v: numstat names differ from git log:\n got: %q\nwant: %q",
-				c, ck.flags, got.names, wantNames[c])
+			r.t.Errorf("commit %s%s %v: numstat names differ from git log:\n got: %q\nwant: %q",
+				c, r.labels[c], ck.flags, got.names, wantNames[c])
 		}
 	}
 	return all
