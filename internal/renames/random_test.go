@@ -1,6 +1,7 @@
 package renames
 
 import (
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -149,6 +150,8 @@ func (h *randomHistory) step() {
 	}
 }
 
+var randomSeeds = flag.Int("random-seeds", 5, "how many random histories TestRandomHistories compares with git")
+
 // TestRandomHistories compares the detector with git on random histories,
 // under the default options and others.
 func TestRandomHistories(t *testing.T) {
@@ -168,11 +171,11 @@ func TestRandomHistories(t *testing.T) {
 		{[]string{"-C", "-C", "-l4"}, Options{CopiesHarder: true, Limit: 4}},
 		{[]string{"--no-rename-empty"}, Options{NoRenameEmpty: true}},
 	}
-	// Five unrelated histories in one repository: git runs once per set
-	// of options for all of them.
+	// Unrelated histories in one repository: git runs once per set of
+	// options for all of them.
 	r := newRepo(t)
 	var commits []string
-	for _, seed := range []uint64{1, 2, 3, 4, 5} {
+	for seed := range uint64(*randomSeeds) {
 		r.newHistory(fmt.Sprintf(" (seed %d)", seed))
 		h := &randomHistory{r: r, rng: rand.New(rand.NewPCG(seed, 15)), files: map[string]bool{}}
 		for k := range 24 {
@@ -200,7 +203,7 @@ func TestRandomHistories(t *testing.T) {
 		r.compareAll(commits, check{flags: o.flags, opt: o.opt, quotePath: true, rowsOnly: true})
 	}
 	// What makes the test worth its time: inexact renames.
-	if pairs < 150 {
+	if pairs < 30**randomSeeds {
 		t.Errorf("only %d inexact renames over the histories: the test compares too little", pairs)
 	}
 	t.Logf("%d inexact renames", pairs)
