@@ -26,8 +26,8 @@ const DefaultLimit = 1000
 // limit ≤ 0) does.
 const NoLimit = -1
 
-// Candidate lists per destination in the full comparison
-// (NUM_CANDIDATE_PER_DST in diffcore-rename.c).
+// candidatesPerDst is how many candidates each destination keeps in the full
+// comparison (NUM_CANDIDATE_PER_DST in diffcore-rename.c).
 const candidatesPerDst = 4
 
 // exactCandidates is how many identical sources a destination looks at
