@@ -35,6 +35,7 @@ type repo struct {
 	roots   map[string]bool   // marks of commits without a parent
 	parent  map[string]string // mark -> the first parent's mark
 	last    string            // the last commit of the current history
+	all     []string          // every commit, in the order made
 	history int               // the current history (see newHistory)
 	label   string            // the current history's name
 	labels  map[string]string // mark -> the name of its history
@@ -194,6 +195,7 @@ func (r *repo) commitWith(msg string, parents ...string) string {
 		branch = fmt.Sprint("h", r.history)
 	}
 	r.last = mark
+	r.all = append(r.all, mark)
 	r.labels[mark] = r.label
 	r.snapshots[mark] = maps.Clone(r.files)
 	fmt.Fprintf(w, "commit refs/heads/%s\nmark %s\n", branch, mark)
@@ -336,11 +338,7 @@ func (r *repo) queue(c string, paths []string) []rawEntry {
 	r.t.Helper()
 	key := strings.Join(paths, "\x00")
 	if r.queues[key] == nil {
-		var all []string
-		for k := 1; k <= r.commits; k++ {
-			all = append(all, fmt.Sprint(":", k))
-		}
-		r.queues[key] = r.rawDiffs(all, []string{"--no-renames"}, paths)
+		r.queues[key] = r.rawDiffs(r.all, []string{"--no-renames"}, paths)
 	}
 	return r.queues[key][c]
 }
@@ -379,7 +377,11 @@ func (b *blobs) Read(id odb.ID, a *arena.Arena) ([]byte, error) {
 func (r *repo) blobs() *blobs {
 	r.t.Helper()
 	if r.db == nil {
-		db, err := odb.Open(filepath.Join(r.dir, ".git"))
+		gitDir := filepath.Join(r.dir, ".git")
+		if _, err := os.Stat(gitDir); err != nil {
+			gitDir = r.dir // a bare repository
+		}
+		db, err := odb.Open(gitDir)
 		if err != nil {
 			r.t.Fatal(err)
 		}
