@@ -339,8 +339,9 @@ func (d *Detector) pair(res *Result, srcs, dsts []int32) error {
 	if limit == 0 {
 		limit = DefaultLimit
 	}
-	// too_many_rename_candidates: the matrix may not outgrow limit².
-	if limit > 0 && uint64(left)*uint64(len(srcs)) > uint64(limit)*uint64(limit) {
+	// too_many_rename_candidates: the matrix may not outgrow limit². (A
+	// limit past 2³² cannot be reached, and its square would overflow.)
+	if limit > 0 && limit < 1<<32 && uint64(left)*uint64(len(srcs)) > uint64(limit)*uint64(limit) {
 		res.NeededLimit = max(left, len(srcs))
 		if !d.opt.CopiesHarder {
 			return nil
