@@ -2,6 +2,7 @@ package renames
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -60,6 +61,8 @@ func sheetCases() []sheetCase {
 				if ck.opt.Limit <= 0 {
 					ck.opt.Limit = NoLimit
 				}
+			case f == "-C" && ck.opt.Copies:
+				ck.opt.CopiesHarder = true
 			case f == "-C":
 				ck.opt.Copies = true
 			case f == "--no-rename-empty":
@@ -302,10 +305,11 @@ func sheetCases() []sheetCase {
 			r.move("del.txt", "p.txt")
 			r.write("q.txt", lines("del", 1, 21))
 			return r.commit("cp")
-		}, checks: []check{def, with("-C")},
+		}, checks: []check{def, with("-C"), with("-C", "-C")},
 			sheet: [][]string{
 				{"del.txt => p.txt", "q.txt", "x.txt", "y.txt", "z.txt"},
 				{"del.txt => p.txt", "del.txt => q.txt", "x.txt", "x.txt => y.txt", "z.txt"},
+				{"del.txt => p.txt", "del.txt => q.txt", "x.txt", "x.txt => y.txt", "u.txt => z.txt"},
 			}},
 
 		{name: "C23 a gitlink moves", build: func(r *repo) string {
@@ -349,20 +353,34 @@ func buildC11(r *repo) string {
 }
 
 // TestSheetCases runs the cases of the reference sheet: the detector must
-// agree with git, and git with the sheet.
+// agree with git, and git with the sheet. The cases are unrelated histories
+// of one repository, so that git runs once per set of options.
 func TestSheetCases(t *testing.T) {
+	r := newRepo(t)
+	type job struct {
+		c     string
+		ck    check
+		sheet []string
+	}
+	groups := map[string][]job{}
 	for _, tc := range sheetCases() {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			r := newRepo(t)
-			c := tc.build(r)
-			for k, ck := range tc.checks {
-				got := r.compare(c, ck)
-				if !slices.Equal(got.gitNames, tc.sheet[k]) {
-					t.Errorf("%v: git prints %q, the sheet says %q", ck.flags, got.gitNames, tc.sheet[k])
-				}
+		r.newHistory(" (" + tc.name + ")")
+		c := tc.build(r)
+		for k, ck := range tc.checks {
+			groups[ck.key()] = append(groups[ck.key()], job{c, ck, tc.sheet[k]})
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(groups)) {
+		jobs := groups[key]
+		var commits []string
+		for _, j := range jobs {
+			commits = append(commits, j.c)
+		}
+		for k, got := range r.compareAll(commits, jobs[0].ck) {
+			if j := jobs[k]; !slices.Equal(got.gitNames, j.sheet) {
+				t.Errorf("%s%s %v: git prints %q, the sheet says %q", j.c, r.labels[j.c], j.ck.flags, got.gitNames, j.sheet)
 			}
-		})
+		}
 	}
 }
 
@@ -416,12 +434,53 @@ func TestLimitWarning(t *testing.T) {
 				needed = max(needed, got.needed)
 			}
 			want := r.logWarning(flags...)
-			if LimitWarning(needed) != want {
-				t.Errorf("%s: warning %q, git log writes %q", tc.limit, LimitWarning(needed), want)
+			if LimitWarning(needed, false) != want {
+				t.Errorf("%s: warning %q, git log writes %q", tc.limit, LimitWarning(needed, false), want)
 			}
 			if (want != "") != tc.warns {
 				t.Errorf("%s: git log warns %q: the test expected a warning: %v", tc.limit, want, tc.warns)
 			}
 		}()
+	}
+}
+
+// TestCopiesHarderLimit checks -C -C over the limit against git: when
+// leaving the unmodified sources out brings the comparison under the
+// limit, it runs without them and git warns that it "only found copies
+// from modified paths"; otherwise it is skipped.
+func TestCopiesHarderLimit(t *testing.T) {
+	r := newRepo(t)
+	for k := range 12 {
+		r.write(fmt.Sprintf("keep/u%02d.txt", k), lines(fmt.Sprintf("u%d", k), 1, 20))
+	}
+	r.write("m.txt", lines("m", 1, 20))
+	r.write("n.txt", lines("n", 1, 20))
+	r.commit("root")
+	r.write("m.txt", lines("m", 1, 21))
+	r.write("n.txt", lines("n", 2, 20))
+	r.write("copy/m.txt", lines("m", 1, 19)+"changed\n")
+	r.write("copy/u03.txt", lines("u3", 1, 19)+"changed\n")
+	r.write("copy/n2.txt", lines("n", 1, 18)+"changed\n")
+	c := r.commit("copy")
+	for _, tc := range []struct {
+		limit    string
+		needed   int
+		degraded bool
+	}{
+		{"-l10", 0, false}, // 3 x 14 <= 100
+		{"-l4", 14, true},  // 3 x 14 > 16, 3 x 2 <= 16
+		{"-l2", 14, false}, // 3 x 2 > 4: skipped
+	} {
+		flags := []string{"-C", "-C", tc.limit}
+		var opt Options
+		fmt.Sscan(tc.limit[2:], &opt.Limit)
+		opt.CopiesHarder = true
+		got := r.compare(c, check{flags: flags, opt: opt, quotePath: true})
+		if got.needed != tc.needed || got.degraded != tc.degraded {
+			t.Errorf("%v: needed %d, degraded %v; the test expected %d, %v", flags, got.needed, got.degraded, tc.needed, tc.degraded)
+		}
+		if w, want := LimitWarning(got.needed, got.degraded), r.logWarning(flags...); w != want {
+			t.Errorf("%v: warning %q, git log writes %q", flags, w, want)
+		}
 	}
 }

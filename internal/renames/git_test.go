@@ -2,6 +2,7 @@ package renames
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"fmt"
 	"maps"
 	"os"
@@ -33,8 +34,15 @@ type repo struct {
 	ids     map[string]string // mark -> commit id, once imported
 	roots   map[string]bool   // marks of commits without a parent
 	parent  map[string]string // mark -> the first parent's mark
-	queues  map[string]map[string][]rawEntry
-	arena   *arena.Arena // for detect, reset for each commit
+	last    string            // the last commit of the current history
+	all     []string          // every commit, in the order made
+	history int               // the current history (see newHistory)
+	label   string            // the current history's name
+	labels  map[string]string // mark -> the name of its history
+	// snapshots holds each commit's files, for the unmodified ones.
+	snapshots map[string]map[string]entry
+	queues    map[string]map[string][]rawEntry
+	arena     *arena.Arena // for detect, reset for each commit
 }
 
 // entry is a file in the work tree: its mode and content (a symlink's
@@ -55,15 +63,16 @@ func newRepo(t testing.TB) *repo {
 		t.Fatal(err)
 	}
 	r := &repo{t: t, dir: filepath.Join(dir, "w"), files: map[string]entry{},
-		ids: map[string]string{}, roots: map[string]bool{}, parent: map[string]string{},
-		queues: map[string]map[string][]rawEntry{}}
+		ids: map[string]string{}, roots: map[string]bool{}, parent: map[string]string{}, labels: map[string]string{},
+		snapshots: map[string]map[string]entry{},
+		queues:    map[string]map[string][]rawEntry{}}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "GIT_") { // GIT_DIR, GIT_BASENAME_FACTOR... would change what git does
 			r.env = append(r.env, kv)
 		}
 	}
 	r.env = append(r.env, "GIT_CONFIG_NOSYSTEM=1", "HOME="+home, "XDG_CONFIG_HOME="+home, "LC_ALL=C")
-	r.run("init", "-q", "-b", "main", r.dir)
+	r.run("init", "-q", "--template=", "-b", "main", r.dir)
 	return r
 }
 
@@ -160,10 +169,19 @@ func (r *repo) chmodX(p string) {
 // commit commits the files as they are on top of the last commit and
 // returns its mark, which the other methods take as a commit.
 func (r *repo) commit(msg string) string {
-	if r.commits == 0 {
+	if r.last == "" {
 		return r.commitWith(msg)
 	}
-	return r.commitWith(msg, fmt.Sprint(":", r.commits))
+	return r.commitWith(msg, r.last)
+}
+
+// newHistory starts an unrelated history, on a branch of its own, with no
+// files; label names it in error messages.
+func (r *repo) newHistory(label string) {
+	r.history++
+	r.files = map[string]entry{}
+	r.last = ""
+	r.label = label
 }
 
 // commitWith commits the files as they are with the given parents (marks).
@@ -172,7 +190,15 @@ func (r *repo) commitWith(msg string, parents ...string) string {
 	mark := fmt.Sprint(":", r.commits)
 	w := &r.stream
 	date := 1577836800 + r.commits // 2020-01-01T00:00:00Z, one second apart
-	fmt.Fprintf(w, "commit refs/heads/main\nmark %s\n", mark)
+	branch := "main"
+	if r.history > 0 {
+		branch = fmt.Sprint("h", r.history)
+	}
+	r.last = mark
+	r.all = append(r.all, mark)
+	r.labels[mark] = r.label
+	r.snapshots[mark] = maps.Clone(r.files)
+	fmt.Fprintf(w, "commit refs/heads/%s\nmark %s\n", branch, mark)
 	fmt.Fprintf(w, "author a <a@b> %d +0000\ncommitter a <a@b> %d +0000\n", date, date)
 	fmt.Fprintf(w, "data %d\n%s\n", len(msg), msg)
 	for k, p := range parents {
@@ -312,11 +338,7 @@ func (r *repo) queue(c string, paths []string) []rawEntry {
 	r.t.Helper()
 	key := strings.Join(paths, "\x00")
 	if r.queues[key] == nil {
-		var all []string
-		for k := 1; k <= r.commits; k++ {
-			all = append(all, fmt.Sprint(":", k))
-		}
-		r.queues[key] = r.rawDiffs(all, []string{"--no-renames"}, paths)
+		r.queues[key] = r.rawDiffs(r.all, []string{"--no-renames"}, paths)
 	}
 	return r.queues[key][c]
 }
@@ -355,7 +377,11 @@ func (b *blobs) Read(id odb.ID, a *arena.Arena) ([]byte, error) {
 func (r *repo) blobs() *blobs {
 	r.t.Helper()
 	if r.db == nil {
-		db, err := odb.Open(filepath.Join(r.dir, ".git"))
+		gitDir := filepath.Join(r.dir, ".git")
+		if _, err := os.Stat(gitDir); err != nil {
+			gitDir = r.dir // a bare repository
+		}
+		db, err := odb.Open(gitDir)
 		if err != nil {
 			r.t.Fatal(err)
 		}
@@ -378,6 +404,9 @@ type check struct {
 	binary    string   // a pattern (path.Match) of the paths .gitattributes makes binary
 }
 
+// key identifies what a check runs, so that checks alike run together.
+func (ck check) key() string { return fmt.Sprintf("%q", fmt.Sprintf("%#v", ck)) }
+
 // attr returns what the check's attributes say about path.
 func (ck check) attr(p string) Binary {
 	if ok, _ := path.Match(ck.binary, p); ok && ck.binary != "" {
@@ -390,6 +419,7 @@ func (ck check) attr(p string) Binary {
 type detected struct {
 	rows        []rawEntry // in git's order, R and C records included
 	needed      int
+	degraded    bool
 	names       []string // numstat's third column
 	gitNames    []string // git's, when compared
 	sizes, read int
@@ -402,6 +432,9 @@ func (r *repo) detect(c string, ck check) detected {
 	r.t.Helper()
 	queue := r.queue(c, ck.paths)
 	var src, dst []File
+	if ck.opt.CopiesHarder {
+		src = r.unmodified(c, queue)
+	}
 	srcAt := make([]int, len(queue)) // queue position -> index in src or dst
 	for k, e := range queue {
 		switch {
@@ -411,13 +444,21 @@ func (r *repo) detect(c string, ck check) detected {
 		case e.status == 'D':
 			srcAt[k] = len(src)
 			src = append(src, File{Path: e.path, Mode: e.oldMode, ID: e.oldID, Binary: ck.attr(e.path)})
-		case ck.opt.Copies:
+		case ck.opt.Copies || ck.opt.CopiesHarder:
 			srcAt[k] = len(src)
 			src = append(src, File{Path: e.path, Mode: e.oldMode, ID: e.oldID, Binary: ck.attr(e.path), Kept: true})
 		}
 	}
 	if r.arena == nil {
 		r.arena = arena.New(arena.NewHeap(4 << 20))
+	}
+	if ck.opt.CopiesHarder { // git's queue holds them all, in path order
+		slices.SortStableFunc(src, func(x, y File) int { return strings.Compare(x.Path, y.Path) })
+		for k, e := range queue {
+			if e.status != 'A' {
+				srcAt[k], _ = slices.BinarySearchFunc(src, e.path, func(f File, p string) int { return strings.Compare(f.Path, p) })
+			}
+		}
 	}
 	a := r.arena
 	a.Reset()
@@ -426,7 +467,7 @@ func (r *repo) detect(c string, ck check) detected {
 	if err != nil {
 		r.t.Fatalf("Detect: %v", err)
 	}
-	out := detected{needed: res.NeededLimit, sizes: b.sizes, read: b.reads}
+	out := detected{needed: res.NeededLimit, degraded: res.Degraded, sizes: b.sizes, read: b.reads}
 	for k, e := range queue {
 		switch {
 		case e.status == 'A':
@@ -451,6 +492,37 @@ func (r *repo) detect(c string, ck check) detected {
 		}
 	}
 	return out
+}
+
+// unmodified returns the files of c's first parent that c did not change,
+// as Unmodified sources: -C -C offers them too. They come from the
+// snapshot the test committed, with ids computed as git does.
+func (r *repo) unmodified(c string, queue []rawEntry) []File {
+	r.t.Helper()
+	if r.isRoot(c) {
+		return nil
+	}
+	changed := map[string]bool{}
+	for _, e := range queue {
+		changed[e.path] = true
+	}
+	var files []File
+	parent := r.snapshots[r.parent[c]]
+	for _, p := range slices.Sorted(maps.Keys(parent)) {
+		if changed[p] {
+			continue
+		}
+		e := parent[p]
+		id := odb.ID(sha1.Sum([]byte(fmt.Sprintf("blob %d\x00%s", len(e.data), e.data))))
+		if e.mode == 0o160000 {
+			var err error
+			if id, err = odb.ParseID(e.data); err != nil {
+				r.t.Fatal(err)
+			}
+		}
+		files = append(files, File{Path: p, Mode: e.mode, ID: id, Kept: true, Unmodified: true})
+	}
+	return files
 }
 
 func pathspec(paths []string) []string {
@@ -520,12 +592,12 @@ func (r *repo) compareAll(commits []string, ck check) []detected {
 		got.gitNames = wantNames[c]
 		all = append(all, got)
 		if !slices.Equal(got.rows, want[c]) {
-			r.t.Errorf("commit %s %v: rows differ from git diff-tree:\n got: %s\nwant: %s",
-				c, ck.flags, showRows(got.rows), showRows(want[c]))
+			r.t.Errorf("commit %s%s %v: rows differ from git diff-tree:\n got: %s\nwant: %s",
+				c, r.labels[c], ck.flags, showRows(got.rows), showRows(want[c]))
 		}
 		if !ck.rowsOnly && !slices.Equal(got.names, wantNames[c]) {
-			r.t.Errorf("commit %s %v: numstat names differ from git log:\n got: %q\nwant: %q",
-				c, ck.flags, got.names, wantNames[c])
+			r.t.Errorf("commit %s%s %v: numstat names differ from git log:\n got: %q\nwant: %q",
+				c, r.labels[c], ck.flags, got.names, wantNames[c])
 		}
 	}
 	return all

@@ -3,6 +3,7 @@ package renames
 import (
 	"encoding/binary"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -25,8 +26,8 @@ const DefaultLimit = 1000
 // limit ≤ 0) does.
 const NoLimit = -1
 
-// Candidate lists per destination in the full comparison
-// (NUM_CANDIDATE_PER_DST in diffcore-rename.c).
+// candidatesPerDst is how many candidates each destination keeps in the full
+// comparison (NUM_CANDIDATE_PER_DST in diffcore-rename.c).
 const candidatesPerDst = 4
 
 // exactCandidates is how many identical sources a destination looks at
@@ -58,8 +59,12 @@ type File struct {
 	Binary Binary // what the attributes of Path say, for the estimate
 	// Kept marks a source that still exists after the commit: a modified
 	// file offered as a copy source. It is used only when Options.Copies
-	// is set, and its pairs are always copies.
+	// or Options.CopiesHarder is set, and its pairs are always copies.
 	Kept bool
+	// Unmodified marks a kept source that did not change in the commit,
+	// which git offers only under -C -C (Options.CopiesHarder); it
+	// implies Kept.
+	Unmodified bool
 }
 
 // Options are the knobs of git's rename detection.
@@ -77,6 +82,11 @@ type Options struct {
 	// used too, a source may pair more than once, and the basename step
 	// is skipped.
 	Copies bool
+	// CopiesHarder is -C -C (or --find-copies-harder): Copies, with
+	// unmodified files too as sources. Over the rename limit, the full
+	// comparison still runs without them if that brings it under the
+	// limit (Result.Degraded).
+	CopiesHarder bool
 	// NoRenameEmpty is --no-rename-empty: empty blobs are neither sources
 	// nor destinations. By default they pair, exactly only.
 	NoRenameEmpty bool
@@ -113,9 +123,16 @@ type Result struct {
 	// Pairs holds the pairs in destination order.
 	Pairs []Pair
 	// NeededLimit is max(sources, destinations) when the rename limit made
-	// Detect skip the full comparison, else 0. `git log` keeps the largest
-	// over all commits and warns at the end: see LimitWarning.
+	// Detect skip the full comparison (or, if Degraded, leave unmodified
+	// sources out of it), else 0. `git log` keeps the largest over all
+	// commits and warns at the end: see LimitWarning.
 	NeededLimit int
+	// Degraded reports that under CopiesHarder the limit was exceeded
+	// and the full comparison ran without the unmodified sources.
+	Degraded bool
+	// HeapBytes counts the bytes Detect put on the Go heap because the
+	// arena was full (0 when the arena was large enough).
+	HeapBytes int
 
 	srcUses []int32 // per source: how many pairs use it
 	dstPair []int32 // per destination: its index in Pairs, or -1
@@ -166,14 +183,16 @@ type Detector struct {
 	touched []uint32 // the chunk hashes with a count, for one file
 
 	// Set for one Detect call only (cleared when it returns).
-	a        *arena.Arena
-	src, dst []File
-	srcSt    []fileState
-	dstSt    []fileState
-	srcUses  []int32 // git's rename_used: pairs using the source, plus 1 if kept
-	dstPair  []int32 // the source paired with the destination, or -1
-	dstScore []int32
-	sigs     []sigEntry
+	a         *arena.Arena
+	src, dst  []File
+	srcSt     []fileState
+	dstSt     []fileState
+	srcUses   []int32 // git's rename_used: pairs using the source, plus 1 if kept
+	dstPair   []int32 // the source paired with the destination, or -1
+	dstScore  []int32
+	sigs      []sigEntry
+	sigsHeap  bool // sigs moved to the Go heap when the arena was full
+	heapBytes int
 }
 
 // New returns a detector that reads blobs through blobs with options opt.
@@ -184,9 +203,9 @@ func New(blobs Blobs, opt Options) *Detector {
 // Detect pairs sources src (deleted files, and with Options.Copies the
 // modified files marked Kept) with destinations dst (added files) as git
 // does, both given in the order of the commit's tree diff (path order).
-// All its working memory and its Result are in a; blob contents are read
-// into a and freed again. An error comes from reading a blob, or from a
-// being too small (it then matches arena.ErrExhausted).
+// Its working memory and its Result are in a (what does not fit goes to
+// the Go heap, counted in Result.HeapBytes); blob contents are read into a
+// and freed again. An error comes only from reading a blob.
 func (d *Detector) Detect(a *arena.Arena, src, dst []File) (Result, error) {
 	d.a, d.src, d.dst = a, src, dst
 	defer d.release()
@@ -197,12 +216,28 @@ func (d *Detector) Detect(a *arena.Arena, src, dst []File) (Result, error) {
 	return res, nil
 }
 
+// scratch returns n values of T from the call's arena, not zeroed; when the
+// arena is full, it returns them from the Go heap instead and counts their
+// bytes in Result.HeapBytes, so that a commit larger than the arena is
+// slower but still detected.
+func scratch[T any](d *Detector, n int) []T {
+	s, err := arena.MakeUninit[T](d.a, n)
+	if err != nil {
+		d.heapBytes += n * int(reflect.TypeFor[T]().Size())
+		return make([]T, n)
+	}
+	return s
+}
+
 // release forgets the call's arena memory, which the detector must not
 // keep past the call.
 func (d *Detector) release() {
 	d.a, d.src, d.dst = nil, nil, nil
 	d.srcSt, d.dstSt, d.srcUses, d.dstPair, d.dstScore, d.sigs = nil, nil, nil, nil, nil, nil
+	d.sigsHeap = false
 }
+
+func (d *Detector) copies() bool { return d.opt.Copies || d.opt.CopiesHarder }
 
 func (d *Detector) minScore() int {
 	switch m := d.opt.MinScore; {
@@ -217,26 +252,20 @@ func (d *Detector) minScore() int {
 
 func (d *Detector) detect() (Result, error) {
 	var res Result
-	if err := d.setup(); err != nil {
-		return res, err
-	}
+	d.setup()
 	// The candidates (rename_src, rename_dst): indexes into src and dst.
-	srcs, err := arena.MakeUninit[int32](d.a, len(d.src))
-	if err != nil {
-		return res, err
-	}
-	dsts, err := arena.MakeUninit[int32](d.a, len(d.dst))
-	if err != nil {
-		return res, err
-	}
-	srcs, dsts = srcs[:0], dsts[:0]
+	srcs := scratch[int32](d, len(d.src))[:0]
+	dsts := scratch[int32](d, len(d.dst))[:0]
 	for i := range d.src {
 		f := &d.src[i]
 		if d.opt.NoRenameEmpty && f.ID == emptyBlob {
 			continue
 		}
-		if f.Kept {
-			if !d.opt.Copies {
+		if f.Unmodified && !d.opt.CopiesHarder {
+			continue
+		}
+		if f.Kept || f.Unmodified {
+			if !d.copies() {
 				continue
 			}
 			d.srcUses[i] = 1 // the file itself stays: every pair from it is a copy
@@ -254,49 +283,38 @@ func (d *Detector) detect() (Result, error) {
 			return res, err
 		}
 	}
-	if err := d.collect(&res); err != nil {
-		return res, err
-	}
+	d.collect(&res)
 	return res, nil
 }
 
 // setup allocates the per-file state of one call.
-func (d *Detector) setup() error {
-	var err error
-	if d.srcSt, err = arena.MakeUninit[fileState](d.a, len(d.src)); err != nil {
-		return err
-	}
-	if d.dstSt, err = arena.MakeUninit[fileState](d.a, len(d.dst)); err != nil {
-		return err
-	}
+func (d *Detector) setup() {
+	d.heapBytes = 0
+	d.srcSt = scratch[fileState](d, len(d.src))
+	d.dstSt = scratch[fileState](d, len(d.dst))
 	for _, st := range [][]fileState{d.srcSt, d.dstSt} {
 		for i := range st {
 			st[i] = fileState{size: -1, sigOff: -1}
 		}
 	}
-	if d.srcUses, err = arena.Make[int32](d.a, len(d.src)); err != nil {
-		return err
-	}
-	if d.dstPair, err = arena.MakeUninit[int32](d.a, len(d.dst)); err != nil {
-		return err
-	}
+	d.srcUses = scratch[int32](d, len(d.src))
+	clear(d.srcUses)
+	d.dstPair = scratch[int32](d, len(d.dst))
 	for j := range d.dstPair {
 		d.dstPair[j] = -1
 	}
-	d.dstScore, err = arena.Make[int32](d.a, len(d.dst))
-	return err
+	d.dstScore = scratch[int32](d, len(d.dst))
+	clear(d.dstScore)
 }
 
 // pair runs git's steps (diffcore_rename_extended) on the candidates.
 func (d *Detector) pair(res *Result, srcs, dsts []int32) error {
-	if err := d.exact(srcs, dsts); err != nil {
-		return err
-	}
+	d.exact(srcs, dsts)
 	minScore := d.minScore()
 	if minScore == MaxScore {
 		return nil // -M100%: exact renames only
 	}
-	if !d.opt.Copies {
+	if !d.copies() {
 		// A source is renamed at most once: those used by exact renames
 		// are out (remove_unneeded_paths_from_src).
 		srcs = d.unused(srcs)
@@ -321,10 +339,19 @@ func (d *Detector) pair(res *Result, srcs, dsts []int32) error {
 	if limit == 0 {
 		limit = DefaultLimit
 	}
-	// too_many_rename_candidates: the matrix may not outgrow limit².
-	if limit > 0 && uint64(left)*uint64(len(srcs)) > uint64(limit)*uint64(limit) {
+	// too_many_rename_candidates: the matrix may not outgrow limit². (A
+	// limit past 2³² cannot be reached, and its square would overflow.)
+	if limit > 0 && limit < 1<<32 && uint64(left)*uint64(len(srcs)) > uint64(limit)*uint64(limit) {
 		res.NeededLimit = max(left, len(srcs))
-		return nil
+		if !d.opt.CopiesHarder {
+			return nil
+		}
+		// Under -C -C, try without the unmodified sources, as -C would.
+		srcs = slices.DeleteFunc(srcs, func(i int32) bool { return d.src[i].Unmodified })
+		if uint64(left)*uint64(len(srcs)) > uint64(limit)*uint64(limit) {
+			return nil
+		}
+		res.Degraded = true
 	}
 	return d.matrix(srcs, dsts, left, minScore)
 }
@@ -346,23 +373,17 @@ func (d *Detector) record(i, j int32, score int) {
 // files stays linear. Destinations choose in path order, each taking the
 // first eligible source in path order, preferring an unused one and then
 // one with the same basename.
-func (d *Detector) exact(srcs, dsts []int32) error {
+func (d *Detector) exact(srcs, dsts []int32) {
 	size := 8
 	for size < 2*len(srcs) {
 		size <<= 1
 	}
 	mask := uint32(size - 1)
-	head, err := arena.MakeUninit[int32](d.a, size) // per id: the first candidate (position in srcs)
-	if err != nil {
-		return err
-	}
+	head := scratch[int32](d, size) // per id: the first candidate (position in srcs)
 	for i := range head {
 		head[i] = -1
 	}
-	next, err := arena.MakeUninit[int32](d.a, len(srcs)) // the next candidate with the same id
-	if err != nil {
-		return err
-	}
+	next := scratch[int32](d, len(srcs)) // the next candidate with the same id
 	slot := func(id *odb.ID) uint32 {
 		h := binary.LittleEndian.Uint32(id[:4]) & mask // ids are uniform: their bytes are a hash
 		for head[h] >= 0 && d.src[srcs[head[h]]].ID != *id {
@@ -388,7 +409,7 @@ func (d *Detector) exact(srcs, dsts []int32) error {
 				continue
 			}
 			used := d.srcUses[i] > 0
-			if used && !d.opt.Copies {
+			if used && !d.copies() {
 				continue
 			}
 			score := 0
@@ -412,7 +433,6 @@ func (d *Detector) exact(srcs, dsts []int32) error {
 			d.record(best, j, MaxScore)
 		}
 	}
-	return nil
 }
 
 // basenames pairs a source with a destination when their basename is
@@ -420,16 +440,9 @@ func (d *Detector) exact(srcs, dsts []int32) error {
 // and they score at least minBase (find_basename_matches). It runs before
 // the full comparison, so it may pick a worse pair than that would.
 func (d *Detector) basenames(srcs, dsts []int32, minBase int) error {
-	bs, err := arena.MakeUninit[int32](d.a, len(srcs))
-	if err != nil {
-		return err
-	}
+	bs := scratch[int32](d, len(srcs))
 	copy(bs, srcs)
-	bd, err := arena.MakeUninit[int32](d.a, len(dsts))
-	if err != nil {
-		return err
-	}
-	bd = bd[:0]
+	bd := scratch[int32](d, len(dsts))[:0]
 	for _, j := range dsts {
 		if d.dstPair[j] < 0 {
 			bd = append(bd, j)
@@ -467,10 +480,7 @@ func (d *Detector) basenames(srcs, dsts []int32, minBase int) error {
 // keeps the best candidatesPerDst per destination, and pairs greedily by
 // score (the end of diffcore_rename_extended, find_renames).
 func (d *Detector) matrix(srcs, dsts []int32, left, minScore int) error {
-	mx, err := arena.MakeUninit[candidate](d.a, left*candidatesPerDst)
-	if err != nil {
-		return err
-	}
+	mx := scratch[candidate](d, left*candidatesPerDst)
 	row := 0
 	for _, j := range dsts {
 		if d.dstPair[j] >= 0 {
@@ -497,7 +507,7 @@ func (d *Detector) matrix(srcs, dsts []int32, left, minScore int) error {
 	// destination order, then slot order.
 	slices.SortStableFunc(mx, compareCandidates)
 	d.greedy(mx, minScore, false)
-	if d.opt.Copies {
+	if d.copies() {
 		d.greedy(mx, minScore, true) // then sources may be used again
 	}
 	return nil
@@ -551,17 +561,14 @@ func recordIfBetter(m []candidate, c candidate) {
 // collect turns the pairing into the Result: pairs in destination order,
 // each marked a copy unless it is the last use of a deleted source
 // (diff_resolve_rename_copy).
-func (d *Detector) collect(res *Result) error {
+func (d *Detector) collect(res *Result) {
 	n := 0
 	for _, i := range d.dstPair {
 		if i >= 0 {
 			n++
 		}
 	}
-	pairs, err := arena.MakeUninit[Pair](d.a, n)
-	if err != nil {
-		return err
-	}
+	pairs := scratch[Pair](d, n)
 	// Walked backwards, the first use of a deleted source met is its last
 	// in destination order: the rename. srcUses counts down to tell.
 	k := n
@@ -574,17 +581,14 @@ func (d *Detector) collect(res *Result) error {
 		pairs[k] = Pair{Src: i, Dst: int32(j), Score: d.dstScore[j]}
 		d.dstPair[j] = int32(k)
 	}
-	// Turn srcUses into a count of pairs, marking copies on the way.
 	for k := range pairs {
 		p := &pairs[k]
-		if d.src[p.Src].Kept {
+		if s := &d.src[p.Src]; s.Kept || s.Unmodified {
 			p.Copy = true
 		}
 	}
-	seen, err := arena.Make[bool](d.a, len(d.src))
-	if err != nil {
-		return err
-	}
+	seen := scratch[bool](d, len(d.src))
+	clear(seen)
 	for k := n - 1; k >= 0; k-- {
 		p := &pairs[k]
 		if !p.Copy && seen[p.Src] {
@@ -592,13 +596,14 @@ func (d *Detector) collect(res *Result) error {
 		}
 		seen[p.Src] = true
 	}
+	// srcUses becomes a count of pairs.
 	for i := range d.src {
-		if d.src[i].Kept && d.opt.Copies {
+		if s := &d.src[i]; (s.Kept || s.Unmodified) && d.srcUses[i] > 0 {
 			d.srcUses[i]-- // the file's own use
 		}
 	}
 	res.Pairs, res.srcUses, res.dstPair = pairs, d.srcUses, d.dstPair
-	return nil
+	res.HeapBytes = d.heapBytes
 }
 
 // basename is the part of path after its last slash.

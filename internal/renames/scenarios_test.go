@@ -2,24 +2,28 @@ package renames
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// TestScenarios compares the detector with git on hand-built commits that
-// each aim at one rule. Each also states what git does, so that a
-// scenario that stopped exercising its rule would fail.
-func TestScenarios(t *testing.T) {
+// scenario is a hand-built commit that aims at one rule, with what git
+// does there, so that a scenario that stopped exercising its rule would
+// fail.
+type scenario struct {
+	name   string
+	build  func(r *repo) string
+	checks []check
+	// want holds, per check, rows git must print (a subset, as "R050 old
+	// -> new" or "A path"), in order.
+	want [][]string
+}
+
+func scenarios() []scenario {
 	T := fixed("common", 20) // equal-length lines
 	family := func(prefix string, kept int) string { return keep(T, fixed(prefix, 20), kept) }
-	for _, tc := range []struct {
-		name   string
-		build  func(r *repo) string
-		checks []check
-		// want holds, per check, rows git must print (a subset, as
-		// "R050 old -> new" or "A path"), in order.
-		want [][]string
-	}{
+	return []scenario{
 		{name: "a fifth source above the minimum is not kept: the destination stays added",
 			build: func(r *repo) string {
 				// x shares 13 of 22 lines with each of a..d and 10 with e;
@@ -252,18 +256,48 @@ func TestScenarios(t *testing.T) {
 			},
 			checks: []check{{quotePath: true}},
 			want:   [][]string{{"R100 a -> a/inner"}}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			r := newRepo(t)
-			c := tc.build(r)
-			for k, ck := range tc.checks {
-				got := r.compare(c, ck)
-				if err := containsInOrder(got.rows, tc.want[k]); err != nil {
-					t.Errorf("%v: %v (the scenario does not do what its name says)", ck.flags, err)
+	}
+}
+
+// TestScenarios compares the detector with git on the scenarios. They are
+// unrelated histories of one repository (but for those that need
+// attributes of their own), so that git runs once per set of options.
+func TestScenarios(t *testing.T) {
+	type job struct {
+		c    string
+		ck   check
+		want []string
+	}
+	shared := newRepo(t)
+	repos := []*repo{shared}
+	groups := map[*repo]map[string][]job{shared: {}}
+	for _, sc := range scenarios() {
+		r := shared
+		if slices.ContainsFunc(sc.checks, func(ck check) bool { return ck.binary != "" }) {
+			r = newRepo(t) // its .gitattributes would change the others
+			repos = append(repos, r)
+			groups[r] = map[string][]job{}
+		}
+		r.newHistory(" (" + sc.name + ")")
+		c := sc.build(r)
+		for k, ck := range sc.checks {
+			groups[r][ck.key()] = append(groups[r][ck.key()], job{c, ck, sc.want[k]})
+		}
+	}
+	for _, r := range repos {
+		for _, key := range slices.Sorted(maps.Keys(groups[r])) {
+			jobs := groups[r][key]
+			var commits []string
+			for _, j := range jobs {
+				commits = append(commits, j.c)
+			}
+			for k, got := range r.compareAll(commits, jobs[0].ck) {
+				if err := containsInOrder(got.rows, jobs[k].want); err != nil {
+					t.Errorf("%s%s %v: %v (the scenario does not do what its name says)",
+						jobs[k].c, r.labels[jobs[k].c], jobs[k].ck.flags, err)
 				}
 			}
-		})
+		}
 	}
 }
 

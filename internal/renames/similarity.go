@@ -3,6 +3,7 @@ package renames
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"slices"
 
 	"github.com/gitwalk/gitwalk/arena"
@@ -102,9 +103,19 @@ func (d *Detector) signature(f *File, st *fileState) error {
 	d.hashChunks(data, isText(f.Binary, data))
 	d.a.RewindTo(mark)
 	slices.Sort(d.touched)
-	off := len(d.sigs)
-	if d.sigs, err = arena.Grow(d.a, d.sigs, len(d.touched)); err != nil {
-		return err
+	off, n := len(d.sigs), len(d.touched)
+	if !d.sigsHeap {
+		var grown []sigEntry
+		if grown, err = arena.Grow(d.a, d.sigs, n); err == nil {
+			d.sigs = grown
+		} else { // the arena is full: go on on the Go heap (see scratch)
+			d.sigs = slices.Clip(d.sigs)
+			d.sigsHeap = true
+		}
+	}
+	if d.sigsHeap {
+		d.heapBytes += n * int(reflect.TypeFor[sigEntry]().Size())
+		d.sigs = slices.Grow(d.sigs, n)[:off+n]
 	}
 	for k, h := range d.touched {
 		d.sigs[off+k] = sigEntry{hash: h, count: d.counts[h]}
