@@ -194,7 +194,11 @@ const (
 // RenameLimitWarning returns the lines git log writes to stderr after its
 // output when the rename limit skipped the full comparison somewhere
 // (Stats.RenameLimitNeeded), or "" when it did not.
-func RenameLimitWarning(s *Stats) string { return renames.LimitWarning(s.RenameLimitNeeded) }
+func RenameLimitWarning(s *Stats) string {
+	// A degraded detection (copies from changed files only) comes only with
+	// copies from unmodified files (-C -C), which walks do not do.
+	return renames.LimitWarning(s.RenameLimitNeeded, false)
+}
 
 func (k ChangeKind) String() string {
 	switch k {
