@@ -90,6 +90,10 @@ type ChurnRow struct {
 	Added   int
 	Deleted int
 	Churn   int
+	// Earlier are the other paths the file had in the walk, sorted: the
+	// names it was renamed from (grouping by file, with renames followed;
+	// nil otherwise).
+	Earlier []string
 }
 
 // ChurnState accumulates Churn. It is not safe for concurrent use: Run gives
@@ -113,7 +117,8 @@ type ChurnState struct {
 // churnGroup is a row being accumulated.
 type churnGroup struct {
 	ChurnRow
-	stamp int
+	stamp   int
+	earlier map[string]struct{} // ByFile: the paths the file was renamed from
 }
 
 // Observe adds one commit's kept changes.
@@ -129,6 +134,9 @@ func (s *ChurnState) Observe(c *walker.Commit) {
 		switch s.by {
 		case ByFile:
 			row = s.group(ch.Path)
+			if ch.Kind == walker.Renamed && ch.OldPath != ch.Path {
+				row.addEarlier(ch.OldPath)
+			}
 		case ByDir:
 			row = s.group(path.Dir(ch.Path))
 		case ByLanguage:
@@ -229,7 +237,17 @@ func (s *ChurnState) Merge(other State) {
 		row.Added += r.Added
 		row.Deleted += r.Deleted
 		row.Churn += r.Churn
+		for p := range r.earlier {
+			row.addEarlier(p)
+		}
 	}
+}
+
+func (g *churnGroup) addEarlier(p string) {
+	if g.earlier == nil {
+		g.earlier = map[string]struct{}{}
+	}
+	g.earlier[p] = struct{}{}
 }
 
 // Rows returns every group, by churn descending, then commits descending,
@@ -238,7 +256,15 @@ func (s *ChurnState) Merge(other State) {
 func (s *ChurnState) Rows() []ChurnRow {
 	rows := make([]ChurnRow, 0, len(s.groups))
 	for _, r := range s.groups {
-		rows = append(rows, r.ChurnRow)
+		row := r.ChurnRow
+		if len(r.earlier) > 0 {
+			row.Earlier = make([]string, 0, len(r.earlier))
+			for p := range r.earlier {
+				row.Earlier = append(row.Earlier, p)
+			}
+			sort.Strings(row.Earlier)
+		}
+		rows = append(rows, row)
 	}
 	sort.Slice(rows, func(i, j int) bool {
 		a, b := &rows[i], &rows[j]

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"reflect"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -49,6 +50,10 @@ func expectedChurn(commits []gitCommit, by analysis.Grouping) map[string]analysi
 			r.Added += ch.added
 			r.Deleted += ch.deleted
 			r.Churn += ch.added + ch.deleted
+			if by == analysis.ByFile && ch.oldPath != "" && ch.oldPath != key && !slices.Contains(r.Earlier, ch.oldPath) {
+				r.Earlier = append(r.Earlier, ch.oldPath) // the names git renamed the file from
+				sort.Strings(r.Earlier)
+			}
 			rows[key] = r
 		}
 	}

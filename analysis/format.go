@@ -149,6 +149,8 @@ func text(v any) string {
 		return strconv.FormatBool(v)
 	case time.Time:
 		return v.UTC().Format(time.RFC3339)
+	case []string:
+		return strings.Join(v, ", ")
 	}
 	return fmt.Sprint(v)
 }
@@ -443,7 +445,8 @@ func (r *Report) writeTable(buf *bytes.Buffer, width int) {
 				b.WriteString(pad)
 			}
 		}
-		buf.WriteString(b.String())
+		// An empty last cell would leave the padding of the one before it.
+		buf.WriteString(strings.TrimRight(b.String(), " "))
 		buf.WriteByte('\n')
 	}
 	line(header)

@@ -403,6 +403,9 @@ func (w *walkArgs) openRepo() (*walker.Repo, error) {
 		return nil, err
 	}
 	w.opts.PathPrefix = pathPrefix(repo, w.repo)
+	if w.scope != nil {
+		w.scope.renames = repo.Renames(w.opts)
+	}
 	if w.copiesAsked && repo.Renames(walker.Options{}) == walker.RenamesAndCopies {
 		repo.Close()
 		return nil, usagef("--find-copies with the repository's diff.renames=copies asks for copies from unmodified files (git's -C -C), which gitwalk does not implement yet")

@@ -21,7 +21,9 @@ var filesCmd = analysisCmd[filesOptions, *analysis.ChurnState]{
 		"the analyses count it: counted, one of the default exclusions (generated, vendored,\n" +
 		"vendor-folder, lock-file, minified; --no-default-excludes counts them), or filtered (by\n" +
 		"--include/--exclude). Commits left out by --bots, --ignore-revs-file or --max-changeset are\n" +
-		"not in the figures, as in every analysis.\n\n",
+		"not in the figures, as in every analysis. Files are followed through their renames (unless\n" +
+		"--no-renames): each is listed by its newest path, with the paths it was renamed from in\n" +
+		"earlier_names (a JSON array; comma-separated in tables and CSV).\n\n",
 	example: "  gitwalk files\n" +
 		"  gitwalk files ../repo --all --format csv\n" +
 		"  gitwalk files --exclude 'docs/' --format json",
@@ -44,7 +46,7 @@ var filesCmd = analysisCmd[filesOptions, *analysis.ChurnState]{
 		reason := defaultExcluder(e.repo)
 		rep := &analysis.Report{
 			Analysis: "files",
-			Columns:  []analysis.Column{{Name: "path", Cut: true}, {Name: "commits"}, {Name: "added"}, {Name: "deleted"}, {Name: "status"}},
+			Columns:  []analysis.Column{{Name: "path", Cut: true}, {Name: "commits"}, {Name: "added"}, {Name: "deleted"}, {Name: "status"}, {Name: "earlier_names", Cut: true}},
 			Rows:     make([][]any, len(rows)),
 		}
 		for i, r := range rows {
@@ -54,7 +56,11 @@ var filesCmd = analysisCmd[filesOptions, *analysis.ChurnState]{
 			} else if !a.filter.Match(r.Key) {
 				status = "filtered"
 			}
-			rep.Rows[i] = []any{r.Key, r.Commits, r.Added, r.Deleted, status}
+			earlier := r.Earlier
+			if earlier == nil {
+				earlier = []string{}
+			}
+			rep.Rows[i] = []any{r.Key, r.Commits, r.Added, r.Deleted, status, earlier}
 		}
 		rep.Options = a.options(e.walk)
 		return rep, nil

@@ -528,7 +528,7 @@ func TestFilesListsEveryPathWithWhyItIsNotCounted(t *testing.T) {
 	reasons := excludeReasons(t, work, paths)
 	out, _ := mustRun(t, "files", work, "--format", "csv", "--exclude", "src/api.go")
 	recs := csvRecords(t, out)
-	if got := strings.Join(recs[0], ","); got != "path,commits,added,deleted,status" {
+	if got := strings.Join(recs[0], ","); got != "path,commits,added,deleted,status,earlier_names" {
 		t.Fatalf("header %q", got)
 	}
 	var listed []string
@@ -544,6 +544,9 @@ func TestFilesListsEveryPathWithWhyItIsNotCounted(t *testing.T) {
 		}
 		if r[4] != want {
 			t.Errorf("%s: status %q, want %q", p, r[4], want)
+		}
+		if r[5] != "" {
+			t.Errorf("%s: earlier names %q, but git renames nothing in this repository", p, r[5])
 		}
 		if s := all[p]; [3]int{atoi(t, r[2]), atoi(t, r[3]), atoi(t, r[1])} != s {
 			t.Errorf("%s: %v, git %v", p, r[1:4], s)

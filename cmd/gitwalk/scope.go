@@ -26,6 +26,10 @@ type scopeArgs struct {
 	ignoreRevsFile    string
 	maxChangeset      int
 
+	// renames is the walk's rename mode, resolved against the repository's
+	// diff.renames: files are followed through renames unless it is off.
+	renames walker.RenameMode
+
 	// What the run left out, for the options, --stats and the summary.
 	ran        bool
 	left       analysis.LeftOut
@@ -186,6 +190,7 @@ func (s *scopeArgs) finish(w *walkArgs, a *analysisArgs) {
 // addOptions records the policies, and what they left out, in o.
 func (s *scopeArgs) addOptions(o map[string]any) {
 	o["merge_policy"] = s.merges.String()
+	o["renames"] = renamesText(s.renames)
 	o["bots"] = s.bots.String()
 	o["coauthors"] = s.coauthors
 	o["coauthor_lines"] = "author"
@@ -326,8 +331,8 @@ func (s *scopeArgs) printStats(ios *iostreams, stats bool) {
 	if s == nil || !stats {
 		return
 	}
-	fmt.Fprintf(ios.errOut, "policy: merges %s, bots %s, coauthors %v, coauthor lines %s, default excludes %v, max changeset %d, ignore revs %q\n",
-		s.merges, s.bots, s.coauthors, map[bool]string{false: "author", true: "shared"}[s.coauthors && s.shareLines],
+	fmt.Fprintf(ios.errOut, "policy: merges %s, renames %s, bots %s, coauthors %v, coauthor lines %s, default excludes %v, max changeset %d, ignore revs %q\n",
+		s.merges, renamesText(s.renames), s.bots, s.coauthors, map[bool]string{false: "author", true: "shared"}[s.coauthors && s.shareLines],
 		!s.noDefaultExcludes, s.maxChangeset, s.ignoreFrom)
 	l := &s.left
 	fmt.Fprintf(ios.errOut, "left out: bot commits %d, ignored commits %d, large commits %d", l.BotCommits, l.IgnoredCommits, l.LargeCommits)
@@ -336,6 +341,19 @@ func (s *scopeArgs) printStats(ios *iostreams, stats bool) {
 	}
 	fmt.Fprintln(ios.errOut)
 	fmt.Fprintf(ios.errOut, "counted: bot commits %d\n", l.BotsCounted)
+}
+
+// renamesText says how files are named: "on" (followed through renames, by
+// their newest path), "copies" (renames and copies detected) or "off" (by
+// path, as git log --no-renames).
+func renamesText(m walker.RenameMode) string {
+	switch m {
+	case walker.RenamesOff:
+		return "off"
+	case walker.RenamesAndCopies:
+		return "copies"
+	}
+	return "on"
 }
 
 func plural(n int) string {
@@ -407,6 +425,7 @@ func (s *scopeArgs) addSummaryColumns(rep *analysis.Report) {
 		rep.Rows[0] = append(rep.Rows[0], v)
 	}
 	add("merge_policy", s.merges.String())
+	add("renames", renamesText(s.renames))
 	add("bots", s.bots.String())
 	// The summary counts every commit; bot_commits is how many of them were
 	// by bots: what author-based analyses leave out by default.
