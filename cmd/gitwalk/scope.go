@@ -42,6 +42,13 @@ const scopeArgsHelp = `      --bots P            bot authors in author-based ana
       --coauthors         credit Co-authored-by: trailers with the commit (lines stay the author's)
       --coauthors=share-lines  credit them and share each file's lines among author and co-authors
 ` + leaveOutFlagsHelp + `
+Renames: files are followed through the renames the walk detects (as git log does; the
+repository's diff.renames, on when unset; --no-renames: by path) and counted under the path
+they have at the newest commit walked (a deleted file: its last path); gitwalk files lists
+their earlier names. Names are decided in git log's order, newest first: a rename names the
+file for every older commit, a path added again holds a new file, and a rename made by a merge
+counts only when merges are diffed (--merges include or first-parent). See README, "What counts".
+
 Merges: by default (exclude) merge commits are left out, since a merge's changes are its
 branch's, counted there. first-parent follows first parents only, each merge standing for
 its branch, diffed against parent 1 (git log --first-parent). include walks every commit
