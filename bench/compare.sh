@@ -9,7 +9,10 @@
 # of building one), CHURN=1 (also time gitwalk churn, -j1 and the default -j,
 # against git log --numstat --no-merges, the same work for git: churn's sums
 # are held to git's numbers by the test suite, so only the commit count is
-# checked here).
+# checked here), RENAMES=1 (also time the same with git's rename detection
+# on: git log --numstat against gitwalk numstat, outputs compared, and with
+# CHURN=1 gitwalk churn following files against git log --no-merges). The
+# rows without RENAMES are --no-renames on both sides.
 set -euo pipefail
 
 usage() { echo "usage: $0 REPO [REV]" >&2; exit 2; }
@@ -39,30 +42,49 @@ unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OB
 mkdir -p "$HOME"
 
 
-names=("git log --numstat" "gitwalk numstat -j1" "gitwalk numstat"
-  "git log --numstat --no-merges" "gitwalk churn -j1" "gitwalk churn")
+names=("git log --numstat --no-renames" "gitwalk numstat --no-renames -j1" "gitwalk numstat --no-renames"
+  "git log --numstat --no-renames --no-merges" "gitwalk churn --no-renames -j1" "gitwalk churn --no-renames"
+  "git log --numstat (renames)" "gitwalk numstat -j1 (renames)" "gitwalk numstat (renames)"
+  "git log --numstat --no-merges (renames)" "gitwalk churn -j1 (renames, followed)" "gitwalk churn (renames, followed)")
 run() { # run I: the command I with its output on stdout
   case $1 in
     0) git -C "$repo" log --numstat --no-renames --format=%H "$rev" ;;
-    1) "$gitwalk" numstat -j1 "$repo" "$rev" ;;
-    2) "$gitwalk" numstat "$repo" "$rev" ;;
+    1) "$gitwalk" numstat --no-renames -j1 "$repo" "$rev" ;;
+    2) "$gitwalk" numstat --no-renames "$repo" "$rev" ;;
     3) git -C "$repo" log --numstat --no-renames --no-merges --format=%H "$rev" ;;
-    4) "$gitwalk" churn --no-progress -j1 "$repo" "$rev" ;;
-    5) "$gitwalk" churn --no-progress "$repo" "$rev" ;;
+    4) "$gitwalk" churn --no-renames --no-progress -j1 "$repo" "$rev" ;;
+    5) "$gitwalk" churn --no-renames --no-progress "$repo" "$rev" ;;
+    6) git -C "$repo" log --numstat --format=%H "$rev" ;;
+    7) "$gitwalk" numstat -j1 "$repo" "$rev" ;;
+    8) "$gitwalk" numstat "$repo" "$rev" ;;
+    9) git -C "$repo" log --numstat --no-merges --format=%H "$rev" ;;
+    10) "$gitwalk" churn --no-progress -j1 "$repo" "$rev" ;;
+    11) "$gitwalk" churn --no-progress "$repo" "$rev" ;;
   esac
 }
 cmds=(0 1 2)
-[ "${CHURN:-}" = 1 ] && cmds=(0 1 2 3 4 5)
+[ "${CHURN:-}" = 1 ] && cmds+=(3 4 5)
+[ "${RENAMES:-}" = 1 ] && cmds+=(6 7 8)
+[ "${RENAMES:-}" = 1 ] && [ "${CHURN:-}" = 1 ] && cmds+=(9 10 11)
 
 # Outputs first: timing commands that disagree would compare nothing.
+same() { # same A B...: the outputs of B... are A's, byte for byte
+  local a=$1 i
+  shift
+  for i in "$@"; do
+    if ! cmp -s "$tmp/out$a" "$tmp/out$i"; then
+      echo "compare.sh: ${names[$i]} differs from ${names[$a]} (first difference):" >&2
+      cmp "$tmp/out$a" "$tmp/out$i" >&2 || true
+      exit 1
+    fi
+  done
+}
 for i in 0 1 2; do run $i >"$tmp/out$i"; done
-for i in 1 2; do
-  if ! cmp -s "$tmp/out0" "$tmp/out$i"; then
-    echo "compare.sh: ${names[$i]} differs from git log (first difference):" >&2
-    cmp "$tmp/out0" "$tmp/out$i" >&2 || true
-    exit 1
-  fi
-done
+same 0 1 2
+if [ "${RENAMES:-}" = 1 ]; then
+  for i in 6 7 8; do run $i >"$tmp/out$i"; done
+  same 6 7 8
+fi
 commits=$(grep -c -E '^[0-9a-f]{40}$' "$tmp/out0" || true)
 if [ "${CHURN:-}" = 1 ]; then
   # churn walks the non-merge commits, as git log --no-merges does.
@@ -97,7 +119,8 @@ echo
 echo "| command | median wall (s) | vs git | median CPU (s) | median peak RSS (MB) | max peak RSS (MB) |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: |"
 for i in "${cmds[@]}"; do
-  [ "$i" = 3 ] && gitwall=$(median "$tmp/wall3") # churn rows against git --no-merges
+  # Each row against the git command of its group: numstat, churn, with renames.
+  case $i in 3 | 6 | 9) gitwall=$(median "$tmp/wall$i") ;; esac
   w=$(median "$tmp/wall$i")
   cpu=$(median "$tmp/cpu$i")
   rss=$(median "$tmp/rss$i")
