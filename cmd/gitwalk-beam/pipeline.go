@@ -183,10 +183,13 @@ func listLine(line string, emit func(string)) {
 // with one name do not write to the same files.
 func repoID(repo string) string {
 	base := strings.TrimSuffix(path.Base(strings.TrimRight(strings.ReplaceAll(repo, `\`, "/"), "/")), ".git")
-	if base == ".git" || base == "" || base == "." {
-		base = path.Base(path.Dir(strings.TrimSuffix(strings.ReplaceAll(repo, `\`, "/"), "/.git")))
+	if base == "" { // a work tree's .git folder: name it for the work tree
+		base = path.Base(strings.TrimSuffix(strings.TrimRight(strings.ReplaceAll(repo, `\`, "/"), "/"), "/.git"))
 	}
-	base = unsafeName.ReplaceAllString(base, "_")
+	base = strings.Trim(unsafeName.ReplaceAllString(base, "_"), ".")
+	if base == "" {
+		base = "repo"
+	}
 	sum := sha256.Sum256([]byte(repo))
 	return base + "-" + hex.EncodeToString(sum[:4])
 }
