@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -437,6 +438,9 @@ type writeTotalFn struct{ Cfg Config }
 func (f *writeTotalFn) ProcessElement(ctx context.Context, res Result) error {
 	if err := writeChurn(ctx, f.Cfg, path.Join(f.Cfg.Out, "churn.json"), res); err != nil {
 		return err
+	}
+	if !strings.Contains(f.Cfg.Out, "://") {
+		os.Remove(filepath.Join(f.Cfg.Out, tmpDir)) // every shard has renamed its files: empty, or a failed shard's leftovers stay for a look
 	}
 	return writeManifest(ctx, path.Join(f.Cfg.Out, "repositories.json"), res)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/gitwalk/gitwalk/bench/repogen"
 	"github.com/gitwalk/gitwalk/export"
 	"github.com/gitwalk/gitwalk/internal/testrepos"
+	"github.com/gitwalk/gitwalk/walker"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -368,5 +369,83 @@ func TestRepositoryIDsAreFileNamesAndDistinct(t *testing.T) {
 	}
 	if id := repoID("/x/y/.git"); !strings.HasPrefix(id, "y-") {
 		t.Errorf("/x/y/.git: id %q, want it named y", id)
+	}
+}
+
+// TestTablesHoldTheSameRowsForAnyShardSize compares the tables as sets of
+// rows: sharded, unsharded, and written by package export over one whole
+// walk of each repository, as a single-process export would.
+func TestTablesHoldTheSameRowsForAnyShardSize(t *testing.T) {
+	_, repos := fixtures(t, "people", "content", "paths", "order")
+	type tables struct {
+		commits []export.CommitRow
+		changes []export.ChangeRow
+	}
+	read := func(out string) tables {
+		tb := tables{readRows[export.CommitRow](t, out, "commits"), readRows[export.ChangeRow](t, out, "changes")}
+		sort.Slice(tb.commits, func(i, j int) bool {
+			a, b := tb.commits[i], tb.commits[j]
+			return a.Repository < b.Repository || a.Repository == b.Repository && a.Seq < b.Seq
+		})
+		sort.Slice(tb.changes, func(i, j int) bool {
+			a, b := tb.changes[i], tb.changes[j]
+			return a.Repository < b.Repository || a.Repository == b.Repository &&
+				(a.Commit < b.Commit || a.Commit == b.Commit && a.Index < b.Index)
+		})
+		return tb
+	}
+	whole := read(mustRun(t, Config{ShardSize: 0}, repos...))
+	sharded := read(mustRun(t, Config{ShardSize: 2}, repos...))
+
+	// The same rows, written in one process by package export.
+	dir := t.TempDir()
+	for i, repo := range repos {
+		r, err := open(repo, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var files [2]*os.File
+		for k, table := range []string{"commits", "changes"} {
+			if err := os.MkdirAll(filepath.Join(dir, table), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if files[k], err = os.Create(filepath.Join(dir, table, fmt.Sprint(i)+".parquet")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cf, chf := files[0], files[1]
+		w := export.NewWriter(cf, chf, export.Options{Repository: repo, Mailmap: r.scope.Mailmap,
+			Exclude: r.scope.Exclude, IgnoreRevs: r.scope.IgnoreRevs})
+		cfg := Config{Merges: "exclude"}
+		tip, err := r.repo.ResolveCommit("HEAD")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.repo.Walk(t.Context(), cfg.walkOptions(tip), func(c *walker.Commit) error { return w.Write(c) }); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if err := f.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r.readers.Close()
+		r.repo.Close()
+	}
+	single := read(dir)
+
+	if len(whole.commits) == 0 || len(whole.changes) == 0 {
+		t.Fatal("no rows")
+	}
+	for name, tb := range map[string]tables{"sharded": sharded, "export in one process": single} {
+		if !reflect.DeepEqual(tb.commits, whole.commits) {
+			t.Errorf("%s: commits table (%d rows) differs from the unsharded run's (%d rows)", name, len(tb.commits), len(whole.commits))
+		}
+		if !reflect.DeepEqual(tb.changes, whole.changes) {
+			t.Errorf("%s: changes table (%d rows) differs from the unsharded run's (%d rows)", name, len(tb.changes), len(whole.changes))
+		}
 	}
 }
