@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
@@ -112,7 +114,7 @@ func (t *shardTables) removeTmp(ctx context.Context) {
 
 // move renames, or copies and removes where the filesystem cannot rename.
 func move(ctx context.Context, fs filesystem.Interface, from, to string) error {
-	if err := ensureDir(ctx, fs, to); err != nil {
+	if err := ensureDir(to); err != nil {
 		return err
 	}
 	if rn, ok := fs.(filesystem.Renamer); ok {
@@ -129,24 +131,14 @@ func move(ctx context.Context, fs filesystem.Interface, from, to string) error {
 	return rm.Remove(ctx, from)
 }
 
-// ensureDir makes a local folder exist before a rename into it (object
-// stores have no folders; the local filesystem makes them only on write).
-func ensureDir(ctx context.Context, fs filesystem.Interface, file string) error {
+// ensureDir makes a local file's folder exist before a rename into it:
+// Beam's local filesystem makes folders only when it opens a file to
+// write, and object stores (gs://) have none.
+func ensureDir(file string) error {
 	if strings.Contains(file, "://") {
 		return nil
 	}
-	marker := path.Join(path.Dir(file), ".keep")
-	w, err := fs.OpenWrite(ctx, marker)
-	if err != nil {
-		return err
-	}
-	if err := w.Close(); err != nil {
-		return err
-	}
-	if rm, ok := fs.(filesystem.Remover); ok {
-		return rm.Remove(ctx, marker)
-	}
-	return nil
+	return os.MkdirAll(filepath.Dir(file), 0o755)
 }
 
 // removeTables removes every table file of the repository named id.

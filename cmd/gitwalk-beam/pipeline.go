@@ -309,18 +309,27 @@ func (f *walkFn) walk(ctx context.Context, sh Shard) (Result, error) {
 	// observing in order on this goroutine gives the state analysis.Run's
 	// workers would give (states do not depend on who saw what).
 	commits := 0
+	var writeErr error
 	if sh.Total > 0 {
 		err = r.repo.Walk(ctx, opts, func(c *walker.Commit) error {
 			commits++
-			state.Observe(c)
+			// The position in the repository's walk, not the shard's, for
+			// the tables and for analyses that look for the walk's first or
+			// last commit.
+			c.Seq += sh.Skip
 			if tables != nil {
-				c.Seq += sh.Skip // the position in the repository's walk, not the shard's
-				return tables.w.Write(c)
+				if writeErr = tables.w.Write(c); writeErr != nil {
+					return writeErr
+				}
 			}
+			state.Observe(c) // last: the commit is the state's to keep
 			return nil
 		})
 		if err != nil {
-			if ctx.Err() != nil {
+			// Only the repository's own errors leave it out; a table that
+			// cannot be written, or a cancelled run, fails the bundle,
+			// which the runner retries.
+			if writeErr != nil || ctx.Err() != nil {
 				return Result{}, err
 			}
 			return Result{}, leftOut("damaged: %v", err)
