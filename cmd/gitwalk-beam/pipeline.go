@@ -168,7 +168,10 @@ func Build(s beam.Scope, cfg Config, repos string) {
 	walked := beam.ParDo(s, &walkFn{Cfg: cfg}, shards)
 	perRepo := beam.CombinePerKey(s, &mergeFn{Cfg: cfg}, beam.Flatten(s, walked, planned))
 	repoResults := beam.ParDo(s, &finishRepoFn{Cfg: cfg}, perRepo)
-	beam.ParDo0(s, &writeTotalFn{Cfg: cfg}, beam.Combine(s, &mergeFn{Cfg: cfg}, repoResults))
+	// An empty Result, merge's identity, makes the totals and the manifest
+	// be written also when the list names no repository.
+	all := beam.Flatten(s, repoResults, beam.Create(s, Result{}))
+	beam.ParDo0(s, &writeTotalFn{Cfg: cfg}, beam.Combine(s, &mergeFn{Cfg: cfg}, all))
 }
 
 // listLine emits a line of the list that names a repository.

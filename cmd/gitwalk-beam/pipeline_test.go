@@ -355,6 +355,21 @@ func TestBadRepositoriesAreLeftOutAndNamed(t *testing.T) {
 	}
 }
 
+func TestAnEmptyListWritesAnEmptyManifestAndChurn(t *testing.T) {
+	out := mustRun(t, Config{})
+	if m := readManifest(t, out); len(m.Repositories) != 0 || len(m.LeftOut) != 0 || m.Commits != 0 {
+		t.Errorf("manifest of an empty list: %+v", m)
+	}
+	var c churnJSON
+	data, err := os.ReadFile(filepath.Join(out, "churn.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &c); err != nil || len(c.Rows) != 0 || len(c.Columns) == 0 {
+		t.Errorf("churn.json of an empty list: %v %s", err, data)
+	}
+}
+
 func TestRepositoryIDsAreFileNamesAndDistinct(t *testing.T) {
 	ids := map[string]string{}
 	for _, repo := range []string{"a/b.git", "c/b.git", "b", "/x/y/.git", "/x/y/.git/", "odd name/ü:*?.git", "."} {
