@@ -1,0 +1,219 @@
+package analysis
+
+import (
+	"encoding"
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// ErrBadState is returned (wrapped) by the states' UnmarshalBinary for bytes
+// that are not an encoded state of the receiving kind.
+var ErrBadState = errors.New("bad encoded analysis state")
+
+// The states' encodings start with a kind byte and a version, so that a
+// state from another analysis or another gitwalk is refused, not misread.
+const (
+	stateChurn  = 'C'
+	stateScoped = 'S'
+
+	stateVersion = 1
+)
+
+// MarshalBinary encodes what s has accumulated, so that a state can cross
+// the wire between processes (a shard's state to the one merging them).
+// The analyzer's settings are not encoded, only checked on the way back:
+// decode into a state made by the same Churn's NewState.
+func (s *ChurnState) MarshalBinary() ([]byte, error) {
+	b := []byte{stateChurn, stateVersion, byte(s.by)}
+	b = binary.AppendUvarint(b, uint64(len(s.groups)))
+	for k, g := range s.groups {
+		b = appendString(b, k)
+		for _, v := range [...]int{g.Commits, g.Added, g.Deleted, g.Churn} {
+			b = binary.AppendUvarint(b, uint64(v))
+		}
+	}
+	return b, nil
+}
+
+// UnmarshalBinary replaces what s has accumulated with the state data
+// encodes. s must come from a Churn grouping as the encoded one did.
+func (s *ChurnState) UnmarshalBinary(data []byte) error {
+	d := decoder{b: data}
+	d.header(stateChurn)
+	if by := Grouping(d.byte()); d.err == nil && by != s.by {
+		return fmt.Errorf("%w: churn by %s decoded into churn by %s", ErrBadState, by, s.by)
+	}
+	n := d.count()
+	groups := make(map[string]*churnGroup, n)
+	for range n {
+		g := &churnGroup{ChurnRow: ChurnRow{Key: d.string()}}
+		g.Commits, g.Added, g.Deleted, g.Churn = d.int(), d.int(), d.int(), d.int()
+		groups[g.Key] = g
+	}
+	if err := d.end(); err != nil {
+		return err
+	}
+	s.groups = groups
+	return nil
+}
+
+// MarshalBinary encodes what s has left out and its inner state, which must
+// implement encoding.BinaryMarshaler (ChurnState does). The Scope itself is
+// not encoded: it was applied when commits were observed, and merging needs
+// none of it.
+func (s *ScopedState) MarshalBinary() ([]byte, error) {
+	inner, ok := s.inner.(encoding.BinaryMarshaler)
+	if !ok {
+		return nil, fmt.Errorf("analysis: %T cannot be encoded", s.inner)
+	}
+	in, err := inner.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	b := []byte{stateScoped, stateVersion}
+	l := &s.left
+	for _, v := range [...]int{l.BotCommits, l.BotsCounted, l.IgnoredCommits, l.LargeCommits, l.CoAuthorCredits} {
+		b = binary.AppendUvarint(b, uint64(v))
+	}
+	b = binary.AppendUvarint(b, uint64(len(l.Lines)))
+	for _, v := range l.Lines {
+		b = binary.AppendUvarint(b, uint64(v))
+	}
+	b = binary.AppendUvarint(b, uint64(len(s.paths)))
+	for p, r := range s.paths {
+		b = appendString(b, p)
+		b = append(b, byte(r))
+	}
+	b = appendString(b, string(in))
+	return b, nil
+}
+
+// UnmarshalBinary replaces s's figures and inner state with those data
+// encodes. s must come from the same Scope.Wrap of the same analyzer (the
+// Scope's own settings may differ: merging does not use them).
+func (s *ScopedState) UnmarshalBinary(data []byte) error {
+	inner, ok := s.inner.(encoding.BinaryUnmarshaler)
+	if !ok {
+		return fmt.Errorf("analysis: %T cannot be decoded", s.inner)
+	}
+	d := decoder{b: data}
+	d.header(stateScoped)
+	var l LeftOut
+	l.BotCommits, l.BotsCounted, l.IgnoredCommits, l.LargeCommits, l.CoAuthorCredits = d.int(), d.int(), d.int(), d.int(), d.int()
+	if n := d.count(); d.err == nil && n != len(l.Lines) {
+		return fmt.Errorf("%w: %d exclusion reasons, want %d", ErrBadState, n, len(l.Lines))
+	}
+	for i := range l.Lines {
+		l.Lines[i] = d.int()
+	}
+	n := d.count()
+	paths := make(map[string]ExcludeReason, n)
+	for range n {
+		p := d.string()
+		r := ExcludeReason(d.byte())
+		if r == NotExcluded || r >= NumExcludeReasons {
+			d.fail("exclusion reason %d", r)
+		}
+		paths[p] = r
+	}
+	in := d.string()
+	if err := d.end(); err != nil {
+		return err
+	}
+	if err := inner.UnmarshalBinary([]byte(in)); err != nil {
+		return err
+	}
+	s.left, s.paths = l, paths
+	return nil
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// decoder reads an encoded state; the first error sticks and later reads
+// return zero values, so a decode checks once, at the end.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) fail(format string, args ...any) {
+	if d.err == nil {
+		d.err = fmt.Errorf("%w: "+format, append([]any{ErrBadState}, args...)...)
+	}
+	d.b = nil
+}
+
+func (d *decoder) header(kind byte) {
+	if len(d.b) < 2 || d.b[0] != kind {
+		d.fail("not a %c state", kind)
+		return
+	}
+	if d.b[1] != stateVersion {
+		d.fail("version %d, want %d", d.b[1], stateVersion)
+		return
+	}
+	d.b = d.b[2:]
+}
+
+func (d *decoder) byte() byte {
+	if len(d.b) == 0 {
+		d.fail("truncated")
+		return 0
+	}
+	c := d.b[0]
+	d.b = d.b[1:]
+	return c
+}
+
+func (d *decoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail("truncated or overlong number")
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+// int reads a count or a sum: non-negative and within int.
+func (d *decoder) int() int {
+	v := d.uvarint()
+	if v > uint64(^uint(0)>>1) {
+		d.fail("number %d out of range", v)
+		return 0
+	}
+	return int(v)
+}
+
+// count reads a number of entries, each at least one byte long, so that a
+// corrupt count cannot make a decode allocate more than the input's size.
+func (d *decoder) count() int {
+	n := d.int()
+	if n > len(d.b) {
+		d.fail("%d entries in %d bytes", n, len(d.b))
+		return 0
+	}
+	return n
+}
+
+func (d *decoder) string() string {
+	n := d.int()
+	if n > len(d.b) {
+		d.fail("string of %d bytes in %d", n, len(d.b))
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+func (d *decoder) end() error {
+	if d.err == nil && len(d.b) != 0 {
+		d.fail("%d bytes after the end", len(d.b))
+	}
+	return d.err
+}

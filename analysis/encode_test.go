@@ -1,0 +1,150 @@
+package analysis_test
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/gitwalk/gitwalk/analysis"
+	"github.com/gitwalk/gitwalk/internal/testrepos"
+	"github.com/gitwalk/gitwalk/walker"
+)
+
+// shardStates walks dir in shards of n commits (Skip/MaxCount windows of
+// the same walk) and returns each shard's scoped churn state, encoded.
+func shardStates(t *testing.T, repo *walker.Repo, opts walker.Options, an analysis.Analyzer, n, total int) [][]byte {
+	t.Helper()
+	var out [][]byte
+	for skip := 0; skip < total; skip += n {
+		o := opts
+		o.Skip, o.MaxCount = skip, n
+		states := runAnalyzers(t, repo.GitDir(), o, 2, an)
+		b, err := states[0].(*analysis.ScopedState).MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+func decodeState(t *testing.T, an analysis.Analyzer, b []byte) *analysis.ScopedState {
+	t.Helper()
+	s := an.NewState().(*analysis.ScopedState)
+	if err := s.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+type scopedResult struct {
+	Rows     []analysis.ChurnRow
+	Left     analysis.LeftOut
+	Excluded []analysis.PathReason
+}
+
+func resultOf(s *analysis.ScopedState) scopedResult {
+	return scopedResult{s.Inner().(*analysis.ChurnState).Rows(), s.LeftOut(), s.ExcludedPaths()}
+}
+
+// TestEncodedShardStatesMergeToTheWholeWalksState walks each fixture whole
+// and in shards, sends every shard's state through its encoding, and merges
+// them in two different trees: the results are the whole walk's.
+func TestEncodedShardStatesMergeToTheWholeWalksState(t *testing.T) {
+	testrepos.IsolateGit(t)
+	for name, dir := range map[string]string{"people": buildPeopleRepo(t), "merges": testrepos.Path(t, "merges"),
+		"content": testrepos.Path(t, "content"), "paths": testrepos.Path(t, "paths")} {
+		repo, err := walker.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mm, _ := repo.Mailmap()
+		scope := analysis.Scope{Mailmap: mm, Exclude: analysis.RepoExclude(repo)}
+		opts := walker.Options{Revisions: []string{"--all"}, DiffMerges: true}
+		total := 0
+		if err := repo.Walk(t.Context(), walker.Options{Revisions: opts.Revisions, NoChanges: true}, func(*walker.Commit) error {
+			total++
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for _, by := range []analysis.Grouping{analysis.ByFile, analysis.ByAuthor} {
+			an := scope.Wrap(analysis.Churn{By: by})
+			want := resultOf(runAnalyzers(t, dir, opts, 1, an)[0].(*analysis.ScopedState))
+			for _, n := range []int{1, 3, total} {
+				shards := shardStates(t, repo, opts, an, n, total)
+				left := decodeState(t, an, shards[0]) // ((s0 s1) s2) ...
+				for _, b := range shards[1:] {
+					left.Merge(decodeState(t, an, b))
+				}
+				right := decodeState(t, an, shards[len(shards)-1]) // s0 (s1 (s2 ...)), re-encoded at each step
+				for i := len(shards) - 2; i >= 0; i-- {
+					s := decodeState(t, an, shards[i])
+					s.Merge(right)
+					b, err := s.MarshalBinary()
+					if err != nil {
+						t.Fatal(err)
+					}
+					right = decodeState(t, an, b)
+				}
+				for tree, got := range map[string]*analysis.ScopedState{"left": left, "right": right} {
+					if g := resultOf(got); !reflect.DeepEqual(g, want) {
+						t.Errorf("%s by %s, %d shards of %d, merged %s-first:\n%+v\nwhole walk:\n%+v", name, by, len(shards), n, tree, g, want)
+					}
+				}
+			}
+			if len(want.Rows) == 0 {
+				t.Errorf("%s by %s: no rows; the test proves nothing", name, by)
+			}
+		}
+		repo.Close()
+	}
+}
+
+func TestBadEncodedStatesAreErrorsNotPanics(t *testing.T) {
+	testrepos.IsolateGit(t)
+	dir := testrepos.Path(t, "content")
+	an := analysis.Scope{Exclude: analysis.DefaultExclude}.Wrap(analysis.Churn{})
+	b, err := runAnalyzers(t, dir, walker.Options{}, 1, an)[0].(*analysis.ScopedState).MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range len(b) {
+		if err := an.NewState().(*analysis.ScopedState).UnmarshalBinary(b[:i]); !errors.Is(err, analysis.ErrBadState) {
+			t.Fatalf("the first %d of %d bytes decoded with %v, want ErrBadState", i, len(b), err)
+		}
+	}
+	if err := an.NewState().(*analysis.ScopedState).UnmarshalBinary(append(b, 0)); !errors.Is(err, analysis.ErrBadState) {
+		t.Errorf("a trailing byte decoded with %v, want ErrBadState", err)
+	}
+	byDir := analysis.Scope{}.Wrap(analysis.Churn{By: analysis.ByDir})
+	if err := byDir.NewState().(*analysis.ScopedState).UnmarshalBinary(b); !errors.Is(err, analysis.ErrBadState) {
+		t.Errorf("churn by file decoded into churn by dir with %v, want ErrBadState", err)
+	}
+}
+
+func FuzzScopedChurnStateDecode(f *testing.F) {
+	an := analysis.Scope{}.Wrap(analysis.Churn{})
+	s := an.NewState()
+	empty, _ := s.(*analysis.ScopedState).MarshalBinary()
+	f.Add(empty)
+	f.Add([]byte{'S', 1, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 1, 1, 'a', 3, 3, 'C', 1, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s := an.NewState().(*analysis.ScopedState)
+		if err := s.UnmarshalBinary(b); err != nil {
+			return
+		}
+		// What decodes re-encodes to a state that decodes to the same result.
+		b2, err := s.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s2 := an.NewState().(*analysis.ScopedState)
+		if err := s2.UnmarshalBinary(b2); err != nil {
+			t.Fatalf("re-encoded state does not decode: %v", err)
+		}
+		if !reflect.DeepEqual(resultOf(s), resultOf(s2)) {
+			t.Fatal("re-encoded state differs")
+		}
+	})
+}

@@ -1,0 +1,79 @@
+package analysis
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/gitwalk/gitwalk/walker"
+)
+
+// RepoExclude returns the default exclusions for repo, for Scope.Exclude:
+// the linguist attributes first (as GitHub's linguist reads them:
+// linguist-generated, then linguist-vendored), then the names
+// DefaultExclude knows. linguist-vendored=false (or -linguist-vendored)
+// keeps a vendor folder's file, linguist-generated=false a lock or minified
+// file. Every program that leaves files out by default decides with this
+// one function (the CLI, the Parquet export, the Beam pipeline), so they
+// agree. The function is safe for concurrent use.
+func RepoExclude(repo *walker.Repo) func(path string) ExcludeReason {
+	attrs := repo.AttrChecker("linguist-generated", "linguist-vendored")
+	return func(p string) ExcludeReason {
+		v := attrs.Check(p)
+		switch {
+		case attrTrue(v[0]):
+			return ExcludedGenerated
+		case attrTrue(v[1]):
+			return ExcludedVendored
+		}
+		r := DefaultExclude(p)
+		if r == ExcludedVendorDir && attrFalse(v[1]) || r != ExcludedVendorDir && attrFalse(v[0]) {
+			return NotExcluded
+		}
+		return r
+	}
+}
+
+func attrTrue(v string) bool  { return v == "set" || v == "true" }
+func attrFalse(v string) bool { return v == "unset" || v == "false" }
+
+// ReadIgnoreRevs reads the revisions to leave out (Scope.IgnoreRevs) from
+// file, or from the repository's blame.ignoreRevsFile settings when file is
+// "" (git reads them all; a missing file is an error, in git too). Lines
+// are full object ids; '#' starts a comment, as git's oidset_parse_file
+// reads them. from names the files read, joined with commas. revs is nil
+// when no file was named.
+func ReadIgnoreRevs(repo *walker.Repo, file string) (revs map[walker.Hash]struct{}, from string, err error) {
+	files := []string{file}
+	if file == "" {
+		files = repo.IgnoreRevsFiles()
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, "", fmt.Errorf("ignore-revs file: %w", err)
+		}
+		if revs == nil {
+			revs = map[walker.Hash]struct{}{}
+		}
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		for n := 1; sc.Scan(); n++ {
+			line := sc.Text()
+			if i := strings.IndexByte(line, '#'); i >= 0 {
+				line = line[:i]
+			}
+			line = strings.TrimSpace(line)
+			if line == "" {
+				continue
+			}
+			id, err := walker.ParseHash(line)
+			if err != nil {
+				return nil, "", fmt.Errorf("ignore-revs file %s:%d: %q is not a full object id", f, n, line)
+			}
+			revs[id] = struct{}{}
+		}
+	}
+	return revs, strings.Join(files, ","), nil
+}
