@@ -73,7 +73,7 @@ func Run(ctx context.Context, repo *walker.Repo, opts walker.Options, analyzers 
 // hands the commits to one goroutine per set of States. Naming needs the
 // walk's order; observing does not, so it stays off the ordered path.
 func observeFollowed(ctx context.Context, repo *walker.Repo, opts walker.Options, perWorker [][]State) error {
-	f := newFollower()
+	f := NewFollower()
 	observe := func(states []State, c *walker.Commit) {
 		for _, s := range states {
 			s.Observe(c)
@@ -92,14 +92,14 @@ func observeFollowed(ctx context.Context, repo *walker.Repo, opts walker.Options
 			return err
 		}
 		for i := len(all) - 1; i >= 0; i-- {
-			f.resolve(all[i])
+			f.Name(all[i])
 			observe(perWorker[i%len(perWorker)], all[i])
 		}
 		return nil
 	}
 	if len(perWorker) == 1 {
 		return repo.Walk(ctx, opts, func(c *walker.Commit) error {
-			f.resolve(c)
+			f.Name(c)
 			observe(perWorker[0], c)
 			return nil
 		})
@@ -117,7 +117,7 @@ func observeFollowed(ctx context.Context, repo *walker.Repo, opts walker.Options
 		}(perWorker[w], feeds[w])
 	}
 	err := repo.Walk(ctx, opts, func(c *walker.Commit) error {
-		f.resolve(c)
+		f.Name(c)
 		feeds[c.Seq%len(feeds)] <- c
 		return nil
 	})

@@ -2,7 +2,7 @@ package analysis
 
 import "github.com/gitwalk/gitwalk/walker"
 
-// follower names each file by the path it has at the newest commit walked,
+// Follower names each file by the path it has at the newest commit walked,
 // following the renames the walk reports (walker.Renamed changes), so that
 // every analysis counts a file's whole history under one name.
 //
@@ -21,27 +21,31 @@ import "github.com/gitwalk/gitwalk/walker"
 // b -> a in one commit) resolves as two renames. On diverging branches the
 // walk's order decides: a rename applies to every commit older than it in
 // git log's order. The result depends only on that order, never on -j.
-// Not safe for concurrent use.
-type follower struct {
+// Run uses one; a caller that walks by itself (a sharded pipeline, say)
+// feeds one the commits in walk order before observing them. Not safe for
+// concurrent use.
+type Follower struct {
 	alias map[string]string
 	names []string // scratch: each change's name, before aliases change
 }
 
-func newFollower() *follower { return &follower{alias: map[string]string{}} }
+// NewFollower returns a Follower that has seen no commit yet.
+func NewFollower() *Follower { return &Follower{alias: map[string]string{}} }
 
 // name returns the name of the file at path p as of the commit being read.
-func (f *follower) name(p string) string {
+func (f *Follower) name(p string) string {
 	if n, ok := f.alias[p]; ok {
 		return n
 	}
 	return p
 }
 
-// resolve rewrites the paths of c's changes to their files' names. c must
-// come right after the commits resolve saw before it, in walk order (newest
-// first). A renamed change keeps its raw OldPath, so that the names a file
-// had can be listed (see FilesState).
-func (f *follower) resolve(c *walker.Commit) {
+// Name rewrites the paths of c's changes to their files' names. c must
+// come right after the commits Name saw before it, in walk order (newest
+// first, walker.Commit.Seq ascending without --reverse). A renamed change
+// keeps its raw OldPath, so that the names a file had can be listed
+// (ChurnRow.Earlier).
+func (f *Follower) Name(c *walker.Commit) {
 	if len(f.alias) == 0 && !hasRename(c) {
 		return // the common case: nothing renamed so far, nothing to rewrite
 	}

@@ -41,10 +41,10 @@ func hist(lines ...string) []*walker.Commit {
 
 // names resolves the history and returns each commit's paths after naming.
 func names(cs []*walker.Commit) []string {
-	f := newFollower()
+	f := NewFollower()
 	var out []string
 	for _, c := range cs {
-		f.resolve(c)
+		f.Name(c)
 		var ps []string
 		for _, ch := range c.Changes {
 			ps = append(ps, ch.Path)
@@ -118,9 +118,9 @@ func TestFollowerAgreesWithAnIdentityModel(t *testing.T) {
 		for i := len(oldestFirst) - 1; i >= 0; i-- {
 			newestFirst = append(newestFirst, oldestFirst[i])
 		}
-		f := newFollower()
+		f := NewFollower()
 		for _, c := range newestFirst {
-			f.resolve(c)
+			f.Name(c)
 		}
 		for i, c := range oldestFirst {
 			for j, ch := range c.Changes {
