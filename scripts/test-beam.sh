@@ -24,6 +24,10 @@ if [[ -z "${GITWALK_DUCKDB_NODE:-}" ]] && command -v node >/dev/null && command 
   fi
 fi
 if [[ -z "${GITWALK_DUCKDB_NODE:-}" ]]; then
+  if [[ -n "${CI:-}" ]]; then
+    echo "test-beam: DuckDB is not available (node and npm are needed); CI must run its read-back test" >&2
+    exit 1
+  fi
   echo "test-beam: DuckDB is not available (node and npm are needed): its read-back test is SKIPPED" >&2
 fi
 

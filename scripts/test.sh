@@ -28,6 +28,9 @@ go test -count=1 -race -skip TestReportDrawsInABrowser ./...
 step "tests under -tags arenadebug (arena rule checked)"
 go test -count=1 -tags arenadebug -skip TestReportDrawsInABrowser ./...
 
+step "the Beam pipeline's own module (scripts/test-beam.sh)"
+bash scripts/test-beam.sh
+
 # Every fuzz target's seed corpus already ran above as part of the tests. With
 # FUZZ=1, each target is also fuzzed for FUZZTIME (default 10s; 12 targets, about 2.5 min).
 if [[ "${FUZZ:-}" == 1 ]]; then
