@@ -32,6 +32,10 @@ func (s *ChurnState) MarshalBinary() ([]byte, error) {
 		for _, v := range [...]int{g.Commits, g.Added, g.Deleted, g.Churn} {
 			b = binary.AppendUvarint(b, uint64(v))
 		}
+		b = binary.AppendUvarint(b, uint64(len(g.earlier)))
+		for p := range g.earlier {
+			b = appendString(b, p)
+		}
 	}
 	return b, nil
 }
@@ -49,6 +53,9 @@ func (s *ChurnState) UnmarshalBinary(data []byte) error {
 	for range n {
 		g := &churnGroup{ChurnRow: ChurnRow{Key: d.string()}}
 		g.Commits, g.Added, g.Deleted, g.Churn = d.int(), d.int(), d.int(), d.int()
+		for range d.count() {
+			g.addEarlier(d.string())
+		}
 		groups[g.Key] = g
 	}
 	if err := d.end(); err != nil {
