@@ -222,14 +222,19 @@ func TestAPartialCloneWithLineCountsLeavesOutTheCountsOfMissingBlobs(t *testing.
 	want := gitRaw(t, full, "--no-renames")
 	sameRows(t, "--no-renames", rows, want)
 	gone := missingObjects(t, part)
-	wantMissing := map[string]bool{}
+	wantMissing, ids := map[string]bool{}, map[string]bool{}
 	for _, r := range want {
-		if (r.oldMode != "000000" && gone[r.oldID]) || (r.newMode != "000000" && gone[r.newID]) {
-			wantMissing[r.String()] = true
+		for _, side := range [][2]string{{r.oldMode, r.oldID}, {r.newMode, r.newID}} {
+			if side[0] != "000000" && side[0] != "160000" && gone[side[1]] {
+				wantMissing[r.String()], ids[side[1]] = true, true
+			}
 		}
 	}
 	if fmt.Sprint(missing) != fmt.Sprint(wantMissing) || st.MissingChanges != len(wantMissing) {
 		t.Fatalf("changes marked Missing (%d):\n%v\nwant:\n%v", st.MissingChanges, missing, wantMissing)
+	}
+	if st.MissingObjects != len(ids) {
+		t.Fatalf("%d missing objects counted; git says the changes' sides lack %d", st.MissingObjects, len(ids))
 	}
 }
 
@@ -398,4 +403,35 @@ func TestParseMissingActionTakesGitsNames(t *testing.T) {
 
 func gitCmd(dir string, args ...string) *exec.Cmd {
 	return exec.Command("git", append([]string{"-C", dir}, args...)...)
+}
+
+func TestFilesAtReadsNoBlob(t *testing.T) {
+	_, part := partialClone(t)
+	var files []string
+	for _, f := range strings.Split(string(gitOut(t, part, "ls-tree", "-r", "--name-only", "-z", "main")), "\x00") {
+		if f != "" {
+			files = append(files, f)
+		}
+	}
+	r, err := Open(part)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	head, err := r.ResolveCommit("main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.FilesAt(context.Background(), head, append([]string{"src", "no/such/file"}, files...))
+	if err != nil {
+		t.Fatalf("FilesAt on a blob-less clone: %v", err)
+	}
+	if len(got) != len(files) {
+		t.Fatalf("FilesAt found %d files, git ls-tree %d: %v", len(got), len(files), got)
+	}
+	for _, f := range files {
+		if !got[f] {
+			t.Errorf("FilesAt misses %q", f)
+		}
+	}
 }

@@ -189,13 +189,22 @@ func (u *unit) count(a *arena.Arena, ch *Change, st *unitStats) error {
 	// (from the content, never from core.bigFileThreshold): so do we. An
 	// exact rename (one blob) was never read and follows the usual rules.
 	estimated := ch.OldPath != "" && ch.OldHash != ch.NewHash
+	// A missing side passed over still lets the other be read, so the
+	// walk learns of every missing object, not only the first of a pair.
 	oldData, oldBin, err := u.side(a, uint32(ch.OldMode), ch.OldHash, oldAttr, estimated)
 	if err != nil {
-		return u.missingSide(ch, err)
+		if err := u.missingSide(ch, err); err != nil {
+			return err
+		}
 	}
 	newData, newBin, err := u.side(a, uint32(ch.NewMode), ch.NewHash, attr, estimated)
 	if err != nil {
-		return u.missingSide(ch, err)
+		if err := u.missingSide(ch, err); err != nil {
+			return err
+		}
+	}
+	if ch.Missing {
+		return nil
 	}
 	if oldBin || newBin {
 		ch.Binary = true

@@ -11,6 +11,7 @@ import (
 // knowledgeOptions are knowledge's own options.
 type knowledgeOptions struct {
 	allFiles bool
+	churn    bool
 	view     analysis.KnowledgeView
 	k        analysis.Knowledge
 }
@@ -35,14 +36,20 @@ var knowledgeCmd = analysisCmd[knowledgeOptions, *analysis.KnowledgeState]{
 		"People with no commit in the --departed-after months before the newest commit walked have\n" +
 		"departed (default 12: a year without a commit); --simulate-leave takes a person (name, email\n" +
 		"or \"Name <email>\", repeatable) as gone too. The files no author is left for are lost, the\n" +
-		"hot ones (most churn) first. Notes under the table (JSON \"notes\") give the truck factor and\n" +
-		"its people, the islands, the departure date and the lost files whatever the view.\n\n" +
+		"hot ones (most commits; most churn with --churn) first. Notes under the table (JSON\n" +
+		"\"notes\") give the truck factor and its people, the islands, the departure date and the\n" +
+		"lost files whatever the view. The walk reads no line counts unless --churn: only which\n" +
+		"files each commit changed, and the blobs of added and deleted files to find renames as git\n" +
+		"does (a note says so); with --missing=allow-promisor it runs on a blob-less partial clone.\n\n" +
 		"Knowledge options:\n" +
 		"      --view V            truck (default: repository, then each folder), files, people or loss\n" +
 		"      --departed-after N  months without a commit that make a person departed (default 12;\n" +
 		"                          0 marks nobody)\n" +
 		"      --simulate-leave P  take P as gone (repeatable)\n" +
 		"      --all-files         count every file kept, not only linguist's language files\n" +
+		"      --churn             read line counts, to rank lost files by churn (lines added and\n" +
+		"                          deleted); by default the walk reads no blob but to find renames,\n" +
+		"                          much faster and fit for a partial clone\n" +
 		"      --author-share X    an author's DOA over the file's best must be above X (default 0.75)\n" +
 		"      --author-doa X      and their DOA at least X (default 3.293)\n" +
 		"      --truck-coverage X  remove people until fewer than X of the files have an author (default 0.5)\n" +
@@ -58,6 +65,7 @@ var knowledgeCmd = analysisCmd[knowledgeOptions, *analysis.KnowledgeState]{
 	flags: func(o *knowledgeOptions) []extraFlag {
 		return []extraFlag{
 			boolFlag("--all-files", &o.allFiles),
+			boolFlag("--churn", &o.churn),
 			{name: "--view", hasValue: true, set: func(v string) (err error) {
 				if o.view, err = analysis.ParseKnowledgeView(v); err != nil {
 					err = usagef("--view: %v", err)
@@ -86,6 +94,10 @@ var knowledgeCmd = analysisCmd[knowledgeOptions, *analysis.KnowledgeState]{
 	},
 	analyzer: func(e *analysisEnv, o *knowledgeOptions) analysis.Analyzer {
 		o.k.Filter, o.k.Mailmap = e.an.filter, e.mailmap
+		// Authorship needs only which files each commit changed: the walk
+		// reads no blob for line counts unless --churn asks for them.
+		e.walk.opts.NoLineCounts = !o.churn
+		o.k.NoLineCounts = !o.churn
 		if !o.allFiles {
 			o.k.Files = classifier(e.repo).InLanguageStats
 		}
@@ -110,6 +122,7 @@ func renderKnowledge(e *analysisEnv, o *knowledgeOptions, st *analysis.Knowledge
 	rep.Options = e.reportArgs().options(true)
 	rep.Options["view"] = o.view.String()
 	rep.Options["files"] = map[bool]string{false: "language", true: "all"}[o.allFiles]
+	rep.Options["line_counts"] = o.churn
 	departed := k.DepartedAfter
 	if departed == 0 {
 		departed = analysis.DefaultDepartedAfter
