@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"math"
 	"strconv"
 	"strings"
 
 	"github.com/gitwalk/gitwalk/analysis"
+	"github.com/gitwalk/gitwalk/walker"
 )
 
 // knowledgeOptions are knowledge's own options.
@@ -107,22 +109,40 @@ var knowledgeCmd = analysisCmd[knowledgeOptions, *analysis.KnowledgeState]{
 }
 
 func renderKnowledge(e *analysisEnv, o *knowledgeOptions, st *analysis.KnowledgeState) (output, error) {
-	k := o.k
-	if st == nil {
-		st = k.NewState().(*analysis.KnowledgeState)
+	r, err := knowledgeResult(e.ctx, e.repo, o, st)
+	if err != nil {
+		return nil, err
 	}
-	r, err := st.ResultAt(e.ctx, e.repo)
+	return knowledgeReport(r, o, o.view, e.reportArgs()), nil
+}
+
+// knowledgeResult is the result of the merged state st (nil after -n 0),
+// with the files alive at the walk's first commit; a --simulate-leave
+// name that matched nobody is a usage error.
+func knowledgeResult(ctx context.Context, repo *walker.Repo, o *knowledgeOptions, st *analysis.KnowledgeState) (*analysis.KnowledgeResult, error) {
+	if st == nil {
+		st = o.k.NewState().(*analysis.KnowledgeState)
+	}
+	r, err := st.ResultAt(ctx, repo)
 	if err != nil {
 		return nil, err
 	}
 	if len(r.UnknownLeavers) > 0 {
 		return nil, usagef("--simulate-leave %q: no such person in the walk (see gitwalk identities)", r.UnknownLeavers[0])
 	}
-	rep := analysis.KnowledgeReport(r, o.view, e.an.top)
-	rep.Options = e.reportArgs().options(true)
-	rep.Options["view"] = o.view.String()
+	return r, nil
+}
+
+// knowledgeReport is one view of r as `gitwalk knowledge --view V --format
+// json` prints it, with the options o and ra record. gitwalk report uses it
+// too, so the two cannot drift.
+func knowledgeReport(r *analysis.KnowledgeResult, o *knowledgeOptions, view analysis.KnowledgeView, ra reportArgs) *analysis.Report {
+	k := o.k
+	rep := analysis.KnowledgeReport(r, view, ra.top)
+	rep.Options = ra.options(true)
+	rep.Options["view"] = view.String()
 	rep.Options["files"] = map[bool]string{false: "language", true: "all"}[o.allFiles]
-	rep.Options["line_counts"] = o.churn
+	rep.Options["line_counts"] = !k.NoLineCounts
 	departed := k.DepartedAfter
 	if departed == 0 {
 		departed = analysis.DefaultDepartedAfter
@@ -144,7 +164,7 @@ func renderKnowledge(e *analysisEnv, o *knowledgeOptions, st *analysis.Knowledge
 	rep.Options["thresholds"] = map[string]any{"normalized_doa": or(k.Normalized, analysis.DefaultAuthorNormalized),
 		"absolute_doa": or(k.Absolute, analysis.DefaultAuthorAbsolute), "truck_coverage": or(k.Coverage, analysis.DefaultTruckCoverage),
 		"formula": "3.293 + 1.098*FA + 0.164*DL - 0.321*ln(1+AC)"}
-	return rep, nil
+	return rep
 }
 
 // fractionFlag is a flag taking a finite number above 0, at most 1 unless
