@@ -391,17 +391,30 @@ func (s *KnowledgeState) Result() *KnowledgeResult {
 // repo, the walked repository. It reads that tree and its folders, no blob
 // (walker.Repo.FilesAt), so it runs on a blob-less partial clone. Safe to
 // call once the walk is done.
+//
+// The first commit observed is not always the one meant: with merges left
+// out of the walk and a merge at its head, or with --until in a history
+// that merged another one in (rails' Action Cable), it can be a side
+// branch's commit, whose tree is not the project's. ResultIn takes the
+// commit to read instead.
 func (s *KnowledgeState) ResultAt(ctx context.Context, repo *walker.Repo) (*KnowledgeResult, error) {
 	if s.first.seq < 0 {
 		return s.Result(), nil
 	}
+	return s.ResultIn(ctx, repo, s.first.hash)
+}
+
+// ResultIn is Result with the files alive taken from the tree of commit,
+// read from repo (trees only, as ResultAt). Safe to call once the walk is
+// done.
+func (s *KnowledgeState) ResultIn(ctx context.Context, repo *walker.Repo, commit walker.Hash) (*KnowledgeResult, error) {
 	paths := make([]string, 0, len(s.files))
 	for p := range s.files {
 		paths = append(paths, p)
 	}
-	inTree, err := repo.FilesAt(ctx, s.first.hash, paths)
+	inTree, err := repo.FilesAt(ctx, commit, paths)
 	if err != nil {
-		return nil, fmt.Errorf("knowledge: files at %s: %w", s.first.hash, err)
+		return nil, fmt.Errorf("knowledge: files at %s: %w", commit, err)
 	}
 	return s.result(func(p string, _ *knowFile) bool {
 		_, ok := inTree[p]

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -27,9 +28,11 @@ var knowledgeCmd = analysisCmd[knowledgeOptions, *analysis.KnowledgeState]{
 		"file, DOA = 3.293 + 1.098*FA + 0.164*DL - 0.321*ln(1 + AC), where FA is 1 for the person who\n" +
 		"created the file, DL their later commits to it and AC the others'. A person authors a file\n" +
 		"when their DOA over the file's highest is above 0.75 and their DOA at least 3.293. Files are\n" +
-		"those in the tree of the newest commit walked that linguist counts in a repository's\n" +
-		"languages, as the paper does: not vendored, generated or documentation, and of a programming\n" +
-		"or markup language, not data (JSON, YAML) or prose (linguist-detectable decides otherwise);\n" +
+		"those of the branch as it stood at the walk's end (the tree of the first commit of the walk\n" +
+		"by first parents, merges included: HEAD, or the last commit before --until) that linguist\n" +
+		"counts in a repository's languages, as the paper does: not vendored, generated or\n" +
+		"documentation, and of a programming or markup language, not data (JSON, YAML) or prose\n" +
+		"(linguist-detectable decides otherwise);\n" +
 		"--all-files counts every file the default excludes and --include/--exclude keep. People are\n" +
 		"grouped through .mailmap (--no-mailmap: as recorded), bots left out unless --bots.\n\n" +
 		"The truck factor of the repository and of each folder is the paper's greedy search: remove\n" +
@@ -109,7 +112,7 @@ var knowledgeCmd = analysisCmd[knowledgeOptions, *analysis.KnowledgeState]{
 }
 
 func renderKnowledge(e *analysisEnv, o *knowledgeOptions, st *analysis.KnowledgeState) (output, error) {
-	r, err := knowledgeResult(e.ctx, e.repo, o, st)
+	r, err := knowledgeResult(e.ctx, e.repo, e.walk, o, st)
 	if err != nil {
 		return nil, err
 	}
@@ -117,13 +120,21 @@ func renderKnowledge(e *analysisEnv, o *knowledgeOptions, st *analysis.Knowledge
 }
 
 // knowledgeResult is the result of the merged state st (nil after -n 0),
-// with the files alive at the walk's first commit; a --simulate-leave
-// name that matched nobody is a usage error.
-func knowledgeResult(ctx context.Context, repo *walker.Repo, o *knowledgeOptions, st *analysis.KnowledgeState) (*analysis.KnowledgeResult, error) {
+// with the files alive at the walk's snapshot (snapshotCommit); a
+// --simulate-leave name that matched nobody is a usage error.
+func knowledgeResult(ctx context.Context, repo *walker.Repo, w *walkArgs, o *knowledgeOptions, st *analysis.KnowledgeState) (*analysis.KnowledgeResult, error) {
 	if st == nil {
 		st = o.k.NewState().(*analysis.KnowledgeState)
 	}
-	r, err := st.ResultAt(ctx, repo)
+	var r *analysis.KnowledgeResult
+	snap, ok, err := snapshotCommit(ctx, repo, w)
+	if err == nil {
+		if ok {
+			r, err = st.ResultIn(ctx, repo, snap)
+		} else {
+			r, err = st.ResultAt(ctx, repo)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -165,6 +176,32 @@ func knowledgeReport(r *analysis.KnowledgeResult, o *knowledgeOptions, view anal
 		"absolute_doa": or(k.Absolute, analysis.DefaultAuthorAbsolute), "truck_coverage": or(k.Coverage, analysis.DefaultTruckCoverage),
 		"formula": "3.293 + 1.098*FA + 0.164*DL - 0.321*ln(1+AC)"}
 	return rep
+}
+
+// snapshotCommit is the commit whose tree holds the files alive for the
+// walk w: the first commit of the same walk followed by first parents,
+// merges included (the branch as it stood at --until, its head when that
+// is a merge), not the first commit the analysis observed, which with
+// merges left out or --until can be a merged-in side history's. ok is
+// false when that walk has no commit.
+func snapshotCommit(ctx context.Context, repo *walker.Repo, w *walkArgs) (walker.Hash, bool, error) {
+	if w.emptyWalk {
+		return walker.Hash{}, false, nil
+	}
+	opts := w.opts
+	opts.FirstParent, opts.NoMerges, opts.DiffMerges = true, false, false
+	opts.MaxCount, opts.Reverse, opts.NoChanges = 1, false, true
+	opts.Workers, opts.Stats, opts.Progress, opts.Arenas, opts.Readers = 1, nil, nil, nil, nil
+	var first walker.Hash
+	found := false
+	err := repo.Walk(ctx, opts, func(c *walker.Commit) error {
+		first, found = c.Hash, true
+		return walker.ErrStop
+	})
+	if err != nil {
+		return walker.Hash{}, false, fmt.Errorf("knowledge: the snapshot commit: %w", err)
+	}
+	return first, found, nil
 }
 
 // fractionFlag is a flag taking a finite number above 0, at most 1 unless

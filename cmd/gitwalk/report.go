@@ -252,7 +252,7 @@ func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
 	var knowledgeReps [4]*analysis.Report
 	if !w.opts.Reverse {
 		w.scope.use(iKnowledge)
-		r, err := knowledgeResult(cmd.Context(), repo, know, states[iKnowledge].(*analysis.KnowledgeState))
+		r, err := knowledgeResult(cmd.Context(), repo, w, know, states[iKnowledge].(*analysis.KnowledgeState))
 		if err != nil {
 			return err
 		}
