@@ -104,7 +104,8 @@ func (s *AgeState) Merge(other State) {
 }
 
 // Rows returns the files present at the walk's first commit (looked up with
-// repo.LineCounts; repo must be the walked repository), youngest first
+// repo.FilesAt, which reads trees, no blob; repo must be the walked
+// repository), youngest first
 // (oldest first with OldestFirst), ties by entity in byte order. now is the
 // reference time when the Age's Now is zero.
 func (s *AgeState) Rows(ctx context.Context, repo *walker.Repo, now time.Time) ([]AgeRow, error) {
@@ -118,7 +119,7 @@ func (s *AgeState) Rows(ctx context.Context, repo *walker.Repo, now time.Time) (
 	for p := range s.files {
 		paths = append(paths, p)
 	}
-	present, err := repo.LineCounts(ctx, s.first.hash, paths)
+	present, err := repo.FilesAt(ctx, s.first.hash, paths)
 	if err != nil {
 		return nil, err
 	}

@@ -92,6 +92,11 @@ type Knowledge struct {
 	// SimulateLeave names people to take as gone besides the departed: a
 	// canonical "Name <email>", a name or an email (any case).
 	SimulateLeave []string
+	// NoLineCounts says the walk reads no line counts
+	// (walker.Options.NoLineCounts), as authorship and truck factors need
+	// none: churn is then not known, files lost are ranked by commits, and
+	// KnowledgeReport shows no churn.
+	NoLineCounts bool
 	// Normalized, Absolute and Coverage replace the paper's thresholds when
 	// above 0 (DefaultAuthorNormalized, DefaultAuthorAbsolute,
 	// DefaultTruckCoverage).
@@ -362,6 +367,8 @@ type KnowledgeResult struct {
 	UnknownLeavers []string
 	// LeftOut is how many distinct paths walked Knowledge.Files left out.
 	LeftOut int
+	// NoLineCounts is Knowledge.NoLineCounts: every Churn is 0, not known.
+	NoLineCounts bool
 }
 
 // Result computes the analysis from what was observed, taking as alive the
@@ -381,19 +388,33 @@ func (s *KnowledgeState) Result() *KnowledgeResult {
 
 // ResultAt is Result with the files alive taken from the tree of the walk's
 // first commit in walk order (HEAD for a plain walk: the newest), read from
-// repo, the walked repository. It reads those files' blobs
-// (walker.Repo.LineCounts). Safe to call once the walk is done.
+// repo, the walked repository. It reads that tree and its folders, no blob
+// (walker.Repo.FilesAt), so it runs on a blob-less partial clone. Safe to
+// call once the walk is done.
+//
+// The first commit observed is not always the one meant: with merges left
+// out of the walk and a merge at its head, or with --until in a history
+// that merged another one in (rails' Action Cable), it can be a side
+// branch's commit, whose tree is not the project's. ResultIn takes the
+// commit to read instead.
 func (s *KnowledgeState) ResultAt(ctx context.Context, repo *walker.Repo) (*KnowledgeResult, error) {
 	if s.first.seq < 0 {
 		return s.Result(), nil
 	}
+	return s.ResultIn(ctx, repo, s.first.hash)
+}
+
+// ResultIn is Result with the files alive taken from the tree of commit,
+// read from repo (trees only, as ResultAt). Safe to call once the walk is
+// done.
+func (s *KnowledgeState) ResultIn(ctx context.Context, repo *walker.Repo, commit walker.Hash) (*KnowledgeResult, error) {
 	paths := make([]string, 0, len(s.files))
 	for p := range s.files {
 		paths = append(paths, p)
 	}
-	inTree, err := repo.LineCounts(ctx, s.first.hash, paths)
+	inTree, err := repo.FilesAt(ctx, commit, paths)
 	if err != nil {
-		return nil, fmt.Errorf("knowledge: files at %s: %w", s.first.hash, err)
+		return nil, fmt.Errorf("knowledge: files at %s: %w", commit, err)
 	}
 	return s.result(func(p string, _ *knowFile) bool {
 		_, ok := inTree[p]
@@ -405,7 +426,7 @@ func (s *KnowledgeState) ResultAt(ctx context.Context, repo *walker.Repo) (*Know
 func (s *KnowledgeState) result(alive func(string, *knowFile) bool) *KnowledgeResult {
 	o := s.opts
 	norm, abs, cover := pick(o.Normalized, DefaultAuthorNormalized), pick(o.Absolute, DefaultAuthorAbsolute), pick(o.Coverage, DefaultTruckCoverage)
-	r := &KnowledgeResult{Newest: s.newest}
+	r := &KnowledgeResult{Newest: s.newest, NoLineCounts: s.opts.NoLineCounts}
 	for _, ok := range s.counts {
 		if !ok {
 			r.LeftOut++

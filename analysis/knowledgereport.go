@@ -50,6 +50,9 @@ func ParseKnowledgeView(s string) (KnowledgeView, error) {
 //   - people: author, files (authored), islands, commits, last-commit,
 //     departed, leaving;
 //   - loss: entity, authors (all gone), commits, churn.
+//
+// When r.NoLineCounts, the churn columns are left out (churn was not read)
+// and a "line-counts" note says so; else that note says they were read.
 func KnowledgeReport(r *KnowledgeResult, view KnowledgeView, top int) *Report {
 	rep := &Report{Analysis: "knowledge"}
 	cut := func(n int) int {
@@ -76,6 +79,7 @@ func KnowledgeReport(r *KnowledgeResult, view KnowledgeView, top int) *Report {
 			}
 			rep.Rows = append(rep.Rows, []any{f.Path, strings.Join(f.Authors, "; "), len(f.Authors), doa, f.Commits, f.Churn})
 		}
+		dropChurn(rep, r)
 	case ViewPeople:
 		rep.Columns = []Column{{Name: "author", Cut: true}, {Name: "files"}, {Name: "islands"}, {Name: "commits"},
 			{Name: "last-commit"}, {Name: "departed"}, {Name: "leaving"}}
@@ -87,6 +91,7 @@ func KnowledgeReport(r *KnowledgeResult, view KnowledgeView, top int) *Report {
 		for _, l := range r.Lost[:cut(len(r.Lost))] {
 			rep.Rows = append(rep.Rows, []any{l.Path, strings.Join(l.Authors, "; "), l.Commits, l.Churn})
 		}
+		dropChurn(rep, r)
 	}
 	tf := r.Repository
 	rep.Notes = []Note{
@@ -110,7 +115,24 @@ func KnowledgeReport(r *KnowledgeResult, view KnowledgeView, top int) *Report {
 		Text: fmt.Sprintf("%d files have no author left once the departed and leaving are gone", len(r.Lost))},
 		Note{Name: "left-out-files", Value: r.LeftOut,
 			Text: fmt.Sprintf("%d paths walked left out by the file selection (by default: not in linguist's languages)", r.LeftOut)})
+	lines := Note{Name: "line-counts", Value: "read", Text: "line counts read: lost files ranked by churn"}
+	if r.NoLineCounts {
+		lines = Note{Name: "line-counts", Value: "not read",
+			Text: "line counts not read (authorship needs none; --churn reads them): lost files ranked by commits"}
+	}
+	rep.Notes = append(rep.Notes, lines)
 	return rep
+}
+
+// dropChurn removes the churn column, the last, when churn was not read.
+func dropChurn(rep *Report, r *KnowledgeResult) {
+	if !r.NoLineCounts {
+		return
+	}
+	rep.Columns = rep.Columns[:len(rep.Columns)-1]
+	for i := range rep.Rows {
+		rep.Rows[i] = rep.Rows[i][:len(rep.Rows[i])-1]
+	}
 }
 
 func joinPeople(ps []TruckPerson) string {

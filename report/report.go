@@ -65,6 +65,24 @@ const (
 	// SlotAge: the age analysis (entity, age-months, age-days, last-change,
 	// author), shown as a table.
 	SlotAge = "age"
+	// SlotKnowledge: the knowledge analysis's truck view (folder, files,
+	// truck-factor, people "; "-joined, orphans, coverage; the repository
+	// "." first) and its notes (truck-factor, truck-factor-people, files,
+	// islands, lost-files, departed-before): the truck factor with its
+	// people, and the folders' table.
+	SlotKnowledge = "knowledge"
+	// SlotKnowledgeFiles: the knowledge files view (entity, authors by DOA
+	// "; "-joined, n-authors, main-doa, commits, churn when line counts
+	// were read): the map of files by main author and by loss.
+	SlotKnowledgeFiles = "knowledge-files"
+	// SlotKnowledgePeople: the knowledge people view (author, files,
+	// islands, commits, last-commit, departed, leaving): files authored per
+	// person.
+	SlotKnowledgePeople = "knowledge-people"
+	// SlotKnowledgeLoss: the knowledge loss view (entity, authors, commits,
+	// churn), hot first: the files no author is left for, in the map and
+	// in the table of hot files nobody knows.
+	SlotKnowledgeLoss = "knowledge-loss"
 	// SlotBranches: per branch branch|name, ahead, behind, churn, last|date,
 	// author, merged: shown as a table.
 	SlotBranches = "branches"

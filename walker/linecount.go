@@ -31,6 +31,28 @@ type LineCount struct {
 // read one at a time, so memory is bounded by the largest file. LineCounts
 // is safe for concurrent use and honours ctx between files.
 func (r *Repo) LineCounts(ctx context.Context, commit Hash, paths []string) (map[string]LineCount, error) {
+	return r.treeFiles(ctx, commit, paths, true)
+}
+
+// FilesAt reports which of the named files (paths from the top of the
+// repository, as Change.Path) are files in the tree of commit: the paths
+// of LineCounts' map, found from the trees alone, without reading a blob
+// (so on a blob-less partial clone too). Safe for concurrent use.
+func (r *Repo) FilesAt(ctx context.Context, commit Hash, paths []string) (map[string]bool, error) {
+	lc, err := r.treeFiles(ctx, commit, paths, false)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(lc))
+	for p := range lc {
+		out[p] = true
+	}
+	return out, nil
+}
+
+// treeFiles finds the named files in commit's tree and, when count, their
+// line counts.
+func (r *Repo) treeFiles(ctx context.Context, commit Hash, paths []string, count bool) (map[string]LineCount, error) {
 	rd := r.db.NewReader()
 	typ, data, err := rd.Read(commit, nil)
 	if err != nil {
@@ -55,12 +77,13 @@ func (r *Repo) LineCounts(ctx context.Context, commit Hash, paths []string) (map
 		}
 	}
 	lc := &lineCounter{
-		ctx:  ctx,
-		u:    &unit{repo: r, rd: rd, opts: &Options{}}, // the repository's core.bigFileThreshold applies
-		a:    arena.New(arena.NewHeap(4 << 20)),        // one blob at a time; a bigger one goes to the heap
-		want: want,
-		dirs: dirs,
-		out:  make(map[string]LineCount, len(paths)),
+		ctx:   ctx,
+		u:     &unit{repo: r, rd: rd, opts: &Options{}}, // the repository's core.bigFileThreshold applies
+		a:     arena.New(arena.NewHeap(4 << 20)),        // one blob at a time; a bigger one goes to the heap
+		want:  want,
+		dirs:  dirs,
+		count: count,
+		out:   make(map[string]LineCount, len(paths)),
 	}
 	if err := lc.tree(info.Tree, nil); err != nil {
 		return nil, fmt.Errorf("line counts at %s: %w", commit, err)
@@ -73,6 +96,7 @@ type lineCounter struct {
 	u          *unit
 	a          *arena.Arena
 	want, dirs map[string]bool
+	count      bool // read each file's blob to count its lines
 	out        map[string]LineCount
 }
 
@@ -101,6 +125,10 @@ func (lc *lineCounter) tree(id odb.ID, prefix []byte) error {
 		}
 		if err := lc.ctx.Err(); err != nil {
 			return err
+		}
+		if !lc.count {
+			lc.out[string(p)] = LineCount{}
+			continue
 		}
 		n, err := lc.file(string(p), e.Mode, e.ID)
 		if err != nil {

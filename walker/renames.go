@@ -54,7 +54,7 @@ type unitBlobs struct{ u *unit }
 func (b unitBlobs) Size(id odb.ID) (int64, error) {
 	typ, n, err := b.u.rd.ReadHeader(id)
 	if err != nil {
-		return 0, err
+		return 0, b.u.unavailable(err)
 	}
 	if typ != odb.Blob {
 		return 0, fmt.Errorf("object %s is a %s, not a blob", id, typ)
@@ -65,7 +65,7 @@ func (b unitBlobs) Size(id odb.ID) (int64, error) {
 func (b unitBlobs) Read(id odb.ID, a *arena.Arena) ([]byte, error) {
 	typ, data, err := b.u.rd.Read(id, a)
 	if err != nil {
-		return nil, err
+		return nil, b.u.unavailable(err)
 	}
 	if typ != odb.Blob {
 		return nil, fmt.Errorf("object %s is a %s, not a blob", id, typ)

@@ -35,6 +35,9 @@ type unit struct {
 	plan       renamePlan
 
 	zones map[string]*time.Location // time zones met so far, by their raw text
+
+	missing       *missingSet // the walk's, shared by its workers
+	commitMissing []odb.ID    // objects the current commit passed over
 }
 
 type unitStats struct {
@@ -44,6 +47,9 @@ type unitStats struct {
 	heapFallback bool
 	renames      int
 	neededLimit  int // renames.Result.NeededLimit
+
+	changesMissing bool // a tree was missing: the commit came without changes
+	missingChanges int  // changes that came without line counts (Change.Missing)
 }
 
 // run checks out an arena, computes the commit's result in it, copies the
@@ -96,8 +102,14 @@ func (u *unit) compute(a *arena.Arena, node *revwalk.Commit) (*Commit, unitStats
 		// The walk parsed the first parent before handing the commit out.
 		base, _ = node.FirstParentTree()
 	}
+	u.commitMissing = u.commitMissing[:0]
 	u.td.Reset(u.rd, a, u.ps)
 	if err := u.td.Diff(base, info.Tree); err != nil {
+		pass, err := u.passMissing(err)
+		if pass {
+			c.ChangesMissing, st.changesMissing = true, true
+			return c, st, nil
+		}
 		return nil, st, fmt.Errorf("commit %s: %w", node.ID, err)
 	}
 	changes := u.td.Changes()
@@ -144,8 +156,18 @@ func (u *unit) compute(a *arena.Arena, node *revwalk.Commit) (*Commit, unitStats
 		case fc.NewMode == 0:
 			ch.Kind = Deleted
 		}
-		if err := u.count(a, ch, &st); err != nil {
-			return nil, st, fmt.Errorf("commit %s: %s: %w", node.ID, ch.Path, err)
+		if !u.opts.NoLineCounts {
+			if err := u.count(a, ch, &st); err != nil {
+				return nil, st, fmt.Errorf("commit %s: %s: %w", node.ID, ch.Path, err)
+			}
+		}
+		if !ch.Missing && len(u.commitMissing) > 0 && (u.missedIn(ch.OldHash) || u.missedIn(ch.NewHash)) {
+			ch.Missing = true // the rename estimate could not read it
+		}
+		if ch.Missing {
+			ch.Added, ch.Deleted, ch.Binary = 0, 0, false
+			st.missingChanges++
+			u.missing.addPath(ch.Path)
 		}
 	}
 	return c, st, nil
@@ -167,13 +189,22 @@ func (u *unit) count(a *arena.Arena, ch *Change, st *unitStats) error {
 	// (from the content, never from core.bigFileThreshold): so do we. An
 	// exact rename (one blob) was never read and follows the usual rules.
 	estimated := ch.OldPath != "" && ch.OldHash != ch.NewHash
+	// A missing side passed over still lets the other be read, so the
+	// walk learns of every missing object, not only the first of a pair.
 	oldData, oldBin, err := u.side(a, uint32(ch.OldMode), ch.OldHash, oldAttr, estimated)
 	if err != nil {
-		return err
+		if err := u.missingSide(ch, err); err != nil {
+			return err
+		}
 	}
 	newData, newBin, err := u.side(a, uint32(ch.NewMode), ch.NewHash, attr, estimated)
 	if err != nil {
-		return err
+		if err := u.missingSide(ch, err); err != nil {
+			return err
+		}
+	}
+	if ch.Missing {
+		return nil
 	}
 	if oldBin || newBin {
 		ch.Binary = true
@@ -199,6 +230,17 @@ func (u *unit) count(a *arena.Arena, ch *Change, st *unitStats) error {
 	}
 	ch.Added, ch.Deleted = s.Added, s.Deleted
 	return nil
+}
+
+// missingSide marks ch Missing when err is a missing blob the walk passes
+// over, else returns err.
+func (u *unit) missingSide(ch *Change, err error) error {
+	pass, err := u.passMissing(err)
+	if pass {
+		ch.Missing = true
+		return nil
+	}
+	return err
 }
 
 // side loads one side of a change and decides whether it is binary, as git's

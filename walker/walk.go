@@ -184,6 +184,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 		cancel()
 	}
 	perWorker := make([]Stats, workers)
+	var missing missingSet
 
 	var wg sync.WaitGroup
 	for i := 0; i < workers; i++ {
@@ -196,7 +197,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 					readers.Release(rd)
 				}
 			}()
-			u := &unit{repo: r, alg: alg, opts: &opts, ps: rw.spec(), renameMode: renameMode, renameOpts: renameOpts}
+			u := &unit{repo: r, alg: alg, opts: &opts, ps: rw.spec(), renameMode: renameMode, renameOpts: renameOpts, missing: &missing}
 			for j := range jobs {
 				res := result{seq: j.seq, err: j.err}
 				if res.err == nil && ctx.Err() == nil && rd == nil {
@@ -277,6 +278,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 		stats.Arenas = arenas.Metrics()
 		stats.Readers = readers.Metrics()
 		stats.PackDrops = r.db.MappedDrops() - drops
+		missing.fill(&stats)
 		*opts.Stats = stats
 	}
 	if prog != nil && (walkErr == nil || errors.Is(walkErr, ErrStop)) {
@@ -353,6 +355,8 @@ func (s *Stats) merge(o Stats) {
 	s.HeapFallback += o.HeapFallback
 	s.Renames += o.Renames
 	s.RenameLimitNeeded = max(s.RenameLimitNeeded, o.RenameLimitNeeded)
+	s.MissingCommits += o.MissingCommits
+	s.MissingChanges += o.MissingChanges
 }
 
 func (s *Stats) add(u unitStats) {
@@ -365,4 +369,8 @@ func (s *Stats) add(u unitStats) {
 	}
 	s.Renames += u.renames
 	s.RenameLimitNeeded = max(s.RenameLimitNeeded, u.neededLimit)
+	if u.changesMissing {
+		s.MissingCommits++
+	}
+	s.MissingChanges += u.missingChanges
 }

@@ -87,6 +87,23 @@ type Options struct {
 
 	// NoChanges skips the tree and line diffs: commits come with metadata only.
 	NoChanges bool
+	// NoLineCounts lists each commit's changed files (with renames) but
+	// reads no blob to count lines: Added, Deleted and Binary stay zero.
+	// Rename detection is git's all the same: exact renames by id, and the
+	// similarity estimate reads the blobs of the added and deleted files
+	// only (never a modified file's), so the files are named as with line
+	// counts. For analyses that need only which files changed (knowledge,
+	// coupling, age, commit counts), and much faster.
+	NoLineCounts bool
+	// Missing is what the walk does at a tree or blob the repository
+	// lacks (git's --missing). By default it stops with an error naming
+	// the object. When it goes on, what could not be read is left out and
+	// counted in Stats: a commit whose trees are missing comes without
+	// changes (Commit.ChangesMissing), a change whose blob is missing
+	// without line counts (Change.Missing), and a rename the similarity
+	// estimate could not judge is not found. A missing commit is an error
+	// whatever the action, as in git.
+	Missing MissingAction
 
 	// Renames is rename detection, as git log does it: by default the
 	// repository's diff.renames decides (on when unset, as in git log).
@@ -229,6 +246,10 @@ type Change struct {
 	OldHash, NewHash Hash
 	Added, Deleted   int  // lines, as git's numstat; 0 when Binary
 	Binary           bool // git prints "-\t-" for it
+	// Missing says a blob of the change was missing and passed over
+	// (Options.Missing): its line counts are 0 and not known, and a rename
+	// to or from it could be found only exactly.
+	Missing bool
 }
 
 // Signature is an author or committer.
@@ -250,6 +271,9 @@ type Commit struct {
 	Subject   string
 	Message   string // the whole message, only when Options.Messages
 	Changes   []Change
+	// ChangesMissing says a tree the commit's diff needed was missing and
+	// passed over (Options.Missing): Changes is empty and not known.
+	ChangesMissing bool
 	// Seq is the commit's 0-based position in walk order (after Skip,
 	// MaxCount and Reverse): 0 is the first commit `git log` would print.
 	// It lets per-worker state of WalkParallel find the first or last
@@ -280,4 +304,16 @@ type Stats struct {
 	// cache keeps them), which bounds what the packs hold of the process's
 	// resident memory. Concurrent walks of one Repo share the count.
 	PackDrops int64
+
+	// What a walk that passes over missing objects (Options.Missing) left
+	// out: the distinct trees and blobs it could not read, the commits that
+	// came without changes (a tree missing), the changes that came without
+	// line counts (a blob missing, Change.Missing) and their distinct paths,
+	// with the first few objects and paths in sorted order to name them.
+	MissingObjects    int
+	MissingCommits    int
+	MissingChanges    int
+	MissingPaths      int
+	MissingSample     []Hash
+	MissingPathSample []string
 }

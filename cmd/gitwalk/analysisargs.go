@@ -143,6 +143,11 @@ func (a *analysisArgs) options(w *walkArgs) map[string]any {
 		"exclude":   nonNil(a.filter.Exclude),
 	}
 	a.scope.addOptions(o)
+	if w.opts.Missing != walker.MissingError {
+		// Only when asked: the default stops at a missing object, so it
+		// leaves nothing out (and every JSON stays as it was).
+		o["missing"] = missingOptions(w.opts.Missing, w.walked)
+	}
 	return o
 }
 
@@ -200,6 +205,9 @@ func runAnalyses(ctx context.Context, ios *iostreams, w *walkArgs, repo *walker.
 	}
 	if err != nil {
 		return nil, err
+	}
+	if w.scope != nil {
+		w.scope.noLines = w.opts.NoLineCounts
 	}
 	states = w.scope.unwrapAll(ios, states)
 	w.printStats(ios, &st)

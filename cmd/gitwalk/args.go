@@ -37,6 +37,10 @@ type walkArgs struct {
 
 	// scope holds the analysis policies runAnalyses applies (nil for numstat).
 	scope *scopeArgs
+
+	// walked are the figures of the walk once it has run (nil before), for
+	// what it left out of the output.
+	walked *walker.Stats
 }
 
 const walkArgsHelp = `Revisions and options, as git log takes them:
@@ -63,6 +67,11 @@ const walkArgsHelp = `Revisions and options, as git log takes them:
       --find-copies[=N]   detect copies from changed files too (git's -C; gitwalk's -C is
                           the repository)
   -l<N>                   rename limit (-l1000; -l0: none; default diff.renameLimit or 1000)
+      --missing A         at a tree or blob the repository lacks (a partial clone, a damaged
+                          store): error (default) stops naming it; allow-any goes on past any;
+                          allow-promisor goes on when a promisor remote could supply it (a
+                          partial clone), as git rev-list --missing. What could not be read is
+                          left out and counted on stderr and in JSON options ("left_out")
       --max-blob-size N   blobs larger than N bytes (k, m, g suffixes) are binary, as
                           git's core.bigFileThreshold (default: the repository's, 512m)
   -j, --jobs N            workers (default: one per core)
@@ -201,6 +210,13 @@ func parseWalkArgs(args []string) (*walkArgs, error) {
 			var v string
 			if v, err = value("--max-blob-size", ""); err == nil {
 				w.opts.MaxBlobSize, err = parseByteSize(v)
+			}
+		case is("--missing", ""):
+			var v string
+			if v, err = value("--missing", ""); err == nil {
+				if w.opts.Missing, err = walker.ParseMissingAction(v); err != nil {
+					err = usagef("--missing: %v", err)
+				}
 			}
 		case is("--cpuprofile", ""):
 			w.cpuprof, err = value("--cpuprofile", "")
@@ -419,10 +435,63 @@ func (w *walkArgs) openRepo() (*walker.Repo, error) {
 // Like git log, it warns when the rename limit made some commit skip the
 // full comparison, after all other output and whatever --stats says.
 func (w *walkArgs) printStats(ios *iostreams, st *walker.Stats) {
+	w.walked = st
 	if w.stats {
 		printWalkStats(ios, st)
 	}
 	fmt.Fprint(ios.errOut, walker.RenameLimitWarning(st))
+	fmt.Fprint(ios.errOut, missingWarning(w.opts.Missing, st))
+}
+
+// missingWarning is the note, for stderr, of what a walk that passed over
+// missing objects left out; "" when it left nothing out.
+func missingWarning(action walker.MissingAction, st *walker.Stats) string {
+	if st.MissingObjects == 0 {
+		return ""
+	}
+	ids := make([]string, len(st.MissingSample))
+	for i, id := range st.MissingSample {
+		ids[i] = id.String()
+	}
+	more := ""
+	if st.MissingObjects > len(ids) {
+		more = ", ..."
+	}
+	return fmt.Sprintf("gitwalk: --missing=%s: %d missing object(s) passed over (%s%s); left out: the changes of %d commit(s) (a tree missing), the line counts and rename similarity of %d change(s) to %d path(s)%s\n",
+		action, st.MissingObjects, strings.Join(ids, ", "), more, st.MissingCommits, st.MissingChanges, st.MissingPaths, pathSample(st))
+}
+
+func pathSample(st *walker.Stats) string {
+	if len(st.MissingPathSample) == 0 {
+		return ""
+	}
+	more := ""
+	if st.MissingPaths > len(st.MissingPathSample) {
+		more = ", ..."
+	}
+	return " (" + strings.Join(st.MissingPathSample, ", ") + more + ")"
+}
+
+// missingOptions is what JSON options record of --missing: the action,
+// and what the walk passed over and left out (zeros when nothing, or
+// before a walk), with the first objects and paths in sorted order.
+func missingOptions(action walker.MissingAction, st *walker.Stats) map[string]any {
+	if st == nil {
+		st = &walker.Stats{}
+	}
+	ids := make([]string, len(st.MissingSample))
+	for i, id := range st.MissingSample {
+		ids[i] = id.String()
+	}
+	return map[string]any{
+		"action":        action.String(),
+		"objects":       st.MissingObjects,
+		"object_sample": ids,
+		"commits":       st.MissingCommits,
+		"changes":       st.MissingChanges,
+		"paths":         st.MissingPaths,
+		"path_sample":   nonNil(st.MissingPathSample),
+	}
 }
 
 // printWalkStats writes a walk's figures (or several walks', added up) to
@@ -441,6 +510,10 @@ func printWalkStats(ios *iostreams, st *walker.Stats) {
 			fmt.Fprintf(ios.errOut, "; the rename limit skipped the full comparison (a limit of %d would not)", st.RenameLimitNeeded)
 		}
 		fmt.Fprintln(ios.errOut)
+	}
+	if st.MissingObjects > 0 {
+		fmt.Fprintf(ios.errOut, "missing: %d objects passed over; %d commits without changes, %d changes to %d paths without line counts\n",
+			st.MissingObjects, st.MissingCommits, st.MissingChanges, st.MissingPaths)
 	}
 	fmt.Fprintf(ios.errOut, "packs:   mapped pages dropped from memory %d times (every 64 MiB read)\n", st.PackDrops)
 }

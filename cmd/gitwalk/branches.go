@@ -138,6 +138,9 @@ func refuseBranchesArgs(w *walkArgs) error {
 	if len(w.opts.Paths) > 0 {
 		return usagef("branches does not take paths (-- %s): choose the files the churn counts with --include and --exclude", strings.Join(w.opts.Paths, " "))
 	}
+	if w.opts.Missing != walker.MissingError {
+		return usagef("branches does not take --missing=%s yet: it stops at a missing object", w.opts.Missing)
+	}
 	o := &w.opts
 	for _, c := range []struct {
 		given bool

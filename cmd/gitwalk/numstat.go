@@ -30,6 +30,11 @@ func newNumstatCmd(ios *iostreams) *cobra.Command {
 			if w.help {
 				return cmd.Help()
 			}
+			if w.opts.Missing != walker.MissingError {
+				// numstat prints git's counts for every row or fails; a row
+				// without its counts would read as a real 0 0.
+				return usagef("numstat does not take --missing=%s: it prints every line count or stops at the missing object", w.opts.Missing)
+			}
 			return runNumstat(cmd, ios, w)
 		},
 	}

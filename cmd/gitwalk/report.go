@@ -30,6 +30,10 @@ const (
 	reportTopOwnership = 200
 	reportTopAge       = 200
 	reportTopDirOwners = 40 // knowledge silos by folder, two levels deep
+	// Knowledge: the truck view and the files and loss views whole (the
+	// map draws every file and colours the lost ones), the people who
+	// author the most files.
+	reportTopKnowledgePeople = 50
 )
 
 // reportOptions are the report command's arguments.
@@ -48,15 +52,17 @@ func newReportCmd(ios *iostreams) *cobra.Command {
 		Short: "One self-contained HTML page: activity, top files, hotspots, authors",
 		Long: "report walks the history once, feeds every analysis from that one walk, and writes one\n" +
 			"HTML page that opens from disk with no network: summary, activity over time, top files by\n" +
-			"churn, a hotspot treemap, change coupling, ownership by file and folder, code age, authors,\n" +
-			"authors over time and branches. The data in the page is the analyses' own --format json\n" +
+			"churn, a hotspot treemap, change coupling, ownership by file and folder, who knows the code\n" +
+			"(truck factor, files by main author and by loss), code age, authors, authors over time and\n" +
+			"branches. The data in the page is the analyses' own --format json\n" +
 			"output for the same arguments: summary, churn --by week or month, churn --top " + fmt.Sprint(reportTopFiles) + ",\n" +
 			"authors --top " + fmt.Sprint(reportTopAuthors) + ", hotspots --top " + fmt.Sprint(reportTopHotspots) +
 			", coupling --top " + fmt.Sprint(reportTopCoupling) + ", ownership --top " + fmt.Sprint(reportTopOwnership) + ",\n" +
-			"age --top " + fmt.Sprint(reportTopAge) + " --now D, and branches (its own walks, with the same policies);\n" +
-			"activity and ownership by folder are the page's own, from the same walk. Hotspots and age\n" +
-			"are left out with --reverse; branches when the walk names revisions (other than --all,\n" +
-			"--branches) or paths.\n\n" +
+			"age --top " + fmt.Sprint(reportTopAge) + " --now D, knowledge --churn --view truck, files and loss\n" +
+			"(whole) and --view people --top " + fmt.Sprint(reportTopKnowledgePeople) + ", and branches (its own walks, with the same\n" +
+			"policies); activity and ownership by folder are the page's own, from the same walk.\n" +
+			"Hotspots, age and knowledge are left out with --reverse; branches when the walk names\n" +
+			"revisions (other than --all, --branches) or paths.\n\n" +
 			"Report options:\n" +
 			"  -o, --output FILE       write the page to FILE (default gitwalk-report.html; - for stdout)\n" +
 			"      --no-mailmap        group authors as recorded, without .mailmap\n" +
@@ -172,13 +178,19 @@ func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
 		iHotspots
 		iAge
 		iDirOwners
+		iKnowledge
 	)
+	// Knowledge as `gitwalk knowledge --churn` runs it: the report's walk
+	// reads line counts anyway, so lost files are ranked by churn.
+	know := &knowledgeOptions{churn: true}
+	know.k = analysis.Knowledge{Filter: a.filter, Mailmap: mm, Files: classifier(repo).InLanguageStats}
 	analyzers = append(analyzers,
 		coupling,
 		analysis.Ownership{Filter: a.filter, Mailmap: mm},
 		analysis.Hotspots{Filter: a.filter, Mailmap: mm},
 		analysis.Age{Filter: a.filter, Mailmap: mm, Now: now},
-		report.DirOwnership{Filter: a.filter, Mailmap: mm})
+		report.DirOwnership{Filter: a.filter, Mailmap: mm},
+		know.k)
 	start := time.Now()
 	states, err := runAnalyses(cmd.Context(), ios, w, repo, analyzers...)
 	if err != nil {
@@ -235,6 +247,22 @@ func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
 			return err
 		}
 	}
+	// Knowledge measures files at the walk's first commit too: left out
+	// with --reverse, which its command refuses.
+	var knowledgeReps [4]*analysis.Report
+	if !w.opts.Reverse {
+		w.scope.use(iKnowledge)
+		r, err := knowledgeResult(cmd.Context(), repo, w, know, states[iKnowledge].(*analysis.KnowledgeState))
+		if err != nil {
+			return err
+		}
+		for i, v := range []struct {
+			view analysis.KnowledgeView
+			top  int
+		}{{analysis.ViewTruck, 0}, {analysis.ViewFiles, 0}, {analysis.ViewPeople, reportTopKnowledgePeople}, {analysis.ViewLoss, 0}} {
+			knowledgeReps[i] = knowledgeReport(r, know, v.view, reportArgs{a, w, o.noMailmap, v.top})
+		}
+	}
 	branchesRep, err := reportBranches(cmd, ios, repo, w, a)
 	if err != nil {
 		return err
@@ -259,6 +287,10 @@ func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
 			report.SlotHotspots:        hotspotsRep,
 			report.SlotAge:             ageRep,
 			report.SlotBranches:        branchesRep,
+			report.SlotKnowledge:       knowledgeReps[0],
+			report.SlotKnowledgeFiles:  knowledgeReps[1],
+			report.SlotKnowledgePeople: knowledgeReps[2],
+			report.SlotKnowledgeLoss:   knowledgeReps[3],
 		},
 	}
 	var buf bytes.Buffer

@@ -99,26 +99,26 @@ func TestReportDrawsInABrowser(t *testing.T) {
 	}{
 		{"every branch of the merges fixture", []string{testrepos.Path(t, "merges"), "--all", "--merges"},
 			[]string{"activity", "hotspots", "authors-over-time", "ownership"}, []string{"files", "authors", "age", "branches"},
-			[]string{"coupling"}, []string{"merge policy include"}}, // no pair reaches coupling's default thresholds (5 shared commits)
+			[]string{"coupling", "knowledge"}, []string{"merge policy include"}}, // no pair reaches coupling's default thresholds (5 shared commits); .txt files are not in linguist's languages
 		{"bots, lock files and vendor folders, first parents", []string{people, "--merges=first-parent"},
-			[]string{"activity", "hotspots", "authors-over-time", "ownership"}, []string{"files", "authors", "age"},
+			[]string{"activity", "hotspots", "authors-over-time", "ownership", "knowledge"}, []string{"files", "authors", "age"},
 			[]string{"coupling"}, []string{fmt.Sprintf("bots exclude (%d bot commits left out", peopleBots), "lock-file files"}},
 		{"the branches fixture", []string{testrepos.Path(t, "branches")},
-			[]string{"activity", "hotspots", "authors-over-time", "ownership"}, []string{"files", "authors", "age", "branches"},
+			[]string{"activity", "hotspots", "authors-over-time", "ownership", "knowledge"}, []string{"files", "authors", "age", "branches"},
 			[]string{"coupling"}, nil},
 		{"two files changed together six times", []string{pair},
-			[]string{"activity", "hotspots", "authors-over-time", "ownership", "coupling"}, []string{"files", "authors", "age"},
+			[]string{"activity", "hotspots", "authors-over-time", "ownership", "coupling", "knowledge"}, []string{"files", "authors", "age"},
 			[]string{"branches"}, nil}, // only the default branch, which is not listed
 		{"odd path names, which the page must escape", []string{testrepos.Path(t, "paths")},
-			[]string{"activity", "hotspots", "authors-over-time", "ownership"}, []string{"age"}, []string{"coupling"}, nil},
+			[]string{"activity", "hotspots", "authors-over-time", "ownership", "knowledge"}, []string{"age"}, []string{"coupling"}, nil},
 		{"a single commit by a single author", []string{one},
-			[]string{"activity", "hotspots", "authors-over-time", "ownership"}, []string{"age"}, []string{"coupling", "branches"}, nil},
+			[]string{"activity", "hotspots", "authors-over-time", "ownership", "knowledge"}, []string{"age"}, []string{"coupling", "branches"}, nil},
 		{"an include that matches no file", []string{testrepos.Path(t, "content"), "--include", "no/such/**"},
-			nil, nil, []string{"activity", "files", "hotspots", "authors-over-time", "coupling", "ownership", "age"}, nil},
+			nil, nil, []string{"activity", "files", "hotspots", "authors-over-time", "coupling", "ownership", "age", "knowledge"}, nil},
 		{"a path that matches nothing", []string{testrepos.Path(t, "merges"), "--all", "--", "no/such/dir"},
-			nil, nil, []string{"activity", "files", "hotspots", "authors", "authors-over-time", "coupling", "ownership", "age", "branches"}, nil},
+			nil, nil, []string{"activity", "files", "hotspots", "authors", "authors-over-time", "coupling", "ownership", "age", "branches", "knowledge"}, nil},
 		{"no commit at all (-n 0)", []string{testrepos.Path(t, "merges"), "-n", "0"},
-			nil, nil, []string{"activity", "files", "hotspots", "authors", "authors-over-time", "coupling", "ownership", "age", "branches"}, nil},
+			nil, nil, []string{"activity", "files", "hotspots", "authors", "authors-over-time", "coupling", "ownership", "age", "branches", "knowledge"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			page := filepath.Join(t.TempDir(), "report.html")

@@ -54,6 +54,7 @@ func TestReportEmbedsTheAnalysesOwnJSON(t *testing.T) {
 	}{
 		{"every branch of the merges fixture, merges counted", "merges", []string{"--all", "--merges"}, []string{"--merges"}},
 		{"odd path names", "paths", nil, []string{}},
+		{"people in linguist's languages, for knowledge", "people", nil, []string{}},
 		{"author dates unlike committer dates, one worker", "order", []string{"--all", "-j1"}, []string{}},
 		{"a path limit and an exclude", "merges", []string{"--all", "--exclude", "*.md", "--", "."}, nil},
 		{"an include that matches nothing", "content", []string{"--include", "no/such/**"}, []string{"--include", "no/such/**"}},
@@ -85,6 +86,11 @@ func TestReportEmbedsTheAnalysesOwnJSON(t *testing.T) {
 				"ownership": {"ownership", "--top", "200"},
 				"hotspots":  {"hotspots", "--top", "500"},
 				"age":       {"age", "--top", "200", "--now", now},
+				// The report reads line counts, so knowledge is --churn's.
+				"knowledge":        {"knowledge", "--churn"},
+				"knowledge-files":  {"knowledge", "--churn", "--view", "files"},
+				"knowledge-people": {"knowledge", "--churn", "--view", "people", "--top", "50"},
+				"knowledge-loss":   {"knowledge", "--churn", "--view", "loss"},
 			} {
 				want, stderr, code := runGitwalk(t, append(append(cmd, withoutPaths(an)...), append([]string{"--format", "json"}, pathsOf(an)...)...)...)
 				if code != 0 {
@@ -106,6 +112,9 @@ func TestReportEmbedsTheAnalysesOwnJSON(t *testing.T) {
 				if data["branches"] != want {
 					t.Errorf("the page's branches data is not `gitwalk branches --format json`'s output:\npage: %s\ncli:  %s", data["branches"], want)
 				}
+			}
+			if tc.fixture == "people" && !strings.Contains(data["knowledge-files"], `"entity":"src/main.go"`) {
+				t.Errorf("the people fixture's knowledge has no files: %s", data["knowledge-files"])
 			}
 			checkActivityAddsUp(t, data, periods)
 		})

@@ -36,6 +36,9 @@ type scopeArgs struct {
 	lefts      []analysis.LeftOut // per analysis, when one walk fed several (unwrapAll)
 	ignoreFrom string             // the file the ignored revisions came from
 	excluded   []analysis.PathReason
+	// noLines: the walk read no line counts (walker.Options.NoLineCounts),
+	// so the lines left out are not known and not shown.
+	noLines bool
 }
 
 const scopeArgsHelp = `      --bots P            bot authors in author-based analyses: exclude (default), include, only
@@ -217,7 +220,11 @@ func (s *scopeArgs) addOptions(o map[string]any) {
 	}
 	files := map[string]any{}
 	for _, r := range s.left.Reasons() {
-		files[r.String()] = map[string]int{"files": s.left.Files[r], "lines": s.left.Lines[r]}
+		var lines any = s.left.Lines[r]
+		if s.noLines {
+			lines = nil // not read: null, not 0
+		}
+		files[r.String()] = map[string]any{"files": s.left.Files[r], "lines": lines}
 	}
 	left["files"] = files
 	o["left_out"] = left
@@ -325,7 +332,11 @@ func (s *scopeArgs) leftOutNote() string {
 		parts = append(parts, fmt.Sprintf("%d commit%s changing more than %d files (--max-changeset)", l.LargeCommits, plural(l.LargeCommits), s.maxChangeset))
 	}
 	for _, r := range l.Reasons() {
-		parts = append(parts, fmt.Sprintf("%d %s file%s, %d lines", l.Files[r], r, plural(l.Files[r]), l.Lines[r]))
+		if s.noLines {
+			parts = append(parts, fmt.Sprintf("%d %s file%s", l.Files[r], r, plural(l.Files[r])))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d %s file%s, %d lines", l.Files[r], r, plural(l.Files[r]), l.Lines[r]))
+		}
 	}
 	if len(parts) == 0 {
 		return ""
@@ -344,7 +355,11 @@ func (s *scopeArgs) printStats(ios *iostreams, stats bool) {
 	l := &s.left
 	fmt.Fprintf(ios.errOut, "left out: bot commits %d, ignored commits %d, large commits %d", l.BotCommits, l.IgnoredCommits, l.LargeCommits)
 	for _, r := range l.Reasons() {
-		fmt.Fprintf(ios.errOut, ", %s %d files %d lines", r, l.Files[r], l.Lines[r])
+		if s.noLines {
+			fmt.Fprintf(ios.errOut, ", %s %d files", r, l.Files[r])
+		} else {
+			fmt.Fprintf(ios.errOut, ", %s %d files %d lines", r, l.Files[r], l.Lines[r])
+		}
 	}
 	fmt.Fprintln(ios.errOut)
 	fmt.Fprintf(ios.errOut, "counted: bot commits %d\n", l.BotsCounted)

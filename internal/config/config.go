@@ -41,6 +41,14 @@ type Config struct {
 	// means no limit.
 	RenameLimit    int
 	RenameLimitSet bool
+
+	// PromisorRemote names a promisor remote, one that can supply the
+	// objects a partial clone lacks (promisor-remote.c): the repository's
+	// extensions.partialClone, else the first remote whose
+	// remote.<name>.promisor is true; "" when there is none.
+	PromisorRemote string
+
+	commonDir string // whose config file is the repository's own
 }
 
 // Renames is the value of diff.renames.
@@ -86,7 +94,7 @@ func configFiles(commonDir string) []string {
 // commonDir. Missing or unreadable files are skipped, as git skips them; a
 // file that does not parse or a bad value is an error naming the file.
 func Load(commonDir string) (Config, error) {
-	c := Config{QuotePath: true, BigFileThreshold: DefaultBigFileThreshold, ShowRoot: true}
+	c := Config{QuotePath: true, BigFileThreshold: DefaultBigFileThreshold, ShowRoot: true, commonDir: commonDir}
 	for _, file := range configFiles(commonDir) {
 		f, err := os.Open(file)
 		if err != nil {
@@ -137,9 +145,25 @@ func (c *Config) apply(raw *gitconfig.Config, file string) error {
 				}
 			case "log.showroot":
 				c.ShowRoot, err = parseBool(o.Value)
+			case "extensions.partialclone":
+				// git reads extensions from the repository's own config only.
+				if file == filepath.Join(c.commonDir, "config") {
+					c.PromisorRemote = o.Value
+				}
 			}
 			if err != nil {
 				return fmt.Errorf("config %s: bad value %q for %s.%s: %w", file, o.Value, s.Name, o.Key, err)
+			}
+		}
+		if strings.EqualFold(s.Name, "remote") && c.PromisorRemote == "" {
+			for _, sub := range s.Subsections {
+				for _, o := range sub.Options {
+					if strings.EqualFold(o.Key, "promisor") {
+						if b, err := parseBool(o.Value); err == nil && b {
+							c.PromisorRemote = sub.Name
+						}
+					}
+				}
 			}
 		}
 		if strings.EqualFold(s.Name, "diff") {

@@ -107,3 +107,48 @@ func TestLoadDefaultsAndBadValues(t *testing.T) {
 }
 
 func writeFile(name, content string) error { return os.WriteFile(name, []byte(content), 0o644) }
+
+// TestPromisorRemoteIsWhatGitCountsAsOne: a partial clone made by git has
+// one; remote.<name>.promisor names one from any config file, and
+// extensions.partialClone only from the repository's own.
+func TestPromisorRemoteIsWhatGitCountsAsOne(t *testing.T) {
+	home := t.TempDir()
+	global := filepath.Join(home, "global")
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "xdg"))
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	t.Setenv("GIT_CONFIG_GLOBAL", global)
+	git := func(dir string, args ...string) {
+		t.Helper()
+		if out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v: %s", args, err, out)
+		}
+	}
+	promisor := func(dir string) string {
+		t.Helper()
+		c, err := Load(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.PromisorRemote
+	}
+	src := t.TempDir()
+	git(src, "init", "-q", "--bare")
+	git(src, "config", "uploadpack.allowFilter", "true")
+	part := filepath.Join(t.TempDir(), "part.git")
+	git(src, "clone", "-q", "--bare", "--filter=blob:none", "file://"+src, part)
+	if got := promisor(part); got != "origin" {
+		t.Errorf("a partial clone's promisor remote: %q, want origin", got)
+	}
+	if got := promisor(src); got != "" {
+		t.Errorf("a plain repository's promisor remote: %q, want none", got)
+	}
+	git(src, "config", "--global", "extensions.partialClone", "elsewhere")
+	if got := promisor(src); got != "" {
+		t.Errorf("extensions.partialClone from the global config counted: %q", got)
+	}
+	git(src, "config", "--global", "remote.mirror.promisor", "true")
+	if got := promisor(src); got != "mirror" {
+		t.Errorf("remote.mirror.promisor from the global config: %q, want mirror", got)
+	}
+}

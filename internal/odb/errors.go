@@ -18,9 +18,20 @@ var (
 	ErrClosed = errors.New("object database closed")
 )
 
+// MissingError is the error for an object that no pack and no loose file
+// of the repository holds (while every pack could be opened): a partial
+// clone's or a damaged store's missing object, which a caller may choose to
+// pass over as `git rev-list --missing` does. It matches ErrNotFound.
+type MissingError struct{ ID ID }
+
+func (e *MissingError) Error() string { return fmt.Sprintf("object %s: %s", e.ID, ErrNotFound) }
+
+// Unwrap makes a MissingError match ErrNotFound.
+func (e *MissingError) Unwrap() error { return ErrNotFound }
+
 // notFound is the error for a missing object.
 func notFound(id ID) error {
-	return fmt.Errorf("object %s: %w", id, ErrNotFound)
+	return &MissingError{ID: id}
 }
 
 // corruptf wraps ErrCorrupt with a message naming the object and the file.

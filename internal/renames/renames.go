@@ -2,6 +2,7 @@ package renames
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -102,6 +103,13 @@ type Blobs interface {
 	Read(id odb.ID, a *arena.Arena) ([]byte, error)
 }
 
+// ErrUnavailable, wrapped in an error of a Blobs method, says the blob
+// cannot be had but detection should go on without it (a partial clone's
+// missing blob, passed over as `git rev-list --missing` allows): the file
+// still pairs exactly, by its id, and every similarity estimate with it
+// scores 0.
+var ErrUnavailable = errors.New("blob unavailable")
+
 // Pair is one rename or copy found by Detect.
 type Pair struct {
 	Src, Dst int32 // indexes into the src and dst slices given to Detect
@@ -157,7 +165,7 @@ func (r *Result) SourceUsed(src int) bool {
 
 // fileState is what a detection learns about one file, in arena memory.
 type fileState struct {
-	size   int64 // -1 until asked
+	size   int64 // -1 until asked; sizeUnavailable when Blobs said ErrUnavailable
 	sigOff int32 // start of the file's signature in Detector.sigs; -1 until computed
 	sigLen int32
 }
@@ -615,10 +623,20 @@ func basename(path string) string {
 // (basename_same).
 func sameBasename(a, b string) bool { return basename(a) == basename(b) }
 
+// sizeUnavailable marks a fileState whose blob is unavailable, so Blobs
+// is asked once per file, not once per pair.
+const sizeUnavailable = -2
+
 // sizeOf returns the size of a source's (isSrc) or destination's blob.
 func (d *Detector) sizeOf(f *File, st *fileState) (int64, error) {
+	if st.size == sizeUnavailable {
+		return 0, fmt.Errorf("rename detection: %s (%s): %w", f.ID, f.Path, ErrUnavailable)
+	}
 	if st.size < 0 {
 		n, err := d.blobs.Size(f.ID)
+		if errors.Is(err, ErrUnavailable) {
+			st.size = sizeUnavailable
+		}
 		if err != nil {
 			return 0, fmt.Errorf("rename detection: size of %s (%s): %w", f.ID, f.Path, err)
 		}

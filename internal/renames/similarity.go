@@ -2,6 +2,7 @@ package renames
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -41,13 +42,17 @@ func (d *Detector) estimate(i, j int32, minScore int) (int, error) {
 		return 0, nil // symlinks and gitlinks rename only exactly
 	}
 	ss, ts := &d.srcSt[i], &d.dstSt[j]
-	srcSize, err := d.sizeOf(s, ss)
-	if err != nil {
-		return 0, err
+	// Both sizes are asked before either error counts, so that Blobs learns
+	// of every unavailable file of the pair, not only the source.
+	srcSize, serr := d.sizeOf(s, ss)
+	dstSize, derr := d.sizeOf(t, ts)
+	for _, err := range []error{serr, derr} {
+		if err != nil && !errors.Is(err, ErrUnavailable) {
+			return 0, err
+		}
 	}
-	dstSize, err := d.sizeOf(t, ts)
-	if err != nil {
-		return 0, err
+	if serr != nil || derr != nil {
+		return 0, nil
 	}
 	big, small := max(srcSize, dstSize), min(srcSize, dstSize)
 	// git computes in double (MAX_SCORE is 60000.0); so do we, to round
@@ -56,16 +61,26 @@ func (d *Detector) estimate(i, j int32, minScore int) (int, error) {
 		return 0, nil
 	}
 	if err := d.signature(s, ss); err != nil {
-		return 0, err
+		return unavailable(err)
 	}
 	if err := d.signature(t, ts); err != nil {
-		return 0, err
+		return unavailable(err)
 	}
 	if dstSize == 0 {
 		return 0, nil
 	}
 	copied := common(d.sigs[ss.sigOff:ss.sigOff+ss.sigLen], d.sigs[ts.sigOff:ts.sigOff+ts.sigLen])
 	return int(float64(copied) * MaxScore / float64(big)), nil
+}
+
+// unavailable turns an estimate's error into a score of 0 when the error
+// is a blob's ErrUnavailable (the pair cannot be judged, so it is not
+// made), and keeps any other error.
+func unavailable(err error) (int, error) {
+	if errors.Is(err, ErrUnavailable) {
+		return 0, nil
+	}
+	return 0, err
 }
 
 // common returns the bytes two signatures share: per hash, the smaller of
@@ -97,6 +112,9 @@ func (d *Detector) signature(f *File, st *fileState) error {
 	mark := d.a.Mark()
 	data, err := d.blobs.Read(f.ID, d.a)
 	if err != nil {
+		if errors.Is(err, ErrUnavailable) {
+			st.size = sizeUnavailable
+		}
 		d.a.RewindTo(mark)
 		return fmt.Errorf("rename detection: read %s (%s): %w", f.ID, f.Path, err)
 	}

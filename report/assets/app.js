@@ -419,6 +419,151 @@
     table(body("ownership"), { columns: own.columns, rows: rows }, null, 50, [f]);
   })();
 
+  // Who knows the code: the truck factor and its people (knowledge), files
+  // authored per person (knowledge-people), a map of the files by main
+  // author or by loss (knowledge-files, knowledge-loss) and the hot files
+  // nobody left knows.
+  (function () {
+    var truck = load("knowledge"), kf = load("knowledge-files"), kp = load("knowledge-people"), kl = load("knowledge-loss");
+    if (!hasRows(kf) || !hasRows(truck)) {
+      nothing("knowledge", truck ? "no file in the repository's languages was walked" : "the knowledge analysis is not in this report");
+      return;
+    }
+    var notes = truck.notes || {}, opts = truck.options || {};
+    document.querySelector("#knowledge span.departed").textContent = num(opts.departed_after_months);
+    var people = notes["truck-factor-people"] ? String(notes["truck-factor-people"]).split("; ") : [];
+    var byPerson = {};
+    if (hasRows(kp)) kp.rows.forEach(function (r) { byPerson[r.author] = r; });
+    var cards = [["truck factor", notes["truck-factor"]], ["files", notes.files], ["knowledge islands", notes.islands],
+      ["files nobody left knows", notes["lost-files"]]];
+    if (notes["departed-before"]) cards.push(["departed: no commit since", String(notes["departed-before"]).slice(0, 10)]);
+    var h = ['<div class="cards">'];
+    cards.forEach(function (c) {
+      h.push('<div class="card"><div class="v">' + esc(num(c[1])) + '</div><div class="k">' + esc(c[0]) + "</div></div>");
+    });
+    h.push("</div>");
+    if (people.length) {
+      h.push('<h3>The truck factor\'s people, in the order the search removed them</h3><ol class="truck">');
+      people.forEach(function (p) {
+        var r = byPerson[p];
+        h.push("<li>" + esc(p) + (r ? ' <span class="note">authors ' + num(r.files) + " files" + (r.departed ? ", departed" : "") + "</span>" : "") + "</li>");
+      });
+      h.push("</ol>");
+    }
+    body("knowledge").innerHTML = h.join("");
+
+    // Files authored per person: the truck factor's people in red.
+    if (hasRows(kp)) {
+      var top = kp.rows.filter(function (r) { return r.files > 0; }).slice(0, 20).reverse();
+      if (top.length) {
+        chart(body("knowledge"), {
+          tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true },
+          grid: { left: 240, right: 30, top: 20, bottom: 40 },
+          xAxis: { type: "value", name: "files authored", nameLocation: "middle", nameGap: 24 },
+          yAxis: { type: "category", data: top.map(function (r) { return r.author; }), axisLabel: { width: 220, overflow: "truncate" } },
+          series: [{ type: "bar", name: "files authored", data: top.map(function (r) {
+            var c = people.indexOf(r.author) >= 0 ? "#d62728" : (r.departed ? "#9e9e9e" : "#4e79a7");
+            return { value: r.files, itemStyle: { color: c } };
+          }) }]
+        });
+        body("knowledge").insertAdjacentHTML("beforeend", '<div class="note">Red: the truck factor\'s people; grey: departed.</div>');
+      }
+    }
+
+    // The map: files nested by folder, area churn (commits without line
+    // counts), colour the main author (the first by DOA) or the loss.
+    var key = col(kf, ["entity", "file", "path"]);
+    var area = col(kf, ["churn", "commits"]);
+    document.querySelector("#knowledge span.area").textContent = "its " + area;
+    var lost = {};
+    if (hasRows(kl)) kl.rows.forEach(function (r) { lost[r[col(kl, ["entity", "file", "path"])]] = true; });
+    var counts = {};
+    kf.rows.forEach(function (r) { var m = r.authors ? String(r.authors).split("; ")[0] : ""; if (m) counts[m] = (counts[m] || 0) + 1; });
+    var mains = Object.keys(counts).sort(function (x, y) { return counts[y] - counts[x] || (x < y ? -1 : 1); }).slice(0, palette.length - 1);
+    function mainOf(r) { return r.authors ? String(r.authors).split("; ")[0] : ""; }
+    function colourOf(r, byLoss) {
+      if (byLoss) {
+        if (lost[r[key]]) return "#b2182b";
+        if (r["n-authors"] === 1) return "#f4a582";
+        if (r["n-authors"] === 2) return "#fddbc7";
+        return "#92c5de";
+      }
+      var m = mainOf(r);
+      if (!m) return "#555";
+      var i = mains.indexOf(m);
+      return i >= 0 ? palette[i] : "#cfcfcf";
+    }
+    function tree(byLoss) {
+      var root = { children: [], map: {} };
+      kf.rows.forEach(function (r) {
+        var v = r[area];
+        if (!(v > 0)) v = 1; // a file is on the map even when its churn is 0
+        var parts = String(r[key]).split("/");
+        var node = root;
+        for (var i = 0; i < parts.length - 1; i++) {
+          if (!node.map[parts[i]]) {
+            var child = { name: parts[i], children: [], map: {} };
+            node.map[parts[i]] = child;
+            node.children.push(child);
+          }
+          node = node.map[parts[i]];
+        }
+        node.children.push({ name: parts[parts.length - 1], value: v, path: r[key], row: r,
+          itemStyle: { color: colourOf(r, byLoss) } });
+      });
+      (function clean(n) { delete n.map; if (n.children) n.children.forEach(clean); })(root);
+      return root.children;
+    }
+    function option(byLoss) {
+      var legend = byLoss ?
+        [["#b2182b", "nobody left knows it"], ["#f4a582", "one author (an island)"], ["#fddbc7", "two authors"], ["#92c5de", "three or more"]] :
+        mains.map(function (m, i) { return [palette[i], m]; }).concat([["#cfcfcf", "(other main authors)"], ["#555", "(no author)"]]);
+      return {
+        tooltip: { confine: true, formatter: function (info) {
+          var d = info.data || {};
+          if (!d.row) return esc(info.treePathInfo.slice(1).map(function (x) { return x.name; }).join("/"));
+          var r = d.row;
+          return esc(d.path) + "<br>authors: " + esc(r.authors || "(none)") + "<br>" + area + ": " + num(r[area]) +
+            (lost[d.path] ? "<br><b>nobody left knows it</b>" : "");
+        } },
+        // The legend is drawn as a graphic list: a treemap has no series
+        // per colour for ECharts' own legend.
+        graphic: legend.map(function (l, i) {
+          return { type: "group", left: 10 + (i % 4) * 260, top: 4 + Math.floor(i / 4) * 18, children: [
+            { type: "rect", shape: { width: 12, height: 12 }, style: { fill: l[0] } },
+            { type: "text", left: 16, top: 0, style: { text: l[1].length > 36 ? l[1].slice(0, 35) + "…" : l[1], fontSize: 11, fill: "#333" } }] };
+        }),
+        series: [{ type: "treemap", name: "/", data: tree(byLoss), leafDepth: null, roam: false, nodeClick: "zoomToNode",
+          top: 18 * Math.ceil(legend.length / 4) + 10, breadcrumb: { show: true, bottom: 4 },
+          upperLabel: { show: true, height: 18, color: "#222" }, itemStyle: { borderColor: "#d4d4d4" },
+          label: { show: true, formatter: "{b}", fontSize: 11, color: "#111" },
+          levels: [
+            { itemStyle: { borderColor: "#555", borderWidth: 2, gapWidth: 2 }, upperLabel: { color: "#fff" } },
+            { itemStyle: { borderColor: "#888", borderWidth: 2, gapWidth: 1 }, upperLabel: { color: "#fff" } },
+            { itemStyle: { borderColor: "#b4b4b4", borderWidth: 1, gapWidth: 1 } },
+            { itemStyle: { borderColor: "#d4d4d4", borderWidth: 1, gapWidth: 0 } }
+          ] }]
+      };
+    }
+    body("knowledge").insertAdjacentHTML("beforeend", "<h3>Files by main author</h3>");
+    var map = chart(body("knowledge"), option(false), "tall");
+    document.getElementById("knowledge-loss-colour").addEventListener("change", function (e) {
+      map.setOption(option(e.target.checked), { notMerge: true });
+    });
+
+    body("knowledge").insertAdjacentHTML("beforeend", "<h3>Hot files nobody left knows</h3>");
+    if (hasRows(kl)) table(body("knowledge"), kl, null, 30, [col(kl, ["entity", "file", "path"])]);
+    else body("knowledge").insertAdjacentHTML("beforeend", '<div class="nothing">Every file has an author left.</div>');
+
+    // The truck factor of each folder, two levels deep, biggest first.
+    var dirs = truck.rows.filter(function (r) { return r.folder !== "." && String(r.folder).split("/").length <= 2; });
+    dirs.sort(function (x, y) { return y.files - x.files || (x.folder < y.folder ? -1 : 1); });
+    if (dirs.length) {
+      body("knowledge").insertAdjacentHTML("beforeend", "<h3>Truck factor by folder</h3>");
+      table(body("knowledge"), { columns: truck.columns, rows: dirs }, null, 40, ["folder"]);
+    }
+  })();
+
   // Authors.
   (function () {
     var au = load("authors");
