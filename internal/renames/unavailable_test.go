@@ -9,14 +9,14 @@ import (
 	"github.com/gitwalk/gitwalk/internal/odb"
 )
 
-// memBlobs holds blobs in memory; the ids in gone are unavailable.
-type memBlobs struct {
+// gappyBlobs holds blobs in memory; the ids in gone are unavailable.
+type gappyBlobs struct {
 	data  map[odb.ID]string
 	gone  map[odb.ID]bool
 	asked map[odb.ID]int // Size and Read calls per id
 }
 
-func (b *memBlobs) Size(id odb.ID) (int64, error) {
+func (b *gappyBlobs) Size(id odb.ID) (int64, error) {
 	b.asked[id]++
 	if b.gone[id] {
 		return 0, fmt.Errorf("object %s: %w", id, ErrUnavailable)
@@ -24,7 +24,7 @@ func (b *memBlobs) Size(id odb.ID) (int64, error) {
 	return int64(len(b.data[id])), nil
 }
 
-func (b *memBlobs) Read(id odb.ID, a *arena.Arena) ([]byte, error) {
+func (b *gappyBlobs) Read(id odb.ID, a *arena.Arena) ([]byte, error) {
 	b.asked[id]++
 	if b.gone[id] {
 		return nil, fmt.Errorf("object %s: %w", id, ErrUnavailable)
@@ -32,7 +32,7 @@ func (b *memBlobs) Read(id odb.ID, a *arena.Arena) ([]byte, error) {
 	return []byte(b.data[id]), nil
 }
 
-func id(n byte) odb.ID { var x odb.ID; x[0], x[19] = n, n; return x }
+func gappyID(n byte) odb.ID { var x odb.ID; x[0], x[19] = n, n; return x }
 
 // TestAnUnavailableBlobPairsOnlyExactly: a file whose blob cannot be had
 // still pairs by id; a similar pair with one unavailable side is not made,
@@ -47,15 +47,15 @@ func TestAnUnavailableBlobPairsOnlyExactly(t *testing.T) {
 		wantPairs string
 	}{
 		{"all available: the exact and the similar pair", odb.ID{}, "0->0 1->1"},
-		{"the similar pair's source unavailable", id(2), "0->0"},
-		{"the similar pair's destination unavailable", id(3), "0->0"},
-		{"the exact pair's blob unavailable", id(1), "0->0 1->1"},
+		{"the similar pair's source unavailable", gappyID(2), "0->0"},
+		{"the similar pair's destination unavailable", gappyID(3), "0->0"},
+		{"the exact pair's blob unavailable", gappyID(1), "0->0 1->1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b := &memBlobs{data: map[odb.ID]string{id(1): "same\n", id(2): text, id(3): edited},
+			b := &gappyBlobs{data: map[odb.ID]string{gappyID(1): "same\n", gappyID(2): text, gappyID(3): edited},
 				gone: map[odb.ID]bool{tc.gone: true}, asked: map[odb.ID]int{}}
-			src := []File{{Path: "old/same.txt", Mode: 0o100644, ID: id(1)}, {Path: "old/edit.txt", Mode: 0o100644, ID: id(2)}}
-			dst := []File{{Path: "new/same.txt", Mode: 0o100644, ID: id(1)}, {Path: "new/edit.txt", Mode: 0o100644, ID: id(3)}}
+			src := []File{{Path: "old/same.txt", Mode: 0o100644, ID: gappyID(1)}, {Path: "old/edit.txt", Mode: 0o100644, ID: gappyID(2)}}
+			dst := []File{{Path: "new/same.txt", Mode: 0o100644, ID: gappyID(1)}, {Path: "new/edit.txt", Mode: 0o100644, ID: gappyID(3)}}
 			a := arena.New(arena.NewHeap(1 << 20))
 			res, err := New(b, Options{}).Detect(a, src, dst)
 			if err != nil {
@@ -68,7 +68,7 @@ func TestAnUnavailableBlobPairsOnlyExactly(t *testing.T) {
 			if strings.Join(got, " ") != tc.wantPairs {
 				t.Fatalf("pairs %v, want %s", got, tc.wantPairs)
 			}
-			if tc.gone != (odb.ID{}) && tc.gone != id(1) && b.asked[tc.gone] != 1 {
+			if tc.gone != (odb.ID{}) && tc.gone != gappyID(1) && b.asked[tc.gone] != 1 {
 				t.Fatalf("the unavailable blob was asked for %d times, want once", b.asked[tc.gone])
 			}
 		})
