@@ -110,11 +110,11 @@ func TestADamagedStoreIsDetectedAndNeverGivesWrongRecords(t *testing.T) {
 
 func TestFlippedBytesNeverGiveWrongRecords(t *testing.T) {
 	good := goodStore(t)
-	// Every 409th byte (a prime stride, so offsets fall at every place in
+	// Every 1021st byte (a prime stride, so offsets fall at every place in
 	// a page), each flipped on its own: no read may return a wrong record
 	// nor panic. Many flips land in free or unused space and change
 	// nothing; those in a record must be caught.
-	step := 409
+	step := 1021
 	if testing.Short() {
 		step = 4001
 	}
@@ -132,9 +132,9 @@ func TestFlippedBytesNeverGiveWrongRecords(t *testing.T) {
 	// Copy-on-write leaves stale copies of records in free pages, where a
 	// flip changes nothing, so each copy is tried: the one in use must be
 	// caught.
-	for _, i := range []int{0, 57, 399} {
+	for _, i := range []int{0, 399} {
 		rec := testRecord(i)
-		for _, d := range []int{0, 7, len(rec) - 1} {
+		for _, d := range []int{0, len(rec) - 1} {
 			caught := false
 			for at := 0; ; {
 				j := bytes.Index(good[at:], rec)

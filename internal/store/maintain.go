@@ -74,6 +74,11 @@ func (s *Store) NoteRun(r Run) (err error) {
 	if err != nil && !errors.Is(err, ErrDamaged) {
 		err = fmt.Errorf("write store %s: %w", s.path, err)
 	}
+	if err == nil {
+		s.mu.Lock()
+		s.wrote = true
+		s.mu.Unlock()
+	}
 	return err
 }
 
@@ -286,6 +291,7 @@ func (s *Store) rewrite(copy bool) (err error) {
 		os.Remove(name)
 		return fmt.Errorf("rewrite store %s: %w", s.path, err)
 	}
+	dst.NoSync = !s.opts.Sync // it was built with syncs: durable before its rename
 	s.swapMu.Lock()
 	old := s.db
 	s.mu.Lock()

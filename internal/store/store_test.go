@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -146,6 +147,7 @@ func putAll(t *testing.T, s *Store, from, to int) {
 
 func TestRecordsRoundTripAcrossOpens(t *testing.T) {
 	dir := t.TempDir()
+	goroutines := runtime.NumGoroutine()
 	s := mustOpen(t, dir, &Options{BatchRecords: 16})
 	putAll(t, s, 0, 300)
 	// Read back before and after their batches commit.
@@ -160,6 +162,13 @@ func TestRecordsRoundTripAcrossOpens(t *testing.T) {
 	}
 	if _, _, err := s.Get(testKey(0)); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Get after Close: %v, want ErrClosed", err)
+	}
+	if err := s.Put(testKey(0), nil); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Put after Close: %v, want ErrClosed", err)
+	}
+	// Close waits for the writer goroutine: none outlives the Store.
+	if n := runtime.NumGoroutine(); n > goroutines {
+		t.Fatalf("%d goroutines after Close, %d before Open", n, goroutines)
 	}
 
 	s = mustOpen(t, dir, nil)
@@ -336,7 +345,7 @@ func TestAFullDiskFailsWritesButKeepsTheStore(t *testing.T) {
 	}
 }
 
-func TestAFolderThatCannotBeWrittenIsAnError(t *testing.T) {
+func TestAFolderUnderAFileIsAnError(t *testing.T) {
 	dir := t.TempDir()
 	notDir := filepath.Join(dir, "file")
 	os.WriteFile(notDir, nil, 0o644)
@@ -344,10 +353,13 @@ func TestAFolderThatCannotBeWrittenIsAnError(t *testing.T) {
 	if err == nil || errors.Is(err, ErrDamaged) {
 		t.Fatalf("Open under a file: %v, want an error that is not damage", err)
 	}
+}
+
+func TestAReadOnlyFolderIsAnError(t *testing.T) {
 	if os.Geteuid() == 0 {
 		t.Skip("root writes a read-only folder all the same")
 	}
-	ro := filepath.Join(dir, "ro")
+	ro := filepath.Join(t.TempDir(), "ro")
 	os.Mkdir(ro, 0o555)
 	if _, err := Open(ro, nil); err == nil || errors.Is(err, ErrDamaged) {
 		t.Fatalf("Open in a read-only folder: %v, want an error that is not damage", err)
