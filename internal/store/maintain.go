@@ -136,6 +136,11 @@ func (s *Store) Stats() (st Stats, err error) {
 		})
 	})
 	sort.SliceStable(st.Repos, func(i, j int) bool { return st.Repos[i].When.After(st.Repos[j].When) })
+	// bbolt grows the file ahead of the pages in use: the disk's figure is
+	// the file's size.
+	if fi, serr := os.Stat(s.path); serr == nil {
+		st.FileBytes = fi.Size()
+	}
 	return st, err
 }
 
@@ -144,8 +149,9 @@ func (s *Store) Stats() (st Stats, err error) {
 // used within maxAge; 0 means no bound for either. A record's use is known
 // to within Options.TouchAfter: Prune never removes one used within maxAge,
 // and may keep one unused for up to maxAge+TouchAfter. When it removed
-// anything, it rewrites the file compactly so that the disk space goes back
-// to the system. It returns how many records it removed.
+// anything, or the file is over twice the size of its records, it rewrites
+// the file compactly so that the disk space goes back to the system. It
+// returns how many records it removed.
 func (s *Store) Prune(maxBytes int64, maxAge time.Duration) (removed int, err error) {
 	if err := s.Flush(); err != nil {
 		return 0, err
@@ -161,8 +167,10 @@ func (s *Store) Prune(maxBytes int64, maxAge time.Duration) (removed int, err er
 	var all []entry
 	var total int64
 	var stale [][]byte // repository entries older than maxAge
+	var used int64     // bytes of the file's pages in use or free inside it
 	now := s.now()
 	err = s.db.View(func(tx *bolt.Tx) error {
+		used = tx.Size()
 		err := tx.Bucket(bucketRecords).ForEach(func(k, v []byte) error {
 			if len(k) != keyLen || len(v) < 8 {
 				return s.damaged(fmt.Sprintf("record %x", k))
@@ -208,7 +216,11 @@ func (s *Store) Prune(maxBytes int64, maxAge time.Duration) (removed int, err er
 		victims = append(victims, e.key)
 		total -= e.size
 	}
-	if len(victims) == 0 && len(stale) == 0 {
+	// Random keys leave pages part empty and copy-on-write leaves free
+	// ones: a file over twice its records is rewritten even when nothing
+	// goes.
+	bloated := used > 2*total+64<<10
+	if len(victims) == 0 && len(stale) == 0 && !bloated {
 		return 0, nil
 	}
 	// Removals are committed in slices, so that a kill midway keeps what

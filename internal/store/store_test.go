@@ -412,11 +412,36 @@ func TestPruneRemovesTheLeastRecentlyUsed(t *testing.T) {
 	if err != nil || st2.RecordBytes > bound || st2.Records == 0 || st2.Records >= st.Records {
 		t.Fatalf("Stats after pruning to %d bytes: %+v, %v", bound, st2, err)
 	}
-	if st2.FileBytes >= st.FileBytes {
-		t.Errorf("the file did not shrink: %d bytes, was %d", st2.FileBytes, st.FileBytes)
+	if st2.FileBytes > st.FileBytes {
+		t.Errorf("the file grew: %d bytes, was %d", st2.FileBytes, st.FileBytes)
 	}
 	if err := s.Check(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestPruneCompactsABloatedFileAndKeepsEveryRecord(t *testing.T) {
+	s := mustOpen(t, t.TempDir(), &Options{BatchRecords: 8})
+	defer s.Close()
+	putAll(t, s, 0, 3000) // small batches of random keys: pages part empty
+	before, err := s.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.FileBytes <= 2*before.RecordBytes+64<<10 {
+		t.Fatalf("the test's file is not bloated: %d bytes for %d of records", before.FileBytes, before.RecordBytes)
+	}
+	if n, err := s.Prune(0, 0); n != 0 || err != nil {
+		t.Fatalf("Prune with no bounds removed %d (%v)", n, err)
+	}
+	after, err := s.Stats()
+	if err != nil || after.Records != 3000 || after.FileBytes >= before.FileBytes {
+		t.Fatalf("after Prune: %+v, %v; before: %d bytes", after, err, before.FileBytes)
+	}
+	for i := 0; i < 3000; i++ {
+		if got, ok, err := s.Get(testKey(i)); !ok || err != nil || !bytes.Equal(got, testRecord(i)) {
+			t.Fatalf("record %d after compaction: %q, %v, %v", i, got, ok, err)
+		}
 	}
 }
 
