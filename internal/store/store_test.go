@@ -193,6 +193,41 @@ func TestRecordsRoundTripAcrossOpens(t *testing.T) {
 	}
 }
 
+func TestConcurrentPutsAndGetsSeeEveryRecord(t *testing.T) {
+	s := mustOpen(t, t.TempDir(), &Options{BatchRecords: 32, BatchDelay: time.Millisecond})
+	defer s.Close()
+	const workers, each = 4, 250
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		go func() {
+			for i := w * each; i < (w+1)*each; i++ {
+				if err := s.Put(testKey(i), testRecord(i)); err != nil {
+					errs <- err
+					return
+				}
+				// Read back one of its own and one of a neighbour's
+				// (there or not yet): never a wrong record.
+				for _, j := range []int{i, (i + each) % (workers * each)} {
+					got, ok, err := s.Get(testKey(j))
+					if err != nil || (j == i && !ok) || (ok && !bytes.Equal(got, testRecord(j))) {
+						errs <- fmt.Errorf("Get %d = %q, %v, %v", j, got, ok, err)
+						return
+					}
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for w := 0; w < workers; w++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, err := s.Stats(); err != nil || st.Records != workers*each {
+		t.Fatalf("Stats = %+v, %v; want %d records", st, err, workers*each)
+	}
+}
+
 func TestFingerprintsSeparateTheirParts(t *testing.T) {
 	if NewFingerprint("a", "bc") == NewFingerprint("ab", "c") {
 		t.Error("(a, bc) and (ab, c) have one fingerprint")
@@ -431,8 +466,29 @@ func TestPruneCompactsABloatedFileAndKeepsEveryRecord(t *testing.T) {
 	if before.FileBytes <= 2*before.RecordBytes+64<<10 {
 		t.Fatalf("the test's file is not bloated: %d bytes for %d of records", before.FileBytes, before.RecordBytes)
 	}
-	if n, err := s.Prune(0, 0); n != 0 || err != nil {
+	// Reads go on while the file is swapped.
+	stop, readErr := make(chan struct{}), make(chan error, 1)
+	go func() {
+		for i := 0; ; i = (i + 1) % 3000 {
+			select {
+			case <-stop:
+				readErr <- nil
+				return
+			default:
+			}
+			if got, ok, err := s.Get(testKey(i)); !ok || err != nil || !bytes.Equal(got, testRecord(i)) {
+				readErr <- fmt.Errorf("record %d during compaction: %q, %v, %v", i, got, ok, err)
+				return
+			}
+		}
+	}()
+	n, err := s.Prune(0, 0)
+	close(stop)
+	if n != 0 || err != nil {
 		t.Fatalf("Prune with no bounds removed %d (%v)", n, err)
+	}
+	if err := <-readErr; err != nil {
+		t.Fatal(err)
 	}
 	after, err := s.Stats()
 	if err != nil || after.Records != 3000 || after.FileBytes >= before.FileBytes {
