@@ -14,7 +14,10 @@
 // value carries a CRC-32C of its key and bytes, verified on every read: a
 // damaged file gives ErrDamaged (set it aside with SetAside and start
 // afresh), never wrong data and never a panic. A file written by a newer
-// format gives ErrNewerFormat.
+// format gives ErrNewerFormat. One damage is beyond these checks: bbolt's
+// own pages carry no checksum, and a flip that turns a branch page's child
+// into one of its ancestors makes bbolt's descent loop; it needs one exact
+// bit pattern, and no test has met it.
 //
 // The package knows nothing of git or of what a record holds: the walker
 // encodes its per-commit result (walker.Commit.AppendBinary) and hands the
