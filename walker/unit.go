@@ -35,6 +35,8 @@ type unit struct {
 	plan       renamePlan
 
 	zones map[string]*time.Location // time zones met so far, by their raw text
+
+	store *walkStore // nil when the walk uses no store
 }
 
 type unitStats struct {
@@ -43,18 +45,30 @@ type unitStats struct {
 	binary       int
 	heapFallback bool
 	renames      int
-	neededLimit  int // renames.Result.NeededLimit
+	neededLimit  int   // renames.Result.NeededLimit
+	hit, miss    bool  // read from the store; computed and put in it
+	stored       int64 // bytes of the record read or written
 }
 
 // run checks out an arena, computes the commit's result in it, copies the
-// result out and gives the arena back.
+// result out and gives the arena back. With a store, the result is put in
+// it (message included, so that one record serves walks with and without
+// Options.Messages).
 func (u *unit) run(arenas *arena.Pool, node *revwalk.Commit) (*Commit, unitStats, error) {
 	a, err := arenas.Checkout()
 	if err != nil {
 		return nil, unitStats{}, fmt.Errorf("commit %s: %w", node.ID, err)
 	}
 	defer arenas.GiveBack(a)
-	return u.compute(a, node)
+	c, st, err := u.compute(a, node)
+	if err == nil && u.store != nil {
+		u.toStore(node, c, &st)
+		st.miss = true
+		if !u.opts.Messages {
+			c.Message = ""
+		}
+	}
+	return c, st, err
 }
 
 func (u *unit) compute(a *arena.Arena, node *revwalk.Commit) (*Commit, unitStats, error) {
@@ -78,7 +92,7 @@ func (u *unit) compute(a *arena.Arena, node *revwalk.Commit) (*Commit, unitStats
 		Committer: u.signature(info.Committer),
 		Subject:   subject(info.Message),
 	}
-	if u.opts.Messages {
+	if u.opts.Messages || u.store != nil {
 		c.Message = string(info.Message)
 	}
 	if u.opts.NoChanges {

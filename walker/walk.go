@@ -100,6 +100,12 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	}
 	defer rw.close()
 
+	// The store's fingerprint names the settings resolved above.
+	ws, err := r.storeFor(&opts, &unit{alg: alg, opts: &opts, ps: rw.spec(), renameMode: renameMode, renameOpts: renameOpts})
+	if err != nil {
+		return err
+	}
+
 	workers := opts.workers()
 	arenas := opts.Arenas
 	if arenas == nil {
@@ -196,16 +202,24 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 					readers.Release(rd)
 				}
 			}()
-			u := &unit{repo: r, alg: alg, opts: &opts, ps: rw.spec(), renameMode: renameMode, renameOpts: renameOpts}
+			u := &unit{repo: r, alg: alg, opts: &opts, ps: rw.spec(), renameMode: renameMode, renameOpts: renameOpts, store: ws}
 			for j := range jobs {
 				res := result{seq: j.seq, err: j.err}
-				if res.err == nil && ctx.Err() == nil && rd == nil {
+				if res.err == nil && ctx.Err() == nil && u.store != nil {
+					// A commit the store holds needs no reader or arena.
+					var hit bool
+					if res.commit, res.st, hit = u.fromStore(j.node); hit {
+						res.st.hit = true
+						res.commit.Seq = j.seq
+					}
+				}
+				if res.commit == nil && res.err == nil && ctx.Err() == nil && rd == nil {
 					rd, res.err = readers.AcquireContext(ctx)
 					if res.err != nil && ctx.Err() == nil {
 						res.err = fmt.Errorf("object reader: %w", res.err)
 					}
 				}
-				if res.err == nil && ctx.Err() == nil {
+				if res.commit == nil && res.err == nil && ctx.Err() == nil {
 					u.rd = rd
 					res.commit, res.st, res.err = u.run(arenas, j.node)
 					if res.commit != nil {
@@ -270,6 +284,9 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	}
 	if walkErr == nil && ctx.Err() != nil {
 		walkErr = ctx.Err()
+	}
+	if ws != nil {
+		ws.s.note(r.gitDir, stats.StoreHits, stats.StoreMisses, stats.StoreBytes)
 	}
 	if opts.Stats != nil {
 		stats.Workers = workers
@@ -353,6 +370,9 @@ func (s *Stats) merge(o Stats) {
 	s.HeapFallback += o.HeapFallback
 	s.Renames += o.Renames
 	s.RenameLimitNeeded = max(s.RenameLimitNeeded, o.RenameLimitNeeded)
+	s.StoreHits += o.StoreHits
+	s.StoreMisses += o.StoreMisses
+	s.StoreBytes += o.StoreBytes
 }
 
 func (s *Stats) add(u unitStats) {
@@ -365,4 +385,11 @@ func (s *Stats) add(u unitStats) {
 	}
 	s.Renames += u.renames
 	s.RenameLimitNeeded = max(s.RenameLimitNeeded, u.neededLimit)
+	if u.hit {
+		s.StoreHits++
+	}
+	if u.miss {
+		s.StoreMisses++
+	}
+	s.StoreBytes += u.stored
 }

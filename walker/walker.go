@@ -126,6 +126,12 @@ type Options struct {
 	// helps histories of big files; memory grows with it. A ReaderPool
 	// given as Readers has its own cache, and this is then unused.
 	CacheBytes int64
+	// Store, when set, keeps each commit's result between walks: a commit
+	// it holds (under this walk's settings) is read instead of diffed, and
+	// one computed is put in it. Results are the same with it as without;
+	// when the store fails (Store.Err) the walk goes on without it. Walks
+	// with NoChanges do not use it.
+	Store *Store
 	// Stats, when set, receives the walk's figures when Walk returns.
 	Stats *Stats
 	// Progress, when set, is told how far the walk is: done commits given to
@@ -271,6 +277,13 @@ type Stats struct {
 	// (git's needed_rename_limit); 0 otherwise. git log warns about it at
 	// the end: RenameLimitWarning gives the words.
 	RenameLimitNeeded int
+	// StoreHits counts the commits read from Options.Store, StoreMisses
+	// those computed and put in it. The work figures above (FilesDiffed,
+	// BytesDiffed, HeapFallback) count only what was computed; Binary,
+	// Renames and RenameLimitNeeded are the same warm or cold.
+	StoreHits, StoreMisses int
+	// StoreBytes is the size of the records read and written.
+	StoreBytes int64
 	// PackDrops counts the times the packs' mapped pages were dropped from
 	// memory during the walk (every 64 MiB of pack pages read; the page
 	// cache keeps them), which bounds what the packs hold of the process's
