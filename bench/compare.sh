@@ -9,7 +9,8 @@
 # of building one), CHURN=1 (also time gitwalk churn, -j1 and the default -j,
 # against git log --numstat --no-merges, the same work for git: churn's sums
 # are held to git's numbers by the test suite, so only the commit count is
-# checked here).
+# checked here). gitwalk runs with --no-cache: this times the engine's work;
+# bench/cache.sh times the cache.
 set -euo pipefail
 
 usage() { echo "usage: $0 REPO [REV]" >&2; exit 2; }
@@ -44,11 +45,11 @@ names=("git log --numstat" "gitwalk numstat -j1" "gitwalk numstat"
 run() { # run I: the command I with its output on stdout
   case $1 in
     0) git -C "$repo" log --numstat --no-renames --format=%H "$rev" ;;
-    1) "$gitwalk" numstat -j1 "$repo" "$rev" ;;
-    2) "$gitwalk" numstat "$repo" "$rev" ;;
+    1) "$gitwalk" numstat --no-cache --no-renames -j1 "$repo" "$rev" ;;
+    2) "$gitwalk" numstat --no-cache --no-renames "$repo" "$rev" ;;
     3) git -C "$repo" log --numstat --no-renames --no-merges --format=%H "$rev" ;;
-    4) "$gitwalk" churn --no-progress -j1 "$repo" "$rev" ;;
-    5) "$gitwalk" churn --no-progress "$repo" "$rev" ;;
+    4) "$gitwalk" churn --no-progress --no-cache --no-renames -j1 "$repo" "$rev" ;;
+    5) "$gitwalk" churn --no-progress --no-cache --no-renames "$repo" "$rev" ;;
   esac
 }
 cmds=(0 1 2)
@@ -67,7 +68,7 @@ commits=$(grep -c -E '^[0-9a-f]{40}$' "$tmp/out0" || true)
 if [ "${CHURN:-}" = 1 ]; then
   # churn walks the non-merge commits, as git log --no-merges does.
   want=$(git -C "$repo" rev-list --count --no-merges "$rev")
-  got=$("$gitwalk" summary --no-progress --format csv "$repo" "$rev" 2>/dev/null | awk -F, 'NR == 2 {print $1}')
+  got=$("$gitwalk" summary --no-progress --no-cache --format csv "$repo" "$rev" 2>/dev/null | awk -F, 'NR == 2 {print $1}')
   if [ "$got" != "$want" ]; then
     echo "compare.sh: gitwalk summary counts $got commits, git rev-list --no-merges $want" >&2
     exit 1

@@ -8,7 +8,9 @@
 // for each commit, diffs trees and lines in that arena, copies out a small
 // Commit and gives the arena back. Results are put back into walk order
 // through a bounded window, so memory stays bounded and the output is the
-// same for any number of workers.
+// same for any number of workers. With Options.Store, a commit whose result
+// an earlier walk kept is read from the store instead (OpenStore), with the
+// same result.
 package walker
 
 import (
