@@ -195,27 +195,29 @@ func (r *Repo) attrsDigest() ([32]byte, error) {
 	return r.digest, r.digestErr
 }
 
-// storeKey is the key of node's record: the parent it is diffed against
-// is the walk's first parent (history simplification may have rewritten
-// it), or none for a root or a merge shown without a diff.
+// notDiffed is the parent in the key of a commit shown without a diff (a
+// merge, or a root without log.showRoot): no commit has this id, and a
+// root diffed against the empty tree has the zero id. They must differ: a
+// merge whose parents a path limit rewrote away is diffed as a root, and
+// with --full-diff its fingerprint is that of the walk without the limit.
+var notDiffed = [20]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+
+// storeKey is the key of node's record, as compute decides its diff: the
+// walk's first parent (history simplification may have rewritten it), the
+// zero id for a root diffed against the empty tree, or notDiffed.
 func (u *unit) storeKey(node *revwalk.Commit) store.Key {
 	k := store.Key{Settings: u.store.fp, Commit: node.ID}
-	if u.diffBase(node) {
+	switch {
+	case len(node.Parents) == 0:
+		if !u.repo.cfg.ShowRoot {
+			k.Parent = notDiffed
+		}
+	case len(node.Parents) > 1 && !u.opts.FirstParent && !u.opts.DiffMerges:
+		k.Parent = notDiffed
+	default:
 		k.Parent = node.Parents[0]
 	}
 	return k
-}
-
-// diffBase reports whether node is diffed against its first parent (not
-// against the empty tree, nor shown without a diff).
-func (u *unit) diffBase(node *revwalk.Commit) bool {
-	switch {
-	case len(node.Parents) == 0:
-		return false
-	case len(node.Parents) > 1 && !u.opts.FirstParent && !u.opts.DiffMerges:
-		return false
-	}
-	return true
 }
 
 // fromStore returns node's result from the store, when it has it. The

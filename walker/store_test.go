@@ -95,21 +95,26 @@ func TestStoreGivesTheWalksOwnCommits(t *testing.T) {
 func TestStoreKeysByPathspecAndParent(t *testing.T) {
 	r := openFixture(t, "paths")
 	dir := t.TempDir()
-	limited := Options{Revisions: []string{"--all"}, Paths: []string{"src"}}
-	full := Options{Revisions: []string{"--all"}}
-	wantLimited, _ := walkAll(t, r, limited)
-	wantFull, _ := walkAll(t, r, full)
-	for _, o := range []Options{limited, full, limited, full} {
-		s := openStore(t, dir)
-		o.Store = s
-		got, _ := walkAll(t, r, o)
-		s.Close()
-		want := wantFull
-		if len(o.Paths) > 0 {
-			want = wantLimited
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("walk of %v with a shared store differs from its walk without", o.Paths)
+	walks := []Options{
+		{Revisions: []string{"--all"}, Paths: []string{"src"}},
+		{Revisions: []string{"--all"}},
+		{Revisions: []string{"--all"}, Paths: []string{"src"}, FullDiff: true},
+		{Revisions: []string{"--all"}, Paths: []string{"src"}, FullDiff: true, DiffMerges: true},
+		{Revisions: []string{"--all"}, DiffMerges: true},
+	}
+	want := make([][]*Commit, len(walks))
+	for i, o := range walks {
+		want[i], _ = walkAll(t, r, o)
+	}
+	for round := 0; round < 2; round++ {
+		for i, o := range walks {
+			s := openStore(t, dir)
+			o.Store = s
+			got, _ := walkAll(t, r, o)
+			s.Close()
+			if !reflect.DeepEqual(got, want[i]) {
+				t.Fatalf("round %d: walk %+v with a shared store differs from its walk without", round, o)
+			}
 		}
 	}
 }
