@@ -155,16 +155,16 @@ type walkStore struct {
 // storeFor returns the walk's use of opts.Store, or nil when the walk does
 // not use one (none given, or a walk without changes, whose records would
 // hold nothing worth keeping).
-func (r *Repo) storeFor(opts *Options, u *unit) (*walkStore, error) {
+func (r *Repo) storeFor(opts *Options, u *unit) *walkStore {
 	if opts.Store == nil || opts.NoChanges || !opts.Store.usable() {
-		return nil, nil
+		return nil
 	}
 	digest, err := r.attrsDigest()
 	if err != nil {
 		// The attributes in force cannot be named: walk without the store
 		// rather than risk records of other attributes.
 		opts.Store.fail(fmt.Errorf("store not used: attributes: %w", err))
-		return nil, nil
+		return nil
 	}
 	limit := r.cfg.BigFileThreshold
 	if opts.MaxBlobSize > 0 {
@@ -185,7 +185,7 @@ func (r *Repo) storeFor(opts *Options, u *unit) (*walkStore, error) {
 		fmt.Sprintf("attributes=%x", digest),
 		"pathspec=" + u.ps.Key(),
 	}
-	return &walkStore{s: opts.Store, fp: store.NewFingerprint(settings...)}, nil
+	return &walkStore{s: opts.Store, fp: store.NewFingerprint(settings...)}
 }
 
 // attrsDigest is the digest of the repository's attribute sources, made

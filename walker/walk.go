@@ -101,10 +101,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	defer rw.close()
 
 	// The store's fingerprint names the settings resolved above.
-	ws, err := r.storeFor(&opts, &unit{alg: alg, opts: &opts, ps: rw.spec(), renameMode: renameMode, renameOpts: renameOpts})
-	if err != nil {
-		return err
-	}
+	ws := r.storeFor(&opts, &unit{alg: alg, opts: &opts, ps: rw.spec(), renameMode: renameMode, renameOpts: renameOpts})
 
 	workers := opts.workers()
 	arenas := opts.Arenas

@@ -252,3 +252,23 @@ func TestCacheCommandShowsPrunesAndClears(t *testing.T) {
 		t.Errorf("prune --max-age soon: exit %d, %q", code, stderr)
 	}
 }
+
+// TestReadOnlyCacheFolderGivesOneLine: a cache folder gitwalk may not
+// write (permission bits, which do not stop root) is one line, and the
+// walk goes on.
+func TestReadOnlyCacheFolderGivesOneLine(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root writes into read-only folders: TestUnusableCacheFolderGivesOneLine covers the fault")
+	}
+	testrepos.IsolateGit(t)
+	dir := testrepos.Path(t, "merges")
+	want, err := gitNumstat(t, dir, nil)
+	must(t, err)
+	cache := t.TempDir()
+	must(t, os.Chmod(cache, 0o500))
+	t.Cleanup(func() { os.Chmod(cache, 0o700) })
+	got, stderr := mustRun(t, "numstat", dir, "--cache", cache)
+	if got != want || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "walking without it") {
+		t.Fatalf("stderr %q, same as git: %v", stderr, got == want)
+	}
+}
