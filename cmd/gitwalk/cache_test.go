@@ -272,3 +272,26 @@ func TestReadOnlyCacheFolderGivesOneLine(t *testing.T) {
 		t.Fatalf("stderr %q, same as git: %v", stderr, got == want)
 	}
 }
+
+// TestChangedMailmapIsAppliedToCachedCommits: records keep raw identities
+// and the analyses apply the mailmap as they read them, so a changed
+// .mailmap counts on a warm run as it does without the cache.
+func TestChangedMailmapIsAppliedToCachedCommits(t *testing.T) {
+	testrepos.IsolateGit(t)
+	work := peopleClone(t)
+	cache := t.TempDir()
+	authors := func(flags ...string) string {
+		t.Helper()
+		out, _ := mustRun(t, append([]string{"authors", work, "--format", "csv"}, flags...)...)
+		return out
+	}
+	before := authors("--cache", cache)
+	must(t, os.WriteFile(filepath.Join(work, ".mailmap"), []byte("Bob <bob@laptop.local> <bob@home.example.com>\n"), 0o644))
+	warm, fresh := authors("--cache", cache), authors("--no-cache")
+	if warm != fresh {
+		t.Fatalf("after .mailmap changed, the warm run differs from the run without the cache:\n%s\n%s", warm, fresh)
+	}
+	if warm == before {
+		t.Fatal("the changed .mailmap changed nothing: the test proves nothing")
+	}
+}
