@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gitwalk/gitwalk/internal/odb"
 	"github.com/gitwalk/gitwalk/internal/revwalk"
 	"github.com/gitwalk/gitwalk/internal/store"
 )
@@ -40,7 +41,9 @@ var (
 // binary settings, the diff rules of every attributes source, the pathspec
 // when it limits the changes, and the engine's version): never by a branch
 // or repository name, so a rewritten history or a changed setting is
-// computed afresh. A walk's results are the same with a store as without.
+// computed afresh. It also keeps each commit's tree, date and parents, keyed
+// by the commit alone, which the revision walk reads instead of the commit
+// object. A walk's results are the same with a store as without.
 //
 // One process at a time holds a store's file (OpenStore waits a bounded
 // time for another). A Store is safe for concurrent use by several walks
@@ -276,4 +279,74 @@ func (u *unit) toStore(node *revwalk.Commit, c *Commit, st *unitStats) {
 		return
 	}
 	st.stored = int64(len(v))
+}
+
+// graphVersion names the layout of the revision walk's records (a
+// commit's tree, date and parents). Bump it when that changes.
+const graphVersion = 1
+
+// graphSource serves the revision walk's reads of commits from the store
+// (a second kind of record, keyed by the commit alone: its tree, date and
+// parents are a function of its id), so that a warm walk does not inflate
+// every commit object again; it reads and keeps the ones the store lacks.
+// Other objects (tags, trees) go to the repository's source. Used on the
+// revision walk's goroutine only.
+type graphSource struct {
+	revwalk.ObjectSource
+	s   *Store
+	key store.Key
+}
+
+func newGraphSource(src revwalk.ObjectSource, s *Store) *graphSource {
+	return &graphSource{ObjectSource: src, s: s, key: store.Key{Settings: store.NewFingerprint(fmt.Sprintf("graph=%d", graphVersion))}}
+}
+
+// CommitGraph fills in info from the store's record of id, if it has one.
+func (g *graphSource) CommitGraph(id Hash, info *odb.CommitInfo) bool {
+	if !g.s.usable() {
+		return false
+	}
+	g.key.Commit = id
+	v, ok, err := g.s.s.Get(g.key)
+	if err != nil {
+		g.s.fail(err)
+		return false
+	}
+	if !ok {
+		return false
+	}
+	d := recordDecoder{data: v}
+	d.hash(&info.Tree)
+	date := d.uvarint()
+	n := d.count(20)
+	info.Parents = info.Parents[:0]
+	for i := 0; i < n && d.err == nil; i++ {
+		var p Hash
+		d.hash(&p)
+		info.Parents = append(info.Parents, p)
+	}
+	if d.err != nil || d.off != len(v) {
+		g.s.fail(fmt.Errorf("%w: the graph record of commit %s does not decode", ErrStoreDamaged, id))
+		return false
+	}
+	info.Date = date
+	return true
+}
+
+// AddCommitGraph keeps the tree, date and parents of a commit the walk read.
+func (g *graphSource) AddCommitGraph(id Hash, info *odb.CommitInfo) {
+	if !g.s.usable() {
+		return
+	}
+	v := make([]byte, 0, 20+binary.MaxVarintLen64+1+20*len(info.Parents))
+	v = append(v, info.Tree[:]...)
+	v = binary.AppendUvarint(v, info.Date)
+	v = binary.AppendUvarint(v, uint64(len(info.Parents)))
+	for i := range info.Parents {
+		v = append(v, info.Parents[i][:]...)
+	}
+	g.key.Commit = id
+	if err := g.s.s.Put(g.key, v); err != nil {
+		g.s.fail(err)
+	}
 }

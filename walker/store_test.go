@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/gitwalk/gitwalk/internal/testrepos"
 )
@@ -50,6 +51,7 @@ func TestStoreGivesTheWalksOwnCommits(t *testing.T) {
 		{"copies, first parent, two workers", Options{Revisions: []string{"--all"}, Renames: RenamesAndCopies, FirstParent: true, Workers: 2}},
 		{"merges diffed, minimal, one worker", Options{Revisions: []string{"--all"}, DiffMerges: true, Algorithm: Minimal, AlgorithmSet: true, Workers: 1}},
 		{"tiny blob limit", Options{Revisions: []string{"--all"}, MaxBlobSize: 20}},
+		{"topo order, since, reverse", Options{Revisions: []string{"--all"}, TopoOrder: true, Reverse: true, Since: time.Unix(1700000000, 0)}},
 	}
 	dir := t.TempDir() // one store for every fixture and case: keys must keep them apart
 	for _, name := range testrepos.Names() {

@@ -279,8 +279,9 @@ type Stats struct {
 	// (git's needed_rename_limit); 0 otherwise. git log warns about it at
 	// the end: RenameLimitWarning gives the words.
 	RenameLimitNeeded int
-	// StoreHits counts the commits read from Options.Store, StoreMisses
-	// those computed and put in it. The work figures above (FilesDiffed,
+	// StoreHits counts the commits whose results were read from
+	// Options.Store, StoreMisses those computed and put in it (the
+	// revision walk's reads of the store are not counted). The work figures above (FilesDiffed,
 	// BytesDiffed, HeapFallback) count only what was computed; Binary,
 	// Renames and RenameLimitNeeded are the same warm or cold.
 	StoreHits, StoreMisses int

@@ -224,7 +224,9 @@ func TestCacheCommandShowsPrunesAndClears(t *testing.T) {
 	out, _ := mustRun(t, "cache", "--cache", cache)
 	n := strings.Count(gitRun(t, dir, "log", "--all", "--format=%H"), "\n")
 	for _, re := range []string{
-		`(?m)^records: +` + strconv.Itoa(n) + ` \(`,
+		// Per commit, its result and its place in the graph (tree, date,
+		// parents) for the revision walk.
+		`(?m)^records: +` + strconv.Itoa(2*n) + ` \(`,
 		`(?m)^last run: .*: ` + strconv.Itoa(n) + ` hits, 0 misses \(hit rate 100\.0%\)`,
 		`(?m)^repositories: 1$`,
 	} {
