@@ -40,6 +40,10 @@ type BranchesOptions struct {
 	// Arenas is the arena pool the walks check arenas out of; nil makes one
 	// of Jobs arenas for the call.
 	Arenas *arena.Pool
+	// Store, when set, is the walks' store of per-commit results
+	// (walker.Options.Store): the commits ahead are read from it when it
+	// has them.
+	Store *walker.Store
 	// Stats, when set, receives the figures of the whole call when Branches
 	// returns: the walks' commits, files and bytes diffed (and pack drops)
 	// added up, Workers the Jobs, Wall the call's time, Arenas
@@ -224,6 +228,11 @@ func addStats(st *walker.Stats, o walker.Stats) {
 	st.Binary += o.Binary
 	st.HeapFallback += o.HeapFallback
 	st.PackDrops += o.PackDrops
+	st.Renames += o.Renames
+	st.RenameLimitNeeded = max(st.RenameLimitNeeded, o.RenameLimitNeeded)
+	st.StoreHits += o.StoreHits
+	st.StoreMisses += o.StoreMisses
+	st.StoreBytes += o.StoreBytes
 	r, or := &st.Readers, o.Readers
 	r.Hits += or.Hits
 	r.Misses += or.Misses
@@ -270,6 +279,7 @@ func walkAhead(ctx context.Context, repo *walker.Repo, base walker.Hash, todo []
 		DiffMerges: opts.DiffMerges || opts.FirstParent,
 		Workers:    jobs,
 		Arenas:     arenas,
+		Store:      opts.Store,
 		Stats:      &ws,
 	}, func(c *walker.Commit) error {
 		// The Commit is ours to keep: nothing in it points into an arena.

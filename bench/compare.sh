@@ -12,7 +12,8 @@
 # checked here), RENAMES=1 (also time the same with git's rename detection
 # on: git log --numstat against gitwalk numstat, outputs compared, and with
 # CHURN=1 gitwalk churn following files against git log --no-merges). The
-# rows without RENAMES are --no-renames on both sides.
+# rows without RENAMES are --no-renames on both sides. gitwalk runs with
+# --no-cache: this times the engine's work; bench/cache.sh times the cache.
 set -euo pipefail
 
 usage() { echo "usage: $0 REPO [REV]" >&2; exit 2; }
@@ -49,17 +50,17 @@ names=("git log --numstat --no-renames" "gitwalk numstat --no-renames -j1" "gitw
 run() { # run I: the command I with its output on stdout
   case $1 in
     0) git -C "$repo" log --numstat --no-renames --format=%H "$rev" ;;
-    1) "$gitwalk" numstat --no-renames -j1 "$repo" "$rev" ;;
-    2) "$gitwalk" numstat --no-renames "$repo" "$rev" ;;
+    1) "$gitwalk" numstat --no-cache --no-renames -j1 "$repo" "$rev" ;;
+    2) "$gitwalk" numstat --no-cache --no-renames "$repo" "$rev" ;;
     3) git -C "$repo" log --numstat --no-renames --no-merges --format=%H "$rev" ;;
-    4) "$gitwalk" churn --no-renames --no-progress -j1 "$repo" "$rev" ;;
-    5) "$gitwalk" churn --no-renames --no-progress "$repo" "$rev" ;;
+    4) "$gitwalk" churn --no-cache --no-renames --no-progress -j1 "$repo" "$rev" ;;
+    5) "$gitwalk" churn --no-cache --no-renames --no-progress "$repo" "$rev" ;;
     6) git -C "$repo" log --numstat --format=%H "$rev" ;;
-    7) "$gitwalk" numstat -j1 "$repo" "$rev" ;;
-    8) "$gitwalk" numstat "$repo" "$rev" ;;
+    7) "$gitwalk" numstat --no-cache -j1 "$repo" "$rev" ;;
+    8) "$gitwalk" numstat --no-cache "$repo" "$rev" ;;
     9) git -C "$repo" log --numstat --no-merges --format=%H "$rev" ;;
-    10) "$gitwalk" churn --no-progress -j1 "$repo" "$rev" ;;
-    11) "$gitwalk" churn --no-progress "$repo" "$rev" ;;
+    10) "$gitwalk" churn --no-cache --no-progress -j1 "$repo" "$rev" ;;
+    11) "$gitwalk" churn --no-cache --no-progress "$repo" "$rev" ;;
   esac
 }
 cmds=(0 1 2)
@@ -89,7 +90,7 @@ commits=$(grep -c -E '^[0-9a-f]{40}$' "$tmp/out0" || true)
 if [ "${CHURN:-}" = 1 ]; then
   # churn walks the non-merge commits, as git log --no-merges does.
   want=$(git -C "$repo" rev-list --count --no-merges "$rev")
-  got=$("$gitwalk" summary --no-progress --format csv "$repo" "$rev" 2>/dev/null | awk -F, 'NR == 2 {print $1}')
+  got=$("$gitwalk" summary --no-progress --no-cache --format csv "$repo" "$rev" 2>/dev/null | awk -F, 'NR == 2 {print $1}')
   if [ "$got" != "$want" ]; then
     echo "compare.sh: gitwalk summary counts $got commits, git rev-list --no-merges $want" >&2
     exit 1

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"os"
 	"path/filepath"
 
 	"github.com/gitwalk/gitwalk/walker"
@@ -32,4 +33,39 @@ func ExampleRepo_Walk() {
 	}
 	fmt.Printf("%d commits, %d lines added, %d deleted\n", commits, added, deleted)
 	// Output: 23 commits, 23 lines added, 13 deleted
+}
+
+// Keep each commit's result in a store, so that the second walk reads the
+// commits instead of diffing them. The store is a folder outside the
+// repository (walker.DefaultStoreDir is the user's cache).
+func ExampleOpenStore() {
+	dir, err := os.MkdirTemp("", "gitwalk-store")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	repo, err := walker.Open(filepath.Join("..", "testdata", "repos", "merges.git"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer repo.Close()
+
+	for _, run := range []string{"cold", "warm"} {
+		store, err := walker.OpenStore(dir) // on an error, walk without it
+		if err != nil {
+			log.Fatal(err)
+		}
+		var st walker.Stats
+		opts := walker.Options{Revisions: []string{"--all"}, Store: store, Stats: &st}
+		if err := repo.Walk(context.Background(), opts, func(c *walker.Commit) error { return nil }); err != nil {
+			log.Fatal(err)
+		}
+		if err := store.Close(); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%s: %d commits, %d read from the store, %d diffed\n", run, st.Commits, st.StoreHits, st.StoreMisses)
+	}
+	// Output:
+	// cold: 23 commits, 0 read from the store, 23 diffed
+	// warm: 23 commits, 23 read from the store, 0 diffed
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/gitwalk/gitwalk/internal/attributes"
 	"github.com/gitwalk/gitwalk/internal/config"
@@ -28,6 +29,10 @@ type Repo struct {
 	db        *odb.DB
 	cfg       config.Config
 	attrs     *attributes.Diff
+
+	digestOnce sync.Once // the attributes' digest, for a store's fingerprint
+	digest     [32]byte
+	digestErr  error
 }
 
 // Open opens the repository at path the way git finds it: path may be a

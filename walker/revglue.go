@@ -40,7 +40,11 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWal
 	if err := checkNoGrafts(r.commonDir, rdb); err != nil {
 		return nil, err
 	}
-	g := revwalk.NewGraph(revwalk.NewODBSource(r.db), shallow)
+	src := revwalk.NewODBSource(r.db)
+	if opts.Store != nil && opts.Store.usable() {
+		src = newGraphSource(src, opts.Store)
+	}
+	g := revwalk.NewGraph(src, shallow)
 	tips, err := revision.Resolve(g, rdb, opts.Revisions)
 	if err != nil {
 		return nil, err

@@ -38,6 +38,7 @@ type unit struct {
 
 	missing       *missingSet // the walk's, shared by its workers
 	commitMissing []odb.ID    // objects the current commit passed over
+	store         *walkStore  // nil when the walk uses no store
 }
 
 type unitStats struct {
@@ -46,21 +47,38 @@ type unitStats struct {
 	binary       int
 	heapFallback bool
 	renames      int
-	neededLimit  int // renames.Result.NeededLimit
+	neededLimit  int   // renames.Result.NeededLimit
+	hit, miss    bool  // read from the store; computed and put in it
+	stored       int64 // bytes of the record read or written
 
 	changesMissing bool // a tree was missing: the commit came without changes
 	missingChanges int  // changes that came without line counts (Change.Missing)
 }
 
 // run checks out an arena, computes the commit's result in it, copies the
-// result out and gives the arena back.
+// result out and gives the arena back. With a store, the result is put in
+// it (message included, so that one record serves walks with and without
+// Options.Messages).
 func (u *unit) run(arenas *arena.Pool, node *revwalk.Commit) (*Commit, unitStats, error) {
 	a, err := arenas.Checkout()
 	if err != nil {
 		return nil, unitStats{}, fmt.Errorf("commit %s: %w", node.ID, err)
 	}
 	defer arenas.GiveBack(a)
-	return u.compute(a, node)
+	c, st, err := u.compute(a, node)
+	if err != nil || u.store == nil {
+		return c, st, err
+	}
+	// A commit that passed over missing objects (--missing) is not what a
+	// complete repository gives: it is not kept.
+	if !st.changesMissing && st.missingChanges == 0 {
+		u.toStore(node, c, &st)
+		st.miss = true
+	}
+	if !u.opts.Messages {
+		c.Message = "" // kept for the record only
+	}
+	return c, st, nil
 }
 
 func (u *unit) compute(a *arena.Arena, node *revwalk.Commit) (*Commit, unitStats, error) {
@@ -84,7 +102,7 @@ func (u *unit) compute(a *arena.Arena, node *revwalk.Commit) (*Commit, unitStats
 		Committer: u.signature(info.Committer),
 		Subject:   subject(info.Message),
 	}
-	if u.opts.Messages {
+	if u.opts.Messages || u.store != nil {
 		c.Message = string(info.Message)
 	}
 	if u.opts.NoChanges {

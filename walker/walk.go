@@ -100,6 +100,9 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	}
 	defer rw.close()
 
+	// The store's fingerprint names the settings resolved above.
+	ws := r.storeFor(&opts, &unit{alg: alg, opts: &opts, ps: rw.spec(), renameMode: renameMode, renameOpts: renameOpts})
+
 	workers := opts.workers()
 	arenas := opts.Arenas
 	if arenas == nil {
@@ -197,16 +200,24 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 					readers.Release(rd)
 				}
 			}()
-			u := &unit{repo: r, alg: alg, opts: &opts, ps: rw.spec(), renameMode: renameMode, renameOpts: renameOpts, missing: &missing}
+			u := &unit{repo: r, alg: alg, opts: &opts, ps: rw.spec(), renameMode: renameMode, renameOpts: renameOpts, missing: &missing, store: ws}
 			for j := range jobs {
 				res := result{seq: j.seq, err: j.err}
-				if res.err == nil && ctx.Err() == nil && rd == nil {
+				if res.err == nil && ctx.Err() == nil && u.store != nil {
+					// A commit the store holds needs no reader or arena.
+					var hit bool
+					if res.commit, res.st, hit = u.fromStore(j.node); hit {
+						res.st.hit = true
+						res.commit.Seq = j.seq
+					}
+				}
+				if res.commit == nil && res.err == nil && ctx.Err() == nil && rd == nil {
 					rd, res.err = readers.AcquireContext(ctx)
 					if res.err != nil && ctx.Err() == nil {
 						res.err = fmt.Errorf("object reader: %w", res.err)
 					}
 				}
-				if res.err == nil && ctx.Err() == nil {
+				if res.commit == nil && res.err == nil && ctx.Err() == nil {
 					u.rd = rd
 					res.commit, res.st, res.err = u.run(arenas, j.node)
 					if res.commit != nil {
@@ -271,6 +282,9 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	}
 	if walkErr == nil && ctx.Err() != nil {
 		walkErr = ctx.Err()
+	}
+	if ws != nil {
+		ws.s.note(r.gitDir, stats.StoreHits, stats.StoreMisses, stats.StoreBytes)
 	}
 	if opts.Stats != nil {
 		stats.Workers = workers
@@ -357,6 +371,9 @@ func (s *Stats) merge(o Stats) {
 	s.RenameLimitNeeded = max(s.RenameLimitNeeded, o.RenameLimitNeeded)
 	s.MissingCommits += o.MissingCommits
 	s.MissingChanges += o.MissingChanges
+	s.StoreHits += o.StoreHits
+	s.StoreMisses += o.StoreMisses
+	s.StoreBytes += o.StoreBytes
 }
 
 func (s *Stats) add(u unitStats) {
@@ -373,4 +390,11 @@ func (s *Stats) add(u unitStats) {
 		s.MissingCommits++
 	}
 	s.MissingChanges += u.missingChanges
+	if u.hit {
+		s.StoreHits++
+	}
+	if u.miss {
+		s.StoreMisses++
+	}
+	s.StoreBytes += u.stored
 }

@@ -8,7 +8,9 @@
 // for each commit, diffs trees and lines in that arena, copies out a small
 // Commit and gives the arena back. Results are put back into walk order
 // through a bounded window, so memory stays bounded and the output is the
-// same for any number of workers.
+// same for any number of workers. With Options.Store, a commit whose result
+// an earlier walk kept is read from the store instead (OpenStore), with the
+// same result.
 package walker
 
 import (
@@ -143,6 +145,12 @@ type Options struct {
 	// helps histories of big files; memory grows with it. A ReaderPool
 	// given as Readers has its own cache, and this is then unused.
 	CacheBytes int64
+	// Store, when set, keeps each commit's result between walks: a commit
+	// it holds (under this walk's settings) is read instead of diffed, and
+	// one computed is put in it. Results are the same with it as without;
+	// when the store fails (Store.Err) the walk goes on without it. Walks
+	// with NoChanges do not use it.
+	Store *Store
 	// Stats, when set, receives the walk's figures when Walk returns.
 	Stats *Stats
 	// Progress, when set, is told how far the walk is: done commits given to
@@ -299,6 +307,14 @@ type Stats struct {
 	// (git's needed_rename_limit); 0 otherwise. git log warns about it at
 	// the end: RenameLimitWarning gives the words.
 	RenameLimitNeeded int
+	// StoreHits counts the commits whose results were read from
+	// Options.Store, StoreMisses those computed and put in it (the
+	// revision walk's reads of the store are not counted). The work figures above (FilesDiffed,
+	// BytesDiffed, HeapFallback) count only what was computed; Binary,
+	// Renames and RenameLimitNeeded are the same warm or cold.
+	StoreHits, StoreMisses int
+	// StoreBytes is the size of the records read and written.
+	StoreBytes int64
 	// PackDrops counts the times the packs' mapped pages were dropped from
 	// memory during the walk (every 64 MiB of pack pages read; the page
 	// cache keeps them), which bounds what the packs hold of the process's

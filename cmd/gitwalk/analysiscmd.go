@@ -118,6 +118,7 @@ func runAnalysisCmd[O any, S analysis.State](e *analysisEnv, c analysisCmd[O, S]
 		return err
 	}
 	defer repo.Close()
+	defer e.walk.useCache(e.ios)()
 	e.repo = repo
 	if c.takes&flagNoMailmap != 0 {
 		// A warning about the mailmap comes before the walk's output.

@@ -41,6 +41,10 @@ type walkArgs struct {
 	// walked are the figures of the walk once it has run (nil before), for
 	// what it left out of the output.
 	walked *walker.Stats
+	// cacheDir is --cache ("" for GITWALK_CACHE or the user's cache
+	// folder); noCache is --no-cache.
+	cacheDir string
+	noCache  bool
 }
 
 const walkArgsHelp = `Revisions and options, as git log takes them:
@@ -77,6 +81,7 @@ const walkArgsHelp = `Revisions and options, as git log takes them:
   -j, --jobs N            workers (default: one per core)
       --stats             print the walk's figures to stderr
       --cpuprofile FILE   write a CPU profile of the run (go tool pprof)
+` + cacheArgsHelp + `
   -C, --repo DIR          the repository (default: the first argument if it is a folder, else .)`
 
 // parseWalkArgs reads args; it returns a usage error naming the first word it
@@ -217,6 +222,12 @@ func parseWalkArgs(args []string) (*walkArgs, error) {
 				if w.opts.Missing, err = walker.ParseMissingAction(v); err != nil {
 					err = usagef("--missing: %v", err)
 				}
+			}
+		case arg == "--no-cache":
+			w.noCache = true
+		case is("--cache", ""):
+			if w.cacheDir, err = value("--cache", ""); err == nil && w.cacheDir == "" {
+				err = usagef("--cache needs a folder")
 			}
 		case is("--cpuprofile", ""):
 			w.cpuprof, err = value("--cpuprofile", "")
@@ -504,6 +515,10 @@ func printWalkStats(ios *iostreams, st *walker.Stats) {
 		a.Checkouts, a.Reuses, a.Mints, sizeText(int64(a.PeakBytes)), a.Idle)
 	fmt.Fprintf(ios.errOut, "readers: %d hits, %d misses, %d live, %d waits (%s waited)\n",
 		r.Hits, r.Misses, r.Live, r.Waits, r.Waited.Round(time.Microsecond))
+	if st.StoreHits+st.StoreMisses > 0 {
+		fmt.Fprintf(ios.errOut, "cache:   %d hits, %d misses (%s of records read or written)\n",
+			st.StoreHits, st.StoreMisses, sizeText(st.StoreBytes))
+	}
 	if st.Renames > 0 || st.RenameLimitNeeded > 0 {
 		fmt.Fprintf(ios.errOut, "renames: %d renames and copies found", st.Renames)
 		if st.RenameLimitNeeded > 0 {

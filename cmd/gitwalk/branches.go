@@ -60,6 +60,7 @@ func newBranchesCmd(ios *iostreams) *cobra.Command {
 			"      --stats             print the walks' figures, added up, the policies and\n" +
 			"                          what they left out to stderr\n" +
 			"      --cpuprofile FILE   write a CPU profile of the run (go tool pprof)\n" +
+			cacheArgsHelp + "\n" +
 			"  -C, --repo DIR          the repository (default: the argument, else .)\n\n" +
 			defaultExcludesHelp + "\n\n" +
 			"branches compares whole branches: revisions, paths and the walk's limits and order\n" +
@@ -175,6 +176,7 @@ func runBranches(cmd *cobra.Command, ios *iostreams, o *branchesOptions) error {
 		return err
 	}
 	defer repo.Close()
+	defer w.useCache(ios)()
 	branches, err := repo.Branches(o.remotes)
 	if err != nil {
 		return err
@@ -225,6 +227,7 @@ func compareBranches(ctx context.Context, repo *walker.Repo, base string, remote
 		NoMerges:    w.opts.NoMerges,
 		DiffMerges:  w.opts.DiffMerges,
 		Jobs:        w.opts.Workers,
+		Store:       w.opts.Store,
 		Stats:       stats,
 	})
 }

@@ -50,6 +50,7 @@ func runNumstat(cmd *cobra.Command, ios *iostreams, w *walkArgs) error {
 	if w.emptyWalk {
 		return nil
 	}
+	defer w.useCache(ios)()
 	stop, err := w.startProfile()
 	if err != nil {
 		return err

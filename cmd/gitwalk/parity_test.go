@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -84,12 +85,15 @@ func TestNumstatMatchesGitOnEveryFixture(t *testing.T) {
 		for _, args := range parityArgs {
 			t.Run(name+"/"+strings.Join(args, " "), func(t *testing.T) {
 				want, gitErr := gitNumstat(t, dir, args)
-				got, stderr, code := runGitwalk(t, append([]string{"numstat", dir}, args...)...)
+				// Cold, then warm from what the cold run kept, with other
+				// worker counts: each must print git's output.
+				cache := t.TempDir()
+				got, stderr, code := runGitwalk(t, append([]string{"numstat", dir, "--cache", cache, "-j1", "--stats"}, args...)...)
 				if gitErr != nil {
 					if code == 0 {
 						t.Fatalf("git failed (%v) but gitwalk succeeded with %d bytes of output", gitErr, len(got))
 					}
-					if strings.Count(strings.TrimSpace(stderr), "\n") != 0 || strings.Contains(stderr, "panic") {
+					if strings.Count(strings.TrimSpace(resultLines(stderr)), "\n") != 0 || strings.Contains(stderr, "panic") {
 						t.Errorf("gitwalk's error is not one clear line: %q", stderr)
 					}
 					return
@@ -101,9 +105,43 @@ func TestNumstatMatchesGitOnEveryFixture(t *testing.T) {
 					t.Fatalf("gitwalk numstat differs from git log --numstat (%d vs %d bytes); first difference at %s",
 						len(got), len(want), firstDifference(want, got))
 				}
+				warm, warmErr, code := runGitwalk(t, append([]string{"numstat", dir, "--cache", cache, "-j3", "--stats"}, args...)...)
+				if code != 0 {
+					t.Fatalf("warm: gitwalk exited %d: %s", code, warmErr)
+				}
+				if warm != want {
+					t.Fatalf("warm: gitwalk numstat differs from git log --numstat (%d vs %d bytes); first difference at %s",
+						len(warm), len(want), firstDifference(want, warm))
+				}
+				if want != "" && !warmHitsOnly.MatchString(warmErr) {
+					t.Fatalf("warm: the cache was not read for every commit: %q", warmErr)
+				}
+				// The rename figures and git's limit warning come out the
+				// same warm.
+				if a, b := resultLines(stderr), resultLines(warmErr); a != b {
+					t.Fatalf("stderr cold %q, warm %q", a, b)
+				}
 			})
 		}
 	}
+}
+
+// warmHitsOnly is --stats' cache line of a run that read every commit.
+var warmHitsOnly = regexp.MustCompile(`(?m)^cache: +\d+ hits, 0 misses`)
+
+// resultLines are the lines of stderr that tell about the results (the
+// renames figures, warnings), not about the work or the cache.
+func resultLines(stderr string) string {
+	var keep []string
+	for _, l := range strings.Split(stderr, "\n") {
+		switch {
+		case strings.HasPrefix(l, "walk:"), strings.HasPrefix(l, "arenas:"), strings.HasPrefix(l, "readers:"),
+			strings.HasPrefix(l, "cache:"), strings.HasPrefix(l, "packs:"):
+			continue
+		}
+		keep = append(keep, l)
+	}
+	return strings.Join(keep, "\n")
 }
 
 func TestNumstatPathLimitsMatchGit(t *testing.T) {

@@ -151,6 +151,7 @@ func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
 		return err
 	}
 	defer repo.Close()
+	defer w.useCache(ios)()
 	mm := mailmapFor(ios, repo, o.noMailmap)
 	// One walk feeds every section: the weekly and monthly churn are both
 	// kept because which one the page draws depends on the span walked.

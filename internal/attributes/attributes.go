@@ -34,6 +34,7 @@ type Diff struct {
 
 	mu    sync.Mutex
 	dirs  map[string][]attrRule // work tree folder ("" = top) -> its .gitattributes rules
+	read  bool                  // Digest read every folder: dirs is complete
 	cache map[string]Result     // path -> decision
 }
 
@@ -120,7 +121,7 @@ func (a *Diff) Lookup(path string) Result {
 // dirRules reads a work tree folder's .gitattributes once; a.mu is held.
 func (a *Diff) dirRules(dir string) []attrRule {
 	rules, ok := a.dirs[dir]
-	if !ok {
+	if !ok && !a.read {
 		rules = readAttrFile(filepath.Join(a.workTree, filepath.FromSlash(dir), ".gitattributes"), dir)
 		a.dirs[dir] = rules
 	}
@@ -155,6 +156,12 @@ func readAttrFile(file, base string) []attrRule {
 	if err != nil {
 		return nil
 	}
+	return parseAttrs(data, base)
+}
+
+// parseAttrs parses the content of a gitattributes file whose folder is
+// base, as readAttrFile.
+func parseAttrs(data []byte, base string) []attrRule {
 	var rules []attrRule
 	macros := map[string]Result{"binary": {State: DiffUnset}}
 	sc := bufio.NewScanner(bytes.NewReader(data))

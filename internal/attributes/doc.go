@@ -4,7 +4,8 @@
 // $GIT_DIR/info/attributes (highest), with git's pattern rules (wildmatch
 // with pathname matching, patterns with a '/' anchored to their file's
 // folder), quoted patterns and the binary macro. Diff answers the one
-// attribute numstat depends on, diff; Checker answers any named attributes.
+// attribute numstat depends on, diff; Checker answers any named attributes;
+// Diff.Digest names every diff rule in force, for the cache's key.
 //
 // The tests build work trees with attribute files at several levels and
 // compare with `git check-attr` path by path.

@@ -267,3 +267,18 @@ func (ps *Spec) Dir(dir string) DirState {
 	}
 	return state
 }
+
+// Key is the pathspec in a normal form, for a fingerprint of what a walk
+// computes: two Specs with the same Key select the same paths (each
+// item's pattern, joined to the prefix, and its magic). A nil Spec's Key
+// is "".
+func (ps *Spec) Key() string {
+	if ps == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, it := range ps.items {
+		fmt.Fprintf(&b, "%q:%t%t%t%t%t;", it.pattern, it.literal, it.glob, it.icase, it.exclude, it.matchAll)
+	}
+	return b.String()
+}

@@ -75,6 +75,16 @@ type ObjectSource interface {
 	ResolvePrefix(hex string) (odb.ID, error)
 }
 
+// CommitCache is what an ObjectSource may also be, so that Parse need not
+// read the commit objects an earlier walk read: CommitGraph fills in info's
+// Tree, Date and Parents (reusing its Parents) for a commit it knows and
+// reports whether it did; AddCommitGraph is given those of each commit
+// Parse read from its object. Both are called on the walk's goroutine.
+type CommitCache interface {
+	CommitGraph(id odb.ID, info *odb.CommitInfo) bool
+	AddCommitGraph(id odb.ID, info *odb.CommitInfo)
+}
+
 // odbSource is the ObjectSource of a repository: one odb.Reader of the walk's
 // own, reading into an arena that is reset before each object (commits and
 // tags are small; a larger one falls back to the heap inside odb).
@@ -107,6 +117,7 @@ func (s *odbSource) ResolvePrefix(hex string) (odb.ID, error) { return s.db.Reso
 // many commits does not allocate per commit. Not safe for concurrent use.
 type Graph struct {
 	src     ObjectSource
+	cache   CommitCache // src, when it is one
 	shallow map[odb.ID]struct{}
 	nodes   map[odb.ID]*Commit
 	info    odb.CommitInfo // reused by parse
@@ -119,7 +130,8 @@ type Graph struct {
 // NewGraph returns an empty graph over src. Commits in shallow (the
 // repository's shallow file; nil for none) are roots, as git grafts them.
 func NewGraph(src ObjectSource, shallow map[odb.ID]struct{}) *Graph {
-	return &Graph{src: src, shallow: shallow, nodes: make(map[odb.ID]*Commit, 1024)}
+	cache, _ := src.(CommitCache)
+	return &Graph{src: src, cache: cache, shallow: shallow, nodes: make(map[odb.ID]*Commit, 1024)}
 }
 
 // Lookup returns the node of id, making an unparsed one if it is new.
@@ -145,15 +157,20 @@ func (g *Graph) Parse(n *Commit) error {
 	if n.flags&flagParsed != 0 {
 		return nil
 	}
-	typ, data, err := g.src.ReadObject(n.ID)
-	if err != nil {
-		return fmt.Errorf("read commit %s: %w", n.ID, err)
-	}
-	if typ != odb.Commit {
-		return fmt.Errorf("object %s is a %s: %w", n.ID, typ, ErrNotCommit)
-	}
-	if err := odb.ParseCommitInto(&g.info, data); err != nil {
-		return fmt.Errorf("commit %s: %w", n.ID, err)
+	if g.cache == nil || !g.cache.CommitGraph(n.ID, &g.info) {
+		typ, data, err := g.src.ReadObject(n.ID)
+		if err != nil {
+			return fmt.Errorf("read commit %s: %w", n.ID, err)
+		}
+		if typ != odb.Commit {
+			return fmt.Errorf("object %s is a %s: %w", n.ID, typ, ErrNotCommit)
+		}
+		if err := odb.ParseCommitInto(&g.info, data); err != nil {
+			return fmt.Errorf("commit %s: %w", n.ID, err)
+		}
+		if g.cache != nil {
+			g.cache.AddCommitGraph(n.ID, &g.info)
+		}
 	}
 	n.Tree = g.info.Tree
 	n.Date = g.info.Date

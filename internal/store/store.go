@@ -1,0 +1,723 @@
+// Package store keeps per-commit results between runs, in one file outside
+// the repository, so that a commit already diffed is read instead of diffed
+// again. A commit never changes, so neither does what it changed: a record
+// is keyed by the commit's id, the parent it was diffed against and a
+// fingerprint of every setting that changes the result, and never by a
+// repository or branch name (a history rewritten by a force-push has new
+// ids; a changed setting has a new fingerprint).
+//
+// The file is a bbolt database (one file, copy-on-write B+tree, ACID
+// transactions). One process at a time holds it: another waits a bounded
+// time (Options.Wait) and then gets ErrBusy, and should run without the
+// store. Records are written in batches on a goroutine of their own; a
+// batch once committed survives a crash or a kill of the process. Every
+// value carries a CRC-32C of its key and bytes, verified on every read: a
+// damaged file gives ErrDamaged (set it aside with SetAside and start
+// afresh), never wrong data and never a panic. A file written by a newer
+// format gives ErrNewerFormat. One damage is beyond these checks: bbolt's
+// own pages carry no checksum, and a flip that turns a branch page's child
+// into one of its ancestors makes bbolt's descent loop; it needs one exact
+// bit pattern, and no test has met it.
+//
+// The package knows nothing of git or of what a record holds: the walker
+// encodes its per-commit result (walker.Commit.AppendBinary) and hands the
+// bytes over. Its tests damage copies of a store in every way the issue
+// names (truncation, flipped bytes, garbage, zero length, a newer format)
+// and kill a writing process with SIGKILL.
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// FileName is the store's file in its folder.
+const FileName = "store.db"
+
+// formatVersion is the layout of the file's buckets and values. A store of
+// a newer version is refused (ErrNewerFormat); change it whenever a value
+// or key changes shape.
+const formatVersion = 1
+
+// DefaultWait is how long Open waits for another process to let go of the
+// store when Options.Wait is 0.
+const DefaultWait = 2 * time.Second
+
+// Sentinel errors, checked with errors.Is.
+var (
+	// ErrBusy: another process holds the store and did not let go in time.
+	ErrBusy = errors.New("store in use by another process")
+	// ErrDamaged: the file is not a sound store (truncated, overwritten,
+	// bytes flipped). Nothing read from it is used; SetAside moves it away.
+	ErrDamaged = errors.New("store damaged")
+	// ErrNewerFormat: the file was written by a newer gitwalk.
+	ErrNewerFormat = errors.New("store written in a newer format")
+	// ErrClosed: the Store was used after Close.
+	ErrClosed = errors.New("store closed")
+)
+
+// Bucket names. Records are one flat bucket so that a Prune or a Stats is
+// one scan; a fingerprint's records lie together since it leads the key.
+var (
+	bucketMeta    = []byte("meta")    // "format", "lastrun"
+	bucketRecords = []byte("records") // Key -> record
+	bucketRepos   = []byte("repos")   // repository -> Run
+	keyFormat     = []byte("format")
+	keyLastRun    = []byte("lastrun")
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// Fingerprint identifies the settings a record was computed under. Every
+// setting that can change a record's bytes must be in it.
+type Fingerprint [16]byte
+
+// NewFingerprint hashes settings (each a "name=value" string, say) into a
+// Fingerprint. The order matters and each part is length-prefixed, so
+// ("a", "bc") and ("ab", "c") differ.
+func NewFingerprint(settings ...string) Fingerprint {
+	h := sha256.New()
+	var n [binary.MaxVarintLen64]byte
+	for _, s := range settings {
+		h.Write(n[:binary.PutUvarint(n[:], uint64(len(s)))])
+		h.Write([]byte(s))
+	}
+	var f Fingerprint
+	copy(f[:], h.Sum(nil))
+	return f
+}
+
+// Key names one record: the commit, the parent it was diffed against (zero
+// for the empty tree, or when the commit was not diffed) and the settings.
+// Commit ids are hashes of content, so no repository name is needed.
+type Key struct {
+	Settings Fingerprint
+	Commit   [20]byte
+	Parent   [20]byte
+}
+
+const keyLen = 16 + 20 + 20
+
+func (k *Key) bytes(b *[keyLen]byte) []byte {
+	copy(b[:16], k.Settings[:])
+	copy(b[16:36], k.Commit[:])
+	copy(b[36:], k.Parent[:])
+	return b[:]
+}
+
+func keyFrom(b []byte) Key {
+	var k Key
+	copy(k.Settings[:], b[:16])
+	copy(k.Commit[:], b[16:36])
+	copy(k.Parent[:], b[36:])
+	return k
+}
+
+// Options tune a Store. The zero value is the default for each.
+type Options struct {
+	// Wait is how long Open waits for another process to let go of the
+	// file: 0 means DefaultWait, a negative value not at all.
+	Wait time.Duration
+	// BatchRecords is how many records Put gathers before they are
+	// committed in one transaction (0: 16384). Commit ids are random, so
+	// each record of a batch lands on its own page of the B+tree and a
+	// transaction rewrites about one page per record, up to every page:
+	// fewer, larger batches write less (measured: 70,000 records of 460
+	// bytes wrote 288 MB in batches of 1024, 52 MB in batches of 16384).
+	BatchRecords int
+	// BatchDelay is the longest a record waits to be committed (0: 2 s);
+	// a kill loses at most this much work.
+	BatchDelay time.Duration
+	// Sync makes every batch wait for the disk (fsync). Without it a batch
+	// is in the system's page cache when committed, which a killed or
+	// crashed gitwalk does not lose; a power cut may lose recent batches
+	// or damage the file, and damage is detected (every value is checked
+	// against its key, and a record is a function of its key, so an old
+	// page read back holds a right record or fails its check). Close
+	// syncs once either way.
+	Sync bool
+	// TouchAfter is how old a record's last-use stamp must be before a read
+	// renews it (0: 24 hours); Prune's ages are known to within it. The
+	// renewals are written by Flush and Close, in one transaction.
+	TouchAfter time.Duration
+}
+
+// Store is an open store. Its methods are safe for concurrent use. Close it
+// to commit what is pending and let another process have the file.
+type Store struct {
+	dir, path string
+	db        *bolt.DB
+	opts      Options
+	now       func() time.Time // tests move the clock
+
+	// writeMu serializes commits of batches (the writer goroutine, Flush,
+	// Close, Prune, Clear) and the swaps of db that Prune and Clear make.
+	writeMu sync.Mutex
+	// swapMu is held for reading while db is in use outside writeMu (Get,
+	// Stats), and for writing while Prune or Clear swap in a new file.
+	swapMu sync.RWMutex
+
+	mu       sync.Mutex
+	pending  map[Key][]byte   // put, not yet being committed
+	inflight map[Key][]byte   // being committed now
+	touch    map[Key]struct{} // read, with a stamp older than TouchAfter
+	err      error            // sticky: damage or a failed write ends writing
+	wrote    bool             // a batch was committed (Close then syncs)
+	closed   bool
+
+	kick chan struct{} // a full batch is waiting
+	quit chan struct{}
+	done chan struct{}
+}
+
+// DefaultDir is the folder of the user's store: $GITWALK_CACHE when set,
+// else gitwalk under the user's cache folder (os.UserCacheDir). It is never
+// inside a repository.
+func DefaultDir() (string, error) {
+	if d := os.Getenv("GITWALK_CACHE"); d != "" {
+		return d, nil
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no cache folder for the store (set GITWALK_CACHE): %w", err)
+	}
+	return filepath.Join(d, "gitwalk"), nil
+}
+
+// Open opens the store in dir, creating the folder and the file as needed.
+// It returns ErrBusy when another process holds the file past opts.Wait,
+// ErrDamaged when the file is not a sound store, ErrNewerFormat when a newer
+// gitwalk wrote it, and another error when the folder cannot be written. A
+// nil opts is the defaults.
+func Open(dir string, opts *Options) (*Store, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Wait == 0 {
+		o.Wait = DefaultWait
+	}
+	if o.BatchRecords <= 0 {
+		o.BatchRecords = 16384
+	}
+	if o.BatchDelay <= 0 {
+		o.BatchDelay = 2 * time.Second
+	}
+	if o.TouchAfter <= 0 {
+		o.TouchAfter = 24 * time.Hour
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("store folder: %w", err)
+	}
+	s := &Store{
+		dir:     dir,
+		path:    filepath.Join(dir, FileName),
+		opts:    o,
+		now:     time.Now,
+		pending: map[Key][]byte{},
+		touch:   map[Key]struct{}{},
+		kick:    make(chan struct{}, 1),
+		quit:    make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	if err := s.create(); err != nil {
+		return nil, err
+	}
+	db, err := s.openFile(o.Wait)
+	if err != nil {
+		return nil, err
+	}
+	s.db = db
+	go s.writer()
+	return s, nil
+}
+
+// create makes a new store file when there is none. It is built under a
+// temporary name and linked into place, so that the store's name never
+// shows a half-made file: an empty or meta-less file there is damage, never
+// another process's store in the making.
+func (s *Store) create() error {
+	if _, err := os.Lstat(s.path); err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return nil // there is one (or an error Open will report)
+	}
+	tmp, err := os.CreateTemp(s.dir, FileName+".new-*")
+	if err != nil {
+		return fmt.Errorf("create store: %w", err)
+	}
+	name := tmp.Name()
+	tmp.Close()
+	defer os.Remove(name)
+	db, err := bolt.Open(name, 0o644, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		return fmt.Errorf("create store %s: %w", s.path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error { return initBuckets(tx) })
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("create store %s: %w", s.path, err)
+	}
+	if err := os.Link(name, s.path); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("create store %s: %w", s.path, err)
+	}
+	return nil
+}
+
+func initBuckets(tx *bolt.Tx) error {
+	meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+	if err != nil {
+		return err
+	}
+	var v [4]byte
+	binary.BigEndian.PutUint32(v[:], formatVersion)
+	if err := meta.Put(keyFormat, seal(keyFormat, nil, v[:])); err != nil {
+		return err
+	}
+	if _, err := tx.CreateBucketIfNotExists(bucketRecords); err != nil {
+		return err
+	}
+	_, err = tx.CreateBucketIfNotExists(bucketRepos)
+	return err
+}
+
+// openFile opens and checks s.path, waiting at most wait for its lock.
+func (s *Store) openFile(wait time.Duration) (db *bolt.DB, err error) {
+	deadline := s.now().Add(wait)
+	for {
+		db, err = s.openOnce(deadline)
+		if err != errReplaced {
+			return db, err
+		}
+	}
+}
+
+// errReplaced: the file locked was renamed away (a Prune or Clear of
+// another process swapped in a compacted file) while Open waited.
+var errReplaced = errors.New("store file replaced")
+
+func (s *Store) openOnce(deadline time.Time) (db *bolt.DB, err error) {
+	if fi, err := os.Stat(s.path); err == nil && fi.Size() == 0 {
+		return nil, s.damaged("empty file")
+	}
+	var file *os.File
+	defer func() {
+		if r := recover(); r != nil {
+			// bolt.Open panicked on a damaged page: close the file it
+			// opened so that its lock goes (its mapping stays until exit).
+			if file != nil {
+				file.Close()
+			}
+			db, err = nil, s.damaged(r)
+		}
+	}()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	wait := deadline.Sub(s.now())
+	if wait <= 0 {
+		wait = time.Nanosecond // bbolt waits forever on 0: try once
+	}
+	db, err = bolt.Open(s.path, 0o644, &bolt.Options{
+		Timeout: wait,
+		NoSync:  !s.opts.Sync,
+		OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
+			f, err := os.OpenFile(name, flag, perm)
+			file = f
+			return f, err
+		},
+	})
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return nil, fmt.Errorf("%w: %s (waited %v)", ErrBusy, s.path, s.opts.Wait)
+	case isDamage(err):
+		return nil, s.damaged(err)
+	case err != nil:
+		return nil, fmt.Errorf("open store %s: %w", s.path, err)
+	}
+	if same, err := sameFile(file, s.path); err != nil || !same {
+		db.Close()
+		if err != nil {
+			return nil, fmt.Errorf("open store %s: %w", s.path, err)
+		}
+		return nil, errReplaced
+	}
+	fi, err := file.Stat()
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", s.path, err)
+	}
+	if err := db.View(func(tx *bolt.Tx) error { return s.checkFormat(tx, fi.Size()) }); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func sameFile(f *os.File, path string) (bool, error) {
+	a, err := f.Stat()
+	if err != nil {
+		return false, err
+	}
+	b, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(a, b), nil
+}
+
+// isDamage tells bbolt's errors about the file's content from those about
+// the system (permissions, a full disk, memory), which must not make a
+// caller set a sound file aside.
+func isDamage(err error) bool {
+	if err == nil {
+		return false
+	}
+	for _, e := range []error{berrors.ErrInvalid, berrors.ErrVersionMismatch, berrors.ErrChecksum, berrors.ErrInvalidMapping} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	// bbolt's error for a file shorter than its two meta pages has no
+	// sentinel.
+	return strings.HasPrefix(err.Error(), "file size too small")
+}
+
+func (s *Store) checkFormat(tx *bolt.Tx, fileSize int64) error {
+	// The pages the last transaction left must all be in the file: a
+	// shorter file was cut (bbolt would read past its end).
+	if tx.Size() > fileSize {
+		return s.damaged(fmt.Sprintf("truncated: %d bytes, its pages reach %d", fileSize, tx.Size()))
+	}
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil || tx.Bucket(bucketRecords) == nil || tx.Bucket(bucketRepos) == nil {
+		return s.damaged("no gitwalk buckets")
+	}
+	v, ok := unseal(keyFormat, nil, meta.Get(keyFormat))
+	if !ok || len(v) != 4 {
+		return s.damaged("bad format record")
+	}
+	switch n := binary.BigEndian.Uint32(v); {
+	case n > formatVersion:
+		return fmt.Errorf("%w: %s has format %d, this gitwalk reads %d (use a newer gitwalk, or another --cache folder)", ErrNewerFormat, s.path, n, formatVersion)
+	case n < formatVersion:
+		return s.damaged(fmt.Sprintf("unknown older format %d", n))
+	}
+	return nil
+}
+
+func (s *Store) damaged(why any) error {
+	return fmt.Errorf("%w: %s: %v (set it aside and start afresh)", ErrDamaged, s.path, why)
+}
+
+// SetAside renames the store file in dir (a damaged one, say) to a name
+// with the time in it, so that the next Open starts afresh, and returns the
+// new name. The Store on it, if any, must be closed first.
+func SetAside(dir string) (string, error) {
+	from := filepath.Join(dir, FileName)
+	to := fmt.Sprintf("%s.damaged-%s", from, time.Now().UTC().Format("20060102T150405.000000000"))
+	if err := os.Rename(from, to); err != nil {
+		return "", fmt.Errorf("set the store aside: %w", err)
+	}
+	return to, nil
+}
+
+// seal makes a value: CRC-32C (of key, stamp and payload), then the stamp
+// bytes and the payload. The key is in the checksum so that a value found
+// under another key (a damaged page) fails it too.
+func seal(key, stamp, payload []byte) []byte {
+	v := make([]byte, 4+len(stamp)+len(payload))
+	copy(v[4:], stamp)
+	copy(v[4+len(stamp):], payload)
+	c := crc32.Update(crc32.Checksum(key, castagnoli), castagnoli, v[4:])
+	binary.BigEndian.PutUint32(v, c)
+	return v
+}
+
+// unseal checks a value made by seal with a stamp of len(stamp) bytes,
+// copies the stamp out into stamp and returns the payload (aliasing v).
+func unseal(key, stamp, v []byte) ([]byte, bool) {
+	if len(v) < 4+len(stamp) {
+		return nil, false
+	}
+	c := crc32.Update(crc32.Checksum(key, castagnoli), castagnoli, v[4:])
+	if c != binary.BigEndian.Uint32(v) {
+		return nil, false
+	}
+	copy(stamp, v[4:])
+	return v[4+len(stamp):], true
+}
+
+// Stamps are hours since the Unix epoch: a record's last write, or the
+// last read that renewed it.
+func stampOf(t time.Time) uint32 { return uint32(t.Unix() / 3600) }
+
+func timeOfStamp(st uint32) time.Time { return time.Unix(int64(st)*3600, 0) }
+
+// guard turns a panic inside bbolt (a damaged page) into ErrDamaged and
+// makes memory faults on the mapped file panics it can catch. Deferred
+// first thing by every method that reads or writes the file, as
+// `defer s.guard(&err)()`.
+func (s *Store) guard(err *error) func() {
+	old := debug.SetPanicOnFault(true)
+	return func() {
+		debug.SetPanicOnFault(old)
+		if r := recover(); r != nil {
+			*err = s.damaged(r)
+			s.mu.Lock()
+			if s.err == nil {
+				s.err = *err
+			}
+			s.mu.Unlock()
+		}
+	}
+}
+
+// Get returns the record stored under k: a copy the caller owns, and
+// whether there was one. A record that fails its checksum is ErrDamaged,
+// and so is every later call: close the store and set it aside.
+func (s *Store) Get(k Key) (rec []byte, ok bool, err error) {
+	s.mu.Lock()
+	if s.closed || s.err != nil {
+		err := s.err
+		if s.closed {
+			err = ErrClosed
+		}
+		s.mu.Unlock()
+		return nil, false, err
+	}
+	if v, ok := s.pending[k]; ok {
+		s.mu.Unlock()
+		return append([]byte(nil), v...), true, nil
+	}
+	if v, ok := s.inflight[k]; ok {
+		s.mu.Unlock()
+		return append([]byte(nil), v...), true, nil
+	}
+	s.mu.Unlock()
+	defer func() {
+		if err != nil {
+			rec, ok = nil, false // never a value from a damaged file
+		}
+	}()
+	s.swapMu.RLock()
+	defer s.swapMu.RUnlock()
+	db := s.db
+	defer s.guard(&err)()
+	var kb [keyLen]byte
+	key := k.bytes(&kb)
+	var stamp [4]byte
+	err = db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketRecords).Get(key)
+		if v == nil {
+			return nil
+		}
+		p, good := unseal(key, stamp[:], v)
+		if !good {
+			return s.damaged(fmt.Sprintf("record %x fails its checksum", key))
+		}
+		rec, ok = append([]byte(nil), p...), true
+		return nil
+	})
+	if err != nil {
+		s.fail(err)
+		return nil, false, err
+	}
+	if ok && s.now().Sub(timeOfStamp(binary.BigEndian.Uint32(stamp[:]))) >= s.opts.TouchAfter {
+		s.mu.Lock()
+		s.touch[k] = struct{}{}
+		s.mu.Unlock()
+	}
+	return rec, ok, nil
+}
+
+// fail records the first error that ends writing.
+func (s *Store) fail(err error) {
+	s.mu.Lock()
+	if s.err == nil {
+		s.err = err
+	}
+	s.mu.Unlock()
+}
+
+// Put stores rec under k; it is committed with its batch, at the latest
+// Options.BatchDelay later, or by Flush or Close. The store keeps rec: the
+// caller must not change it afterwards. An error means the store can take
+// no more (a failed write, a full disk, damage): the walk goes on without
+// it.
+func (s *Store) Put(k Key, rec []byte) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	if s.err != nil {
+		err := s.err
+		s.mu.Unlock()
+		return err
+	}
+	s.pending[k] = rec
+	n := len(s.pending)
+	s.mu.Unlock()
+	switch {
+	case n >= 2*s.opts.BatchRecords:
+		// The writer is behind: commit here, which waits for it.
+		return s.commit(false)
+	case n >= s.opts.BatchRecords:
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+// Flush commits every record put so far, and the renewed stamps of records
+// read, and returns the first error writing has met.
+func (s *Store) Flush() error {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	return s.commit(true)
+}
+
+// writer commits batches when one is full or BatchDelay has passed.
+func (s *Store) writer() {
+	defer close(s.done)
+	t := time.NewTicker(s.opts.BatchDelay)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.quit:
+			return
+		case <-s.kick:
+		case <-t.C:
+		}
+		s.commit(false) // an error sticks in s.err; Put and Flush return it
+	}
+}
+
+// commit writes the pending records in one transaction (and the renewed
+// stamps too when touches is set).
+func (s *Store) commit(touches bool) (err error) {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	s.mu.Lock()
+	if s.err != nil {
+		err := s.err
+		s.mu.Unlock()
+		return err
+	}
+	batch := s.pending
+	var touched map[Key]struct{}
+	if touches && len(s.touch) > 0 {
+		touched, s.touch = s.touch, map[Key]struct{}{}
+	}
+	if len(batch) == 0 && len(touched) == 0 {
+		s.mu.Unlock()
+		return nil
+	}
+	s.pending, s.inflight = map[Key][]byte{}, batch
+	db := s.db
+	s.mu.Unlock()
+
+	defer func() {
+		s.mu.Lock()
+		s.inflight = nil
+		if err != nil && s.err == nil {
+			s.err = err
+		}
+		s.mu.Unlock()
+	}()
+	defer s.guard(&err)()
+	var stamp [4]byte
+	binary.BigEndian.PutUint32(stamp[:], stampOf(s.now()))
+	err = db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketRecords)
+		// Pages split when written are filled this full (bbolt's default
+		// is half): random keys spread a batch over every page, so a
+		// half-full split leaves the whole tree half empty.
+		b.FillPercent = 0.9
+		var kb [keyLen]byte
+		for k, rec := range batch {
+			key := k.bytes(&kb)
+			if err := b.Put(key, seal(key, stamp[:], rec)); err != nil {
+				return err
+			}
+		}
+		for k := range touched {
+			key := k.bytes(&kb)
+			v := b.Get(key)
+			if v == nil {
+				continue // pruned meanwhile
+			}
+			var old [4]byte
+			p, ok := unseal(key, old[:], v)
+			if !ok {
+				return s.damaged(fmt.Sprintf("record %x fails its checksum", key))
+			}
+			if err := b.Put(key, seal(key, stamp[:], p)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, ErrDamaged) {
+		err = fmt.Errorf("write store %s: %w", s.path, err)
+	}
+	if err == nil {
+		s.mu.Lock()
+		s.wrote = true
+		s.mu.Unlock()
+	}
+	return err
+}
+
+// Close commits what is pending, stops the writer and lets go of the file.
+// It returns the first error writing met (the records of a failed batch
+// are lost; earlier batches are kept).
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	s.closed = true
+	s.mu.Unlock()
+	close(s.quit)
+	<-s.done
+	err := s.commit(true)
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	s.swapMu.Lock()
+	defer s.swapMu.Unlock()
+	if !s.opts.Sync && s.wrote && err == nil {
+		if serr := s.db.Sync(); serr != nil {
+			err = fmt.Errorf("sync store %s: %w", s.path, serr)
+		}
+	}
+	if cerr := s.db.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close store %s: %w", s.path, cerr)
+	}
+	return err
+}
+
+// Path is the store's file.
+func (s *Store) Path() string { return s.path }

@@ -1,0 +1,628 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The test binary is also the second process of the tests that need one:
+// with GITWALK_STORE_HELPER set it runs that helper instead of the tests.
+func TestMain(m *testing.M) {
+	if h := os.Getenv("GITWALK_STORE_HELPER"); h != "" {
+		if err := helper(h, os.Getenv("GITWALK_STORE_DIR")); err != nil {
+			fmt.Println("error:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func helper(mode, dir string) error {
+	switch mode {
+	case "hold":
+		// Hold the store until stdin closes.
+		s, err := Open(dir, nil)
+		if err != nil {
+			return err
+		}
+		fmt.Println("ready")
+		io.Copy(io.Discard, os.Stdin)
+		return s.Close()
+	case "write":
+		// Write records for ever, saying after each Flush how many are
+		// committed; the test kills it.
+		s, err := Open(dir, &Options{BatchRecords: 7, BatchDelay: time.Millisecond})
+		if err != nil {
+			return err
+		}
+		for i := 0; ; i++ {
+			if err := s.Put(testKey(i), testRecord(i)); err != nil {
+				return err
+			}
+			if i%50 == 49 {
+				if err := s.Flush(); err != nil {
+					return err
+				}
+				fmt.Printf("flushed %d\n", i+1)
+			}
+		}
+	case "full":
+		// A disk that fills up: writes past 256 KiB fail with EFBIG.
+		signal.Ignore(syscall.SIGXFSZ)
+		s, err := Open(dir, &Options{BatchRecords: 10})
+		if err != nil {
+			return err
+		}
+		if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: 256 << 10, Max: 256 << 10}); err != nil {
+			return err
+		}
+		for i := 0; i < 100000; i++ {
+			if err := s.Put(testKey(i), testRecord(i)); err != nil {
+				fmt.Println("put failed:", err)
+				break
+			}
+			if i%10 == 9 {
+				if err := s.Flush(); err != nil {
+					fmt.Println("flush failed:", err)
+					break
+				}
+				fmt.Printf("flushed %d\n", i+1)
+			}
+		}
+		err = s.Close()
+		fmt.Println("closed:", err)
+		return nil
+	}
+	return fmt.Errorf("unknown helper %q", mode)
+}
+
+func testKey(i int) Key {
+	var k Key
+	k.Settings = NewFingerprint("test", "v1")
+	binary.BigEndian.PutUint64(k.Commit[:], uint64(i)*0x9E3779B97F4A7C15) // spread like hashes
+	binary.BigEndian.PutUint32(k.Commit[16:], uint32(i))
+	binary.BigEndian.PutUint32(k.Parent[:], uint32(i+1))
+	return k
+}
+
+// testRecord is a record whose bytes say which it is, so a wrong one shows.
+func testRecord(i int) []byte {
+	return []byte(fmt.Sprintf("record %06d %s", i, strings.Repeat("x", i%97)))
+}
+
+func startHelper(t *testing.T, mode, dir string) (*exec.Cmd, io.WriteCloser, *bufio.Scanner) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "GITWALK_STORE_HELPER="+mode, "GITWALK_STORE_DIR="+dir)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd, in, bufio.NewScanner(out)
+}
+
+func mustOpen(t *testing.T, dir string, o *Options) *Store {
+	t.Helper()
+	s, err := Open(dir, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func putAll(t *testing.T, s *Store, from, to int) {
+	t.Helper()
+	for i := from; i < to; i++ {
+		if err := s.Put(testKey(i), testRecord(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestRecordsRoundTripAcrossOpens(t *testing.T) {
+	dir := t.TempDir()
+	goroutines := runtime.NumGoroutine()
+	s := mustOpen(t, dir, &Options{BatchRecords: 16})
+	putAll(t, s, 0, 300)
+	// Read back before and after their batches commit.
+	for i := 0; i < 300; i += 7 {
+		got, ok, err := s.Get(testKey(i))
+		if err != nil || !ok || !bytes.Equal(got, testRecord(i)) {
+			t.Fatalf("Get %d = %q, %v, %v before close", i, got, ok, err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Get(testKey(0)); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Get after Close: %v, want ErrClosed", err)
+	}
+	if err := s.Put(testKey(0), nil); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Put after Close: %v, want ErrClosed", err)
+	}
+	// Close waits for the writer goroutine: none outlives the Store.
+	if n := runtime.NumGoroutine(); n > goroutines {
+		t.Fatalf("%d goroutines after Close, %d before Open", n, goroutines)
+	}
+
+	s = mustOpen(t, dir, nil)
+	defer s.Close()
+	for i := 0; i < 300; i++ {
+		got, ok, err := s.Get(testKey(i))
+		if err != nil || !ok || !bytes.Equal(got, testRecord(i)) {
+			t.Fatalf("Get %d = %q, %v, %v after reopening", i, got, ok, err)
+		}
+	}
+	other := testKey(1)
+	other.Settings = NewFingerprint("test", "v2")
+	if _, ok, err := s.Get(other); ok || err != nil {
+		t.Fatalf("a record was found under other settings (%v, %v)", ok, err)
+	}
+	if _, ok, _ := s.Get(testKey(300)); ok {
+		t.Fatal("a record never put was found")
+	}
+	st, err := s.Stats()
+	if err != nil || st.Records != 300 || st.RecordBytes <= 0 || st.FileBytes < st.RecordBytes {
+		t.Fatalf("Stats = %+v, %v; want 300 records", st, err)
+	}
+}
+
+func TestConcurrentPutsAndGetsSeeEveryRecord(t *testing.T) {
+	s := mustOpen(t, t.TempDir(), &Options{BatchRecords: 32, BatchDelay: time.Millisecond})
+	defer s.Close()
+	const workers, each = 4, 250
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		go func() {
+			for i := w * each; i < (w+1)*each; i++ {
+				if err := s.Put(testKey(i), testRecord(i)); err != nil {
+					errs <- err
+					return
+				}
+				// Read back one of its own and one of a neighbour's
+				// (there or not yet): never a wrong record.
+				for _, j := range []int{i, (i + each) % (workers * each)} {
+					got, ok, err := s.Get(testKey(j))
+					if err != nil || (j == i && !ok) || (ok && !bytes.Equal(got, testRecord(j))) {
+						errs <- fmt.Errorf("Get %d = %q, %v, %v", j, got, ok, err)
+						return
+					}
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for w := 0; w < workers; w++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, err := s.Stats(); err != nil || st.Records != workers*each {
+		t.Fatalf("Stats = %+v, %v; want %d records", st, err, workers*each)
+	}
+}
+
+func TestFingerprintsSeparateTheirParts(t *testing.T) {
+	if NewFingerprint("a", "bc") == NewFingerprint("ab", "c") {
+		t.Error("(a, bc) and (ab, c) have one fingerprint")
+	}
+	if NewFingerprint("a", "b") == NewFingerprint("b", "a") {
+		t.Error("the order of settings is lost")
+	}
+	if NewFingerprint("a") != NewFingerprint("a") {
+		t.Error("a fingerprint is not a function of its settings")
+	}
+}
+
+func TestRunsAreListedPerRepositoryNewestFirst(t *testing.T) {
+	s := mustOpen(t, t.TempDir(), nil)
+	defer s.Close()
+	t0 := time.Unix(1700000000, 0)
+	runs := []Run{
+		{Repo: "/src/a", When: t0, Commits: 10, Bytes: 1000, Hits: 0, Misses: 10},
+		{Repo: "/src/b", When: t0.Add(time.Hour), Commits: 5, Bytes: 50, Hits: 5},
+		{Repo: "/src/a", When: t0.Add(2 * time.Hour), Commits: 12, Bytes: 1200, Hits: 10, Misses: 2},
+	}
+	for _, r := range runs {
+		if err := s.NoteRun(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := s.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Repos) != 2 || !runEqual(st.Repos[0], runs[2]) || !runEqual(st.Repos[1], runs[1]) {
+		t.Fatalf("Repos = %+v", st.Repos)
+	}
+	if !runEqual(st.LastRun, runs[2]) {
+		t.Fatalf("LastRun = %+v, want %+v", st.LastRun, runs[2])
+	}
+}
+
+func runEqual(a, b Run) bool { a.When, b.When = a.When.UTC(), b.When.UTC(); return a == b }
+
+func TestASecondStoreWaitsThenIsBusy(t *testing.T) {
+	dir := t.TempDir()
+	a := mustOpen(t, dir, nil)
+	_, err := Open(dir, &Options{Wait: 50 * time.Millisecond})
+	if !errors.Is(err, ErrBusy) {
+		t.Fatalf("second Open: %v, want ErrBusy", err)
+	}
+	if !strings.Contains(err.Error(), dir) {
+		t.Errorf("the error %q does not name the store", err)
+	}
+	putAll(t, a, 0, 10)
+
+	// A second Open that waits long enough gets the store once the first
+	// lets go, with what the first wrote.
+	got := make(chan error, 1)
+	go func() {
+		b, err := Open(dir, &Options{Wait: time.Minute})
+		if err == nil {
+			rec, ok, gerr := b.Get(testKey(3))
+			if gerr != nil || !ok || !bytes.Equal(rec, testRecord(3)) {
+				err = fmt.Errorf("the waiting store reads %q, %v, %v", rec, ok, gerr)
+			}
+			b.Close()
+		}
+		got <- err
+	}()
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAnotherProcessHoldingTheStoreMakesOpenBusy(t *testing.T) {
+	dir := t.TempDir()
+	cmd, in, out := startHelper(t, "hold", dir)
+	if !out.Scan() || out.Text() != "ready" {
+		t.Fatalf("helper said %q", out.Text())
+	}
+	if _, err := Open(dir, &Options{Wait: 100 * time.Millisecond}); !errors.Is(err, ErrBusy) {
+		t.Fatalf("Open while another process holds the store: %v, want ErrBusy", err)
+	}
+	in.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("helper: %v", err)
+	}
+	s := mustOpen(t, dir, nil)
+	s.Close()
+}
+
+func TestAKilledWriterLeavesAStoreWithItsCommittedBatches(t *testing.T) {
+	dir := t.TempDir()
+	cmd, _, out := startHelper(t, "write", dir)
+	flushed := 0
+	for flushed < 400 && out.Scan() {
+		if n, ok := strings.CutPrefix(out.Text(), "flushed "); ok {
+			flushed, _ = strconv.Atoi(n)
+		}
+	}
+	if flushed < 400 {
+		t.Fatalf("the writer stopped at %d records: %v", flushed, out.Err())
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+
+	s := mustOpen(t, dir, nil)
+	defer s.Close()
+	for i := 0; i < flushed; i++ {
+		got, ok, err := s.Get(testKey(i))
+		if err != nil || !ok || !bytes.Equal(got, testRecord(i)) {
+			t.Fatalf("record %d of %d flushed: %q, %v, %v", i, flushed, got, ok, err)
+		}
+	}
+	if err := s.Check(); err != nil {
+		t.Fatalf("the store a kill left fails its check: %v", err)
+	}
+	st, _ := s.Stats()
+	t.Logf("%d records flushed before the kill, %d in the store", flushed, st.Records)
+}
+
+func TestAFullDiskFailsWritesButKeepsTheStore(t *testing.T) {
+	dir := t.TempDir()
+	cmd, _, out := startHelper(t, "full", dir)
+	var lines []string
+	flushed := 0
+	for out.Scan() {
+		lines = append(lines, out.Text())
+		if n, ok := strings.CutPrefix(out.Text(), "flushed "); ok {
+			flushed, _ = strconv.Atoi(n)
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("the writer crashed on a full disk: %v\n%s", err, strings.Join(lines, "\n"))
+	}
+	last := lines[len(lines)-1]
+	if !strings.HasPrefix(last, "closed: ") || !strings.Contains(strings.Join(lines, "\n"), "failed: write store") {
+		t.Fatalf("no write error was reported:\n%s", strings.Join(lines[max(0, len(lines)-3):], "\n"))
+	}
+	s := mustOpen(t, dir, nil)
+	defer s.Close()
+	for i := 0; i < flushed; i++ {
+		got, ok, err := s.Get(testKey(i))
+		if err != nil || !ok || !bytes.Equal(got, testRecord(i)) {
+			t.Fatalf("record %d of %d flushed before the disk filled: %q, %v, %v", i, flushed, got, ok, err)
+		}
+	}
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAFolderUnderAFileIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	notDir := filepath.Join(dir, "file")
+	os.WriteFile(notDir, nil, 0o644)
+	_, err := Open(filepath.Join(notDir, "cache"), nil)
+	if err == nil || errors.Is(err, ErrDamaged) {
+		t.Fatalf("Open under a file: %v, want an error that is not damage", err)
+	}
+}
+
+func TestAReadOnlyFolderIsAnError(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root writes a read-only folder all the same")
+	}
+	ro := filepath.Join(t.TempDir(), "ro")
+	os.Mkdir(ro, 0o555)
+	if _, err := Open(ro, nil); err == nil || errors.Is(err, ErrDamaged) {
+		t.Fatalf("Open in a read-only folder: %v, want an error that is not damage", err)
+	}
+}
+
+func TestPruneRemovesTheLeastRecentlyUsed(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Unix(1700000000, 0)
+	s := mustOpen(t, dir, &Options{TouchAfter: time.Hour})
+	defer s.Close()
+	s.now = func() time.Time { return now }
+	putAll(t, s, 0, 100) // written at day 0
+	s.Flush()
+	now = now.Add(10 * 24 * time.Hour)
+	putAll(t, s, 100, 200) // written at day 10
+	// Read at day 10: renews the stamps of 0..9.
+	for i := 0; i < 10; i++ {
+		if _, ok, err := s.Get(testKey(i)); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+	}
+	s.NoteRun(Run{Repo: "/old", When: now.Add(-9 * 24 * time.Hour)})
+	s.NoteRun(Run{Repo: "/new", When: now})
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	removed, err := s.Prune(0, 5*24*time.Hour)
+	if err != nil || removed != 90 {
+		t.Fatalf("Prune by age removed %d (%v), want 90", removed, err)
+	}
+	for i := 0; i < 200; i++ {
+		_, ok, err := s.Get(testKey(i))
+		if err != nil || ok != (i < 10 || i >= 100) {
+			t.Fatalf("record %d: found %v (%v) after pruning by age", i, ok, err)
+		}
+	}
+	st, err := s.Stats()
+	if err != nil || st.Records != 110 || len(st.Repos) != 1 || st.Repos[0].Repo != "/new" {
+		t.Fatalf("Stats after pruning by age: %+v, %v", st, err)
+	}
+
+	// By size: the oldest go first (0..9 and 100..199 share a stamp; the
+	// key decides among them), down to the bound.
+	bound := st.RecordBytes / 2
+	if _, err := s.Prune(bound, 0); err != nil {
+		t.Fatal(err)
+	}
+	st2, err := s.Stats()
+	if err != nil || st2.RecordBytes > bound || st2.Records == 0 || st2.Records >= st.Records {
+		t.Fatalf("Stats after pruning to %d bytes: %+v, %v", bound, st2, err)
+	}
+	if st2.FileBytes > st.FileBytes {
+		t.Errorf("the file grew: %d bytes, was %d", st2.FileBytes, st.FileBytes)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPruneCompactsABloatedFileAndKeepsEveryRecord(t *testing.T) {
+	s := mustOpen(t, t.TempDir(), &Options{BatchRecords: 8})
+	defer s.Close()
+	putAll(t, s, 0, 3000) // small batches of random keys: pages part empty
+	before, err := s.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.FileBytes <= 2*before.RecordBytes+64<<10 {
+		t.Fatalf("the test's file is not bloated: %d bytes for %d of records", before.FileBytes, before.RecordBytes)
+	}
+	// Reads go on while the file is swapped.
+	stop, readErr := make(chan struct{}), make(chan error, 1)
+	go func() {
+		for i := 0; ; i = (i + 1) % 3000 {
+			select {
+			case <-stop:
+				readErr <- nil
+				return
+			default:
+			}
+			if got, ok, err := s.Get(testKey(i)); !ok || err != nil || !bytes.Equal(got, testRecord(i)) {
+				readErr <- fmt.Errorf("record %d during compaction: %q, %v, %v", i, got, ok, err)
+				return
+			}
+		}
+	}()
+	n, err := s.Prune(0, 0)
+	close(stop)
+	if n != 0 || err != nil {
+		t.Fatalf("Prune with no bounds removed %d (%v)", n, err)
+	}
+	if err := <-readErr; err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.Stats()
+	if err != nil || after.Records != 3000 || after.FileBytes >= before.FileBytes {
+		t.Fatalf("after Prune: %+v, %v; before: %d bytes", after, err, before.FileBytes)
+	}
+	for i := 0; i < 3000; i++ {
+		if got, ok, err := s.Get(testKey(i)); !ok || err != nil || !bytes.Equal(got, testRecord(i)) {
+			t.Fatalf("record %d after compaction: %q, %v, %v", i, got, ok, err)
+		}
+	}
+}
+
+func TestClearEmptiesTheStoreAndItStillWorks(t *testing.T) {
+	dir := t.TempDir()
+	s := mustOpen(t, dir, nil)
+	putAll(t, s, 0, 500)
+	s.NoteRun(Run{Repo: "/r", When: time.Now()})
+	before, _ := s.Stats()
+	if err := s.Clear(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.Stats()
+	if err != nil || st.Records != 0 || len(st.Repos) != 0 || st.FileBytes >= before.FileBytes {
+		t.Fatalf("Stats after Clear: %+v, %v (before: %d bytes)", st, err, before.FileBytes)
+	}
+	if _, ok, _ := s.Get(testKey(1)); ok {
+		t.Fatal("a record survived Clear")
+	}
+	putAll(t, s, 0, 3)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = mustOpen(t, dir, nil)
+	defer s.Close()
+	if got, ok, err := s.Get(testKey(2)); !ok || err != nil || !bytes.Equal(got, testRecord(2)) {
+		t.Fatalf("after Clear and reopening: %q, %v, %v", got, ok, err)
+	}
+}
+
+func TestAProcessWaitingForAClearedStoreOpensTheNewFile(t *testing.T) {
+	dir := t.TempDir()
+	a := mustOpen(t, dir, nil)
+	putAll(t, a, 0, 10)
+	got := make(chan error, 1)
+	go func() {
+		b, err := Open(dir, &Options{Wait: time.Minute})
+		if err == nil {
+			// It must see the file a made, where the record below is.
+			_, ok, gerr := b.Get(testKey(42))
+			if !ok || gerr != nil {
+				err = fmt.Errorf("the waiting store missed the record written after Clear (%v)", gerr)
+			}
+			b.Close()
+		}
+		got <- err
+	}()
+	if err := a.Clear(); err != nil {
+		t.Fatal(err)
+	}
+	putAll(t, a, 42, 43)
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDefaultDirFollowsGITWALK_CACHE(t *testing.T) {
+	t.Setenv("GITWALK_CACHE", "/some/where")
+	if d, err := DefaultDir(); err != nil || d != "/some/where" {
+		t.Fatalf("DefaultDir = %q, %v", d, err)
+	}
+	t.Setenv("GITWALK_CACHE", "")
+	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // where Linux's UserCacheDir looks
+	base, err := os.UserCacheDir()
+	if err != nil {
+		t.Skip("no user cache folder here:", err)
+	}
+	if d, err := DefaultDir(); err != nil || d != filepath.Join(base, "gitwalk") {
+		t.Fatalf("DefaultDir = %q, %v; want gitwalk under %s", d, err, base)
+	}
+}
+
+// rewriteFormat sets the format record of a closed store, as a newer
+// gitwalk would write it.
+func rewriteFormat(t *testing.T, path string, v uint32) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o644, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(tx *bolt.Tx) error {
+		var b [4]byte
+		binary.BigEndian.PutUint32(b[:], v)
+		return tx.Bucket(bucketMeta).Put(keyFormat, seal(keyFormat, nil, b[:]))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestANewerFormatIsRefusedInOneLine(t *testing.T) {
+	dir := t.TempDir()
+	s := mustOpen(t, dir, nil)
+	s.Close()
+	rewriteFormat(t, filepath.Join(dir, FileName), formatVersion+1)
+	_, err := Open(dir, nil)
+	if !errors.Is(err, ErrNewerFormat) || errors.Is(err, ErrDamaged) {
+		t.Fatalf("Open of a newer format: %v, want ErrNewerFormat", err)
+	}
+	if msg := err.Error(); strings.Contains(msg, "\n") || !strings.Contains(msg, filepath.Join(dir, FileName)) {
+		t.Fatalf("the error %q is not one line naming the file", msg)
+	}
+}
+
+func TestASetAsideStoreMakesRoomForANewOne(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, FileName), bytes.Repeat([]byte("garbage!"), 2000), 0o644)
+	_, err := Open(dir, nil)
+	if !errors.Is(err, ErrDamaged) {
+		t.Fatalf("Open of garbage: %v, want ErrDamaged", err)
+	}
+	to, err := SetAside(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(to); err != nil || !bytes.HasPrefix(b, []byte("garbage!")) {
+		t.Fatalf("the damaged file is not kept at %s: %v", to, err)
+	}
+	s := mustOpen(t, dir, nil)
+	putAll(t, s, 0, 2)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,353 @@
+package walker
+
+import (
+	"encoding/binary"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/gitwalk/gitwalk/internal/odb"
+	"github.com/gitwalk/gitwalk/internal/revwalk"
+	"github.com/gitwalk/gitwalk/internal/store"
+)
+
+// storeEngineVersion names how the engine computes a record. Bump it with
+// any change to what a commit's record holds or how its counts are made
+// (a diff fix, a new field), so that records of an older engine are never
+// read as this one's.
+const storeEngineVersion = 1
+
+// Errors OpenStore returns, checked with errors.Is. On each, a walk is
+// still possible without the store, with the same results.
+var (
+	// ErrStoreBusy: another process holds the store past the bounded wait.
+	ErrStoreBusy = store.ErrBusy
+	// ErrStoreDamaged: the store's file is not sound (truncated, bytes
+	// flipped); SetStoreAside moves it away so the next OpenStore starts
+	// afresh. Walks also report it through Store.Err when met mid-walk.
+	ErrStoreDamaged = store.ErrDamaged
+	// ErrStoreNewerFormat: a newer gitwalk wrote the store.
+	ErrStoreNewerFormat = store.ErrNewerFormat
+)
+
+// Store keeps each commit's result (its metadata and changes, as
+// Commit.AppendBinary encodes them) between walks, in one file in a folder
+// outside any repository, so that a walk reads a commit it has seen before
+// instead of diffing it again. Set it as Options.Store. A record is keyed by
+// the commit's id, the parent it was diffed against and a fingerprint of
+// every setting that changes the result (the diff algorithm, rename mode,
+// score and limit, the big-file threshold, log.showRoot, diff drivers'
+// binary settings, the diff rules of every attributes source, the pathspec
+// when it limits the changes, and the engine's version): never by a branch
+// or repository name, so a rewritten history or a changed setting is
+// computed afresh. It also keeps each commit's tree, date and parents, keyed
+// by the commit alone, which the revision walk reads instead of the commit
+// object. A walk's results are the same with a store as without.
+//
+// One process at a time holds a store's file (OpenStore waits a bounded
+// time for another). A Store is safe for concurrent use by several walks
+// of one or more Repos. It never writes a repository.
+type Store struct {
+	s *store.Store
+
+	mu   sync.Mutex
+	runs map[string]*store.Run // this process's use, by repository
+	err  error                 // the first error met using the store in a walk
+}
+
+// OpenStore opens (creating it as needed) the store in dir; DefaultStoreDir
+// is the user's. It returns ErrStoreBusy, ErrStoreDamaged or
+// ErrStoreNewerFormat (see each), or another error when dir cannot be
+// written: the caller then walks without a store.
+func OpenStore(dir string) (*Store, error) {
+	s, err := store.Open(dir, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{s: s, runs: map[string]*store.Run{}}, nil
+}
+
+// DefaultStoreDir is the folder of the user's store: $GITWALK_CACHE when
+// set, else gitwalk under os.UserCacheDir().
+func DefaultStoreDir() (string, error) { return store.DefaultDir() }
+
+// SetStoreAside renames the store file in dir (a damaged one) out of the
+// way and returns its new name; the Store on it must be closed first.
+func SetStoreAside(dir string) (string, error) { return store.SetAside(dir) }
+
+// Path is the store's file.
+func (s *Store) Path() string { return s.s.Path() }
+
+// Err returns the first error a walk met reading or writing the store (a
+// damaged record, a full disk), or nil. After it the walks went on without
+// the store, so their results are right; errors.Is(err, ErrStoreDamaged)
+// says the file should be set aside once closed.
+func (s *Store) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// Close writes what the walks computed and this process's use of the
+// store (for `gitwalk cache`), and lets go of the file. It returns the
+// first error met in writing.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	runs := make([]store.Run, 0, len(s.runs))
+	for _, r := range s.runs {
+		runs = append(runs, *r)
+	}
+	failed := s.err != nil
+	s.mu.Unlock()
+	// The most used repository is noted last: it is the "last run".
+	sort.Slice(runs, func(i, j int) bool { return runs[i].Commits < runs[j].Commits })
+	var err error
+	if !failed {
+		for _, r := range runs {
+			r.When = time.Now()
+			if err = s.s.NoteRun(r); err != nil {
+				break
+			}
+		}
+	}
+	if cerr := s.s.Close(); err == nil && !failed {
+		err = cerr
+	}
+	return err
+}
+
+// fail notes the first error the store gave a walk; the walk goes on
+// without the store.
+func (s *Store) fail(err error) {
+	s.mu.Lock()
+	if s.err == nil {
+		s.err = err
+	}
+	s.mu.Unlock()
+}
+
+func (s *Store) usable() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err == nil
+}
+
+// note adds one walk's use of the store to its repository's run.
+func (s *Store) note(repo string, hits, misses int, bytes int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.runs[repo]
+	if r == nil {
+		r = &store.Run{Repo: repo}
+		s.runs[repo] = r
+	}
+	r.Hits += hits
+	r.Misses += misses
+	r.Commits += hits + misses
+	r.Bytes += bytes
+}
+
+// walkStore is one walk's use of the store: the fingerprint of its
+// settings, shared by its workers.
+type walkStore struct {
+	s  *Store
+	fp store.Fingerprint
+}
+
+// storeFor returns the walk's use of opts.Store, or nil when the walk does
+// not use one (none given, or a walk without changes, whose records would
+// hold nothing worth keeping).
+func (r *Repo) storeFor(opts *Options, u *unit) *walkStore {
+	if opts.Store == nil || opts.NoChanges || !opts.Store.usable() {
+		return nil
+	}
+	digest, err := r.attrsDigest()
+	if err != nil {
+		// The attributes in force cannot be named: walk without the store
+		// rather than risk records of other attributes.
+		opts.Store.fail(fmt.Errorf("store not used: attributes: %w", err))
+		return nil
+	}
+	limit := r.cfg.BigFileThreshold
+	if opts.MaxBlobSize > 0 {
+		limit = opts.MaxBlobSize
+	}
+	drivers := make([]string, 0, len(r.cfg.BinaryDrivers))
+	for name, bin := range r.cfg.BinaryDrivers {
+		drivers = append(drivers, fmt.Sprintf("%q=%t", name, bin))
+	}
+	sort.Strings(drivers)
+	settings := []string{
+		fmt.Sprintf("engine=%d record=%d", storeEngineVersion, recordVersion),
+		fmt.Sprintf("algorithm=%d", u.alg),
+		fmt.Sprintf("renames=%s score=%d limit=%d copies=%t", u.renameMode, u.renameOpts.MinScore, u.renameOpts.Limit, u.renameOpts.Copies),
+		fmt.Sprintf("bigfile=%d", limit),
+		fmt.Sprintf("showroot=%t", r.cfg.ShowRoot),
+		fmt.Sprintf("drivers=%v", drivers),
+		fmt.Sprintf("attributes=%x", digest),
+		"pathspec=" + u.ps.Key(),
+		fmt.Sprintf("linecounts=%t", !opts.NoLineCounts),
+	}
+	return &walkStore{s: opts.Store, fp: store.NewFingerprint(settings...)}
+}
+
+// attrsDigest is the digest of the repository's attribute sources, made
+// once per Repo (its attributes are read once too: see attributes.Digest).
+func (r *Repo) attrsDigest() ([32]byte, error) {
+	r.digestOnce.Do(func() { r.digest, r.digestErr = r.attrs.Digest() })
+	return r.digest, r.digestErr
+}
+
+// notDiffed is the parent in the key of a commit shown without a diff (a
+// merge, or a root without log.showRoot): no commit has this id, and a
+// root diffed against the empty tree has the zero id. They must differ: a
+// merge whose parents a path limit rewrote away is diffed as a root, and
+// with --full-diff its fingerprint is that of the walk without the limit.
+var notDiffed = [20]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+
+// storeKey is the key of node's record, as compute decides its diff: the
+// walk's first parent (history simplification may have rewritten it), the
+// zero id for a root diffed against the empty tree, or notDiffed.
+func (u *unit) storeKey(node *revwalk.Commit) store.Key {
+	k := store.Key{Settings: u.store.fp, Commit: node.ID}
+	switch {
+	case len(node.Parents) == 0:
+		if !u.repo.cfg.ShowRoot {
+			k.Parent = notDiffed
+		}
+	case len(node.Parents) > 1 && !u.opts.FirstParent && !u.opts.DiffMerges:
+		k.Parent = notDiffed
+	default:
+		k.Parent = node.Parents[0]
+	}
+	return k
+}
+
+// fromStore returns node's result from the store, when it has it. The
+// record's parents are replaced by the walk's and its message dropped
+// unless asked for; the figures of work a hit did not do stay 0.
+func (u *unit) fromStore(node *revwalk.Commit) (*Commit, unitStats, bool) {
+	var st unitStats
+	if !u.store.s.usable() {
+		return nil, st, false
+	}
+	v, ok, err := u.store.s.s.Get(u.storeKey(node))
+	if err != nil {
+		u.store.s.fail(err)
+		return nil, st, false
+	}
+	if !ok {
+		return nil, st, false
+	}
+	needed, n := binary.Uvarint(v)
+	c := new(Commit)
+	if n <= 0 || needed > 1<<31 || c.UnmarshalBinary(v[n:]) != nil || c.Hash != node.ID {
+		// The value passed its checksum, so this is a bug of the encoder
+		// or a record of another engine under this one's version.
+		u.store.s.fail(fmt.Errorf("%w: record of commit %s does not decode", ErrStoreDamaged, node.ID))
+		return nil, st, false
+	}
+	c.Parents = append(c.Parents[:0], node.Parents...)
+	if !u.opts.Messages {
+		c.Message = ""
+	}
+	for i := range c.Changes {
+		if c.Changes[i].Binary {
+			st.binary++
+		}
+		if c.Changes[i].Kind == Renamed || c.Changes[i].Kind == Copied {
+			st.renames++
+		}
+	}
+	st.neededLimit = int(needed)
+	st.stored = int64(len(v))
+	return c, st, true
+}
+
+// toStore keeps node's result c (computed with its message) in the store.
+func (u *unit) toStore(node *revwalk.Commit, c *Commit, st *unitStats) {
+	if !u.store.s.usable() {
+		return
+	}
+	v := binary.AppendUvarint(make([]byte, 0, 256), uint64(st.neededLimit))
+	v, err := c.AppendBinary(v)
+	if err == nil {
+		err = u.store.s.s.Put(u.storeKey(node), v)
+	}
+	if err != nil {
+		u.store.s.fail(err)
+		return
+	}
+	st.stored = int64(len(v))
+}
+
+// graphVersion names the layout of the revision walk's records (a
+// commit's tree, date and parents). Bump it when that changes.
+const graphVersion = 1
+
+// graphSource serves the revision walk's reads of commits from the store
+// (a second kind of record, keyed by the commit alone: its tree, date and
+// parents are a function of its id), so that a warm walk does not inflate
+// every commit object again; it reads and keeps the ones the store lacks.
+// Other objects (tags, trees) go to the repository's source. Used on the
+// revision walk's goroutine only.
+type graphSource struct {
+	revwalk.ObjectSource
+	s   *Store
+	key store.Key
+}
+
+func newGraphSource(src revwalk.ObjectSource, s *Store) *graphSource {
+	return &graphSource{ObjectSource: src, s: s, key: store.Key{Settings: store.NewFingerprint(fmt.Sprintf("graph=%d", graphVersion))}}
+}
+
+// CommitGraph fills in info from the store's record of id, if it has one.
+func (g *graphSource) CommitGraph(id Hash, info *odb.CommitInfo) bool {
+	if !g.s.usable() {
+		return false
+	}
+	g.key.Commit = id
+	v, ok, err := g.s.s.Get(g.key)
+	if err != nil {
+		g.s.fail(err)
+		return false
+	}
+	if !ok {
+		return false
+	}
+	d := recordDecoder{data: v}
+	d.hash(&info.Tree)
+	date := d.uvarint()
+	n := d.count(20)
+	info.Parents = info.Parents[:0]
+	for i := 0; i < n && d.err == nil; i++ {
+		var p Hash
+		d.hash(&p)
+		info.Parents = append(info.Parents, p)
+	}
+	if d.err != nil || d.off != len(v) {
+		g.s.fail(fmt.Errorf("%w: the graph record of commit %s does not decode", ErrStoreDamaged, id))
+		return false
+	}
+	info.Date = date
+	return true
+}
+
+// AddCommitGraph keeps the tree, date and parents of a commit the walk read.
+func (g *graphSource) AddCommitGraph(id Hash, info *odb.CommitInfo) {
+	if !g.s.usable() {
+		return
+	}
+	v := make([]byte, 0, 20+binary.MaxVarintLen64+1+20*len(info.Parents))
+	v = append(v, info.Tree[:]...)
+	v = binary.AppendUvarint(v, info.Date)
+	v = binary.AppendUvarint(v, uint64(len(info.Parents)))
+	for i := range info.Parents {
+		v = append(v, info.Parents[i][:]...)
+	}
+	g.key.Commit = id
+	if err := g.s.s.Put(g.key, v); err != nil {
+		g.s.fail(err)
+	}
+}
