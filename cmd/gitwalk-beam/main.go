@@ -59,6 +59,7 @@ func main() {
 	flag.StringVar(&cfg.Bots, "bots", "exclude", "bot authors in author-based analyses: exclude, include or only")
 	flag.BoolVar(&cfg.NoDefaultExcludes, "no-default-excludes", false, "count generated, vendored, lock and minified files too")
 	flag.IntVar(&cfg.MaxChangeset, "max-changeset", 0, "leave out commits changing more than N files (0: no limit)")
+	flag.BoolVar(&cfg.NoRenames, "no-renames", false, "no rename detection: files are counted by path, not followed through renames (as gitwalk --no-renames)")
 	flag.BoolVar(&cfg.StopOnError, "stop-on-error", false, "fail the run on a missing, damaged or shallow repository instead of leaving it out")
 	flag.BoolVar(&cfg.NoParquet, "no-parquet", false, "write the analyses only, not the commits and changes tables")
 	flag.Parse()
