@@ -4,10 +4,12 @@
 // shards of its commits (windows of one pinned revision walk), each shard is
 // walked on a worker by gitwalk's own engine (walker and analysis, with one
 // arena pool and one reader pool per worker process), the walk's commits and
-// changes are written as Parquet tables (package export), and churn is
-// merged across shards and repositories by the analysis's own Merge, its
-// states crossing the wire in their own encoding. Per repository, the churn
-// JSON is byte for byte `gitwalk churn --format json`'s.
+// changes are written as Parquet tables (package export), and the commits
+// cross the wire as records (walker.Commit's encoding) to one step per
+// repository that follows files through renames in walk order and counts
+// them with the analysis's own code (analysis.Follower, churn's Observe);
+// repositories are merged by the analysis's own Merge. Per repository, the
+// churn JSON is byte for byte `gitwalk churn --format json`'s.
 //
 // Usage:
 //
