@@ -4,10 +4,12 @@
 // shards of its commits (windows of one pinned revision walk), each shard is
 // walked on a worker by gitwalk's own engine (walker and analysis, with one
 // arena pool and one reader pool per worker process), the walk's commits and
-// changes are written as Parquet tables (package export), and churn is
-// merged across shards and repositories by the analysis's own Merge, its
-// states crossing the wire in their own encoding. Per repository, the churn
-// JSON is byte for byte `gitwalk churn --format json`'s.
+// changes are written as Parquet tables (package export), and the commits
+// cross the wire as records (walker.Commit's encoding) to one step per
+// repository that follows files through renames in walk order and counts
+// them with the analysis's own code (analysis.Follower, churn's Observe);
+// repositories are merged by the analysis's own Merge. Per repository, the
+// churn JSON is byte for byte `gitwalk churn --format json`'s.
 //
 // Usage:
 //
@@ -59,6 +61,7 @@ func main() {
 	flag.StringVar(&cfg.Bots, "bots", "exclude", "bot authors in author-based analyses: exclude, include or only")
 	flag.BoolVar(&cfg.NoDefaultExcludes, "no-default-excludes", false, "count generated, vendored, lock and minified files too")
 	flag.IntVar(&cfg.MaxChangeset, "max-changeset", 0, "leave out commits changing more than N files (0: no limit)")
+	flag.BoolVar(&cfg.NoRenames, "no-renames", false, "no rename detection: files are counted by path, not followed through renames (as gitwalk --no-renames)")
 	flag.BoolVar(&cfg.StopOnError, "stop-on-error", false, "fail the run on a missing, damaged or shallow repository instead of leaving it out")
 	flag.BoolVar(&cfg.NoParquet, "no-parquet", false, "write the analyses only, not the commits and changes tables")
 	flag.Parse()

@@ -193,6 +193,7 @@ func writeChurn(ctx context.Context, cfg Config, name string, res Result) error 
 		"include":          nonNil(cfg.Include),
 		"exclude":          nonNil(cfg.Exclude),
 		"merge_policy":     cfg.Merges,
+		"renames":          renamesOption(cfg, res),
 		"bots":             cfg.Bots,
 		"coauthors":        false,
 		"coauthor_lines":   "author",
@@ -214,6 +215,20 @@ func writeChurn(ctx context.Context, cfg Config, name string, res Result) error 
 		return err
 	}
 	return writeFile(ctx, name, buf.Bytes())
+}
+
+// renamesOption is the renames option as the CLI records it: the walks'
+// rename mode (the repository's diff.renames unless --no-renames), the
+// modes of all the repositories, comma-separated, in the totals when they
+// differ.
+func renamesOption(cfg Config, res Result) string {
+	if len(res.Renames) == 0 {
+		if cfg.NoRenames {
+			return "off"
+		}
+		return "on"
+	}
+	return strings.Join(res.Renames, ",")
 }
 
 // revisions is the revisions option as the CLI records it: what the user

@@ -39,6 +39,7 @@ type Config struct {
 	Bots              string   // exclude, include or only
 	NoDefaultExcludes bool
 	MaxChangeset      int
+	NoRenames         bool // no rename detection: files are counted by path (git log --no-renames)
 
 	// ListDir is the folder of the list of repositories, which relative
 	// paths in it are relative to ("" when the list is not on a local disk:
@@ -103,6 +104,9 @@ func (c *Config) walkOptions(tip walker.Hash) walker.Options {
 	case "include":
 		o.DiffMerges = true
 	}
+	if c.NoRenames {
+		o.Renames = walker.RenamesOff
+	}
 	return o
 }
 
@@ -130,6 +134,17 @@ type Result struct {
 	PlannedCommits, PlannedShards int
 	State                         []byte // the analysis state, encoded; nil when nothing is counted
 	IgnoreRevsFiles               []string
+	Renames                       []string // the walks' rename modes as the CLI names them (on, off, copies)
+	// Records are a shard's commits, for its repository's analysis
+	// (finishRepoFn); nil once they are observed into State.
+	Records []Record
+}
+
+// Record is one walked commit as bytes (walker.Commit.AppendBinary) and its
+// position in the repository's walk, which the record does not hold.
+type Record struct {
+	Seq  int
+	Data []byte
 }
 
 // Skipped is a repository left out of the run, and why.
@@ -142,7 +157,8 @@ func init() {
 	register.DoFn4x1[context.Context, string, func(Shard), func(string, Result), error](&planFn{})
 	register.DoFn3x1[context.Context, Shard, func(string, Result), error](&walkFn{})
 	register.Combiner1[Result](&mergeFn{})
-	register.DoFn4x1[context.Context, string, Result, func(Result), error](&finishRepoFn{})
+	register.DoFn4x1[context.Context, string, func(*Result) bool, func(Result), error](&finishRepoFn{})
+	register.Iter1[Result]()
 	register.DoFn2x1[context.Context, Result, error](&writeTotalFn{})
 	register.Function2x0(listLine)
 	register.Emitter1[Shard]()
@@ -151,12 +167,15 @@ func init() {
 	register.Emitter2[string, Result]()
 	beam.RegisterType(reflectTypeOf[Shard]())
 	beam.RegisterType(reflectTypeOf[Result]())
+	beam.RegisterType(reflectTypeOf[Record]())
 }
 
 // Build adds the run to s: the repositories listed in the file repos (one
 // path a line; blank lines and lines starting with # are skipped) are
-// planned into shards, the shards walked, their tables written and their
-// analysis states merged per repository and across all of them.
+// planned into shards, the shards walked and their tables written in
+// parallel; per repository, its shards' commits are analysed in walk order
+// (following files through renames needs the newest commits first), and the
+// repositories' analysis states are merged.
 func Build(s beam.Scope, cfg Config, repos string) {
 	s = s.Scope("gitwalk")
 	lines := filter.Distinct(s, beam.ParDo(s, listLine, textio.Read(s, repos)))
@@ -166,7 +185,7 @@ func Build(s beam.Scope, cfg Config, repos string) {
 	// after another on one worker.
 	shards = beam.Reshuffle(s, shards)
 	walked := beam.ParDo(s, &walkFn{Cfg: cfg}, shards)
-	perRepo := beam.CombinePerKey(s, &mergeFn{Cfg: cfg}, beam.Flatten(s, walked, planned))
+	perRepo := beam.GroupByKey(s, beam.Flatten(s, walked, planned))
 	repoResults := beam.ParDo(s, &finishRepoFn{Cfg: cfg}, perRepo)
 	// An empty Result, merge's identity, makes the totals and the manifest
 	// be written also when the list names no repository.
@@ -261,8 +280,11 @@ func (f *planFn) plan(ctx context.Context, repo string) ([]Shard, error) {
 	return out, nil
 }
 
-// walkFn walks one shard with the engine (walker and analysis), writes its
-// commits and changes tables and emits its analysis state.
+// walkFn walks one shard with the engine (walker), writes its commits and
+// changes tables and emits its commits as records, for its repository's
+// analysis. The walk and its diffs, the cost, are the shards' in parallel;
+// naming files through renames is not: a rename in a newer shard renames
+// the file's history in older ones, so finishRepoFn does it, in walk order.
 type walkFn struct{ Cfg Config }
 
 func (f *walkFn) ProcessElement(ctx context.Context, sh Shard, emit func(string, Result)) error {
@@ -294,12 +316,6 @@ func (f *walkFn) walk(ctx context.Context, sh Shard) (Result, error) {
 	opts.Skip, opts.MaxCount = sh.Skip, sh.Count
 	opts.Arenas, opts.Readers = arenas(), r.readers
 
-	scope := r.scope
-	scope.Bots, _ = analysis.ParseBotPolicy(f.Cfg.Bots)
-	scope.MaxChangeset = f.Cfg.MaxChangeset
-	by, _ := analysis.ParseGrouping(f.Cfg.By)
-	state := scope.Wrap(analysis.Churn{By: by, Filter: f.Cfg.filter()}).NewState()
-
 	var tables *shardTables
 	if !f.Cfg.NoParquet && sh.Total > 0 {
 		if tables, err = createTables(ctx, f.Cfg.Out, sh, export.Options{Repository: sh.Repo,
@@ -308,24 +324,24 @@ func (f *walkFn) walk(ctx context.Context, sh Shard) (Result, error) {
 		}
 		defer tables.abort(ctx)
 	}
-	// One ordered walk feeds both: the tables want git's order, and
-	// observing in order on this goroutine gives the state analysis.Run's
-	// workers would give (states do not depend on who saw what).
-	commits := 0
+	records := make([]Record, 0, sh.Count)
 	var writeErr error
 	if sh.Total > 0 {
 		err = r.repo.Walk(ctx, opts, func(c *walker.Commit) error {
-			commits++
 			// The position in the repository's walk, not the shard's, for
-			// the tables and for analyses that look for the walk's first or
-			// last commit.
+			// the tables and for the repository's analysis, which reads
+			// the commits in that order.
 			c.Seq += sh.Skip
 			if tables != nil {
 				if writeErr = tables.w.Write(c); writeErr != nil {
 					return writeErr
 				}
 			}
-			state.Observe(c) // last: the commit is the state's to keep
+			var data []byte
+			if data, writeErr = c.AppendBinary(nil); writeErr != nil {
+				return writeErr
+			}
+			records = append(records, Record{Seq: c.Seq, Data: data})
 			return nil
 		})
 		if err != nil {
@@ -343,15 +359,51 @@ func (f *walkFn) walk(ctx context.Context, sh Shard) (Result, error) {
 			return Result{}, err
 		}
 	}
-	b, err := state.(*analysis.ScopedState).MarshalBinary()
-	if err != nil {
-		return Result{}, err
-	}
-	res := Result{Repos: []string{sh.Repo}, Commits: commits, Shards: 1, State: b}
+	res := Result{Repos: []string{sh.Repo}, Commits: len(records), Shards: 1, Records: records,
+		Renames: []string{renamesText(r.repo.Renames(opts))}}
 	if r.ignoreFrom != "" {
 		res.IgnoreRevsFiles = []string{r.ignoreFrom}
 	}
 	return res, nil
+}
+
+// analyse observes a repository's commits, records in any order, into the
+// churn state the CLI builds for it (the same scope and analysis), after
+// naming their files with one analysis.Follower in walk order, as
+// analysis.Run does; it returns the state, encoded.
+func analyse(cfg Config, r *openRepo, records []Record) ([]byte, error) {
+	scope := r.scope
+	scope.Bots, _ = analysis.ParseBotPolicy(cfg.Bots)
+	scope.MaxChangeset = cfg.MaxChangeset
+	by, _ := analysis.ParseGrouping(cfg.By)
+	state := scope.Wrap(analysis.Churn{By: by, Filter: cfg.filter()}).NewState()
+	sort.Slice(records, func(i, j int) bool { return records[i].Seq < records[j].Seq })
+	follow := analysis.NewFollower()
+	for i, rec := range records {
+		if i > 0 && records[i-1].Seq == rec.Seq {
+			return nil, fmt.Errorf("two commits at position %d of the walk", rec.Seq)
+		}
+		c := new(walker.Commit)
+		if err := c.UnmarshalBinary(rec.Data); err != nil {
+			return nil, fmt.Errorf("commit at position %d of the walk: %w", rec.Seq, err)
+		}
+		c.Seq = rec.Seq
+		follow.Name(c)
+		state.Observe(c) // the commit is the state's to keep
+	}
+	return state.(*analysis.ScopedState).MarshalBinary()
+}
+
+// renamesText names a rename mode as the CLI's options do: "on" (files
+// followed through renames), "copies" or "off" (by path).
+func renamesText(m walker.RenameMode) string {
+	switch m {
+	case walker.RenamesOff:
+		return "off"
+	case walker.RenamesAndCopies:
+		return "copies"
+	}
+	return "on"
 }
 
 // mergeFn merges Results, decoding their states into states of the
@@ -371,6 +423,8 @@ func mergeResults(cfg Config, a, b Result) (Result, error) {
 		PlannedCommits:  max(a.PlannedCommits, b.PlannedCommits),
 		PlannedShards:   max(a.PlannedShards, b.PlannedShards),
 		IgnoreRevsFiles: union(a.IgnoreRevsFiles, b.IgnoreRevsFiles),
+		Renames:         union(a.Renames, b.Renames),
+		Records:         append(slices.Clone(a.Records), b.Records...),
 	}
 	sort.Slice(out.LeftOut, func(i, j int) bool {
 		x, y := out.LeftOut[i], out.LeftOut[j]
@@ -411,21 +465,46 @@ func union(a, b []string) []string {
 	return slices.Compact(out)
 }
 
-// finishRepoFn checks a repository's merged result against its plan: every
-// shard walked once, every planned commit counted once. A repository with
-// a shard left out, or whose counts disagree, is left out whole (its
-// tables are removed), never counted in part. It writes the repository's
-// own churn JSON.
+// finishRepoFn checks a repository's shards against its plan: every shard
+// walked once, every planned commit counted once. A repository with a shard
+// left out, or whose counts disagree, is left out whole (its tables are
+// removed), never counted in part. Otherwise it analyses the repository's
+// commits in walk order (analyse) and writes its own churn JSON. This is
+// the serial part of a repository: its records (some hundred bytes a
+// commit) are held in one worker's memory, and reading them is cheap next
+// to the walks' diffs.
 type finishRepoFn struct{ Cfg Config }
 
-func (f *finishRepoFn) ProcessElement(ctx context.Context, repo string, res Result, emit func(Result)) error {
-	if len(res.LeftOut) == 0 && (res.Shards != res.PlannedShards || res.Commits != res.PlannedCommits) {
+func (f *finishRepoFn) ProcessElement(ctx context.Context, repo string, results func(*Result) bool, emit func(Result)) error {
+	var res Result
+	var records []Record
+	var r Result
+	for results(&r) {
+		records = append(records, r.Records...)
+		r.Records = nil
+		merged, err := mergeResults(f.Cfg, res, r)
+		if err != nil {
+			return err
+		}
+		res, r = merged, Result{}
+	}
+	if len(res.LeftOut) == 0 && (res.Shards != res.PlannedShards || res.Commits != res.PlannedCommits || len(records) != res.Commits) {
 		reason := fmt.Sprintf("walked %d commits in %d shards, planned %d in %d (did the repository change during the run?)",
 			res.Commits, res.Shards, res.PlannedCommits, res.PlannedShards)
 		if f.Cfg.StopOnError {
 			return fmt.Errorf("%s: %s", repo, reason)
 		}
 		res.LeftOut = []Skipped{{repo, reason}}
+	}
+	if len(res.LeftOut) == 0 {
+		if err := f.analyse(repo, &res, records); err != nil {
+			var p *problem
+			if !errors.As(err, &p) || f.Cfg.StopOnError {
+				return fmt.Errorf("%s: %w", repo, err)
+			}
+			log.Warnf(ctx, "gitwalk-beam: leaving out %s: %v", repo, err)
+			res.LeftOut = []Skipped{{repo, err.Error()}}
+		}
 	}
 	if len(res.LeftOut) > 0 {
 		if !f.Cfg.NoParquet {
@@ -441,6 +520,17 @@ func (f *finishRepoFn) ProcessElement(ctx context.Context, repo string, res Resu
 	}
 	emit(res)
 	return nil
+}
+
+// analyse sets res.State to the analysis of the repository's records.
+func (f *finishRepoFn) analyse(repo string, res *Result, records []Record) error {
+	r, err := acquire(f.Cfg.repoPath(repo), f.Cfg.NoDefaultExcludes)
+	if err != nil {
+		return err
+	}
+	defer release(r)
+	res.State, err = analyse(f.Cfg, r, records)
+	return err
 }
 
 // writeTotalFn writes the churn of every repository together and the

@@ -124,8 +124,10 @@ func fixtures(t *testing.T, names ...string) (dir string, repos []string) {
 
 // churnFixtures are the fixtures the churn comparisons run on: people and
 // bots, left-out files, line-count edge cases, merges, odd and invalid UTF-8
-// paths, commit order and dates, entry types.
-var churnFixtures = []string{"people", "content", "merges", "paths", "order", "types"}
+// paths, commit order and dates, entry types, and renames (chains, swaps, a
+// path reused after its file moved away, renames on branches), which a
+// shard's commits can only be named by with the newer shards' renames.
+var churnFixtures = []string{"people", "content", "merges", "paths", "order", "types", "renames"}
 
 func TestChurnJSONEqualsTheCLIsForOneShardAndMany(t *testing.T) {
 	_, repos := fixtures(t, churnFixtures...)
@@ -136,7 +138,12 @@ func TestChurnJSONEqualsTheCLIsForOneShardAndMany(t *testing.T) {
 	}{
 		{"one shard per repository", Config{ShardSize: 0, NoParquet: true}, nil},
 		{"a shard per commit", Config{ShardSize: 1, NoParquet: true}, nil},
+		{"shards of two commits", Config{ShardSize: 2, NoParquet: true}, nil},
 		{"shards of three commits", Config{ShardSize: 3}, nil},
+		{"no renames, shards of two", Config{ShardSize: 2, NoRenames: true, NoParquet: true}, []string{"--no-renames"}},
+		{"no renames, a shard per commit", Config{ShardSize: 1, NoRenames: true, NoParquet: true}, []string{"--no-renames"}},
+		{"merges included, shards of three", Config{ShardSize: 3, Merges: "include", NoParquet: true}, []string{"--merges", "include"}},
+		{"by dir, shards of two", Config{ShardSize: 2, By: "dir", NoParquet: true}, []string{"--by", "dir"}},
 		{"by author, shards of two", Config{ShardSize: 2, By: "author", NoParquet: true}, []string{"--by", "author"}},
 		{"by month with merges included, shards of four", Config{ShardSize: 4, By: "month", Merges: "include", NoParquet: true},
 			[]string{"--by", "month", "--merges", "include"}},
