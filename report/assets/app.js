@@ -553,7 +553,7 @@
 
     body("knowledge").insertAdjacentHTML("beforeend", "<h3>Hot files nobody left knows</h3>");
     if (hasRows(kl)) table(body("knowledge"), kl, null, 30, [col(kl, ["entity", "file", "path"])]);
-    else body("knowledge").insertAdjacentHTML("beforeend", '<div class="nothing">Every file has an author left.</div>');
+    else body("knowledge").insertAdjacentHTML("beforeend", '<div class="note">Every file has an author left.</div>');
 
     // The truck factor of each folder, two levels deep, biggest first.
     var dirs = truck.rows.filter(function (r) { return r.folder !== "." && String(r.folder).split("/").length <= 2; });
