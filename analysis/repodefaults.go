@@ -11,33 +11,19 @@ import (
 )
 
 // RepoExclude returns the default exclusions for repo, for Scope.Exclude:
-// the linguist attributes first (as GitHub's linguist reads them:
-// linguist-generated, then linguist-vendored), then the names
-// DefaultExclude knows. linguist-vendored=false (or -linguist-vendored)
-// keeps a vendor folder's file, linguist-generated=false a lock or minified
-// file. Every program that leaves files out by default decides with this
-// one function (the CLI, the Parquet export, the Beam pipeline), so they
-// agree. The function is safe for concurrent use.
+// linguist's rules with the repository's linguist-* attributes, as
+// Classifier applies them. Every program that leaves files out by default
+// decides with this one function (the CLI, the Parquet export, the Beam
+// pipeline), so they agree. The function is safe for concurrent use.
 func RepoExclude(repo *walker.Repo) func(path string) ExcludeReason {
-	attrs := repo.AttrChecker("linguist-generated", "linguist-vendored")
-	return func(p string) ExcludeReason {
-		v := attrs.Check(p)
-		switch {
-		case attrTrue(v[0]):
-			return ExcludedGenerated
-		case attrTrue(v[1]):
-			return ExcludedVendored
-		}
-		r := DefaultExclude(p)
-		if r == ExcludedVendorDir && attrFalse(v[1]) || r != ExcludedVendorDir && attrFalse(v[0]) {
-			return NotExcluded
-		}
-		return r
-	}
+	return RepoClassifier(repo).Exclude
 }
 
-func attrTrue(v string) bool  { return v == "set" || v == "true" }
-func attrFalse(v string) bool { return v == "unset" || v == "false" }
+// RepoClassifier returns repo's file classifier, reading its linguist-*
+// attributes.
+func RepoClassifier(repo *walker.Repo) Classifier {
+	return Classifier{Attrs: repo.AttrChecker(LinguistAttributes()...).Check}
+}
 
 // ReadIgnoreRevs reads the revisions to leave out (Scope.IgnoreRevs) from
 // file, or from the repository's blame.ignoreRevsFile settings when file is

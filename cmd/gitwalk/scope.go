@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/gitwalk/gitwalk/analysis"
@@ -251,7 +248,7 @@ func (s *scopeArgs) build(repo *walker.Repo) (analysis.Scope, error) {
 	if mm, _ := repo.Mailmap(); mm != nil { // a mailmap read error is reported by the commands that map
 		sc.Mailmap = mm
 	}
-	revs, from, err := readIgnoreRevs(repo, s.ignoreRevsFile)
+	revs, from, err := analysis.ReadIgnoreRevs(repo, s.ignoreRevsFile)
 	if err != nil {
 		return analysis.Scope{}, err
 	}
@@ -385,53 +382,15 @@ func plural(n int) string {
 	return "s"
 }
 
-// readIgnoreRevs reads the revisions to ignore from file, or from the
-// repository's blame.ignoreRevsFile settings when file is "" (git reads
-// them all; a missing file is an error, in git too). Lines are full object
-// ids; '#' starts a comment, as git's oidset_parse_file reads them. from
-// names the files read, for the output.
-func readIgnoreRevs(repo *walker.Repo, file string) (revs map[walker.Hash]struct{}, from string, err error) {
-	files := []string{file}
-	if file == "" {
-		files = repo.IgnoreRevsFiles()
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return nil, "", fmt.Errorf("ignore-revs file: %w", err)
-		}
-		if revs == nil {
-			revs = map[walker.Hash]struct{}{}
-		}
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		for n := 1; sc.Scan(); n++ {
-			line := sc.Text()
-			if i := strings.IndexByte(line, '#'); i >= 0 {
-				line = line[:i]
-			}
-			line = strings.TrimSpace(line)
-			if line == "" {
-				continue
-			}
-			id, err := walker.ParseHash(line)
-			if err != nil {
-				return nil, "", fmt.Errorf("ignore-revs file %s:%d: %q is not a full object id", f, n, line)
-			}
-			revs[id] = struct{}{}
-		}
-	}
-	return revs, strings.Join(files, ","), nil
-}
-
 // defaultExcluder returns the default exclusions for repo: linguist's rules
 // with the repository's linguist attributes (analysis.Classifier).
 func defaultExcluder(repo *walker.Repo) func(string) analysis.ExcludeReason {
-	return classifier(repo).Exclude
+	return analysis.RepoExclude(repo)
 }
 
 // classifier returns repo's file classifier, reading its linguist attributes.
 func classifier(repo *walker.Repo) analysis.Classifier {
-	return analysis.Classifier{Attrs: repo.AttrChecker(analysis.LinguistAttributes()...).Check}
+	return analysis.RepoClassifier(repo)
 }
 
 // addSummaryColumns adds the policies and what they left out to the
