@@ -37,7 +37,7 @@ func expectedChurn(commits []gitCommit, by analysis.Grouping) map[string]analysi
 			case analysis.ByMonth:
 				key = c.month
 			case analysis.ByLanguage:
-				if key = linguist.Language(ch.path, nil); key == "" {
+				if key = linguist.Language(ch.path); key == "" {
 					key = analysis.UnknownLanguage
 				}
 			}
