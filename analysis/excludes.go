@@ -3,6 +3,7 @@ package analysis
 import (
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/gitwalk/gitwalk/internal/linguist"
 )
@@ -42,12 +43,35 @@ func LinguistAttributes() []string { return linguist.AttrNames() }
 // linguist-vendored=false keeps a file of a vendor folder, and
 // linguist-generated=false a lock file. The zero value applies the rules
 // alone. A Classifier is read-only once built and safe for concurrent use
-// when Attrs is.
+// when Attrs is; Memoized makes one that classifies each path once.
 type Classifier struct {
 	// Attrs returns the linguist attributes of a path, in
 	// LinguistAttributes order, as git check-attr gives them; nil means none
 	// are set anywhere.
 	Attrs func(path string) []string
+
+	memo *classMemo // nil: classify on every call
+}
+
+// Memoized returns c with a memo of its answers, shared by its copies: a
+// walk asks for every change of every commit, hundreds of thousands of
+// calls, about a few thousand distinct paths, and each path's attributes,
+// rules and language are then worked out once. The memo holds one entry
+// (the path and its FileClass) per distinct path asked, and lives as long
+// as the Classifier does: make one per walk. Attrs must give a path the
+// same values on every call. Safe for concurrent use when Attrs is.
+func (c Classifier) Memoized() Classifier {
+	c.memo = &classMemo{m: map[string]FileClass{}}
+	return c
+}
+
+// classMemo is a Memoized classifier's answers. A read-write lock, not a
+// sync.Map: a hit is a read under the shared lock with no allocation (a
+// sync.Map boxes the string key), and writes stop once the walk has seen
+// its paths.
+type classMemo struct {
+	mu sync.RWMutex
+	m  map[string]FileClass
 }
 
 // FileClass is what a Classifier says of one path.
@@ -69,8 +93,28 @@ type FileClass struct {
 
 // Classify returns p's class.
 func (c Classifier) Classify(p string) FileClass {
+	if c.memo == nil {
+		return c.classify(p)
+	}
+	c.memo.mu.RLock()
+	fc, ok := c.memo.m[p]
+	c.memo.mu.RUnlock()
+	if ok {
+		return fc
+	}
+	// Two goroutines may both miss and classify p: they store the same
+	// answer. The key is a copy, since p may view a caller's reused buffer.
+	fc = c.classify(p)
+	c.memo.mu.Lock()
+	c.memo.m[strings.Clone(p)] = fc
+	c.memo.mu.Unlock()
+	return fc
+}
+
+// classify is Classify without the memo.
+func (c Classifier) classify(p string) FileClass {
 	attrs := c.attrs(p)
-	fc := c.classes(p)
+	fc := classes(p, attrs)
 	fc.Language = linguist.LanguageWith(p, attrs)
 	fc.LanguageStats = linguist.InLanguageStats(linguist.Classify(p, attrs), fc.Language, attrs)
 	return fc
@@ -82,11 +126,21 @@ func (c Classifier) InLanguageStats(p string) bool { return c.Classify(p).Langua
 
 // Exclude returns the reason p is left out by default (NotExcluded when it
 // counts), for Scope.Exclude.
-func (c Classifier) Exclude(p string) ExcludeReason { return c.classes(p).Reason }
+func (c Classifier) Exclude(p string) ExcludeReason {
+	if c.memo != nil {
+		return c.Classify(p).Reason
+	}
+	return classes(p, c.attrs(p)).Reason
+}
 
 // Language returns linguist's language of p, with the linguist-language
 // attribute's override, or "" when linguist knows none (for Churn.Language).
-func (c Classifier) Language(p string) string { return linguist.LanguageWith(p, c.attrs(p)) }
+func (c Classifier) Language(p string) string {
+	if c.memo != nil {
+		return c.Classify(p).Language
+	}
+	return linguist.LanguageWith(p, c.attrs(p))
+}
 
 func (c Classifier) attrs(p string) linguist.Attrs {
 	if c.Attrs == nil {
@@ -95,9 +149,8 @@ func (c Classifier) attrs(p string) linguist.Attrs {
 	return linguist.AttrsOf(c.Attrs(p))
 }
 
-// classes is Classify without the language.
-func (c Classifier) classes(p string) FileClass {
-	attrs := c.attrs(p)
+// classes is Classify without the language, given p's attributes.
+func classes(p string, attrs linguist.Attrs) FileClass {
 	lc := linguist.Classify(p, attrs)
 	fc := FileClass{Vendored: lc.Vendored != linguist.None, Generated: lc.Generated != linguist.None,
 		Documentation: lc.Documentation != linguist.None}

@@ -1,6 +1,9 @@
 package analysis_test
 
 import (
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gitwalk/gitwalk/analysis"
@@ -56,9 +59,15 @@ func TestClassifierGivesEachPathItsReasonWord(t *testing.T) {
 		{"docs/notes.md", analysis.NotExcluded, false, "Markdown"},
 		{"src/weird.inc", analysis.NotExcluded, false, "C++"},
 	}
+	memo := c.Memoized()
 	for _, tc := range tests {
 		t.Run(tc.path, func(t *testing.T) {
 			got := c.Classify(tc.path)
+			for i := 0; i < 2; i++ { // a miss, then a hit
+				if m := memo.Classify(tc.path); m != got {
+					t.Errorf("memoized, call %d: %+v, want %+v", i+1, m, got)
+				}
+			}
 			if got.Reason != tc.reason || got.Documentation != tc.doc || got.Language != tc.language {
 				t.Errorf("got %+v (%s), want reason %s, documentation %v, language %q", got, got.Reason, tc.reason, tc.doc, tc.language)
 			}
@@ -98,5 +107,69 @@ func TestClassifierSaysWhatLinguistCountsInLanguageStatistics(t *testing.T) {
 		if got := c.InLanguageStats(p); got != want {
 			t.Errorf("%s: in language statistics %v, want %v", p, got, want)
 		}
+	}
+}
+
+// TestMemoizedClassifierAsksOncePerPath checks that a Memoized classifier
+// gives the answers of the plain one, from several goroutines at once (run
+// it with -race), and reads each path's attributes once when asked in turn.
+func TestMemoizedClassifierAsksOncePerPath(t *testing.T) {
+	var calls atomic.Int64
+	attrs := func(p string) []string {
+		calls.Add(1)
+		if p == "src/gen/x.go" {
+			return []string{"", "set", "", "", ""}
+		}
+		return nil
+	}
+	var paths []string
+	for i := 0; i < 50; i++ {
+		paths = append(paths, fmt.Sprintf("src/f%d.c", i), fmt.Sprintf("vendor/v%d.go", i), fmt.Sprintf("docs/d%d.md", i))
+	}
+	paths = append(paths, "src/gen/x.go", "package-lock.json", "web/a.min.js", "deps/lua/lua.c")
+	plain := analysis.Classifier{Attrs: attrs}
+	want := map[string]analysis.FileClass{}
+	for _, p := range paths {
+		want[p] = plain.Classify(p)
+	}
+
+	memo := plain.Memoized()
+	calls.Store(0)
+	for round := 0; round < 3; round++ {
+		for _, p := range paths {
+			if got := memo.Classify(p); got != want[p] {
+				t.Fatalf("%s: %+v, want %+v", p, got, want[p])
+			}
+			if got := memo.Exclude(p); got != want[p].Reason {
+				t.Fatalf("%s: Exclude %s, want %s", p, got, want[p].Reason)
+			}
+		}
+	}
+	if n := calls.Load(); n != int64(len(paths)) {
+		t.Errorf("attributes read %d times for %d paths asked 3 times each", n, len(paths))
+	}
+
+	shared := plain.Memoized()
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range paths {
+				p := paths[(i*(g+1))%len(paths)]
+				got := shared.Classify(p)
+				l := shared.Language(p)
+				if got != want[p] || l != want[p].Language || shared.InLanguageStats(p) != want[p].LanguageStats {
+					errs <- fmt.Sprintf("%s: %+v, want %+v", p, got, want[p])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }

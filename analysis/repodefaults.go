@@ -20,9 +20,10 @@ func RepoExclude(repo *walker.Repo) func(path string) ExcludeReason {
 }
 
 // RepoClassifier returns repo's file classifier, reading its linguist-*
-// attributes.
+// attributes, Memoized: it holds one entry per distinct path it is asked
+// about, so make one per walk.
 func RepoClassifier(repo *walker.Repo) Classifier {
-	return Classifier{Attrs: repo.AttrChecker(LinguistAttributes()...).Check}
+	return Classifier{Attrs: repo.AttrChecker(LinguistAttributes()...).Check}.Memoized()
 }
 
 // ReadIgnoreRevs reads the revisions to leave out (Scope.IgnoreRevs) from
