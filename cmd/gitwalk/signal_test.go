@@ -156,9 +156,10 @@ func interruptNumstat(t *testing.T, bin, repo string) {
 // walk: they must exit 130 within a second with nothing on stdout, or, if
 // the walk won the race, exit 0 with a complete document. The walk of the
 // big repository takes about 0.9 s of CPU with -j1; the signal goes at 0.35 s,
-// well after start-up (package initialisation, go-enry's tables above all,
-// takes about 0.1 s of CPU before main can install its handler, and a signal
-// before that kills the process as the default action would).
+// well after start-up (package initialisation, which took about 0.1 s of
+// CPU when go-enry's tables were linked, runs before main can install its
+// handler, and a signal before that kills the process as the default action
+// would).
 func interruptAnalyses(t *testing.T, bin, repo string) {
 	for _, args := range [][]string{
 		{"churn", repo, "-j1", "--format", "json"},

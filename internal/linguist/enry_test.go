@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"regexp"
 	"regexp/syntax"
 	"sort"
 	"strings"
@@ -168,16 +169,27 @@ func TestEveryLanguageTypeIsGoEnrys(t *testing.T) {
 func TestEveryPathRuleIsGoEnrys(t *testing.T) {
 	var paths []string
 	hits := map[string]int{}
-	for name, src := range map[string]string{"vendor": vendorRules, "documentation": documentationRules, "generated": generatedRules} {
-		re, err := syntax.Parse(src, syntax.Perl)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range examples(re) {
-			for _, p := range []string{e, "a/" + e, "src/lib/" + e, e + "/x.c", "a/" + e + "/x.c", e + ".txt", strings.ToUpper(e), strings.ToLower(e)} {
-				paths = append(paths, p)
-				if map[string]func(string) bool{"vendor": IsVendored, "documentation": IsDocumentation, "generated": IsGenerated}[name](p) {
-					hits[name]++
+	sets := map[string][]rule{"vendor": vendorRules, "documentation": documentationRules, "generated": generatedRules}
+	is := map[string]func(string) bool{"vendor": IsVendored, "documentation": IsDocumentation, "generated": IsGenerated}
+	for name, rules := range sets {
+		for _, r := range rules {
+			re, err := syntax.Parse(r.expr, syntax.Perl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			compiled := regexp.MustCompile(r.expr)
+			for _, e := range matching(re) {
+				if !compiled.MatchString(e) {
+					t.Errorf("example %q does not match %s", e, r.expr)
+				}
+				if len(r.needles) > 0 && !containsAny(e, r.needles) {
+					t.Errorf("%q matches %s but holds none of its needles %q", e, r.expr, r.needles)
+				}
+				for _, p := range []string{e, "a/" + e, "src/lib/" + e, e + "/x.c", "a/" + e + "/x.c", e + ".txt", strings.ToUpper(e), strings.ToLower(e)} {
+					paths = append(paths, p)
+					if is[name](p) {
+						hits[name]++
+					}
 				}
 			}
 		}
@@ -202,9 +214,9 @@ func TestEveryPathRuleIsGoEnrys(t *testing.T) {
 	t.Logf("%d paths", len(paths))
 }
 
-// examples returns strings that match re: one for each alternative, each
+// matching returns strings that match re: one for each alternative, each
 // optional part taken and left out.
-func examples(re *syntax.Regexp) []string {
+func matching(re *syntax.Regexp) []string {
 	switch re.Op {
 	case syntax.OpLiteral:
 		return []string{string(re.Rune)}
@@ -223,27 +235,27 @@ func examples(re *syntax.Regexp) []string {
 	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
 		return []string{"a"}
 	case syntax.OpCapture:
-		return examples(re.Sub[0])
+		return matching(re.Sub[0])
 	case syntax.OpStar, syntax.OpQuest:
-		return append([]string{""}, examples(re.Sub[0])...)
+		return append([]string{""}, matching(re.Sub[0])...)
 	case syntax.OpPlus:
-		return examples(re.Sub[0])
+		return matching(re.Sub[0])
 	case syntax.OpRepeat:
 		var out []string
-		for _, e := range examples(re.Sub[0]) {
+		for _, e := range matching(re.Sub[0]) {
 			out = append(out, strings.Repeat(e, max(re.Min, 1)))
 		}
 		return out
 	case syntax.OpAlternate:
 		var out []string
 		for _, s := range re.Sub {
-			out = append(out, examples(s)...)
+			out = append(out, matching(s)...)
 		}
 		return out
 	case syntax.OpConcat:
 		subs := make([][]string, len(re.Sub))
 		for i, s := range re.Sub {
-			if subs[i] = examples(s); len(subs[i]) == 0 {
+			if subs[i] = matching(s); len(subs[i]) == 0 {
 				return nil
 			}
 		}

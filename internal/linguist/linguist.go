@@ -17,7 +17,8 @@
 // The rules are tables in tables.go, generated from go-enry's data by
 // gen_tables.go (`go generate`), so gitwalk does not link go-enry: its
 // data package builds 16 MB of maps at initialisation, which every command
-// would pay. The expressions compile on first use. go-enry stays a
+// would pay. The expressions compile on first use, and each is tried only
+// on paths holding one of the literals every match holds. go-enry stays a
 // dependency of the generator and of the tests, where it is the oracle:
 // every file name, extension and alias it knows, and paths that hit each
 // rule, classify as go-enry classifies them, and the tables regenerate to
@@ -125,7 +126,7 @@ func decide(attr string, rule func() bool) Source {
 // third-party folders (vendor/, node_modules/, deps/ at the top, third_party/),
 // build scaffolding (configure, config.guess, gradlew), minified files, and
 // repository metadata (.gitattributes, .github/). Safe for concurrent use.
-func IsVendored(p string) bool { return rules().vendor.MatchString(p) }
+func IsVendored(p string) bool { return compiled().vendor.match(p) }
 
 // IsGenerated says whether linguist's path rules make p generated: lock
 // files (package-lock.json, Cargo.lock, poetry.lock...), generated folders
@@ -136,26 +137,65 @@ func IsGenerated(p string) bool {
 	if _, ok := slices.BinarySearch(generatedExtensions, strings.ToLower(path.Ext(p))); ok {
 		return true
 	}
-	return rules().generated.MatchString(p)
+	return compiled().generated.match(p)
 }
 
 // IsDocumentation says whether linguist's documentation.yml rules make p
 // documentation: docs/, Documentation/, examples/ at the top, README,
 // CHANGELOG, LICENSE, CONTRIBUTING files. Safe for concurrent use.
-func IsDocumentation(p string) bool { return rules().documentation.MatchString(p) }
+func IsDocumentation(p string) bool { return compiled().documentation.match(p) }
 
-// pathRules are the compiled expressions of tables.go.
-type pathRules struct {
-	vendor, generated, documentation *regexp.Regexp
+// A rule is one of linguist's path rules in tables.go.
+type rule struct {
+	expr string
+	// needles, when there are any, are literals one of which every path
+	// expr matches contains: a path with none of them is not tried, which
+	// spares most rules for most paths (Go's regexp would try the path at
+	// each position).
+	needles []string
 }
 
-// rules compiles the expressions on first use, so that a command that
+// ruleSet is rules and their expressions, compiled.
+type ruleSet struct {
+	rules []rule
+	res   []*regexp.Regexp
+}
+
+func compile(rules []rule) ruleSet {
+	s := ruleSet{rules: rules, res: make([]*regexp.Regexp, len(rules))}
+	for i, r := range rules {
+		s.res[i] = regexp.MustCompile(r.expr)
+	}
+	return s
+}
+
+// match says whether any rule matches p.
+func (s ruleSet) match(p string) bool {
+	for i, r := range s.rules {
+		if len(r.needles) > 0 && !containsAny(p, r.needles) {
+			continue
+		}
+		if s.res[i].MatchString(p) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAny(p string, needles []string) bool {
+	for _, n := range needles {
+		if strings.Contains(p, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// compiled compiles the rules on first use, so that a command that
 // classifies no file pays nothing for them.
-var rules = sync.OnceValue(func() pathRules {
-	return pathRules{
-		vendor:        regexp.MustCompile(vendorRules),
-		generated:     regexp.MustCompile(generatedRules),
-		documentation: regexp.MustCompile(documentationRules),
+var compiled = sync.OnceValue(func() struct{ vendor, generated, documentation ruleSet } {
+	return struct{ vendor, generated, documentation ruleSet }{
+		compile(vendorRules), compile(generatedRules), compile(documentationRules),
 	}
 })
 

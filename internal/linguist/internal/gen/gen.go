@@ -10,7 +10,8 @@
 // candidates narrowed by the primary extension, then by the classifier's
 // per-language prior, as internal/linguist did through go-enry), aliases,
 // language types, and the vendor, documentation and generated path rules
-// as regular expression sources.
+// as regular expression sources, each with the literals one of which a
+// path it matches must contain (Needles).
 package gen
 
 import (
@@ -98,31 +99,36 @@ func Generate() ([]byte, error) {
 	writeTable(&b, "extension", "lower-case extensions, dot included (\".h\", \".tar.gz\"), and the language each resolves to", extensions, index)
 	writeTable(&b, "alias", "linguist's aliases and language names, lower case with '_' for ' ', and their language", aliases, index)
 
-	vendor := data.FastVendorMatcher
-	var vendorSrc string
-	if vendor != nil {
-		vendorSrc = vendor.String()
-	} else {
-		var parts []string
-		for _, m := range data.VendorMatchers {
-			if m != nil {
-				parts = append(parts, m.String())
-			}
+	var vendor, docs []string
+	for _, m := range data.VendorMatchers {
+		if m != nil { // nil: syntax RE2 lacks, which go-enry skips too
+			vendor = append(vendor, m.String())
 		}
-		vendorSrc = alternation(parts)
 	}
-	var docParts []string
 	for _, m := range data.DocumentationMatchers {
-		docParts = append(docParts, m.String())
+		docs = append(docs, m.String())
 	}
-	for name, src := range map[string]string{"vendor": vendorSrc, "documentation": alternation(docParts), "generated": alternation(genRules)} {
-		if _, err := regexp.Compile(src); err != nil {
-			return nil, fmt.Errorf("%s rules: %v", name, err)
+	for _, set := range []struct {
+		name, doc string
+		exprs     []string
+	}{
+		{"vendorRules", "linguist's vendor.yml", vendor},
+		{"documentationRules", "linguist's documentation.yml", docs},
+		{"generatedRules", "linguist's generated.rb rules that read only the path", genRules},
+	} {
+		fmt.Fprintf(&b, "// %s are %s.\nvar %s = []rule{\n", set.name, set.doc, set.name)
+		for _, e := range set.exprs {
+			if _, err := regexp.Compile(e); err != nil {
+				return nil, fmt.Errorf("%s: %v", set.name, err)
+			}
+			needles, err := Needles(e)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %v", set.name, err)
+			}
+			fmt.Fprintf(&b, "{%s, %#v},\n", quote(e), needles)
 		}
+		b.WriteString("}\n\n")
 	}
-	fmt.Fprintf(&b, "// vendorRules is linguist's vendor.yml as one expression.\nconst vendorRules = %s\n\n", quote(vendorSrc))
-	fmt.Fprintf(&b, "// documentationRules is linguist's documentation.yml as one expression.\nconst documentationRules = %s\n\n", quote(alternation(docParts)))
-	fmt.Fprintf(&b, "// generatedRules are linguist's generated.rb rules that read only the\n// path, as one expression.\nconst generatedRules = %s\n\n", quote(alternation(genRules)))
 	b.WriteString("// generatedExtensions are the lower-case extensions of files that are\n// always generated.\nvar generatedExtensions = []string{\n")
 	for _, e := range genExts {
 		fmt.Fprintf(&b, "%q,\n", e)
@@ -202,16 +208,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// alternation joins expressions into one that matches where any does;
-// each part keeps its own flags in its group.
-func alternation(parts []string) string {
-	var s []string
-	for _, p := range parts {
-		s = append(s, "(?:"+p+")")
-	}
-	return strings.Join(s, "|")
 }
 
 // quote writes s as a raw string when it can be one.
