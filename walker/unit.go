@@ -53,6 +53,8 @@ type unitStats struct {
 
 	changesMissing bool // a tree was missing: the commit came without changes
 	missingChanges int  // changes that came without line counts (Change.Missing)
+
+	busy time.Duration // the worker's time on the unit
 }
 
 // run checks out an arena, computes the commit's result in it, copies the

@@ -321,6 +321,16 @@ type Stats struct {
 	// resident memory. Concurrent walks of one Repo share the count.
 	PackDrops int64
 
+	// Where the walk's time went, for the serial fraction (Amdahl): the
+	// time before the first commit could be dispatched (the revision
+	// walk's setup: revisions resolved, a limited or topo-ordered walk
+	// prepared), the time the one goroutine of the revision walk spent
+	// producing commits after that, and the time the ordered callback
+	// (Walk's fn) ran, one commit at a time. Busy is the workers' time
+	// on units, added over the workers; Busy / (Workers * Wall) is how
+	// much of the workers' capacity the walk used.
+	Setup, RevWalk, Ordered, Busy time.Duration
+
 	// What a walk that passes over missing objects (Options.Missing) left
 	// out: the distinct trees and blobs it could not read, the commits that
 	// came without changes (a tree missing), the changes that came without

@@ -531,6 +531,18 @@ func printWalkStats(ios *iostreams, st *walker.Stats) {
 			st.MissingObjects, st.MissingCommits, st.MissingChanges, st.MissingPaths)
 	}
 	fmt.Fprintf(ios.errOut, "packs:   mapped pages dropped from memory %d times (every 64 MiB read)\n", st.PackDrops)
+	fmt.Fprintf(ios.errOut, "time:    setup %s, revision walk %s, ordered callback %s (one goroutine each); workers busy %s (%.0f%% of %d x wall)\n",
+		st.Setup.Round(time.Millisecond), st.RevWalk.Round(time.Millisecond), st.Ordered.Round(time.Millisecond),
+		st.Busy.Round(time.Millisecond), busyShare(st), st.Workers)
+}
+
+// busyShare is the workers' time on units as a percentage of what they
+// could have given over the walk's wall time.
+func busyShare(st *walker.Stats) float64 {
+	if st.Workers == 0 || st.Wall <= 0 {
+		return 0
+	}
+	return 100 * float64(st.Busy) / (float64(st.Workers) * float64(st.Wall))
 }
 
 // sizeText writes n bytes for people: B, KiB, MiB or GiB with one decimal.
