@@ -392,6 +392,7 @@ func (s *Stats) merge(o Stats) {
 	s.HeapFallback += o.HeapFallback
 	s.Renames += o.Renames
 	s.RenameLimitNeeded = max(s.RenameLimitNeeded, o.RenameLimitNeeded)
+	s.RenameDegraded = s.RenameDegraded || o.RenameDegraded
 	s.MissingCommits += o.MissingCommits
 	s.MissingChanges += o.MissingChanges
 	s.StoreHits += o.StoreHits
@@ -411,6 +412,7 @@ func (s *Stats) add(u unitStats) {
 	}
 	s.Renames += u.renames
 	s.RenameLimitNeeded = max(s.RenameLimitNeeded, u.neededLimit)
+	s.RenameDegraded = s.RenameDegraded || u.degraded
 	if u.changesMissing {
 		s.MissingCommits++
 	}
