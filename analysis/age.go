@@ -108,10 +108,19 @@ func (s *AgeState) Merge(other State) {
 // repository), youngest first
 // (oldest first with OldestFirst), ties by entity in byte order. now is the
 // reference time when the Age's Now is zero.
+//
+// The first commit observed is not always the one meant (see
+// KnowledgeState.ResultAt: with merges left out and a merge at the head, it
+// can be a side branch's); RowsIn takes the commit whose files count.
 func (s *AgeState) Rows(ctx context.Context, repo *walker.Repo, now time.Time) ([]AgeRow, error) {
 	if s.first.seq < 0 {
 		return nil, nil
 	}
+	return s.RowsIn(ctx, repo, s.first.hash, now)
+}
+
+// RowsIn is Rows with the files present at commit.
+func (s *AgeState) RowsIn(ctx context.Context, repo *walker.Repo, commit walker.Hash, now time.Time) ([]AgeRow, error) {
 	if !s.opts.Now.IsZero() {
 		now = s.opts.Now
 	}
@@ -119,7 +128,7 @@ func (s *AgeState) Rows(ctx context.Context, repo *walker.Repo, now time.Time) (
 	for p := range s.files {
 		paths = append(paths, p)
 	}
-	present, err := repo.FilesAt(ctx, s.first.hash, paths)
+	present, err := repo.FilesAt(ctx, commit, paths)
 	if err != nil {
 		return nil, err
 	}

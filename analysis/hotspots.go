@@ -152,16 +152,22 @@ func (s *HotspotsState) First() (h walker.Hash, ok bool) { return s.first.hash, 
 
 // Rows returns the files that exist at First, sized with repo.LineCounts,
 // sorted as Sort says. repo must be the walked repository. The slice is the
-// caller's.
+// caller's. First is not always the commit meant (see AgeState.Rows);
+// RowsIn takes the commit whose files count and are sized.
 func (s *HotspotsState) Rows(ctx context.Context, repo *walker.Repo) ([]HotspotRow, error) {
 	if s.first.seq < 0 {
 		return nil, nil
 	}
+	return s.RowsIn(ctx, repo, s.first.hash)
+}
+
+// RowsIn is Rows with the files that exist at commit, sized there.
+func (s *HotspotsState) RowsIn(ctx context.Context, repo *walker.Repo, commit walker.Hash) ([]HotspotRow, error) {
 	paths := make([]string, 0, len(s.files))
 	for p := range s.files {
 		paths = append(paths, p)
 	}
-	sizes, err := repo.LineCounts(ctx, s.first.hash, paths)
+	sizes, err := repo.LineCounts(ctx, commit, paths)
 	if err != nil {
 		return nil, err
 	}

@@ -129,3 +129,23 @@ for i in "${cmds[@]}"; do
   awk -v n="${names[$i]}" -v w="$w" -v g="$gitwall" -v c="$cpu" -v r="$rss" -v m="$maxrss" \
     'BEGIN {printf "| %s | %.2f | %.2fx | %.2f | %.0f | %.0f |\n", n, w, (g > 0 ? w / g : 0), c, r / 1024, m / 1024}'
 done
+
+# Scaling (Amdahl), from the numstat rows: with n workers T(n) = s + p/n,
+# so -j1 and the default -j (n = the cores) give the serial part s and the
+# parallel part p, and the projection for more cores. Whole-process wall
+# times: s holds everything one goroutine does (start, the revision walk
+# when it is the bottleneck, ordering, output); --stats's time line from
+# one more run says where inside the walk.
+n=$(nproc)
+if [ "$n" -ge 2 ]; then
+  t1=$(median "$tmp/wall1")
+  tn=$(median "$tmp/wall2")
+  echo
+  awk -v t1="$t1" -v tn="$tn" -v n="$n" 'BEGIN {
+    p = (t1 - tn) * n / (n - 1); s = t1 - p
+    if (s < 0) s = 0
+    printf "Scaling, numstat --no-renames: -j1 %.2f s, -j%d %.2f s: serial part %.2f s (%.0f%% of -j1); projected speedup over -j1: %.1fx at 8 cores, %.1fx at 16\n",
+      t1, n, tn, s, 100 * s / t1, t1 / (s + p / 8), t1 / (s + p / 16)
+  }'
+  "$gitwalk" numstat --no-cache --no-renames --stats "$repo" "$rev" 2>&1 >/dev/null | grep '^time:' || true
+fi

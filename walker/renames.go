@@ -2,6 +2,7 @@ package walker
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/gitwalk/gitwalk/arena"
 	"github.com/gitwalk/gitwalk/internal/attributes"
@@ -30,7 +31,8 @@ func (r *Repo) Renames(opts Options) RenameMode {
 // renameOptions turns a walk's options into the detector's, with the
 // repository's diff.renameLimit when the walk names no limit.
 func (r *Repo) renameOptions(opts *Options, mode RenameMode) renames.Options {
-	o := renames.Options{MinScore: opts.RenameScore, Copies: mode == RenamesAndCopies}
+	o := renames.Options{MinScore: opts.RenameScore, Copies: mode == RenamesAndCopies,
+		CopiesHarder: mode == RenamesAndCopiesHarder}
 	limit := opts.RenameLimit
 	if limit == 0 && r.cfg.RenameLimitSet {
 		limit = r.cfg.RenameLimit
@@ -78,29 +80,61 @@ func (b unitBlobs) Read(id odb.ID, a *arena.Arena) ([]byte, error) {
 // that it is dropped (a deleted source its rename replaces).
 type renamePlan struct {
 	src, dst     []renames.File // reused across commits
-	srcOf, dstOf []int32        // change index of each source and destination
+	srcOf, dstOf []int32        // change index of each source (-1-j: unmodified file j) and destination
 	pairOf       []int32        // per change: the source change of its pair, or -1
 	pairs        []renames.Pair // per change with a pair, in arena memory
 	dropped      []bool         // per change: a deleted file whose rename replaces it
 	count        int            // changes left after the plan: the rows
 	renames      int
 	neededLimit  int
+	degraded     bool
+	sameAll      string // the paths of the files left alike (RenamesAndCopiesHarder)
+	sameBase     int32  // the offset of sameAll in the differ's path buffer
 }
 
 // detectRenames runs git's rename detection on the tree diff's changes
-// (path order), leaving the decision in u.plan. It returns false when no
-// detection ran (renames off, or nothing to pair).
-func (u *unit) detectRenames(a *arena.Arena, changes []treediff.Change, all string) (bool, error) {
+// (path order) between trees base and tree, leaving the decision in
+// u.plan. It returns false when no detection ran (renames off, or nothing
+// to pair). Under RenamesAndCopiesHarder the files both trees hold alike
+// are sources too, in their places in path order (git's queue holds them
+// there); they are listed only for a commit that adds a file.
+func (u *unit) detectRenames(a *arena.Arena, changes []treediff.Change, all string, base, tree odb.ID) (bool, error) {
 	p := &u.plan
-	p.renames, p.neededLimit = 0, 0
+	p.renames, p.neededLimit, p.degraded = 0, 0, false
 	if u.renameMode == RenamesOff {
 		return false, nil
 	}
 	p.src, p.dst, p.srcOf, p.dstOf = p.src[:0], p.dst[:0], p.srcOf[:0], p.dstOf[:0]
-	copies := u.renameMode == RenamesAndCopies
+	harder := u.renameMode == RenamesAndCopiesHarder
+	copies := u.renameMode == RenamesAndCopies || harder
+	var same []treediff.Change
+	if harder && !base.IsZero() && slices.ContainsFunc(changes, func(c treediff.Change) bool { return c.OldMode == 0 }) {
+		if err := u.td.Unmodified(base, tree); err != nil {
+			return false, err
+		}
+		same = u.td.Unchanged()
+	}
+	// The unmodified files' paths follow the changes' in the differ's
+	// buffer: one string holds them, as all holds the changes'.
+	p.sameAll, p.sameBase = "", int32(len(all))
+	if len(same) > 0 {
+		p.sameAll = string(u.td.Paths()[len(all):])
+	}
+	j := 0
+	addSame := func(before string) { // the unmodified files ordered before path ("": all left)
+		for ; j < len(same); j++ {
+			sp := p.sameAll[same[j].PathOff-p.sameBase : same[j].PathOff-p.sameBase+same[j].PathLen]
+			if before != "" && sp > before {
+				return
+			}
+			p.src = append(p.src, renames.File{Path: sp, Mode: same[j].OldMode, ID: same[j].OldID, Unmodified: true})
+			p.srcOf = append(p.srcOf, int32(-1-j))
+		}
+	}
 	for i := range changes {
 		fc := &changes[i]
 		path := all[fc.PathOff : fc.PathOff+fc.PathLen]
+		addSame(path)
 		switch {
 		case fc.OldMode == 0:
 			p.dst = append(p.dst, renames.File{Path: path, Mode: fc.NewMode, ID: fc.NewID})
@@ -113,6 +147,7 @@ func (u *unit) detectRenames(a *arena.Arena, changes []treediff.Change, all stri
 			p.srcOf = append(p.srcOf, int32(i))
 		}
 	}
+	addSame("")
 	if len(p.src) == 0 || len(p.dst) == 0 {
 		return false, nil
 	}
@@ -130,7 +165,7 @@ func (u *unit) detectRenames(a *arena.Arena, changes []treediff.Change, all stri
 	if err != nil {
 		return false, err
 	}
-	p.neededLimit = res.NeededLimit
+	p.neededLimit, p.degraded = res.NeededLimit, res.Degraded
 	if len(res.Pairs) == 0 {
 		return false, nil
 	}
@@ -145,7 +180,7 @@ func (u *unit) detectRenames(a *arena.Arena, changes []treediff.Change, all stri
 	}
 	p.count = len(changes)
 	for s := range p.src {
-		if !p.src[s].Kept && res.SourceUsed(s) {
+		if !p.src[s].Kept && !p.src[s].Unmodified && res.SourceUsed(s) {
 			p.dropped[p.srcOf[s]] = true
 			p.count--
 		}
@@ -172,6 +207,18 @@ func (u *unit) binaryAttr(path string) renames.Binary {
 		}
 	}
 	return renames.BinaryAuto
+}
+
+// sourcePath returns the path, mode and id of the plan's source s: a
+// change of the commit, or a file it left alike (RenamesAndCopiesHarder).
+func (u *unit) source(changes []treediff.Change, all string, s int32) (path string, mode uint32, id odb.ID) {
+	if i := u.plan.srcOf[s]; i >= 0 {
+		c := &changes[i]
+		return all[c.PathOff : c.PathOff+c.PathLen], c.OldMode, c.OldID
+	}
+	c := &u.td.Unchanged()[-1-u.plan.srcOf[s]]
+	off := c.PathOff - u.plan.sameBase
+	return u.plan.sameAll[off : off+c.PathLen], c.OldMode, c.OldID
 }
 
 func grow(s []int32, n int) []int32 {

@@ -241,6 +241,8 @@ func (u *unit) fromStore(node *revwalk.Commit) (*Commit, unitStats, bool) {
 		return nil, st, false
 	}
 	needed, n := binary.Uvarint(v)
+	degraded := needed&recordDegraded != 0
+	needed &^= recordDegraded
 	c := new(Commit)
 	if n <= 0 || needed > 1<<31 || c.UnmarshalBinary(v[n:]) != nil || c.Hash != node.ID {
 		// The value passed its checksum, so this is a bug of the encoder
@@ -260,17 +262,26 @@ func (u *unit) fromStore(node *revwalk.Commit) (*Commit, unitStats, bool) {
 			st.renames++
 		}
 	}
-	st.neededLimit = int(needed)
+	st.neededLimit, st.degraded = int(needed), degraded
 	st.stored = int64(len(v))
 	return c, st, true
 }
+
+// recordDegraded marks, in the rename limit a record starts with, a
+// commit whose detection left unmodified sources out (Stats.RenameDegraded);
+// a limit is at most 1<<31, so records without the mark read as before.
+const recordDegraded = 1 << 32
 
 // toStore keeps node's result c (computed with its message) in the store.
 func (u *unit) toStore(node *revwalk.Commit, c *Commit, st *unitStats) {
 	if !u.store.s.usable() {
 		return
 	}
-	v := binary.AppendUvarint(make([]byte, 0, 256), uint64(st.neededLimit))
+	needed := uint64(st.neededLimit)
+	if st.degraded {
+		needed |= recordDegraded
+	}
+	v := binary.AppendUvarint(make([]byte, 0, 256), needed)
 	v, err := c.AppendBinary(v)
 	if err == nil {
 		err = u.store.s.s.Put(u.storeKey(node), v)

@@ -48,11 +48,14 @@ type unitStats struct {
 	heapFallback bool
 	renames      int
 	neededLimit  int   // renames.Result.NeededLimit
+	degraded     bool  // renames.Result.Degraded
 	hit, miss    bool  // read from the store; computed and put in it
 	stored       int64 // bytes of the record read or written
 
 	changesMissing bool // a tree was missing: the commit came without changes
 	missingChanges int  // changes that came without line counts (Change.Missing)
+
+	busy time.Duration // the worker's time on the unit
 }
 
 // run checks out an arena, computes the commit's result in it, copies the
@@ -137,11 +140,11 @@ func (u *unit) compute(a *arena.Arena, node *revwalk.Commit) (*Commit, unitStats
 	// One string holds every path of the commit: one allocation, and the
 	// Change paths are substrings of it.
 	all := string(u.td.Paths())
-	renamed, err := u.detectRenames(a, changes, all)
+	renamed, err := u.detectRenames(a, changes, all, base, info.Tree)
 	if err != nil {
 		return nil, st, fmt.Errorf("commit %s: rename detection: %w", node.ID, err)
 	}
-	st.renames, st.neededLimit = u.plan.renames, u.plan.neededLimit
+	st.renames, st.neededLimit, st.degraded = u.plan.renames, u.plan.neededLimit, u.plan.degraded
 	n := len(changes)
 	if renamed {
 		n = u.plan.count
@@ -161,9 +164,9 @@ func (u *unit) compute(a *arena.Arena, node *revwalk.Commit) (*Commit, unitStats
 		switch {
 		case renamed && u.plan.pairOf[i] >= 0:
 			pr := u.plan.pairs[u.plan.pairOf[i]]
-			src := &changes[u.plan.srcOf[pr.Src]]
-			ch.OldPath = all[src.PathOff : src.PathOff+src.PathLen]
-			ch.OldMode, ch.OldHash = FileMode(src.OldMode), src.OldID
+			var mode uint32
+			ch.OldPath, mode, ch.OldHash = u.source(changes, all, pr.Src)
+			ch.OldMode = FileMode(mode)
 			ch.Score = pr.Percent()
 			ch.Kind = Renamed
 			if pr.Copy {

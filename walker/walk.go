@@ -149,7 +149,13 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 		defer prog.stop()
 	}
 
+	// The revision walk's time is timed from here on: its setup (above
+	// and in the first next) and its steady state apart.
+	setupEnd := time.Now()
+	var revWalk time.Duration
+	revDone := make(chan struct{})
 	go func() {
+		defer close(revDone)
 		defer close(jobs)
 		for seq := 0; ; seq++ {
 			select {
@@ -157,7 +163,13 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 			case <-ctx.Done():
 				return
 			}
+			t0 := time.Now()
 			node, err := next()
+			if seq == 0 {
+				setupEnd = time.Now()
+			} else {
+				revWalk += time.Since(t0)
+			}
 			if node == nil && err == nil {
 				return
 			}
@@ -202,6 +214,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 			}()
 			u := &unit{repo: r, alg: alg, opts: &opts, ps: rw.spec(), renameMode: renameMode, renameOpts: renameOpts, missing: &missing, store: ws}
 			for j := range jobs {
+				t0 := time.Now()
 				res := result{seq: j.seq, err: j.err}
 				if res.err == nil && ctx.Err() == nil && u.store != nil {
 					// A commit the store holds needs no reader or arena.
@@ -229,6 +242,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 					}
 				}
 				if each == nil {
+					res.st.busy = time.Since(t0)
 					results <- res
 					continue
 				}
@@ -237,8 +251,10 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 				case res.err != nil:
 					fail(res.seq, res.err)
 				case ctx.Err() == nil:
+					err := each(worker, res.commit)
+					res.st.busy = time.Since(t0)
 					perWorker[worker].add(res.st)
-					if err := each(worker, res.commit); err != nil {
+					if err != nil {
 						fail(res.seq, err)
 					} else if prog != nil {
 						prog.done.Add(1)
@@ -289,6 +305,10 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	if opts.Stats != nil {
 		stats.Workers = workers
 		stats.Wall = time.Since(start)
+		cancel() // the walk is over; a revision walk left waiting stops
+		<-revDone
+		stats.Setup = setupEnd.Sub(start)
+		stats.RevWalk = revWalk
 		stats.Arenas = arenas.Metrics()
 		stats.Readers = readers.Metrics()
 		stats.PackDrops = r.db.MappedDrops() - drops
@@ -329,7 +349,10 @@ func reorder(ctx context.Context, results <-chan result, tokens <-chan struct{},
 				return stats, err // cancelled from outside: no callback after it
 			}
 			stats.add(head.st)
-			if err := fn(head.commit); err != nil {
+			t0 := time.Now()
+			err := fn(head.commit)
+			stats.Ordered += time.Since(t0)
+			if err != nil {
 				return stats, err
 			}
 			if prog != nil {
@@ -369,11 +392,14 @@ func (s *Stats) merge(o Stats) {
 	s.HeapFallback += o.HeapFallback
 	s.Renames += o.Renames
 	s.RenameLimitNeeded = max(s.RenameLimitNeeded, o.RenameLimitNeeded)
+	s.RenameDegraded = s.RenameDegraded || o.RenameDegraded
 	s.MissingCommits += o.MissingCommits
 	s.MissingChanges += o.MissingChanges
 	s.StoreHits += o.StoreHits
 	s.StoreMisses += o.StoreMisses
 	s.StoreBytes += o.StoreBytes
+	s.Ordered += o.Ordered
+	s.Busy += o.Busy
 }
 
 func (s *Stats) add(u unitStats) {
@@ -386,6 +412,7 @@ func (s *Stats) add(u unitStats) {
 	}
 	s.Renames += u.renames
 	s.RenameLimitNeeded = max(s.RenameLimitNeeded, u.neededLimit)
+	s.RenameDegraded = s.RenameDegraded || u.degraded
 	if u.changesMissing {
 		s.MissingCommits++
 	}
@@ -397,4 +424,5 @@ func (s *Stats) add(u unitStats) {
 		s.StoreMisses++
 	}
 	s.StoreBytes += u.stored
+	s.Busy += u.busy
 }

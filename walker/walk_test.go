@@ -10,7 +10,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gitwalk/gitwalk/arena"
 	"github.com/gitwalk/gitwalk/internal/testrepos"
@@ -293,5 +295,55 @@ func TestMessagesAreGivenOnlyWhenAsked(t *testing.T) {
 		if err != nil || n == 0 {
 			t.Fatalf("walk: %v, %d commits", err, n)
 		}
+	}
+}
+
+// The time figures of Stats add up: each is within the walk's wall time,
+// the workers' busy time within what the workers had, and the ordered
+// callback's time holds what the callback spent. A walk stopped early
+// (ErrStop) still ends and reports them.
+func TestStatsTimeTheWalksParts(t *testing.T) {
+	r := openFixture(t, "order")
+	for _, stop := range []int{0, 3} {
+		var st Stats
+		calls := 0
+		const pause = 2 * time.Millisecond
+		err := r.Walk(context.Background(), Options{Revisions: []string{"--all"}, Workers: 2, Stats: &st}, func(c *Commit) error {
+			calls++
+			time.Sleep(pause)
+			if calls == stop {
+				return ErrStop
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Setup <= 0 || st.Busy <= 0 {
+			t.Errorf("stop at %d: setup %v, busy %v; want both > 0", stop, st.Setup, st.Busy)
+		}
+		if st.Setup+st.RevWalk > st.Wall || st.Ordered > st.Wall {
+			t.Errorf("stop at %d: setup %v + revision walk %v, ordered %v: more than the wall time %v", stop, st.Setup, st.RevWalk, st.Ordered, st.Wall)
+		}
+		if st.Busy > time.Duration(st.Workers)*st.Wall {
+			t.Errorf("stop at %d: workers busy %v, more than %d x wall %v", stop, st.Busy, st.Workers, st.Wall)
+		}
+		if st.Ordered < time.Duration(calls)*pause {
+			t.Errorf("stop at %d: ordered callback %v, less than the %d x %v it slept", stop, st.Ordered, calls, pause)
+		}
+	}
+	// WalkParallel's callbacks run on the workers: their time is busy time.
+	var st Stats
+	var n atomic.Int64
+	err := r.WalkParallel(context.Background(), Options{Revisions: []string{"--all"}, Workers: 2, Stats: &st}, func(_ int, c *Commit) error {
+		n.Add(1)
+		time.Sleep(2 * time.Millisecond)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Busy < time.Duration(n.Load())*2*time.Millisecond || st.Ordered != 0 {
+		t.Errorf("WalkParallel: busy %v for %d callbacks of 2ms, ordered %v (want 0)", st.Busy, n.Load(), st.Ordered)
 	}
 }

@@ -169,10 +169,11 @@ type RenameMode uint8
 
 // The rename modes.
 const (
-	RenamesAsConfigured RenameMode = iota // the repository's diff.renames; on when unset (git log's default)
-	RenamesOff                            // --no-renames
-	RenamesOn                             // -M: renames
-	RenamesAndCopies                      // -C (or diff.renames=copies): copies from changed files too
+	RenamesAsConfigured    RenameMode = iota // the repository's diff.renames; on when unset (git log's default)
+	RenamesOff                               // --no-renames
+	RenamesOn                                // -M: renames
+	RenamesAndCopies                         // -C (or diff.renames=copies): copies from changed files too
+	RenamesAndCopiesHarder                   // -C -C, --find-copies-harder: copies from unmodified files too
 )
 
 func (m RenameMode) String() string {
@@ -183,6 +184,8 @@ func (m RenameMode) String() string {
 		return "renames"
 	case RenamesAndCopies:
 		return "copies"
+	case RenamesAndCopiesHarder:
+		return "copies-harder"
 	}
 	return "as-configured"
 }
@@ -220,9 +223,7 @@ const (
 // output when the rename limit skipped the full comparison somewhere
 // (Stats.RenameLimitNeeded), or "" when it did not.
 func RenameLimitWarning(s *Stats) string {
-	// A degraded detection (copies from changed files only) comes only with
-	// copies from unmodified files (-C -C), which walks do not do.
-	return renames.LimitWarning(s.RenameLimitNeeded, false)
+	return renames.LimitWarning(s.RenameLimitNeeded, s.RenameDegraded)
 }
 
 func (k ChangeKind) String() string {
@@ -307,6 +308,10 @@ type Stats struct {
 	// (git's needed_rename_limit); 0 otherwise. git log warns about it at
 	// the end: RenameLimitWarning gives the words.
 	RenameLimitNeeded int
+	// RenameDegraded reports that under RenamesAndCopiesHarder the rename
+	// limit made some commit look for copies among changed files only
+	// (git's "only found copies from modified paths").
+	RenameDegraded bool
 	// StoreHits counts the commits whose results were read from
 	// Options.Store, StoreMisses those computed and put in it (the
 	// revision walk's reads of the store are not counted). The work figures above (FilesDiffed,
@@ -320,6 +325,16 @@ type Stats struct {
 	// cache keeps them), which bounds what the packs hold of the process's
 	// resident memory. Concurrent walks of one Repo share the count.
 	PackDrops int64
+
+	// Where the walk's time went, for the serial fraction (Amdahl): the
+	// time before the first commit could be dispatched (the revision
+	// walk's setup: revisions resolved, a limited or topo-ordered walk
+	// prepared), the time the one goroutine of the revision walk spent
+	// producing commits after that, and the time the ordered callback
+	// (Walk's fn) ran, one commit at a time. Busy is the workers' time
+	// on units, added over the workers; Busy / (Workers * Wall) is how
+	// much of the workers' capacity the walk used.
+	Setup, RevWalk, Ordered, Busy time.Duration
 
 	// What a walk that passes over missing objects (Options.Missing) left
 	// out: the distinct trees and blobs it could not read, the commits that

@@ -57,14 +57,17 @@ var ageCmd = analysisCmd[ageOptions, *analysis.AgeState]{
 }
 
 // ageReport makes age's Report from its state (nil: no rows), reading the
-// files at the walk's first commit, ages measured to now: the first top
+// files at the walk's snapshot commit (snapshotCommit), ages measured to now: the first top
 // files (0: all), with the options `gitwalk age --format json` prints.
 // gitwalk report uses it too, so the two cannot drift.
 func ageReport(ctx context.Context, repo *walker.Repo, st *analysis.AgeState, r reportArgs, now time.Time, oldest bool) (*analysis.Report, error) {
 	var rows []analysis.AgeRow
 	if st != nil {
-		var err error
-		if rows, err = st.Rows(ctx, repo, now); err != nil {
+		snap, ok, err := snapshotCommit(ctx, repo, r.walk)
+		if err == nil && ok {
+			rows, err = st.RowsIn(ctx, repo, snap, now)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}

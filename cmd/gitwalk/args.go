@@ -31,9 +31,13 @@ type walkArgs struct {
 	// folder is no repository either, since it was likely meant as one.
 	notRepo string
 
-	// copiesAsked is set by --find-copies: with diff.renames=copies in the
-	// config that means git's -C -C, which gitwalk does not implement.
-	copiesAsked bool
+	// copiesHarder is git's find_copies_harder flag: set by
+	// --find-copies-harder and by a --find-copies given over copies already
+	// asked (-C -C), it asks for copies from unmodified files whatever the
+	// options before or after say (git's diff_setup_done). copiesOverConfig
+	// is set by a --find-copies given over the repository's diff.renames:
+	// with diff.renames=copies, that sets the flag too.
+	copiesHarder, copiesOverConfig bool
 
 	// scope holds the analysis policies runAnalyses applies (nil for numstat).
 	scope *scopeArgs
@@ -69,7 +73,9 @@ const walkArgsHelp = `Revisions and options, as git log takes them:
                           when unset, as git log)
   -M, --find-renames[=N]  detect renames with at least N similarity (-M50%, -M5 = 50%)
       --find-copies[=N]   detect copies from changed files too (git's -C; gitwalk's -C is
-                          the repository)
+                          the repository); twice, or over diff.renames=copies: -C -C
+      --find-copies-harder  copies from unchanged files too (git's -C -C; wins over
+                          --no-renames, as in git)
   -l<N>                   rename limit (-l1000; -l0: none; default diff.renameLimit or 1000)
       --missing A         at a tree or blob the repository lacks (a partial clone, a damaged
                           store): error (default) stops naming it; allow-any goes on past any;
@@ -200,7 +206,7 @@ func parseWalkArgs(args []string) (*walkArgs, error) {
 			v, _ := strings.CutPrefix(strings.TrimPrefix(arg, "--find-copies"), "=")
 			err = w.setCopies(arg, v)
 		case arg == "--find-copies-harder":
-			err = usagef("--find-copies-harder (copies from unmodified files, git's -C -C) is not implemented by gitwalk yet; --find-copies finds copies from changed files")
+			w.copiesHarder = true
 		case strings.HasPrefix(arg, "-l") && len(arg) > 2:
 			var n int
 			if n, err = strconv.Atoi(arg[2:]); err != nil {
@@ -272,14 +278,19 @@ func (w *walkArgs) setRenameScore(arg, v string) error {
 	return nil
 }
 
-// setCopies is --find-copies[=<n>]: a second one asks for copies from
-// unmodified files too (git's -C -C), which gitwalk does not implement.
+// setCopies is --find-copies[=<n>] (git's -C), as git's diff options take
+// it: over copies already asked (a second -C) it asks for copies from
+// unmodified files too; over the repository's setting, whether that does
+// is known once the repository is open (diff.renames=copies and one -C is
+// -C -C).
 func (w *walkArgs) setCopies(arg, v string) error {
-	if w.opts.Renames == walker.RenamesAndCopies {
-		return usagef("%s given twice asks for copies from unmodified files (git's -C -C, --find-copies-harder), which gitwalk does not implement yet", arg)
+	switch w.opts.Renames {
+	case walker.RenamesAndCopies:
+		w.copiesHarder = true
+	case walker.RenamesAsConfigured:
+		w.copiesOverConfig = true
 	}
 	w.opts.Renames = walker.RenamesAndCopies
-	w.copiesAsked = true
 	return w.setRenameScore(arg, v)
 }
 
@@ -430,12 +441,11 @@ func (w *walkArgs) openRepo() (*walker.Repo, error) {
 		return nil, err
 	}
 	w.opts.PathPrefix = pathPrefix(repo, w.repo)
+	if w.copiesHarder || w.copiesOverConfig && repo.Renames(walker.Options{}) == walker.RenamesAndCopies {
+		w.opts.Renames = walker.RenamesAndCopiesHarder
+	}
 	if w.scope != nil {
 		w.scope.renames = repo.Renames(w.opts)
-	}
-	if w.copiesAsked && repo.Renames(walker.Options{}) == walker.RenamesAndCopies {
-		repo.Close()
-		return nil, usagef("--find-copies with the repository's diff.renames=copies asks for copies from unmodified files (git's -C -C), which gitwalk does not implement yet")
 	}
 	return repo, nil
 }
@@ -531,6 +541,18 @@ func printWalkStats(ios *iostreams, st *walker.Stats) {
 			st.MissingObjects, st.MissingCommits, st.MissingChanges, st.MissingPaths)
 	}
 	fmt.Fprintf(ios.errOut, "packs:   mapped pages dropped from memory %d times (every 64 MiB read)\n", st.PackDrops)
+	fmt.Fprintf(ios.errOut, "time:    setup %s, revision walk %s, ordered callback %s (one goroutine each); workers busy %s (%.0f%% of %d x wall)\n",
+		st.Setup.Round(time.Millisecond), st.RevWalk.Round(time.Millisecond), st.Ordered.Round(time.Millisecond),
+		st.Busy.Round(time.Millisecond), busyShare(st), st.Workers)
+}
+
+// busyShare is the workers' time on units as a percentage of what they
+// could have given over the walk's wall time.
+func busyShare(st *walker.Stats) float64 {
+	if st.Workers == 0 || st.Wall <= 0 {
+		return 0
+	}
+	return 100 * float64(st.Busy) / (float64(st.Workers) * float64(st.Wall))
 }
 
 // sizeText writes n bytes for people: B, KiB, MiB or GiB with one decimal.

@@ -55,14 +55,17 @@ var hotspotsCmd = analysisCmd[hotspotsOptions, *analysis.HotspotsState]{
 }
 
 // hotspotsReport makes hotspots' Report from its state (nil: no rows),
-// reading the sizes at the walk's first commit: the first top files (0:
+// reading the sizes at the walk's snapshot commit (snapshotCommit): the first top files (0:
 // all), with the options `gitwalk hotspots --format json` prints. gitwalk
 // report uses it too, so the two cannot drift.
 func hotspotsReport(ctx context.Context, repo *walker.Repo, st *analysis.HotspotsState, r reportArgs, sort analysis.HotspotSort) (*analysis.Report, error) {
 	var rows []analysis.HotspotRow
 	if st != nil {
-		var err error
-		if rows, err = st.Rows(ctx, repo); err != nil {
+		snap, ok, err := snapshotCommit(ctx, repo, r.walk)
+		if err == nil && ok {
+			rows, err = st.RowsIn(ctx, repo, snap)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}

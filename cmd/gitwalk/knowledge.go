@@ -179,7 +179,7 @@ func knowledgeReport(r *analysis.KnowledgeResult, o *knowledgeOptions, view anal
 }
 
 // snapshotCommit is the commit whose tree holds the files alive for the
-// walk w: the first commit of the same walk followed by first parents,
+// walk w (knowledge's files alive, age's and hotspots' files and sizes): the first commit of the same walk followed by first parents,
 // merges included (the branch as it stood at --until, its head when that
 // is a merge), not the first commit the analysis observed, which with
 // merges left out or --until can be a merged-in side history's. ok is
@@ -199,7 +199,7 @@ func snapshotCommit(ctx context.Context, repo *walker.Repo, w *walkArgs) (walker
 		return walker.ErrStop
 	})
 	if err != nil {
-		return walker.Hash{}, false, fmt.Errorf("knowledge: the snapshot commit: %w", err)
+		return walker.Hash{}, false, fmt.Errorf("the commit whose files are alive now: %w", err)
 	}
 	return first, found, nil
 }

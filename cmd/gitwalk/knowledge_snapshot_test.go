@@ -97,3 +97,37 @@ func TestKnowledgeTakesTheFilesOfTheBranchAsItStood(t *testing.T) {
 		})
 	}
 }
+
+// TestAgeAndHotspotsTakeTheFilesOfTheBranchAsItStood: age's and hotspots'
+// rows are the files of the same snapshot as knowledge's (git's ls-tree of
+// the first-parent commit at the walk's end), not of the first commit the
+// analysis saw: with merges left out and a merge at the head, that is the
+// unrelated history's commit, which holds lib/x.c only.
+func TestAgeAndHotspotsTakeTheFilesOfTheBranchAsItStood(t *testing.T) {
+	dir := snapshotRepo(t)
+	for _, tc := range []struct {
+		name string
+		args []string
+		rev  []string
+	}{
+		{"a merge at the head", nil, []string{"-1", "--first-parent", "HEAD"}},
+		{"--until before the side branch's merge", []string{"--until", "2020-03-15T00:00:00Z"},
+			[]string{"-1", "--first-parent", "--until=2020-03-15T00:00:00Z", "HEAD"}},
+	} {
+		snap := strings.TrimSpace(gitRun(t, dir, append([]string{"rev-list"}, tc.rev...)...))
+		want := strings.Fields(gitRun(t, dir, "ls-tree", "-r", "--name-only", snap))
+		for _, cmd := range []string{"age", "hotspots"} {
+			t.Run(tc.name+"/"+cmd, func(t *testing.T) {
+				out, _ := mustRun(t, append([]string{cmd, dir, "--format", "csv", "--no-progress", "--no-cache"}, tc.args...)...)
+				var got []string
+				for _, l := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
+					got = append(got, strings.Split(l, ",")[0])
+				}
+				sort.Strings(got)
+				if strings.Join(got, " ") != strings.Join(want, " ") {
+					t.Fatalf("%s lists %v, want git's ls-tree of %s: %v", cmd, got, snap[:7], want)
+				}
+			})
+		}
+	}
+}

@@ -76,6 +76,9 @@ var parityArgs = [][]string{
 	{"--all", "--no-renames", "-M"},
 	{"--all", "--find-copies"},
 	{"--all", "--find-copies=80%", "--first-parent"},
+	{"--all", "--find-copies-harder"},
+	{"--all", "--find-copies", "--find-copies", "-M70%"},
+	{"--all", "--no-renames", "--find-copies-harder"}, // git: the flag wins over --no-renames
 }
 
 func TestNumstatMatchesGitOnEveryFixture(t *testing.T) {
@@ -136,7 +139,7 @@ func resultLines(stderr string) string {
 	for _, l := range strings.Split(stderr, "\n") {
 		switch {
 		case strings.HasPrefix(l, "walk:"), strings.HasPrefix(l, "arenas:"), strings.HasPrefix(l, "readers:"),
-			strings.HasPrefix(l, "cache:"), strings.HasPrefix(l, "packs:"):
+			strings.HasPrefix(l, "cache:"), strings.HasPrefix(l, "packs:"), strings.HasPrefix(l, "time:"):
 			continue
 		}
 		keep = append(keep, l)
@@ -280,4 +283,58 @@ func TestBigFileThresholdMatchesGit(t *testing.T) {
 			t.Errorf("%s: differs from git: %s", name, firstDifference(want, got))
 		}
 	}
+}
+
+// TestRenameLimitWarningsAreGits: the warnings git log prints at the end
+// when the rename limit cut the comparison short (with -C -C, that copies
+// came from modified files only) are gitwalk's, word for word, cold and
+// warm, on every fixture.
+func TestRenameLimitWarningsAreGits(t *testing.T) {
+	testrepos.IsolateGit(t)
+	warned := 0
+	for _, name := range testrepos.Names() {
+		dir := testrepos.Path(t, name)
+		for _, args := range [][]string{{"--all", "-l1"}, {"--all", "--find-copies-harder", "-l1"},
+			{"--all", "--find-copies-harder", "-l3"}, {"--all", "--find-copies", "-l1"}} {
+			t.Run(name+"/"+strings.Join(args, " "), func(t *testing.T) {
+				cmd := exec.Command("git", append([]string{"-C", dir, "log", "--numstat", "--format=%H"}, args...)...)
+				var errb bytes.Buffer
+				cmd.Stderr = &errb
+				if err := cmd.Run(); err != nil { // the empty fixture: gitwalk must fail too
+					if _, _, code := runGitwalk(t, append([]string{"numstat", dir, "--no-cache"}, args...)...); code == 0 {
+						t.Fatalf("git log failed (%v), gitwalk did not", err)
+					}
+					return
+				}
+				want := warnings(errb.String())
+				if want != "" {
+					warned++
+				}
+				cache := t.TempDir()
+				for _, run := range []string{"cold", "warm"} {
+					_, stderr, code := runGitwalk(t, append([]string{"numstat", dir, "--cache", cache}, args...)...)
+					if code != 0 {
+						t.Fatalf("%s: gitwalk exited %d: %s", run, code, stderr)
+					}
+					if got := warnings(stderr); got != want {
+						t.Errorf("%s: gitwalk warns %q, git %q", run, got, want)
+					}
+				}
+			})
+		}
+	}
+	if warned == 0 {
+		t.Fatal("no fixture made git warn: the test compares nothing")
+	}
+}
+
+// warnings are the "warning:" lines of stderr.
+func warnings(stderr string) string {
+	var w []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(l, "warning:") {
+			w = append(w, l)
+		}
+	}
+	return strings.Join(w, "\n")
 }

@@ -371,6 +371,8 @@ func renamesText(m walker.RenameMode) string {
 		return "off"
 	case walker.RenamesAndCopies:
 		return "copies"
+	case walker.RenamesAndCopiesHarder:
+		return "copies-harder"
 	}
 	return "on"
 }

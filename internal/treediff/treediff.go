@@ -29,6 +29,7 @@ type Differ struct {
 	buf []byte // the current folder prefix, then entry name
 
 	changes []Change
+	same    []Change // Unmodified's files
 	paths   []byte
 
 	firstOnly bool // stop at the first change (TREESAME tests)
@@ -209,7 +210,7 @@ func New(rd *odb.Reader, a *arena.Arena, ps *pathspec.Spec) *Differ {
 // worker reuses one Differ for every commit of its units.
 func (d *Differ) Reset(rd *odb.Reader, a *arena.Arena, ps *pathspec.Spec) {
 	d.rd, d.a, d.ps = rd, a, ps
-	d.changes, d.paths = d.changes[:0], d.paths[:0]
+	d.changes, d.same, d.paths = d.changes[:0], d.same[:0], d.paths[:0]
 }
 
 // Changes returns the changes found since the last Reset, in git's order
@@ -244,4 +245,92 @@ func (c *Change) Kind() Kind {
 		return Deleted
 	}
 	return Modified
+}
+
+// Unmodified appends to Unchanged every file the pathspec selects that is
+// the same (mode and id) in oldTree and newTree, in git's order: what git's
+// tree diff also queues under --find-copies-harder, where unmodified files
+// are copy sources. Equal subtrees are listed whole. Their paths are ranges
+// of Paths too, after those of the changes.
+func (d *Differ) Unmodified(oldTree, newTree odb.ID) error {
+	d.buf = d.buf[:0]
+	if oldTree.IsZero() || newTree.IsZero() {
+		return nil
+	}
+	return d.sameTrees(oldTree, newTree, d.ps.Dir(""))
+}
+
+// Unchanged returns the files Unmodified found since the last Reset, in
+// git's order; their paths are ranges of Paths. Valid until the next Reset.
+func (d *Differ) Unchanged() []Change { return d.same }
+
+// sameTrees lists the files equal in two trees (the same tree when the ids
+// are equal, then read once).
+func (d *Differ) sameTrees(oldTree, newTree odb.ID, st pathspec.DirState) error {
+	mark := d.a.Mark()
+	defer d.a.RewindTo(mark)
+	od, err := d.readTree(oldTree)
+	if err != nil {
+		return err
+	}
+	nd := od
+	if newTree != oldTree {
+		if nd, err = d.readTree(newTree); err != nil {
+			return err
+		}
+	}
+	base := len(d.buf)
+	oi, ni := odb.NewTreeIter(od), odb.NewTreeIter(nd)
+	oe, haveO := oi.Next()
+	ne, haveN := ni.Next()
+	for haveO && haveN {
+		switch cmp := compareEntries(&oe, &ne); {
+		case cmp < 0:
+			oe, haveO = oi.Next()
+		case cmp > 0:
+			ne, haveN = ni.Next()
+		default:
+			if err := d.sameEntry(base, &oe, &ne, st); err != nil {
+				return err
+			}
+			oe, haveO = oi.Next()
+			ne, haveN = ni.Next()
+		}
+	}
+	if err := oi.Err(); err != nil {
+		return fmt.Errorf("tree %s: %w", oldTree, err)
+	}
+	if err := ni.Err(); err != nil {
+		return fmt.Errorf("tree %s: %w", newTree, err)
+	}
+	return nil
+}
+
+// sameEntry handles a name present in both trees with the same
+// folder-ness: a folder is searched (listed whole when equal), a file kept
+// when its mode and id are equal.
+func (d *Differ) sameEntry(base int, o, n *odb.TreeEntry, st pathspec.DirState) error {
+	d.buf = append(d.buf[:base], n.Name...)
+	defer func() { d.buf = d.buf[:base] }()
+	if odb.IsTree(n.Mode) {
+		sub := st
+		if st == pathspec.DirPartial {
+			sub = d.ps.Dir(unsafeString(d.buf))
+			if sub == pathspec.DirSkip {
+				return nil
+			}
+		}
+		d.buf = append(d.buf, '/')
+		return d.sameTrees(o.ID, n.ID, sub)
+	}
+	if o.Mode != n.Mode || o.ID != n.ID {
+		return nil
+	}
+	if st == pathspec.DirPartial && !d.ps.Matches(unsafeString(d.buf)) {
+		return nil
+	}
+	d.same = append(d.same, Change{PathOff: int32(len(d.paths)), PathLen: int32(len(d.buf)),
+		OldMode: n.Mode, NewMode: n.Mode, OldID: n.ID, NewID: n.ID})
+	d.paths = append(d.paths, d.buf...)
+	return nil
 }

@@ -122,4 +122,53 @@ func TestDiffAgreesWithGitDiffTree(t *testing.T) {
 			}
 		})
 	}
+	// Unmodified lists what both trees hold alike, in ls-tree's order
+	// (ls-tree's pathspecs are literal prefixes: those cases only).
+	for _, spec := range [][]string{nil, {"sub"}, {"a"}, {"a.c"}, {"nothing"}} {
+		t.Run("unmodified "+strings.Join(spec, " "), func(t *testing.T) {
+			ps, err := pathspec.Parse(spec, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := New(db.NewReader(), arena.New(arena.NewHeap(1<<20)), ps)
+			if err := d.Diff(oldTree, newTree); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Unmodified(oldTree, newTree); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for i := range d.Unchanged() {
+				c := &d.Unchanged()[i]
+				got = append(got, fmt.Sprintf("%06o %s\t%s", c.NewMode, c.NewID, d.Path(c)))
+			}
+			list := func(rev string) []string {
+				var out []string
+				for _, l := range strings.Split(gitTree(t, dir, append([]string{"ls-tree", "-r", rev, "--"}, spec...)...), "\n") {
+					if l != "" {
+						mode, rest, _ := strings.Cut(l, " ")
+						_, rest, _ = strings.Cut(rest, " ") // the type
+						out = append(out, mode+" "+rest)
+					}
+				}
+				return out
+			}
+			inOld := map[string]bool{}
+			for _, l := range list("HEAD~1") {
+				inOld[l] = true
+			}
+			var want []string
+			for _, l := range list("HEAD") {
+				if inOld[l] {
+					want = append(want, l)
+				}
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("unmodified:\n%s\ngit ls-tree, in both trees alike:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			if len(spec) == 0 && len(want) != 2 { // a-b and sub/keep: the case must test something
+				t.Fatalf("the fixture's trees share %d files alike, want 2: %v", len(want), want)
+			}
+		})
+	}
 }
