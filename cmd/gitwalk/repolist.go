@@ -173,8 +173,8 @@ func nameRepos(paths []string) []repoSpec {
 			byName[name(i)] = append(byName[name(i)], i)
 		}
 		for _, idx := range byName {
-			if len(idx) < 2 {
-				continue
+			if len(idx) < 2 || sameParts(parts, idx) {
+				continue // unique, or no parent tells them apart: ~N below
 			}
 			for _, i := range idx {
 				if depth[i] < len(parts[i]) {
@@ -194,4 +194,15 @@ func nameRepos(paths []string) []repoSpec {
 		}
 	}
 	return specs
+}
+
+// sameParts says whether the paths at idx have the same folder names all
+// the way up (only "x" and "x.git" in one folder do).
+func sameParts(parts [][]string, idx []int) bool {
+	for _, i := range idx[1:] {
+		if strings.Join(parts[i], "/") != strings.Join(parts[idx[0]], "/") {
+			return false
+		}
+	}
+	return true
 }
