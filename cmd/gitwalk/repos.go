@@ -35,6 +35,8 @@ type repoRun struct {
 	// repositories) or the rows made while the repository was open.
 	states []analysis.State
 	out    output
+	// sections are the report's sections of this repository's files.
+	sections map[string]*analysis.Report
 	// env is the repository's copy of the arguments, as its walk left them.
 	env *analysisEnv
 }

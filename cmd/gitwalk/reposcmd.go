@@ -87,7 +87,7 @@ func runMultiAnalysisCmd[O any, S analysis.State](e *analysisEnv, c analysisCmd[
 			return err
 		}
 	} else {
-		out = combineReports(runs)
+		out = combineRuns(runs)
 	}
 	if rep, ok := out.(*analysis.Report); ok {
 		if env.walk.scope != nil && rep.Options != nil {
@@ -124,18 +124,16 @@ func mergedScope(runs []*repoRun) *scopeArgs {
 		if !r.scope.ran {
 			continue
 		}
+		if !out.ran {
+			out.lefts = make([]analysis.LeftOut, len(r.scope.lefts))
+		}
 		out.ran = true
 		out.noLines = out.noLines || r.scope.noLines
-		l, o := &out.left, r.scope.left
-		l.BotCommits += o.BotCommits
-		l.BotsCounted += o.BotsCounted
-		l.IgnoredCommits += o.IgnoredCommits
-		l.LargeCommits += o.LargeCommits
-		l.CoAuthorCredits += o.CoAuthorCredits
-		l.AuthorBasedReport = l.AuthorBasedReport || o.AuthorBasedReport
-		for i := range l.Files {
-			l.Files[i] += o.Files[i]
-			l.Lines[i] += o.Lines[i]
+		addLeftOut(&out.left, r.scope.left)
+		for i := range out.lefts {
+			if i < len(r.scope.lefts) {
+				addLeftOut(&out.lefts[i], r.scope.lefts[i])
+			}
 		}
 		if out.ignoreFrom == "" {
 			out.ignoreFrom = r.scope.ignoreFrom
@@ -144,16 +142,46 @@ func mergedScope(runs []*repoRun) *scopeArgs {
 	return out
 }
 
+func addLeftOut(l *analysis.LeftOut, o analysis.LeftOut) {
+	l.BotCommits += o.BotCommits
+	l.BotsCounted += o.BotsCounted
+	l.IgnoredCommits += o.IgnoredCommits
+	l.LargeCommits += o.LargeCommits
+	l.CoAuthorCredits += o.CoAuthorCredits
+	l.AuthorBasedReport = l.AuthorBasedReport || o.AuthorBasedReport
+	for i := range l.Files {
+		l.Files[i] += o.Files[i]
+		l.Lines[i] += o.Lines[i]
+	}
+}
+
+// namedReport is one repository's report of a run of several.
+type namedReport struct {
+	name string
+	rep  *analysis.Report
+}
+
+// combineRuns is combineReports over the reports the runs made.
+func combineRuns(runs []*repoRun) *analysis.Report {
+	var reps []namedReport
+	for _, r := range runs {
+		if rep, ok := r.out.(*analysis.Report); ok && r.ran {
+			reps = append(reps, namedReport{r.spec.name, rep})
+		}
+	}
+	return combineReports(reps)
+}
+
 // combineReports puts the repositories' reports one after the other, in
 // the list's order, each row led by its repository's name. Notes of the
 // same name are added up when they are counts, and their sentences kept
 // per repository.
-func combineReports(runs []*repoRun) *analysis.Report {
+func combineReports(reps []namedReport) *analysis.Report {
 	var out *analysis.Report
 	noteAt := map[string]int{}
-	for _, r := range runs {
-		rep, ok := r.out.(*analysis.Report)
-		if !r.ran || !ok {
+	for _, nr := range reps {
+		rep := nr.rep
+		if rep == nil {
 			continue
 		}
 		if out == nil {
@@ -161,11 +189,11 @@ func combineReports(runs []*repoRun) *analysis.Report {
 				Columns: append([]analysis.Column{{Name: "repository", Cut: true}}, rep.Columns...)}
 		}
 		for _, row := range rep.Rows {
-			out.Rows = append(out.Rows, append([]any{r.spec.name}, row...))
+			out.Rows = append(out.Rows, append([]any{nr.name}, row...))
 		}
 		for _, n := range rep.Notes {
 			if n.Text != "" {
-				n.Text = r.spec.name + ": " + n.Text
+				n.Text = nr.name + ": " + n.Text
 			}
 			i, seen := noteAt[n.Name]
 			if !seen {
