@@ -404,3 +404,33 @@ func TestReposRepositoryColumnOnlyWithSeveralRepositories(t *testing.T) {
 		t.Errorf("branches --repos: exit %d, %q; want a usage error (branches compares one repository's)", code, stderr)
 	}
 }
+
+func TestReposHelpOfEveryAnalysisMentionsReposOnce(t *testing.T) {
+	for _, cmd := range []string{"churn", "authors", "coupling", "files", "hotspots", "age", "ownership", "summary",
+		"knowledge", "identities", "report"} {
+		out, _ := mustRun(t, cmd, "--help")
+		if n := strings.Count(out, "--repos LIST"); n != 1 {
+			t.Errorf("%s --help mentions --repos LIST %d times; want once", cmd, n)
+		}
+	}
+	if out, _ := mustRun(t, "branches", "--help"); strings.Contains(out, "--repos") {
+		t.Errorf("branches --help mentions --repos, which it does not take")
+	}
+}
+
+// A shallow clone is walked as a single shallow repository is, and said.
+func TestReposShallowCloneIsWalkedAndSaidShallow(t *testing.T) {
+	testrepos.IsolateGit(t)
+	dir := t.TempDir()
+	for _, f := range []string{"shallow", "content"} {
+		must(t, os.Rename(testrepos.Path(t, f), filepath.Join(dir, f+".git")))
+	}
+	out, stderr := mustRun(t, "churn", "--repos", dir, "--all", "--format", "ndjson")
+	single := mustOut(t, "churn", "-C", filepath.Join(dir, "shallow.git"), "--all", "--format", "ndjson")
+	if got := strings.Join(splitNDJSON(t, out)["shallow"], "\n"); got != strings.TrimSuffix(single, "\n") {
+		t.Errorf("the shallow clone's rows:\n%s\nwant its own run's:\n%s", got, single)
+	}
+	if !strings.Contains(stderr, "gitwalk: shallow: a shallow clone") || strings.Contains(stderr, "left out: ") {
+		t.Errorf("stderr %q: want the shallow clone said, nothing left out", stderr)
+	}
+}
