@@ -55,6 +55,13 @@ type analysisCmd[O any, S analysis.State] struct {
 	// with it open, before the states are merged (summary counts the
 	// merges its walk left out there).
 	prepare func(e *analysisEnv, o *O, st S) error
+	// result and renderRepos, when set, are how the command runs with
+	// --repos instead: result is made for each repository with it open,
+	// and renderRepos makes the output of them all (knowledge: views of
+	// files per repository, people and the truck factor across them).
+	// renderRepos gets the first walked repository's options.
+	result      func(e *analysisEnv, o *O, st S) (any, error)
+	renderRepos func(e *analysisEnv, o *O, names []string, results []any) (output, error)
 }
 
 // analysisEnv is what a command's analyzer and render are given: the

@@ -22,10 +22,11 @@ const reposArgsHelp = `Several repositories:
                           apply to each repository. Rows gain a first column, repository
                           (the folder's name without .git; two of one name are told apart by
                           their parent folders, as team-a/api and team-b/api). Per-file rows
-                          are per repository (--top applies to each), per-person rows and
-                          totals cover them all (each repository's .mailmap maps its own
-                          commits; people are then merged by canonical name and email), and
-                          coupling pairs files of one repository only. -j workers are shared
+                          are per repository (--top applies to each), per-person rows,
+                          totals and knowledge's truck factor cover them all (each
+                          repository's .mailmap maps its own commits; people are then merged
+                          by canonical name and email), and coupling pairs files of one
+                          repository only. -j workers are shared
                           by all the repositories. A repository that is missing, not one,
                           damaged, or lacks a revision given is left out: said on stderr, in
                           JSON options (repositories, left_out.repositories) and in summary

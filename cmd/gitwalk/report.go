@@ -199,6 +199,9 @@ type reportSections struct {
 	coupling  analysis.Coupling
 	know      *knowledgeOptions
 	now       time.Time
+	// knowledge is the knowledge result repoSections made (nil with
+	// --reverse).
+	knowledge *analysis.KnowledgeResult
 }
 
 // The positions of the report's analyses in reportSections.analyzers.
@@ -298,6 +301,7 @@ func (rs *reportSections) repoSections(ctx context.Context, repo *walker.Repo, w
 	if err != nil {
 		return nil, err
 	}
+	rs.knowledge = r
 	for _, v := range []struct {
 		slot string
 		view analysis.KnowledgeView

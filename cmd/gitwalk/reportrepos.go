@@ -28,6 +28,7 @@ func runMultiReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error 
 	runs, err := runRepos(cmd.Context(), ios, o.walk, o.an, specs, func(ctx context.Context, r *repoRun, env *analysisEnv) error {
 		mm := mailmapFor(env.ios, env.repo, o.noMailmap)
 		rs := newReportSections(env.repo, env.an, mm, o.now)
+		rs.know.several = true
 		states, err := runAnalyses(ctx, env.ios, env.walk, env.repo, rs.analyzers...)
 		if err != nil {
 			return err
@@ -47,6 +48,9 @@ func runMultiReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error 
 			return err
 		}
 		r.states, r.env = states, env
+		if rs.knowledge != nil {
+			r.opts, r.result = rs.know, rs.knowledge
+		}
 		return nil
 	})
 	if err != nil {
@@ -83,7 +87,7 @@ func runMultiReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error 
 		i    int // its analysis, whose left-out figures its options give
 	}{{report.SlotFiles, iFiles}, {report.SlotCoupling, iCoupling}, {report.SlotOwnership, iOwnership},
 		{report.SlotOwnershipDirs, -1}, {report.SlotHotspots, iHotspots}, {report.SlotAge, iAge},
-		{report.SlotKnowledge, iKnowledge}, {report.SlotKnowledgeFiles, iKnowledge}, {report.SlotKnowledgePeople, iKnowledge},
+		{report.SlotKnowledge, iKnowledge}, {report.SlotKnowledgeFiles, iKnowledge},
 		{report.SlotKnowledgeLoss, iKnowledge}} {
 		var reps []namedReport
 		for _, r := range runs {
@@ -101,17 +105,31 @@ func runMultiReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error 
 		}
 		data[sec.slot] = rep
 	}
-	if k := data[report.SlotKnowledge]; k != nil {
-		// The truck factor of one repository is its own: the rows keep each
-		// one's, and the headline figures, which would be a sum of them,
-		// are left out.
-		var notes []analysis.Note
-		for _, n := range k.Notes {
-			if !strings.HasPrefix(n.Name, "truck-factor") && n.Name != "departed-before" {
-				notes = append(notes, n)
+	// Knowledge: the files' views are each repository's; the people and
+	// the truck factor in every view's notes are of all the files
+	// together (a person is one across repositories).
+	var knowResults []*analysis.KnowledgeResult
+	var knowNames []string
+	var know *knowledgeOptions
+	for _, r := range runs {
+		if r.ran && r.result != nil {
+			knowNames = append(knowNames, r.spec.name)
+			knowResults = append(knowResults, r.result.(*analysis.KnowledgeResult))
+			if know == nil {
+				know = r.opts.(*knowledgeOptions)
 			}
 		}
-		k.Notes = notes
+	}
+	if know != nil {
+		merged := analysis.MergeKnowledge(knowNames, knowResults, know.k.Coverage)
+		wc.scope.use(iKnowledge)
+		data[report.SlotKnowledgePeople] = knowledgeReport(merged, know, analysis.ViewPeople, reportArgs{&an, &wc, o.noMailmap, reportTopKnowledgePeople})
+		for slot, view := range map[string]analysis.KnowledgeView{report.SlotKnowledge: analysis.ViewTruck,
+			report.SlotKnowledgeFiles: analysis.ViewFiles, report.SlotKnowledgeLoss: analysis.ViewLoss} {
+			if k := data[slot]; k != nil {
+				k.Notes = analysis.KnowledgeReport(merged, view, 0).Notes
+			}
+		}
 	}
 	rs := &reportSections{}
 	wc.scope.use(iSummary)

@@ -37,6 +37,9 @@ type repoRun struct {
 	out    output
 	// sections are the report's sections of this repository's files.
 	sections map[string]*analysis.Report
+	// opts and result are the command's options (a *O) and, for a command
+	// with analysisCmd.result, what it made of the repository.
+	opts, result any
 	// env is the repository's copy of the arguments, as its walk left them.
 	env *analysisEnv
 }

@@ -434,3 +434,67 @@ func TestReposShallowCloneIsWalkedAndSaidShallow(t *testing.T) {
 		t.Errorf("stderr %q: want the shallow clone said, nothing left out", stderr)
 	}
 }
+
+// knowledge's people view covers every repository: a person's files
+// authored, islands and commits are the sums of the single runs', the last
+// commit the newest; the truck factor is of all the files together.
+func TestReposKnowledgePeopleAreTheSumOfSingleRuns(t *testing.T) {
+	for _, dir := range []string{reposFolder(t), peopleFolder(t)} {
+		type person struct {
+			Author                  string
+			Files, Islands, Commits int
+			Last                    string `json:"last-commit"`
+		}
+		people := func(args ...string) (map[string]person, map[string]any) {
+			out := mustOut(t, append([]string{"knowledge", "--view", "people", "--all-files", "--format", "json"}, args...)...)
+			var doc struct {
+				Notes map[string]any
+				Rows  []person
+			}
+			must(t, json.Unmarshal([]byte(out), &doc))
+			m := map[string]person{}
+			for _, p := range doc.Rows {
+				m[p.Author] = p
+			}
+			return m, doc.Notes
+		}
+		got, notes := people("--repos", dir)
+		want := map[string]person{}
+		files := 0.0
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if e.Name() == "plain" {
+				continue
+			}
+			single, n := people("-C", filepath.Join(dir, e.Name()))
+			files += n["files"].(float64)
+			for k, p := range single {
+				w := want[k]
+				w.Author = k
+				w.Files += p.Files
+				w.Islands += p.Islands
+				w.Commits += p.Commits
+				w.Last = max(w.Last, p.Last)
+				want[k] = w
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("knowledge people over %s:\n%v\nwant the single runs' sums:\n%v", dir, got, want)
+		}
+		if notes["files"].(float64) != files {
+			t.Errorf("knowledge over %s counts %v files; the single runs %v", dir, notes["files"], files)
+		}
+	}
+	// Pat, one person through two mailmaps, authors the most files of the
+	// two repositories together (three): the truck factor's search
+	// removes Pat first.
+	_, notes := func() (any, map[string]any) {
+		out := mustOut(t, "knowledge", "--all-files", "--format", "json", "--repos", peopleFolder(t))
+		var doc struct{ Notes map[string]any }
+		must(t, json.Unmarshal([]byte(out), &doc))
+		return nil, doc.Notes
+	}()
+	if !strings.HasPrefix(fmt.Sprint(notes["truck-factor-people"]), "Pat Jones <pat@example.com>") {
+		t.Errorf("truck factor people %v: want Pat Jones first, who authors the most files of the two", notes["truck-factor-people"])
+	}
+}

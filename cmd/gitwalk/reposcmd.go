@@ -35,7 +35,11 @@ func runMultiAnalysisCmd[O any, S analysis.State](e *analysisEnv, c analysisCmd[
 		if states != nil {
 			st = states[0].(S)
 		}
-		r.env = env
+		r.env, r.opts = env, oc
+		if c.result != nil {
+			r.result, err = c.result(env, oc, st)
+			return err
+		}
 		if across {
 			if c.prepare != nil && states != nil {
 				if err := c.prepare(env, oc, st); err != nil {
@@ -70,7 +74,20 @@ func runMultiAnalysisCmd[O any, S analysis.State](e *analysisEnv, c analysisCmd[
 		wc.scope = &an.scope
 	}
 	var out output
-	if across {
+	switch {
+	case c.result != nil:
+		var names []string
+		var results []any
+		for _, r := range runs {
+			if r.ran {
+				names = append(names, r.spec.name)
+				results = append(results, r.result)
+			}
+		}
+		if out, err = c.renderRepos(&env, first.opts.(*O), names, results); err != nil {
+			return err
+		}
+	case across:
 		var names []string
 		var states []analysis.State
 		for _, r := range runs {
@@ -86,7 +103,7 @@ func runMultiAnalysisCmd[O any, S analysis.State](e *analysisEnv, c analysisCmd[
 		if out, err = c.render(&env, o, st); err != nil {
 			return err
 		}
-	} else {
+	default:
 		out = combineRuns(runs)
 	}
 	if rep, ok := out.(*analysis.Report); ok {
