@@ -97,3 +97,40 @@ func TestMergeRepositoriesMapsIdentitiesByTheirOwnMailmap(t *testing.T) {
 		t.Errorf("identities merged across two mailmaps: %v\nwant %s", rows, want)
 	}
 }
+
+// A repository listed twice: every person authors twice the files, the
+// files are named apart, and the truck factor of the two is the search's
+// over both copies (each file then needs its authors of either copy gone,
+// so the same people are removed, in the same order).
+func TestMergeKnowledgeOfARepositoryTwice(t *testing.T) {
+	testrepos.IsolateGit(t)
+	dir := testrepos.Path(t, "people")
+	one := runKnowledge(t, dir, analysis.Knowledge{Mailmap: mailmapOf(t, dir)}, 2)
+	two := analysis.MergeKnowledge([]string{"a", "b"}, []*analysis.KnowledgeResult{one, one}, 0)
+	if len(two.Files) != 2*len(one.Files) || len(two.Islands) != 2*len(one.Islands) {
+		t.Fatalf("%d files, %d islands; want %d and %d", len(two.Files), len(two.Islands), 2*len(one.Files), 2*len(one.Islands))
+	}
+	if len(two.Files) > 0 && two.Files[0].Path != "a/"+one.Files[0].Path {
+		t.Errorf("first file %q, want a/%s", two.Files[0].Path, one.Files[0].Path)
+	}
+	if len(two.People) != len(one.People) {
+		t.Fatalf("%d people, want %d", len(two.People), len(one.People))
+	}
+	for i, p := range two.People {
+		q := one.People[i]
+		if p.Person != q.Person || len(p.Authored) != 2*len(q.Authored) || p.Islands != 2*q.Islands || p.Commits != 2*q.Commits || !p.Last.Equal(q.Last) {
+			t.Errorf("person %d: %s %d files %d islands %d commits; want %s with twice %d, %d, %d", i, p.Person,
+				len(p.Authored), p.Islands, p.Commits, q.Person, len(q.Authored), q.Islands, q.Commits)
+		}
+	}
+	names := func(tf analysis.TruckFactor) (out []string) {
+		for _, p := range tf.People {
+			out = append(out, p.Person)
+		}
+		return out
+	}
+	if fmt.Sprint(names(two.Repository)) != fmt.Sprint(names(one.Repository)) || two.Repository.Files != 2*one.Repository.Files ||
+		two.Repository.Coverage != one.Repository.Coverage {
+		t.Errorf("truck factor of the two %+v; want the people of one's %+v over twice the files", two.Repository, one.Repository)
+	}
+}
