@@ -67,7 +67,8 @@ func newReportCmd(ios *iostreams) *cobra.Command {
 			"Report options:\n" +
 			"  -o, --output FILE       write the page to FILE (default gitwalk-report.html; - for stdout)\n" +
 			"      --no-mailmap        group authors as recorded, without .mailmap\n" +
-			"      --title T           the page's heading (default: the repository's folder name)\n" +
+			"      --title T           the page's heading (default: the repository's folder name; with\n" +
+			"                          --repos, how many repositories)\n" +
 			"      --now D             the time file ages are measured to (default: now)\n" +
 			analysisArgsHelp + "\n\n" + walkArgsHelp,
 		Example: "  gitwalk report\n" +
