@@ -53,7 +53,7 @@ const analysisArgsHelp = `Analysis options:
                           alone is include, --no-merges exclude (see "Merges" below)
       --no-progress       no progress bar (drawn on stderr, only when stderr is a terminal
                           and neither CI is set nor TERM=dumb)
-` + scopeArgsHelp + "\n\n" + reposArgsHelp
+` + scopeArgsHelp
 
 // parseAnalysisArgs takes the analysis flags out of args (before any "--")
 // and gives the rest to parseWalkArgs. extra says which of --by and --top

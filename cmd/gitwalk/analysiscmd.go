@@ -90,7 +90,7 @@ func newAnalysisCmd[O any, S analysis.State](ios *iostreams, c analysisCmd[O, S]
 	return &cobra.Command{
 		Use:                c.name + " [REPO] [REV...] [-- PATH...]",
 		Short:              c.short,
-		Long:               c.long + analysisArgsHelp + "\n\n" + walkArgsHelp,
+		Long:               c.long + analysisArgsHelp + "\n\n" + reposArgsHelp + "\n\n" + walkArgsHelp,
 		Example:            c.example,
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {

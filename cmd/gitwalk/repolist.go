@@ -11,7 +11,8 @@ import (
 )
 
 // reposArgsHelp documents --repos and --fail-fast for every analysis
-// command and the report.
+// command and the report (the commands that take flagRepos); it follows
+// analysisArgsHelp in their help.
 const reposArgsHelp = `Several repositories:
       --repos LIST        walk several repositories in one run. LIST is a file with one
                           repository path per line (blank lines and # comments ignored;

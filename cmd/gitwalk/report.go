@@ -70,7 +70,7 @@ func newReportCmd(ios *iostreams) *cobra.Command {
 			"      --title T           the page's heading (default: the repository's folder name; with\n" +
 			"                          --repos, how many repositories)\n" +
 			"      --now D             the time file ages are measured to (default: now)\n" +
-			analysisArgsHelp + "\n\n" + walkArgsHelp,
+			analysisArgsHelp + "\n\n" + reposArgsHelp + "\n\n" + walkArgsHelp,
 		Example: "  gitwalk report\n" +
 			"  gitwalk report ../repo --since '2 years ago' -o repo.html\n" +
 			"  gitwalk report --exclude 'vendor/**' -o - > page.html",
