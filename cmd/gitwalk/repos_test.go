@@ -498,3 +498,31 @@ func TestReposKnowledgePeopleAreTheSumOfSingleRuns(t *testing.T) {
 		t.Errorf("truck factor people %v: want Pat Jones first, who authors the most files of the two", notes["truck-factor-people"])
 	}
 }
+
+// With --missing, what each repository's walk passed over adds up in the
+// JSON options of the run of several: a blobless partial clone beside a
+// whole repository.
+func TestReposMissingObjectsOfEveryRepositoryAreCounted(t *testing.T) {
+	testrepos.IsolateGit(t)
+	dir := t.TempDir()
+	part := partialOf(t, knowledgeRepo(t))
+	must(t, os.Rename(part, filepath.Join(dir, "part.git")))
+	must(t, os.Rename(testrepos.Path(t, "content"), filepath.Join(dir, "content.git")))
+	missing := func(args ...string) map[string]any {
+		out := mustOut(t, append([]string{"churn", "--missing=allow-any", "--format", "json", "--no-cache"}, args...)...)
+		var doc struct{ Options map[string]any }
+		must(t, json.Unmarshal([]byte(out), &doc))
+		m, _ := doc.Options["missing"].(map[string]any)
+		return m
+	}
+	single := missing("-C", filepath.Join(dir, "part.git"))
+	got := missing("--repos", dir)
+	for _, k := range []string{"objects", "changes", "paths", "commits"} {
+		if got[k] != single[k] {
+			t.Errorf("missing %s: %v over the folder, %v for the partial clone alone", k, got[k], single[k])
+		}
+	}
+	if single["objects"] == float64(0) {
+		t.Error("the partial clone lacks nothing: the test checks nothing")
+	}
+}

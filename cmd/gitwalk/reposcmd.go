@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gitwalk/gitwalk/analysis"
+	"github.com/gitwalk/gitwalk/walker"
 )
 
 // runMultiAnalysisCmd runs c over every repository --repos names (see
@@ -73,6 +74,7 @@ func runMultiAnalysisCmd[O any, S analysis.State](e *analysisEnv, c analysisCmd[
 		an.scope = *sc
 		wc.scope = &an.scope
 	}
+	wc.walked = missingOfAll(runs)
 	var out output
 	switch {
 	case c.result != nil:
@@ -110,9 +112,42 @@ func runMultiAnalysisCmd[O any, S analysis.State](e *analysisEnv, c analysisCmd[
 		if env.walk.scope != nil && rep.Options != nil {
 			env.walk.scope.addOptions(rep.Options)
 		}
+		if _, ok := rep.Options["missing"]; ok {
+			rep.Options["missing"] = missingOptions(wc.opts.Missing, wc.walked)
+		}
 		annotateRepos(rep, runs)
 	}
 	return out.Write(e.ios.out, e.an.format, tableWidth(e.ios))
+}
+
+// missingOfAll is what every repository's walk passed over with
+// --missing, added up: counts add (an object or path of one repository is
+// not another's), the samples are the first repositories' (names of
+// objects and paths sorted, at most five as a walk gives).
+func missingOfAll(runs []*repoRun) *walker.Stats {
+	st := &walker.Stats{}
+	for _, r := range runs {
+		if !r.ran || r.env == nil || r.env.walk.walked == nil {
+			continue
+		}
+		o := r.env.walk.walked
+		st.Commits += o.Commits
+		st.MissingObjects += o.MissingObjects
+		st.MissingCommits += o.MissingCommits
+		st.MissingChanges += o.MissingChanges
+		st.MissingPaths += o.MissingPaths
+		for _, id := range o.MissingSample {
+			if len(st.MissingSample) < 5 {
+				st.MissingSample = append(st.MissingSample, id)
+			}
+		}
+		for _, p := range o.MissingPathSample {
+			if len(st.MissingPathSample) < 5 {
+				st.MissingPathSample = append(st.MissingPathSample, r.spec.name+"/"+p)
+			}
+		}
+	}
+	return st
 }
 
 func firstWalked(runs []*repoRun) *repoRun {
