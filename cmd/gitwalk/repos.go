@@ -40,6 +40,8 @@ type repoRun struct {
 	// opts and result are the command's options (a *O) and, for a command
 	// with analysisCmd.result, what it made of the repository.
 	opts, result any
+	// progress is its walk's part of the run's progress bar (nil: none).
+	progress func(done, total int)
 	// env is the repository's copy of the arguments, as its walk left them.
 	env *analysisEnv
 }
@@ -75,9 +77,16 @@ func runRepos(ctx context.Context, ios *iostreams, w *walkArgs, a *analysisArgs,
 	defer cancel()
 	open := make(chan struct{}, workers)
 	runs := make([]*repoRun, len(specs))
+	var bar *reposBar
+	if progressShown(ios, !w.progress) {
+		bar = &reposBar{bar: newWalkBar(ios), done: make([]int, len(specs)), total: make([]int, len(specs))}
+		for i := range bar.total {
+			bar.total[i] = -1
+		}
+	}
 	var wg sync.WaitGroup
 	for i, sp := range specs {
-		runs[i] = &repoRun{spec: sp}
+		runs[i] = &repoRun{spec: sp, progress: bar.of(i)}
 		wg.Add(1)
 		go func(r *repoRun) {
 			defer wg.Done()
@@ -93,6 +102,9 @@ func runRepos(ctx context.Context, ios *iostreams, w *walkArgs, a *analysisArgs,
 			err := runOneRepo(ctx, r, w, a, workers, slots, arenas, each)
 			if err != nil && ctx.Err() == nil {
 				r.problem = err.Error()
+				if r.progress != nil {
+					r.progress(0, 0) // nothing of it counts
+				}
 				if a.failFast {
 					cancel()
 				}
@@ -100,6 +112,9 @@ func runRepos(ctx context.Context, ios *iostreams, w *walkArgs, a *analysisArgs,
 		}(runs[i])
 	}
 	wg.Wait()
+	if bar != nil {
+		bar.bar.clear()
+	}
 	if err := parent.Err(); err != nil {
 		return nil, err // interrupted: no partial answer
 	}
@@ -152,6 +167,7 @@ func runOneRepo(ctx context.Context, r *repoRun, w *walkArgs, a *analysisArgs, w
 	wc.repo, wc.repoGiven = r.spec.path, true
 	wc.cpuprof = "" // one profile for the whole run, started by runRepos
 	wc.progress = false
+	wc.opts.Progress = r.progress
 	wc.opts.Workers = workers
 	wc.opts.Slots = slots
 	wc.opts.Revisions = append([]string(nil), w.opts.Revisions...)
@@ -210,4 +226,36 @@ func sameDir(a, b string) bool {
 	fa, err1 := os.Stat(a)
 	fb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+}
+
+// reposBar is the one progress bar of a run of several repositories: the
+// commits done of every walk, of their total once every walk knows its
+// own. The walks report from their own goroutines, hence the lock.
+type reposBar struct {
+	mu          sync.Mutex
+	bar         *walkBar
+	done, total []int
+}
+
+// of is the walker.Options.Progress of the i-th repository's walk; nil
+// when there is no bar.
+func (b *reposBar) of(i int) func(done, total int) {
+	if b == nil {
+		return nil
+	}
+	return func(done, total int) {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.done[i], b.total[i] = done, total
+		sum, all := 0, 0
+		for j := range b.done {
+			sum += b.done[j]
+			if all >= 0 && b.total[j] >= 0 {
+				all += b.total[j]
+			} else {
+				all = -1
+			}
+		}
+		b.bar.update(sum, all)
+	}
 }

@@ -526,3 +526,31 @@ func TestReposMissingObjectsOfEveryRepositoryAreCounted(t *testing.T) {
 		t.Error("the partial clone lacks nothing: the test checks nothing")
 	}
 }
+
+// On a terminal, a run of several repositories draws one bar, of every
+// repository's commits, and clears it before the output.
+func TestReposDrawOneProgressBarOfEveryRepository(t *testing.T) {
+	dir := reposFolder(t)
+	t.Setenv("CI", "")
+	t.Setenv("TERM", "xterm")
+	var out, errb bytes.Buffer
+	code := execute(context.Background(), &iostreams{out: &out, errOut: &errb, errIsTerm: true},
+		[]string{"summary", "--repos", dir, "--format", "csv", "--no-cache"})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	commits := summaryCSV(t, out.String())["commits"]
+	if !strings.Contains(errb.String(), "walking") || !strings.Contains(errb.String(), commits+"/"+commits) {
+		t.Errorf("stderr on a terminal %q: want a bar that reaches %s/%s commits", errb.String(), commits, commits)
+	}
+}
+
+func summaryCSV(t *testing.T, out string) map[string]string {
+	t.Helper()
+	recs := csvRecords(t, out)
+	m := map[string]string{}
+	for i, k := range recs[0] {
+		m[k] = recs[1][i]
+	}
+	return m
+}
