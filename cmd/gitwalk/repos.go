@@ -161,8 +161,7 @@ func runOneRepo(ctx context.Context, r *repoRun, w *walkArgs, a *analysisArgs, w
 		r.shallow = true
 		fmt.Fprintf(&r.errOut, "gitwalk: a shallow clone: its history stops at its shallow commits\n")
 	}
-	an := *a
-	an.scope = a.scope
+	an := *a // its scope (policies, and what they leave out) is the repository's own copy
 	wc := *w
 	wc.repo, wc.repoGiven = r.spec.path, true
 	wc.cpuprof = "" // one profile for the whole run, started by runRepos
