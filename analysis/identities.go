@@ -20,7 +20,7 @@ type Identities struct {
 
 // NewState returns an empty *IdentitiesState.
 func (a Identities) NewState() State {
-	return &IdentitiesState{mailmap: a.Mailmap, raw: map[authorKey]int{}}
+	return &IdentitiesState{mailmap: a.Mailmap, raw: map[identityKey]int{}, canon: map[authorKey]authorKey{}}
 }
 
 // IdentityRow is one raw identity and where the mailmap puts it.
@@ -34,12 +34,28 @@ type IdentityRow struct {
 // IdentitiesState accumulates Identities. Not safe for concurrent use.
 type IdentitiesState struct {
 	mailmap Mailmap
-	raw     map[authorKey]int // commits per raw identity
+	// raw counts commits per raw identity and the canonical one its
+	// repository's mailmap gave it: mapped when observed, so that states of
+	// repositories with different mailmaps merge (MergeRepositories) each
+	// with its own mapping.
+	raw   map[identityKey]int
+	canon map[authorKey]authorKey // this state's lookups, each raw identity once
 }
+
+type identityKey struct{ raw, canon authorKey }
 
 // Observe adds one commit.
 func (s *IdentitiesState) Observe(c *walker.Commit) {
-	s.raw[authorKey{c.Author.Name, c.Author.Email}]++
+	raw := authorKey{c.Author.Name, c.Author.Email}
+	canon, ok := s.canon[raw]
+	if !ok {
+		canon = raw
+		if s.mailmap != nil {
+			canon.name, canon.email, _ = s.mailmap.Lookup(raw.name, raw.email)
+		}
+		s.canon[raw] = canon
+	}
+	s.raw[identityKey{raw, canon}]++
 }
 
 // Merge adds other's counts; sums are associative.
@@ -57,10 +73,7 @@ func (s *IdentitiesState) Merge(other State) {
 func (s *IdentitiesState) Rows() []IdentityRow {
 	rows := make([]IdentityRow, 0, len(s.raw))
 	for k, n := range s.raw {
-		r := IdentityRow{Name: k.name, Email: k.email, CanonName: k.name, CanonEmail: k.email, Commits: n}
-		if s.mailmap != nil {
-			r.CanonName, r.CanonEmail, _ = s.mailmap.Lookup(k.name, k.email)
-		}
+		r := IdentityRow{Name: k.raw.name, Email: k.raw.email, CanonName: k.canon.name, CanonEmail: k.canon.email, Commits: n}
 		r.Bot = IsBot(r.Name, r.Email) || IsBot(r.CanonName, r.CanonEmail)
 		rows = append(rows, r)
 	}

@@ -94,6 +94,11 @@ func (s *SummaryState) Merge(other State) {
 	}
 }
 
+// AddMerges adds n merge commits that the walk left out to the count (a
+// summary counts the merges of the range even when the analyses leave
+// them out).
+func (s *SummaryState) AddMerges(n int) { s.res.Merges += n }
+
 // Result returns the figures observed so far.
 func (s *SummaryState) Result() SummaryResult {
 	r := s.res

@@ -69,3 +69,34 @@ func ExampleOpenStore() {
 	// cold: 23 commits, 0 read from the store, 23 diffed
 	// warm: 23 commits, 23 read from the store, 0 diffed
 }
+
+// Walk two repositories at once with one budget of two workers between
+// them: each walk runs its own goroutines, but no more than two commits are
+// computed at any moment, whichever repository they are of.
+func ExampleNewSlots() {
+	slots := walker.NewSlots(2)
+	counts := make([]int, 2)
+	errs := make(chan error, 2)
+	for i, name := range []string{"merges.git", "content.git"} {
+		go func(i int, name string) {
+			repo, err := walker.Open(filepath.Join("..", "testdata", "repos", name))
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer repo.Close()
+			errs <- repo.Walk(context.Background(), walker.Options{Revisions: []string{"--all"}, Workers: 2, Slots: slots},
+				func(c *walker.Commit) error {
+					counts[i]++
+					return nil
+				})
+		}(i, name)
+	}
+	for range counts {
+		if err := <-errs; err != nil {
+			log.Fatal(err)
+		}
+	}
+	fmt.Printf("merges: %d commits, content: %d commits\n", counts[0], counts[1])
+	// Output: merges: 23 commits, content: 14 commits
+}

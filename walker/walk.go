@@ -216,6 +216,16 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 			for j := range jobs {
 				t0 := time.Now()
 				res := result{seq: j.seq, err: j.err}
+				// A shared budget (Options.Slots) is held while the commit
+				// is computed, never while its result waits: results are
+				// buffered for the whole window, so a slot is always given
+				// back and walks sharing the budget cannot hold each other up.
+				slot := false
+				if res.err == nil && opts.Slots != nil && ctx.Err() == nil {
+					if err := opts.Slots.acquire(ctx); err == nil {
+						slot = true
+					}
+				}
 				if res.err == nil && ctx.Err() == nil && u.store != nil {
 					// A commit the store holds needs no reader or arena.
 					var hit bool
@@ -240,6 +250,9 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 						readers.Release(rd)
 						rd = nil
 					}
+				}
+				if slot {
+					opts.Slots.release()
 				}
 				if each == nil {
 					res.st.busy = time.Since(t0)

@@ -131,6 +131,12 @@ type Options struct {
 
 	// Workers is the number of goroutines computing commits; 0 = GOMAXPROCS.
 	Workers int
+	// Slots, when set, is a budget of workers this walk shares with others
+	// (NewSlots): each of its workers computes a commit only while it holds
+	// a slot, so walks of several repositories at once compute no more
+	// commits between them than the budget has slots. Results are the same
+	// with it as without.
+	Slots *Slots
 	// Arenas, when set, is the arena pool the walk checks arenas out of (it
 	// may be shared between walks). When nil the walk makes its own.
 	Arenas *arena.Pool

@@ -22,6 +22,10 @@ type analysisArgs struct {
 	scope  scopeArgs
 	// noProgress: no progress bar on stderr even on a terminal.
 	noProgress bool
+	// repos is --repos (LIST: a file, a folder or -), "" for one
+	// repository; failFast is --fail-fast.
+	repos    string
+	failFast bool
 }
 
 // analysisFlag names the flags a command accepts beyond the walk's.
@@ -33,6 +37,9 @@ const (
 	// flagNoMailmap is --no-mailmap, which analysisCmd takes out of the
 	// arguments before parseAnalysisArgs reads them (see analysisEnv).
 	flagNoMailmap
+	// flagRepos is --repos and --fail-fast: the analysis commands and the
+	// report take several repositories (runMulti).
+	flagRepos
 )
 
 // pathFilterHelp documents --include and --exclude.
@@ -104,6 +111,13 @@ func parseAnalysisArgs(args []string, extra analysisFlag) (*walkArgs, *analysisA
 			i += n - 1
 		case arg == "--no-progress":
 			a.noProgress = true
+		case extra&flagRepos != 0 && is("--repos"):
+			if v, err = value("--repos"); err == nil && v == "" {
+				err = usagef("--repos needs a list file, a folder or -")
+			}
+			a.repos = v
+		case extra&flagRepos != 0 && arg == "--fail-fast":
+			a.failFast = true
 		case extra&flagBy != 0 && is("--by"):
 			if v, err = value("--by"); err == nil {
 				if a.by, err = analysis.ParseGrouping(v); err != nil {
@@ -127,6 +141,12 @@ func parseAnalysisArgs(args []string, extra analysisFlag) (*walkArgs, *analysisA
 	w, err := parseWalkArgs(rest)
 	if err != nil {
 		return nil, nil, err
+	}
+	if a.repos != "" && w.repoGiven {
+		return nil, nil, usagef("--repos and a repository (-C, or a folder as the first argument: %s) do not go together", w.repo)
+	}
+	if a.failFast && a.repos == "" {
+		return nil, nil, usagef("--fail-fast goes with --repos")
 	}
 	a.scope.finish(w, a)
 	w.progress = !a.noProgress

@@ -44,6 +44,24 @@ type analysisCmd[O any, S analysis.State] struct {
 	// render makes the output from the analyzer's merged state, which is
 	// nil when -n 0 asked for no commits.
 	render func(e *analysisEnv, o *O, st S) (output, error)
+
+	// With --repos (runMultiAnalysisCmd): across says the rows are per
+	// person or totals, so the repositories' states are merged
+	// (analysis.MergeRepositories) and rendered once, with no repository
+	// open (e.repo nil); otherwise (nil, or false) each repository's rows
+	// are rendered while it is open and gain a repository column.
+	across func(o *O, a *analysisArgs) bool
+	// prepare, when set, is called for each repository of an across run
+	// with it open, before the states are merged (summary counts the
+	// merges its walk left out there).
+	prepare func(e *analysisEnv, o *O, st S) error
+	// result and renderRepos, when set, are how the command runs with
+	// --repos instead: result is made for each repository with it open,
+	// and renderRepos makes the output of them all (knowledge: views of
+	// files per repository, people and the truck factor across them).
+	// renderRepos gets the first walked repository's options.
+	result      func(e *analysisEnv, o *O, st S) (any, error)
+	renderRepos func(e *analysisEnv, o *O, names []string, results []any) (output, error)
 }
 
 // analysisEnv is what a command's analyzer and render are given: the
@@ -72,7 +90,7 @@ func newAnalysisCmd[O any, S analysis.State](ios *iostreams, c analysisCmd[O, S]
 	return &cobra.Command{
 		Use:                c.name + " [REPO] [REV...] [-- PATH...]",
 		Short:              c.short,
-		Long:               c.long + analysisArgsHelp + "\n\n" + walkArgsHelp,
+		Long:               c.long + analysisArgsHelp + "\n\n" + reposArgsHelp + "\n\n" + walkArgsHelp,
 		Example:            c.example,
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -92,7 +110,7 @@ func newAnalysisCmd[O any, S analysis.State](ios *iostreams, c analysisCmd[O, S]
 			if err != nil {
 				return err
 			}
-			w, a, err := parseAnalysisArgs(rest, c.takes)
+			w, a, err := parseAnalysisArgs(rest, c.takes|flagRepos)
 			if err != nil {
 				return err
 			}
@@ -113,6 +131,9 @@ func newAnalysisCmd[O any, S analysis.State](ios *iostreams, c analysisCmd[O, S]
 // runAnalysisCmd runs c with the parsed arguments in e and its options o,
 // writing to e.ios.
 func runAnalysisCmd[O any, S analysis.State](e *analysisEnv, c analysisCmd[O, S], o *O) error {
+	if e.an.repos != "" {
+		return runMultiAnalysisCmd(e, c, o)
+	}
 	repo, err := e.walk.openRepo()
 	if err != nil {
 		return err

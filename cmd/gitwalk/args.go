@@ -20,6 +20,7 @@ import (
 // (`--all` among revisions decides ties; `--reverse` toggles).
 type walkArgs struct {
 	repo      string
+	repoGiven bool // -C or a folder as the first argument named repo
 	opts      walker.Options
 	emptyWalk bool // -n 0: git prints nothing
 	stats     bool
@@ -258,6 +259,7 @@ func parseWalkArgs(args []string) (*walkArgs, error) {
 			return nil, err
 		}
 	}
+	w.repoGiven = repoSet
 	if w.repo == "" {
 		w.repo = "."
 	}

@@ -29,6 +29,7 @@ var authorsCmd = analysisCmd[struct{}, *analysis.AuthorsState]{
 	analyzer: func(e *analysisEnv, _ *struct{}) analysis.Analyzer {
 		return analysis.Authors{Filter: e.an.filter, Mailmap: e.mailmap}
 	},
+	across: func(*struct{}, *analysisArgs) bool { return true },
 	render: func(e *analysisEnv, _ *struct{}, st *analysis.AuthorsState) (output, error) {
 		return authorsReport(st, e.reportArgs()), nil
 	},

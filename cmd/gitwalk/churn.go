@@ -31,6 +31,9 @@ var churnCmd = analysisCmd[struct{}, *analysis.ChurnState]{
 		}
 		return an
 	},
+	// Files and folders are per repository; authors, days, weeks, months
+	// and languages add up across repositories.
+	across: func(_ *struct{}, a *analysisArgs) bool { return a.by != analysis.ByFile && a.by != analysis.ByDir },
 	render: func(e *analysisEnv, _ *struct{}, st *analysis.ChurnState) (output, error) {
 		return churnReport(st, e.an.by, e.reportArgs()), nil
 	},

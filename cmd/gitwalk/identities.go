@@ -61,6 +61,7 @@ var identitiesCmd = analysisCmd[identitiesOptions, *analysis.IdentitiesState]{
 		}
 		return analysis.Identities{Mailmap: e.mailmap}
 	},
+	across: func(*identitiesOptions, *analysisArgs) bool { return true },
 	render: func(e *analysisEnv, o *identitiesOptions, st *analysis.IdentitiesState) (output, error) {
 		if st == nil {
 			st = analysis.Identities{Mailmap: e.mailmap}.NewState().(*analysis.IdentitiesState)

@@ -17,6 +17,9 @@ type knowledgeOptions struct {
 	churn    bool
 	view     analysis.KnowledgeView
 	k        analysis.Knowledge
+	// several: one of several repositories (--repos), where a
+	// --simulate-leave name need only be known in one of them.
+	several bool
 }
 
 // knowledgeCmd is `gitwalk knowledge`.
@@ -109,6 +112,37 @@ var knowledgeCmd = analysisCmd[knowledgeOptions, *analysis.KnowledgeState]{
 		return o.k
 	},
 	render: renderKnowledge,
+	result: func(e *analysisEnv, o *knowledgeOptions, st *analysis.KnowledgeState) (any, error) {
+		o.several = true
+		return knowledgeResult(e.ctx, e.repo, e.walk, o, st)
+	},
+	renderRepos: renderKnowledgeRepos,
+}
+
+// renderKnowledgeRepos is knowledge over several repositories: the truck,
+// files and loss views are each repository's, one after the other; the
+// people view is of every repository (analysis.MergeKnowledge: a person is
+// one across them), and so are every view's notes, the truck factor of
+// all the files together first.
+func renderKnowledgeRepos(e *analysisEnv, o *knowledgeOptions, names []string, results []any) (output, error) {
+	rs := make([]*analysis.KnowledgeResult, len(results))
+	for i, r := range results {
+		rs[i] = r.(*analysis.KnowledgeResult)
+	}
+	merged := analysis.MergeKnowledge(names, rs, o.k.Coverage)
+	if len(merged.UnknownLeavers) > 0 {
+		return nil, usagef("--simulate-leave %q: no such person in the walks (see gitwalk identities)", merged.UnknownLeavers[0])
+	}
+	if o.view == analysis.ViewPeople {
+		return knowledgeReport(merged, o, o.view, e.reportArgs()), nil
+	}
+	reps := make([]namedReport, len(rs))
+	for i, r := range rs {
+		reps[i] = namedReport{names[i], knowledgeReport(r, o, o.view, e.reportArgs())}
+	}
+	rep := combineReports(reps)
+	rep.Notes = analysis.KnowledgeReport(merged, o.view, 0).Notes
+	return rep, nil
 }
 
 func renderKnowledge(e *analysisEnv, o *knowledgeOptions, st *analysis.KnowledgeState) (output, error) {
@@ -138,7 +172,7 @@ func knowledgeResult(ctx context.Context, repo *walker.Repo, w *walkArgs, o *kno
 	if err != nil {
 		return nil, err
 	}
-	if len(r.UnknownLeavers) > 0 {
+	if len(r.UnknownLeavers) > 0 && !o.several {
 		return nil, usagef("--simulate-leave %q: no such person in the walk (see gitwalk identities)", r.UnknownLeavers[0])
 	}
 	return r, nil

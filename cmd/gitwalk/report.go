@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -66,9 +67,10 @@ func newReportCmd(ios *iostreams) *cobra.Command {
 			"Report options:\n" +
 			"  -o, --output FILE       write the page to FILE (default gitwalk-report.html; - for stdout)\n" +
 			"      --no-mailmap        group authors as recorded, without .mailmap\n" +
-			"      --title T           the page's heading (default: the repository's folder name)\n" +
+			"      --title T           the page's heading (default: the repository's folder name; with\n" +
+			"                          --repos, how many repositories)\n" +
 			"      --now D             the time file ages are measured to (default: now)\n" +
-			analysisArgsHelp + "\n\n" + walkArgsHelp,
+			analysisArgsHelp + "\n\n" + reposArgsHelp + "\n\n" + walkArgsHelp,
 		Example: "  gitwalk report\n" +
 			"  gitwalk report ../repo --since '2 years ago' -o repo.html\n" +
 			"  gitwalk report --exclude 'vendor/**' -o - > page.html",
@@ -131,7 +133,7 @@ func newReportCmd(ios *iostreams) *cobra.Command {
 					return usagef("option -o needs a file name (or - for stdout)")
 				}
 			}
-			w, a, err := parseAnalysisArgs(rest, 0)
+			w, a, err := parseAnalysisArgs(rest, flagRepos)
 			if err != nil {
 				return err
 			}
@@ -145,6 +147,9 @@ func newReportCmd(ios *iostreams) *cobra.Command {
 }
 
 func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
+	if o.an.repos != "" {
+		return runMultiReport(cmd, ios, o)
+	}
 	w, a := o.walk, o.an
 	repo, err := w.openRepo()
 	if err != nil {
@@ -153,66 +158,19 @@ func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
 	defer repo.Close()
 	defer w.useCache(ios)()
 	mm := mailmapFor(ios, repo, o.noMailmap)
-	// One walk feeds every section: the weekly and monthly churn are both
-	// kept because which one the page draws depends on the span walked.
-	analyzers := []analysis.Analyzer{
-		analysis.Summary{Filter: a.filter},
-		analysis.Churn{By: analysis.ByFile, Filter: a.filter},
-		analysis.Churn{By: analysis.ByWeek, Filter: a.filter},
-		analysis.Churn{By: analysis.ByMonth, Filter: a.filter},
-		analysis.Authors{Mailmap: mm, Filter: a.filter},
-		report.Activity{Mailmap: mm, Filter: a.filter},
-	}
-	// The analyses with sections of their own, as their commands run them
-	// by default. Hotspots and age measure files at the walk's first
-	// commit, which --reverse makes the oldest: their commands refuse it,
-	// the report leaves them out.
-	coupling := analysis.DefaultCoupling()
-	coupling.Filter = a.filter
-	now := o.now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	const (
-		iCoupling = 6 + iota
-		iOwnership
-		iHotspots
-		iAge
-		iDirOwners
-		iKnowledge
-	)
-	// Knowledge as `gitwalk knowledge --churn` runs it: the report's walk
-	// reads line counts anyway, so lost files are ranked by churn.
-	know := &knowledgeOptions{churn: true}
-	know.k = analysis.Knowledge{Filter: a.filter, Mailmap: mm, Files: classifier(repo).InLanguageStats}
-	analyzers = append(analyzers,
-		coupling,
-		analysis.Ownership{Filter: a.filter, Mailmap: mm},
-		analysis.Hotspots{Filter: a.filter, Mailmap: mm},
-		analysis.Age{Filter: a.filter, Mailmap: mm, Now: now},
-		report.DirOwnership{Filter: a.filter, Mailmap: mm},
-		know.k)
+	rs := newReportSections(repo, a, mm, o.now)
 	start := time.Now()
-	states, err := runAnalyses(cmd.Context(), ios, w, repo, analyzers...)
+	states, err := runAnalyses(cmd.Context(), ios, w, repo, rs.analyzers...)
 	if err != nil {
 		return err
 	}
 	walkTime := time.Since(start)
-	if states == nil { // -n 0: every section is empty
-		states = make([]analysis.State, len(analyzers))
-		for i, an := range analyzers {
-			states[i] = an.NewState()
-		}
+	states = rs.fill(states)
+	data, err := rs.repoSections(cmd.Context(), repo, w, a, o, states)
+	if err != nil {
+		return err
 	}
-
 	sum := states[0].(*analysis.SummaryState).Result()
-	period := report.PeriodFor(sum.First, sum.Last)
-	byPeriod := states[2]
-	if period == report.Month {
-		byPeriod = states[3]
-	}
-	act := states[5].(*report.ActivityState)
-
 	// Each Report carries the options its command's --format json would
 	// print for the same arguments, so the page's data is that output.
 	w.scope.use(0)
@@ -220,80 +178,166 @@ func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
 	if err != nil {
 		return err
 	}
-	w.scope.use(1)
-	filesRep := churnReport(states[1].(*analysis.ChurnState), analysis.ByFile, reportArgs{a, w, o.noMailmap, reportTopFiles})
-	if period == report.Month {
-		w.scope.use(3)
-	} else {
-		w.scope.use(2)
-	}
-	periodsRep := churnReport(byPeriod.(*analysis.ChurnState), period.Grouping(), reportArgs{a, w, o.noMailmap, 0})
-	w.scope.use(4)
-	authorsRep := authorsReport(states[4].(*analysis.AuthorsState), reportArgs{a, w, o.noMailmap, reportTopAuthors})
-
-	w.scope.use(iCoupling)
-	couplingRep := couplingReport(states[iCoupling].(*analysis.CouplingState), coupling, reportArgs{a, w, o.noMailmap, reportTopCoupling})
-	w.scope.use(iOwnership)
-	ownershipRep := ownershipReport(states[iOwnership].(*analysis.OwnershipState), reportArgs{a, w, o.noMailmap, reportTopOwnership})
-	var hotspotsRep, ageRep *analysis.Report
-	if !w.opts.Reverse {
-		w.scope.use(iHotspots)
-		hotspotsRep, err = hotspotsReport(cmd.Context(), repo, states[iHotspots].(*analysis.HotspotsState), reportArgs{a, w, o.noMailmap, reportTopHotspots}, analysis.ByRevisions)
-		if err != nil {
-			return err
-		}
-		w.scope.use(iAge)
-		ageRep, err = ageReport(cmd.Context(), repo, states[iAge].(*analysis.AgeState), reportArgs{a, w, o.noMailmap, reportTopAge}, now, false)
-		if err != nil {
-			return err
-		}
-	}
-	// Knowledge measures files at the walk's first commit too: left out
-	// with --reverse, which its command refuses.
-	var knowledgeReps [4]*analysis.Report
-	if !w.opts.Reverse {
-		w.scope.use(iKnowledge)
-		r, err := knowledgeResult(cmd.Context(), repo, w, know, states[iKnowledge].(*analysis.KnowledgeState))
-		if err != nil {
-			return err
-		}
-		for i, v := range []struct {
-			view analysis.KnowledgeView
-			top  int
-		}{{analysis.ViewTruck, 0}, {analysis.ViewFiles, 0}, {analysis.ViewPeople, reportTopKnowledgePeople}, {analysis.ViewLoss, 0}} {
-			knowledgeReps[i] = knowledgeReport(r, know, v.view, reportArgs{a, w, o.noMailmap, v.top})
-		}
-	}
-	branchesRep, err := reportBranches(cmd, ios, repo, w, a)
-	if err != nil {
+	rs.wholeSections(data, w, a, o, states, summaryRep)
+	if data[report.SlotBranches], err = reportBranches(cmd, ios, repo, w, a); err != nil {
 		return err
 	}
-
 	page := &report.Page{
 		Title:      repoTitle(o, repo),
 		Repository: repoWhere(repo),
 		Generated:  time.Now(),
 		Walk:       walkTime,
 		Version:    version,
-		Data: map[string]*analysis.Report{
-			report.SlotSummary:         summaryRep,
-			report.SlotFiles:           filesRep,
-			report.SlotPeriods:         periodsRep,
-			report.SlotActivity:        act.DirsReport(period, reportTopDirs),
-			report.SlotAuthors:         authorsRep,
-			report.SlotAuthorsOverTime: act.AuthorsReport(period, reportTopWho),
-			report.SlotCoupling:        couplingRep,
-			report.SlotOwnership:       ownershipRep,
-			report.SlotOwnershipDirs:   states[iDirOwners].(*report.DirOwnershipState).Report(reportTopDirOwners),
-			report.SlotHotspots:        hotspotsRep,
-			report.SlotAge:             ageRep,
-			report.SlotBranches:        branchesRep,
-			report.SlotKnowledge:       knowledgeReps[0],
-			report.SlotKnowledgeFiles:  knowledgeReps[1],
-			report.SlotKnowledgePeople: knowledgeReps[2],
-			report.SlotKnowledgeLoss:   knowledgeReps[3],
-		},
+		Data:       data,
 	}
+	return writeReportPage(ios, o, page)
+}
+
+// reportSections are the analyses one walk of a repository feeds for the
+// page, and how their states become its sections.
+type reportSections struct {
+	analyzers []analysis.Analyzer
+	coupling  analysis.Coupling
+	know      *knowledgeOptions
+	now       time.Time
+	// knowledge is the knowledge result repoSections made (nil with
+	// --reverse).
+	knowledge *analysis.KnowledgeResult
+}
+
+// The positions of the report's analyses in reportSections.analyzers.
+const (
+	iSummary = iota
+	iFiles
+	iWeeks
+	iMonths
+	iAuthors
+	iActivity
+	iCoupling
+	iOwnership
+	iHotspots
+	iAge
+	iDirOwners
+	iKnowledge
+)
+
+// newReportSections makes the analyzers of the report's one walk of repo.
+func newReportSections(repo *walker.Repo, a *analysisArgs, mm analysis.Mailmap, now time.Time) *reportSections {
+	// One walk feeds every section: the weekly and monthly churn are both
+	// kept because which one the page draws depends on the span walked.
+	// The analyses with sections of their own run as their commands run
+	// them by default. Hotspots and age measure files at the walk's first
+	// commit, which --reverse makes the oldest: their commands refuse it,
+	// the report leaves them out.
+	rs := &reportSections{coupling: analysis.DefaultCoupling(), now: now}
+	rs.coupling.Filter = a.filter
+	if rs.now.IsZero() {
+		rs.now = time.Now()
+	}
+	// Knowledge as `gitwalk knowledge --churn` runs it: the report's walk
+	// reads line counts anyway, so lost files are ranked by churn.
+	rs.know = &knowledgeOptions{churn: true}
+	rs.know.k = analysis.Knowledge{Filter: a.filter, Mailmap: mm, Files: classifier(repo).InLanguageStats}
+	rs.analyzers = []analysis.Analyzer{
+		analysis.Summary{Filter: a.filter},
+		analysis.Churn{By: analysis.ByFile, Filter: a.filter},
+		analysis.Churn{By: analysis.ByWeek, Filter: a.filter},
+		analysis.Churn{By: analysis.ByMonth, Filter: a.filter},
+		analysis.Authors{Mailmap: mm, Filter: a.filter},
+		report.Activity{Mailmap: mm, Filter: a.filter},
+		rs.coupling,
+		analysis.Ownership{Filter: a.filter, Mailmap: mm},
+		analysis.Hotspots{Filter: a.filter, Mailmap: mm},
+		analysis.Age{Filter: a.filter, Mailmap: mm, Now: rs.now},
+		report.DirOwnership{Filter: a.filter, Mailmap: mm},
+		rs.know.k,
+	}
+	return rs
+}
+
+// fill gives empty states after -n 0, when every section is empty.
+func (rs *reportSections) fill(states []analysis.State) []analysis.State {
+	if states != nil {
+		return states
+	}
+	states = make([]analysis.State, len(rs.analyzers))
+	for i, an := range rs.analyzers {
+		states[i] = an.NewState()
+	}
+	return states
+}
+
+// repoSections makes the sections of one repository's files, which read
+// it (hotspots, age and knowledge measure its files at the walk's first
+// commit): top files, coupling, ownership, hotspots, age, folder owners
+// and knowledge.
+func (rs *reportSections) repoSections(ctx context.Context, repo *walker.Repo, w *walkArgs, a *analysisArgs, o *reportOptions,
+	states []analysis.State) (map[string]*analysis.Report, error) {
+	data := map[string]*analysis.Report{}
+	w.scope.use(iFiles)
+	data[report.SlotFiles] = churnReport(states[iFiles].(*analysis.ChurnState), analysis.ByFile, reportArgs{a, w, o.noMailmap, reportTopFiles})
+	w.scope.use(iCoupling)
+	data[report.SlotCoupling] = couplingReport(states[iCoupling].(*analysis.CouplingState), rs.coupling, reportArgs{a, w, o.noMailmap, reportTopCoupling})
+	w.scope.use(iOwnership)
+	data[report.SlotOwnership] = ownershipReport(states[iOwnership].(*analysis.OwnershipState), reportArgs{a, w, o.noMailmap, reportTopOwnership})
+	data[report.SlotOwnershipDirs] = states[iDirOwners].(*report.DirOwnershipState).Report(reportTopDirOwners)
+	if w.opts.Reverse {
+		// Knowledge measures files at the walk's first commit too: left
+		// out with --reverse, which its command refuses.
+		return data, nil
+	}
+	var err error
+	w.scope.use(iHotspots)
+	data[report.SlotHotspots], err = hotspotsReport(ctx, repo, states[iHotspots].(*analysis.HotspotsState), reportArgs{a, w, o.noMailmap, reportTopHotspots}, analysis.ByRevisions)
+	if err != nil {
+		return nil, err
+	}
+	w.scope.use(iAge)
+	data[report.SlotAge], err = ageReport(ctx, repo, states[iAge].(*analysis.AgeState), reportArgs{a, w, o.noMailmap, reportTopAge}, rs.now, false)
+	if err != nil {
+		return nil, err
+	}
+	w.scope.use(iKnowledge)
+	r, err := knowledgeResult(ctx, repo, w, rs.know, states[iKnowledge].(*analysis.KnowledgeState))
+	if err != nil {
+		return nil, err
+	}
+	rs.knowledge = r
+	for _, v := range []struct {
+		slot string
+		view analysis.KnowledgeView
+		top  int
+	}{{report.SlotKnowledge, analysis.ViewTruck, 0}, {report.SlotKnowledgeFiles, analysis.ViewFiles, 0},
+		{report.SlotKnowledgePeople, analysis.ViewPeople, reportTopKnowledgePeople}, {report.SlotKnowledgeLoss, analysis.ViewLoss, 0}} {
+		data[v.slot] = knowledgeReport(r, rs.know, v.view, reportArgs{a, w, o.noMailmap, v.top})
+	}
+	return data, nil
+}
+
+// wholeSections adds the sections of the whole walk to data: the summary
+// (made by the caller), activity over time, authors and authors over time.
+// With several repositories the states are those of every repository,
+// merged.
+func (rs *reportSections) wholeSections(data map[string]*analysis.Report, w *walkArgs, a *analysisArgs, o *reportOptions,
+	states []analysis.State, summaryRep *analysis.Report) {
+	sum := states[iSummary].(*analysis.SummaryState).Result()
+	period := report.PeriodFor(sum.First, sum.Last)
+	byPeriod, iPeriod := states[iWeeks], iWeeks
+	if period == report.Month {
+		byPeriod, iPeriod = states[iMonths], iMonths
+	}
+	act := states[iActivity].(*report.ActivityState)
+	data[report.SlotSummary] = summaryRep
+	w.scope.use(iPeriod)
+	data[report.SlotPeriods] = churnReport(byPeriod.(*analysis.ChurnState), period.Grouping(), reportArgs{a, w, o.noMailmap, 0})
+	data[report.SlotActivity] = act.DirsReport(period, reportTopDirs)
+	w.scope.use(iAuthors)
+	data[report.SlotAuthors] = authorsReport(states[iAuthors].(*analysis.AuthorsState), reportArgs{a, w, o.noMailmap, reportTopAuthors})
+	data[report.SlotAuthorsOverTime] = act.AuthorsReport(period, reportTopWho)
+}
+
+// writeReportPage writes the page where -o says.
+func writeReportPage(ios *iostreams, o *reportOptions, page *report.Page) error {
 	var buf bytes.Buffer
 	if err := report.Write(&buf, page); err != nil {
 		return err

@@ -89,6 +89,13 @@ func TestReportDrawsInABrowser(t *testing.T) {
 	pair := coupledRepo(t)
 	people := testrepos.Path(t, "people")
 	_, _, peopleBots := splitBots(shortlogCounts(gitRun(t, people, "shortlog", "-sne", "--no-merges", "HEAD")))
+	// Several repositories: people, the coupled pair, and merges twice
+	// under two folder names.
+	several := t.TempDir()
+	for _, c := range []struct{ from, as string }{{people, "people.git"}, {pair, "pair.git"},
+		{testrepos.Path(t, "merges"), "merges.git"}, {testrepos.Path(t, "merges"), "merges-again.git"}} {
+		gitRun(t, "", "clone", "-q", "--bare", c.from, filepath.Join(several, c.as))
+	}
 	for _, tc := range []struct {
 		name  string
 		args  []string
@@ -117,6 +124,9 @@ func TestReportDrawsInABrowser(t *testing.T) {
 			nil, nil, []string{"activity", "files", "hotspots", "authors-over-time", "coupling", "ownership", "age", "knowledge"}, nil},
 		{"a path that matches nothing", []string{testrepos.Path(t, "merges"), "--all", "--", "no/such/dir"},
 			nil, nil, []string{"activity", "files", "hotspots", "authors", "authors-over-time", "coupling", "ownership", "age", "branches", "knowledge"}, nil},
+		{"several repositories (--repos)", []string{"--repos", several, "--merges"},
+			[]string{"activity", "hotspots", "authors-over-time", "ownership", "coupling", "knowledge"}, []string{"files", "authors", "age"},
+			[]string{"branches"}, []string{"merge policy include"}},
 		{"no commit at all (-n 0)", []string{testrepos.Path(t, "merges"), "-n", "0"},
 			nil, nil, []string{"activity", "files", "hotspots", "authors", "authors-over-time", "coupling", "ownership", "age", "branches", "knowledge"}, nil},
 	} {

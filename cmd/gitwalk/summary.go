@@ -27,6 +27,17 @@ var summaryCmd = analysisCmd[struct{}, *analysis.SummaryState]{
 	analyzer: func(e *analysisEnv, _ *struct{}) analysis.Analyzer {
 		return analysis.Summary{Filter: e.an.filter}
 	},
+	across: func(*struct{}, *analysisArgs) bool { return true },
+	prepare: func(e *analysisEnv, _ *struct{}, st *analysis.SummaryState) error {
+		if e.an.merges {
+			return nil
+		}
+		// Merges were left out of each repository's walk, not out of its
+		// range: counted while it is open (summaryReport cannot, then).
+		n, err := countMerges(e.ctx, e.repo, e.walk.opts)
+		st.AddMerges(n)
+		return err
+	},
 	render: func(e *analysisEnv, _ *struct{}, st *analysis.SummaryState) (output, error) {
 		var res analysis.SummaryResult
 		if st != nil {
@@ -38,9 +49,11 @@ var summaryCmd = analysisCmd[struct{}, *analysis.SummaryState]{
 
 // summaryReport makes the summary's Report as the summary command prints it
 // (the report command embeds the same): the merges in the range counted even
-// when the walk left them out, the policies and what they left out.
+// when the walk left them out, the policies and what they left out. With
+// no repository (several, merged) the merges are the state's, each
+// repository's counted by summaryCmd.prepare.
 func summaryReport(ctx context.Context, repo *walker.Repo, w *walkArgs, a *analysisArgs, res analysis.SummaryResult, walked bool) (*analysis.Report, error) {
-	if walked && !a.merges {
+	if walked && !a.merges && repo != nil {
 		// Merges were left out of the walk, not out of the range.
 		var err error
 		if res.Merges, err = countMerges(ctx, repo, w.opts); err != nil {

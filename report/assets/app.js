@@ -9,7 +9,18 @@
   function load(slot) {
     var el = document.getElementById("data-" + slot);
     if (!el) return null;
-    return JSON.parse(el.textContent);
+    return qualify(JSON.parse(el.textContent));
+  }
+  // With several repositories (gitwalk report --repos) a file's rows carry
+  // its repository: the page names it repository/path, so that the maps
+  // nest files under their repository and equal paths of two stay apart.
+  function qualify(rep) {
+    if (!rep || !rep.columns || rep.columns[0] !== "repository" || !rep.rows) return rep;
+    var cols = ["entity", "coupled", "dir"].filter(function (c) { return rep.columns.indexOf(c) >= 0; });
+    rep.rows.forEach(function (r) {
+      cols.forEach(function (c) { if (r[c] != null) r[c] = r.repository + "/" + r[c]; });
+    });
+    return rep;
   }
   var meta = load("meta") || {};
 
@@ -434,8 +445,14 @@
     var people = notes["truck-factor-people"] ? String(notes["truck-factor-people"]).split("; ") : [];
     var byPerson = {};
     if (hasRows(kp)) kp.rows.forEach(function (r) { byPerson[r.author] = r; });
-    var cards = [["truck factor", notes["truck-factor"]], ["files", notes.files], ["knowledge islands", notes.islands],
-      ["files nobody left knows", notes["lost-files"]]];
+    var cards = [];
+    if (notes["truck-factor"] != null) cards.push(["truck factor", notes["truck-factor"]]);
+    else truck.rows.forEach(function (r) {
+      // Several repositories: each has its own truck factor, in its "." row.
+      if (r.repository != null && r.folder === ".") cards.push(["truck factor of " + r.repository, r["truck-factor"]]);
+    });
+    cards = cards.concat([["files", notes.files], ["knowledge islands", notes.islands],
+      ["files nobody left knows", notes["lost-files"]]]);
     if (notes["departed-before"]) cards.push(["departed: no commit since", String(notes["departed-before"]).slice(0, 10)]);
     var h = ['<div class="cards">'];
     cards.forEach(function (c) {
