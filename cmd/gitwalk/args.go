@@ -443,13 +443,21 @@ func (w *walkArgs) openRepo() (*walker.Repo, error) {
 		return nil, err
 	}
 	w.opts.PathPrefix = pathPrefix(repo, w.repo)
+	w.settleRenames(repo)
+	return repo, nil
+}
+
+// settleRenames fixes the rename mode once the repository's settings are
+// known: git's find_copies_harder flag (copiesHarder, or a --find-copies
+// over diff.renames=copies) asks for copies from unmodified files, and the
+// analyses' scope records the mode in force.
+func (w *walkArgs) settleRenames(repo *walker.Repo) {
 	if w.copiesHarder || w.copiesOverConfig && repo.Renames(walker.Options{}) == walker.RenamesAndCopies {
 		w.opts.Renames = walker.RenamesAndCopiesHarder
 	}
 	if w.scope != nil {
 		w.scope.renames = repo.Renames(w.opts)
 	}
-	return repo, nil
 }
 
 // printStats writes the walk's figures to stderr with --stats: the work

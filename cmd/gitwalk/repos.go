@@ -177,12 +177,7 @@ func runOneRepo(ctx context.Context, r *repoRun, w *walkArgs, a *analysisArgs, w
 	r.scope = wc.scope
 	ios := &iostreams{out: io.Discard, errOut: &r.errOut}
 	wc.opts.PathPrefix = ""
-	if wc.scope != nil {
-		wc.scope.renames = repo.Renames(wc.opts)
-	}
-	if wc.copiesAsked && repo.Renames(walker.Options{}) == walker.RenamesAndCopies {
-		return errors.New("--find-copies with the repository's diff.renames=copies asks for copies from unmodified files (git's -C -C), which gitwalk does not implement yet")
-	}
+	wc.settleRenames(repo)
 	wc.opts.Arenas = arenas
 	env := &analysisEnv{ctx: ctx, ios: ios, repo: repo, walk: &wc, an: &an}
 	if err := each(ctx, r, env); err != nil {
