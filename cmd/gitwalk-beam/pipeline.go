@@ -205,11 +205,7 @@ func listLine(line string, emit func(string)) {
 // .git) and a hash of the line that listed it, so that two repositories
 // with one name do not write to the same files.
 func repoID(repo string) string {
-	base := strings.TrimSuffix(path.Base(strings.TrimRight(strings.ReplaceAll(repo, `\`, "/"), "/")), ".git")
-	if base == "" { // a work tree's .git folder: name it for the work tree
-		base = path.Base(strings.TrimSuffix(strings.TrimRight(strings.ReplaceAll(repo, `\`, "/"), "/"), "/.git"))
-	}
-	base = strings.Trim(unsafeName.ReplaceAllString(base, "_"), ".")
+	base := strings.Trim(unsafeName.ReplaceAllString(export.RepoName(repo), "_"), ".")
 	if base == "" {
 		base = "repo"
 	}
