@@ -315,7 +315,8 @@ func (f *walkFn) walk(ctx context.Context, sh Shard) (Result, error) {
 	var tables *shardTables
 	if !f.Cfg.NoParquet && sh.Total > 0 {
 		if tables, err = createTables(ctx, f.Cfg.Out, sh, export.Options{Repository: sh.Repo,
-			Mailmap: r.scope.Mailmap, Exclude: r.scope.Exclude, IgnoreRevs: r.scope.IgnoreRevs}); err != nil {
+			Mailmap: r.scope.Mailmap, Exclude: r.scope.Exclude, IgnoreRevs: r.scope.IgnoreRevs,
+			MaxChangeset: f.Cfg.MaxChangeset}); err != nil {
 			return Result{}, err
 		}
 		defer tables.abort(ctx)
