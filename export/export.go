@@ -41,8 +41,8 @@ const (
 // "gitwalk.schema_version" of a file's metadata. It grows by one when
 // columns are added.
 //
-// Version 2 added the changes' file and left_out columns and the commits'
-// large column.
+// Version 2 added the changes' file, left_out and missing columns and the
+// commits' large and changes_missing columns.
 const SchemaVersion = 2
 
 // The metadata keys.
@@ -106,6 +106,10 @@ type CommitRow struct {
 	// Large says whether the commit changes more files than
 	// Options.MaxChangeset: the analyses leave such commits out.
 	Large bool `parquet:"large"`
+	// ChangesMissing says the walk passed over a missing tree of the
+	// commit (walker.Options.Missing): its changes are not known, and the
+	// changes table has none of them.
+	ChangesMissing bool `parquet:"changes_missing"`
 }
 
 // ChangeRow is one row of the changes table: one file a commit changed, as
@@ -156,6 +160,9 @@ type ChangeRow struct {
 	// reason here: only author-based analyses leave them out, and the
 	// commits' bot column says which they are.
 	LeftOut *string `parquet:"left_out,optional,dict"`
+	// Missing says a blob of the change was missing and passed over
+	// (walker.Change.Missing): Added and Deleted are not known and are 0.
+	Missing bool `parquet:"missing"`
 }
 
 // The LeftOut column's values besides the exclusion reasons.
@@ -305,6 +312,7 @@ func (w *Writer) Write(c *walker.Commit) error {
 		row.Ignored = true
 	}
 	row.Large = w.opts.MaxChangeset > 0 && len(c.Changes) > w.opts.MaxChangeset
+	row.ChangesMissing = c.ChangesMissing
 	names := w.names(c)
 	for i := range c.Changes {
 		ch := &c.Changes[i]
@@ -323,6 +331,7 @@ func (w *Writer) Write(c *walker.Commit) error {
 			Added:      int64(ch.Added),
 			Deleted:    int64(ch.Deleted),
 			Binary:     ch.Binary,
+			Missing:    ch.Missing,
 		}
 		cr.Path, cr.PathRaw = pathColumns(ch.Path)
 		if ch.OldPath != "" {

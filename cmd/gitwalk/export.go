@@ -16,10 +16,9 @@ import (
 
 // exportOptions are the export command's own flags.
 type exportOptions struct {
-	out       string // the folder the tables are written to
-	force     bool   // overwrite tables already there
-	noMailmap bool
-	messages  bool // fill the message column
+	out      string // the folder the tables are written to
+	force    bool   // overwrite tables already there
+	messages bool   // fill the message column
 }
 
 // The tables' file names in the --out folder.
@@ -41,7 +40,6 @@ policies are theirs (merges left out unless --merges; --include/--exclude, the d
 Export options:
       --out DIR           the folder of the tables (default gitwalk-export; made if missing)
       --force             overwrite commits.parquet and changes.parquet if they are there
-      --no-mailmap        leave the mapped identity columns null
       --messages          fill the commits' message column (whole messages)
 
 `
@@ -72,7 +70,6 @@ func newExportCmd(ios *iostreams) *cobra.Command {
 					return nil
 				}},
 				boolFlag("--force", &o.force),
-				boolFlag("--no-mailmap", &o.noMailmap),
 				boolFlag("--messages", &o.messages),
 			})
 			if err != nil {
@@ -133,7 +130,10 @@ func runExport(cmd *cobra.Command, ios *iostreams, w *walkArgs, a *analysisArgs,
 	}
 	defer tables.abort()
 	defer w.useCache(ios)()
-	mm := mailmapFor(ios, repo, o.noMailmap)
+	// The mapped identities are columns beside the recorded ones, and
+	// bots are decided with the mailmap as the analyses decide them, so
+	// there is no --no-mailmap: its answer is in the recorded columns.
+	mm := mailmapFor(ios, repo, false)
 	sc, err := w.scope.build(repo)
 	if err != nil {
 		return err

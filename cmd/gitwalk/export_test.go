@@ -458,3 +458,45 @@ func TestHelpListsExport(t *testing.T) {
 		t.Errorf("gitwalk --help (exit %d) does not list export:\n%s", code, out)
 	}
 }
+
+// TestExportMarksWhatAPartialCloneLacks exports a blob-less partial clone
+// with --missing allow-promisor: the rows are the full repository's, and
+// the changes whose blobs git says are missing are marked, without counts.
+func TestExportMarksWhatAPartialCloneLacks(t *testing.T) {
+	testrepos.IsolateGit(t)
+	dir := testrepos.Path(t, "people")
+	part := partialOf(t, dir)
+	lacks := map[string]bool{}
+	for _, id := range gitMissing(t, part) {
+		lacks[id] = true
+	}
+	if len(lacks) == 0 {
+		t.Fatal("the partial clone has every blob")
+	}
+	full := runExportCmd(t, dir, "--no-renames")
+	// Without the cache, which holds the full repository's records for the
+	// same commits.
+	got := runExportCmd(t, part, "--no-renames", "--missing", "allow-promisor", "--no-cache")
+	if len(got.commits) != len(full.commits) || len(got.changes) != len(full.changes) {
+		t.Fatalf("%d commits and %d changes, the full repository's export has %d and %d",
+			len(got.commits), len(got.changes), len(full.commits), len(full.changes))
+	}
+	marked := 0
+	for i, r := range got.changes {
+		want := full.changes[i]
+		lacking := lacks[r.OldHash] || lacks[r.NewHash]
+		if r.Missing != lacking {
+			t.Errorf("%s %s: missing %v, git says its blobs are missing: %v", r.Commit, r.Path, r.Missing, lacking)
+		}
+		if r.Missing {
+			marked++
+			continue
+		}
+		if r.Added != want.Added || r.Deleted != want.Deleted || r.Path != want.Path {
+			t.Errorf("%s %s: %d/%d, the full repository's %d/%d", r.Commit, r.Path, r.Added, r.Deleted, want.Added, want.Deleted)
+		}
+	}
+	if marked == 0 {
+		t.Error("no change marked missing")
+	}
+}
