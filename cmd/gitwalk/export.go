@@ -157,7 +157,7 @@ func runExport(cmd *cobra.Command, ios *iostreams, w *walkArgs, a *analysisArgs,
 		return err
 	}
 	if w.stats {
-		printExportCounts(ios, xw.Counts(), o.out)
+		printExportCounts(ios, w.scope, xw.Counts(), o.out)
 	}
 	return nil
 }
@@ -191,9 +191,12 @@ func walkExport(cmd *cobra.Command, ios *iostreams, w *walkArgs, repo *walker.Re
 	return nil
 }
 
-// printExportCounts says with --stats what was written, and how many change
-// rows the analyses would leave out and why.
-func printExportCounts(ios *iostreams, c export.Counts, out string) {
+// printExportCounts says with --stats the policies the tables were marked
+// by, what was written, and how many change rows the analyses would leave
+// out and why.
+func printExportCounts(ios *iostreams, s *scopeArgs, c export.Counts, out string) {
+	fmt.Fprintf(ios.errOut, "policy: merges %s, renames %s, default excludes %v, max changeset %d, ignore revs %q\n",
+		s.merges, renamesText(s.renames), !s.noDefaultExcludes, s.maxChangeset, s.ignoreFrom)
 	var why []string
 	for k, n := range c.LeftOut {
 		if k != "" {

@@ -372,7 +372,8 @@ func TestExportStatsAndCache(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
-		if !strings.Contains(stderr, "walk: ") || !strings.Contains(stderr, "changes left out of the analyses: ") {
+		if !strings.Contains(stderr, "walk: ") || !strings.Contains(stderr, "policy: merges exclude, renames on,") ||
+			!strings.Contains(stderr, "changes left out of the analyses: lock-file 4, minified 3, vendor-folder 5, vendored 1") {
 			t.Errorf("--stats printed:\n%s", stderr)
 		}
 		runs = append(runs, readExport(t, out))
