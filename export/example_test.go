@@ -36,7 +36,10 @@ func ExampleWriter() {
 		log.Fatal(err)
 	}
 
-	w := export.NewWriter(commits, changes, export.Options{Repository: "merges", Exclude: analysis.RepoExclude(repo)})
+	// Follow names each change's file as the analyses do; it needs the
+	// commits in the walk's order, which Walk's callback gets.
+	w := export.NewWriter(commits, changes, export.Options{Repository: export.RepoName(repo.GitDir()),
+		Exclude: analysis.RepoExclude(repo), Follow: true})
 	err = repo.Walk(context.Background(), walker.Options{Revisions: []string{"--all"}}, func(c *walker.Commit) error {
 		return w.Write(c)
 	})

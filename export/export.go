@@ -3,8 +3,9 @@
 // engines that query history with SQL (DuckDB, Spark, BigQuery, pandas).
 // The rows hold what the walk computed, exactly: git's numstat counts, the
 // walk's order, and every path's raw bytes; the identities mapped through
-// .mailmap and the reason a file is left out of the analyses are added when
-// the caller gives them, decided as the analyses decide them.
+// .mailmap, the name each file is counted under (followed through its
+// renames) and the reason a file is left out of the analyses are added when
+// the caller asks for them, decided as the analyses decide them.
 //
 // The tables' columns are those of CommitRow and ChangeRow, and their
 // schema is versioned like the JSON format of package analysis: each file
@@ -18,7 +19,9 @@ package export
 import (
 	"fmt"
 	"io"
+	"path"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -37,7 +40,10 @@ const (
 // SchemaVersion is the version of both tables' schema, in the key
 // "gitwalk.schema_version" of a file's metadata. It grows by one when
 // columns are added.
-const SchemaVersion = 1
+//
+// Version 2 added the changes' file, left_out and missing columns and the
+// commits' large and changes_missing columns.
+const SchemaVersion = 2
 
 // The metadata keys.
 const (
@@ -97,6 +103,13 @@ type CommitRow struct {
 	// Ignored says whether the commit is one of the revisions the analyses
 	// were told to ignore (Options.IgnoreRevs, blame.ignoreRevsFile's list).
 	Ignored bool `parquet:"ignored"`
+	// Large says whether the commit changes more files than
+	// Options.MaxChangeset: the analyses leave such commits out.
+	Large bool `parquet:"large"`
+	// ChangesMissing says the walk passed over a missing tree of the
+	// commit (walker.Options.Missing): its changes are not known, and the
+	// changes table has none of them.
+	ChangesMissing bool `parquet:"changes_missing"`
 }
 
 // ChangeRow is one row of the changes table: one file a commit changed, as
@@ -133,6 +146,44 @@ type ChangeRow struct {
 	// lock-file, minified), null when they count it or when the writer was
 	// given no Exclude.
 	Excluded *string `parquet:"excluded,optional,dict"`
+	// File is the name the analyses count the change under: the file's path
+	// at the newest commit walked, following its renames as
+	// analysis.Follower does (Path itself without renames, and for a file
+	// never renamed later). Null unless the writer follows (Options.Follow).
+	// Bytes that are not UTF-8 are replaced as in Path.
+	File *string `parquet:"file,optional"`
+	// LeftOut is why every analysis leaves the change out, null when they
+	// count it: "ignore-revs" (its commit is in Options.IgnoreRevs),
+	// "max-changeset" (its commit is Large), the Excluded reason, or
+	// "filtered" (Options.Filter does not match it), first match in that
+	// order, as analysis.Scope and then the analysis decide. Bots are not a
+	// reason here: only author-based analyses leave them out, and the
+	// commits' bot column says which they are.
+	LeftOut *string `parquet:"left_out,optional,dict"`
+	// Missing says a blob of the change was missing and passed over
+	// (walker.Change.Missing): Added and Deleted are not known and are 0.
+	Missing bool `parquet:"missing"`
+}
+
+// The LeftOut column's values besides the exclusion reasons.
+const (
+	LeftOutIgnored  = "ignore-revs"
+	LeftOutLarge    = "max-changeset"
+	LeftOutFiltered = "filtered"
+)
+
+// RepoName is the name the repository column gives the repository at
+// path (a work tree, its .git folder, or a bare repository): its folder's
+// name without ".git", or for a work tree's .git folder the work tree's
+// name. path may use / or \ as separators; the name is not made safe for
+// file names. gitwalk export and gitwalk-beam both name repositories so.
+func RepoName(repoPath string) string {
+	p := strings.TrimRight(strings.ReplaceAll(repoPath, `\`, "/"), "/")
+	name := strings.TrimSuffix(path.Base(p), ".git")
+	if name == "" { // a work tree's .git folder: name it for the work tree
+		name = path.Base(strings.TrimSuffix(p, "/.git"))
+	}
+	return name
 }
 
 // Options say what the writer adds to the walk's records.
@@ -147,6 +198,21 @@ type Options struct {
 	Exclude func(path string) analysis.ExcludeReason
 	// IgnoreRevs fills the commits' Ignored column.
 	IgnoreRevs map[walker.Hash]struct{}
+	// MaxChangeset, when above 0, fills the commits' Large column: commits
+	// changing more files than this, as analysis.Scope.MaxChangeset.
+	MaxChangeset int
+	// Filter, when not zero, marks the changes it does not match as
+	// filtered (the analyses' --include and --exclude), by File when
+	// following, else by Path.
+	Filter analysis.PathFilter
+	// Follow fills the changes' File column, following files through the
+	// renames the walk reports, as analysis.Run does; Exclude and Filter
+	// then decide by File, as in the analyses. Write must then be given the
+	// commits in the walk's order, newest first (walker.Commit.Seq
+	// ascending, without walker.Options.Reverse): a rename names the file
+	// in every older commit. A walk split in shards cannot follow shard by
+	// shard.
+	Follow bool
 }
 
 // flushRows is how many rows a Writer gathers before handing them to the
@@ -164,6 +230,17 @@ type Writer struct {
 	reasons map[string]analysis.ExcludeReason // Exclude's answers, so each path is asked once
 	bots    map[[2]string]bool
 	err     error
+
+	follow *analysis.Follower // nil unless Options.Follow
+	named  walker.Commit      // scratch: the commit being written, with its files' names
+	counts Counts
+}
+
+// Counts are the rows a Writer has written, and the change rows per
+// LeftOut value ("" for those every analysis counts).
+type Counts struct {
+	Commits, Changes int
+	LeftOut          map[string]int
 }
 
 // NewWriter returns a Writer of the commits table to commits and of the
@@ -177,13 +254,28 @@ func NewWriter(commits, changes io.Writer, opts Options) *Writer {
 			parquet.Compression(&parquet.Zstd),
 		}
 	}
-	return &Writer{
+	w := &Writer{
 		opts:    opts,
 		commits: parquet.NewGenericWriter[CommitRow](commits, meta(CommitsSchema)...),
 		changes: parquet.NewGenericWriter[ChangeRow](changes, meta(ChangesSchema)...),
 		reasons: map[string]analysis.ExcludeReason{},
 		bots:    map[[2]string]bool{},
+		counts:  Counts{LeftOut: map[string]int{}},
 	}
+	if opts.Follow {
+		w.follow = analysis.NewFollower()
+	}
+	return w
+}
+
+// Counts returns the rows written so far.
+func (w *Writer) Counts() Counts {
+	c := w.counts
+	c.LeftOut = make(map[string]int, len(w.counts.LeftOut))
+	for k, v := range w.counts.LeftOut {
+		c.LeftOut[k] = v
+	}
+	return c
 }
 
 // Write adds c's row to the commits table and a row per change to the
@@ -219,6 +311,9 @@ func (w *Writer) Write(c *walker.Commit) error {
 	if _, ok := w.opts.IgnoreRevs[c.Hash]; ok {
 		row.Ignored = true
 	}
+	row.Large = w.opts.MaxChangeset > 0 && len(c.Changes) > w.opts.MaxChangeset
+	row.ChangesMissing = c.ChangesMissing
+	names := w.names(c)
 	for i := range c.Changes {
 		ch := &c.Changes[i]
 		row.Added += int64(ch.Added)
@@ -236,6 +331,7 @@ func (w *Writer) Write(c *walker.Commit) error {
 			Added:      int64(ch.Added),
 			Deleted:    int64(ch.Deleted),
 			Binary:     ch.Binary,
+			Missing:    ch.Missing,
 		}
 		cr.Path, cr.PathRaw = pathColumns(ch.Path)
 		if ch.OldPath != "" {
@@ -243,12 +339,35 @@ func (w *Writer) Write(c *walker.Commit) error {
 			old, cr.OldPathRaw = pathColumns(ch.OldPath)
 			cr.OldPath = &old
 		}
-		if r := w.exclude(ch.Path); r != analysis.NotExcluded {
-			name := r.String()
-			cr.Excluded = &name
+		name := ch.Path
+		if names != nil {
+			name = names[i].Path
+			file := validText(name)
+			cr.File = &file
 		}
+		if r := w.exclude(name); r != analysis.NotExcluded {
+			reason := r.String()
+			cr.Excluded = &reason
+		}
+		var left string
+		switch {
+		case row.Ignored:
+			left = LeftOutIgnored
+		case row.Large:
+			left = LeftOutLarge
+		case cr.Excluded != nil:
+			left = *cr.Excluded
+		case !w.opts.Filter.IsZero() && !w.opts.Filter.Match(name):
+			left = LeftOutFiltered
+		}
+		if left != "" {
+			cr.LeftOut = &left
+		}
+		w.counts.LeftOut[left]++
 		w.chbuf = append(w.chbuf, cr)
 	}
+	w.counts.Commits++
+	w.counts.Changes += len(c.Changes)
 	w.cbuf = append(w.cbuf, row)
 	if len(w.chbuf) >= flushRows || len(w.cbuf) >= flushRows {
 		return w.flush()
@@ -289,6 +408,18 @@ func (w *Writer) Close() error {
 		w.err = fmt.Errorf("export: writer closed")
 	}
 	return err
+}
+
+// names returns c's changes with their paths as the files' names, nil when
+// the writer does not follow. The Follower renames in place, so it is given
+// a copy of the changes: c is the caller's.
+func (w *Writer) names(c *walker.Commit) []walker.Change {
+	if w.follow == nil {
+		return nil
+	}
+	w.named.Changes = append(w.named.Changes[:0], c.Changes...)
+	w.follow.Name(&w.named)
+	return w.named.Changes
 }
 
 func (w *Writer) exclude(path string) analysis.ExcludeReason {

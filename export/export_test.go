@@ -352,3 +352,112 @@ func gitOut(t *testing.T, dir string, args ...string) string {
 	}
 	return strings.TrimSpace(string(out))
 }
+
+// TestFileColumnIsTheFollowersName checks the file column against an
+// analysis.Follower fed the same walk, and that it is null when the writer
+// does not follow.
+func TestFileColumnIsTheFollowersName(t *testing.T) {
+	opts := walker.Options{Revisions: []string{"--all"}}
+	w := writeFixture(t, "renames", opts, func(*walker.Repo) Options { return Options{Repository: "renames", Follow: true} })
+	f := analysis.NewFollower()
+	var want []string
+	for _, c := range w.walked {
+		named := *c
+		named.Changes = append([]walker.Change(nil), c.Changes...)
+		f.Name(&named)
+		for _, ch := range named.Changes {
+			want = append(want, ch.Path)
+		}
+	}
+	rows := readTable[ChangeRow](t, w.changes, ChangesSchema)
+	if len(rows) != len(want) {
+		t.Fatalf("%d rows, %d changes", len(rows), len(want))
+	}
+	renamedLater := 0
+	for i, r := range rows {
+		if r.File == nil || *r.File != want[i] {
+			t.Fatalf("row %d (%s): file %v, the Follower names it %q", i, r.Path, r.File, want[i])
+		}
+		if *r.File != r.Path {
+			renamedLater++
+		}
+	}
+	if renamedLater == 0 {
+		t.Error("no row is named other than its path: the fixture's renames were not followed")
+	}
+
+	plain := writeFixture(t, "renames", opts, func(*walker.Repo) Options { return Options{Repository: "renames"} })
+	for _, r := range readTable[ChangeRow](t, plain.changes, ChangesSchema) {
+		if r.File != nil {
+			t.Fatalf("file %q set without Follow", *r.File)
+		}
+	}
+}
+
+// TestLeftOutTakesTheScopesFirstReason checks the left_out column and the
+// large column: a commit-wide reason wins over a file's, an exclusion over
+// the filter.
+func TestLeftOutTakesTheScopesFirstReason(t *testing.T) {
+	opts := walker.Options{Revisions: []string{"--all"}}
+	var ignored walker.Hash
+	filter := analysis.PathFilter{Exclude: []string{"src/**"}}
+	w := writeFixture(t, "people", opts, func(r *walker.Repo) Options {
+		h, err := r.ResolveCommit("main~1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ignored = h
+		return Options{Repository: "people", Exclude: analysis.RepoExclude(r), Filter: filter,
+			IgnoreRevs: map[walker.Hash]struct{}{h: {}}, MaxChangeset: 4}
+	})
+	commits := map[string]CommitRow{}
+	for _, c := range readTable[CommitRow](t, w.commits, CommitsSchema) {
+		commits[c.Commit] = c
+		if c.Large != (c.Files > 4) {
+			t.Errorf("commit %s: %d files, large %v", c.Commit, c.Files, c.Large)
+		}
+	}
+	seen := map[string]int{}
+	for _, r := range readTable[ChangeRow](t, w.changes, ChangesSchema) {
+		c := commits[r.Commit]
+		var want string
+		switch {
+		case r.Commit == ignored.String():
+			want = LeftOutIgnored
+		case c.Large:
+			want = LeftOutLarge
+		case r.Excluded != nil:
+			want = *r.Excluded
+		case !filter.Match(r.Path):
+			want = LeftOutFiltered
+		}
+		got := ""
+		if r.LeftOut != nil {
+			got = *r.LeftOut
+		}
+		if got != want {
+			t.Errorf("commit %s, %s: left_out %q, want %q", r.Commit, r.Path, got, want)
+		}
+		seen[got]++
+	}
+	for _, r := range []string{"", LeftOutIgnored, LeftOutLarge, LeftOutFiltered, "vendor-folder"} {
+		if seen[r] == 0 {
+			t.Errorf("no row with left_out %q (%v): the case is not tested", r, seen)
+		}
+	}
+}
+
+func TestRepoNameIsTheFolderWithoutGit(t *testing.T) {
+	for _, tc := range []struct{ path, want string }{
+		{"/srv/git/linux.git", "linux"},
+		{"/srv/git/linux.git/", "linux"},
+		{"/home/me/src/gitwalk", "gitwalk"},
+		{"/home/me/src/gitwalk/.git", "gitwalk"},
+		{`C:\src\repo.git`, "repo"},
+		{"relative/dir.git", "dir"},
+	} {
+		if got := RepoName(tc.path); got != tc.want {
+			t.Errorf("RepoName(%q) = %q, want %q", tc.path, got, tc.want)
+		}
+	}
+}

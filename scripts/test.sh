@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
+# DuckDB's Node package, for the tests that read the Parquet tables back (GITWALK_DUCKDB_NODE).
+# shellcheck source=duckdb-node.sh
+source scripts/duckdb-node.sh
+
 step "go vet"
 go vet ./...
 go vet -tags arenadebug ./...

@@ -11,21 +11,9 @@ import (
 	"testing"
 )
 
-// duckdbQuery is run by node with DuckDB's Node package: it reads the SQL
-// from stdin and prints the rows as JSON. The package's folder comes from
-// GITWALK_DUCKDB_NODE (scripts/test-beam.sh installs it there).
-const duckdbQuery = `
-const { DuckDBInstance } = require(process.env.DUCKDB_API);
-(async () => {
-  const sql = require('fs').readFileSync(0, 'utf8');
-  const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
-  const res = await conn.runAndReadAll(sql);
-  process.stdout.write(JSON.stringify(res.getRowObjectsJson()));
-})().catch(e => { console.error(e.message); process.exit(1); });
-`
-
-// duckdb runs sql in DuckDB and returns its rows.
+// duckdb runs sql in DuckDB and returns its rows, with the repository's
+// scripts/duckdb-query.cjs run by node with DuckDB's Node package, whose
+// folder GITWALK_DUCKDB_NODE names (scripts/duckdb-node.sh installs it).
 func duckdb(t *testing.T, sql string) []map[string]any {
 	t.Helper()
 	dir := os.Getenv("GITWALK_DUCKDB_NODE")
@@ -36,11 +24,7 @@ func duckdb(t *testing.T, sql string) []map[string]any {
 	if _, err := os.Stat(api); err != nil {
 		t.Fatalf("GITWALK_DUCKDB_NODE=%s: %v", dir, err)
 	}
-	script := filepath.Join(t.TempDir(), "query.cjs")
-	if err := os.WriteFile(script, []byte(duckdbQuery), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("node", script)
+	cmd := exec.Command("node", filepath.Join("..", "..", "scripts", "duckdb-query.cjs"))
 	cmd.Env = append(os.Environ(), "DUCKDB_API="+api)
 	cmd.Stdin = strings.NewReader(sql)
 	var stderr bytes.Buffer

@@ -205,11 +205,7 @@ func listLine(line string, emit func(string)) {
 // .git) and a hash of the line that listed it, so that two repositories
 // with one name do not write to the same files.
 func repoID(repo string) string {
-	base := strings.TrimSuffix(path.Base(strings.TrimRight(strings.ReplaceAll(repo, `\`, "/"), "/")), ".git")
-	if base == "" { // a work tree's .git folder: name it for the work tree
-		base = path.Base(strings.TrimSuffix(strings.TrimRight(strings.ReplaceAll(repo, `\`, "/"), "/"), "/.git"))
-	}
-	base = strings.Trim(unsafeName.ReplaceAllString(base, "_"), ".")
+	base := strings.Trim(unsafeName.ReplaceAllString(export.RepoName(repo), "_"), ".")
 	if base == "" {
 		base = "repo"
 	}
@@ -319,7 +315,8 @@ func (f *walkFn) walk(ctx context.Context, sh Shard) (Result, error) {
 	var tables *shardTables
 	if !f.Cfg.NoParquet && sh.Total > 0 {
 		if tables, err = createTables(ctx, f.Cfg.Out, sh, export.Options{Repository: sh.Repo,
-			Mailmap: r.scope.Mailmap, Exclude: r.scope.Exclude, IgnoreRevs: r.scope.IgnoreRevs}); err != nil {
+			Mailmap: r.scope.Mailmap, Exclude: r.scope.Exclude, IgnoreRevs: r.scope.IgnoreRevs,
+			MaxChangeset: f.Cfg.MaxChangeset}); err != nil {
 			return Result{}, err
 		}
 		defer tables.abort(ctx)

@@ -66,6 +66,7 @@ func newRootCmd(ctx context.Context, ios *iostreams) *cobra.Command {
 	root.AddCommand(newAnalysisCmd(ios, filesCmd))
 	root.AddCommand(newAnalysisCmd(ios, knowledgeCmd))
 	root.AddCommand(newReportCmd(ios))
+	root.AddCommand(newExportCmd(ios))
 	root.AddCommand(newCacheCmd(ios))
 	root.AddCommand(&cobra.Command{
 		Use:     "version",
