@@ -27,7 +27,7 @@ var churnCmd = analysisCmd[struct{}, *analysis.ChurnState]{
 	analyzer: func(e *analysisEnv, _ *struct{}) analysis.Analyzer {
 		an := analysis.Churn{By: e.an.by, Filter: e.an.filter}
 		if e.an.by == analysis.ByLanguage {
-			an.Language = classifier(e.repo).Language
+			an.Language = e.walk.scope.classifier(e.repo).Language
 		}
 		return an
 	},

@@ -43,7 +43,7 @@ var filesCmd = analysisCmd[filesOptions, *analysis.ChurnState]{
 			rows = st.Rows()
 		}
 		sort.Slice(rows, func(i, j int) bool { return rows[i].Key < rows[j].Key })
-		reason := defaultExcluder(e.repo)
+		reason := e.walk.scope.classifier(e.repo).Exclude
 		rep := &analysis.Report{
 			Analysis: "files",
 			Columns:  []analysis.Column{{Name: "path", Cut: true}, {Name: "commits"}, {Name: "added"}, {Name: "deleted"}, {Name: "status"}, {Name: "earlier_names", Cut: true}},

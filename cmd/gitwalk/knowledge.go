@@ -107,7 +107,7 @@ var knowledgeCmd = analysisCmd[knowledgeOptions, *analysis.KnowledgeState]{
 		e.walk.opts.NoLineCounts = !o.churn
 		o.k.NoLineCounts = !o.churn
 		if !o.allFiles {
-			o.k.Files = classifier(e.repo).InLanguageStats
+			o.k.Files = e.walk.scope.classifier(e.repo).InLanguageStats
 		}
 		return o.k
 	},

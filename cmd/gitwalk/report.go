@@ -158,7 +158,7 @@ func runReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error {
 	defer repo.Close()
 	defer w.useCache(ios)()
 	mm := mailmapFor(ios, repo, o.noMailmap)
-	rs := newReportSections(repo, a, mm, o.now)
+	rs := newReportSections(repo, w, a, mm, o.now)
 	start := time.Now()
 	states, err := runAnalyses(cmd.Context(), ios, w, repo, rs.analyzers...)
 	if err != nil {
@@ -222,7 +222,7 @@ const (
 )
 
 // newReportSections makes the analyzers of the report's one walk of repo.
-func newReportSections(repo *walker.Repo, a *analysisArgs, mm analysis.Mailmap, now time.Time) *reportSections {
+func newReportSections(repo *walker.Repo, w *walkArgs, a *analysisArgs, mm analysis.Mailmap, now time.Time) *reportSections {
 	// One walk feeds every section: the weekly and monthly churn are both
 	// kept because which one the page draws depends on the span walked.
 	// The analyses with sections of their own run as their commands run
@@ -237,7 +237,7 @@ func newReportSections(repo *walker.Repo, a *analysisArgs, mm analysis.Mailmap, 
 	// Knowledge as `gitwalk knowledge --churn` runs it: the report's walk
 	// reads line counts anyway, so lost files are ranked by churn.
 	rs.know = &knowledgeOptions{churn: true}
-	rs.know.k = analysis.Knowledge{Filter: a.filter, Mailmap: mm, Files: classifier(repo).InLanguageStats}
+	rs.know.k = analysis.Knowledge{Filter: a.filter, Mailmap: mm, Files: w.scope.classifier(repo).InLanguageStats}
 	rs.analyzers = []analysis.Analyzer{
 		analysis.Summary{Filter: a.filter},
 		analysis.Churn{By: analysis.ByFile, Filter: a.filter},

@@ -27,7 +27,7 @@ func runMultiReport(cmd *cobra.Command, ios *iostreams, o *reportOptions) error 
 	start := time.Now()
 	runs, err := runRepos(cmd.Context(), ios, o.walk, o.an, specs, func(ctx context.Context, r *repoRun, env *analysisEnv) error {
 		mm := mailmapFor(env.ios, env.repo, o.noMailmap)
-		rs := newReportSections(env.repo, env.an, mm, o.now)
+		rs := newReportSections(env.repo, env.walk, env.an, mm, o.now)
 		rs.know.several = true
 		states, err := runAnalyses(ctx, env.ios, env.walk, env.repo, rs.analyzers...)
 		if err != nil {

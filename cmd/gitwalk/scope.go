@@ -14,6 +14,11 @@ import (
 // and huge changesets. parseAnalysisArgs fills them and runAnalyses applies
 // them through analysis.Scope, so a command gets them by using those two.
 type scopeArgs struct {
+	// classRepo's classifier, made once so that the default exclusions and
+	// the analyses that ask for languages share its memo of paths.
+	classRepo *walker.Repo
+	class     analysis.Classifier
+
 	merges            mergePolicy
 	mergesSet         bool
 	bots              analysis.BotPolicy
@@ -254,7 +259,7 @@ func (s *scopeArgs) build(repo *walker.Repo) (analysis.Scope, error) {
 	}
 	sc.IgnoreRevs, s.ignoreFrom = revs, from
 	if !s.noDefaultExcludes {
-		sc.Exclude = defaultExcluder(repo)
+		sc.Exclude = s.classifier(repo).Exclude
 	}
 	return sc, nil
 }
@@ -384,15 +389,14 @@ func plural(n int) string {
 	return "s"
 }
 
-// defaultExcluder returns the default exclusions for repo: linguist's rules
-// with the repository's linguist attributes (analysis.Classifier).
-func defaultExcluder(repo *walker.Repo) func(string) analysis.ExcludeReason {
-	return analysis.RepoExclude(repo)
-}
-
-// classifier returns repo's file classifier, reading its linguist attributes.
-func classifier(repo *walker.Repo) analysis.Classifier {
-	return analysis.RepoClassifier(repo)
+// classifier returns repo's file classifier (linguist's rules with the
+// repository's linguist attributes), one per repository for the scope's
+// run, so that every use shares one memo of the paths classified.
+func (s *scopeArgs) classifier(repo *walker.Repo) analysis.Classifier {
+	if s.classRepo != repo {
+		s.classRepo, s.class = repo, analysis.RepoClassifier(repo)
+	}
+	return s.class
 }
 
 // addSummaryColumns adds the policies and what they left out to the
