@@ -20,6 +20,10 @@ import (
 type repoRevWalk struct {
 	*revwalk.Walk
 	ps *pathspec.Spec // nil: every path (no pathspec, or FullDiff)
+
+	g         *revwalk.Graph
+	graphSrc  *graphFileSource // nil without a commit-graph
+	graphNote string           // the commit-graph's state, for Stats
 }
 
 // newRevWalk resolves opts.Revisions and prepares the walk. Path limiting
@@ -43,6 +47,12 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWal
 	src := revwalk.NewODBSource(r.db)
 	if opts.Store != nil && opts.Store.usable() {
 		src = newGraphSource(src, opts.Store)
+	}
+	cg, graphNote := r.commitGraph(len(shallow) > 0)
+	var graphSrc *graphFileSource
+	if cg != nil {
+		graphSrc = newGraphFileSource(src, cg)
+		src = graphSrc
 	}
 	g := revwalk.NewGraph(src, shallow)
 	tips, err := revision.Resolve(g, rdb, opts.Revisions)
@@ -82,7 +92,7 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWal
 	if err != nil {
 		return nil, err
 	}
-	rw := &repoRevWalk{Walk: w}
+	rw := &repoRevWalk{Walk: w, g: g, graphSrc: graphSrc, graphNote: graphNote}
 	if !opts.FullDiff {
 		rw.ps = ps
 	}
@@ -115,6 +125,18 @@ func checkNoGrafts(commonDir string, rdb *refs.DB) error {
 func (rw *repoRevWalk) spec() *pathspec.Spec { return rw.ps }
 
 func (rw *repoRevWalk) close() {}
+
+// fillStats puts what the revision walk read, and from where, in st.
+func (rw *repoRevWalk) fillStats(st *Stats) {
+	objects, cached := rw.g.Reads()
+	st.WalkCommitsRead = objects
+	st.WalkCommitsFromStore = cached
+	if rw.graphSrc != nil {
+		st.WalkCommitsFromGraph = int(rw.graphSrc.found.Load())
+		st.WalkCommitsFromStore = max(0, st.WalkCommitsFromStore-st.WalkCommitsFromGraph)
+	}
+	st.CommitGraph = rw.graphNote
+}
 
 // ErrBadRevision is the cause (wrapped, naming the argument) of every error
 // about a revision argument that names nothing: the message is git's

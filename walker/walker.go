@@ -321,6 +321,17 @@ type Stats struct {
 	// resident memory. Concurrent walks of one Repo share the count.
 	PackDrops int64
 
+	// What the revision walk read to learn the commits' trees, parents and
+	// dates: commits inflated from their objects, taken from the
+	// repository's commit-graph file, or from Options.Store's records.
+	// Units read a commit's object again for its author and message; that
+	// is not counted here.
+	WalkCommitsRead, WalkCommitsFromGraph, WalkCommitsFromStore int
+	// CommitGraph says whether the walk read the commit-graph ("N commits
+	// in K file(s)"), or why not ("not used: ..."); "" when the
+	// repository has none.
+	CommitGraph string
+
 	// What a walk that passes over missing objects (Options.Missing) left
 	// out: the distinct trees and blobs it could not read, the commits that
 	// came without changes (a tree missing), the changes that came without

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/gitwalk/gitwalk/arena"
 	"github.com/gitwalk/gitwalk/internal/odb"
@@ -125,6 +126,17 @@ type Graph struct {
 	nodeSlab []Commit
 	idSlab   []odb.ID
 	ptrSlab  []*Commit
+
+	// Commits parsed from their objects and from the cache: atomic, so
+	// that Reads may be called while the walk goes on.
+	objectReads, cacheReads atomic.Int64
+}
+
+// Reads returns how many commits the graph parsed from their objects and
+// how many it took from its source's CommitCache instead. Unlike the rest
+// of Graph it is safe to call while another goroutine walks.
+func (g *Graph) Reads() (objects, cached int) {
+	return int(g.objectReads.Load()), int(g.cacheReads.Load())
 }
 
 // NewGraph returns an empty graph over src. Commits in shallow (the
@@ -157,7 +169,10 @@ func (g *Graph) Parse(n *Commit) error {
 	if n.flags&flagParsed != 0 {
 		return nil
 	}
-	if g.cache == nil || !g.cache.CommitGraph(n.ID, &g.info) {
+	if g.cache != nil && g.cache.CommitGraph(n.ID, &g.info) {
+		g.cacheReads.Add(1)
+	} else {
+		g.objectReads.Add(1)
 		typ, data, err := g.src.ReadObject(n.ID)
 		if err != nil {
 			return fmt.Errorf("read commit %s: %w", n.ID, err)
