@@ -64,14 +64,17 @@ func newGraphFileSource(src revwalk.ObjectSource, g *commitgraph.Graph) *graphFi
 }
 
 // CommitGraph fills in info from the graph, else from the next cache.
-func (s *graphFileSource) CommitGraph(id odb.ID, info *odb.CommitInfo) bool {
+func (s *graphFileSource) CommitGraph(id odb.ID, info *odb.CommitInfo) (uint64, bool) {
 	s.c.Parents = info.Parents[:0]
 	if s.g.Find(id, &s.c) {
 		info.Tree, info.Parents, info.Date = s.c.Tree, s.c.Parents, s.c.Date
 		s.found.Add(1)
-		return true
+		return s.c.Generation, true
 	}
-	return s.next != nil && s.next.CommitGraph(id, info)
+	if s.next == nil {
+		return 0, false
+	}
+	return s.next.CommitGraph(id, info)
 }
 
 // AddCommitGraph passes what the walk read from an object to the store.

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"math/rand"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -309,5 +310,143 @@ func TestAShallowRepositoryLeavesTheGraph(t *testing.T) {
 	st := checkWalks(t, dir, nil, cases)
 	if st.WalkCommitsFromGraph != 0 || st.CommitGraph != "not used: the repository is shallow" {
 		t.Errorf("shallow: %d commits from the graph, %q", st.WalkCommitsFromGraph, st.CommitGraph)
+	}
+}
+
+// TestOrderingWithGenerationNumbersIsGits builds the two shapes where the
+// revision walk sheet (section 6) found git's output to differ with a
+// commit-graph, because generation numbers let --topo-order and
+// --date-order walk incrementally: (a) e9, where the limited walk's SLOP
+// lets a shared ancestor leak into the output and the incremental walk does
+// not; (b) e16, --first-parent with several tips, where the incremental
+// walk counts only first-parent edges as children. Each is compared with
+// git with and without the graph on the same repository.
+func TestOrderingWithGenerationNumbersIsGits(t *testing.T) {
+	testrepos.IsolateGit(t)
+	e9 := testrepos.NewHistory(t)
+	e9.Commit("X", 1000, "x=1")
+	e9.Commit("P", 2000, "p=1", "X")
+	prev := "X"
+	for k := 7; k >= 1; k-- {
+		name := fmt.Sprintf("N%d", k)
+		e9.Commit(name, int64(100*k), name+"=1", prev)
+		prev = name
+	}
+	e9.Commit("N0", 3000, "n0=1", prev)
+	e9.Branch("p", "P")
+	e9.Branch("n0", "N0")
+	e9.Build("p")
+
+	e16 := testrepos.NewHistory(t)
+	e16.Commit("R", 1000, "r=1")
+	e16.Commit("A", 1100, "a=1", "R")
+	e16.Commit("C", 1200, "c=1", "R")
+	e16.Commit("D", 1300, "d=1", "A", "C")
+	e16.Commit("T1", 1400, "t1=1", "D")
+	e16.Commit("T2", 1500, "t2=1", "C")
+	e16.Branch("t1", "T1")
+	e16.Branch("t2", "T2")
+	e16.Build("t1")
+
+	cases := []struct {
+		name string
+		r    *testrepos.History
+		walkCase
+		noGraph, withGraph string // git's outputs, as the sheet has them
+	}{
+		{"e9 --topo-order", e9, walkCase{Options{Revisions: []string{"p", "^n0"}, TopoOrder: true}, []string{"p", "^n0", "--topo-order"}}, "P X", "P"},
+		{"e9 default order", e9, walkCase{Options{Revisions: []string{"p", "^n0"}}, []string{"p", "^n0"}}, "P X", "P X"},
+		{"e16 --first-parent --topo-order", e16, walkCase{Options{Revisions: []string{"t1", "t2"}, FirstParent: true, TopoOrder: true}, []string{"--first-parent", "--topo-order", "t1", "t2"}}, "T2 T1 D C A R", "T2 C T1 D A R"},
+		{"e16 --topo-order", e16, walkCase{Options{Revisions: []string{"t1", "t2"}, TopoOrder: true}, []string{"--topo-order", "t1", "t2"}}, "T2 T1 D C A R", "T2 T1 D C A R"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := tc.r.Dir
+			os.RemoveAll(filepath.Join(dir, "objects", "info", "commit-graph"))
+			check := func(want string, graph bool) {
+				t.Helper()
+				out, err := gitLog(t, dir, tc.args...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := tc.r.Subjects(out); got != want {
+					t.Fatalf("graph %t: git %s, the sheet %s", graph, got, want)
+				}
+				got, st := revWalkOrder(t, dir, tc.opts)
+				if tc.r.Subjects(got) != want {
+					t.Errorf("graph %t: gitwalk %s, git %s", graph, tc.r.Subjects(got), want)
+				}
+				if graph != (st.WalkCommitsFromGraph > 0) {
+					t.Errorf("graph %t, but %d commits from the graph", graph, st.WalkCommitsFromGraph)
+				}
+			}
+			check(tc.noGraph, false)
+			tc.r.Git("commit-graph", "write", "--reachable")
+			check(tc.withGraph, true)
+		})
+	}
+}
+
+// TestRandomHistoriesWalkAsGitWithAGraph builds histories with random
+// merges and skewed dates, writes a commit-graph, and compares the
+// ordered walks (the incremental topo walk with generation numbers) and
+// the default ones with git's, git reading the graph too.
+func TestRandomHistoriesWalkAsGitWithAGraph(t *testing.T) {
+	testrepos.IsolateGit(t)
+	for seed := int64(1); seed <= 3; seed++ {
+		rnd := rand.New(rand.NewSource(seed))
+		r := testrepos.NewHistory(t)
+		var names []string
+		for i := 0; i < 40; i++ {
+			name := fmt.Sprintf("c%d", i)
+			var parents []string
+			if i > 0 {
+				parents = append(parents, names[len(names)-1-rnd.Intn(min(len(names), 4))])
+				if i > 3 && rnd.Intn(3) == 0 {
+					if p := names[rnd.Intn(len(names))]; p != parents[0] {
+						parents = append(parents, p)
+					}
+				}
+			}
+			date := int64(1000 + 10*i)
+			if rnd.Intn(5) == 0 {
+				date -= int64(rnd.Intn(300)) // older than some ancestors
+			}
+			r.Commit(name, date, fmt.Sprintf("f%d=%d", rnd.Intn(4), i), parents...)
+			names = append(names, name)
+		}
+		tips := []string{names[39], names[30], names[25], names[20]}
+		for i, tip := range tips {
+			r.Branch(fmt.Sprintf("b%d", i), tip)
+		}
+		r.Build("b0")
+		r.Git("commit-graph", "write", "--reachable")
+		var cases []walkCase
+		for _, revs := range [][]string{{"--all"}, {"b0", "b1"}, {"b1", "b0"}, {"b0", "^b2"}, {"b0", "b3", "^b1"}, {"b2", "b0", "--not", "b3"}} {
+			for _, fp := range []bool{false, true} {
+				for _, topo := range []bool{false, true} {
+					args := append([]string{}, revs...)
+					if fp {
+						args = append(args, "--first-parent")
+					}
+					if topo {
+						args = append(args, "--topo-order")
+					}
+					cases = append(cases, walkCase{Options{Revisions: revs, FirstParent: fp, TopoOrder: topo}, args})
+				}
+			}
+		}
+		cases = append(cases,
+			walkCase{Options{Revisions: []string{"--all"}, TopoOrder: true, Since: time.Unix(1200, 0)}, []string{"--all", "--topo-order", "--max-age=1200"}},
+			walkCase{Options{Revisions: []string{"--all"}, TopoOrder: true, Paths: []string{"f1"}}, []string{"--all", "--topo-order", "--", "f1"}},
+			walkCase{Options{Revisions: []string{"b0", "^b3"}, TopoOrder: true, Paths: []string{"f2"}}, []string{"b0", "^b3", "--topo-order", "--", "f2"}},
+			walkCase{Options{Revisions: []string{"--all"}, TopoOrder: true, Reverse: true, MaxCount: 7}, []string{"--all", "--topo-order", "--reverse", "-n", "7"}},
+		)
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			st := checkWalks(t, r.Dir, r.Names, cases)
+			if st.WalkCommitsFromGraph == 0 {
+				t.Error("the graph was not read")
+			}
+		})
 	}
 }

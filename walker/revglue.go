@@ -80,6 +80,9 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWal
 	if !opts.Until.IsZero() {
 		ro.Until, ro.HasUntil = opts.Until.Unix(), true
 	}
+	// With generation numbers git orders --topo-order incrementally
+	// (revision.c: generation_numbers_enabled), and so does the walk.
+	ro.Generations = cg != nil && cg.GenerationNumbersEnabled()
 	if ps != nil {
 		// TREESAME tests run on the walk's goroutine with a reader and an
 		// arena of their own; diffTrees rewinds the arena after each tree.

@@ -228,6 +228,20 @@ func (g *Graph) Note() string { return g.note }
 // dates (every layer has GDA2) rather than topological levels.
 func (g *Graph) HasGenerationData() bool { return g.genData }
 
+// GenerationNumbersEnabled is git's generation_numbers_enabled: the
+// graph has commits and the first commit of its top layer has a
+// topological level (graphs written before levels had 0 there).
+func (g *Graph) GenerationNumbersEnabled() bool {
+	if len(g.layers) == 0 {
+		return false
+	}
+	top := g.layers[len(g.layers)-1].f
+	if top.n == 0 {
+		return false
+	}
+	return binary.BigEndian.Uint32(top.entry(0)[hashLen+8:])>>2 != 0
+}
+
 // Lookup returns the position of id in the graph, searching from the top
 // layer down as git's bsearch_graph.
 func (g *Graph) Lookup(id odb.ID) (uint32, bool) {
