@@ -236,6 +236,9 @@ func addStats(st *walker.Stats, o walker.Stats) {
 	st.WalkCommitsRead += o.WalkCommitsRead
 	st.WalkCommitsFromGraph += o.WalkCommitsFromGraph
 	st.WalkCommitsFromStore += o.WalkCommitsFromStore
+	st.BloomDefinitelyNot += o.BloomDefinitelyNot
+	st.BloomMaybe += o.BloomMaybe
+	st.BloomNoFilter += o.BloomNoFilter
 	if o.CommitGraph != "" {
 		st.CommitGraph = o.CommitGraph // one repository: every walk says the same
 	}

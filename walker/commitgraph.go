@@ -7,6 +7,7 @@ import (
 
 	"github.com/gitwalk/gitwalk/internal/commitgraph"
 	"github.com/gitwalk/gitwalk/internal/odb"
+	"github.com/gitwalk/gitwalk/internal/pathspec"
 	"github.com/gitwalk/gitwalk/internal/revwalk"
 )
 
@@ -39,6 +40,53 @@ func (r *Repo) commitGraph(shallow bool) (*commitgraph.Graph, string) {
 		}
 	})
 	return r.graph, r.graphNote
+}
+
+// bloomFilter is the changed-path filter test of a path-limited walk, as
+// git's prepare_to_use_bloom_filter sets it up: only with the graph's
+// filters, commitGraph.readChangedPaths not false, and a pathspec of one
+// literal path. Its counts are read by Stats (atomic: the walk may go on).
+type bloomFilter struct {
+	g               *commitgraph.Graph
+	key             commitgraph.BloomKey
+	definitelyNot   atomic.Int64
+	maybe, noFilter atomic.Int64
+}
+
+func (r *Repo) newBloomFilter(g *commitgraph.Graph, ps *pathspec.Spec) *bloomFilter {
+	if g == nil || !r.cfg.ReadChangedPaths {
+		return nil
+	}
+	path, ok := ps.BloomPath()
+	if !ok {
+		return nil
+	}
+	s, ok := g.BloomSettings()
+	if !ok {
+		return nil
+	}
+	key, ok := commitgraph.NewBloomKey(path, s)
+	if !ok {
+		return nil
+	}
+	return &bloomFilter{g: g, key: key}
+}
+
+// maybeChanged is revwalk.Options.MaybeChanged.
+func (b *bloomFilter) maybeChanged(c *revwalk.Commit) (maybe, ok bool) {
+	pos, ok := b.g.Lookup(c.ID)
+	if ok {
+		maybe, ok = b.g.MaybeChanged(pos, b.key)
+	}
+	switch {
+	case !ok:
+		b.noFilter.Add(1)
+	case maybe:
+		b.maybe.Add(1)
+	default:
+		b.definitelyNot.Add(1)
+	}
+	return maybe, ok
 }
 
 // graphFileSource serves the revision walk's commits from the

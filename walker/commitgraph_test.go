@@ -420,7 +420,7 @@ func TestRandomHistoriesWalkAsGitWithAGraph(t *testing.T) {
 			r.Branch(fmt.Sprintf("b%d", i), tip)
 		}
 		r.Build("b0")
-		r.Git("commit-graph", "write", "--reachable")
+		r.Git("commit-graph", "write", "--reachable", "--changed-paths")
 		var cases []walkCase
 		for _, revs := range [][]string{{"--all"}, {"b0", "b1"}, {"b1", "b0"}, {"b0", "^b2"}, {"b0", "b3", "^b1"}, {"b2", "b0", "--not", "b3"}} {
 			for _, fp := range []bool{false, true} {
@@ -448,5 +448,46 @@ func TestRandomHistoriesWalkAsGitWithAGraph(t *testing.T) {
 				t.Error("the graph was not read")
 			}
 		})
+	}
+}
+
+// TestChangedPathFiltersSkipDiffsAndChangeNothing limits walks to one
+// literal path on a graph with changed-path filters: the filters stand in
+// for tree diffs where they say "definitely not", the walks stay git's,
+// and a pathspec git would not ask the filters about (a wildcard, magic,
+// two paths) or commitGraph.readChangedPaths=false asks none.
+func TestChangedPathFiltersSkipDiffsAndChangeNothing(t *testing.T) {
+	testrepos.IsolateGit(t)
+	r := pathRepo(t)
+	r.Git("commit-graph", "write", "--reachable", "--changed-paths")
+	skipped := 0
+	for _, path := range []string{"a", "b", "dir", "dir/", "dir/x", "dirx/z", "tip", "nothere"} {
+		for _, tc := range []walkCase{
+			{Options{Paths: []string{path}, Revisions: []string{"--all"}}, []string{"--all", "--", path}},
+			{Options{Paths: []string{path}, FirstParent: true}, []string{"--first-parent", "--", path}},
+			{Options{Paths: []string{path}, Revisions: []string{"--all"}, TopoOrder: true}, []string{"--all", "--topo-order", "--", path}},
+			{Options{Paths: []string{path}, Revisions: []string{"main", "^t2"}}, []string{"main", "^t2", "--", path}},
+		} {
+			st := checkWalks(t, r.Dir, r.Names, []walkCase{tc})
+			skipped += st.BloomDefinitelyNot
+			if st.BloomDefinitelyNot+st.BloomMaybe == 0 {
+				t.Errorf("%s: no filter was asked", strings.Join(tc.args, " "))
+			}
+		}
+	}
+	if skipped == 0 {
+		t.Error("no tree diff was skipped")
+	}
+	for _, paths := range [][]string{{"*a"}, {":(glob)a"}, {":(icase)a"}, {"a", "b"}, {":!a"}, {"."}} {
+		st := checkWalks(t, r.Dir, r.Names, []walkCase{{Options{Paths: paths, Revisions: []string{"--all"}}, append([]string{"--all", "--"}, paths...)}})
+		if st.BloomDefinitelyNot+st.BloomMaybe+st.BloomNoFilter != 0 {
+			t.Errorf("-- %s: the filters were asked", strings.Join(paths, " "))
+		}
+	}
+	r.Git("config", "commitGraph.readChangedPaths", "false")
+	st := checkWalks(t, r.Dir, r.Names, []walkCase{{Options{Paths: []string{"a"}, Revisions: []string{"--all"}}, []string{"--all", "--", "a"}}})
+	if st.BloomDefinitelyNot+st.BloomMaybe+st.BloomNoFilter != 0 || st.WalkCommitsFromGraph == 0 {
+		t.Errorf("commitGraph.readChangedPaths=false: filters asked %d times, %d commits from the graph",
+			st.BloomDefinitelyNot+st.BloomMaybe+st.BloomNoFilter, st.WalkCommitsFromGraph)
 	}
 }

@@ -24,6 +24,7 @@ type repoRevWalk struct {
 	g         *revwalk.Graph
 	graphSrc  *graphFileSource // nil without a commit-graph
 	graphNote string           // the commit-graph's state, for Stats
+	bloom     *bloomFilter     // nil when the walk asks no changed-path filter
 }
 
 // newRevWalk resolves opts.Revisions and prepares the walk. Path limiting
@@ -63,6 +64,7 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWal
 	if err != nil {
 		return nil, err
 	}
+	var bloom *bloomFilter
 	ro := revwalk.Options{
 		FirstParent: opts.FirstParent,
 		NoMerges:    opts.NoMerges,
@@ -90,12 +92,15 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWal
 		rd.SetCacheLimit(revwalk.CacheBytes)
 		td := treediff.New(rd, arena.New(arena.NewHeap(4<<20)), ps)
 		ro.SameUnderPaths = td.Same
+		if bloom = r.newBloomFilter(cg, ps); bloom != nil {
+			ro.MaybeChanged = bloom.maybeChanged
+		}
 	}
 	w, err := revwalk.New(ctx, g, tips, ro)
 	if err != nil {
 		return nil, err
 	}
-	rw := &repoRevWalk{Walk: w, g: g, graphSrc: graphSrc, graphNote: graphNote}
+	rw := &repoRevWalk{Walk: w, g: g, graphSrc: graphSrc, graphNote: graphNote, bloom: bloom}
 	if !opts.FullDiff {
 		rw.ps = ps
 	}
@@ -139,6 +144,11 @@ func (rw *repoRevWalk) fillStats(st *Stats) {
 		st.WalkCommitsFromStore = max(0, st.WalkCommitsFromStore-st.WalkCommitsFromGraph)
 	}
 	st.CommitGraph = rw.graphNote
+	if rw.bloom != nil {
+		st.BloomDefinitelyNot = int(rw.bloom.definitelyNot.Load())
+		st.BloomMaybe = int(rw.bloom.maybe.Load())
+		st.BloomNoFilter = int(rw.bloom.noFilter.Load())
+	}
 }
 
 // ErrBadRevision is the cause (wrapped, naming the argument) of every error

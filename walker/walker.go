@@ -331,6 +331,11 @@ type Stats struct {
 	// in K file(s)"), or why not ("not used: ..."); "" when the
 	// repository has none.
 	CommitGraph string
+	// What the commit-graph's changed-path Bloom filters answered in a
+	// walk limited to one literal path (git's trace2 bloom statistics):
+	// "definitely not" (a tree diff against the first parent skipped),
+	// "maybe" (the diff was run), and commits without a filter.
+	BloomDefinitelyNot, BloomMaybe, BloomNoFilter int
 
 	// What a walk that passes over missing objects (Options.Missing) left
 	// out: the distinct trees and blobs it could not read, the commits that

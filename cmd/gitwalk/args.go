@@ -520,6 +520,10 @@ func printWalkStats(ios *iostreams, st *walker.Stats) {
 	if st.CommitGraph != "" {
 		fmt.Fprintf(ios.errOut, "graph:   %s\n", st.CommitGraph)
 	}
+	if st.BloomDefinitelyNot+st.BloomMaybe+st.BloomNoFilter > 0 {
+		fmt.Fprintf(ios.errOut, "filters: %d tree diffs skipped (the path is definitely not changed), %d maybe, %d commits without a filter\n",
+			st.BloomDefinitelyNot, st.BloomMaybe, st.BloomNoFilter)
+	}
 	if st.StoreHits+st.StoreMisses > 0 {
 		fmt.Fprintf(ios.errOut, "cache:   %d hits, %d misses (%s of records read or written)\n",
 			st.StoreHits, st.StoreMisses, sizeText(st.StoreBytes))

@@ -51,6 +51,9 @@ type Config struct {
 	// CommitGraph is core.commitGraph (default true): whether git reads
 	// the commit-graph file.
 	CommitGraph bool
+	// ReadChangedPaths is commitGraph.readChangedPaths (default true):
+	// whether git reads the graph's changed-path Bloom filters.
+	ReadChangedPaths bool
 
 	commonDir string // whose config file is the repository's own
 }
@@ -98,7 +101,7 @@ func configFiles(commonDir string) []string {
 // commonDir. Missing or unreadable files are skipped, as git skips them; a
 // file that does not parse or a bad value is an error naming the file.
 func Load(commonDir string) (Config, error) {
-	c := Config{QuotePath: true, BigFileThreshold: DefaultBigFileThreshold, ShowRoot: true, CommitGraph: true, commonDir: commonDir}
+	c := Config{QuotePath: true, BigFileThreshold: DefaultBigFileThreshold, ShowRoot: true, CommitGraph: true, ReadChangedPaths: true, commonDir: commonDir}
 	for _, file := range configFiles(commonDir) {
 		f, err := os.Open(file)
 		if err != nil {
@@ -128,6 +131,8 @@ func (c *Config) apply(raw *gitconfig.Config, file string) error {
 				c.BigFileThreshold, err = parseSize(o.Value)
 			case "core.commitgraph":
 				c.CommitGraph, err = parseBool(o.Value)
+			case "commitgraph.readchangedpaths":
+				c.ReadChangedPaths, err = parseBool(o.Value)
 			case "core.attributesfile":
 				c.AttributesFile = expandHome(o.Value)
 			case "diff.algorithm":

@@ -293,6 +293,15 @@ type Options struct {
 	// limited walk and its SLOP, as git does with a graph.
 	Generations bool
 
+	// MaybeChanged, with path limiting, asks the commit-graph's
+	// changed-path Bloom filter of c whether c may differ from its first
+	// parent under the pathspec's one literal path: ok false when c has no
+	// filter, maybe false when it certainly does not. As git's
+	// rev_compare_tree, a "certainly not" stands for the TREESAME test
+	// against the first parent, whose tree diff is then skipped. Nil: no
+	// filters.
+	MaybeChanged func(c *Commit) (maybe, ok bool)
+
 	// SameUnderPaths turns path limiting on: it reports whether two trees
 	// are equal under the pathspec (a zero id is the empty tree). Nil means
 	// no path limiting.
@@ -715,9 +724,17 @@ func (w *Walk) simplify(n *Commit) error {
 		if err := w.g.Parse(p); err != nil {
 			return fmt.Errorf("cannot simplify commit %s (because of %s): %w", n.ID, p.ID, err)
 		}
-		same, err := w.sameTrees(p.Tree, n.Tree)
-		if err != nil {
-			return fmt.Errorf("commit %s: %w", n.ID, err)
+		var same bool
+		if i == 0 && w.opt.MaybeChanged != nil {
+			if maybe, ok := w.opt.MaybeChanged(n); ok && !maybe {
+				same = true
+			}
+		}
+		if !same {
+			var err error
+			if same, err = w.sameTrees(p.Tree, n.Tree); err != nil {
+				return fmt.Errorf("commit %s: %w", n.ID, err)
+			}
 		}
 		if same {
 			if w.opt.FullHistory || !relevant(p) {
