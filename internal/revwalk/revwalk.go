@@ -13,9 +13,10 @@ import (
 // This file is git 2.39's revision walk (revision.c: prepare_revision_walk,
 // limit_list, process_parents, try_to_simplify_commit, get_commit_action,
 // get_revision; commit.c: sort_in_topological_order), rewritten for gitwalk.
-// The facts it matches are in ../shared/reference/git-revwalk.md; the walk
-// is git's without a commit-graph (no generation numbers), without replace
-// refs and grafts (the shallow file is honoured).
+// The facts it matches are in the revision walk fact sheet; the walk is
+// git's without replace refs and grafts (the shallow file is honoured),
+// with or without a commit-graph's generation numbers (Options.Generations;
+// topowalk.go) and changed-path filters (Options.MaybeChanged).
 
 // nodeFlags are git's object flags, as far as the walk uses them.
 type nodeFlags uint32
