@@ -491,3 +491,35 @@ func TestChangedPathFiltersSkipDiffsAndChangeNothing(t *testing.T) {
 			st.BloomDefinitelyNot+st.BloomMaybe+st.BloomNoFilter, st.WalkCommitsFromGraph)
 	}
 }
+
+// TestAnEmptyShallowFileLeavesTheGraphAsInGit: git counts a repository
+// with a shallow file as shallow even when the file is empty, and then
+// reads no commit-graph, so --topo-order keeps the limited walk's SLOP
+// (the e9 shape).
+func TestAnEmptyShallowFileLeavesTheGraphAsInGit(t *testing.T) {
+	testrepos.IsolateGit(t)
+	r := testrepos.NewHistory(t)
+	r.Commit("X", 1000, "x=1")
+	r.Commit("P", 2000, "p=1", "X")
+	prev := "X"
+	for k := 7; k >= 1; k-- {
+		name := fmt.Sprintf("N%d", k)
+		r.Commit(name, int64(100*k), name+"=1", prev)
+		prev = name
+	}
+	r.Commit("N0", 3000, "n0=1", prev)
+	r.Branch("p", "P")
+	r.Branch("n0", "N0")
+	r.Build("p")
+	r.Git("commit-graph", "write", "--reachable")
+	if err := os.WriteFile(filepath.Join(r.Dir, "shallow"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st := checkWalks(t, r.Dir, r.Names, []walkCase{{Options{Revisions: []string{"p", "^n0"}, TopoOrder: true}, []string{"p", "^n0", "--topo-order"}}})
+	if st.CommitGraph != "not used: the repository is shallow" {
+		t.Errorf("graph %q", st.CommitGraph)
+	}
+	if out, _ := gitLog(t, r.Dir, "p", "^n0", "--topo-order"); r.Subjects(out) != "P X" {
+		t.Errorf("git gives %s with an empty shallow file; the test expects the limited walk's P X", r.Subjects(out))
+	}
+}

@@ -49,7 +49,7 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWal
 	if opts.Store != nil && opts.Store.usable() {
 		src = newGraphSource(src, opts.Store)
 	}
-	cg, graphNote := r.commitGraph(len(shallow) > 0)
+	cg, graphNote := r.commitGraph(shallow != nil) // an empty shallow file counts too (is_repository_shallow)
 	var graphSrc *graphFileSource
 	if cg != nil {
 		graphSrc = newGraphFileSource(src, cg)
