@@ -523,3 +523,20 @@ func TestAnEmptyShallowFileLeavesTheGraphAsInGit(t *testing.T) {
 		t.Errorf("git gives %s with an empty shallow file; the test expects the limited walk's P X", r.Subjects(out))
 	}
 }
+
+// TestAGraphInAnAlternateIsRead: git looks for a commit-graph in every
+// objects directory, the repository's own first, then its alternates.
+func TestAGraphInAnAlternateIsRead(t *testing.T) {
+	testrepos.IsolateGit(t)
+	r := pathRepo(t)
+	r.Git("commit-graph", "write", "--reachable")
+	shared := filepath.Join(t.TempDir(), "shared.git")
+	r.Git("clone", "-q", "--bare", "--shared", r.Dir, shared)
+	if _, err := os.Stat(filepath.Join(shared, "objects", "info", "commit-graph")); err == nil {
+		t.Fatal("the clone has a graph of its own")
+	}
+	st := checkWalks(t, shared, r.Names, graphCases()[:3])
+	if st.WalkCommitsRead != 0 || st.WalkCommitsFromGraph == 0 {
+		t.Errorf("the alternate's graph: %d commits read from objects, %d from the graph (%q)", st.WalkCommitsRead, st.WalkCommitsFromGraph, st.CommitGraph)
+	}
+}
