@@ -233,6 +233,15 @@ func addStats(st *walker.Stats, o walker.Stats) {
 	st.StoreHits += o.StoreHits
 	st.StoreMisses += o.StoreMisses
 	st.StoreBytes += o.StoreBytes
+	st.WalkCommitsRead += o.WalkCommitsRead
+	st.WalkCommitsFromGraph += o.WalkCommitsFromGraph
+	st.WalkCommitsFromStore += o.WalkCommitsFromStore
+	st.BloomDefinitelyNot += o.BloomDefinitelyNot
+	st.BloomMaybe += o.BloomMaybe
+	st.BloomNoFilter += o.BloomNoFilter
+	if o.CommitGraph != "" {
+		st.CommitGraph = o.CommitGraph // one repository: every walk says the same
+	}
 	r, or := &st.Readers, o.Readers
 	r.Hits += or.Hits
 	r.Misses += or.Misses

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/gitwalk/gitwalk/internal/attributes"
+	"github.com/gitwalk/gitwalk/internal/commitgraph"
 	"github.com/gitwalk/gitwalk/internal/config"
 	"github.com/gitwalk/gitwalk/internal/odb"
 	"github.com/gitwalk/gitwalk/internal/refs"
@@ -29,6 +30,10 @@ type Repo struct {
 	db        *odb.DB
 	cfg       config.Config
 	attrs     *attributes.Diff
+
+	graphOnce sync.Once          // the commit-graph, opened by the first walk that may use it
+	graph     *commitgraph.Graph // nil: none, or not usable (graphNote says why)
+	graphNote string
 
 	digestOnce sync.Once // the attributes' digest, for a store's fingerprint
 	digest     [32]byte
@@ -64,7 +69,12 @@ func Open(path string) (*Repo, error) {
 }
 
 // Close releases the object database. Walks in progress must have ended.
-func (r *Repo) Close() error { return r.db.Close() }
+func (r *Repo) Close() error {
+	if r.graph != nil {
+		r.graph.Close()
+	}
+	return r.db.Close()
+}
 
 // GitDir returns the repository's git directory.
 func (r *Repo) GitDir() string { return r.gitDir }

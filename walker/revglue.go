@@ -20,6 +20,11 @@ import (
 type repoRevWalk struct {
 	*revwalk.Walk
 	ps *pathspec.Spec // nil: every path (no pathspec, or FullDiff)
+
+	g         *revwalk.Graph
+	graphSrc  *graphFileSource // nil without a commit-graph
+	graphNote string           // the commit-graph's state, for Stats
+	bloom     *bloomFilter     // nil when the walk asks no changed-path filter
 }
 
 // newRevWalk resolves opts.Revisions and prepares the walk. Path limiting
@@ -44,6 +49,12 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWal
 	if opts.Store != nil && opts.Store.usable() {
 		src = newGraphSource(src, opts.Store)
 	}
+	cg, graphNote := r.commitGraph(shallow != nil) // an empty shallow file counts too (is_repository_shallow)
+	var graphSrc *graphFileSource
+	if cg != nil {
+		graphSrc = newGraphFileSource(src, cg)
+		src = graphSrc
+	}
 	g := revwalk.NewGraph(src, shallow)
 	tips, err := revision.Resolve(g, rdb, opts.Revisions)
 	if err != nil {
@@ -53,6 +64,7 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWal
 	if err != nil {
 		return nil, err
 	}
+	var bloom *bloomFilter
 	ro := revwalk.Options{
 		FirstParent: opts.FirstParent,
 		NoMerges:    opts.NoMerges,
@@ -70,6 +82,9 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWal
 	if !opts.Until.IsZero() {
 		ro.Until, ro.HasUntil = opts.Until.Unix(), true
 	}
+	// With generation numbers git orders --topo-order incrementally
+	// (revision.c: generation_numbers_enabled), and so does the walk.
+	ro.Generations = cg != nil && cg.GenerationNumbersEnabled()
 	if ps != nil {
 		// TREESAME tests run on the walk's goroutine with a reader and an
 		// arena of their own; diffTrees rewinds the arena after each tree.
@@ -77,12 +92,15 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWal
 		rd.SetCacheLimit(revwalk.CacheBytes)
 		td := treediff.New(rd, arena.New(arena.NewHeap(4<<20)), ps)
 		ro.SameUnderPaths = td.Same
+		if bloom = r.newBloomFilter(cg, ps); bloom != nil {
+			ro.MaybeChanged = bloom.maybeChanged
+		}
 	}
 	w, err := revwalk.New(ctx, g, tips, ro)
 	if err != nil {
 		return nil, err
 	}
-	rw := &repoRevWalk{Walk: w}
+	rw := &repoRevWalk{Walk: w, g: g, graphSrc: graphSrc, graphNote: graphNote, bloom: bloom}
 	if !opts.FullDiff {
 		rw.ps = ps
 	}
@@ -115,6 +133,23 @@ func checkNoGrafts(commonDir string, rdb *refs.DB) error {
 func (rw *repoRevWalk) spec() *pathspec.Spec { return rw.ps }
 
 func (rw *repoRevWalk) close() {}
+
+// fillStats puts what the revision walk read, and from where, in st.
+func (rw *repoRevWalk) fillStats(st *Stats) {
+	objects, cached := rw.g.Reads()
+	st.WalkCommitsRead = objects
+	st.WalkCommitsFromStore = cached
+	if rw.graphSrc != nil {
+		st.WalkCommitsFromGraph = int(rw.graphSrc.found.Load())
+		st.WalkCommitsFromStore = max(0, st.WalkCommitsFromStore-st.WalkCommitsFromGraph)
+	}
+	st.CommitGraph = rw.graphNote
+	if rw.bloom != nil {
+		st.BloomDefinitelyNot = int(rw.bloom.definitelyNot.Load())
+		st.BloomMaybe = int(rw.bloom.maybe.Load())
+		st.BloomNoFilter = int(rw.bloom.noFilter.Load())
+	}
+}
 
 // ErrBadRevision is the cause (wrapped, naming the argument) of every error
 // about a revision argument that names nothing: the message is git's

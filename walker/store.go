@@ -314,18 +314,20 @@ func newGraphSource(src revwalk.ObjectSource, s *Store) *graphSource {
 }
 
 // CommitGraph fills in info from the store's record of id, if it has one.
-func (g *graphSource) CommitGraph(id Hash, info *odb.CommitInfo) bool {
+// A commit from the store is not in a commit-graph file: its generation
+// is infinite, as git's for a commit it parsed from its object.
+func (g *graphSource) CommitGraph(id Hash, info *odb.CommitInfo) (uint64, bool) {
 	if !g.s.usable() {
-		return false
+		return 0, false
 	}
 	g.key.Commit = id
 	v, ok, err := g.s.s.Get(g.key)
 	if err != nil {
 		g.s.fail(err)
-		return false
+		return 0, false
 	}
 	if !ok {
-		return false
+		return 0, false
 	}
 	d := recordDecoder{data: v}
 	d.hash(&info.Tree)
@@ -339,10 +341,10 @@ func (g *graphSource) CommitGraph(id Hash, info *odb.CommitInfo) bool {
 	}
 	if d.err != nil || d.off != len(v) {
 		g.s.fail(fmt.Errorf("%w: the graph record of commit %s does not decode", ErrStoreDamaged, id))
-		return false
+		return 0, false
 	}
 	info.Date = date
-	return true
+	return revwalk.GenerationInfinity, true
 }
 
 // AddCommitGraph keeps the tree, date and parents of a commit the walk read.

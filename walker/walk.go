@@ -326,6 +326,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 		stats.Readers = readers.Metrics()
 		stats.PackDrops = r.db.MappedDrops() - drops
 		missing.fill(&stats)
+		rw.fillStats(&stats)
 		*opts.Stats = stats
 	}
 	if prog != nil && (walkErr == nil || errors.Is(walkErr, ErrStop)) {

@@ -342,6 +342,22 @@ type Stats struct {
 	// much of the workers' capacity the walk used.
 	Setup, RevWalk, Ordered, Busy time.Duration
 
+	// What the revision walk read to learn the commits' trees, parents and
+	// dates: commits inflated from their objects, taken from the
+	// repository's commit-graph file, or from Options.Store's records.
+	// Units read a commit's object again for its author and message; that
+	// is not counted here.
+	WalkCommitsRead, WalkCommitsFromGraph, WalkCommitsFromStore int
+	// CommitGraph says whether the walk read the commit-graph ("N commits
+	// in K file(s)"), or why not ("not used: ..."); "" when the
+	// repository has none.
+	CommitGraph string
+	// What the commit-graph's changed-path Bloom filters answered in a
+	// walk limited to one literal path (git's trace2 bloom statistics):
+	// "definitely not" (a tree diff against the first parent skipped),
+	// "maybe" (the diff was run), and commits without a filter.
+	BloomDefinitelyNot, BloomMaybe, BloomNoFilter int
+
 	// What a walk that passes over missing objects (Options.Missing) left
 	// out: the distinct trees and blobs it could not read, the commits that
 	// came without changes (a tree missing), the changes that came without

@@ -535,6 +535,15 @@ func printWalkStats(ios *iostreams, st *walker.Stats) {
 		a.Checkouts, a.Reuses, a.Mints, sizeText(int64(a.PeakBytes)), a.Idle)
 	fmt.Fprintf(ios.errOut, "readers: %d hits, %d misses, %d live, %d waits (%s waited)\n",
 		r.Hits, r.Misses, r.Live, r.Waits, r.Waited.Round(time.Microsecond))
+	fmt.Fprintf(ios.errOut, "revwalk: %d commits read from objects, %d from the commit-graph, %d from the cache\n",
+		st.WalkCommitsRead, st.WalkCommitsFromGraph, st.WalkCommitsFromStore)
+	if st.CommitGraph != "" {
+		fmt.Fprintf(ios.errOut, "graph:   %s\n", st.CommitGraph)
+	}
+	if st.BloomDefinitelyNot+st.BloomMaybe+st.BloomNoFilter > 0 {
+		fmt.Fprintf(ios.errOut, "filters: %d tree diffs skipped (the path is definitely not changed), %d maybe, %d commits without a filter\n",
+			st.BloomDefinitelyNot, st.BloomMaybe, st.BloomNoFilter)
+	}
 	if st.StoreHits+st.StoreMisses > 0 {
 		fmt.Fprintf(ios.errOut, "cache:   %d hits, %d misses (%s of records read or written)\n",
 			st.StoreHits, st.StoreMisses, sizeText(st.StoreBytes))

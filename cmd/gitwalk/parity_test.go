@@ -139,7 +139,7 @@ func resultLines(stderr string) string {
 	for _, l := range strings.Split(stderr, "\n") {
 		switch {
 		case strings.HasPrefix(l, "walk:"), strings.HasPrefix(l, "arenas:"), strings.HasPrefix(l, "readers:"),
-			strings.HasPrefix(l, "cache:"), strings.HasPrefix(l, "packs:"), strings.HasPrefix(l, "time:"):
+			strings.HasPrefix(l, "cache:"), strings.HasPrefix(l, "packs:"), strings.HasPrefix(l, "time:"), strings.HasPrefix(l, "revwalk:"), strings.HasPrefix(l, "graph:"), strings.HasPrefix(l, "filters:"):
 			continue
 		}
 		keep = append(keep, l)

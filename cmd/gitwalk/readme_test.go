@@ -43,7 +43,7 @@ var (
 	headPipe   = regexp.MustCompile(`\s*\|\s*head -(\d+)\s*$`)
 	// Figures of --stats that change from run to run: the time, and how the
 	// workers happened to share the arenas.
-	statsLine = regexp.MustCompile(`^(walk|arenas|readers|cache|packs|time): `)
+	statsLine = regexp.MustCompile(`^(walk|arenas|readers|revwalk|graph|filters|cache|packs|time): `)
 )
 
 // TestReadmeExamplesAreWhatGitwalkPrints runs every console example of the

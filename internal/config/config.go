@@ -48,6 +48,13 @@ type Config struct {
 	// remote.<name>.promisor is true; "" when there is none.
 	PromisorRemote string
 
+	// CommitGraph is core.commitGraph (default true): whether git reads
+	// the commit-graph file.
+	CommitGraph bool
+	// ReadChangedPaths is commitGraph.readChangedPaths (default true):
+	// whether git reads the graph's changed-path Bloom filters.
+	ReadChangedPaths bool
+
 	commonDir string // whose config file is the repository's own
 }
 
@@ -94,7 +101,7 @@ func configFiles(commonDir string) []string {
 // commonDir. Missing or unreadable files are skipped, as git skips them; a
 // file that does not parse or a bad value is an error naming the file.
 func Load(commonDir string) (Config, error) {
-	c := Config{QuotePath: true, BigFileThreshold: DefaultBigFileThreshold, ShowRoot: true, commonDir: commonDir}
+	c := Config{QuotePath: true, BigFileThreshold: DefaultBigFileThreshold, ShowRoot: true, CommitGraph: true, ReadChangedPaths: true, commonDir: commonDir}
 	for _, file := range configFiles(commonDir) {
 		f, err := os.Open(file)
 		if err != nil {
@@ -122,6 +129,10 @@ func (c *Config) apply(raw *gitconfig.Config, file string) error {
 				c.QuotePath, err = parseBool(o.Value)
 			case "core.bigfilethreshold":
 				c.BigFileThreshold, err = parseSize(o.Value)
+			case "core.commitgraph":
+				c.CommitGraph, err = parseBool(o.Value)
+			case "commitgraph.readchangedpaths":
+				c.ReadChangedPaths, err = parseBool(o.Value)
 			case "core.attributesfile":
 				c.AttributesFile = expandHome(o.Value)
 			case "diff.algorithm":

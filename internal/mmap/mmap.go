@@ -12,6 +12,7 @@ package mmap
 import (
 	"errors"
 	"fmt"
+	"os"
 )
 
 // ErrSize is returned (wrapped) by Map for a size that is zero or negative.
@@ -120,3 +121,29 @@ func wholePages(b []byte) []byte {
 
 // maxSize bounds Map so that rounding up to a page cannot overflow.
 const maxSize = int(^uint(0) >> 2)
+
+// MapFile maps the whole of the open file f read-only and shared, so its
+// pages come from the page cache; f may be closed afterwards. Unmap frees
+// the mapping. An empty file gives an empty slice (nothing to unmap). In
+// the heap fallback the file is read into memory. The bytes must not be
+// written, and a file truncated by another process while mapped faults on
+// access: map only files that are replaced by rename, never rewritten in
+// place (git writes its commit-graph and pack files that way).
+func MapFile(f *os.File) ([]byte, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("mmap: %w", err)
+	}
+	size := fi.Size()
+	if size == 0 {
+		return []byte{}, nil
+	}
+	if size < 0 || size > int64(maxSize) {
+		return nil, fmt.Errorf("mmap: %s: file too large to map (%d bytes)", f.Name(), size)
+	}
+	b, err := mapFile(f, int(size))
+	if err != nil {
+		return nil, fmt.Errorf("mmap: map %s: %w", f.Name(), err)
+	}
+	return b, nil
+}

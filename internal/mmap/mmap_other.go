@@ -2,6 +2,11 @@
 
 package mmap
 
+import (
+	"io"
+	"os"
+)
+
 // The heap fallback: memory comes from the Go heap (so it is scanned as a
 // byte slice, which holds no pointers), Release and Protect do nothing.
 
@@ -23,3 +28,9 @@ func unmap(b []byte) error { return sysMunmap(b) }
 func release(b []byte) error { return nil }
 
 func protect(b []byte, access Access) error { return nil }
+
+func mapFile(f *os.File, size int) ([]byte, error) {
+	b := make([]byte, size)
+	_, err := io.ReadFull(io.NewSectionReader(f, 0, int64(size)), b)
+	return b, err
+}

@@ -2,7 +2,11 @@
 
 package mmap
 
-import "golang.org/x/sys/unix"
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
 
 const native = true
 
@@ -46,4 +50,8 @@ func protect(b []byte, access Access) error {
 		prot = unix.PROT_READ | unix.PROT_WRITE
 	}
 	return sysMprotect(b, prot)
+}
+
+func mapFile(f *os.File, size int) ([]byte, error) {
+	return sysMmap(int(f.Fd()), 0, size, unix.PROT_READ, unix.MAP_SHARED)
 }

@@ -453,3 +453,8 @@ func (db *DB) PackedBytes() int64 {
 	}
 	return n
 }
+
+// ObjectDirs returns the objects directories the DB reads, the
+// repository's own first, then its alternates in git's order (depth
+// first, as named). The slice must not be modified.
+func (db *DB) ObjectDirs() []string { return db.objDirs }

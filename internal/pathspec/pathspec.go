@@ -24,6 +24,7 @@ type pathItem struct {
 	icase    bool
 	exclude  bool
 	matchAll bool // "" or ".": every path
+	top      bool // :(top) or :/ magic
 }
 
 // Parse builds a pathspec from the user's path arguments. prefix is
@@ -100,6 +101,7 @@ func parsePathItem(arg, prefix string) (pathItem, error) {
 	if it.literal && it.glob {
 		return it, fmt.Errorf("pathspec %q: 'literal' and 'glob' magic cannot be used together", arg)
 	}
+	it.top = top
 	if !top {
 		p = prefix + p
 	}
@@ -266,6 +268,22 @@ func (ps *Spec) Dir(dir string) DirState {
 		}
 	}
 	return state
+}
+
+// BloomPath returns the one path that git's changed-path Bloom filters
+// may answer for, and false when git does not use the filters for this
+// spec (revision.c: forbid_bloom_filters, prepare_to_use_bloom_filter):
+// more than one item, a wildcard (unless :(literal)), any magic other than
+// literal (top and exclude included), or an item that matches every path.
+func (ps *Spec) BloomPath() (string, bool) {
+	if ps == nil || len(ps.items) != 1 {
+		return "", false
+	}
+	it := ps.items[0]
+	if it.glob || it.icase || it.exclude || it.top || it.matchAll || it.nowild < len(it.pattern) || it.pattern == "" {
+		return "", false
+	}
+	return it.pattern, true
 }
 
 // Key is the pathspec in a normal form, for a fingerprint of what a walk

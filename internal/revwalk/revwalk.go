@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/gitwalk/gitwalk/arena"
 	"github.com/gitwalk/gitwalk/internal/odb"
@@ -12,9 +13,10 @@ import (
 // This file is git 2.39's revision walk (revision.c: prepare_revision_walk,
 // limit_list, process_parents, try_to_simplify_commit, get_commit_action,
 // get_revision; commit.c: sort_in_topological_order), rewritten for gitwalk.
-// The facts it matches are in ../shared/reference/git-revwalk.md; the walk
-// is git's without a commit-graph (no generation numbers), without replace
-// refs and grafts (the shallow file is honoured).
+// The facts it matches are in the revision walk fact sheet; the walk is
+// git's without replace refs and grafts (the shallow file is honoured),
+// with or without a commit-graph's generation numbers (Options.Generations;
+// topowalk.go) and changed-path filters (Options.MaybeChanged).
 
 // nodeFlags are git's object flags, as far as the walk uses them.
 type nodeFlags uint32
@@ -28,6 +30,8 @@ const (
 	flagTreesame                            // no change under the pathspec (TREESAME)
 	flagShown                               // returned by the walk (SHOWN)
 	flagQueued                              // in the date queue now
+	flagExplored                            // in the explore queue once (TOPO_WALK_EXPLORED)
+	flagIndegree                            // in the indegree queue once (TOPO_WALK_INDEGREE)
 )
 
 // Commit is one commit of the walk. Nodes are made (unparsed) when first
@@ -50,7 +54,8 @@ type Commit struct {
 	// unsigned, as git's timestamp_t.
 	Date     uint64
 	flags    nodeFlags
-	indegree int32 // sort_in_topological_order's count; 0 outside the sort
+	indegree int32  // sort_in_topological_order's count, or the topo walk's (git's indegree slab)
+	gen      uint64 // generation number from the commit-graph, else GenerationInfinity
 }
 
 // FirstParentTree returns the tree of the commit's first parent as the walk
@@ -76,14 +81,19 @@ type ObjectSource interface {
 }
 
 // CommitCache is what an ObjectSource may also be, so that Parse need not
-// read the commit objects an earlier walk read: CommitGraph fills in info's
-// Tree, Date and Parents (reusing its Parents) for a commit it knows and
-// reports whether it did; AddCommitGraph is given those of each commit
-// Parse read from its object. Both are called on the walk's goroutine.
+// read commit objects: CommitGraph fills in info's Tree, Date and Parents
+// (reusing its Parents) for a commit it knows, with the commit's generation
+// number (GenerationInfinity for a commit not in a commit-graph file), and
+// reports whether it did; AddCommitGraph is given those of each commit Parse
+// read from its object. Both are called on the walk's goroutine.
 type CommitCache interface {
-	CommitGraph(id odb.ID, info *odb.CommitInfo) bool
+	CommitGraph(id odb.ID, info *odb.CommitInfo) (generation uint64, ok bool)
 	AddCommitGraph(id odb.ID, info *odb.CommitInfo)
 }
+
+// GenerationInfinity is the generation of a commit that no commit-graph
+// holds (git's GENERATION_NUMBER_INFINITY): newer than any.
+const GenerationInfinity = 1<<63 - 1
 
 // odbSource is the ObjectSource of a repository: one odb.Reader of the walk's
 // own, reading into an arena that is reset before each object (commits and
@@ -125,6 +135,17 @@ type Graph struct {
 	nodeSlab []Commit
 	idSlab   []odb.ID
 	ptrSlab  []*Commit
+
+	// Commits parsed from their objects and from the cache: atomic, so
+	// that Reads may be called while the walk goes on.
+	objectReads, cacheReads atomic.Int64
+}
+
+// Reads returns how many commits the graph parsed from their objects and
+// how many it took from its source's CommitCache instead. Unlike the rest
+// of Graph it is safe to call while another goroutine walks.
+func (g *Graph) Reads() (objects, cached int) {
+	return int(g.objectReads.Load()), int(g.cacheReads.Load())
 }
 
 // NewGraph returns an empty graph over src. Commits in shallow (the
@@ -157,7 +178,12 @@ func (g *Graph) Parse(n *Commit) error {
 	if n.flags&flagParsed != 0 {
 		return nil
 	}
-	if g.cache == nil || !g.cache.CommitGraph(n.ID, &g.info) {
+	n.gen = GenerationInfinity
+	if gen, ok := g.cacheLookup(n.ID); ok {
+		n.gen = gen
+		g.cacheReads.Add(1)
+	} else {
+		g.objectReads.Add(1)
 		typ, data, err := g.src.ReadObject(n.ID)
 		if err != nil {
 			return fmt.Errorf("read commit %s: %w", n.ID, err)
@@ -196,6 +222,13 @@ func (g *Graph) Parse(n *Commit) error {
 	}
 	n.flags |= flagParsed
 	return nil
+}
+
+func (g *Graph) cacheLookup(id odb.ID) (uint64, bool) {
+	if g.cache == nil {
+		return 0, false
+	}
+	return g.cache.CommitGraph(id, &g.info)
 }
 
 // Peel follows annotated tags from id to the object they end at, and
@@ -255,6 +288,21 @@ type Options struct {
 	Since, Until       int64
 	HasSince, HasUntil bool
 
+	// Generations says that the commits' generation numbers come from a
+	// commit-graph (git's generation_numbers_enabled): then --topo-order
+	// and --date-order walk incrementally (init_topo_walk), without the
+	// limited walk and its SLOP, as git does with a graph.
+	Generations bool
+
+	// MaybeChanged, with path limiting, asks the commit-graph's
+	// changed-path Bloom filter of c whether c may differ from its first
+	// parent under the pathspec's one literal path: ok false when c has no
+	// filter, maybe false when it certainly does not. As git's
+	// rev_compare_tree, a "certainly not" stands for the TREESAME test
+	// against the first parent, whose tree diff is then skipped. Nil: no
+	// filters.
+	MaybeChanged func(c *Commit) (maybe, ok bool)
+
 	// SameUnderPaths turns path limiting on: it reports whether two trees
 	// are equal under the pathspec (a zero id is the empty tree). Nil means
 	// no path limiting.
@@ -292,6 +340,8 @@ type Walk struct {
 	reversed       []*Commit
 	reverseReady   bool
 	steps          int
+
+	topo *topoWalk // the incremental topo walk, with generation numbers
 }
 
 // New prepares a walk of g from tips (in command-line order) as git's
@@ -312,7 +362,8 @@ func New(ctx context.Context, g *Graph, tips []Tip, opt Options) (*Walk, error) 
 	if opt.MergesOnly {
 		w.minParents = 2
 	}
-	if opt.TopoOrder || opt.DateOrder {
+	ordered := opt.TopoOrder || opt.DateOrder
+	if ordered && !opt.Generations {
 		w.limited = true // git without generation numbers
 	}
 	// get_reference: flags are set on every tip before any is handled.
@@ -331,7 +382,9 @@ func New(ctx context.Context, g *Graph, tips []Tip, opt Options) (*Walk, error) 
 	for i, n := range nodes {
 		if tips[i].Negative {
 			w.markParentsUninteresting(n)
-			w.limited = true
+			if !ordered || !opt.Generations {
+				w.limited = true
+			}
 		}
 		if n.flags&flagSeen == 0 {
 			n.flags |= flagSeen
@@ -346,8 +399,12 @@ func New(ctx context.Context, g *Graph, tips []Tip, opt Options) (*Walk, error) 
 		if err := w.limitList(); err != nil {
 			return nil, err
 		}
-		if opt.TopoOrder || opt.DateOrder {
+		if ordered {
 			w.topoSort()
+		}
+	} else if ordered {
+		if err := w.initTopoWalk(); err != nil {
+			return nil, err
 		}
 	}
 	return w, nil
@@ -403,14 +460,28 @@ func (w *Walk) nextCounted() (*Commit, error) {
 func (w *Walk) nextShown() (*Commit, error) {
 	for {
 		var n *Commit
-		if w.limited {
+		switch {
+		case w.limited:
 			if w.pos >= len(w.list) {
 				return nil, nil
 			}
 			n = w.list[w.pos]
 			w.list[w.pos] = nil
 			w.pos++
-		} else {
+		case w.topo != nil:
+			if err := w.tick(); err != nil {
+				return nil, err
+			}
+			if n = w.topo.nextTopo(); n == nil {
+				return nil, nil
+			}
+			if w.opt.HasSince && n.Date < w.since {
+				continue
+			}
+			if err := w.expandTopoWalk(n); err != nil {
+				return nil, err
+			}
+		default:
 			if err := w.tick(); err != nil {
 				return nil, err
 			}
@@ -521,7 +592,12 @@ func (w *Walk) stillInteresting(date uint64, left int) int {
 // processParents is git's process_parents: queue the parents of n not seen
 // yet; for an uninteresting n mark them (and, one level further, theirs)
 // uninteresting; for an interesting n simplify first (path limiting).
-func (w *Walk) processParents(n *Commit) error {
+func (w *Walk) processParents(n *Commit) error { return w.processParentsTo(n, true) }
+
+// processParentsTo is processParents; without queue the parents are marked
+// SEEN but not put in the date queue (git's process_parents with no list,
+// as the topo walk calls it).
+func (w *Walk) processParentsTo(n *Commit, queue bool) error {
 	if n.flags&flagAdded != 0 {
 		return nil
 	}
@@ -539,7 +615,9 @@ func (w *Walk) processParents(n *Commit) error {
 				continue
 			}
 			p.flags |= flagSeen
-			w.push(p)
+			if queue {
+				w.push(p)
+			}
 		}
 		return nil
 	}
@@ -554,7 +632,9 @@ func (w *Walk) processParents(n *Commit) error {
 		}
 		if p.flags&flagSeen == 0 {
 			p.flags |= flagSeen
-			w.push(p)
+			if queue {
+				w.push(p)
+			}
 		}
 		if w.opt.FirstParent {
 			break
@@ -645,9 +725,17 @@ func (w *Walk) simplify(n *Commit) error {
 		if err := w.g.Parse(p); err != nil {
 			return fmt.Errorf("cannot simplify commit %s (because of %s): %w", n.ID, p.ID, err)
 		}
-		same, err := w.sameTrees(p.Tree, n.Tree)
-		if err != nil {
-			return fmt.Errorf("commit %s: %w", n.ID, err)
+		var same bool
+		if i == 0 && w.opt.MaybeChanged != nil {
+			if maybe, ok := w.opt.MaybeChanged(n); ok && !maybe {
+				same = true
+			}
+		}
+		if !same {
+			var err error
+			if same, err = w.sameTrees(p.Tree, n.Tree); err != nil {
+				return fmt.Errorf("commit %s: %w", n.ID, err)
+			}
 		}
 		if same {
 			if w.opt.FullHistory || !relevant(p) {
