@@ -263,12 +263,12 @@ func TestReportWalksOnceAsChurnDoes(t *testing.T) {
 		{testrepos.Path(t, "paths"), "--exclude", "*.txt"},
 	} {
 		page := filepath.Join(t.TempDir(), "r.html")
-		_, stderr, code := runGitwalk(t, append(append([]string{"report", "-o", page, "--stats"}, args...), "-j", "2")...)
+		_, stderr, code := runGitwalk(t, append(append([]string{"report", "-o", page, "--stats", "--no-cache"}, args...), "-j", "2")...)
 		if code != 0 {
 			t.Fatalf("report %v: exit %d: %s", args, code, stderr)
 		}
 		got := walkLines(stderr)
-		_, stderr, code = runGitwalk(t, append(append([]string{"churn", "--stats"}, args...), "-j", "2")...)
+		_, stderr, code = runGitwalk(t, append(append([]string{"churn", "--stats", "--no-cache"}, args...), "-j", "2")...)
 		if code != 0 {
 			t.Fatalf("churn %v: exit %d: %s", args, code, stderr)
 		}
