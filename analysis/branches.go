@@ -202,9 +202,9 @@ feed:
 	res.LeftOut, res.Excluded = scoped[0].LeftOut(), scoped[0].ExcludedPaths()
 	if opts.Stats != nil {
 		st := walker.Stats{Workers: jobs}
-		addStats(&st, total)
+		st.Add(total)
 		for _, o := range perJob {
-			addStats(&st, o)
+			st.Add(o)
 		}
 		st.Wall = time.Since(start)
 		st.Arenas = arenas.Metrics()
@@ -218,42 +218,6 @@ feed:
 	})
 	res.Rows = rows
 	return res, nil
-}
-
-// addStats adds one walk's figures (all but Workers, Wall and Arenas) to st.
-func addStats(st *walker.Stats, o walker.Stats) {
-	st.Commits += o.Commits
-	st.FilesDiffed += o.FilesDiffed
-	st.BytesDiffed += o.BytesDiffed
-	st.Binary += o.Binary
-	st.HeapFallback += o.HeapFallback
-	st.PackDrops += o.PackDrops
-	st.Renames += o.Renames
-	st.RenameLimitNeeded = max(st.RenameLimitNeeded, o.RenameLimitNeeded)
-	st.StoreHits += o.StoreHits
-	st.StoreMisses += o.StoreMisses
-	st.StoreBytes += o.StoreBytes
-	st.WalkCommitsRead += o.WalkCommitsRead
-	st.WalkCommitsFromGraph += o.WalkCommitsFromGraph
-	st.WalkCommitsFromStore += o.WalkCommitsFromStore
-	st.BloomDefinitelyNot += o.BloomDefinitelyNot
-	st.BloomMaybe += o.BloomMaybe
-	st.BloomNoFilter += o.BloomNoFilter
-	if o.CommitGraph != "" {
-		st.CommitGraph = o.CommitGraph // one repository: every walk says the same
-	}
-	r, or := &st.Readers, o.Readers
-	r.Hits += or.Hits
-	r.Misses += or.Misses
-	r.Exhausted += or.Exhausted
-	r.Discarded += or.Discarded
-	r.Reaped += or.Reaped
-	r.BuildErrors += or.BuildErrors
-	r.Waits += or.Waits
-	r.Waited += or.Waited
-	r.CloseErrors += or.CloseErrors
-	r.Live = max(r.Live, or.Live)
-	r.Idle = max(r.Idle, or.Idle)
 }
 
 // aheadCommits are the commits some branch has and the base has not
@@ -296,7 +260,7 @@ func walkAhead(ctx context.Context, repo *walker.Repo, base walker.Hash, todo []
 		u.commits = append(u.commits, c)
 		return nil
 	})
-	addStats(stats, ws)
+	stats.Add(ws)
 	if err != nil {
 		return nil, fmt.Errorf("branches ahead of the base: %w", err)
 	}
@@ -378,7 +342,7 @@ func walkBase(ctx context.Context, repo *walker.Repo, base walker.Hash, todo []w
 		}
 		return nil
 	})
-	addStats(stats, ws)
+	stats.Add(ws)
 	if err != nil {
 		return nil, fmt.Errorf("history of the base: %w", err)
 	}
@@ -512,7 +476,7 @@ func compareBranch(ctx context.Context, repo *walker.Repo, base walker.Hash, b w
 			row.Behind++
 			return nil
 		})
-		addStats(stats, ws)
+		stats.Add(ws)
 		ws = walker.Stats{}
 		if err != nil {
 			return row, fmt.Errorf("branch %s: behind: %w", b.Name, err)
@@ -530,7 +494,7 @@ func compareBranch(ctx context.Context, repo *walker.Repo, base walker.Hash, b w
 			row.LastCommit, row.Author = c.Committer.When, c.Author.Name
 			return nil
 		})
-		addStats(stats, ws)
+		stats.Add(ws)
 		if err != nil {
 			return row, fmt.Errorf("branch %s: tip: %w", b.Name, err)
 		}

@@ -398,6 +398,40 @@ func (r *Repo) algorithm(opts Options) (diff.Algorithm, error) {
 	return a, nil
 }
 
+// Add adds the figures of another walk o to s, for a caller that runs
+// several walks (gitwalk branches): counts and times add up, the rename
+// limit needed and the readers' live and idle counts take the larger, the
+// commit-graph note is kept. Workers, Wall, Arenas and the missing objects'
+// distinct counts and samples are the caller's to set: they are not sums.
+func (s *Stats) Add(o Stats) {
+	s.merge(o)
+	s.PackDrops += o.PackDrops
+	s.Setup += o.Setup
+	s.RevWalk += o.RevWalk
+	s.WalkCommitsRead += o.WalkCommitsRead
+	s.WalkCommitsFromGraph += o.WalkCommitsFromGraph
+	s.WalkCommitsFromStore += o.WalkCommitsFromStore
+	s.BloomDefinitelyNot += o.BloomDefinitelyNot
+	s.BloomMaybe += o.BloomMaybe
+	s.BloomNoFilter += o.BloomNoFilter
+	if o.CommitGraph != "" {
+		s.CommitGraph = o.CommitGraph
+	}
+	r, or := &s.Readers, o.Readers
+	r.Hits += or.Hits
+	r.Misses += or.Misses
+	r.Exhausted += or.Exhausted
+	r.Discarded += or.Discarded
+	r.Reaped += or.Reaped
+	r.BuildErrors += or.BuildErrors
+	r.Waits += or.Waits
+	r.Waited += or.Waited
+	r.CloseErrors += or.CloseErrors
+	r.Live = max(r.Live, or.Live)
+	r.Idle = max(r.Idle, or.Idle)
+}
+
+// merge adds a worker's figures to the walk's.
 func (s *Stats) merge(o Stats) {
 	s.Commits += o.Commits
 	s.FilesDiffed += o.FilesDiffed

@@ -361,7 +361,7 @@ func TestBranchesChurnFollowsTheAnalysisPolicies(t *testing.T) {
 			for _, j := range []string{"1", "2", "8"} {
 				out, stderr := mustRun(t, append(args, "-j", j)...)
 				// The walks' figures (workers, wall time, pools) are -j's own.
-				stderr = regexp.MustCompile(`(?m)^(walk|arenas|readers|cache|packs): .*\n`).ReplaceAllString(stderr, "")
+				stderr = regexp.MustCompile(`(?m)^(walk|arenas|readers|cache|packs|time): .*\n`).ReplaceAllString(stderr, "")
 				if j != "1" {
 					if out != first || stderr != firstErr {
 						t.Errorf("-j %s differs from -j 1: %s%s", j, firstDifference(first, out), firstDifference(firstErr, stderr))
