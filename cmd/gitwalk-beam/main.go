@@ -100,10 +100,33 @@ func run(ctx context.Context, cfg Config, repos string) error {
 	}
 	p, s := beam.NewPipelineWithRoot()
 	Build(s, cfg, repos)
-	if err := beamx.Run(ctx, p); err != nil {
+	if err := withPrivateTemp(func() error { return beamx.Run(ctx, p) }); err != nil {
 		return err
 	}
 	return report(cfg.Out)
+}
+
+// withPrivateTemp runs fn with TMPDIR set to a folder of its own, removed
+// afterwards: the Go SDK's loopback runner (Prism's) leaves an empty
+// beamloopbackworker-* file in the temporary folder at every run (its
+// runnerlib.Execute, Beam issue 27569), and a nightly run must not fill
+// /tmp with them.
+func withPrivateTemp(fn func() error) error {
+	dir, err := os.MkdirTemp("", "gitwalk-beam-")
+	if err != nil {
+		return fn()
+	}
+	defer os.RemoveAll(dir)
+	old, had := os.LookupEnv("TMPDIR")
+	os.Setenv("TMPDIR", dir)
+	defer func() {
+		if had {
+			os.Setenv("TMPDIR", old)
+		} else {
+			os.Unsetenv("TMPDIR")
+		}
+	}()
+	return fn()
 }
 
 // report says on stderr what the run counted and left out, when the

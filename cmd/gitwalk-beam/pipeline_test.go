@@ -39,7 +39,9 @@ func TestMain(m *testing.M) {
 			fmt.Fprintf(os.Stderr, "build the gitwalk CLI: %v\n%s", err, out)
 			return 1
 		}
-		return ptest.MainRet(m)
+		var code int
+		withPrivateTemp(func() error { code = ptest.MainRet(m); return nil })
+		return code
 	}())
 }
 
