@@ -630,7 +630,7 @@ const sizeUnavailable = -2
 // sizeOf returns the size of a source's (isSrc) or destination's blob.
 func (d *Detector) sizeOf(f *File, st *fileState) (int64, error) {
 	if st.size == sizeUnavailable {
-		return 0, fmt.Errorf("rename detection: %s (%s): %w", f.ID, f.Path, ErrUnavailable)
+		return 0, fmt.Errorf("%s (%s): %w", f.ID, f.Path, ErrUnavailable)
 	}
 	if st.size < 0 {
 		n, err := d.blobs.Size(f.ID)
@@ -638,7 +638,7 @@ func (d *Detector) sizeOf(f *File, st *fileState) (int64, error) {
 			st.size = sizeUnavailable
 		}
 		if err != nil {
-			return 0, fmt.Errorf("rename detection: size of %s (%s): %w", f.ID, f.Path, err)
+			return 0, fmt.Errorf("size of %s (%s): %w", f.ID, f.Path, err)
 		}
 		st.size = n
 	}

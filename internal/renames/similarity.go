@@ -116,7 +116,7 @@ func (d *Detector) signature(f *File, st *fileState) error {
 			st.size = sizeUnavailable
 		}
 		d.a.RewindTo(mark)
-		return fmt.Errorf("rename detection: read %s (%s): %w", f.ID, f.Path, err)
+		return fmt.Errorf("read %s (%s): %w", f.ID, f.Path, err)
 	}
 	d.hashChunks(data, isText(f.Binary, data))
 	d.a.RewindTo(mark)
