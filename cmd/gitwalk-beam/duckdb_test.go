@@ -1,44 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-)
 
-// duckdb runs sql in DuckDB and returns its rows, with the repository's
-// scripts/duckdb-query.cjs run by node with DuckDB's Node package, whose
-// folder GITWALK_DUCKDB_NODE names (scripts/duckdb-node.sh installs it).
-func duckdb(t *testing.T, sql string) []map[string]any {
-	t.Helper()
-	dir := os.Getenv("GITWALK_DUCKDB_NODE")
-	if dir == "" {
-		t.Skip("DuckDB read-back: GITWALK_DUCKDB_NODE is not set (scripts/test-beam.sh installs @duckdb/node-api and sets it)")
-	}
-	api := filepath.Join(dir, "node_modules", "@duckdb", "node-api")
-	if _, err := os.Stat(api); err != nil {
-		t.Fatalf("GITWALK_DUCKDB_NODE=%s: %v", dir, err)
-	}
-	cmd := exec.Command("node", filepath.Join("..", "..", "scripts", "duckdb-query.cjs"))
-	cmd.Env = append(os.Environ(), "DUCKDB_API="+api)
-	cmd.Stdin = strings.NewReader(sql)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("duckdb: %v\n%s\n%s", err, stderr.Bytes(), sql)
-	}
-	var rows []map[string]any
-	if err := json.Unmarshal(out, &rows); err != nil {
-		t.Fatalf("duckdb output: %v\n%s", err, out)
-	}
-	return rows
-}
+	"github.com/gitwalk/gitwalk/internal/testrepos"
+)
 
 // sums are a churn row's figures: added, deleted, commits.
 type sums [3]float64
@@ -72,7 +42,7 @@ func TestDuckDBSumsOverTheTablesEqualChurn(t *testing.T) {
 			out := mustRun(t, tc.cfg, repos...)
 			sql := strings.ReplaceAll(tc.sql, "%[1]s", out)
 			got := map[string]map[string]sums{}
-			for _, r := range duckdb(t, sql) {
+			for _, r := range testrepos.DuckDB(t, sql) {
 				repo := r["repository"].(string)
 				if got[repo] == nil {
 					got[repo] = map[string]sums{}

@@ -1,10 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -12,39 +8,6 @@ import (
 
 	"github.com/gitwalk/gitwalk/internal/testrepos"
 )
-
-// duckdbRows runs sql in DuckDB, an engine independent of parquet-go, through
-// its Node package (scripts/duckdb-query.cjs; scripts/duckdb-node.sh
-// installs the package and sets GITWALK_DUCKDB_NODE, as scripts/test.sh
-// does). Without it the test is skipped, except under CI.
-func duckdbRows(t *testing.T, sql string) []map[string]any {
-	t.Helper()
-	dir := os.Getenv("GITWALK_DUCKDB_NODE")
-	if dir == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("GITWALK_DUCKDB_NODE is not set: CI must read the tables back with DuckDB (scripts/test.sh sets it)")
-		}
-		t.Skip("DuckDB read-back: GITWALK_DUCKDB_NODE is not set (scripts/test.sh installs @duckdb/node-api and sets it)")
-	}
-	api := filepath.Join(dir, "node_modules", "@duckdb", "node-api")
-	if _, err := os.Stat(api); err != nil {
-		t.Fatalf("GITWALK_DUCKDB_NODE=%s: %v", dir, err)
-	}
-	cmd := exec.Command("node", filepath.Join("..", "..", "scripts", "duckdb-query.cjs"))
-	cmd.Env = append(os.Environ(), "DUCKDB_API="+api)
-	cmd.Stdin = strings.NewReader(sql)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("duckdb: %v\n%s\n%s", err, stderr.Bytes(), sql)
-	}
-	var rows []map[string]any
-	if err := json.Unmarshal(out, &rows); err != nil {
-		t.Fatalf("duckdb output: %v\n%s", err, out)
-	}
-	return rows
-}
 
 // TestDuckDBSumsOverTheExportEqualChurn has DuckDB read the tables gitwalk
 // export wrote for several fixtures and sum, per repository, the rows the
@@ -77,7 +40,7 @@ func TestDuckDBSumsOverTheExportEqualChurn(t *testing.T) {
 		" FROM " + table("changes") + " c JOIN " + table("commits") + " m ON c.repository = m.repository AND c.commit = m.commit" +
 		" WHERE c.left_out IS NULL AND NOT m.bot GROUP BY ALL"
 	got := map[[2]string]map[string][3]float64{} // by grouping and repository
-	for _, r := range duckdbRows(t, sql) {
+	for _, r := range testrepos.DuckDB(t, sql) {
 		k := [2]string{r["grouping"].(string), r["repository"].(string)}
 		if got[k] == nil {
 			got[k] = map[string][3]float64{}
