@@ -55,17 +55,7 @@ func revWalkOrder(t *testing.T, dir string, opts Options) ([]string, Stats) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for {
-		n, err := rw.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == nil {
-			break
-		}
-		got = append(got, n.ID.String())
-	}
+	got := walkIDs(t, rw)
 	var st Stats
 	rw.fillStats(&st)
 	return got, st

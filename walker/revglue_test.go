@@ -59,17 +59,7 @@ func TestRepoRevWalkGlueWalksLikeGit(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer rw.close()
-			var got []string
-			for {
-				n, err := rw.Next()
-				if err != nil {
-					t.Fatal(err)
-				}
-				if n == nil {
-					break
-				}
-				got = append(got, n.ID.String())
-			}
+			got := walkIDs(t, rw)
 			if strings.Join(got, " ") != strings.Join(want, " ") {
 				t.Errorf("got %s, want %s", r.Subjects(got), r.Subjects(want))
 			}
@@ -97,5 +87,21 @@ func TestRepoRevWalkRefusesReplaceRefs(t *testing.T) {
 	t.Setenv("GIT_NO_REPLACE_OBJECTS", "1")
 	if _, err := repo.newRevWalk(Options{}); err != nil {
 		t.Fatalf("with GIT_NO_REPLACE_OBJECTS: %v", err)
+	}
+}
+
+// walkIDs drains a revision walk and returns the ids it gave, in order.
+func walkIDs(t *testing.T, rw *repoRevWalk) []string {
+	t.Helper()
+	var got []string
+	for {
+		n, err := rw.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == nil {
+			return got
+		}
+		got = append(got, n.ID.String())
 	}
 }
