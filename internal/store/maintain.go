@@ -61,8 +61,8 @@ func (s *Store) NoteRun(r Run) (err error) {
 	if err := s.usable(); err != nil {
 		return err
 	}
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
+	s.lockWrite()
+	defer s.unlockWrite()
 	defer s.guard(&err)()
 	v := r.encode()
 	err = s.db.Update(func(tx *bolt.Tx) error {
@@ -156,8 +156,8 @@ func (s *Store) Prune(maxBytes int64, maxAge time.Duration) (removed int, err er
 	if err := s.Flush(); err != nil {
 		return 0, err
 	}
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
+	s.lockWrite()
+	defer s.unlockWrite()
 	defer s.guard(&err)()
 	type entry struct {
 		key   [keyLen]byte
@@ -263,8 +263,8 @@ func (s *Store) Clear() (err error) {
 	if err := s.usable(); err != nil {
 		return err
 	}
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
+	s.lockWrite()
+	defer s.unlockWrite()
 	s.mu.Lock()
 	s.pending, s.touch = map[Key][]byte{}, map[Key]struct{}{}
 	s.mu.Unlock()
@@ -285,11 +285,14 @@ func (s *Store) rewrite(copy bool) (err error) {
 	}
 	name := tmp.Name()
 	tmp.Close()
-	dst, err := bolt.Open(name, 0o644, &bolt.Options{Timeout: time.Second})
+	bo := s.boltOptions()
+	bo.Timeout = time.Second
+	dst, err := bolt.Open(name, 0o644, bo)
 	if err != nil {
 		os.Remove(name)
 		return fmt.Errorf("rewrite store: %w", err)
 	}
+	dst.AllocSize = allocSize
 	if copy {
 		err = bolt.Compact(dst, s.db, 64<<20)
 	} else {
@@ -303,7 +306,7 @@ func (s *Store) rewrite(copy bool) (err error) {
 		os.Remove(name)
 		return fmt.Errorf("rewrite store %s: %w", s.path, err)
 	}
-	dst.NoSync = !s.opts.Sync // it was built with syncs: durable before its rename
+	dst.NoSync, dst.NoGrowSync = !s.opts.Sync, !s.opts.Sync // it was built with syncs: durable before its rename
 	s.swapMu.Lock()
 	old := s.db
 	s.mu.Lock()
@@ -328,8 +331,8 @@ func (s *Store) Check() (err error) {
 	if err := s.Flush(); err != nil {
 		return err
 	}
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
+	s.lockWrite()
+	defer s.unlockWrite()
 	defer s.guard(&err)()
 	// A writable transaction, never committed: Tx.Page needs the free list
 	// and no writer alongside.
