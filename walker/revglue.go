@@ -23,6 +23,8 @@ type repoRevWalk struct {
 
 	g         *revwalk.Graph
 	graphSrc  *graphFileSource // nil without a commit-graph
+	storeSrc  *graphSource     // nil without a store
+	tips      []Hash           // the walk's tips, as resolved
 	graphNote string           // the commit-graph's state, for Stats
 	bloom     *bloomFilter     // nil when the walk asks no changed-path filter
 }
@@ -46,8 +48,10 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWal
 		return nil, err
 	}
 	src := revwalk.NewODBSource(r.db)
+	var storeSrc *graphSource
 	if opts.Store != nil && opts.Store.usable() {
-		src = newGraphSource(src, opts.Store)
+		storeSrc = newGraphSource(src, opts.Store)
+		src = storeSrc
 	}
 	cg, graphNote := r.commitGraph(shallow != nil) // an empty shallow file counts too (is_repository_shallow)
 	var graphSrc *graphFileSource
@@ -100,7 +104,10 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWal
 	if err != nil {
 		return nil, err
 	}
-	rw := &repoRevWalk{Walk: w, g: g, graphSrc: graphSrc, graphNote: graphNote, bloom: bloom}
+	rw := &repoRevWalk{Walk: w, g: g, graphSrc: graphSrc, storeSrc: storeSrc, graphNote: graphNote, bloom: bloom}
+	for _, t := range tips {
+		rw.tips = append(rw.tips, t.ID)
+	}
 	if !opts.FullDiff {
 		rw.ps = ps
 	}
@@ -133,6 +140,15 @@ func checkNoGrafts(commonDir string, rdb *refs.DB) error {
 func (rw *repoRevWalk) spec() *pathspec.Spec { return rw.ps }
 
 func (rw *repoRevWalk) close() {}
+
+// finish keeps in the store what the revision walk read (graphSource's
+// closure); call it only after a walk to its end, once the revision
+// walk's goroutine is done.
+func (rw *repoRevWalk) finish() {
+	if rw.storeSrc != nil {
+		rw.storeSrc.finish(rw.tips)
+	}
+}
 
 // fillStats puts what the revision walk read, and from where, in st.
 func (rw *repoRevWalk) fillStats(st *Stats) {

@@ -7,9 +7,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/gitwalk/gitwalk/internal/store"
 	"github.com/gitwalk/gitwalk/internal/testrepos"
 )
 
@@ -193,5 +196,138 @@ func TestStoreErrorsLeaveTheWalkRight(t *testing.T) {
 	}
 	if errors.Is(s.Err(), ErrStoreDamaged) {
 		t.Fatalf("a closed store reported as damaged: %v", s.Err())
+	}
+}
+
+// storeKeysOf lists the store's keys of one kind of graph record: the
+// closures (closure set) or the commits' own records.
+func storeKeysOf(t *testing.T, s *Store, closure bool) []store.Key {
+	t.Helper()
+	g := newGraphSource(nil, s)
+	f := g.key.Settings
+	if closure {
+		f = g.closureKey.Settings
+	}
+	keys, err := s.s.Keys(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
+// closuresIn returns the anchors of the store's closures (not aliases),
+// failing when an alias names no closure.
+func closuresIn(t *testing.T, s *Store) []Hash {
+	t.Helper()
+	var anchors []Hash
+	aliased := map[Hash]bool{}
+	for _, k := range storeKeysOf(t, s, true) {
+		v, ok, err := s.s.Get(k)
+		if err != nil || !ok || len(v) == 0 {
+			t.Fatalf("closure key %x: %v, %v", k.Commit, ok, err)
+		}
+		switch v[0] {
+		case closureRecord:
+			anchors = append(anchors, k.Commit)
+		case aliasRecord:
+			aliased[Hash(v[1:])] = true
+		default:
+			t.Fatalf("closure key %x: kind %q", k.Commit, v[0])
+		}
+	}
+	for a := range aliased {
+		if !slices.Contains(anchors, a) {
+			t.Fatalf("an alias names %s, which is no closure", a)
+		}
+	}
+	return anchors
+}
+
+// TestAClosureServesTheRevisionWalk: a walk keeps one closure of the
+// commits it read, which alone serves the next walk's revision walk; new
+// commits are read from their objects and a new closure replaces the old.
+func TestAClosureServesTheRevisionWalk(t *testing.T) {
+	testrepos.IsolateGit(t)
+	h := pathRepo(t)
+	r, err := Open(h.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := Options{Revisions: []string{"--all"}}
+	want, _ := walkAll(t, r, all)
+	s := openStore(t, t.TempDir())
+	defer s.Close()
+	o := all
+	o.Store = s
+	walk := func(what string, o Options) Stats {
+		t.Helper()
+		got, st := walkAll(t, r, o)
+		if s.Err() != nil {
+			t.Fatalf("%s: store error %v", what, s.Err())
+		}
+		if len(o.Revisions) == 1 && o.Revisions[0] == "--all" && !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: the walk with the store differs from the walk without", what)
+		}
+		return st
+	}
+	total := len(h.Names)
+	if st := walk("cold", o); st.WalkCommitsRead != total || st.WalkCommitsFromStore != 0 {
+		t.Fatalf("cold: %d commits read, %d from the store; want %d read", st.WalkCommitsRead, st.WalkCommitsFromStore, total)
+	}
+	if n := len(closuresIn(t, s)); n != 1 {
+		t.Fatalf("cold: %d closures, want 1", n)
+	}
+	if n := len(storeKeysOf(t, s, true)); n != 1+3 {
+		t.Fatalf("cold: %d closure and alias records, want 1 and an alias for each of the 3 other branches", n)
+	}
+	// Without the commits' own records, the closure alone serves.
+	for _, k := range storeKeysOf(t, s, false) {
+		if err := s.s.Delete(k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := walk("warm", o); st.WalkCommitsRead != 0 || st.WalkCommitsFromStore != total {
+		t.Fatalf("warm: %d commits read, %d from the store; want all %d from the store", st.WalkCommitsRead, st.WalkCommitsFromStore, total)
+	}
+	// Two new commits on main: read from their objects, the rest from the
+	// closure, which a new one replaces.
+	extendHistory(t, h, "main", "main", "N1", 1400, "")
+	extendHistory(t, h, "main", "main", "N2", 1410, "")
+	main := o
+	main.Revisions = []string{"main"}
+	if st := walk("two new commits", main); st.WalkCommitsRead != 2 {
+		t.Fatalf("two new commits: %d commits read from objects, want 2", st.WalkCommitsRead)
+	}
+	closures := closuresIn(t, s)
+	if len(closures) != 1 || len(storeKeysOf(t, s, true)) != 1 || closures[0].String() != strings.TrimSpace(h.Git("rev-parse", "main")) {
+		t.Fatalf("after the new commits: closures %v, want one, anchored at main", closures)
+	}
+	// The branches main's history lacks have no record left: read again,
+	// and the walk is still git's.
+	want, _ = walkAll(t, r, all)
+	st := walk("all again", o)
+	if st.WalkCommitsRead == 0 || st.WalkCommitsRead+st.WalkCommitsFromStore != total+2 {
+		t.Fatalf("all again: %d read, %d from the store, of %d", st.WalkCommitsRead, st.WalkCommitsFromStore, total+2)
+	}
+}
+
+// TestAWalkStoppedEarlyKeepsNoClosure: a closure is kept only by a
+// revision walk that reached its end.
+func TestAWalkStoppedEarlyKeepsNoClosure(t *testing.T) {
+	r := openFixture(t, "merges")
+	s := openStore(t, t.TempDir())
+	defer s.Close()
+	n := 0
+	err := r.Walk(context.Background(), Options{Store: s, Workers: 1}, func(c *Commit) error {
+		if n++; n == 2 {
+			return ErrStop
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := storeKeysOf(t, s, true); len(k) != 0 {
+		t.Fatalf("a stopped walk kept %d closures", len(k))
 	}
 }

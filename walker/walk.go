@@ -171,6 +171,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 				revWalk += time.Since(t0)
 			}
 			if node == nil && err == nil {
+				rw.finish() // walked to its end: keep what it read
 				return
 			}
 			select {

@@ -49,7 +49,9 @@ func (w *walkArgs) useCache(ios *iostreams) func() {
 		return func() {}
 	}
 	w.opts.Store = s
+	stopGC := tuneGC(s)
 	return func() {
+		stopGC()
 		w.opts.Store = nil
 		walkErr := s.Err()
 		closeErr := s.Close()

@@ -558,13 +558,14 @@ func (s *Store) Get(k Key) (rec []byte, ok bool, err error) {
 		s.mu.Unlock()
 		return nil, false, err
 	}
-	if v, ok := s.pending[k]; ok {
-		s.mu.Unlock()
-		return append([]byte(nil), v...), true, nil
-	}
-	if v, ok := s.inflight[k]; ok {
-		s.mu.Unlock()
-		return append([]byte(nil), v...), true, nil
+	for _, m := range []map[Key][]byte{s.pending, s.inflight} {
+		if v, ok := m[k]; ok {
+			s.mu.Unlock()
+			if v == nil {
+				return nil, false, nil // deleted
+			}
+			return append([]byte(nil), v...), true, nil
+		}
 	}
 	s.mu.Unlock()
 	defer func() {
@@ -600,6 +601,55 @@ func (s *Store) Get(k Key) (rec []byte, ok bool, err error) {
 		s.mu.Unlock()
 	}
 	return rec, ok, nil
+}
+
+// Keys returns the keys of the records under the settings f, in key
+// order: those in the file and those put since, less those deleted.
+func (s *Store) Keys(f Fingerprint) (keys []Key, err error) {
+	s.mu.Lock()
+	if s.closed || s.err != nil {
+		err := s.err
+		if s.closed {
+			err = ErrClosed
+		}
+		s.mu.Unlock()
+		return nil, err
+	}
+	batch := map[Key]bool{} // put (true) or deleted (false) since the file
+	for _, m := range []map[Key][]byte{s.inflight, s.pending} {
+		for k, v := range m {
+			if k.Settings == f {
+				batch[k] = v != nil
+			}
+		}
+	}
+	s.mu.Unlock()
+	s.swapMu.RLock()
+	defer s.swapMu.RUnlock()
+	defer s.guard(&err)()
+	err = s.read(func(b *bolt.Bucket) error {
+		c := b.Cursor()
+		for k, _ := c.Seek(f[:]); k != nil && bytes.HasPrefix(k, f[:]); k, _ = c.Next() {
+			if len(k) != keyLen {
+				return s.damaged(fmt.Sprintf("key %x", k))
+			}
+			if _, changed := batch[keyFrom(k)]; !changed {
+				keys = append(keys, keyFrom(k))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.fail(err)
+		return nil, err
+	}
+	for k, put := range batch {
+		if put {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, compareKeys)
+	return keys, nil
 }
 
 // read calls fn with the records bucket of the shared read transaction,
@@ -667,6 +717,18 @@ func (s *Store) fail(err error) {
 // no more (a failed write, a full disk, damage): the walk goes on without
 // it.
 func (s *Store) Put(k Key, rec []byte) error {
+	if rec == nil {
+		rec = []byte{} // nil in pending is a deletion
+	}
+	return s.put(k, rec)
+}
+
+// Delete removes the record under k, if there is one, with the batch Put
+// would commit it in.
+func (s *Store) Delete(k Key) error { return s.put(k, nil) }
+
+// put puts rec, or a deletion when rec is nil, in the pending batch.
+func (s *Store) put(k Key, rec []byte) error {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -773,7 +835,14 @@ func (s *Store) commit(touches bool) (err error) {
 		var kb [keyLen]byte
 		for i := range keys {
 			key := keys[i].bytes(&kb)
-			if err := b.Put(key, seal(key, stamp[:], batch[keys[i]])); err != nil {
+			rec := batch[keys[i]]
+			var err error
+			if rec == nil {
+				err = b.Delete(key)
+			} else {
+				err = b.Put(key, seal(key, stamp[:], rec))
+			}
+			if err != nil {
 				return err
 			}
 		}

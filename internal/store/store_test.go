@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -641,4 +642,67 @@ func storeGoroutine() string {
 		}
 	}
 	return ""
+}
+
+func TestDeleteAndKeysSeeTheBatchAndTheFile(t *testing.T) {
+	dir := t.TempDir()
+	s := mustOpen(t, dir, nil)
+	other := Key{Settings: NewFingerprint("other")}
+	other.Commit[0] = 1
+	putAll(t, s, 0, 10)
+	if err := s.Put(other, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	// 0..9 in the file; now delete 3 (pending) and 4 (then flushed), add 10.
+	for _, i := range []int{3, 4} {
+		if err := s.Delete(testKey(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	putAll(t, s, 10, 11)
+	check := func(when string, want ...int) {
+		t.Helper()
+		keys, err := s.Keys(testKey(0).Settings)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wantKeys []Key
+		for _, i := range want {
+			wantKeys = append(wantKeys, testKey(i))
+		}
+		slices.SortFunc(wantKeys, compareKeys)
+		if !slices.Equal(keys, wantKeys) {
+			t.Fatalf("%s: Keys = %d keys, want %d (%v)", when, len(keys), len(wantKeys), want)
+		}
+		for _, i := range []int{3, 4} {
+			if _, ok, err := s.Get(testKey(i)); ok || err != nil {
+				t.Fatalf("%s: deleted record %d still read (%v)", when, i, err)
+			}
+		}
+	}
+	all := []int{0, 1, 2, 5, 6, 7, 8, 9, 10}
+	check("pending", all...)
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	check("flushed", all...)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = mustOpen(t, dir, nil)
+	defer s.Close()
+	check("reopened", all...)
+	if keys, err := s.Keys(other.Settings); err != nil || len(keys) != 1 || keys[0] != other {
+		t.Fatalf("Keys of the other settings = %v, %v", keys, err)
+	}
+	// An empty record is a record, not a deletion.
+	if err := s.Put(testKey(3), nil); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok, err := s.Get(testKey(3)); !ok || err != nil || len(v) != 0 {
+		t.Fatalf("an empty record reads back as %q, %v, %v", v, ok, err)
+	}
 }
