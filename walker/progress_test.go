@@ -99,9 +99,7 @@ func TestProgressWalkStopsOnCancelAndLeavesNoGoroutine(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Walk returned %v, want context.Canceled", err)
 	}
-	if n, ok := waitGoroutines(before); !ok {
-		t.Errorf("%d goroutines after the walk, %d before", n, before)
-	}
+	checkGoroutinesBack(t, before)
 }
 
 func TestProgressIsNotCalledAfterAFailedWalkEnds(t *testing.T) {

@@ -15,23 +15,28 @@ import (
 	"github.com/gitwalk/gitwalk/arena"
 )
 
-// settleGoroutines reports whether the goroutine count comes back to at most
-// want. A walk returns once its goroutines have signalled that they are done
-// (WaitGroup.Done, channel close), which they do as their last statement: a
-// goroutine may still be between that and its exit, runnable but not yet
-// run. So it yields (runtime.Gosched, no sleeping) until the count settles,
-// for at most 10 s of wall time: on a loaded machine the thread that runs the
-// last goroutine may not get a CPU for a while, and a fixed number of yields
-// was seen to run out first under -race. A goroutine truly left blocked never
-// exits, and fails the test.
-func settleGoroutines(want int) (int, bool) {
-	deadline := time.Now().Add(10 * time.Second)
+// checkGoroutinesBack fails t, with every goroutine's stack, unless the
+// goroutine count comes back to at most before. A walk returns once its
+// goroutines have signalled that they are done (WaitGroup.Done, a channel
+// closed), which each does as its last work; a goroutine may still be
+// between that and its exit, and the thread running it may have been
+// descheduled there. So it yields (runtime.Gosched, no sleeping) until the
+// count settles, bounded by wall time, not by a number of yields: with more
+// Ps than cores under -race, 10,000 yields ran out before the thread got a
+// CPU back in about one run in fifteen. A goroutine truly left blocked never
+// exits and fails the test, after 5 s.
+func checkGoroutinesBack(t *testing.T, before int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
 	n := runtime.NumGoroutine()
-	for n > want && time.Now().Before(deadline) {
+	for n > before && time.Now().Before(deadline) {
 		runtime.Gosched()
 		n = runtime.NumGoroutine()
 	}
-	return n, n <= want
+	if n > before {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines left, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
+	}
 }
 
 // render is one commit as a line, for comparing walks.
@@ -123,9 +128,7 @@ func TestWalkParallelStopsWhenCancelledFromOutside(t *testing.T) {
 				opts.Arenas.Close()
 				opts.Readers.Close()
 			}
-			if n, ok := settleGoroutines(before); !ok {
-				t.Errorf("%d goroutines after the walk, %d before", n, before)
-			}
+			checkGoroutinesBack(t, before)
 		})
 	}
 }
@@ -211,10 +214,7 @@ func TestConcurrentWalksUnderStress(t *testing.T) {
 		}
 	}
 	arenas.Close()
-	if n, ok := settleGoroutines(before); !ok {
-		buf := make([]byte, 1<<16)
-		t.Errorf("%d goroutines after the walks, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
-	}
+	checkGoroutinesBack(t, before)
 }
 
 // TestReaderPoolOfAnotherRepositoryIsRefused: a reader reads one

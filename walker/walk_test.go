@@ -48,17 +48,6 @@ func collect(t *testing.T, r *Repo, opts Options) []string {
 	return out
 }
 
-// waitGoroutines gives exiting goroutines a bounded chance to finish and
-// reports whether the count came back to at most want.
-func waitGoroutines(want int) (int, bool) {
-	n := runtime.NumGoroutine()
-	for i := 0; i < 10000 && n > want; i++ {
-		runtime.Gosched()
-		n = runtime.NumGoroutine()
-	}
-	return n, n <= want
-}
-
 func TestWalkEndsEarlyOnErrStopWithoutError(t *testing.T) {
 	r := openFixture(t, "order")
 	calls := 0
@@ -102,9 +91,7 @@ func TestWalkStopsOnCancelAndLeavesNoGoroutine(t *testing.T) {
 	if calls > 2 {
 		t.Errorf("callback ran %d times after cancellation at 2", calls)
 	}
-	if n, ok := waitGoroutines(before); !ok {
-		t.Errorf("%d goroutines after the walk, %d before", n, before)
-	}
+	checkGoroutinesBack(t, before)
 }
 
 func TestConcurrentWalksShareOneArenaPool(t *testing.T) {
