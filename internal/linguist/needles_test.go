@@ -18,7 +18,7 @@ func containsAny(p string, needles []string) bool {
 }
 
 // containsMatch is ruleSet.match as it was before the needle matcher.
-func containsMatch(s ruleSet, p string) bool {
+func containsMatch(s *ruleSet, p string) bool {
 	for i, r := range s.rules {
 		if len(r.needles) > 0 && !containsAny(p, r.needles) {
 			continue
@@ -31,15 +31,15 @@ func containsMatch(s ruleSet, p string) bool {
 }
 
 // ruleSets are the compiled rule sets by name.
-func ruleSets() map[string]ruleSet {
+func ruleSets() map[string]*ruleSet {
 	c := compiled()
-	return map[string]ruleSet{"vendor": c.vendor, "documentation": c.documentation, "generated": c.generated}
+	return map[string]*ruleSet{"vendor": &c.vendor, "documentation": &c.documentation, "generated": &c.generated}
 }
 
 // checkNeedles compares, for p, the rules match tries (those the matcher
 // finds and those it tries always) with those the strings.Contains match
 // tried, rule by rule, and match with containsMatch.
-func checkNeedles(t *testing.T, name string, s ruleSet, p string) {
+func checkNeedles(t *testing.T, name string, s *ruleSet, p string) {
 	t.Helper()
 	found := s.always
 	s.needles.scan(p, &found)
@@ -134,7 +134,7 @@ func TestNeedleMatcherOnSmallSets(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := compile(tc.rules)
 			for _, p := range []string{tc.path, tc.path[1:], "", "zz" + tc.path + "zz"} {
-				checkNeedles(t, tc.name, s, p)
+				checkNeedles(t, tc.name, &s, p)
 			}
 		})
 	}
