@@ -114,9 +114,10 @@ func (c Classifier) Classify(p string) FileClass {
 // classify is Classify without the memo.
 func (c Classifier) classify(p string) FileClass {
 	attrs := c.attrs(p)
-	fc := classes(p, attrs)
+	lc := linguist.Classify(p, attrs)
+	fc := classes(p, attrs, lc)
 	fc.Language = linguist.LanguageWith(p, attrs)
-	fc.LanguageStats = linguist.InLanguageStats(linguist.Classify(p, attrs), fc.Language, attrs)
+	fc.LanguageStats = linguist.InLanguageStats(lc, fc.Language, attrs)
 	return fc
 }
 
@@ -130,7 +131,8 @@ func (c Classifier) Exclude(p string) ExcludeReason {
 	if c.memo != nil {
 		return c.Classify(p).Reason
 	}
-	return classes(p, c.attrs(p)).Reason
+	attrs := c.attrs(p)
+	return classes(p, attrs, linguist.Classify(p, attrs)).Reason
 }
 
 // Language returns linguist's language of p, with the linguist-language
@@ -149,9 +151,10 @@ func (c Classifier) attrs(p string) linguist.Attrs {
 	return linguist.AttrsOf(c.Attrs(p))
 }
 
-// classes is Classify without the language, given p's attributes.
-func classes(p string, attrs linguist.Attrs) FileClass {
-	lc := linguist.Classify(p, attrs)
+// classes is Classify without the language, given p's attributes and
+// linguist's classes of p (linguist.Classify), which the caller has for
+// InLanguageStats too.
+func classes(p string, attrs linguist.Attrs, lc linguist.Class) FileClass {
 	fc := FileClass{Vendored: lc.Vendored != linguist.None, Generated: lc.Generated != linguist.None,
 		Documentation: lc.Documentation != linguist.None}
 	// An attribute names its class; otherwise the older, more precise

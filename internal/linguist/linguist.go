@@ -18,7 +18,9 @@
 // gen_tables.go (`go generate`), so gitwalk does not link go-enry: its
 // data package builds 16 MB of maps at initialisation, which every command
 // would pay. The expressions compile on first use, and each is tried only
-// on paths holding one of the literals every match holds. go-enry stays a
+// on paths holding one of the literals every match holds, found for all the
+// rules of a set in one pass over the path (an Aho-Corasick automaton,
+// tested against strings.Contains on each literal). go-enry stays a
 // dependency of the generator and of the tests, where it is the oracle:
 // every file name, extension and alias it knows, and paths that hit each
 // rule, classify as go-enry classifies them, and the tables regenerate to
@@ -29,6 +31,7 @@ package linguist
 //go:generate go run gen_tables.go
 
 import (
+	"math/bits"
 	"path"
 	"regexp"
 	"slices"
@@ -155,46 +158,52 @@ type rule struct {
 	needles []string
 }
 
-// ruleSet is rules and their expressions, compiled.
+// ruleSet is rules and their expressions, compiled, with the matcher of
+// their needles.
 type ruleSet struct {
-	rules []rule
-	res   []*regexp.Regexp
+	rules   []rule
+	res     []*regexp.Regexp
+	needles *needleMatcher
+	// always are the rules tried on every path: those without needles
+	// (or with an empty one, which every path holds).
+	always ruleBits
 }
 
 func compile(rules []rule) ruleSet {
-	s := ruleSet{rules: rules, res: make([]*regexp.Regexp, len(rules))}
+	s := ruleSet{rules: rules, res: make([]*regexp.Regexp, len(rules)), needles: newNeedleMatcher(rules)}
 	for i, r := range rules {
 		s.res[i] = regexp.MustCompile(r.expr)
+		if len(r.needles) == 0 || slices.Contains(r.needles, "") {
+			s.always.add(uint8(i))
+		}
 	}
 	return s
 }
 
-// match says whether any rule matches p.
-func (s ruleSet) match(p string) bool {
-	for i, r := range s.rules {
-		if len(r.needles) > 0 && !containsAny(p, r.needles) {
-			continue
-		}
-		if s.res[i].MatchString(p) {
-			return true
-		}
-	}
-	return false
-}
-
-func containsAny(p string, needles []string) bool {
-	for _, n := range needles {
-		if strings.Contains(p, n) {
-			return true
+// match says whether any rule matches p. One pass over p finds the rules
+// whose needles it holds; their expressions, and those of the rules
+// without needles, are tried in the order of the rules. found is an array
+// on the stack: match allocates nothing.
+func (s *ruleSet) match(p string) bool {
+	found := s.always
+	s.needles.scan(p, &found)
+	for w, word := range found {
+		for word != 0 {
+			i := w*64 + bits.TrailingZeros64(word)
+			word &= word - 1
+			if s.res[i].MatchString(p) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
 // compiled compiles the rules on first use, so that a command that
-// classifies no file pays nothing for them.
-var compiled = sync.OnceValue(func() struct{ vendor, generated, documentation ruleSet } {
-	return struct{ vendor, generated, documentation ruleSet }{
+// classifies no file pays nothing for them. It gives a pointer: each path
+// classified would otherwise copy the three rule sets.
+var compiled = sync.OnceValue(func() *struct{ vendor, generated, documentation ruleSet } {
+	return &struct{ vendor, generated, documentation ruleSet }{
 		compile(vendorRules), compile(generatedRules), compile(documentationRules),
 	}
 })

@@ -1,0 +1,5 @@
+//go:build !race
+
+package linguist
+
+const raceEnabled = false
