@@ -2,6 +2,8 @@ package walker
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -83,6 +85,19 @@ func TestRepoRevWalkRefusesReplaceRefs(t *testing.T) {
 	defer repo.Close()
 	if _, err := repo.newRevWalk(Options{}); !errors.Is(err, errGrafts) {
 		t.Fatalf("err = %v, want errGrafts", err)
+	}
+	// Packed, the replace ref is found in packed-refs.
+	r.Git("pack-refs", "--all")
+	if _, err := os.Stat(filepath.Join(r.Dir, "refs", "replace", strings.TrimSpace(r.Git("rev-parse", "main")))); err == nil {
+		t.Fatal("git pack-refs --all left the replace ref loose")
+	}
+	packed, err := Open(r.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer packed.Close()
+	if _, err := packed.newRevWalk(Options{}); !errors.Is(err, errGrafts) {
+		t.Fatalf("packed: err = %v, want errGrafts", err)
 	}
 	t.Setenv("GIT_NO_REPLACE_OBJECTS", "1")
 	if _, err := repo.newRevWalk(Options{}); err != nil {

@@ -1,8 +1,10 @@
 package refs
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -156,6 +158,42 @@ func (r *DB) List(prefix string) ([]Entry, error) {
 		hi++
 	}
 	return r.all[lo:hi], nil
+}
+
+// MayHave says whether a ref whose name starts with prefix (a folder,
+// ending in "/") may exist, without reading every ref as List does: a
+// file under the folder in the common or the git directory, or a line of
+// packed-refs naming one. True is a maybe (List says which, and whether
+// they resolve); false is sure.
+func (r *DB) MayHave(prefix string) (bool, error) {
+	if r.loaded {
+		l, err := r.List(prefix)
+		return len(l) > 0, err
+	}
+	for _, dir := range []string{r.commonDir, r.gitDir} {
+		found := false
+		err := filepath.WalkDir(filepath.Join(dir, filepath.FromSlash(prefix)), func(_ string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					return nil
+				}
+				return err
+			}
+			if !d.IsDir() {
+				found = true
+				return fs.SkipAll
+			}
+			return nil
+		})
+		if err != nil || found {
+			return found, err
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(r.commonDir, "packed-refs"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, err
+	}
+	return bytes.Contains(data, []byte(" "+prefix)), nil
 }
 
 func (r *DB) load() error {
