@@ -1,6 +1,7 @@
 package walker
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -311,7 +312,7 @@ const graphVersion = 1
 // so that a warm walk does not inflate every commit object again; it reads
 // and keeps the ones the store lacks. Other objects (tags, trees) go to
 // the repository's source. Used on the revision walk's goroutine only
-// (finish too, once the revision walk is over).
+// (finish too, at the revision walk's end).
 //
 // The store holds two kinds of graph records, both a function of commit
 // ids alone: one per commit (its tree, date and parents), and closures: a
@@ -319,9 +320,10 @@ const graphVersion = 1
 // anchor), with a small alias record under each other tip. Reading a
 // commit's own record is a lookup in the B+tree at a random place, about
 // 2.5 us each on git/git's 82,000 commits on the revision walk's one
-// goroutine, where a closure is one read. A walk that meets an anchor or
-// an alias loads the closure; one that read commits from elsewhere writes
-// a closure of its own and deletes those it loaded, so a repository walked
+// goroutine, where a closure is one read: a table sorted by id, searched
+// where it lies, with nothing decoded. A walk that meets an anchor or an
+// alias loads the closure; one that read commits from elsewhere writes a
+// closure of its own and deletes those it loaded, so a repository walked
 // every night keeps about one.
 type graphSource struct {
 	revwalk.ObjectSource
@@ -329,24 +331,75 @@ type graphSource struct {
 	key        store.Key // a commit's own record
 	closureKey store.Key // a closure, by anchor
 
-	anchors map[Hash]bool // anchors and aliases not loaded yet; nil until the first read
-	loaded  []Hash        // the keys of the closures loaded and of their aliases
-	known   map[Hash]int32
-	nodes   []graphNode // loaded or served, by index
-	parents []Hash      // the nodes' parents, in order
-	served  []int32     // nodes served to this walk, in order
-	fresh   int         // of them, not from a closure
+	anchors  map[Hash]bool // anchors and aliases not loaded yet; nil until the first read
+	loaded   []Hash        // the keys of the closures loaded and of their aliases
+	closures []*closure    // loaded
+
+	// Commits served from elsewhere than a closure, in order.
+	fresh   []graphNode
+	parents []Hash // the fresh nodes' parents
 }
 
-// graphNode is one commit's place in the graph; its parents are
-// parents[first:first+n].
+// graphNode is a commit served from elsewhere than a closure; its parents
+// are parents[first:first+n].
 type graphNode struct {
-	id, tree  Hash
-	date      uint64
-	first     int32
-	n         int32
-	served    bool
-	inClosure bool
+	id, tree Hash
+	date     uint64
+	first, n uint32
+}
+
+// A closure record: its kind, the aliases' tips, then a table of entries
+// sorted by id and the parents they point into:
+//
+//	'c' uvarint(tips) tip*20 uvarint(n) entry*n uvarint(np) parent*np
+//	entry: id 20, tree 20, date 8, first parent 4, parents 4 (big-endian)
+//
+// An alias record is 'a' and its closure's anchor.
+const (
+	closureRecord = 'c'
+	aliasRecord   = 'a'
+	entrySize     = 20 + 20 + 8 + 4 + 4
+)
+
+// maxAliases bounds the tips a closure is kept under (--all over a
+// repository with thousands of pull-request refs): a walk from other tips
+// reads their commits' own records until it meets one.
+const maxAliases = 1024
+
+// closure is a loaded closure record: its table where it lies.
+type closure struct {
+	entries []byte // n entries of entrySize, sorted by id
+	parents []byte // 20-byte ids
+	served  []uint64
+}
+
+// find returns the index of id's entry, or -1.
+func (c *closure) find(id *Hash) int {
+	n := len(c.entries) / entrySize
+	i := sort.Search(n, func(i int) bool { return bytes.Compare(c.entries[i*entrySize:i*entrySize+20], id[:]) >= 0 })
+	if i < n && bytes.Equal(c.entries[i*entrySize:i*entrySize+20], id[:]) {
+		return i
+	}
+	return -1
+}
+
+// fill gives info entry i's tree, date and parents, false when the entry
+// points outside the parents (a record that passed its checksum cannot,
+// short of an encoder's bug).
+func (c *closure) fill(i int, info *odb.CommitInfo) bool {
+	e := c.entries[i*entrySize : (i+1)*entrySize]
+	first, n := int(binary.BigEndian.Uint32(e[48:])), int(binary.BigEndian.Uint32(e[52:]))
+	if first > len(c.parents)/20 || n > len(c.parents)/20-first {
+		return false
+	}
+	copy(info.Tree[:], e[20:40])
+	info.Date = binary.BigEndian.Uint64(e[40:])
+	info.Parents = info.Parents[:0]
+	for k := first; k < first+n; k++ {
+		info.Parents = append(info.Parents, Hash(c.parents[k*20:k*20+20]))
+	}
+	c.served[i/64] |= 1 << (i % 64)
+	return true
 }
 
 func newGraphSource(src revwalk.ObjectSource, s *Store) *graphSource {
@@ -354,7 +407,6 @@ func newGraphSource(src revwalk.ObjectSource, s *Store) *graphSource {
 		ObjectSource: src, s: s,
 		key:        store.Key{Settings: store.NewFingerprint(fmt.Sprintf("graph=%d", graphVersion))},
 		closureKey: store.Key{Settings: store.NewFingerprint(fmt.Sprintf("graph closure=%d", graphVersion))},
-		known:      map[Hash]int32{},
 	}
 }
 
@@ -368,15 +420,18 @@ func (g *graphSource) CommitGraph(id Hash, info *odb.CommitInfo) (uint64, bool) 
 	if g.anchors == nil {
 		g.listClosures()
 	}
-	i, ok := g.known[id]
-	if !ok && g.anchors[id] {
+	if g.anchors[id] {
 		delete(g.anchors, id)
 		g.loadClosure(id)
-		i, ok = g.known[id]
 	}
-	if ok {
-		g.fill(i, info)
-		return revwalk.GenerationInfinity, true
+	for _, c := range g.closures {
+		if i := c.find(&id); i >= 0 {
+			if c.fill(i, info) {
+				return revwalk.GenerationInfinity, true
+			}
+			g.s.fail(fmt.Errorf("%w: the graph closure holding commit %s does not decode", ErrStoreDamaged, id))
+			return 0, false
+		}
 	}
 	g.key.Commit = id
 	v, ok, err := g.s.s.Get(g.key)
@@ -402,7 +457,7 @@ func (g *graphSource) CommitGraph(id Hash, info *odb.CommitInfo) (uint64, bool) 
 		return 0, false
 	}
 	info.Date = date
-	g.serve(g.add(id, info.Tree, date, info.Parents, false))
+	g.add(id, info)
 	return revwalk.GenerationInfinity, true
 }
 
@@ -411,7 +466,7 @@ func (g *graphSource) AddCommitGraph(id Hash, info *odb.CommitInfo) {
 	if !g.s.usable() {
 		return
 	}
-	g.serve(g.add(id, info.Tree, info.Date, info.Parents, false))
+	g.add(id, info)
 	v := make([]byte, 0, 20+binary.MaxVarintLen64+1+20*len(info.Parents))
 	v = append(v, info.Tree[:]...)
 	v = binary.AppendUvarint(v, info.Date)
@@ -425,7 +480,14 @@ func (g *graphSource) AddCommitGraph(id Hash, info *odb.CommitInfo) {
 	}
 }
 
-// listClosures learns the anchors of the closures in the store.
+// add keeps a commit served from elsewhere than a closure.
+func (g *graphSource) add(id Hash, info *odb.CommitInfo) {
+	g.fresh = append(g.fresh, graphNode{id: id, tree: info.Tree, date: info.Date, first: uint32(len(g.parents)), n: uint32(len(info.Parents))})
+	g.parents = append(g.parents, info.Parents...)
+}
+
+// listClosures learns the anchors and aliases of the closures in the
+// store.
 func (g *graphSource) listClosures() {
 	g.anchors = map[Hash]bool{}
 	keys, err := g.s.s.Keys(g.closureKey.Settings)
@@ -438,20 +500,7 @@ func (g *graphSource) listClosures() {
 	}
 }
 
-// Closure records start with their kind: a closure holds its aliases'
-// tips and then its commits; an alias holds its closure's anchor.
-const (
-	closureRecord = 'c'
-	aliasRecord   = 'a'
-)
-
-// maxAliases bounds the tips a closure is kept under (--all over a
-// repository with thousands of pull-request refs): a walk from other tips
-// reads their commits' own records until it meets one.
-const maxAliases = 1024
-
-// loadClosure reads the closure anchored at, or aliased by, key into the
-// known nodes.
+// loadClosure reads the closure anchored at, or aliased by, key.
 func (g *graphSource) loadClosure(key Hash) {
 	v := g.closureRecord(key)
 	if len(v) == 1+20 && v[0] == aliasRecord {
@@ -463,44 +512,40 @@ func (g *graphSource) loadClosure(key Hash) {
 		delete(g.anchors, anchor)
 		key, v = anchor, g.closureRecord(anchor)
 	}
-	if len(v) == 0 || v[0] != closureRecord {
-		if v != nil {
-			g.s.fail(fmt.Errorf("%w: the graph closure under commit %s does not decode", ErrStoreDamaged, key))
-		}
+	if v == nil {
 		return
 	}
-	g.loaded = append(g.loaded, key)
-	d := recordDecoder{data: v, off: 1}
+	d := recordDecoder{data: v}
+	if d.byte() != closureRecord {
+		d.fail("not a closure")
+	}
 	tips := d.count(20)
+	var aliases []Hash
 	for k := 0; k < tips && d.err == nil; k++ {
 		var tip Hash
 		d.hash(&tip)
+		aliases = append(aliases, tip)
+	}
+	c := &closure{}
+	if n := d.count(entrySize); d.err == nil {
+		c.entries = v[d.off : d.off+n*entrySize]
+		d.off += n * entrySize
+		c.served = make([]uint64, (n+63)/64)
+	}
+	if np := d.count(20); d.err == nil {
+		c.parents = v[d.off : d.off+np*20]
+		d.off += np * 20
+	}
+	if d.err != nil || d.off != len(v) {
+		g.s.fail(fmt.Errorf("%w: the graph closure under commit %s does not decode", ErrStoreDamaged, key))
+		return
+	}
+	g.loaded = append(g.loaded, key)
+	for _, tip := range aliases {
 		g.loaded = append(g.loaded, tip)
 		delete(g.anchors, tip)
 	}
-	n := d.count(20 + 20 + 1 + 1)
-	var parents []Hash
-	for k := 0; k < n && d.err == nil; k++ {
-		var id, tree Hash
-		d.hash(&id)
-		d.hash(&tree)
-		date := d.uvarint()
-		np := d.count(20)
-		parents = parents[:0]
-		for j := 0; j < np && d.err == nil; j++ {
-			var p Hash
-			d.hash(&p)
-			parents = append(parents, p)
-		}
-		if _, dup := g.known[id]; !dup && d.err == nil {
-			g.add(id, tree, date, parents, true)
-		}
-	}
-	if d.err != nil || d.off != len(v) {
-		// The record passed its checksum: an encoder's bug. What was
-		// added before the fault is sound (each node decoded whole).
-		g.s.fail(fmt.Errorf("%w: the graph closure of commit %s does not decode", ErrStoreDamaged, key))
-	}
+	g.closures = append(g.closures, c)
 }
 
 // closureRecord is the closure or alias record under key, or nil.
@@ -517,74 +562,85 @@ func (g *graphSource) closureRecord(key Hash) []byte {
 	return v
 }
 
-// add makes a node of a commit; its parents are copied.
-func (g *graphSource) add(id, tree Hash, date uint64, parents []Hash, inClosure bool) int32 {
-	i := int32(len(g.nodes))
-	g.nodes = append(g.nodes, graphNode{id: id, tree: tree, date: date, first: int32(len(g.parents)), n: int32(len(parents)), inClosure: inClosure})
-	g.parents = append(g.parents, parents...)
-	g.known[id] = i
-	return i
-}
-
-// fill gives info node i's tree, date and parents, and counts it served.
-func (g *graphSource) fill(i int32, info *odb.CommitInfo) {
-	nd := &g.nodes[i]
-	info.Tree, info.Date = nd.tree, nd.date
-	info.Parents = append(info.Parents[:0], g.parents[nd.first:nd.first+nd.n]...)
-	g.serve(i)
-}
-
-func (g *graphSource) serve(i int32) {
-	nd := &g.nodes[i]
-	if nd.served {
-		return
-	}
-	nd.served = true
-	g.served = append(g.served, i)
-	if !nd.inClosure {
-		g.fresh++
-	}
-}
-
 // finish keeps a closure of the commits this walk read, under its first
 // tip with aliases under the others, when some of them came from
 // elsewhere than a closure; and it deletes the closures it loaded and
 // their aliases (their commits are in the new one, or were not walked
-// this time and have their own records). Called once the revision walk is
-// over, and only when it walked to its end.
+// this time and have their own records). Called at the end of a revision
+// walk that walked to its end.
 func (g *graphSource) finish(tips []Hash) {
-	if g.fresh == 0 || len(g.served) == 0 || !g.s.usable() {
+	if len(g.fresh) == 0 || !g.s.usable() {
 		return
+	}
+	// Every commit served, fresh or from a closure, once, sorted by id.
+	type served struct {
+		id Hash
+		c  *closure // nil: fresh
+		i  int      // its entry in c, or its index in fresh
+	}
+	var all []served
+	for i := range g.fresh {
+		all = append(all, served{id: g.fresh[i].id, i: i})
+	}
+	for _, c := range g.closures {
+		for i := 0; i < len(c.entries)/entrySize; i++ {
+			if c.served[i/64]&(1<<(i%64)) != 0 {
+				all = append(all, served{id: Hash(c.entries[i*entrySize : i*entrySize+20]), c: c, i: i})
+			}
+		}
+	}
+	slices.SortFunc(all, func(a, b served) int { return bytes.Compare(a.id[:], b.id[:]) })
+	all = slices.CompactFunc(all, func(a, b served) bool { return a.id == b.id })
+	has := func(id Hash) bool {
+		_, ok := slices.BinarySearchFunc(all, id, func(a served, id Hash) int { return bytes.Compare(a.id[:], id[:]) })
+		return ok
 	}
 	var keys []Hash // anchor first, then aliases
 	for _, t := range tips {
-		if i, ok := g.known[t]; ok && g.nodes[i].served && !slices.Contains(keys, t) && len(keys) <= maxAliases {
+		if has(t) && !slices.Contains(keys, t) && len(keys) <= maxAliases {
 			keys = append(keys, t)
 		}
 	}
 	if len(keys) == 0 {
-		keys = append(keys, g.nodes[g.served[0]].id)
+		keys = append(keys, g.fresh[0].id)
 	}
-	size := 1 + 2*binary.MaxVarintLen64 + 20*len(keys)
-	for _, i := range g.served {
-		size += 20 + 20 + 2*binary.MaxVarintLen64 + 20*int(g.nodes[i].n)
+
+	var parents []byte
+	np := 0
+	table := make([]byte, 0, len(all)*entrySize)
+	for _, s := range all {
+		var e [entrySize]byte
+		if s.c == nil {
+			nd := &g.fresh[s.i]
+			copy(e[:20], nd.id[:])
+			copy(e[20:40], nd.tree[:])
+			binary.BigEndian.PutUint64(e[40:], nd.date)
+			binary.BigEndian.PutUint32(e[48:], uint32(np))
+			binary.BigEndian.PutUint32(e[52:], nd.n)
+			for _, p := range g.parents[nd.first : nd.first+nd.n] {
+				parents = append(parents, p[:]...)
+			}
+			np += int(nd.n)
+		} else {
+			copy(e[:], s.c.entries[s.i*entrySize:(s.i+1)*entrySize])
+			first, n := int(binary.BigEndian.Uint32(e[48:])), int(binary.BigEndian.Uint32(e[52:]))
+			parents = append(parents, s.c.parents[first*20:(first+n)*20]...)
+			binary.BigEndian.PutUint32(e[48:], uint32(np))
+			np += n
+		}
+		table = append(table, e[:]...)
 	}
-	v := append(make([]byte, 0, size), closureRecord)
+	v := make([]byte, 0, 1+3*binary.MaxVarintLen64+20*len(keys)+len(table)+len(parents))
+	v = append(v, closureRecord)
 	v = binary.AppendUvarint(v, uint64(len(keys)-1))
 	for _, k := range keys[1:] {
 		v = append(v, k[:]...)
 	}
-	v = binary.AppendUvarint(v, uint64(len(g.served)))
-	for _, i := range g.served {
-		nd := &g.nodes[i]
-		v = append(v, nd.id[:]...)
-		v = append(v, nd.tree[:]...)
-		v = binary.AppendUvarint(v, nd.date)
-		v = binary.AppendUvarint(v, uint64(nd.n))
-		for _, p := range g.parents[nd.first : nd.first+nd.n] {
-			v = append(v, p[:]...)
-		}
-	}
+	v = binary.AppendUvarint(v, uint64(len(all)))
+	v = append(v, table...)
+	v = binary.AppendUvarint(v, uint64(np))
+	v = append(v, parents...)
+
 	for _, old := range g.loaded {
 		if slices.Contains(keys, old) {
 			continue // written again below
