@@ -147,7 +147,7 @@ type Options struct {
 	// readers.
 	Readers *ReaderPool
 	// CacheBytes bounds the cache of inflated delta bases the workers share
-	// (0: twice the repository's packed bytes, between 16 and 64 MiB). More
+	// (0: twice the repository's packed bytes, between 16 and 96 MiB, git's own core.deltaBaseCacheLimit). More
 	// helps histories of big files; memory grows with it. A ReaderPool
 	// given as Readers has its own cache, and this is then unused.
 	CacheBytes int64
