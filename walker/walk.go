@@ -26,14 +26,15 @@ const (
 	// The delta-base cache the workers share is sized to the history: twice
 	// its packed bytes, within these bounds. Measured (2 workers): a 64 MiB
 	// cache walks git/git in 16.3 s where 32 MiB takes 21.0 s, while on
-	// go-git (15 MB of packs) 64 MiB only raised peak RSS above git's. The
-	// bound is git's own (core.deltaBaseCacheLimit): against 64 MiB it cut
-	// numstat on git/git by 5% and on curl by 9%, and cost redis 2% (it
-	// fills the cache with bases it does not read again), with peak RSS
-	// 283, 232 and 224 MB against git's 487, 268 and 317. 128 MiB cut
-	// git/git and curl by 10-13%, but took curl's peak RSS to git's.
+	// go-git (15 MB of packs) 64 MiB only raised peak RSS above git's.
+	// git's own bound (core.deltaBaseCacheLimit, 96 MiB) cut single runs
+	// of numstat on git/git by 5% and on curl by 9% and cost redis 2%, but
+	// compare.sh's ratios against git moved by a point at most (git/git
+	// 0.46x, curl 0.35x), and a cold run with the cache on git/git then
+	// peaked at 505 MB, above git's 487 (the store's mapped pages add to
+	// it). 128 MiB took curl's peak RSS to git's.
 	minCacheBytes = 16 << 20
-	maxCacheBytes = 96 << 20
+	maxCacheBytes = 64 << 20
 )
 
 func (r *Repo) defaultCacheBytes() int64 {

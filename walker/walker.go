@@ -147,10 +147,9 @@ type Options struct {
 	// readers.
 	Readers *ReaderPool
 	// CacheBytes bounds the cache of inflated delta bases the workers share
-	// (0: twice the repository's packed bytes, between 16 MiB and git's own
-	// core.deltaBaseCacheLimit, 96 MiB). More helps histories of big files;
-	// memory grows with it. A ReaderPool given as Readers has its own
-	// cache, and this is then unused.
+	// (0: twice the repository's packed bytes, between 16 and 64 MiB). More
+	// helps histories of big files; memory grows with it. A ReaderPool
+	// given as Readers has its own cache, and this is then unused.
 	CacheBytes int64
 	// Store, when set, keeps each commit's result between walks: a commit
 	// it holds (under this walk's settings) is read instead of diffed, and
