@@ -61,8 +61,9 @@ var pageSize = os.Getpagesize()
 // last drop, the DB drops the mappings' pages (madvise MADV_DONTNEED): the
 // kernel keeps them in its page cache and the next read maps them back, so
 // nothing is read again from disk. Pages count once per read that spans
-// them, so the resident part of the packs stays at about n or below. n <= 0
-// keeps every page mapped. The default is DefaultMappedLimit. Safe for
+// them, so the resident part of the packs stays at about n or below. Packs
+// whose mappings add up to n or less are never dropped. n <= 0 keeps every
+// page mapped. The default is DefaultMappedLimit. Safe for
 // concurrent use.
 func (db *DB) SetMappedLimit(n int64) { db.mappedLimit.Store(n) }
 
@@ -88,7 +89,18 @@ func (db *DB) noteMapped(n int64) {
 	if db.closed {
 		return
 	}
-	for _, p := range *db.packs.Load() {
+	// Packs that fit in the limit whole cannot hold more than it: dropping
+	// their pages would only fault them back in (on a generated history
+	// with 31 MB of pack, 20 drops for nothing, in system time).
+	packs := *db.packs.Load()
+	var mapped int64
+	for _, p := range packs {
+		mapped += int64(len(p.data) + len(p.idx))
+	}
+	if mapped <= limit {
+		return
+	}
+	for _, p := range packs {
 		dropMapped(p.data)
 		dropMapped(p.idx)
 	}

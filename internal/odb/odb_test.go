@@ -137,6 +137,26 @@ func TestReadMatchesGitOnEveryObject(t *testing.T) {
 		if drops := checkAllObjectsMapped(t, dir, 0, 0); drops != 0 {
 			t.Errorf("MappedDrops() = %d with no limit, want 0", drops)
 		}
+		// Packs that fit in the limit whole are never dropped: a limit
+		// just above their mappings (pack and index) but far below what
+		// the reads touch.
+		var mapped int64
+		for _, ext := range []string{"*.pack", "*.idx"} {
+			files, _ := filepath.Glob(filepath.Join(dir, "objects", "pack", ext))
+			for _, f := range files {
+				fi, err := os.Stat(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				mapped += fi.Size()
+			}
+		}
+		if drops := checkAllObjectsMapped(t, dir, 0, mapped); drops != 0 {
+			t.Errorf("MappedDrops() = %d with a limit of the packs' %d mapped bytes, want 0", drops, mapped)
+		}
+		if drops := checkAllObjectsMapped(t, dir, 0, mapped/2); drops == 0 {
+			t.Errorf("MappedDrops() = 0 with a limit of half the packs' %d mapped bytes", mapped)
+		}
 	})
 }
 
