@@ -550,11 +550,7 @@ func (s *Store) guard(err *error) func() {
 // and so is every later call: close the store and set it aside.
 func (s *Store) Get(k Key) (rec []byte, ok bool, err error) {
 	s.mu.Lock()
-	if s.closed || s.err != nil {
-		err := s.err
-		if s.closed {
-			err = ErrClosed
-		}
+	if err := s.unreadable(); err != nil {
 		s.mu.Unlock()
 		return nil, false, err
 	}
@@ -603,15 +599,20 @@ func (s *Store) Get(k Key) (rec []byte, ok bool, err error) {
 	return rec, ok, nil
 }
 
+// unreadable is why the store can be read no more (closed, or an error
+// that ended it), or nil. Called with mu held.
+func (s *Store) unreadable() error {
+	if s.closed {
+		return ErrClosed
+	}
+	return s.err
+}
+
 // Keys returns the keys of the records under the settings f, in key
 // order: those in the file and those put since, less those deleted.
 func (s *Store) Keys(f Fingerprint) (keys []Key, err error) {
 	s.mu.Lock()
-	if s.closed || s.err != nil {
-		err := s.err
-		if s.closed {
-			err = ErrClosed
-		}
+	if err := s.unreadable(); err != nil {
 		s.mu.Unlock()
 		return nil, err
 	}
