@@ -27,12 +27,13 @@ const (
 	// its packed bytes, within these bounds. Measured (2 workers): a 64 MiB
 	// cache walks git/git in 16.3 s where 32 MiB takes 21.0 s, while on
 	// go-git (15 MB of packs) 64 MiB only raised peak RSS above git's.
-	// git's own bound (core.deltaBaseCacheLimit, 96 MiB) cut single runs
-	// of numstat on git/git by 5% and on curl by 9% and cost redis 2%, but
-	// compare.sh's ratios against git moved by a point at most (git/git
-	// 0.46x, curl 0.35x), and a cold run with the cache on git/git then
-	// peaked at 505 MB, above git's 487 (the store's mapped pages add to
-	// it). 128 MiB took curl's peak RSS to git's.
+	// git's own bound (core.deltaBaseCacheLimit, 96 MiB) gave compare.sh
+	// ratios against git of 0.46x on git/git (0.49x at 64 MiB the same
+	// day), 0.35x on curl (0.36x) and 0.29x on redis (0.29x), but a cold
+	// run with the cache on git/git then peaked at 505 MB, above git's 487
+	// (433 at 64 MiB): the store's commits touch most of its pages. Letting
+	// go of the store's mapped pages after each commit took 20 MB off that
+	// peak, not enough. 128 MiB took curl's peak RSS to git's.
 	minCacheBytes = 16 << 20
 	maxCacheBytes = 64 << 20
 )
