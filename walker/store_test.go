@@ -3,6 +3,7 @@ package walker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -312,14 +313,36 @@ func TestAClosureServesTheRevisionWalk(t *testing.T) {
 }
 
 // TestAWalkStoppedEarlyKeepsNoClosure: a closure is kept only by a
-// revision walk that reached its end.
+// revision walk that reached its end. The history is longer than the
+// window of commits the revision walk may run ahead of the callback, so a
+// callback that stops at the second commit stops it short of the end; the
+// same walk to its end then keeps one.
 func TestAWalkStoppedEarlyKeepsNoClosure(t *testing.T) {
-	r := openFixture(t, "merges")
+	testrepos.IsolateGit(t)
+	h := testrepos.NewHistory(t)
+	const n = 150 // well past the window of 8 x 1 worker + 32
+	prev := ""
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("C%d", i)
+		if prev == "" {
+			h.Commit(name, int64(1000+i), fmt.Sprintf("f=%d", i))
+		} else {
+			h.Commit(name, int64(1000+i), fmt.Sprintf("f=%d", i), prev)
+		}
+		prev = name
+	}
+	h.Branch("main", prev)
+	h.Build("main")
+	r, err := Open(h.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
 	s := openStore(t, t.TempDir())
 	defer s.Close()
-	n := 0
-	err := r.Walk(context.Background(), Options{Store: s, Workers: 1}, func(c *Commit) error {
-		if n++; n == 2 {
+	seen := 0
+	err = r.Walk(context.Background(), Options{Store: s, Workers: 1}, func(c *Commit) error {
+		if seen++; seen == 2 {
 			return ErrStop
 		}
 		return nil
@@ -329,5 +352,11 @@ func TestAWalkStoppedEarlyKeepsNoClosure(t *testing.T) {
 	}
 	if k := storeKeysOf(t, s, true); len(k) != 0 {
 		t.Fatalf("a stopped walk kept %d closures", len(k))
+	}
+	if _, st := walkAll(t, r, Options{Store: s, Workers: 1}); st.Commits != n {
+		t.Fatalf("the whole walk gave %d commits, want %d", st.Commits, n)
+	}
+	if a := closuresIn(t, s); len(a) != 1 {
+		t.Fatalf("the whole walk kept %d closures, want 1", len(a))
 	}
 }
