@@ -74,6 +74,11 @@ func OpenStore(dir string) (*Store, error) {
 	return &Store{s: s, runs: map[string]*store.Run{}}, nil
 }
 
+// OlderFormat is the format of the store OpenStore found and replaced by
+// an empty one, because an older gitwalk wrote it (its records this one
+// cannot read), or 0.
+func (s *Store) OlderFormat() int { return s.s.OlderFormat() }
+
 // DefaultStoreDir is the folder of the user's store: $GITWALK_CACHE when
 // set, else gitwalk under os.UserCacheDir().
 func DefaultStoreDir() (string, error) { return store.DefaultDir() }
@@ -216,9 +221,14 @@ var notDiffed = [20]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0
 
 // storeKey is the key of node's record, as compute decides its diff: the
 // walk's first parent (history simplification may have rewritten it), the
-// zero id for a root diffed against the empty tree, or notDiffed.
+// zero id for a root diffed against the empty tree, or notDiffed. Its
+// Order is the commit's date, newest first: a walk, newest first too, puts
+// its records at one edge of the B+tree instead of all over it. Every
+// source of the walk's dates (objects, the commit-graph, the store) gives
+// the commit's own; were one to differ, the record would only be missed
+// and computed again, since the commit's id is in the key.
 func (u *unit) storeKey(node *revwalk.Commit) store.Key {
-	k := store.Key{Settings: u.store.fp, Commit: node.ID}
+	k := store.Key{Settings: u.store.fp, Order: ^node.Date, Commit: node.ID}
 	switch {
 	case len(node.Parents) == 0:
 		if !u.repo.cfg.ShowRoot {

@@ -48,6 +48,9 @@ func (w *walkArgs) useCache(ios *iostreams) func() {
 		cacheTrouble(ios, dir, err, "walking without it")
 		return func() {}
 	}
+	if n := s.OlderFormat(); n != 0 {
+		fmt.Fprintf(ios.errOut, "gitwalk: cache: %s was written by an older gitwalk (format %d), which this one cannot read; started afresh\n", s.Path(), n)
+	}
 	w.opts.Store = s
 	stopGC := tuneGC(s)
 	return func() {
@@ -173,13 +176,16 @@ func parseAge(v string) (time.Duration, error) {
 
 // openCache opens the store in o.dir for the cache command; exists is false
 // (and s nil) when there is none.
-func openCache(o *cacheOptions) (s *store.Store, exists bool, err error) {
+func openCache(ios *iostreams, o *cacheOptions) (s *store.Store, exists bool, err error) {
 	if _, err := os.Stat(filepath.Join(o.dir, store.FileName)); errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}
 	s, err = store.Open(o.dir, nil)
 	if err != nil {
 		return nil, true, fmt.Errorf("cache %s: %w", o.dir, err)
+	}
+	if n := s.OlderFormat(); n != 0 {
+		fmt.Fprintf(ios.errOut, "gitwalk: cache: %s was written by an older gitwalk (format %d), which this one cannot read; started afresh\n", s.Path(), n)
 	}
 	return s, true, nil
 }
@@ -200,7 +206,7 @@ func runCacheShow(ios *iostreams, o *cacheOptions) error {
 	out := ios.out
 	fmt.Fprintf(out, "cache:        %s\n", o.dir)
 	aside, asideBytes := setAside(o.dir)
-	s, exists, err := openCache(o)
+	s, exists, err := openCache(ios, o)
 	if err != nil {
 		return err
 	}
@@ -250,7 +256,7 @@ func runCacheClear(ios *iostreams, o *cacheOptions) error {
 			return fmt.Errorf("cache clear: %w", err)
 		}
 	}
-	s, exists, err := openCache(o)
+	s, exists, err := openCache(ios, o)
 	switch {
 	case errors.Is(err, store.ErrDamaged) || errors.Is(err, store.ErrNewerFormat):
 		// Nothing in it can be read: the file itself goes.
@@ -273,7 +279,7 @@ func runCacheClear(ios *iostreams, o *cacheOptions) error {
 }
 
 func runCachePrune(ios *iostreams, o *cacheOptions) error {
-	s, exists, err := openCache(o)
+	s, exists, err := openCache(ios, o)
 	if err != nil || !exists {
 		if !exists {
 			fmt.Fprintf(ios.out, "pruned 0 records: no store in %s\n", o.dir)
@@ -296,7 +302,7 @@ func runCachePrune(ios *iostreams, o *cacheOptions) error {
 }
 
 func runCacheCheck(ios *iostreams, o *cacheOptions) error {
-	s, exists, err := openCache(o)
+	s, exists, err := openCache(ios, o)
 	if err != nil || !exists {
 		if !exists {
 			fmt.Fprintf(ios.out, "no store in %s\n", o.dir)

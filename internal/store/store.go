@@ -28,6 +28,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -51,9 +52,14 @@ import (
 const FileName = "store.db"
 
 // formatVersion is the layout of the file's buckets and values. A store of
-// a newer version is refused (ErrNewerFormat); change it whenever a value
-// or key changes shape.
-const formatVersion = 1
+// a newer version is refused (ErrNewerFormat); one of an older version is
+// replaced by an empty store (OlderFormat says so). Change it whenever a
+// value or key changes shape. Version 2 added Key.Order.
+const formatVersion = 2
+
+// errOlderFormat: the file holds an older format's records, which this
+// version cannot read.
+var errOlderFormat = errors.New("store written in an older format")
 
 // DefaultWait is how long Open waits for another process to let go of the
 // store when Options.Wait is 0.
@@ -103,20 +109,33 @@ func NewFingerprint(settings ...string) Fingerprint {
 	return f
 }
 
-// Key names one record: the commit, the parent it was diffed against (zero
-// for the empty tree, or when the commit was not diffed) and the settings.
+// Key names one record: the settings, the commit, the parent it was
+// diffed against (zero for the empty tree, or when the commit was not
+// diffed), and Order, where the record lies among its settings' records.
 // Commit ids are hashes of content, so no repository name is needed.
+//
+// Order is the caller's to choose, and part of the key: a Get must give the
+// Order its Put gave. Records whose Orders are close lie on the same pages
+// of the file, so a batch of them rewrites few pages. Keyed by commit id
+// alone, a batch of random ids landed on every page of the B+tree, and each
+// commit of a batch rewrote most of the file. The walker gives the commit's
+// date, newest first, so a walk's batches append at one edge of its records
+// and a run after new commits adds at the other.
 type Key struct {
 	Settings Fingerprint
+	Order    uint64
 	Commit   [20]byte
 	Parent   [20]byte
 }
 
-const keyLen = 16 + 20 + 20
+const keyLen = 16 + 8 + 20 + 20
 
 // compareKeys orders keys as their bytes (Key.bytes) sort.
 func compareKeys(a, b Key) int {
 	if c := bytes.Compare(a.Settings[:], b.Settings[:]); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Order, b.Order); c != 0 {
 		return c
 	}
 	if c := bytes.Compare(a.Commit[:], b.Commit[:]); c != 0 {
@@ -127,16 +146,18 @@ func compareKeys(a, b Key) int {
 
 func (k *Key) bytes(b *[keyLen]byte) []byte {
 	copy(b[:16], k.Settings[:])
-	copy(b[16:36], k.Commit[:])
-	copy(b[36:], k.Parent[:])
+	binary.BigEndian.PutUint64(b[16:24], k.Order)
+	copy(b[24:44], k.Commit[:])
+	copy(b[44:], k.Parent[:])
 	return b[:]
 }
 
 func keyFrom(b []byte) Key {
 	var k Key
 	copy(k.Settings[:], b[:16])
-	copy(k.Commit[:], b[16:36])
-	copy(k.Parent[:], b[36:])
+	k.Order = binary.BigEndian.Uint64(b[16:24])
+	copy(k.Commit[:], b[24:44])
+	copy(k.Parent[:], b[44:])
 	return k
 }
 
@@ -204,6 +225,7 @@ type Store struct {
 	err      error            // sticky: damage or a failed write ends writing
 	wrote    bool             // a batch was committed (Close then syncs)
 	closed   bool
+	older    int // the format of the file Open replaced, or 0
 
 	kick chan struct{} // a full batch is waiting
 	quit chan struct{}
@@ -416,7 +438,22 @@ func (s *Store) openOnce(deadline time.Time) (db *bolt.DB, err error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", s.path, err)
 	}
-	if err := db.View(func(tx *bolt.Tx) error { return s.checkFormat(tx, fi.Size()) }); err != nil {
+	err = db.View(func(tx *bolt.Tx) error { return s.checkFormat(tx, fi.Size()) })
+	if errors.Is(err, errOlderFormat) {
+		// Its records are a cache this version cannot read: start afresh
+		// in a new file, built and locked before it takes the name.
+		s.db = db
+		s.writeMu.Lock()
+		err = s.rewrite(false)
+		s.writeMu.Unlock()
+		db, s.db = s.db, nil
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		return db, nil
+	}
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -472,8 +509,11 @@ func (s *Store) checkFormat(tx *bolt.Tx, fileSize int64) error {
 	switch n := binary.BigEndian.Uint32(v); {
 	case n > formatVersion:
 		return fmt.Errorf("%w: %s has format %d, this gitwalk reads %d (use a newer gitwalk, or another --cache folder)", ErrNewerFormat, s.path, n, formatVersion)
+	case n == 0:
+		return s.damaged("format 0")
 	case n < formatVersion:
-		return s.damaged(fmt.Sprintf("unknown older format %d", n))
+		s.older = int(n)
+		return errOlderFormat
 	}
 	return nil
 }
@@ -906,3 +946,7 @@ func (s *Store) Close() error {
 
 // Path is the store's file.
 func (s *Store) Path() string { return s.path }
+
+// OlderFormat is the format of the store Open found and replaced by an
+// empty one, because an older gitwalk wrote it, or 0.
+func (s *Store) OlderFormat() int { return s.older }

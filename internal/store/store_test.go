@@ -706,3 +706,109 @@ func TestDeleteAndKeysSeeTheBatchAndTheFile(t *testing.T) {
 		t.Fatalf("an empty record reads back as %q, %v, %v", v, ok, err)
 	}
 }
+
+func TestAnOlderFormatIsReplacedByAnEmptyStore(t *testing.T) {
+	dir := t.TempDir()
+	s := mustOpen(t, dir, nil)
+	putAll(t, s, 0, 100)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rewriteFormat(t, filepath.Join(dir, FileName), formatVersion-1)
+	s = mustOpen(t, dir, nil)
+	if got := s.OlderFormat(); got != formatVersion-1 {
+		t.Fatalf("OlderFormat() = %d, want %d", got, formatVersion-1)
+	}
+	if _, ok, err := s.Get(testKey(5)); ok || err != nil {
+		t.Fatalf("Get of an older format's record: ok %v, err %v; want a miss", ok, err)
+	}
+	if err := s.Put(testKey(7), testRecord(7)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = mustOpen(t, dir, nil)
+	defer s.Close()
+	if got := s.OlderFormat(); got != 0 {
+		t.Fatalf("OlderFormat() of the new store = %d, want 0", got)
+	}
+	if v, ok, err := s.Get(testKey(7)); !ok || err != nil || !bytes.Equal(v, testRecord(7)) {
+		t.Fatalf("Get after the upgrade: %q, %v, %v", v, ok, err)
+	}
+	if st, err := s.Stats(); err != nil || st.Records != 1 {
+		t.Fatalf("Stats after the upgrade: %d records, %v; want 1", st.Records, err)
+	}
+}
+
+func TestOrderIsPartOfTheKeyAndSortsIt(t *testing.T) {
+	s := mustOpen(t, t.TempDir(), nil)
+	defer s.Close()
+	a, b := testKey(1), testKey(1)
+	a.Order, b.Order = 9, 2
+	if err := s.Put(a, []byte("a")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(b, []byte("b")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		k    Key
+		want string
+	}{{a, "a"}, {b, "b"}} {
+		if v, ok, err := s.Get(c.k); !ok || err != nil || string(v) != c.want {
+			t.Fatalf("Get(order %d) = %q, %v, %v; want %q", c.k.Order, v, ok, err, c.want)
+		}
+	}
+	keys, err := s.Keys(a.Settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 2 || keys[0] != b || keys[1] != a {
+		t.Fatalf("Keys = %v, want order 2 then order 9", keys)
+	}
+}
+
+// A batch whose Orders follow those stored appends at one edge of the
+// B+tree; the same batch with Orders spread over the stored ones rewrites
+// pages all over it. bbolt's own count of page writes tells them apart.
+func TestABatchInOrderWritesFewPages(t *testing.T) {
+	const stored, batch = 20000, 2000
+	writes := func(order func(i int) uint64) int {
+		s := mustOpen(t, t.TempDir(), &Options{BatchRecords: 1 << 20})
+		defer s.Close()
+		for i := 0; i < stored; i++ {
+			k := testKey(i)
+			k.Order = uint64(i)
+			if err := s.Put(k, testRecord(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		st := s.db.Stats()
+		before := st.TxStats.GetWrite()
+		for i := stored; i < stored+batch; i++ {
+			k := testKey(i)
+			k.Order = order(i)
+			if err := s.Put(k, testRecord(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		st = s.db.Stats()
+		return int(st.TxStats.GetWrite() - before)
+	}
+	appended := writes(func(i int) uint64 { return uint64(i) })
+	spread := writes(func(i int) uint64 { return uint64(i) * 0x9E3779B97F4A7C15 % stored })
+	t.Logf("page writes: %d appended, %d spread", appended, spread)
+	if appended*4 > spread {
+		t.Fatalf("a batch in order wrote %d pages, one spread over the tree %d: want under a quarter", appended, spread)
+	}
+}
