@@ -145,7 +145,14 @@ func checkNoGrafts(commonDir string, rdb *refs.DB) error {
 
 func (rw *repoRevWalk) spec() *pathspec.Spec { return rw.ps }
 
-func (rw *repoRevWalk) close() {}
+// close keeps in the store what a revision walk that did not reach its end
+// read (graphSource.keepUnended); call it once the revision walk's
+// goroutines are done.
+func (rw *repoRevWalk) close() {
+	if rw.storeSrc != nil {
+		rw.storeSrc.keepUnended()
+	}
+}
 
 // finish keeps in the store what the revision walk read (graphSource's
 // closure); call it only after a walk to its end, once the revision

@@ -245,8 +245,9 @@ func closuresIn(t *testing.T, s *Store) []Hash {
 }
 
 // TestAClosureServesTheRevisionWalk: a walk keeps one closure of the
-// commits it read, which alone serves the next walk's revision walk; new
-// commits are read from their objects and a new closure replaces the old.
+// commits it read, and no record per commit; the closure serves the next
+// walk's revision walk; new commits are read from their objects and a new
+// closure replaces those whose every commit the walk walked.
 func TestAClosureServesTheRevisionWalk(t *testing.T) {
 	testrepos.IsolateGit(t)
 	h := pathRepo(t)
@@ -281,17 +282,15 @@ func TestAClosureServesTheRevisionWalk(t *testing.T) {
 	if n := len(storeKeysOf(t, s, true)); n != 1+3 {
 		t.Fatalf("cold: %d closure and alias records, want 1 and an alias for each of the 3 other branches", n)
 	}
-	// Without the commits' own records, the closure alone serves.
-	for _, k := range storeKeysOf(t, s, false) {
-		if err := s.s.Delete(k); err != nil {
-			t.Fatal(err)
-		}
+	if n := len(storeKeysOf(t, s, false)); n != 0 {
+		t.Fatalf("cold: %d records of single commits, want none after a walk to its end", n)
 	}
 	if st := walk("warm", o); st.WalkCommitsRead != 0 || st.WalkCommitsFromStore != total {
 		t.Fatalf("warm: %d commits read, %d from the store; want all %d from the store", st.WalkCommitsRead, st.WalkCommitsFromStore, total)
 	}
 	// Two new commits on main: read from their objects, the rest from the
-	// closure, which a new one replaces.
+	// closure. It holds the other branches' commits too, which this walk
+	// does not walk, so it stays beside the new one, anchored at main.
 	extendHistory(t, h, "main", "main", "N1", 1400, "")
 	extendHistory(t, h, "main", "main", "N2", 1410, "")
 	main := o
@@ -300,23 +299,29 @@ func TestAClosureServesTheRevisionWalk(t *testing.T) {
 		t.Fatalf("two new commits: %d commits read from objects, want 2", st.WalkCommitsRead)
 	}
 	closures := closuresIn(t, s)
-	if len(closures) != 1 || len(storeKeysOf(t, s, true)) != 1 || closures[0].String() != strings.TrimSpace(h.Git("rev-parse", "main")) {
-		t.Fatalf("after the new commits: closures %v, want one, anchored at main", closures)
+	newMain := strings.TrimSpace(h.Git("rev-parse", "main"))
+	if len(closures) != 2 || !slices.ContainsFunc(closures, func(a Hash) bool { return a.String() == newMain }) {
+		t.Fatalf("after the new commits: closures %v, want the first and one anchored at main %s", closures, newMain)
 	}
-	// The branches main's history lacks have no record left: read again,
-	// and the walk is still git's.
+	// Every branch again: all from the two closures, and the walk is
+	// still git's. It walks every commit of both, so one closure replaces
+	// them.
 	want, _ = walkAll(t, r, all)
 	st := walk("all again", o)
-	if st.WalkCommitsRead == 0 || st.WalkCommitsRead+st.WalkCommitsFromStore != total+2 {
+	if st.WalkCommitsRead != 0 || st.WalkCommitsFromStore != total+2 {
 		t.Fatalf("all again: %d read, %d from the store, of %d", st.WalkCommitsRead, st.WalkCommitsFromStore, total+2)
+	}
+	if closures := closuresIn(t, s); len(closures) != 1 || len(storeKeysOf(t, s, true)) != 1+3 {
+		t.Fatalf("after every branch again: closures %v and %d keys, want one closure and 3 aliases", closures, len(storeKeysOf(t, s, true)))
 	}
 }
 
 // TestAWalkStoppedEarlyKeepsNoClosure: a closure is kept only by a
-// revision walk that reached its end. The history is longer than the
-// window of commits the revision walk may run ahead of the callback, so a
-// callback that stops at the second commit stops it short of the end; the
-// same walk to its end then keeps one.
+// revision walk that reached its end; one stopped keeps a record of each
+// commit it read. The history is longer than the window of commits the
+// revision walk may run ahead of the callback, so a callback that stops at
+// the second commit stops it short of the end; the same walk to its end
+// then reads those records, keeps one closure and deletes the records.
 func TestAWalkStoppedEarlyKeepsNoClosure(t *testing.T) {
 	testrepos.IsolateGit(t)
 	h := testrepos.NewHistory(t)
@@ -353,10 +358,18 @@ func TestAWalkStoppedEarlyKeepsNoClosure(t *testing.T) {
 	if k := storeKeysOf(t, s, true); len(k) != 0 {
 		t.Fatalf("a stopped walk kept %d closures", len(k))
 	}
-	if _, st := walkAll(t, r, Options{Store: s, Workers: 1}); st.Commits != n {
-		t.Fatalf("the whole walk gave %d commits, want %d", st.Commits, n)
+	read := len(storeKeysOf(t, s, false))
+	if read < 2 || read >= n {
+		t.Fatalf("a stopped walk kept %d records of single commits, want those it read: 2 or more, fewer than %d", read, n)
+	}
+	_, st := walkAll(t, r, Options{Store: s, Workers: 1})
+	if st.Commits != n || st.WalkCommitsFromStore != read || st.WalkCommitsRead != n-read {
+		t.Fatalf("the whole walk: %d commits, %d from the store, %d read; want %d, %d and %d", st.Commits, st.WalkCommitsFromStore, st.WalkCommitsRead, n, read, n-read)
 	}
 	if a := closuresIn(t, s); len(a) != 1 {
 		t.Fatalf("the whole walk kept %d closures, want 1", len(a))
+	}
+	if k := storeKeysOf(t, s, false); len(k) != 0 {
+		t.Fatalf("the whole walk left %d records of single commits, want them deleted", len(k))
 	}
 }

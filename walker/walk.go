@@ -161,6 +161,9 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	setupEnd := time.Now()
 	var revWalk time.Duration
 	revDone := make(chan struct{})
+	// rw.close, deferred above, runs after this and after the lookahead's
+	// end: no goroutine walks then.
+	defer func() { cancel(); <-revDone }()
 	go func() {
 		defer close(revDone)
 		defer close(jobs)
