@@ -16,8 +16,9 @@ import (
 // when none is idle). Safe for concurrent use. The caller closes it once the
 // walks that use it have returned.
 type ReaderPool struct {
-	repo *Repo
-	p    *pool.Pool[*odb.Reader]
+	repo  *Repo
+	p     *pool.Pool[*odb.Reader]
+	bound int64 // the delta-base cache's bound
 }
 
 // NewReaderPool returns a pool of n readers of r (n <= 0: GOMAXPROCS), all
@@ -27,15 +28,16 @@ func (r *Repo) NewReaderPool(n int, cacheBytes int64) (*ReaderPool, error) {
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
-	p, err := r.newReaders(n, cacheBytes)
+	p, bound, err := r.newReaders(n, cacheBytes)
 	if err != nil {
 		return nil, err
 	}
-	return &ReaderPool{repo: r, p: p}, nil
+	return &ReaderPool{repo: r, p: p, bound: bound}, nil
 }
 
-// newReaders makes the pool of n readers a walk uses.
-func (r *Repo) newReaders(n int, cacheBytes int64) (*pool.Pool[*odb.Reader], error) {
+// newReaders makes the pool of n readers a walk uses, and returns it
+// and the bound of the delta-base cache they share.
+func (r *Repo) newReaders(n int, cacheBytes int64) (*pool.Pool[*odb.Reader], int64, error) {
 	if cacheBytes <= 0 {
 		cacheBytes = r.defaultCacheBytes()
 	}
@@ -43,9 +45,9 @@ func (r *Repo) newReaders(n int, cacheBytes int64) (*pool.Pool[*odb.Reader], err
 	p, err := pool.New(pool.Config{MaxInstances: n, WarmCount: n},
 		func() (*odb.Reader, error) { return r.db.NewReaderShared(shared), nil })
 	if err != nil {
-		return nil, fmt.Errorf("object readers: %w", err)
+		return nil, 0, fmt.Errorf("object readers: %w", err)
 	}
-	return p, nil
+	return p, cacheBytes, nil
 }
 
 // Metrics returns the pool's counters: acquires by every walk that used it.

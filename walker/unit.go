@@ -55,6 +55,8 @@ type unitStats struct {
 	changesMissing bool // a tree was missing: the commit came without changes
 	missingChanges int  // changes that came without line counts (Change.Missing)
 
+	bases BaseStats // the reader's work on the unit
+
 	busy time.Duration // the worker's time on the unit
 }
 

@@ -125,13 +125,14 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	// wanting more readers than there are take turns instead of one waiting
 	// for the others to end.
 	readers, perCommit := (*pool.Pool[*odb.Reader])(nil), opts.Readers != nil
+	var basesBound int64
 	if perCommit {
 		if opts.Readers.repo != r {
 			return errors.New("Options.Readers is a pool of another repository's readers")
 		}
-		readers = opts.Readers.p
+		readers, basesBound = opts.Readers.p, opts.Readers.bound
 	} else {
-		if readers, err = r.newReaders(workers, opts.CacheBytes); err != nil {
+		if readers, basesBound, err = r.newReaders(workers, opts.CacheBytes); err != nil {
 			return err
 		}
 		defer readers.Close()
@@ -253,7 +254,9 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 				}
 				if res.commit == nil && res.err == nil && ctx.Err() == nil {
 					u.rd = rd
+					before := rd.Stats()
 					res.commit, res.st, res.err = u.run(arenas, j.node)
+					res.st.bases.add(rd.Stats(), before)
 					if res.commit != nil {
 						res.commit.Seq = j.seq
 					}
@@ -336,6 +339,8 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 		stats.Arenas = arenas.Metrics()
 		stats.Readers = readers.Metrics()
 		stats.PackDrops = r.db.MappedDrops() - drops
+		stats.PackDropEvery = r.db.MappedLimit()
+		stats.BasesBound = basesBound
 		missing.fill(&stats)
 		rw.fillStats(&stats)
 		*opts.Stats = stats
@@ -411,12 +416,14 @@ func (r *Repo) algorithm(opts Options) (diff.Algorithm, error) {
 
 // Add adds the figures of another walk o to s, for a caller that runs
 // several walks (gitwalk branches): counts and times add up, the rename
-// limit needed and the readers' live and idle counts take the larger, the
+// limit needed, the bounds and the readers' live and idle counts take the larger, the
 // commit-graph note is kept. Workers, Wall, Arenas and the missing objects'
 // distinct counts and samples are the caller's to set: they are not sums.
 func (s *Stats) Add(o Stats) {
 	s.merge(o)
 	s.PackDrops += o.PackDrops
+	s.PackDropEvery = max(s.PackDropEvery, o.PackDropEvery)
+	s.BasesBound = max(s.BasesBound, o.BasesBound)
 	s.Setup += o.Setup
 	s.RevWalk += o.RevWalk
 	s.WalkCommitsRead += o.WalkCommitsRead
@@ -457,6 +464,7 @@ func (s *Stats) merge(o Stats) {
 	s.StoreHits += o.StoreHits
 	s.StoreMisses += o.StoreMisses
 	s.StoreBytes += o.StoreBytes
+	s.Bases.merge(o.Bases)
 	s.Ordered += o.Ordered
 	s.Busy += o.Busy
 }
@@ -483,5 +491,21 @@ func (s *Stats) add(u unitStats) {
 		s.StoreMisses++
 	}
 	s.StoreBytes += u.stored
+	s.Bases.merge(u.bases)
 	s.Busy += u.busy
+}
+
+// add adds what a reader's counters grew by, from before to now.
+func (b *BaseStats) add(now, before odb.Stats) {
+	b.Hits += now.CacheHits - before.CacheHits
+	b.Misses += now.CacheMisses - before.CacheMisses
+	b.Deltas += now.DeltasApplied - before.DeltasApplied
+	b.Inflated += now.InflatedBytes - before.InflatedBytes
+}
+
+func (b *BaseStats) merge(o BaseStats) {
+	b.Hits += o.Hits
+	b.Misses += o.Misses
+	b.Deltas += o.Deltas
+	b.Inflated += o.Inflated
 }

@@ -334,3 +334,36 @@ func TestStatsTimeTheWalksParts(t *testing.T) {
 		t.Errorf("WalkParallel: busy %v for %d callbacks of 2ms, ordered %v (want 0)", st.Busy, n.Load(), st.Ordered)
 	}
 }
+
+// Stats.Bases counts the readers' delta work and BasesBound gives the
+// cache's bound: a cache too small to hold a base rebuilds more bases and
+// inflates more than one that holds them all, and the figures are the same
+// through a shared ReaderPool.
+func TestStatsCountTheDeltaBases(t *testing.T) {
+	r := openFixture(t, "content")
+	walk := func(o Options) Stats {
+		t.Helper()
+		var st Stats
+		o.Stats, o.Workers = &st, 1
+		collect(t, r, o)
+		return st
+	}
+	big, small := walk(Options{CacheBytes: 64 << 20}), walk(Options{CacheBytes: 4 << 10})
+	if big.BasesBound != 64<<20 || small.BasesBound != 4<<10 {
+		t.Fatalf("bounds %d and %d, want the CacheBytes given", big.BasesBound, small.BasesBound)
+	}
+	if big.Bases.Deltas == 0 || big.Bases.Hits == 0 || big.Bases.Inflated == 0 {
+		t.Fatalf("a history of deltas counted %+v", big.Bases)
+	}
+	if small.Bases.Misses <= big.Bases.Misses || small.Bases.Inflated <= big.Bases.Inflated || small.Bases.Hits >= big.Bases.Hits {
+		t.Fatalf("a 4 KiB cache: %+v; 64 MiB: %+v; want more misses and bytes inflated, fewer hits", small.Bases, big.Bases)
+	}
+	p, err := r.NewReaderPool(1, 64<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if shared := walk(Options{Readers: p}); shared.BasesBound != 64<<20 || shared.Bases != big.Bases {
+		t.Fatalf("through a ReaderPool: bound %d, %+v; want %d, %+v", shared.BasesBound, shared.Bases, int64(64<<20), big.Bases)
+	}
+}

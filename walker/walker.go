@@ -296,6 +296,13 @@ type Commit struct {
 	Seq int
 }
 
+// BaseStats counts the object readers' work on delta chains: bases found
+// in the delta-base cache (Hits) and bases inflated or rebuilt (Misses),
+// deltas applied, and the bytes zlib produced for every object read.
+type BaseStats struct {
+	Hits, Misses, Deltas, Inflated int64
+}
+
 // Stats are a walk's figures.
 type Stats struct {
 	Commits      int
@@ -331,6 +338,12 @@ type Stats struct {
 	// cache keeps them), which bounds what the packs hold of the process's
 	// resident memory. Concurrent walks of one Repo share the count.
 	PackDrops int64
+	// PackDropEvery is how many bytes of pack pages read start a drop.
+	PackDropEvery int64
+	// BasesBound is the byte bound of the delta-base cache the walk's
+	// readers share, and Bases what they did with it.
+	BasesBound int64
+	Bases      BaseStats
 
 	// Where the walk's time went, for the serial fraction (Amdahl): the
 	// time before the first commit could be dispatched (the revision

@@ -559,7 +559,8 @@ func printWalkStats(ios *iostreams, st *walker.Stats) {
 		fmt.Fprintf(ios.errOut, "missing: %d objects passed over; %d commits without changes, %d changes to %d paths without line counts\n",
 			st.MissingObjects, st.MissingCommits, st.MissingChanges, st.MissingPaths)
 	}
-	fmt.Fprintf(ios.errOut, "packs:   mapped pages dropped from memory %d times (every 64 MiB read)\n", st.PackDrops)
+	fmt.Fprintf(ios.errOut, "packs:   mapped pages dropped from memory %d times (every %s read); delta bases: %d hits, %d misses, %d deltas applied, %s inflated, cache bound %s\n",
+		st.PackDrops, sizeText(st.PackDropEvery), st.Bases.Hits, st.Bases.Misses, st.Bases.Deltas, sizeText(st.Bases.Inflated), sizeText(st.BasesBound))
 	fmt.Fprintf(ios.errOut, "time:    setup %s, revision walk %s, ordered callback %s (one goroutine each); workers busy %s (%.0f%% of %d x wall)\n",
 		st.Setup.Round(time.Millisecond), st.RevWalk.Round(time.Millisecond), st.Ordered.Round(time.Millisecond),
 		st.Busy.Round(time.Millisecond), busyShare(st), st.Workers)

@@ -67,6 +67,9 @@ var pageSize = os.Getpagesize()
 // concurrent use.
 func (db *DB) SetMappedLimit(n int64) { db.mappedLimit.Store(n) }
 
+// MappedLimit returns the bound SetMappedLimit set.
+func (db *DB) MappedLimit() int64 { return db.mappedLimit.Load() }
+
 // MappedDrops returns how many times the DB has dropped its mapped pages.
 func (db *DB) MappedDrops() int64 { return db.mappedDrops.Load() }
 
