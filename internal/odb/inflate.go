@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/adler32"
 	"math/bits"
 )
 
@@ -325,7 +324,7 @@ func (f *inflater) inflate(dst, src []byte) (int, error) {
 	if !ok || pos+4 > len(src) {
 		return 0, fmt.Errorf("%w: truncated checksum", errInflate)
 	}
-	if binary.BigEndian.Uint32(src[pos:]) != adler32.Checksum(dst) {
+	if binary.BigEndian.Uint32(src[pos:]) != adler32Sum(dst) {
 		return 0, fmt.Errorf("%w: checksum mismatch", errInflate)
 	}
 	return pos + 4, nil
