@@ -93,44 +93,45 @@ func (h *huffman) build(lens []uint8, vals []uint32) bool {
 		// One code of one bit: the other bit is no code.
 		h.table[0], h.table[1] = kindBad, kindBad
 	}
-	var next [maxCodeBits + 1]uint32
-	code := uint32(0)
-	for l := 1; l <= maxCodeBits; l++ {
-		next[l] = code
-		code = (code + uint32(h.count[l])) << 1
+	// The symbols in canonical order: by code length, then symbol.
+	var offs [maxCodeBits + 1]uint16
+	for l := 1; l < maxCodeBits; l++ {
+		offs[l+1] = offs[l] + h.count[l]
 	}
-	long := maxLen > fastBits
-	var offs [maxCodeBits + 2]uint16
-	if long {
-		for l := 1; l <= maxCodeBits; l++ {
-			offs[l+1] = offs[l] + h.count[l]
-		}
-	}
-	size := uint(1) << h.bits
 	for sym, l := range lens {
-		if l == 0 {
-			continue
-		}
-		c := next[l]
-		next[l]++
-		// The stream holds codes most significant bit first; the bit
-		// buffer is read least significant bit first: reverse.
-		if uint(l) > fastBits {
-			// Every table slot no shorter code fills is the prefix of
-			// a long code: mark it so.
-			h.symbols[offs[l]] = uint16(sym)
-			offs[l]++
-			h.table[bits.Reverse16(uint16(c>>(l-fastBits)))>>(16-fastBits)] = kindLong
-			continue
-		}
-		if long {
-			h.symbols[offs[l]] = uint16(sym)
+		if l != 0 {
+			h.symbols[offs[l]%288] = uint16(sym)
 			offs[l]++
 		}
-		e := vals[sym] | uint32(l)
-		for j := uint(bits.Reverse16(uint16(c)) >> (16 - l)); j < size; j += 1 << l {
-			h.table[j] = e
+	}
+	// Fill the table one code length at a time, doubling it before each:
+	// a code of length l then needs one write at l bits, its copies in
+	// the doubled halves already made. Slots that belong to longer codes
+	// hold copies of nothing in particular until a longer code, or the
+	// long-code mark, overwrites them. The stream holds codes most
+	// significant bit first, the bit buffer is read least significant
+	// bit first: the index is the code reversed.
+	code, i := uint(0), 0
+	for l := uint(1); l <= h.bits; l++ {
+		half := 1 << (l - 1)
+		if l > 1 {
+			copy(h.table[half:2*half], h.table[:half])
 		}
+		for n := h.count[l]; n > 0; n-- {
+			j := bits.Reverse16(uint16(code)) >> (16 - l)
+			h.table[j%(1<<fastBits)] = vals[h.symbols[i%288]] | uint32(l)
+			code++
+			i++
+		}
+		code <<= 1
+	}
+	for l := h.bits + 1; l <= maxLen; l++ {
+		for n := h.count[l]; n > 0; n-- {
+			j := bits.Reverse16(uint16(code>>(l-fastBits))) >> (16 - fastBits)
+			h.table[j%(1<<fastBits)] = kindLong
+			code++
+		}
+		code <<= 1
 	}
 	return true
 }
