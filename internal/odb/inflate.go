@@ -475,10 +475,17 @@ func (f *inflater) block(br *bitReader, dst []byte, out int, lit, dist *huffman)
 		buf, nbits, pos := br.buf, br.nbits, br.pos
 	fast:
 		for pos+16 <= len(in) {
+			// Look up the next code in the bits already buffered, if
+			// they are enough, so the lookup need not wait for the
+			// refill's load.
+			e := litTab[buf&litMask%(1<<fastBits)]
+			short := nbits < fastBits
 			buf |= binary.LittleEndian.Uint64(in[pos:]) << nbits
 			pos += int(63-nbits) >> 3
 			nbits |= 56
-			e := litTab[buf&litMask%(1<<fastBits)]
+			if short {
+				e = litTab[buf&litMask%(1<<fastBits)]
+			}
 			if e&kindMask == kindLit {
 				if out >= len(dst) {
 					break
