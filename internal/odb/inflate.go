@@ -53,6 +53,8 @@ type huffman struct {
 	vals    []uint32                // the entry of each symbol, less its length
 	count   [maxCodeBits + 1]uint16 // codes of each length
 	symbols [288]uint16             // symbols ordered by code, for long codes
+	first   [maxCodeBits + 1]uint16 // of each length longer than the table: first code
+	index   [maxCodeBits + 1]uint16 // and the index of its symbol in symbols
 }
 
 // build makes the code for the code lengths lens, whose symbols decode
@@ -126,31 +128,28 @@ func (h *huffman) build(lens []uint8, vals []uint32) bool {
 		code <<= 1
 	}
 	for l := h.bits + 1; l <= maxLen; l++ {
+		h.first[l], h.index[l] = uint16(code), uint16(i)
 		for n := h.count[l]; n > 0; n-- {
 			j := bits.Reverse16(uint16(code>>(l-fastBits))) >> (16 - fastBits)
 			h.table[j%(1<<fastBits)] = kindLong
 			code++
+			i++
 		}
 		code <<= 1
 	}
 	return true
 }
 
-// decodeLong decodes a code longer than the table from the bits in buf,
-// walking the canonical code. It returns the symbol's entry with the
-// code's length, or kindBad if buf holds no code.
+// decodeLong decodes a code longer than the table from the bits in buf:
+// the first length at which the next bits, read as a code, fall among
+// that length's codes. It returns the symbol's entry with the code's
+// length, or kindBad if buf holds no code.
 func (h *huffman) decodeLong(buf uint64) uint32 {
-	code, first, index := 0, 0, 0
-	for l := 1; l <= maxCodeBits; l++ {
-		code |= int(buf & 1)
-		buf >>= 1
-		count := int(h.count[l])
-		if code-first < count {
-			return h.vals[h.symbols[index+code-first]] | uint32(l)
+	rev := uint(bits.Reverse16(uint16(buf)))
+	for l := uint(fastBits + 1); l <= maxCodeBits; l++ {
+		if c := rev>>(16-l) - uint(h.first[l]); c < uint(h.count[l]) {
+			return h.vals[h.symbols[(uint(h.index[l])+c)%288]] | uint32(l)
 		}
-		index += count
-		first = (first + count) << 1
-		code <<= 1
 	}
 	return kindBad
 }
@@ -409,10 +408,14 @@ func (f *inflater) readDynamic(br *bitReader) error {
 		if br.nbits < 16 {
 			br.refill()
 		}
-		e, err := br.decode(&f.clen)
-		if err != nil {
-			return err
+		// Code length codes are at most 7 bits: never longer than
+		// the table.
+		e := f.clen.table[br.buf&(1<<f.clen.bits-1)%(1<<fastBits)]
+		if e&kindMask == kindBad {
+			return fmt.Errorf("%w: invalid code", errInflate)
 		}
+		br.buf >>= e & 15
+		br.nbits -= uint(e & 15)
 		sym := e >> 16
 		if sym < 16 {
 			lens[i] = uint8(sym)

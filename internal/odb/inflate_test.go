@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"io"
+	"math/bits"
 	"testing"
 )
 
@@ -36,7 +37,13 @@ func sampleInputs() [][]byte {
 	for i := range random {
 		random[i] = byte(r.next())
 	}
-	return [][]byte{nil, []byte("a"), []byte("hello, hello, hello, hello"), bytes.Repeat([]byte("ab"), 40000), text, random}
+	// Bytes of geometrically falling frequencies: Huffman codes up to
+	// 15 bits, longer than the decode tables.
+	skewed := make([]byte, 100000)
+	for i := range skewed {
+		skewed[i] = byte(bits.TrailingZeros64(r.next()|1<<31)*8) + byte(r.next()&7)
+	}
+	return [][]byte{nil, []byte("a"), []byte("hello, hello, hello, hello"), bytes.Repeat([]byte("ab"), 40000), text, random, skewed}
 }
 
 func TestInflateMatchesCompressZlib(t *testing.T) {
