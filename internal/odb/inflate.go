@@ -15,6 +15,14 @@ import (
 // is allocated. Every read is bounds-checked: a malformed stream is an
 // error, never an out-of-range access. Its results are held to
 // compress/zlib's by FuzzInflate.
+//
+// Most pack entries are small delta streams with a dynamic code each, so
+// building a code is kept as cheap as decoding with it: tables of whole
+// entries (a literal, or a length or distance base with its extra bits),
+// sized to the longest code and filled without clearing. The decode loop
+// loads the input eight bytes at a time while at least 16 remain (the
+// input runs on into the rest of the pack) and leaves anything unusual,
+// and the last bytes, to a careful step that checks everything.
 
 // errInflate is the cause inside errors about malformed zlib data.
 var errInflate = errors.New("malformed zlib data")
@@ -39,7 +47,7 @@ const (
 	kindLit  = 0 << 8 // a literal byte (or a code length symbol)
 	kindBase = 1 << 8 // a length or distance: value plus extra bits
 	kindEnd  = 2 << 8 // end of block
-	kindLong = 3 << 8 // longer than the table: decode walks the code
+	kindLong = 3 << 8 // longer than the table: see decodeLong
 	kindBad  = 4 << 8 // a symbol that never occurs in valid data
 	kindMask = 7 << 8
 )
