@@ -5,10 +5,11 @@ import (
 	"testing"
 )
 
-// TestAdler32 holds adler32Sum to hash/adler32 on random bytes and on all
-// 0xff bytes (the largest lane sums) at every length up to 2 KiB, around
-// every fold of the lanes up to 70 000 bytes, at every 61st length in
-// between, and at a few lengths spanning many folds.
+// TestAdler32 holds adler32Sum to hash/adler32 on random bytes and on
+// all 0xff bytes (the largest lane sums) at every length up to 2 KiB
+// (every mix of 64-byte runs, words and bytes), around every reduction
+// (and every 5552 bytes, zlib's) up to 70 000 bytes, at every 61st length
+// in between, and at a few lengths spanning many reductions.
 func TestAdler32(t *testing.T) {
 	r := rng(7)
 	random := make([]byte, 1<<20)
@@ -19,7 +20,7 @@ func TestAdler32(t *testing.T) {
 	for i := range ones {
 		ones[i] = 0xff
 	}
-	const fold = 8 * adlerBlockWords
+	const fold = adlerBlock
 	check := func(n int) {
 		for _, in := range [][]byte{random[:n], ones[:n], random[len(random)-n:]} {
 			if got, want := adler32Sum(in), adler32.Checksum(in); got != want {
