@@ -469,14 +469,16 @@ func (f *inflater) readDynamic(br *bitReader) error {
 //
 // Its fast loop runs while 16 bytes of input are left to load from (the
 // input is the rest of the pack, so nearly always): it refills the bit
-// buffer without checks once per literal pair or length/distance pair
-// (56 bits cover a literal's 15 and a length's 15+5 bits, or a refill
-// in between, and then a distance's 15+13), and takes only what it can
-// finish: a literal with room in dst, or a match with a table-decoded
-// distance that stays inside dst. Anything else (end of block, a code
-// longer than the table, an invalid code, a malformed match, the last
-// bytes of input) is left, unconsumed, to one step of the careful loop
-// below it, which checks everything and handles every case.
+// buffer without checks once per literal pair or match (56 bits cover
+// two literal codes, or a length and a distance with their extra bits,
+// 15+5+15+13; between a literal and a match it refills again), and
+// looks up the next code before the refill's load when it can. It takes
+// only what it can finish: a literal with room in dst, or a match with
+// a table-decoded distance that stays inside dst. Anything else (end of
+// block, a code longer than the table, an invalid code, a malformed
+// match, the last bytes of input) is left, unconsumed, to one step of
+// the careful loop below it, which checks everything and handles every
+// case.
 func (f *inflater) block(br *bitReader, dst []byte, out int, lit, dist *huffman) (int, error) {
 	litMask := uint64(1)<<lit.bits - 1
 	distMask := uint64(1)<<dist.bits - 1
