@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/adler32"
 	"math/bits"
 )
 
@@ -16,47 +15,77 @@ import (
 // is allocated. Every read is bounds-checked: a malformed stream is an
 // error, never an out-of-range access. Its results are held to
 // compress/zlib's by FuzzInflate.
+//
+// Most pack entries are small delta streams with a dynamic code each, so
+// building a code is kept as cheap as decoding with it: tables of whole
+// entries (a literal, or a length or distance base with its extra bits),
+// sized to the longest code and filled without clearing. The decode loop
+// loads the input eight bytes at a time while at least 16 remain (the
+// input runs on into the rest of the pack) and leaves anything unusual,
+// and the last bytes, to a careful step that checks everything.
 
 // errInflate is the cause inside errors about malformed zlib data.
 var errInflate = errors.New("malformed zlib data")
 
+// fastBits is how many bits a table looks up at once. A code's table
+// is smaller when its longest code is shorter: it is then filled
+// whole, with nothing to clear.
 const (
-	litFastBits  = 10 // bits looked up at once for literal/length codes
-	distFastBits = 8  // and for distance codes
-	maxCodeBits  = 15
+	fastBits    = 10
+	maxCodeBits = 15
 )
 
-// huffman is a canonical Huffman code: a table for codes up to fastBits
-// long, indexed by the next bits of the stream, and the canonical
+// A table entry says what a code decodes to, so that the decode loop
+// needs no second lookup: the code's length in bits, and for a length
+// or distance its base and how many extra bits follow.
+//
+//	bits 0-3   code length (1-15)
+//	bits 4-7   extra bits that follow the code
+//	bits 8-10  kind
+//	bits 16-31 value: the literal byte, the base, or the symbol
+const (
+	kindLit  = 0 << 8 // a literal byte (or a code length symbol)
+	kindBase = 1 << 8 // a length or distance: value plus extra bits
+	kindEnd  = 2 << 8 // end of block
+	kindLong = 3 << 8 // longer than the table: see decodeLong
+	kindBad  = 4 << 8 // a symbol that never occurs in valid data
+	kindMask = 7 << 8
+)
+
+// huffman is a canonical Huffman code: a table indexed by the next bits
+// of the stream for codes up to fastBits long, and the canonical
 // description for the rare longer codes.
 type huffman struct {
-	fast     []uint16 // symbol<<4 | length; 0 means "longer code"
-	fastBits uint
-	count    [maxCodeBits + 1]uint16 // codes of each length
-	symbols  [288]uint16             // symbols ordered by code
-	empty    bool                    // no codes at all
+	table   [1 << fastBits]uint32   // entries, indexed by the next bits
+	bits    uint                    // index bits: the longest code, at most fastBits
+	vals    []uint32                // the entry of each symbol, less its length
+	count   [maxCodeBits + 1]uint16 // codes of each length
+	symbols [288]uint16             // symbols ordered by code, for long codes
+	first   [maxCodeBits + 1]uint16 // of each length longer than the table: first code
+	index   [maxCodeBits + 1]uint16 // and the index of its symbol in symbols
 }
 
-// build makes the code for the code lengths lens. It accepts complete
-// codes, a single code of length 1 and no codes at all, as zlib does.
-func (h *huffman) build(lens []uint8) bool {
+// build makes the code for the code lengths lens, whose symbols decode
+// to the entries vals. It accepts complete codes, a single code of
+// length 1 and no codes at all, as zlib does; decoding an absent code
+// is an error.
+func (h *huffman) build(lens []uint8, vals []uint32) bool {
+	h.vals = vals
 	h.count = [maxCodeBits + 1]uint16{}
 	for _, l := range lens {
 		h.count[l]++
 	}
 	h.count[0] = 0
-	maxLen := 0
+	maxLen := uint(0)
 	for l := maxCodeBits; l > 0; l-- {
 		if h.count[l] != 0 {
-			maxLen = l
+			maxLen = uint(l)
 			break
 		}
 	}
-	for i := range h.fast {
-		h.fast[i] = 0
-	}
-	h.empty = maxLen == 0
-	if h.empty {
+	h.bits = min(maxLen, fastBits)
+	if maxLen == 0 {
+		h.table[0] = kindBad
 		return true
 	}
 	left := 1
@@ -67,39 +96,70 @@ func (h *huffman) build(lens []uint8) bool {
 			return false // over-subscribed
 		}
 	}
-	if left > 0 && !(maxLen == 1 && h.count[1] == 1) {
-		return false // incomplete
+	if left > 0 {
+		if maxLen != 1 || h.count[1] != 1 {
+			return false // incomplete
+		}
+		// One code of one bit: the other bit is no code.
+		h.table[0], h.table[1] = kindBad, kindBad
 	}
-	var offs [maxCodeBits + 2]uint16
-	for l := 1; l <= maxCodeBits; l++ {
+	// The symbols in canonical order: by code length, then symbol.
+	var offs [maxCodeBits + 1]uint16
+	for l := 1; l < maxCodeBits; l++ {
 		offs[l+1] = offs[l] + h.count[l]
 	}
-	var next [maxCodeBits + 1]uint32
-	code := uint32(0)
-	for l := 1; l <= maxCodeBits; l++ {
-		next[l] = code
-		code = (code + uint32(h.count[l])) << 1
-	}
 	for sym, l := range lens {
-		if l == 0 {
-			continue
+		if l != 0 {
+			h.symbols[offs[l]%288] = uint16(sym)
+			offs[l]++
 		}
-		h.symbols[offs[l]] = uint16(sym)
-		offs[l]++
-		c := next[l]
-		next[l]++
-		if uint(l) > h.fastBits {
-			continue
+	}
+	// Fill the table one code length at a time, doubling it before each:
+	// a code of length l then needs one write at l bits, its copies in
+	// the doubled halves already made. Slots that belong to longer codes
+	// hold copies of nothing in particular until a longer code, or the
+	// long-code mark, overwrites them. The stream holds codes most
+	// significant bit first, the bit buffer is read least significant
+	// bit first: the index is the code reversed.
+	code, i := uint(0), 0
+	for l := uint(1); l <= h.bits; l++ {
+		half := 1 << (l - 1)
+		if l > 1 {
+			copy(h.table[half:2*half], h.table[:half])
 		}
-		// The stream holds codes most significant bit first; the bit
-		// buffer is read least significant bit first: reverse.
-		r := bits.Reverse16(uint16(c)) >> (16 - l)
-		entry := uint16(sym)<<4 | uint16(l)
-		for j := uint(r); j < uint(len(h.fast)); j += 1 << l {
-			h.fast[j] = entry
+		for n := h.count[l]; n > 0; n-- {
+			j := bits.Reverse16(uint16(code)) >> (16 - l)
+			h.table[j%(1<<fastBits)] = vals[h.symbols[i%288]] | uint32(l)
+			code++
+			i++
 		}
+		code <<= 1
+	}
+	for l := h.bits + 1; l <= maxLen; l++ {
+		h.first[l], h.index[l] = uint16(code), uint16(i)
+		for n := h.count[l]; n > 0; n-- {
+			j := bits.Reverse16(uint16(code>>(l-fastBits))) >> (16 - fastBits)
+			h.table[j%(1<<fastBits)] = kindLong
+			code++
+			i++
+		}
+		code <<= 1
 	}
 	return true
+}
+
+// decodeLong decodes a code longer than the table from the bits in buf:
+// the first length at which the next bits, read as a code, fall among
+// that length's codes. It returns the symbol's entry with the code's
+// length, or kindBad if buf holds no code.
+func (h *huffman) decodeLong(buf uint64) uint32 {
+	rev := uint(bits.Reverse16(uint16(buf)))
+	for l := uint(fastBits + 1); l <= maxCodeBits; l++ {
+		if c := rev>>(16-l) - uint(h.first[l]); c < uint(h.count[l]) {
+			return h.vals[h.symbols[(uint(h.index[l])+c)%288]] | uint32(l)
+		}
+	}
+	return kindBad
 }
 
 // bitReader reads the DEFLATE bit stream, least significant bit first.
@@ -158,35 +218,20 @@ func (br *bitReader) overrun() bool {
 	return br.over > 0 && uint(br.over*8) > br.nbits
 }
 
-// decode reads one symbol of h; the caller has refilled.
-func (br *bitReader) decode(h *huffman) (int, error) {
-	e := h.fast[br.buf&(1<<h.fastBits-1)]
-	if e != 0 {
-		n := uint(e & 15)
-		br.buf >>= n
-		br.nbits -= n
-		return int(e >> 4), nil
+// decode reads one code of h and returns its entry, whose kind is never
+// kindLong; the caller has refilled.
+func (br *bitReader) decode(h *huffman) (uint32, error) {
+	e := h.table[br.buf&(1<<h.bits-1)%(1<<fastBits)]
+	if e&kindMask == kindLong {
+		e = h.decodeLong(br.buf)
 	}
-	if h.empty {
-		return 0, fmt.Errorf("%w: symbol from an empty code", errInflate)
+	if e&kindMask == kindBad {
+		return 0, fmt.Errorf("%w: invalid code", errInflate)
 	}
-	// A code longer than the table: walk the canonical code bit by bit.
-	code, first, index := 0, 0, 0
-	buf := br.buf
-	for l := 1; l <= maxCodeBits; l++ {
-		code |= int(buf & 1)
-		buf >>= 1
-		count := int(h.count[l])
-		if code-first < count {
-			br.buf >>= uint(l)
-			br.nbits -= uint(l)
-			return int(h.symbols[index+code-first]), nil
-		}
-		index += count
-		first = (first + count) << 1
-		code <<= 1
-	}
-	return 0, fmt.Errorf("%w: invalid code", errInflate)
+	n := uint(e & 15)
+	br.buf >>= n
+	br.nbits -= n
+	return e, nil
 }
 
 var (
@@ -197,30 +242,46 @@ var (
 	clenOrder   = [19]uint8{16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15}
 )
 
+// The table entries (less the code length) of each alphabet's symbols.
+// Literal/length symbols 286 and 287 and distance symbols 30 and 31
+// have fixed codes but never occur in valid data.
+var litVals, distVals, clenVals = entryVals()
+
+func entryVals() (lit [288]uint32, dist [32]uint32, clen [19]uint32) {
+	for sym := range lit {
+		switch {
+		case sym < 256:
+			lit[sym] = uint32(sym)<<16 | kindLit
+		case sym == 256:
+			lit[sym] = kindEnd
+		case sym-257 < len(lengthBase):
+			i := sym - 257
+			lit[sym] = uint32(lengthBase[i])<<16 | uint32(lengthExtra[i])<<4 | kindBase
+		default:
+			lit[sym] = kindBad
+		}
+	}
+	for sym := range dist {
+		if sym < len(distBase) {
+			dist[sym] = distBase[sym]<<16 | uint32(distExtra[sym])<<4 | kindBase
+		} else {
+			dist[sym] = kindBad
+		}
+	}
+	for sym := range clen {
+		clen[sym] = uint32(sym)<<16 | kindLit
+	}
+	return lit, dist, clen
+}
+
 // inflater decodes zlib streams into known-size buffers. Its tables are
 // reused from stream to stream; it is not safe for concurrent use.
 type inflater struct {
-	lit, dist         huffman
-	fixedLit, fixDist huffman
-	clen              huffman
-	fixedBuilt        bool
-	lens              [320]uint8
-	litFast           [1 << litFastBits]uint16
-	distFast          [1 << distFastBits]uint16
-	fixedLitFast      [1 << litFastBits]uint16
-	fixedDistFast     [1 << distFastBits]uint16
-	clenFast          [1 << 7]uint16
-}
-
-func (f *inflater) init() {
-	if f.lit.fast != nil {
-		return
-	}
-	f.lit.fast, f.lit.fastBits = f.litFast[:], litFastBits
-	f.dist.fast, f.dist.fastBits = f.distFast[:], distFastBits
-	f.fixedLit.fast, f.fixedLit.fastBits = f.fixedLitFast[:], litFastBits
-	f.fixDist.fast, f.fixDist.fastBits = f.fixedDistFast[:], distFastBits
-	f.clen.fast, f.clen.fastBits = f.clenFast[:], 7
+	lit, dist           huffman
+	fixedLit, fixedDist huffman
+	clen                huffman
+	fixedBuilt          bool
+	lens                [320]uint8
 }
 
 func (f *inflater) buildFixed() {
@@ -243,7 +304,7 @@ func (f *inflater) buildFixed() {
 	for i := range d {
 		d[i] = 5
 	}
-	if !f.fixedLit.build(l[:]) || !f.fixDist.build(d[:]) {
+	if !f.fixedLit.build(l[:], litVals[:]) || !f.fixedDist.build(d[:], distVals[:]) {
 		panic("odb: fixed Huffman codes do not build: the table code is broken")
 	}
 	f.fixedBuilt = true
@@ -254,7 +315,6 @@ func (f *inflater) buildFixed() {
 // stream's Adler-32 checksum. It returns how many bytes of src the stream
 // took.
 func (f *inflater) inflate(dst, src []byte) (int, error) {
-	f.init()
 	if len(src) < 2 {
 		return 0, fmt.Errorf("%w: no zlib header", errInflate)
 	}
@@ -298,7 +358,7 @@ func (f *inflater) inflate(dst, src []byte) (int, error) {
 				f.buildFixed()
 			}
 			var err error
-			if out, err = f.block(&br, dst, out, &f.fixedLit, &f.fixDist); err != nil {
+			if out, err = f.block(&br, dst, out, &f.fixedLit, &f.fixedDist); err != nil {
 				return 0, err
 			}
 		case 2:
@@ -325,7 +385,7 @@ func (f *inflater) inflate(dst, src []byte) (int, error) {
 	if !ok || pos+4 > len(src) {
 		return 0, fmt.Errorf("%w: truncated checksum", errInflate)
 	}
-	if binary.BigEndian.Uint32(src[pos:]) != adler32.Checksum(dst) {
+	if binary.BigEndian.Uint32(src[pos:]) != adler32Sum(dst) {
 		return 0, fmt.Errorf("%w: checksum mismatch", errInflate)
 	}
 	return pos + 4, nil
@@ -348,7 +408,7 @@ func (f *inflater) readDynamic(br *bitReader) error {
 		}
 		cl[clenOrder[i]] = uint8(br.bits(3))
 	}
-	if !f.clen.build(cl[:]) || f.clen.empty {
+	if !f.clen.build(cl[:], clenVals[:]) || f.clen.bits == 0 {
 		return fmt.Errorf("%w: bad code length code", errInflate)
 	}
 	lens := f.lens[:nlit+ndist]
@@ -356,10 +416,15 @@ func (f *inflater) readDynamic(br *bitReader) error {
 		if br.nbits < 16 {
 			br.refill()
 		}
-		sym, err := br.decode(&f.clen)
-		if err != nil {
-			return err
+		// Code length codes are at most 7 bits: never longer than
+		// the table.
+		e := f.clen.table[br.buf&(1<<f.clen.bits-1)%(1<<fastBits)]
+		if e&kindMask == kindBad {
+			return fmt.Errorf("%w: invalid code", errInflate)
 		}
+		br.buf >>= e & 15
+		br.nbits -= uint(e & 15)
+		sym := e >> 16
 		if sym < 16 {
 			lens[i] = uint8(sym)
 			i++
@@ -393,108 +458,165 @@ func (f *inflater) readDynamic(br *bitReader) error {
 	if lens[256] == 0 {
 		return fmt.Errorf("%w: no end-of-block code", errInflate)
 	}
-	if !f.lit.build(lens[:nlit]) || !f.dist.build(lens[nlit:]) {
+	if !f.lit.build(lens[:nlit], litVals[:]) || !f.dist.build(lens[nlit:], distVals[:]) {
 		return fmt.Errorf("%w: bad Huffman code", errInflate)
 	}
 	return nil
 }
 
 // block decodes one compressed block into dst from out on; it returns the
-// new output position. The common cases (codes found in the fast tables)
-// are decoded inline; decode handles the rest.
+// new output position.
+//
+// Its fast loop runs while 16 bytes of input are left to load from (the
+// input is the rest of the pack, so nearly always): it refills the bit
+// buffer without checks once per literal pair or match (56 bits cover
+// two literal codes, or a length and a distance with their extra bits,
+// 15+5+15+13; between a literal and a match it refills again), and
+// looks up the next code before the refill's load when it can. It takes
+// only what it can finish: a literal with room in dst, or a match with
+// a table-decoded distance that stays inside dst. Anything else (end of
+// block, a code longer than the table, an invalid code, a malformed
+// match, the last bytes of input) is left, unconsumed, to one step of
+// the careful loop below it, which checks everything and handles every
+// case.
 func (f *inflater) block(br *bitReader, dst []byte, out int, lit, dist *huffman) (int, error) {
-	litFast, litMask := lit.fast, uint64(len(lit.fast)-1)
-	distFast, distMask := dist.fast, uint64(len(dist.fast)-1)
+	litMask := uint64(1)<<lit.bits - 1
+	distMask := uint64(1)<<dist.bits - 1
+	litTab, distTab := &lit.table, &dist.table
+	in := br.in
 	for {
-		// 48 buffered bits cover a length code and its extra bits
-		// (15+5) and a distance code and its extra bits (15+13).
+		buf, nbits, pos := br.buf, br.nbits, br.pos
+	fast:
+		for pos+16 <= len(in) {
+			// Look up the next code in the bits already buffered, if
+			// they are enough, so the lookup need not wait for the
+			// refill's load.
+			e := litTab[buf&litMask%(1<<fastBits)]
+			short := nbits < fastBits
+			buf |= binary.LittleEndian.Uint64(in[pos:]) << nbits
+			pos += int(63-nbits) >> 3
+			nbits |= 56
+			if short {
+				e = litTab[buf&litMask%(1<<fastBits)]
+			}
+			if e&kindMask == kindLit {
+				if out >= len(dst) {
+					break
+				}
+				n := e & 15
+				buf >>= n
+				nbits -= uint(n)
+				dst[out] = byte(e >> 16)
+				out++
+				e = litTab[buf&litMask%(1<<fastBits)]
+				if e&kindMask == kindLit {
+					if out >= len(dst) {
+						break
+					}
+					n := e & 15
+					buf >>= n
+					nbits -= uint(n)
+					dst[out] = byte(e >> 16)
+					out++
+					continue
+				}
+				buf |= binary.LittleEndian.Uint64(in[pos:]) << nbits
+				pos += int(63-nbits) >> 3
+				nbits |= 56
+			}
+			if e&kindMask != kindBase {
+				break
+			}
+			// A length, then its distance; consumed only once the
+			// match is known to be valid.
+			n, x := e&15, e>>4&15
+			length := int(e>>16) + int(buf>>n&(1<<x-1))
+			b := buf >> (n + x)
+			d := distTab[b&distMask%(1<<fastBits)]
+			if d&kindMask != kindBase {
+				break
+			}
+			dn, dx := d&15, d>>4&15
+			distance := int(d>>16) + int(b>>dn&(1<<dx-1))
+			if distance > out || length > len(dst)-out {
+				break
+			}
+			buf = b >> (dn + dx)
+			nbits -= uint(n + x + dn + dx)
+
+			src, end := out-distance, out+length
+			switch {
+			case distance >= length && length > 32:
+				copy(dst[out:end], dst[src:out])
+			case distance >= 8 && end+8 <= len(dst):
+				// Eight bytes at a time, past end into the room left:
+				// each word read lies before the words written.
+				for ; out < end; out, src = out+8, src+8 {
+					binary.LittleEndian.PutUint64(dst[out:], binary.LittleEndian.Uint64(dst[src:]))
+				}
+			case distance == 1 && end+8 <= len(dst):
+				w := uint64(dst[src]) * 0x0101010101010101
+				for ; out < end; out += 8 {
+					binary.LittleEndian.PutUint64(dst[out:], w)
+				}
+			case length <= 16:
+				for ; out < end; out, src = out+1, src+1 {
+					dst[out] = dst[src]
+				}
+			default:
+				for out < end {
+					out += copy(dst[out:end], dst[src:out])
+				}
+			}
+			out = end
+			continue fast
+		}
+		br.buf, br.nbits, br.pos = buf, nbits, pos
+
+		// One symbol, checked.
 		if br.nbits < 48 {
 			br.refill()
 			if br.over > 8 {
 				return 0, fmt.Errorf("%w: truncated", errInflate)
 			}
 		}
-		var sym int
-		if e := litFast[br.buf&litMask]; e != 0 {
-			n := uint(e & 15)
-			br.buf >>= n
-			br.nbits -= n
-			sym = int(e >> 4)
-		} else {
-			var err error
-			if sym, err = br.decode(lit); err != nil {
-				return 0, err
-			}
+		e, err := br.decode(lit)
+		if err != nil {
+			return 0, err
 		}
-		if sym < 256 {
+		switch e & kindMask {
+		case kindLit:
 			if out >= len(dst) {
 				return 0, fmt.Errorf("%w: more data than the declared %d bytes", errInflate, len(dst))
 			}
-			dst[out] = byte(sym)
+			dst[out] = byte(e >> 16)
 			out++
 			continue
-		}
-		if sym == 256 {
+		case kindEnd:
 			return out, nil
 		}
-		sym -= 257
-		if sym >= len(lengthBase) {
-			return 0, fmt.Errorf("%w: bad length code", errInflate)
+		length := int(e>>16) + int(br.bits(uint(e>>4&15)))
+		d, err := br.decode(dist)
+		if err != nil {
+			return 0, err
 		}
-		length := int(lengthBase[sym])
-		if x := uint(lengthExtra[sym]); x > 0 {
-			length += int(br.buf & (1<<x - 1))
-			br.buf >>= x
-			br.nbits -= x
-		}
-		var dsym int
-		if e := distFast[br.buf&distMask]; e != 0 {
-			n := uint(e & 15)
-			br.buf >>= n
-			br.nbits -= n
-			dsym = int(e >> 4)
-		} else {
-			var err error
-			if dsym, err = br.decode(dist); err != nil {
-				return 0, err
-			}
-		}
-		if dsym >= len(distBase) {
-			return 0, fmt.Errorf("%w: bad distance code", errInflate)
-		}
-		d := int(distBase[dsym])
-		if x := uint(distExtra[dsym]); x > 0 {
-			d += int(br.buf & (1<<x - 1))
-			br.buf >>= x
-			br.nbits -= x
-		}
-		if d > out {
-			return 0, fmt.Errorf("%w: distance %d before the start", errInflate, d)
+		distance := int(d>>16) + int(br.bits(uint(d>>4&15)))
+		if distance > out {
+			return 0, fmt.Errorf("%w: distance %d before the start", errInflate, distance)
 		}
 		if length > len(dst)-out {
 			return 0, fmt.Errorf("%w: more data than the declared %d bytes", errInflate, len(dst))
 		}
-		if d >= length {
-			copy(dst[out:out+length], dst[out-d:])
-			out += length
+		src, end := out-distance, out+length
+		if distance >= length {
+			copy(dst[out:end], dst[src:out])
+			out = end
 			continue
 		}
-		if d == 1 {
-			// A run of one byte: the commonest overlapping copy.
-			b := dst[out-1]
-			run := dst[out : out+length]
-			for i := range run {
-				run[i] = b
-			}
-			out += length
-			continue
-		}
-		// Overlapping copy: the source repeats with period d; copy in
-		// doubling chunks.
-		start := out - d
-		end := out + length
+		// Overlapping copy: the source repeats with period distance;
+		// copy in doubling chunks.
 		for out < end {
-			out += copy(dst[out:end], dst[start:out])
+			out += copy(dst[out:end], dst[src:out])
 		}
 	}
 }
