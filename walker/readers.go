@@ -23,7 +23,8 @@ type ReaderPool struct {
 
 // NewReaderPool returns a pool of n readers of r (n <= 0: GOMAXPROCS), all
 // made at once, whose delta-base cache holds cacheBytes (0: what a walk
-// gives its own, twice the repository's packed bytes within 16 to 64 MiB).
+// gives its own: twice the repository's packed bytes up to 64 MiB, a
+// quarter of them beyond, within 16 to 128 MiB).
 func (r *Repo) NewReaderPool(n int, cacheBytes int64) (*ReaderPool, error) {
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)

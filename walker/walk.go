@@ -24,22 +24,26 @@ const (
 	arenaRetain = 8 << 20
 
 	// The delta-base cache the workers share is sized to the history: twice
-	// its packed bytes, within these bounds. Measured (2 workers): a 64 MiB
-	// cache walks git/git in 16.3 s where 32 MiB takes 21.0 s, while on
-	// go-git (15 MB of packs) 64 MiB only raised peak RSS above git's.
-	// git's own bound (core.deltaBaseCacheLimit, 96 MiB) gave compare.sh
-	// ratios against git of 0.46x on git/git (0.49x at 64 MiB the same
-	// day), 0.35x on curl (0.36x) and 0.29x on redis (0.29x), but a cold
-	// run with the cache on git/git then peaked at 505 MB, above git's 487
-	// (433 at 64 MiB): the store's commits touch most of its pages. Letting
-	// go of the store's mapped pages after each commit took 20 MB off that
-	// peak, not enough. 128 MiB took curl's peak RSS to git's.
-	minCacheBytes = 16 << 20
-	maxCacheBytes = 64 << 20
+	// its packed bytes up to smallCacheBytes, a quarter of them beyond,
+	// within these bounds. The bound is paid in peak RSS, which must stay
+	// below git's; git's own is about the packs it touched plus 80 MB
+	// (curl: 274 MB for 190 MB of packs; git/git: 466 MB for 474).
+	// Measured (numstat --no-renames, 2 workers, quiet machine, alternating
+	// with git): on git/git, 64 MiB walked in 13.7 s, 128 MiB with the
+	// packs' data dropped every 256 MiB in 10.6 s (git 32.3 s), at 370 MB
+	// of peak RSS against 230; 160 and 192 MiB gained 3-4% more, at 418
+	// and 459 MB. On curl the same 128 MiB took 5.1 s against 6.3 s but
+	// peaked at 381 MB, above git's 274; on redis it changed nothing.
+	// Earlier: 32 MiB walked git/git in 21.0 s, and 64 MiB on go-git (15 MB
+	// of packs) only raised peak RSS above git's.
+	minCacheBytes   = 16 << 20
+	smallCacheBytes = 64 << 20
+	maxCacheBytes   = 128 << 20
 )
 
 func (r *Repo) defaultCacheBytes() int64 {
-	return min(max(2*r.db.PackedBytes(), minCacheBytes), maxCacheBytes)
+	packed := r.db.PackedBytes()
+	return min(max(min(2*packed, smallCacheBytes), packed/4, minCacheBytes), maxCacheBytes)
 }
 
 // ErrStop may be returned by a Walk callback to end the walk early without

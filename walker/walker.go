@@ -147,7 +147,8 @@ type Options struct {
 	// readers.
 	Readers *ReaderPool
 	// CacheBytes bounds the cache of inflated delta bases the workers share
-	// (0: twice the repository's packed bytes, between 16 and 64 MiB). More
+	// (0: twice the repository's packed bytes up to 64 MiB, a quarter of
+	// them beyond, within 16 to 128 MiB). More
 	// helps histories of big files; memory grows with it. A ReaderPool
 	// given as Readers has its own cache, and this is then unused.
 	CacheBytes int64
@@ -334,9 +335,10 @@ type Stats struct {
 	// StoreBytes is the size of the records read and written.
 	StoreBytes int64
 	// PackDrops counts the times the packs' mapped pages were dropped from
-	// memory during the walk (every 64 MiB of pack pages read; the page
-	// cache keeps them), which bounds what the packs hold of the process's
-	// resident memory. Concurrent walks of one Repo share the count.
+	// memory during the walk (every PackDropEvery bytes of pack pages read;
+	// the page cache keeps them), which bounds what the packs hold of the
+	// process's resident memory. Concurrent walks of one Repo share the
+	// count.
 	PackDrops int64
 	// PackDropEvery is how many bytes of pack pages read start a drop.
 	PackDropEvery int64

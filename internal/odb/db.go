@@ -47,24 +47,38 @@ type DB struct {
 
 // DefaultMappedLimit is how many bytes of pack pages readers may touch
 // before the DB drops its mappings' pages from the process's memory (see
-// SetMappedLimit): 64 MiB.
-const DefaultMappedLimit = 64 << 20
+// SetMappedLimit), at least: Open sets half the packed bytes, between
+// this and MaxMappedLimit.
+//
+// Each drop costs the faults that map the pages still in use back in. On
+// git/git's 474 MB of packs, 256 MiB instead of 64 dropped 18 times
+// instead of 69, halved the system time (2.0 to 1.2 s) and cut the walk's
+// wall time by a tenth, for 30 MB more of peak RSS. On curl's 190 MB the
+// same 256 MiB cost 105 MB more, above git's own peak: half the packed
+// bytes, 95 MiB, stays below it.
+const (
+	DefaultMappedLimit = 64 << 20
+	MaxMappedLimit     = 256 << 20
+)
 
 // pageSize is the unit in which touched pack data is counted.
 var pageSize = os.Getpagesize()
 
-// SetMappedLimit bounds the memory that the mapped packs hold in this
-// process. Mapped pages that have been read count in its resident memory
-// like any other, so without a bound a walk of the whole history ends up
-// holding most of its packs (git, which maps its packs too, does the
-// same). Once readers have touched about n bytes of pack pages since the
-// last drop, the DB drops the mappings' pages (madvise MADV_DONTNEED): the
-// kernel keeps them in its page cache and the next read maps them back, so
-// nothing is read again from disk. Pages count once per read that spans
-// them, so the resident part of the packs stays at about n or below. Packs
-// whose mappings add up to n or less are never dropped. n <= 0 keeps every
-// page mapped. The default is DefaultMappedLimit. Safe for
-// concurrent use.
+// SetMappedLimit bounds the memory that the mapped pack data holds in
+// this process. Mapped pages that have been read count in its resident
+// memory like any other, so without a bound a walk of the whole history
+// ends up holding most of its packs (git, which maps its packs too, does
+// the same). Once readers have touched about n bytes of pack data since
+// the last drop, the DB drops the pack mappings' pages (madvise
+// MADV_DONTNEED): the kernel keeps them in its page cache and the next
+// read maps them back, so nothing is read again from disk. Pages count
+// once per read that spans them, so the resident part of the packs stays
+// at about n or below. Packs whose data adds up to n or less are never
+// dropped. The pack indexes are not dropped: lookups read them all over,
+// so a drop only faulted them back in (on git/git, 114,000 faults a walk
+// against 97,000 without), and they hold at most their size. n <= 0 keeps
+// every page mapped. Open sets half the packed bytes, within
+// DefaultMappedLimit and MaxMappedLimit. Safe for concurrent use.
 func (db *DB) SetMappedLimit(n int64) { db.mappedLimit.Store(n) }
 
 // MappedLimit returns the bound SetMappedLimit set.
@@ -98,14 +112,13 @@ func (db *DB) noteMapped(n int64) {
 	packs := *db.packs.Load()
 	var mapped int64
 	for _, p := range packs {
-		mapped += int64(len(p.data) + len(p.idx))
+		mapped += int64(len(p.data))
 	}
 	if mapped <= limit {
 		return
 	}
 	for _, p := range packs {
 		dropMapped(p.data)
-		dropMapped(p.idx)
 	}
 	db.mappedDrops.Add(1)
 }
@@ -142,6 +155,7 @@ func Open(gitDir string) (*DB, error) {
 	db.mu.Lock()
 	db.scanPacksLocked(true)
 	db.mu.Unlock()
+	db.mappedLimit.Store(min(max(db.PackedBytes()/2, DefaultMappedLimit), MaxMappedLimit))
 	return db, nil
 }
 
