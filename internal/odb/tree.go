@@ -2,8 +2,10 @@ package odb
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 )
 
 // ErrBadTree is the cause of errors from a TreeIter.
@@ -83,34 +85,85 @@ func (it *TreeIter) Next() (TreeEntry, bool) {
 	if len(it.data) == 0 || it.err != nil {
 		return e, false
 	}
-	d := it.data
-	sp := bytes.IndexByte(d, ' ')
-	if sp <= 0 || sp > 7 {
-		return e, it.fail("malformed mode")
+	mode, sp, nul, msg := parseEntry(it.data)
+	if msg != "" {
+		return e, it.fail(msg)
 	}
-	var mode uint32
+	d := it.data
+	e.Mode = CanonicalMode(mode)
+	e.Name = d[sp+1 : nul : nul]
+	copy(e.ID[:], d[nul+1:])
+	it.data = d[nul+1+len(e.ID):]
+	return e, true
+}
+
+// parseEntry checks the tree entry at the start of d and returns its mode
+// as stored, the positions of the space after the mode and of the NUL
+// after the name (the id follows it), or why it is malformed.
+func parseEntry(d []byte) (mode uint32, sp, nul int, msg string) {
+	sp = bytes.IndexByte(d, ' ')
+	if sp <= 0 || sp > 7 {
+		return 0, 0, 0, "malformed mode"
+	}
 	for _, c := range d[:sp] {
 		if c < '0' || c > '7' {
-			return e, it.fail("malformed mode")
+			return 0, 0, 0, "malformed mode"
 		}
 		mode = mode<<3 | uint32(c-'0')
 	}
-	rest := d[sp+1:]
-	nul := bytes.IndexByte(rest, 0)
+	nul = bytes.IndexByte(d[sp+1:], 0)
 	if nul < 0 {
-		return e, it.fail("truncated entry name")
+		return 0, 0, 0, "truncated entry name"
 	}
 	if nul == 0 {
-		return e, it.fail("empty filename in tree entry")
+		return 0, 0, 0, "empty filename in tree entry"
 	}
-	if len(rest)-nul-1 < len(e.ID) {
-		return e, it.fail("truncated entry id")
+	nul += sp + 1
+	if len(d)-nul-1 < len(ID{}) {
+		return 0, 0, 0, "truncated entry id"
 	}
-	e.Mode = CanonicalMode(mode)
-	e.Name = rest[:nul:nul]
-	copy(e.ID[:], rest[nul+1:])
-	it.data = rest[nul+1+len(e.ID):]
-	return e, true
+	return mode, sp, nul, ""
+}
+
+// SkipSame advances a and b past the entries at their fronts that are the
+// same bytes in both, mode, name and id, and returns how many it skipped:
+// a tree diff need not look at them. Two versions of a tree mostly share
+// long runs of entries, found here by comparing eight bytes at a time; the
+// entries skipped are checked as Next checks them, on one side since both
+// hold the same bytes, and a malformed one stops the skip for Next to
+// report.
+func SkipSame(a, b *TreeIter) int {
+	if a.err != nil || b.err != nil {
+		return 0
+	}
+	same := commonPrefix(a.data, b.data)
+	n, pos := 0, 0
+	for pos < same {
+		_, _, nul, msg := parseEntry(a.data[pos:])
+		end := pos + nul + 1 + len(ID{})
+		if msg != "" || end > same {
+			break
+		}
+		pos = end
+		n++
+	}
+	a.data, b.data = a.data[pos:], b.data[pos:]
+	return n
+}
+
+// commonPrefix is the length of the longest prefix a and b share.
+func commonPrefix(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		if x := binary.LittleEndian.Uint64(a[i:]) ^ binary.LittleEndian.Uint64(b[i:]); x != 0 {
+			return i + bits.TrailingZeros64(x)/8
+		}
+	}
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return i
 }
 
 func (it *TreeIter) fail(msg string) bool {

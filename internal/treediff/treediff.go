@@ -80,6 +80,9 @@ func (d *Differ) diffTrees(oldTree, newTree odb.ID, st pathspec.DirState) error 
 		if d.found && d.firstOnly {
 			return nil
 		}
+		if !haveO && !haveN {
+			odb.SkipSame(&oi, &ni) // entries alike on both sides are no change
+		}
 		if !haveO {
 			if oe, haveO = oi.Next(); !haveO && oi.Err() != nil {
 				return fmt.Errorf("tree %s: %w", oldTree, oi.Err())
