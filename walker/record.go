@@ -115,8 +115,20 @@ func (c *Commit) MarshalBinary() ([]byte, error) { return c.AppendBinary(nil) }
 // Bad input (truncated, trailing bytes, an unknown version or kind, counts
 // the data cannot hold) is an error, never a panic; c is then unchanged.
 // The decoded strings do not alias data.
-func (c *Commit) UnmarshalBinary(data []byte) error {
-	d := recordDecoder{data: data, str: string(data)}
+func (c *Commit) UnmarshalBinary(data []byte) error { return c.unmarshal(data, nil) }
+
+// zone is a time zone a decoder made, with the offset it was made for.
+type zone struct {
+	loc    *time.Location
+	offset int
+}
+
+// unmarshal is UnmarshalBinary keeping the time zones it makes in zones
+// (when not nil) and taking those it has from there: zones repeat across
+// a history, and a FixedZone per signature was 0.06 s of a warm churn of
+// git/git's 0.7 s.
+func (c *Commit) unmarshal(data []byte, zones map[string]zone) error {
+	d := recordDecoder{data: data, str: string(data), zones: zones}
 	var out Commit
 	if v := d.byte(); d.err == nil && v != recordVersion {
 		return fmt.Errorf("%w: version %d, this gitwalk reads version %d", errRecord, v, recordVersion)
@@ -251,6 +263,8 @@ type recordDecoder struct {
 	str  string // data as one string: names and messages are substrings of it
 	off  int
 	err  error
+
+	zones map[string]zone // time zones by name, or nil
 }
 
 func (d *recordDecoder) fail(format string, args ...any) {
@@ -404,7 +418,14 @@ func (d *recordDecoder) signature(s *Signature) {
 		}
 		// As the walk makes it (unit.signature): the zone's name is the raw
 		// text of the commit's time zone.
-		s.When = time.Unix(sec, int64(nsec)).In(time.FixedZone(name, offset))
+		z, ok := d.zones[name]
+		if !ok || z.offset != offset {
+			z = zone{time.FixedZone(name, offset), offset}
+			if d.zones != nil {
+				d.zones[name] = z
+			}
+		}
+		s.When = time.Unix(sec, int64(nsec)).In(z.loc)
 	default:
 		d.fail("time tag %d", tag)
 	}

@@ -38,7 +38,7 @@ func (r *Repo) newRevWalk(opts Options) (*repoRevWalk, error) {
 
 // newRevWalkContext is newRevWalk honouring ctx during a limited walk (which
 // walks all it needs before returning).
-func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWalk, error) {
+func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (_ *repoRevWalk, err error) {
 	shallow, err := refs.ReadShallow(r.commonDir)
 	if err != nil {
 		return nil, err
@@ -52,6 +52,11 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (*repoRevWal
 	if opts.Store != nil && opts.Store.usable() {
 		storeSrc = newGraphSource(src, opts.Store)
 		src = storeSrc
+		defer func() {
+			if err != nil {
+				storeSrc.release() // no walk: nothing else will
+			}
+		}()
 	}
 	cg, graphNote := r.commitGraph(shallow != nil) // an empty shallow file counts too (is_repository_shallow)
 	var graphSrc *graphFileSource
@@ -151,6 +156,7 @@ func (rw *repoRevWalk) spec() *pathspec.Spec { return rw.ps }
 func (rw *repoRevWalk) close() {
 	if rw.storeSrc != nil {
 		rw.storeSrc.keepUnended()
+		rw.storeSrc.release()
 	}
 }
 

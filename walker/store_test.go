@@ -373,3 +373,26 @@ func TestAWalkStoppedEarlyKeepsNoClosure(t *testing.T) {
 		t.Fatalf("the whole walk left %d records of single commits, want them deleted", len(k))
 	}
 }
+
+// A closure read into memory of its own (mapped, as a large one is) serves
+// the warm walk, and the memory is let go at the walk's end: a later walk
+// that used it after would fault.
+func TestAMappedClosureServesAndIsLetGo(t *testing.T) {
+	defer func(n int) { closureMapMin = n }(closureMapMin)
+	closureMapMin = 1
+	r := openFixture(t, "merges")
+	all := Options{Revisions: []string{"--all"}}
+	want, st := walkAll(t, r, all)
+	s := openStore(t, t.TempDir())
+	defer s.Close()
+	all.Store = s
+	for _, what := range []string{"cold", "warm", "warm again"} {
+		got, wst := walkAll(t, r, all)
+		if s.Err() != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: store error %v, or the walk differs from the walk without", what, s.Err())
+		}
+		if what != "cold" && (wst.WalkCommitsFromStore != st.WalkCommitsRead || wst.WalkCommitsRead != 0) {
+			t.Fatalf("%s: %d commits from the store, %d read; want all %d from the store", what, wst.WalkCommitsFromStore, wst.WalkCommitsRead, st.WalkCommitsRead)
+		}
+	}
+}

@@ -34,7 +34,8 @@ type unit struct {
 	detector   *renames.Detector // made with the first commit that has something to pair
 	plan       renamePlan
 
-	zones map[string]*time.Location // time zones met so far, by their raw text
+	zones    map[string]*time.Location // time zones met so far, by their raw text
+	recZones map[string]zone           // and those the store's records named
 
 	missing       *missingSet // the walk's, shared by its workers
 	commitMissing []odb.ID    // objects the current commit passed over

@@ -67,3 +67,27 @@ func mustUnmap(t *testing.T, b []byte) {
 		t.Fatal(err)
 	}
 }
+
+func TestMapHugeGivesZeroedWritableMemory(t *testing.T) {
+	const size = 3<<20 + 5
+	b, err := MapHuge(size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) != RoundUp(size) {
+		t.Fatalf("len %d, want %d", len(b), RoundUp(size))
+	}
+	for i := 0; i < len(b); i += 4096 {
+		if b[i] != 0 {
+			t.Fatalf("byte %d is %d, want 0", i, b[i])
+		}
+		b[i] = byte(i >> 12)
+	}
+	if b[5<<12] != 5 {
+		t.Fatal("a write did not hold")
+	}
+	mustUnmap(t, b)
+	if _, err := MapHuge(0); err == nil {
+		t.Fatal("MapHuge(0) gave memory")
+	}
+}

@@ -594,6 +594,12 @@ func (s *Store) guard(err *error) func() {
 // whether there was one. A record that fails its checksum is ErrDamaged,
 // and so is every later call: close the store and set it aside.
 func (s *Store) Get(k Key) (rec []byte, ok bool, err error) {
+	return s.GetInto(k, func(n int) []byte { return make([]byte, n) })
+}
+
+// GetInto is Get copying the record into buf(n), a buffer of n bytes the
+// caller gives (one it maps itself for a large record, say).
+func (s *Store) GetInto(k Key, buf func(n int) []byte) (rec []byte, ok bool, err error) {
 	s.mu.Lock()
 	if err := s.unreadable(); err != nil {
 		s.mu.Unlock()
@@ -605,7 +611,9 @@ func (s *Store) Get(k Key) (rec []byte, ok bool, err error) {
 			if v == nil {
 				return nil, false, nil // deleted
 			}
-			return append([]byte(nil), v...), true, nil
+			rec = buf(len(v))
+			copy(rec, v)
+			return rec, true, nil
 		}
 	}
 	s.mu.Unlock()
@@ -629,7 +637,8 @@ func (s *Store) Get(k Key) (rec []byte, ok bool, err error) {
 		if !good {
 			return s.damaged(fmt.Sprintf("record %x fails its checksum", key))
 		}
-		rec, ok = append([]byte(nil), p...), true
+		rec, ok = buf(len(p)), true
+		copy(rec, p)
 		return nil
 	})
 	if err != nil {
