@@ -400,13 +400,10 @@ type closure struct {
 }
 
 // find returns the index of id's entry, or -1.
+// Ids are hashes, spread evenly: searched by interpolation, a lookup
+// among git/git's 82,000 commits makes a few probes where halving made 17.
 func (c *closure) find(id *Hash) int {
-	n := len(c.entries) / entrySize
-	i := sort.Search(n, func(i int) bool { return bytes.Compare(c.entries[i*entrySize:i*entrySize+20], id[:]) >= 0 })
-	if i < n && bytes.Equal(c.entries[i*entrySize:i*entrySize+20], id[:]) {
-		return i
-	}
-	return -1
+	return odb.SearchIDs(c.entries, entrySize, id)
 }
 
 // fill gives info entry i's tree, date and parents, false when the entry

@@ -121,3 +121,52 @@ func TestFindOnAnIndexOutOfOrderStaysInItsBucket(t *testing.T) {
 		}
 	}
 }
+
+// SearchIDs finds every id of a table of wider entries (a 56-byte stride,
+// as the walker's closures hold) and no absent one, over the whole range
+// of 64-bit keys, and nothing in an empty table.
+func TestSearchIDsInATableOfEntries(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	const stride = 56
+	var ids []ID
+	seen := map[ID]bool{}
+	for len(ids) < 5000 {
+		var id ID
+		for i := range id {
+			id[i] = byte(r.Uint32())
+		}
+		if len(ids)%500 == 0 {
+			id[0] = 0xff // some at the top of the range
+			for i := 1; i < 8; i++ {
+				id[i] = 0xff
+			}
+		}
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, func(a, b ID) int { return bytes.Compare(a[:], b[:]) })
+	table := make([]byte, len(ids)*stride)
+	for i, id := range ids {
+		copy(table[i*stride:], id[:])
+		table[i*stride+20] = 0xaa // what follows an id is not searched
+	}
+	for i := range ids {
+		if got := SearchIDs(table, stride, &ids[i]); got != i {
+			t.Fatalf("SearchIDs(%s) = %d, want %d", ids[i], got, i)
+		}
+	}
+	for range 5000 {
+		var id ID
+		for i := range id {
+			id[i] = byte(r.Uint32())
+		}
+		if !seen[id] && SearchIDs(table, stride, &id) != -1 {
+			t.Fatalf("SearchIDs found the absent %s", id)
+		}
+	}
+	if got := SearchIDs(nil, stride, &ids[0]); got != -1 {
+		t.Fatalf("SearchIDs in an empty table = %d", got)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"math/bits"
 	"path/filepath"
 	"strings"
@@ -165,39 +166,59 @@ func (p *pack) nameAt(i int) []byte {
 }
 
 // find returns the index position of id, or -1.
-//
-// Object ids are hashes, spread evenly, so the position of an id among its
-// fan-out bucket is about where its value lies between the bucket's ends:
-// find probes there first (interpolation search) and narrows the range
-// with each probe's value, for a few probes, then halves what is left.
-// On git/git's index (849,014 objects, 3,300 to a bucket) a lookup by
-// halving made 10.8 probes on average, spread over the bucket's 16 pages,
-// each likely a cache miss; by interpolation 4.3, the last ones close
-// together. Ids bunched in a bucket cost only more probes.
 func (p *pack) find(id *ID) int {
 	lo := 0
 	if id[0] > 0 {
 		lo = int(p.fanout[id[0]-1])
 	}
 	hi := int(p.fanout[id[0]])
-	key := binary.BigEndian.Uint64(id[:8])
 	// The bucket's ids lie in [loKey, hiKey]: their first byte is id[0].
 	loKey := uint64(id[0]) << 56
 	hiKey := loKey + (1<<56 - 1)
+	if p.version == 1 {
+		return searchIDs(p.names, 24, 4, lo, hi, loKey, hiKey, id)
+	}
+	return searchIDs(p.names, 20, 0, lo, hi, loKey, hiKey, id)
+}
+
+// SearchIDs returns the position of id among the ids that table holds in
+// increasing order, one at the start of every stride bytes, or -1 (see
+// searchIDs).
+func SearchIDs(table []byte, stride int, id *ID) int {
+	return searchIDs(table, stride, 0, 0, len(table)/stride, 0, math.MaxUint64, id)
+}
+
+// searchIDs returns the position in [lo, hi) of id among the ids of table,
+// one at off in every stride bytes, sorted, whose first eight bytes (big
+// endian) lie in [loKey, hiKey]; or -1.
+//
+// Object ids are hashes, spread evenly, so an id's position is about where
+// its value lies between the range's ends: it probes there first
+// (interpolation search) and narrows the range with each probe's value,
+// for a few probes, then halves what is left. On git/git's pack index
+// (849,014 objects, 3,300 to a fan-out bucket) a lookup by halving made
+// 10.8 probes on average, spread over the bucket's 16 pages, each likely
+// a cache miss; by interpolation 4.3, the last ones close together. Ids
+// bunched together cost only more probes.
+func searchIDs(table []byte, stride, off, lo, hi int, loKey, hiKey uint64, id *ID) int {
+	key := binary.BigEndian.Uint64(id[:8])
 	for probes := 0; lo < hi; probes++ {
 		mid := int(uint(lo+hi) >> 1)
 		// key stays within [loKey, hiKey], since a probe narrows them only
-		// on its side of key. In a damaged index a bucket may hold ids of
-		// another first byte, and the bounds then widen to all 64 bits,
-		// whose size does not fit: only halving there.
-		if probes < 4 && hiKey-loKey+1 != 0 {
+		// on its side of key (in a damaged table, whose ranges hold ids out
+		// of order, the bounds may widen, up to all 64 bits). Past four
+		// probes, only halving.
+		if probes < 4 {
 			// key's share of [loKey, hiKey] times the positions, in 128 bits:
 			// below hi-lo, so the division cannot overflow.
 			h, l := bits.Mul64(key-loKey, uint64(hi-lo))
-			q, _ := bits.Div64(h, l, hiKey-loKey+1)
+			q := h // a span of all 64 bits: divide by 2^64
+			if span := hiKey - loKey; span != math.MaxUint64 {
+				q, _ = bits.Div64(h, l, span+1)
+			}
 			mid = lo + int(q)
 		}
-		name := p.nameAt(mid)
+		name := table[mid*stride+off : mid*stride+off+20]
 		k := binary.BigEndian.Uint64(name)
 		c := 0
 		switch {
