@@ -6,6 +6,10 @@
 # test: commit it with the fix, and it becomes a seed.
 # scripts/test.sh calls it when FUZZ=1.
 #
+# Each new input is minimized for at most 3 s (-fuzzminimizetime; Go's
+# default is 60 s): minimizing inputs grown from FuzzInflate's large seeds
+# could stall a run at 0 execs/s for tens of seconds past its FUZZTIME.
+#
 # Go 1.26's fuzz coordinator can fail a target with a bare "context deadline
 # exceeded" when -fuzztime runs out while a worker is busy (golang/go#75804,
 # fixed in Go 1.27). That is no finding: nothing is written and nothing
@@ -29,7 +33,7 @@ for pkg in $(go list ./...); do
   for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
     for try in 1 2; do
       printf '== %s %s (%s)\n' "$pkg" "$target" "$fuzztime"
-      if go test "$pkg" -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" -parallel "$parallel" >"$log" 2>&1; then
+      if go test "$pkg" -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" -fuzzminimizetime 3s -parallel "$parallel" >"$log" 2>&1; then
         cat "$log"
         break
       fi
