@@ -251,7 +251,14 @@ func (u *unit) fromStore(node *revwalk.Commit) (*Commit, unitStats, bool) {
 	if !u.store.s.usable() {
 		return nil, st, false
 	}
-	v, ok, err := u.store.s.s.Get(u.storeKey(node))
+	// The record is read into the worker's buffer: what the walk keeps
+	// of it, decoding copies out.
+	v, ok, err := u.store.s.s.GetInto(u.storeKey(node), func(n int) []byte {
+		if cap(u.recBuf) < n {
+			u.recBuf = make([]byte, n+n/4)
+		}
+		return u.recBuf[:n]
+	})
 	if err != nil {
 		u.store.s.fail(err)
 		return nil, st, false

@@ -36,6 +36,7 @@ type unit struct {
 
 	zones    map[string]*time.Location // time zones met so far, by their raw text
 	recZones map[string]zone           // and those the store's records named
+	recBuf   []byte                    // a record read from the store, until decoded
 
 	missing       *missingSet // the walk's, shared by its workers
 	commitMissing []odb.ID    // objects the current commit passed over
