@@ -598,8 +598,15 @@ func (s *Store) Get(k Key) (rec []byte, ok bool, err error) {
 }
 
 // GetInto is Get copying the record into buf(n), a buffer of n bytes the
-// caller gives (one it maps itself for a large record, say).
+// caller gives (one it maps itself for a large record, say, or one it
+// reuses); a buffer of another length is not used.
 func (s *Store) GetInto(k Key, buf func(n int) []byte) (rec []byte, ok bool, err error) {
+	into := func(n int) []byte {
+		if b := buf(n); len(b) == n {
+			return b
+		}
+		return make([]byte, n)
+	}
 	s.mu.Lock()
 	if err := s.unreadable(); err != nil {
 		s.mu.Unlock()
@@ -611,7 +618,7 @@ func (s *Store) GetInto(k Key, buf func(n int) []byte) (rec []byte, ok bool, err
 			if v == nil {
 				return nil, false, nil // deleted
 			}
-			rec = buf(len(v))
+			rec = into(len(v))
 			copy(rec, v)
 			return rec, true, nil
 		}
@@ -637,7 +644,7 @@ func (s *Store) GetInto(k Key, buf func(n int) []byte) (rec []byte, ok bool, err
 		if !good {
 			return s.damaged(fmt.Sprintf("record %x fails its checksum", key))
 		}
-		rec, ok = buf(len(p)), true
+		rec, ok = into(len(p)), true
 		copy(rec, p)
 		return nil
 	})

@@ -812,3 +812,25 @@ func TestABatchInOrderWritesFewPages(t *testing.T) {
 		t.Fatalf("a batch in order wrote %d pages, one spread over the tree %d: want under a quarter", appended, spread)
 	}
 }
+
+func TestGetIntoCopiesIntoTheCallersBuffer(t *testing.T) {
+	s := mustOpen(t, t.TempDir(), nil)
+	defer s.Close()
+	putAll(t, s, 0, 3)
+	for _, flush := range []bool{false, true} { // from the pending batch, then from the file
+		if flush {
+			if err := s.Flush(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mine := make([]byte, 4096)
+		v, ok, err := s.GetInto(testKey(1), func(n int) []byte { return mine[:n] })
+		if err != nil || !ok || !bytes.Equal(v, testRecord(1)) || &v[0] != &mine[0] {
+			t.Fatalf("flushed %v: %q, %v, %v; want record 1 in the buffer given", flush, v, ok, err)
+		}
+		v, ok, err = s.GetInto(testKey(2), func(n int) []byte { return mine[:1] })
+		if err != nil || !ok || !bytes.Equal(v, testRecord(2)) {
+			t.Fatalf("flushed %v, a buffer too short: %q, %v, %v; want record 2 all the same", flush, v, ok, err)
+		}
+	}
+}
