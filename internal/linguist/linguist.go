@@ -37,6 +37,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // The attribute names, in the order Attrs takes their values.
@@ -158,11 +159,15 @@ type rule struct {
 	needles []string
 }
 
-// ruleSet is rules and their expressions, compiled, with the matcher of
-// their needles.
+// ruleSet is rules and their expressions, compiled on first use, with the
+// matcher of their needles.
 type ruleSet struct {
-	rules   []rule
-	res     []*regexp.Regexp
+	rules []rule
+	// res[i] is rules[i].expr compiled, once a path has needed it: most
+	// paths need few of the 250 expressions, and compiling all of them
+	// was 0.8 ms and 950 KB of fresh memory at the start of every run
+	// that classifies.
+	res     []atomic.Pointer[regexp.Regexp]
 	needles *needleMatcher
 	// always are the rules tried on every path: those without needles
 	// (or with an empty one, which every path holds).
@@ -170,9 +175,8 @@ type ruleSet struct {
 }
 
 func compile(rules []rule) ruleSet {
-	s := ruleSet{rules: rules, res: make([]*regexp.Regexp, len(rules)), needles: newNeedleMatcher(rules)}
+	s := ruleSet{rules: rules, res: make([]atomic.Pointer[regexp.Regexp], len(rules)), needles: newNeedleMatcher(rules)}
 	for i, r := range rules {
-		s.res[i] = regexp.MustCompile(r.expr)
 		if len(r.needles) == 0 || slices.Contains(r.needles, "") {
 			s.always.add(uint8(i))
 		}
@@ -191,12 +195,24 @@ func (s *ruleSet) match(p string) bool {
 		for word != 0 {
 			i := w*64 + bits.TrailingZeros64(word)
 			word &= word - 1
-			if s.res[i].MatchString(p) {
+			if s.re(i).MatchString(p) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// re returns rule i's expression, compiling it on its first use. Two
+// goroutines may both compile it; either result serves. The expressions
+// are generated, and a test compiles every one of them.
+func (s *ruleSet) re(i int) *regexp.Regexp {
+	if r := s.res[i].Load(); r != nil {
+		return r
+	}
+	r := regexp.MustCompile(s.rules[i].expr)
+	s.res[i].Store(r)
+	return r
 }
 
 // compiled compiles the rules on first use, so that a command that

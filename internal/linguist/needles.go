@@ -1,6 +1,9 @@
 package linguist
 
-import "fmt"
+import (
+	"fmt"
+	"math/bits"
+)
 
 // maxRules bounds the rules of one ruleSet, so that the set of rules whose
 // needles a path holds is a bitset on the stack (ruleBits) and a rule's
@@ -23,45 +26,48 @@ func (b *ruleBits) has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
 //
 // Bytes that occur in no needle share one column of the table (class 0),
 // which keeps it to a column per distinct needle byte: about 2,000 states
-// by 57 columns for the vendor rules, 450 KB.
+// by 57 columns for the vendor rules, rounded up to 64 so that a row is
+// found by a shift, 255 KB of 16-bit entries. (The three tables took
+// 550 KB of 32-bit entries before, and touching that fresh memory was most
+// of the 5 ms they took to build at a run's start.)
 type needleMatcher struct {
 	class [256]uint16 // a byte's column in next
-	width uint32      // columns per state
-	// next[row+class[c]] is the row of the state after reading c in the
-	// state whose row is row: the longest needle prefix that ends the text
-	// read, with hasRules set when a needle ends there. A row is a state
-	// times width, so a step needs no multiplication; state 0 is the empty
-	// prefix.
-	next []uint32
+	shift uint32      // a state's row is s<<shift: columns rounded up to a power of two
+	// next[s<<shift+class[c]] is the state after reading c in state s: the
+	// longest needle prefix that ends the text read, with hasRules set
+	// when a needle ends there. State 0 is the empty prefix.
+	next []uint16
 	// rules[outs[s]:outs[s+1]] are the rules one of whose needles ends
 	// the text read in state s (its own needle or a suffix of it).
 	outs  []uint32
 	rules []uint8
 }
 
-// hasRules marks, in needleMatcher.next, a state where needles end.
-const hasRules = 1 << 31
+// hasRules marks, in needleMatcher.next, a state where needles end; the
+// states are fewer.
+const hasRules = 1 << 15
 
 // newNeedleMatcher builds the matcher of rules' needles. It panics when
-// the rules are more than maxRules (or their needles make more than 2^31
-// table entries): the tables are generated, and the tests build every
-// ruleSet.
+// the rules are more than maxRules (or their needles make hasRules states
+// or more): the tables are generated, and the tests build every ruleSet.
 func newNeedleMatcher(rules []rule) *needleMatcher {
 	if len(rules) > maxRules {
 		panic(fmt.Sprintf("linguist: %d rules in a set, the needle matcher holds %d: raise maxRules", len(rules), maxRules))
 	}
-	m := &needleMatcher{width: 1}
+	m := &needleMatcher{}
+	classes := 1
 	for _, r := range rules {
 		for _, n := range r.needles {
 			for i := 0; i < len(n); i++ {
 				if m.class[n[i]] == 0 {
-					m.class[n[i]] = uint16(m.width)
-					m.width++
+					m.class[n[i]] = uint16(classes)
+					classes++
 				}
 			}
 		}
 	}
-	w := int(m.width)
+	m.shift = uint32(bits.Len(uint(classes - 1)))
+	w := 1 << m.shift
 
 	// The trie of the needles, in the table itself: next holds its edges
 	// by state (an edge never leads to state 0, so 0 there means none
@@ -76,7 +82,7 @@ func newNeedleMatcher(rules []rule) *needleMatcher {
 			bound += len(n)
 		}
 	}
-	next := make([]uint32, bound*w)
+	next := make([]uint16, bound*w)
 	own := make([][]uint8, 1, bound)
 	for i, r := range rules {
 		for _, n := range r.needles {
@@ -87,7 +93,10 @@ func newNeedleMatcher(rules []rule) *needleMatcher {
 			for j := 0; j < len(n); j++ {
 				e := s*w + int(m.class[n[j]])
 				if next[e] == 0 {
-					next[e] = uint32(len(own))
+					if len(own) >= hasRules {
+						panic(fmt.Sprintf("linguist: the needles of %d rules make more than %d states", len(rules), hasRules))
+					}
+					next[e] = uint16(len(own))
 					own = append(own, nil)
 				}
 				s = int(next[e])
@@ -96,18 +105,15 @@ func newNeedleMatcher(rules []rule) *needleMatcher {
 		}
 	}
 	states := len(own)
-	if states*w >= hasRules {
-		panic(fmt.Sprintf("linguist: the needles of %d rules make a table of %d by %d", len(rules), states, w))
-	}
 	next = next[:states*w]
 
 	// Breadth first, each state's failure (the state of its longest proper
 	// suffix that is a trie state) is known before the state is reached:
 	// a missing edge becomes the failure's transition, and a state's rules
 	// gain its failure's. A state's edges are final once it is dequeued.
-	fail := make([]uint32, states)
+	fail := make([]uint16, states)
 	out := make([][]uint8, states)
-	queue := make([]uint32, 1, states)
+	queue := make([]uint16, 1, states)
 	for len(queue) > 0 {
 		s := int(queue[0])
 		queue = queue[1:]
@@ -133,9 +139,8 @@ func newNeedleMatcher(rules []rule) *needleMatcher {
 		}
 	}
 
-	// States become rows, flagged where needles end.
+	// States are flagged where needles end.
 	for e, s := range next {
-		next[e] = s * uint32(w)
 		if len(out[s]) > 0 {
 			next[e] |= hasRules
 		}
@@ -161,12 +166,11 @@ func appendRule(rs []uint8, r uint8) []uint8 {
 
 // scan adds to found every rule one of whose non-empty needles p holds.
 func (m *needleMatcher) scan(p string, found *ruleBits) {
-	row := uint32(0)
+	s := uint32(0)
 	for i := 0; i < len(p); i++ {
-		x := m.next[row+uint32(m.class[p[i]])]
-		row = x &^ hasRules
+		x := m.next[s<<m.shift+uint32(m.class[p[i]])]
+		s = uint32(x &^ hasRules)
 		if x&hasRules != 0 { // rare: a needle ends here
-			s := row / m.width
 			for _, r := range m.rules[m.outs[s]:m.outs[s+1]] {
 				found.add(r)
 			}

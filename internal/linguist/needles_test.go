@@ -1,6 +1,7 @@
 package linguist
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -23,7 +24,7 @@ func containsMatch(s *ruleSet, p string) bool {
 		if len(r.needles) > 0 && !containsAny(p, r.needles) {
 			continue
 		}
-		if s.res[i].MatchString(p) {
+		if s.re(i).MatchString(p) {
 			return true
 		}
 	}
@@ -245,4 +246,16 @@ var benchPaths = []string{
 	"src/__generated__/schema.graphql.ts", "Pods/Alamofire/Source/Request.swift", "ios/App/AppDelegate.swift",
 	"ios/App.xcodeproj/project.pbxproj", "Carthage/Build/iOS/Foo.framework/Foo", ".vscode/settings.json",
 	"a/very/deep/folder/structure/with/many/levels/of/nesting/inside/the/repository/source/file.go",
+}
+
+// The expressions are compiled when a path first needs one, so a bad one
+// would only show on such a path: compile them all here.
+func TestEveryExpressionCompiles(t *testing.T) {
+	for name, s := range ruleSets() {
+		for i, r := range s.rules {
+			if _, err := regexp.Compile(r.expr); err != nil {
+				t.Errorf("%s rule %d: %v", name, i, err)
+			}
+		}
+	}
 }
