@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -117,18 +118,31 @@ func (c *Commit) MarshalBinary() ([]byte, error) { return c.AppendBinary(nil) }
 // The decoded strings do not alias data.
 func (c *Commit) UnmarshalBinary(data []byte) error { return c.unmarshal(data, nil) }
 
+// recordScratch is what a worker keeps from one record's decoding to the
+// next: the time zones the records named, and the buffers the paths are
+// rebuilt in, which the decoded commit does not keep.
+type recordScratch struct {
+	zones map[string]zone // time zones by name
+	paths []byte
+	spans []pathSpan
+}
+
 // zone is a time zone a decoder made, with the offset it was made for.
 type zone struct {
 	loc    *time.Location
 	offset int
 }
 
-// unmarshal is UnmarshalBinary keeping the time zones it makes in zones
-// (when not nil) and taking those it has from there: zones repeat across
-// a history, and a FixedZone per signature was 0.06 s of a warm churn of
-// git/git's 0.7 s.
-func (c *Commit) unmarshal(data []byte, zones map[string]zone) error {
-	d := recordDecoder{data: data, str: string(data), zones: zones}
+// unmarshal is UnmarshalBinary with a worker's scratch (when not nil): it
+// keeps the time zones it makes and takes those it has from there (zones
+// repeat across a history, and a FixedZone per signature was 0.06 s of a
+// warm churn of git/git's 0.7 s), and rebuilds the paths in its buffers,
+// so that the commit's allocations are the ones it keeps.
+func (c *Commit) unmarshal(data []byte, scratch *recordScratch) error {
+	if scratch == nil {
+		scratch = &recordScratch{}
+	}
+	d := recordDecoder{data: data, str: string(data), zones: scratch.zones}
 	var out Commit
 	if v := d.byte(); d.err == nil && v != recordVersion {
 		return fmt.Errorf("%w: version %d, this gitwalk reads version %d", errRecord, v, recordVersion)
@@ -151,8 +165,9 @@ func (c *Commit) unmarshal(data []byte, zones map[string]zone) error {
 		out.Changes = make([]Change, n)
 		// Paths are rebuilt into one buffer and become substrings of one
 		// string: one allocation for all of them, as the walk makes them.
-		var paths []byte
-		spans := make([]pathSpan, 2*n)
+		paths := scratch.paths[:0]
+		spans := slices.Grow(scratch.spans[:0], 2*n)[:2*n]
+		clear(spans)
 		prev := pathSpan{}
 		for i := range out.Changes {
 			ch := &out.Changes[i]
@@ -195,6 +210,7 @@ func (c *Commit) unmarshal(data []byte, zones map[string]zone) error {
 				break
 			}
 		}
+		scratch.paths, scratch.spans = paths, spans
 		if d.err == nil {
 			all := string(paths)
 			for i := range out.Changes {

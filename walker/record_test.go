@@ -96,7 +96,7 @@ func TestRecordKeepsTheWalksTimeZonesExactly(t *testing.T) {
 			if err := got.UnmarshalBinary(b); err != nil {
 				t.Fatal(err)
 			}
-			if err := shared.unmarshal(b, zones); err != nil {
+			if err := shared.unmarshal(b, &recordScratch{zones: zones}); err != nil {
 				t.Fatal(err)
 			}
 			for _, got := range []Commit{got, shared} {

@@ -272,10 +272,10 @@ func (u *unit) fromStore(node *revwalk.Commit) (*Commit, unitStats, bool) {
 	degraded := needed&recordDegraded != 0
 	needed &^= recordDegraded
 	c := new(Commit)
-	if u.recZones == nil {
-		u.recZones = map[string]zone{}
+	if u.rec.zones == nil {
+		u.rec.zones = map[string]zone{}
 	}
-	if n <= 0 || needed > 1<<31 || c.unmarshal(v[n:], u.recZones) != nil || c.Hash != node.ID {
+	if n <= 0 || needed > 1<<31 || c.unmarshal(v[n:], &u.rec) != nil || c.Hash != node.ID {
 		// The value passed its checksum, so this is a bug of the encoder
 		// or a record of another engine under this one's version.
 		u.store.s.fail(fmt.Errorf("%w: record of commit %s does not decode", ErrStoreDamaged, node.ID))

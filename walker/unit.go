@@ -34,9 +34,9 @@ type unit struct {
 	detector   *renames.Detector // made with the first commit that has something to pair
 	plan       renamePlan
 
-	zones    map[string]*time.Location // time zones met so far, by their raw text
-	recZones map[string]zone           // and those the store's records named
-	recBuf   []byte                    // a record read from the store, until decoded
+	zones  map[string]*time.Location // time zones met so far, by their raw text
+	rec    recordScratch             // decoding the store's records
+	recBuf []byte                    // a record read from the store, until decoded
 
 	missing       *missingSet // the walk's, shared by its workers
 	commitMissing []odb.ID    // objects the current commit passed over
