@@ -1,5 +1,6 @@
 // Package mmap maps anonymous private memory outside the Go heap, and
-// releases, protects and unmaps it. It is the arena package's view of the
+// releases, protects and unmaps it; it also asks for huge pages behind
+// the Go heap (AdviseHeapHuge). It is the arena package's view of the
 // operating system: on Linux and the BSDs (including macOS) it uses mmap,
 // madvise and mprotect through golang.org/x/sys/unix; elsewhere it falls back
 // to Go heap memory so that callers build and work everywhere, with the
