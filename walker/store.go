@@ -252,8 +252,12 @@ func (u *unit) fromStore(node *revwalk.Commit) (*Commit, unitStats, bool) {
 		return nil, st, false
 	}
 	// The record is read into the worker's buffer: what the walk keeps
-	// of it, decoding copies out.
-	v, ok, err := u.store.s.s.GetInto(u.storeKey(node), func(n int) []byte {
+	// of it, decoding copies out. The worker's reader keeps its place in
+	// the store: its next commit's key is a few keys on.
+	if u.recReader == nil {
+		u.recReader = u.store.s.s.NewReader()
+	}
+	v, ok, err := u.recReader.GetInto(u.storeKey(node), func(n int) []byte {
 		if cap(u.recBuf) < n {
 			u.recBuf = make([]byte, n+n/4)
 		}

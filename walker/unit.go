@@ -13,6 +13,7 @@ import (
 	"github.com/gitwalk/gitwalk/internal/pathspec"
 	"github.com/gitwalk/gitwalk/internal/renames"
 	"github.com/gitwalk/gitwalk/internal/revwalk"
+	"github.com/gitwalk/gitwalk/internal/store"
 	"github.com/gitwalk/gitwalk/internal/treediff"
 )
 
@@ -34,9 +35,10 @@ type unit struct {
 	detector   *renames.Detector // made with the first commit that has something to pair
 	plan       renamePlan
 
-	zones  map[string]*time.Location // time zones met so far, by their raw text
-	rec    recordScratch             // decoding the store's records
-	recBuf []byte                    // a record read from the store, until decoded
+	zones     map[string]*time.Location // time zones met so far, by their raw text
+	rec       recordScratch             // decoding the store's records
+	recBuf    []byte                    // a record read from the store, until decoded
+	recReader *store.Reader             // the worker's way into the store
 
 	missing       *missingSet // the walk's, shared by its workers
 	commitMissing []odb.ID    // objects the current commit passed over

@@ -601,6 +601,69 @@ func (s *Store) Get(k Key) (rec []byte, ok bool, err error) {
 // caller gives (one it maps itself for a large record, say, or one it
 // reuses); a buffer of another length is not used.
 func (s *Store) GetInto(k Key, buf func(n int) []byte) (rec []byte, ok bool, err error) {
+	return s.getInto(k, buf, nil)
+}
+
+// A Reader reads records for one goroutine at a time, keeping its place in
+// the file between reads: a key a few keys after the last one it read is
+// found by stepping there, not by a search from the root of the B+tree.
+// A walk reads its commits in about the order of their keys (newest
+// first, by Key.Order), and each worker's next commit is a few keys on;
+// searches from the root were a tenth of a warm walk's CPU on git/git.
+// A Reader is not safe for concurrent use; several may read one Store.
+type Reader struct {
+	s    *Store
+	tx   *bolt.Tx     // the shared read transaction c walks
+	c    *bolt.Cursor // nil until the first read of a shared transaction
+	last []byte       // the key c is at; nil when c has run off the end
+	// stepped counts the reads that stepped rather than searched.
+	stepped int
+}
+
+// NewReader returns a Reader of s.
+func (s *Store) NewReader() *Reader { return &Reader{s: s} }
+
+// GetInto is Store.GetInto through r.
+func (r *Reader) GetInto(k Key, buf func(n int) []byte) (rec []byte, ok bool, err error) {
+	return r.s.getInto(k, buf, r)
+}
+
+// readerSteps is how many keys a Reader steps over before it searches
+// instead.
+const readerSteps = 8
+
+// get returns the value of key in b, the records bucket of the shared
+// transaction tx, from r's place in it when key lies a few keys on.
+func (r *Reader) get(tx *bolt.Tx, b *bolt.Bucket, key []byte) []byte {
+	if r.tx != tx || r.c == nil {
+		r.tx, r.c, r.last = tx, b.Cursor(), nil
+	}
+	if r.last != nil && bytes.Compare(key, r.last) > 0 {
+		for range readerSteps {
+			k, v := r.c.Next()
+			r.last = k
+			if k == nil {
+				return nil // the end: key is not there
+			}
+			switch bytes.Compare(k, key) {
+			case 0:
+				r.stepped++
+				return v
+			case 1:
+				r.stepped++
+				return nil // stepped past it: key is not there
+			}
+		}
+	}
+	k, v := r.c.Seek(key)
+	r.last = k
+	if !bytes.Equal(k, key) {
+		return nil
+	}
+	return v
+}
+
+func (s *Store) getInto(k Key, buf func(n int) []byte, r *Reader) (rec []byte, ok bool, err error) {
 	into := func(n int) []byte {
 		if b := buf(n); len(b) == n {
 			return b
@@ -635,8 +698,13 @@ func (s *Store) GetInto(k Key, buf func(n int) []byte) (rec []byte, ok bool, err
 	var kb [keyLen]byte
 	key := k.bytes(&kb)
 	var stamp [4]byte
-	err = s.read(func(b *bolt.Bucket) error {
-		v := b.Get(key)
+	err = s.read(func(b *bolt.Bucket, shared *bolt.Tx) error {
+		var v []byte
+		if r != nil && shared != nil {
+			v = r.get(shared, b, key)
+		} else {
+			v = b.Get(key)
+		}
 		if v == nil {
 			return nil
 		}
@@ -689,7 +757,7 @@ func (s *Store) Keys(f Fingerprint) (keys []Key, err error) {
 	s.swapMu.RLock()
 	defer s.swapMu.RUnlock()
 	defer s.guard(&err)()
-	err = s.read(func(b *bolt.Bucket) error {
+	err = s.read(func(b *bolt.Bucket, _ *bolt.Tx) error {
 		c := b.Cursor()
 		for k, _ := c.Seek(f[:]); k != nil && bytes.HasPrefix(k, f[:]); k, _ = c.Next() {
 			if len(k) != keyLen {
@@ -714,10 +782,11 @@ func (s *Store) Keys(f Fingerprint) (keys []Key, err error) {
 	return keys, nil
 }
 
-// read calls fn with the records bucket of the shared read transaction,
-// begun here when there is none and no write is under way, or else of a
-// transaction of its own. Called with swapMu held for reading.
-func (s *Store) read(fn func(b *bolt.Bucket) error) error {
+// read calls fn with the records bucket of the shared read transaction
+// (and that transaction), begun here when there is none and no write is
+// under way, or else of a transaction of its own (and nil). Called with
+// swapMu held for reading.
+func (s *Store) read(fn func(b *bolt.Bucket, shared *bolt.Tx) error) error {
 	s.viewMu.RLock()
 	if s.view == nil && !s.writing {
 		s.viewMu.RUnlock()
@@ -735,10 +804,10 @@ func (s *Store) read(fn func(b *bolt.Bucket) error) error {
 	}
 	if s.view != nil {
 		defer s.viewMu.RUnlock()
-		return fn(s.viewRecords)
+		return fn(s.viewRecords, s.view)
 	}
 	s.viewMu.RUnlock()
-	return s.db.View(func(tx *bolt.Tx) error { return fn(tx.Bucket(bucketRecords)) })
+	return s.db.View(func(tx *bolt.Tx) error { return fn(tx.Bucket(bucketRecords), nil) })
 }
 
 // lockWrite takes writeMu for a change to the file (a commit, a prune, a

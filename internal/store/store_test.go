@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -831,6 +832,63 @@ func TestGetIntoCopiesIntoTheCallersBuffer(t *testing.T) {
 		v, ok, err = s.GetInto(testKey(2), func(n int) []byte { return mine[:1] })
 		if err != nil || !ok || !bytes.Equal(v, testRecord(2)) {
 			t.Fatalf("flushed %v, a buffer too short: %q, %v, %v; want record 2 all the same", flush, v, ok, err)
+		}
+	}
+}
+
+// A Reader finds what Get finds, whether the next key is a step on, far
+// on, behind, absent, or in a file a write has changed since.
+func TestAReaderFindsWhatGetFinds(t *testing.T) {
+	s := mustOpen(t, t.TempDir(), &Options{BatchRecords: 1 << 20})
+	defer s.Close()
+	const n = 3000
+	key := func(i int) Key {
+		k := testKey(i)
+		k.Order = uint64(i)
+		return k
+	}
+	for i := 0; i < n; i += 2 { // the odd keys are absent
+		if err := s.Put(key(i), testRecord(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	r := s.NewReader()
+	check := func(i int) {
+		t.Helper()
+		v, ok, err := r.GetInto(key(i), func(n int) []byte { return make([]byte, n) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := i%2 == 0 && i < n; ok != want || (ok && !bytes.Equal(v, testRecord(i))) {
+			t.Fatalf("key %d: %q, %v; want present %v", i, v, ok, want)
+		}
+	}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < n+10; i += 1 + rnd.IntN(3) { // steps of one to three keys
+		check(i)
+	}
+	for range 500 { // anywhere
+		check(rnd.IntN(n + 10))
+	}
+	for i := n + 5; i >= 0; i -= 1 + rnd.IntN(40) { // backwards
+		check(i)
+	}
+	if r.stepped == 0 {
+		t.Fatal("no read stepped: the test does not exercise stepping")
+	}
+	// A write ends the shared transaction the reader's cursor is in.
+	for i := 1; i < 400; i += 2 {
+		check(i)
+		if i%50 == 1 {
+			if err := s.Put(key(i+n), testRecord(i)); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Flush(); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }
