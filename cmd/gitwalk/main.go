@@ -1,6 +1,8 @@
 // Command gitwalk analyses git history: where code changes, who changes it,
 // what changes together. Its line counts are those of `git log --numstat`.
-// Its commands are package cli's.
+// Its commands are package cli's; gitwalk export runs the gitwalk-export
+// program (cmd/gitwalk-export), which holds the Parquet writer this
+// program does not link.
 package main
 
 import (
@@ -10,5 +12,5 @@ import (
 )
 
 func main() {
-	os.Exit(cli.Main())
+	os.Exit(cli.Main(nil))
 }

@@ -33,6 +33,26 @@ func runBinary(t *testing.T, bin, dir string, args ...string) (string, string, i
 	return "", "", -1
 }
 
+// buildGitwalk builds the command into a temporary folder.
+func buildGitwalk(t *testing.T) string {
+	t.Helper()
+	return buildPrograms(t, t.TempDir(), "gitwalk")
+}
+
+// buildPrograms builds the commands cmd/NAME into dir and returns the path
+// of the first.
+func buildPrograms(t *testing.T, dir string, names ...string) string {
+	t.Helper()
+	args := []string{"build", "-o", dir + string(filepath.Separator)}
+	for _, n := range names {
+		args = append(args, "github.com/gitwalk/gitwalk/cmd/"+n)
+	}
+	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return filepath.Join(dir, names[0])
+}
+
 var goldenFormats = []struct{ format, ext string }{{"table", "txt"}, {"csv", "csv"}, {"json", "json"}, {"ndjson", "ndjson"}}
 
 // TestBuiltBinaryWritesTheGoldenOutputOfEveryCommandInEveryFormat runs the

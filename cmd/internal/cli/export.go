@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/gitwalk/gitwalk/export"
 	"github.com/gitwalk/gitwalk/walker"
 	"github.com/spf13/cobra"
 )
@@ -50,7 +49,9 @@ const exportArgsHelp = `Analysis options, as the analyses take them:
       --no-progress       no progress bar (drawn on stderr, only when stderr is a terminal)
 ` + leaveOutFlagsHelp
 
-func newExportCmd(ios *iostreams) *cobra.Command {
+// newExportCmd returns the export command, which writes its tables with
+// tables, or runs the gitwalk-export program when tables is nil.
+func newExportCmd(ios *iostreams, tables NewTables) *cobra.Command {
 	return &cobra.Command{
 		Use:   "export [REPO] [REV...] [-- PATH...]",
 		Short: "Write the walk's commits and changed files as Parquet tables",
@@ -60,6 +61,9 @@ func newExportCmd(ios *iostreams) *cobra.Command {
 			"  duckdb -c \"SELECT file, sum(added), sum(deleted) FROM 'history/changes.parquet' WHERE left_out IS NULL GROUP BY file\"",
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if tables == nil {
+				return runExportProgram(cmd, ios, args)
+			}
 			o := &exportOptions{out: "gitwalk-export"}
 			rest, err := takeExtraFlags(args, []extraFlag{
 				{name: "--out", hasValue: true, set: func(v string) error {
@@ -91,7 +95,7 @@ func newExportCmd(ios *iostreams) *cobra.Command {
 			if o.messages {
 				w.opts.Messages = true
 			}
-			return runExport(cmd, ios, w, a, o)
+			return runExport(cmd, ios, w, a, o, tables)
 		},
 	}
 }
@@ -118,7 +122,7 @@ func notForExport(args []string) error {
 }
 
 // runExport walks as w says and writes the tables into o.out.
-func runExport(cmd *cobra.Command, ios *iostreams, w *walkArgs, a *analysisArgs, o *exportOptions) error {
+func runExport(cmd *cobra.Command, ios *iostreams, w *walkArgs, a *analysisArgs, o *exportOptions, newTables NewTables) error {
 	repo, err := w.openRepo()
 	if err != nil {
 		return err
@@ -138,14 +142,12 @@ func runExport(cmd *cobra.Command, ios *iostreams, w *walkArgs, a *analysisArgs,
 	if err != nil {
 		return err
 	}
+	sc.Mailmap = mm
 	dir := repo.WorkTree()
 	if dir == "" {
 		dir = repo.GitDir()
 	}
-	xw := export.NewWriter(tables.files[0], tables.files[1], export.Options{
-		Repository: export.RepoName(dir), Mailmap: mm, Exclude: sc.Exclude, IgnoreRevs: sc.IgnoreRevs,
-		MaxChangeset: sc.MaxChangeset, Filter: a.filter, Follow: true,
-	})
+	xw := newTables(tables.files[0], tables.files[1], dir, sc, a.filter)
 	if err := walkExport(cmd, ios, w, repo, xw); err != nil {
 		xw.Close()
 		return err
@@ -157,14 +159,14 @@ func runExport(cmd *cobra.Command, ios *iostreams, w *walkArgs, a *analysisArgs,
 		return err
 	}
 	if w.stats {
-		printExportCounts(ios, w.scope, xw.Counts(), o.out)
+		printExportCounts(ios, w.scope, xw, o.out)
 	}
 	return nil
 }
 
 // walkExport walks and writes each commit, in the walk's order, with
 // --cpuprofile, --stats and the progress bar as runAnalyses has them.
-func walkExport(cmd *cobra.Command, ios *iostreams, w *walkArgs, repo *walker.Repo, xw *export.Writer) error {
+func walkExport(cmd *cobra.Command, ios *iostreams, w *walkArgs, repo *walker.Repo, xw TableWriter) error {
 	if w.emptyWalk {
 		return nil // -n 0: empty tables
 	}
@@ -194,11 +196,12 @@ func walkExport(cmd *cobra.Command, ios *iostreams, w *walkArgs, repo *walker.Re
 // printExportCounts says with --stats the policies the tables were marked
 // by, what was written, and how many change rows the analyses would leave
 // out and why.
-func printExportCounts(ios *iostreams, s *scopeArgs, c export.Counts, out string) {
+func printExportCounts(ios *iostreams, s *scopeArgs, xw TableWriter, out string) {
+	commits, changes, leftOut := xw.Counts()
 	fmt.Fprintf(ios.errOut, "policy: merges %s, renames %s, default excludes %v, max changeset %d, ignore revs %q\n",
 		s.merges, renamesText(s.renames), !s.noDefaultExcludes, s.maxChangeset, s.ignoreFrom)
 	var why []string
-	for k, n := range c.LeftOut {
+	for k, n := range leftOut {
 		if k != "" {
 			why = append(why, fmt.Sprintf("%s %d", k, n))
 		}
@@ -209,7 +212,7 @@ func printExportCounts(ios *iostreams, s *scopeArgs, c export.Counts, out string
 		left = strings.Join(why, ", ")
 	}
 	fmt.Fprintf(ios.errOut, "export: %d commits, %d changes to %s; changes left out of the analyses: %s\n",
-		c.Commits, c.Changes, out, left)
+		commits, changes, out, left)
 }
 
 // exportTables are the two table files being written: under temporary

@@ -301,7 +301,7 @@ func runWithDeadline(t *testing.T, args ...string) (string, string, int) {
 	done := make(chan res, 1)
 	go func() {
 		var out, errb bytes.Buffer
-		code := execute(ctx, &iostreams{out: &out, errOut: &errb}, args)
+		code := execute(ctx, &iostreams{out: &out, errOut: &errb}, args, nil)
 		done <- res{out.String(), errb.String(), code}
 	}()
 	timer := time.NewTimer(hostileDeadline + 10*time.Second)

@@ -26,11 +26,12 @@ func gitNumstat(t *testing.T, dir string, args []string) (string, error) {
 	return out.String(), nil
 }
 
-// runGitwalk runs the CLI in-process and returns stdout, stderr and the exit code.
+// runGitwalk runs the CLI in-process and returns stdout, stderr and the exit
+// code. Its export writes with package export, as gitwalk-export's does.
 func runGitwalk(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := execute(context.Background(), &iostreams{out: &out, errOut: &errb}, args)
+	code := execute(context.Background(), &iostreams{out: &out, errOut: &errb}, args, parquetTables)
 	return out.String(), errb.String(), code
 }
 

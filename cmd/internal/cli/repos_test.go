@@ -350,7 +350,7 @@ func TestReposRepositoryListsReadStdinAndNameRepositoriesApart(t *testing.T) {
 	dir := reposFolder(t)
 	var out, errb bytes.Buffer
 	in := strings.NewReader(filepath.Join(dir, "content.git") + "\n" + filepath.Join(dir, "renames.git") + "\n")
-	code := execute(context.Background(), &iostreams{in: in, out: &out, errOut: &errb}, []string{"churn", "--repos", "-", "--format", "csv"})
+	code := execute(context.Background(), &iostreams{in: in, out: &out, errOut: &errb}, []string{"churn", "--repos", "-", "--format", "csv"}, nil)
 	if code != 0 {
 		t.Fatalf("--repos -: exit %d: %s", code, errb.String())
 	}
@@ -535,7 +535,7 @@ func TestReposDrawOneProgressBarOfEveryRepository(t *testing.T) {
 	t.Setenv("TERM", "xterm")
 	var out, errb bytes.Buffer
 	code := execute(context.Background(), &iostreams{out: &out, errOut: &errb, errIsTerm: true},
-		[]string{"summary", "--repos", dir, "--format", "csv", "--no-cache"})
+		[]string{"summary", "--repos", dir, "--format", "csv", "--no-cache"}, nil)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}

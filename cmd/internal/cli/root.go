@@ -41,7 +41,21 @@ func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
-func newRootCmd(ctx context.Context, ios *iostreams) *cobra.Command {
+// exitError ends the run with code, and msg on one line unless it is "":
+// a program gitwalk ran has said what there was to say.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e exitError) Error() string {
+	if e.msg == "" {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.msg
+}
+
+func newRootCmd(ctx context.Context, ios *iostreams, tables NewTables) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "gitwalk",
 		Short: "Fast, exact analysis of git history",
@@ -67,7 +81,7 @@ func newRootCmd(ctx context.Context, ios *iostreams) *cobra.Command {
 	root.AddCommand(newAnalysisCmd(ios, filesCmd))
 	root.AddCommand(newAnalysisCmd(ios, knowledgeCmd))
 	root.AddCommand(newReportCmd(ios))
-	root.AddCommand(newExportCmd(ios))
+	root.AddCommand(newExportCmd(ios, tables))
 	root.AddCommand(newCacheCmd(ios))
 	root.AddCommand(&cobra.Command{
 		Use:     "version",
@@ -83,9 +97,9 @@ func newRootCmd(ctx context.Context, ios *iostreams) *cobra.Command {
 }
 
 // execute runs gitwalk with args and returns the process exit code. Errors
-// are printed on one line to stderr.
-func execute(ctx context.Context, ios *iostreams, args []string) int {
-	root := newRootCmd(ctx, ios)
+// are printed on one line to stderr. tables is Main's.
+func execute(ctx context.Context, ios *iostreams, args []string, tables NewTables) int {
+	root := newRootCmd(ctx, ios, tables)
 	root.SetArgs(args)
 	err := root.Execute()
 	switch {
@@ -94,6 +108,13 @@ func execute(ctx context.Context, ios *iostreams, args []string) int {
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		fmt.Fprintln(ios.errOut, "gitwalk: interrupted")
 		return exitInterrupted
+	}
+	var ee exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			fmt.Fprintf(ios.errOut, "gitwalk: %s\n", ee.msg)
+		}
+		return ee.code
 	}
 	msg := strings.TrimSpace(err.Error())
 	fmt.Fprintf(ios.errOut, "gitwalk: %s%s\n", msg, hintFor(err))

@@ -59,16 +59,6 @@ func bigRepo(t *testing.T) string {
 	return dir
 }
 
-// buildGitwalk builds the command into a temporary folder.
-func buildGitwalk(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "gitwalk")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/gitwalk/gitwalk/cmd/gitwalk").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // cpuTicks returns the user+system CPU time process pid has used, in clock
 // ticks (1/100 s on Linux), from /proc/PID/stat.
 func cpuTicks(pid int) (int, error) {
