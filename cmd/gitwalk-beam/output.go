@@ -168,7 +168,7 @@ func removeTables(ctx context.Context, out, id string) error {
 
 // writeChurn writes res's churn as `gitwalk churn --format json` writes
 // it for the same settings: the same rows, columns and options (the options
-// cmd/gitwalk's analysisArgs.options and scopeArgs.addOptions record), so
+// cmd/internal/cli's analysisArgs.options and scopeArgs.addOptions record), so
 // that one repository's file equals the CLI's byte for byte.
 func writeChurn(ctx context.Context, cfg Config, name string, res Result) error {
 	an := cfg.churn()

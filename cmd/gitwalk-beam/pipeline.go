@@ -93,7 +93,7 @@ func (c *Config) churn() analysis.Analyzer {
 }
 
 // walkOptions are the walk the CLI's analyses make with these settings
-// (cmd/gitwalk's mergePolicy.apply), of the commit tip.
+// (cmd/internal/cli's mergePolicy.apply), of the commit tip.
 func (c *Config) walkOptions(tip walker.Hash) walker.Options {
 	o := walker.Options{Revisions: []string{tip.String()}}
 	switch c.Merges {

@@ -151,7 +151,7 @@ func open(path string, noDefaultExcludes bool) (*openRepo, error) {
 	if r.readers, err = repo.NewReaderPool(runtime.GOMAXPROCS(0), 0); err != nil {
 		return fail(err)
 	}
-	// The scope the CLI builds (cmd/gitwalk's scopeArgs.build): the mailmap
+	// The scope the CLI builds (cmd/internal/cli's scopeArgs.build): the mailmap
 	// for bots, blame.ignoreRevsFile, and the default exclusions.
 	if mm, _ := repo.Mailmap(); mm != nil {
 		r.scope.Mailmap = mm

@@ -1,0 +1,165 @@
+package cli
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gitwalk/gitwalk/internal/testrepos"
+)
+
+func TestBadInputGetsOneClearLineAndExitCode(t *testing.T) {
+	testrepos.IsolateGit(t)
+	notRepo := t.TempDir()
+	fixture := testrepos.Path(t, testrepos.Names()[0])
+	cases := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantMsg  string
+	}{
+		{"a folder that is not a repository", []string{"numstat", notRepo}, exitFailed, "not a git repository"},
+		{"a path that does not exist", []string{"numstat", "-C", filepath.Join(notRepo, "nope")}, exitFailed, "no such file"},
+		{"an unknown revision", []string{"numstat", fixture, "no-such-branch"}, exitFailed, "no-such-branch"},
+		{"an unknown option", []string{"numstat", fixture, "--frobnicate"}, exitUsage, "unknown option --frobnicate"},
+		{"a bad count", []string{"numstat", fixture, "-n", "many"}, exitUsage, "not a number"},
+		{"a bad date", []string{"numstat", fixture, "--since", "the day before"}, exitUsage, "date"},
+		{"an unknown command", []string{"frobnicate"}, exitUsage, "unknown command"},
+		{"an unsupported diff algorithm", []string{"numstat", fixture, "--diff-algorithm=patience"}, exitUsage, "myers and minimal"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, stderr, code := runGitwalk(t, tc.args...)
+			if code != tc.wantCode {
+				t.Fatalf("exit code %d, want %d (stderr %q)", code, tc.wantCode, stderr)
+			}
+			if out != "" {
+				t.Errorf("wrote %q to stdout on failure", out)
+			}
+			first := strings.SplitN(stderr, "\n", 2)[0]
+			if !strings.HasPrefix(first, "gitwalk: ") || !strings.Contains(strings.ToLower(first), strings.ToLower(tc.wantMsg)) {
+				t.Errorf("first stderr line %q does not say %q", first, tc.wantMsg)
+			}
+			if strings.Contains(stderr, "panic") || strings.Contains(stderr, "goroutine ") {
+				t.Errorf("stderr shows a crash: %q", stderr)
+			}
+		})
+	}
+}
+
+func TestNumstatWithCountZeroPrintsNothing(t *testing.T) {
+	testrepos.IsolateGit(t)
+	fixture := testrepos.Path(t, testrepos.Names()[0])
+	out, stderr, code := runGitwalk(t, "numstat", fixture, "-n", "0")
+	if code != 0 || out != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want exit 0 and nothing", code, out, stderr)
+	}
+}
+
+func TestRepositoryIsFoundFromAFolderInsideTheWorkTree(t *testing.T) {
+	testrepos.IsolateGit(t)
+	src := testrepos.Path(t, testrepos.Names()[0])
+	work := filepath.Join(t.TempDir(), "clone")
+	gitRun(t, "", "clone", "-q", src, work)
+	sub := filepath.Join(work, "inner", "deeper")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	want, err := gitNumstat(t, work, []string{"HEAD"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, stderr, code := runGitwalk(t, "numstat", sub)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if got != want {
+		t.Fatalf("from a subfolder: %s", firstDifference(want, got))
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	out, _, code := runGitwalk(t, "numstat", "--help")
+	if code != 0 || !strings.Contains(out, "git log --numstat") || !strings.Contains(out, "--first-parent") {
+		t.Errorf("numstat --help (exit %d) does not describe the command: %q", code, out)
+	}
+	out, _, code = runGitwalk(t, "version")
+	if code != 0 || !strings.HasPrefix(out, "gitwalk ") {
+		t.Errorf("version (exit %d) printed %q", code, out)
+	}
+}
+
+func gitRun(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmdArgs := args
+	if dir != "" {
+		cmdArgs = append([]string{"-C", dir}, args...)
+	}
+	out, err := execCommand("git", cmdArgs...)
+	if err != nil {
+		t.Fatalf("git %s: %v: %s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// snapshot records every file under dir with its mode, size, mtime and bytes.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		var data []byte
+		if fi.Mode().IsRegular() {
+			if data, err = os.ReadFile(p); err != nil {
+				return err
+			}
+		}
+		files[rel] = fmt.Sprintf("%v %d %d %x", fi.Mode(), fi.Size(), fi.ModTime().UnixNano(), sha256.Sum256(data))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// Every command, on a bare repository and on a work tree (where a careless
+// git call could refresh the index or write a lock), leaves every file's
+// bytes, mode and mtime as they were and adds none.
+func TestNoCommandWritesIntoTheRepository(t *testing.T) {
+	testrepos.IsolateGit(t)
+	bare := testrepos.Path(t, "merges")
+	work := filepath.Join(t.TempDir(), "work")
+	gitRun(t, "", "clone", "-q", testrepos.Path(t, "content"), work)
+	page := filepath.Join(t.TempDir(), "report.html")
+	runs := [][]string{
+		{"numstat", "--all"}, {"numstat", "--all", "--topo-order", "--", "a.txt"}, {"numstat", "no-such-rev"},
+		{"churn", "--all"}, {"summary", "--all"}, {"authors", "--all"},
+		{"coupling", "--all"}, {"ownership", "--all"}, {"hotspots", "--all"}, {"age", "--all"},
+		{"branches"}, {"identities", "--all"}, {"files", "--all"}, {"report", "--all", "-o", page},
+	}
+	for _, dir := range []string{bare, work} {
+		before := snapshot(t, dir)
+		for _, args := range runs {
+			cmd := append([]string{args[0], dir}, args[1:]...)
+			if _, stderr, code := runGitwalk(t, cmd...); code != 0 && args[len(args)-1] != "no-such-rev" {
+				t.Errorf("%v: exit %d: %s", cmd, code, stderr)
+			}
+		}
+		after := snapshot(t, dir)
+		if len(before) != len(after) {
+			t.Errorf("%s: %d entries before, %d after", dir, len(before), len(after))
+		}
+		for p, b := range before {
+			if a := after[p]; a != b {
+				t.Errorf("%s: %s changed:\n before %s\n after  %s", dir, p, b, a)
+			}
+		}
+	}
+}

@@ -1,0 +1,341 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gitwalk/gitwalk/internal/testrepos"
+)
+
+// gitNumstat is the oracle: C git's own output for the same arguments (with
+// git log's default rename detection unless they say otherwise).
+func gitNumstat(t *testing.T, dir string, args []string) (string, error) {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-C", dir, "log", "--numstat", "--format=%H"}, args...)...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("%v: %s", err, strings.TrimSpace(errb.String()))
+	}
+	return out.String(), nil
+}
+
+// runGitwalk runs the CLI in-process and returns stdout, stderr and the exit
+// code. Its export writes with package export, as gitwalk-export's does.
+func runGitwalk(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := execute(context.Background(), &iostreams{out: &out, errOut: &errb}, args, parquetTables)
+	return out.String(), errb.String(), code
+}
+
+// firstDifference describes where two outputs part, for a readable failure.
+func firstDifference(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return fmt.Sprintf("line %d:\n  git:     %q\n  gitwalk: %q", i+1, w, g)
+		}
+	}
+	return "outputs differ only in length"
+}
+
+var parityArgs = [][]string{
+	{"HEAD"},
+	{"--all"},
+	{"--minimal"},
+	{"--first-parent"},
+	{"--all", "--minimal"},
+	{"--all", "--first-parent"},
+	{"--all", "--topo-order"},
+	{"--all", "--no-merges"},
+	{"--all", "--diff-merges=first-parent"},
+	{"--diff-merges=first-parent", "--topo-order"},
+	{"--branches", "--tags"},
+	{"--all", "-n", "3", "--skip", "1"},
+	{"--all", "--reverse"},
+	{"--all", "--no-renames"},
+	{"--all", "--no-renames", "--minimal", "--first-parent"},
+	{"--all", "-M30%"},
+	{"--all", "-M90%"},
+	{"--all", "--find-renames=100%"},
+	{"--all", "-l5"},
+	{"--all", "-l1"},
+	{"--all", "--no-renames", "-M"},
+	{"--all", "--find-copies"},
+	{"--all", "--find-copies=80%", "--first-parent"},
+	{"--all", "--find-copies-harder"},
+	{"--all", "--find-copies", "--find-copies", "-M70%"},
+	{"--all", "--no-renames", "--find-copies-harder"}, // git: the flag wins over --no-renames
+}
+
+func TestNumstatMatchesGitOnEveryFixture(t *testing.T) {
+	testrepos.IsolateGit(t)
+	for _, name := range testrepos.Names() {
+		dir := testrepos.Path(t, name)
+		for _, args := range parityArgs {
+			t.Run(name+"/"+strings.Join(args, " "), func(t *testing.T) {
+				want, gitErr := gitNumstat(t, dir, args)
+				// Cold, then warm from what the cold run kept, with other
+				// worker counts: each must print git's output.
+				cache := t.TempDir()
+				got, stderr, code := runGitwalk(t, append([]string{"numstat", dir, "--cache", cache, "-j1", "--stats"}, args...)...)
+				if gitErr != nil {
+					if code == 0 {
+						t.Fatalf("git failed (%v) but gitwalk succeeded with %d bytes of output", gitErr, len(got))
+					}
+					if strings.Count(strings.TrimSpace(resultLines(stderr)), "\n") != 0 || strings.Contains(stderr, "panic") {
+						t.Errorf("gitwalk's error is not one clear line: %q", stderr)
+					}
+					return
+				}
+				if code != 0 {
+					t.Fatalf("gitwalk exited %d: %s", code, stderr)
+				}
+				if got != want {
+					t.Fatalf("gitwalk numstat differs from git log --numstat (%d vs %d bytes); first difference at %s",
+						len(got), len(want), firstDifference(want, got))
+				}
+				warm, warmErr, code := runGitwalk(t, append([]string{"numstat", dir, "--cache", cache, "-j3", "--stats"}, args...)...)
+				if code != 0 {
+					t.Fatalf("warm: gitwalk exited %d: %s", code, warmErr)
+				}
+				if warm != want {
+					t.Fatalf("warm: gitwalk numstat differs from git log --numstat (%d vs %d bytes); first difference at %s",
+						len(warm), len(want), firstDifference(want, warm))
+				}
+				if want != "" && !warmHitsOnly.MatchString(warmErr) {
+					t.Fatalf("warm: the cache was not read for every commit: %q", warmErr)
+				}
+				// The rename figures and git's limit warning come out the
+				// same warm.
+				if a, b := resultLines(stderr), resultLines(warmErr); a != b {
+					t.Fatalf("stderr cold %q, warm %q", a, b)
+				}
+			})
+		}
+	}
+}
+
+// warmHitsOnly is --stats' cache line of a run that read every commit.
+var warmHitsOnly = regexp.MustCompile(`(?m)^cache: +\d+ hits, 0 misses`)
+
+// resultLines are the lines of stderr that tell about the results (the
+// renames figures, warnings), not about the work or the cache.
+func resultLines(stderr string) string {
+	var keep []string
+	for _, l := range strings.Split(stderr, "\n") {
+		switch {
+		case strings.HasPrefix(l, "walk:"), strings.HasPrefix(l, "arenas:"), strings.HasPrefix(l, "readers:"),
+			strings.HasPrefix(l, "cache:"), strings.HasPrefix(l, "packs:"), strings.HasPrefix(l, "time:"), strings.HasPrefix(l, "revwalk:"), strings.HasPrefix(l, "graph:"), strings.HasPrefix(l, "filters:"):
+			continue
+		}
+		keep = append(keep, l)
+	}
+	return strings.Join(keep, "\n")
+}
+
+func TestNumstatPathLimitsMatchGit(t *testing.T) {
+	testrepos.IsolateGit(t)
+	for _, name := range testrepos.Names() {
+		dir := testrepos.Path(t, name)
+		for _, spec := range pathspecsOf(t, dir) {
+			for _, extra := range [][]string{{"--all"}, {"--all", "--full-diff"}, {"--all", "--first-parent"}} {
+				args := append(append([]string{}, extra...), "--")
+				args = append(args, spec...)
+				t.Run(name+"/"+strings.Join(args, " "), func(t *testing.T) {
+					want, gitErr := gitNumstat(t, dir, args)
+					if gitErr != nil {
+						t.Skipf("git itself fails here: %v", gitErr)
+					}
+					got, stderr, code := runGitwalk(t, append([]string{"numstat", dir}, args...)...)
+					if code != 0 {
+						t.Fatalf("gitwalk exited %d: %s", code, stderr)
+					}
+					if got != want {
+						t.Fatalf("differs from git (%d vs %d bytes); first difference at %s", len(got), len(want), firstDifference(want, got))
+					}
+				})
+			}
+		}
+	}
+}
+
+// pathspecsOf picks pathspecs that exercise a fixture: its first top-level
+// folder and file as literal prefixes, a wildcard, an exclude and a miss.
+func pathspecsOf(t *testing.T, dir string) [][]string {
+	t.Helper()
+	out, err := exec.Command("git", "-C", dir, "log", "--all", "--format=", "--name-only", "--no-renames").Output()
+	if err != nil || len(out) == 0 {
+		return nil
+	}
+	var folder, file string
+	for _, p := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if strings.ContainsAny(p, "\"\\\t") || p == "" {
+			continue
+		}
+		if i := strings.IndexByte(p, '/'); i > 0 && folder == "" {
+			folder = p[:i]
+		} else if i < 0 && file == "" {
+			file = p
+		}
+	}
+	specs := [][]string{{"*.txt"}, {":!*.txt"}, {"no/such/path"}}
+	if folder != "" {
+		specs = append(specs, []string{folder}, []string{folder + "/"})
+	}
+	if file != "" {
+		specs = append(specs, []string{file})
+	}
+	if folder != "" && file != "" {
+		specs = append(specs, []string{file, folder})
+	}
+	return specs
+}
+
+func TestNumstatIsTheSameForEveryWorkerCount(t *testing.T) {
+	testrepos.IsolateGit(t)
+	for _, name := range testrepos.Names() {
+		dir := testrepos.Path(t, name)
+		one, _, code := runGitwalk(t, "numstat", dir, "--all", "-j1")
+		if code != 0 {
+			continue // repositories gitwalk rightly refuses (the empty one) are covered above
+		}
+		for _, j := range []string{"2", "8"} {
+			got, stderr, code := runGitwalk(t, "numstat", dir, "--all", "-j"+j)
+			if code != 0 || got != one {
+				t.Errorf("%s: -j%s output differs from -j1 (exit %d, %s): %s", name, j, code, stderr, firstDifference(one, got))
+			}
+		}
+	}
+}
+
+func execCommand(name string, args ...string) (string, error) {
+	out, err := exec.Command(name, args...).CombinedOutput()
+	return string(out), err
+}
+
+// TestNumstatMatchesGitInWorkTrees clones fixtures with a checkout, where git
+// log also reads the work tree's .gitattributes files.
+func TestNumstatMatchesGitInWorkTrees(t *testing.T) {
+	testrepos.IsolateGit(t)
+	for _, name := range []string{"attributes", "content", "types", "paths"} {
+		work := t.TempDir() + "/" + name
+		if out, err := execCommand("git", "clone", "-q", testrepos.Path(t, name), work); err != nil {
+			t.Fatalf("clone %s: %v: %s", name, err, out)
+		}
+		for _, args := range [][]string{{"--all"}, {"--all", "--minimal"}} {
+			want, err := gitNumstat(t, work, args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, stderr, code := runGitwalk(t, append([]string{"numstat", work}, args...)...)
+			if code != 0 {
+				t.Fatalf("%s %v: exit %d: %s", name, args, code, stderr)
+			}
+			if got != want {
+				t.Errorf("%s %v: differs from git: %s", name, args, firstDifference(want, got))
+			}
+		}
+	}
+}
+
+// TestBigFileThresholdMatchesGit sets core.bigFileThreshold low in a fixture's
+// config, so blobs above it are binary without being read, on packed and on
+// loose objects alike.
+func TestBigFileThresholdMatchesGit(t *testing.T) {
+	testrepos.IsolateGit(t)
+	for _, name := range []string{"content", "types", "large"} {
+		dir := testrepos.Path(t, name)
+		f, err := os.OpenFile(dir+"/config", os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.WriteString("[core]\n\tbigFileThreshold = 12\n")
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := gitNumstat(t, dir, []string{"--all"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(want, "-\t-\t") {
+			t.Fatalf("%s: the threshold made nothing binary in git's output; the test would prove nothing", name)
+		}
+		got, stderr, code := runGitwalk(t, "numstat", dir, "--all")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", name, code, stderr)
+		}
+		if got != want {
+			t.Errorf("%s: differs from git: %s", name, firstDifference(want, got))
+		}
+	}
+}
+
+// TestRenameLimitWarningsAreGits: the warnings git log prints at the end
+// when the rename limit cut the comparison short (with -C -C, that copies
+// came from modified files only) are gitwalk's, word for word, cold and
+// warm, on every fixture.
+func TestRenameLimitWarningsAreGits(t *testing.T) {
+	testrepos.IsolateGit(t)
+	warned := 0
+	for _, name := range testrepos.Names() {
+		dir := testrepos.Path(t, name)
+		for _, args := range [][]string{{"--all", "-l1"}, {"--all", "--find-copies-harder", "-l1"},
+			{"--all", "--find-copies-harder", "-l3"}, {"--all", "--find-copies", "-l1"}} {
+			t.Run(name+"/"+strings.Join(args, " "), func(t *testing.T) {
+				cmd := exec.Command("git", append([]string{"-C", dir, "log", "--numstat", "--format=%H"}, args...)...)
+				var errb bytes.Buffer
+				cmd.Stderr = &errb
+				if err := cmd.Run(); err != nil { // the empty fixture: gitwalk must fail too
+					if _, _, code := runGitwalk(t, append([]string{"numstat", dir, "--no-cache"}, args...)...); code == 0 {
+						t.Fatalf("git log failed (%v), gitwalk did not", err)
+					}
+					return
+				}
+				want := warnings(errb.String())
+				if want != "" {
+					warned++
+				}
+				cache := t.TempDir()
+				for _, run := range []string{"cold", "warm"} {
+					_, stderr, code := runGitwalk(t, append([]string{"numstat", dir, "--cache", cache}, args...)...)
+					if code != 0 {
+						t.Fatalf("%s: gitwalk exited %d: %s", run, code, stderr)
+					}
+					if got := warnings(stderr); got != want {
+						t.Errorf("%s: gitwalk warns %q, git %q", run, got, want)
+					}
+				}
+			})
+		}
+	}
+	if warned == 0 {
+		t.Fatal("no fixture made git warn: the test compares nothing")
+	}
+}
+
+// warnings are the "warning:" lines of stderr.
+func warnings(stderr string) string {
+	var w []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(l, "warning:") {
+			w = append(w, l)
+		}
+	}
+	return strings.Join(w, "\n")
+}
