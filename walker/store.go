@@ -402,6 +402,13 @@ const (
 // reads their commits' own records until it meets one.
 const maxAliases = 1024
 
+// maxChain is how many closures a walk that walked them all whole leaves
+// as they are. A walk that adds a few commits to them keeps those in a
+// closure of their own (see finish): a nightly re-run of git/git after ten
+// new commits otherwise rewrote its 6.6 MB closure. A walk that finds more
+// merges them into one, so that a commit's lookup searches a few.
+var maxChain = 8
+
 // closure is a loaded closure record: its table where it lies.
 type closure struct {
 	keys    []Hash // its anchor, then its aliases
@@ -648,8 +655,15 @@ func (g *graphSource) closureRecord(key Hash) []byte {
 // elsewhere than a closure; then it deletes the commits' own records it
 // read, and the closures it loaded, with their aliases, whose every commit
 // it walked: the new closure holds them. A closure this walk only partly
-// walked (one from other tips, or a walk limited by date) stays. Called
-// at the end of a revision walk that walked to its end.
+// walked (one from other tips, or a walk limited by date) stays.
+//
+// When the walk walked every closure it loaded whole, fewer than maxChain
+// of them, and read only a few commits besides (a quarter of those it
+// served at most), the new closure holds just those few, under the tips
+// among them, and the others stay: they are its chain, loaded in turn as
+// the walk reaches their anchors. With nothing new, closures walked whole
+// are merged only once they are maxChain or more. Called at the end of a
+// revision walk that walked to its end.
 func (g *graphSource) finish(tips []Hash) {
 	g.ended = true
 	if !g.s.usable() || len(g.fresh) == 0 && len(g.closures) < 2 {
@@ -689,15 +703,36 @@ func (g *graphSource) finish(tips []Hash) {
 		}
 		merge = merge && walked[k]
 	}
+	wholeChain := len(g.closures) > 0 && !slices.Contains(walked, false)
 	// Nothing new: keep the closures as they are, unless this walk walked
-	// all of several, which one then replaces.
-	if len(g.fresh) == 0 && !merge {
+	// all of a long chain, which one then replaces.
+	if len(g.fresh) == 0 && (!merge || len(g.closures) < maxChain) {
 		return
 	}
 	var keys []Hash // anchor first, then aliases
 	for _, t := range tips {
 		if has(t) && !slices.Contains(keys, t) && len(keys) <= maxAliases {
 			keys = append(keys, t)
+		}
+	}
+	if wholeChain && len(g.closures) < maxChain && len(g.fresh) > 0 && 4*len(g.fresh) <= len(all) {
+		// A few new commits: a closure of their own, at the tips among
+		// them, beside the chain (which stays whole).
+		var fresh []served
+		for _, a := range all {
+			if a.c == nil {
+				fresh = append(fresh, a)
+			}
+		}
+		var freshKeys []Hash
+		for _, k := range keys {
+			if _, ok := slices.BinarySearchFunc(fresh, k, func(a served, id Hash) int { return bytes.Compare(a.id[:], id[:]) }); ok {
+				freshKeys = append(freshKeys, k)
+			}
+		}
+		if len(freshKeys) > 0 {
+			all, keys = fresh, freshKeys
+			clear(walked) // none is replaced
 		}
 	}
 	if len(keys) == 0 {

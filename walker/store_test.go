@@ -304,15 +304,116 @@ func TestAClosureServesTheRevisionWalk(t *testing.T) {
 		t.Fatalf("after the new commits: closures %v, want the first and one anchored at main %s", closures, newMain)
 	}
 	// Every branch again: all from the two closures, and the walk is
-	// still git's. It walks every commit of both, so one closure replaces
-	// them.
+	// still git's. It walks every commit of both, but two are a short
+	// chain: they stay as they are (see maxChain).
 	want, _ = walkAll(t, r, all)
+	keys := storeKeysOf(t, s, true)
 	st := walk("all again", o)
 	if st.WalkCommitsRead != 0 || st.WalkCommitsFromStore != total+2 {
 		t.Fatalf("all again: %d read, %d from the store, of %d", st.WalkCommitsRead, st.WalkCommitsFromStore, total+2)
 	}
+	if after := storeKeysOf(t, s, true); !reflect.DeepEqual(after, keys) {
+		t.Fatalf("after every branch again: closure keys %v, want those before, %v", after, keys)
+	}
+	// With a chain as long as maxChain, one closure replaces them.
+	defer func(n int) { maxChain = n }(maxChain)
+	maxChain = 2
+	walk("all, a long chain", o)
 	if closures := closuresIn(t, s); len(closures) != 1 || len(storeKeysOf(t, s, true)) != 1+3 {
-		t.Fatalf("after every branch again: closures %v and %d keys, want one closure and 3 aliases", closures, len(storeKeysOf(t, s, true)))
+		t.Fatalf("after every branch with a long chain: closures %v and %d keys, want one closure and 3 aliases", closures, len(storeKeysOf(t, s, true)))
+	}
+	if st := walk("all from the merged closure", o); st.WalkCommitsRead != 0 || st.WalkCommitsFromStore != total+2 {
+		t.Fatalf("all from the merged closure: %d read, %d from the store", st.WalkCommitsRead, st.WalkCommitsFromStore)
+	}
+}
+
+// closureSize returns how many commits the closure anchored at a holds.
+func closureSize(t *testing.T, s *Store, a Hash) int {
+	t.Helper()
+	g := newGraphSource(nil, s)
+	g.closureKey.Commit = a
+	v, ok, err := s.s.Get(g.closureKey)
+	if err != nil || !ok || len(v) == 0 || v[0] != closureRecord {
+		t.Fatalf("closure %s: %v, %v", a, ok, err)
+	}
+	d := recordDecoder{data: v[1:]}
+	for n := d.uvarint(); n > 0; n-- {
+		var alias Hash
+		d.hash(&alias)
+	}
+	n := int(d.uvarint())
+	if d.err != nil {
+		t.Fatalf("closure %s: %v", a, d.err)
+	}
+	return n
+}
+
+// TestNewCommitsMakeAClosureOfTheirOwn: a nightly re-run after a few new
+// commits keeps them in a small closure beside the one it walked whole,
+// which it does not rewrite; the chain serves the next walks, and once it
+// is maxChain long, one closure replaces it.
+func TestNewCommitsMakeAClosureOfTheirOwn(t *testing.T) {
+	testrepos.IsolateGit(t)
+	h := pathRepo(t)
+	r, err := Open(h.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(n int) { maxChain = n }(maxChain)
+	maxChain = 3
+	s := openStore(t, t.TempDir())
+	defer s.Close()
+	main := Options{Revisions: []string{"main"}}
+	walk := func(what string) Stats {
+		t.Helper()
+		want, _ := walkAll(t, r, main)
+		o := main
+		o.Store = s
+		got, st := walkAll(t, r, o)
+		if s.Err() != nil {
+			t.Fatalf("%s: store error %v", what, s.Err())
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: the walk with the store differs from the walk without", what)
+		}
+		return st
+	}
+	walk("cold")
+	first := closuresIn(t, s)
+	if len(first) != 1 {
+		t.Fatalf("cold: closures %v, want 1", first)
+	}
+	whole := closureSize(t, s, first[0])
+	for i, name := range []string{"N1", "N2"} {
+		extendHistory(t, h, "main", "main", name, int64(1400+10*i), "")
+		if st := walk(name); st.WalkCommitsRead != 1 {
+			t.Fatalf("%s: %d commits read from objects, want 1", name, st.WalkCommitsRead)
+		}
+		tip := strings.TrimSpace(h.Git("rev-parse", "main"))
+		closures := closuresIn(t, s)
+		if len(closures) != 2+i || !slices.ContainsFunc(closures, func(a Hash) bool { return a.String() == tip }) {
+			t.Fatalf("after %s: closures %v, want %d, one anchored at main %s", name, closures, 2+i, tip)
+		}
+		tipID, err := ParseHash(tip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := closureSize(t, s, tipID); n != 1 {
+			t.Fatalf("after %s: the new closure holds %d commits, want the new one", name, n)
+		}
+		if n := closureSize(t, s, first[0]); n != whole {
+			t.Fatalf("after %s: the first closure holds %d commits, want its %d", name, n, whole)
+		}
+	}
+	// Warm: all from the chain of three, which is maxChain: one replaces it.
+	if st := walk("warm"); st.WalkCommitsRead != 0 || st.WalkCommitsFromStore != whole+2 {
+		t.Fatalf("warm: %d read, %d from the store, want %d from the store", st.WalkCommitsRead, st.WalkCommitsFromStore, whole+2)
+	}
+	if closures := closuresIn(t, s); len(closures) != 1 || closureSize(t, s, closures[0]) != whole+2 {
+		t.Fatalf("after the warm walk: closures %v, want one of %d commits", closures, whole+2)
+	}
+	if st := walk("warm again"); st.WalkCommitsRead != 0 || st.WalkCommitsFromStore != whole+2 {
+		t.Fatalf("warm again: %d read, %d from the store", st.WalkCommitsRead, st.WalkCommitsFromStore)
 	}
 }
 
