@@ -136,10 +136,12 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 		}
 		readers, basesBound = opts.Readers.p, opts.Readers.bound
 	} else {
-		if readers, basesBound, err = r.newReaders(workers, opts.CacheBytes); err != nil {
+		own, err := r.newReaders(workers, opts.CacheBytes)
+		if err != nil {
 			return err
 		}
-		defer readers.Close()
+		defer own.Close()
+		readers, basesBound = own.p, own.bound
 	}
 
 	// The window bounds the commits between the walk and the callback:
