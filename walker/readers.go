@@ -16,10 +16,11 @@ import (
 // when none is idle). Safe for concurrent use. The caller closes it once the
 // walks that use it have returned.
 type ReaderPool struct {
-	repo  *Repo
-	p     *pool.Pool[*odb.Reader]
-	cache *odb.SharedCache
-	bound int64 // the delta-base cache's bound
+	repo   *Repo
+	p      *pool.Pool[*odb.Reader]
+	cache  *odb.SharedCache
+	bound  int64 // the delta-base cache's bound
+	region int64 // and the size of its region
 }
 
 // NewReaderPool returns a pool of n readers of r (n <= 0: GOMAXPROCS), all
@@ -46,7 +47,7 @@ func (r *Repo) newReaders(n int, cacheBytes int64) (*ReaderPool, error) {
 		shared.Close()
 		return nil, fmt.Errorf("object readers: %w", err)
 	}
-	return &ReaderPool{repo: r, p: p, cache: shared, bound: cacheBytes}, nil
+	return &ReaderPool{repo: r, p: p, cache: shared, bound: cacheBytes, region: shared.RegionBytes()}, nil
 }
 
 // Metrics returns the pool's counters: acquires by every walk that used it.

@@ -354,11 +354,25 @@ func (s *SharedCache) add(key cacheKey, data []byte, typ Type) {
 	s.mu.Unlock()
 }
 
-func (s *SharedCache) getBuf(n int64) []byte {
+// getBuf is deltaCache.getBuf; onHeap says the region could not serve n.
+func (s *SharedCache) getBuf(n int64) (b []byte, onHeap bool) {
 	s.mu.Lock()
-	b := s.c.getBuf(n)
+	before := s.c.heapBufs
+	b = s.c.getBuf(n)
+	onHeap = s.c.heapBufs != before
 	s.mu.Unlock()
-	return b
+	return b, onHeap
+}
+
+// RegionBytes returns the size of the region the cache's buffers come
+// from: 0 when it has none (mapping failed, or the cache was closed).
+func (s *SharedCache) RegionBytes() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.c.reg == nil {
+		return 0
+	}
+	return s.c.reg.size()
 }
 
 // Bytes returns the bytes the cache holds now: cached bases and buffers

@@ -44,6 +44,7 @@ type Stats struct {
 	CacheMisses   int64 // delta bases inflated or rebuilt
 	CacheBytes    int64 // bytes held by the delta-base cache now
 	HeapFallbacks int64 // objects placed on the Go heap because the arena was full
+	HeapBases     int64 // delta bases placed on the Go heap because the shared cache's region had no room
 	InflatedBytes int64 // bytes produced by zlib
 }
 
@@ -125,7 +126,11 @@ func (r *Reader) cacheAdd(key cacheKey, data []byte, typ Type) {
 // recycled from the cache's evicted bases when one of its size is free.
 func (r *Reader) cacheBuf(n int64) []byte {
 	if r.shared != nil {
-		return r.shared.getBuf(n)
+		b, onHeap := r.shared.getBuf(n)
+		if onHeap {
+			r.stats.HeapBases++
+		}
+		return b
 	}
 	return r.cache.getBuf(n)
 }

@@ -30,11 +30,13 @@ func TestSharedCacheRegionGivesGitsBytes(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	errs := make(chan string, 2)
+	var onHeap [2]int64
 	for w := range 2 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			r := db.NewReaderShared(sc)
+			defer func() { onHeap[w] = r.Stats().HeapBases }()
 			a := arena.New(arena.NewHeap(1 << 20))
 			for i := range want {
 				o := want[(i+w*len(want)/2)%len(want)] // the readers start apart
@@ -57,6 +59,12 @@ func TestSharedCacheRegionGivesGitsBytes(t *testing.T) {
 	sc.mu.Unlock()
 	if regionBufs == 0 || heapBufs == 0 {
 		t.Errorf("%d bases in the region, %d on the heap: want both", regionBufs, heapBufs)
+	}
+	if onHeap[0]+onHeap[1] != heapBufs {
+		t.Errorf("the readers count %d+%d bases on the heap, the cache %d", onHeap[0], onHeap[1], heapBufs)
+	}
+	if got := sc.RegionBytes(); got != 96<<10 {
+		t.Errorf("RegionBytes() = %d, want %d", got, 96<<10)
 	}
 	sc.Close()
 	if sc.c.reg != nil {
