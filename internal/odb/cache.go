@@ -228,7 +228,7 @@ func (c *deltaCache) trimFree() {
 // turn. The buffer is the caller's until it gives it to add or putFree.
 func (c *deltaCache) getBuf(n int64) []byte {
 	if c.reg != nil && !c.closed {
-		if b := c.reg.alloc(n); b != nil {
+		if b := c.allocRegion(n); b != nil {
 			c.regionBufs++
 			return b[:n]
 		}
@@ -286,6 +286,43 @@ func regionBytes(limit int64) int64 {
 	}
 	return (limit + limit/4 + hugePage - 1) &^ (hugePage - 1)
 }
+
+// allocRegion returns a region buffer of n bytes, or nil. When no free
+// block is large enough it evicts least recently used entries and tries
+// again after each, up to evictBudget times n bytes of entries (and at
+// most a quarter of the limit): the region's free memory is in pieces
+// between entries, and the oldest entries are the likeliest to neighbour
+// the pieces freed by earlier evictions, since entries were placed as they
+// came. They would be the next evicted anyway. Measured on redis's
+// history (92 MiB bound): without evicting, 129 bases went to the heap
+// for want of a free block, with up to 20 to 50 MB of the region free in
+// pieces under 400 KB; evicting up to 4 times n left 28, 16 times 2, with
+// the same cache misses, and page faults fell from 15,800 to 7,300.
+func (c *deltaCache) allocRegion(n int64) []byte {
+	if b := c.reg.alloc(n); b != nil {
+		return b
+	}
+	if n > c.reg.size() {
+		return nil
+	}
+	for budget := min(evictBudget*n, c.limit/4); budget > 0 && c.lru.prev != &c.lru; {
+		e := c.lru.prev
+		budget -= int64(cap(e.data))
+		inRegion := e.refs == 0 && c.reg.owns(e.data)
+		c.remove(e)
+		if !inRegion {
+			continue
+		}
+		if b := c.reg.alloc(n); b != nil {
+			return b
+		}
+	}
+	return nil
+}
+
+// evictBudget bounds what allocRegion evicts to make room, in multiples of
+// the request.
+const evictBudget = 16
 
 // SharedCache is a delta-base cache that several Readers share (see
 // DB.NewReaderShared), so that workers splitting one history between them

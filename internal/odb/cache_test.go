@@ -137,6 +137,41 @@ func TestDeltaCacheWithARegion(t *testing.T) {
 			t.Fatalf("region holds %d bytes after its buffer came back", c.reg.used)
 		}
 	})
+	t.Run("a request no free block fits evicts the oldest entries to make room", func(t *testing.T) {
+		// A region of 40 granules filled with ten cached bases of 4, the
+		// oldest pinned: 8 granules need two unpinned neighbours evicted.
+		c := regionCache(t, 1<<20, 40*regionGranule)
+		for off := range int64(10) {
+			b := c.getBuf(4 * regionGranule)
+			fill(b, byte(off))
+			c.add(cacheKey{p, off}, b, Blob)
+		}
+		pinned := c.get(p, 0)
+		if c.reg.used != c.reg.size() {
+			t.Fatalf("region holds %d of %d bytes, want it full", c.reg.used, c.reg.size())
+		}
+		b := c.getBuf(8 * regionGranule)
+		if !c.reg.owns(b) {
+			t.Fatal("a full region of unpinned entries did not make room")
+		}
+		for _, gone := range []int64{1, 2} {
+			if c.get(p, gone) != nil {
+				t.Fatalf("entry %d, among the oldest, is still cached", gone)
+			}
+		}
+		for off := int64(3); off < 10; off++ {
+			e := c.get(p, off)
+			if e == nil || !holds(e.data, byte(off)) {
+				t.Fatalf("entry %d was evicted or changed, though room was made without it", off)
+			}
+			c.release(e)
+		}
+		if !holds(pinned.data, 0) {
+			t.Fatal("a pinned entry lost its bytes while room was made")
+		}
+		c.release(pinned)
+		checkRegion(t, c.reg)
+	})
 	t.Run("a pinned entry keeps its bytes through eviction and reuse", func(t *testing.T) {
 		c := regionCache(t, 256<<10, 320<<10)
 		b := c.getBuf(100 << 10)
