@@ -330,17 +330,24 @@ const evictBudget = 16
 // the entry whose data it reads, so that another Reader evicting it does
 // not recycle its buffer until the first is done with it.
 //
-// Its buffers come from a region of memory mapped outside the Go heap
-// (with huge pages where the system gives them) of the bound plus a
-// quarter, reused as bases are evicted; requests it cannot serve use the
-// heap. Close unmaps the region.
+// Its buffers come from a region of memory mapped outside the Go heap,
+// with huge pages where the system gives them, of the bound plus a quarter
+// in whole huge pages: reserved at once, resident as it is first used, and
+// reused as bases are evicted. A request the region cannot serve, even
+// after evicting the oldest bases, uses the heap and its free lists as a
+// cache without a region does; the bound counts both. Close unmaps the
+// region. Without the region, filling fresh heap pages with bases was most
+// of a walk's page faults: on redis's history 52,000 faults came down to
+// 7,400, and peak RSS from 231 to 205 MB.
 type SharedCache struct {
 	mu sync.Mutex
 	c  deltaCache
 }
 
 // NewSharedCache returns a shared cache bounded to limit bytes of cached
-// bases, plus a quarter of that in buffers kept for reuse.
+// bases, plus a quarter of that in buffers kept for reuse (the region's
+// free memory, or heap buffers). The caller closes it once its Readers
+// are done.
 func NewSharedCache(limit int64) *SharedCache {
 	return newSharedCache(limit, regionBytes(limit))
 }
@@ -412,8 +419,8 @@ func (s *SharedCache) RegionBytes() int64 {
 	return s.c.reg.size()
 }
 
-// Bytes returns the bytes the cache holds now: cached bases and buffers
-// kept for reuse.
+// Bytes returns the bytes the cache holds now: cached bases and heap
+// buffers kept for reuse (the region's free memory is not counted).
 func (s *SharedCache) Bytes() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
