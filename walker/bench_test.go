@@ -190,7 +190,9 @@ func newUnitBench(b *testing.B) *unitBench {
 	}
 	b.Cleanup(func() { backing.Release() })
 	ub.a = arena.New(backing)
-	rd := r.db.NewReaderShared(odb.NewSharedCache(r.defaultCacheBytes()))
+	sc := odb.NewSharedCache(r.defaultCacheBytes())
+	b.Cleanup(func() { sc.Close() })
+	rd := r.db.NewReaderShared(sc)
 	alg, err := r.algorithm(Options{})
 	if err != nil {
 		b.Fatal(err)

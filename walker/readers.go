@@ -16,9 +16,11 @@ import (
 // when none is idle). Safe for concurrent use. The caller closes it once the
 // walks that use it have returned.
 type ReaderPool struct {
-	repo  *Repo
-	p     *pool.Pool[*odb.Reader]
-	bound int64 // the delta-base cache's bound
+	repo   *Repo
+	p      *pool.Pool[*odb.Reader]
+	cache  *odb.SharedCache
+	bound  int64 // the delta-base cache's bound
+	region int64 // and the size of its region
 }
 
 // NewReaderPool returns a pool of n readers of r (n <= 0: GOMAXPROCS), all
@@ -29,16 +31,12 @@ func (r *Repo) NewReaderPool(n int, cacheBytes int64) (*ReaderPool, error) {
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
-	p, bound, err := r.newReaders(n, cacheBytes)
-	if err != nil {
-		return nil, err
-	}
-	return &ReaderPool{repo: r, p: p, bound: bound}, nil
+	return r.newReaders(n, cacheBytes)
 }
 
-// newReaders makes the pool of n readers a walk uses, and returns it
-// and the bound of the delta-base cache they share.
-func (r *Repo) newReaders(n int, cacheBytes int64) (*pool.Pool[*odb.Reader], int64, error) {
+// newReaders makes the pool of n readers a walk uses, with the delta-base
+// cache they share.
+func (r *Repo) newReaders(n int, cacheBytes int64) (*ReaderPool, error) {
 	if cacheBytes <= 0 {
 		cacheBytes = r.defaultCacheBytes()
 	}
@@ -46,13 +44,20 @@ func (r *Repo) newReaders(n int, cacheBytes int64) (*pool.Pool[*odb.Reader], int
 	p, err := pool.New(pool.Config{MaxInstances: n, WarmCount: n},
 		func() (*odb.Reader, error) { return r.db.NewReaderShared(shared), nil })
 	if err != nil {
-		return nil, 0, fmt.Errorf("object readers: %w", err)
+		shared.Close()
+		return nil, fmt.Errorf("object readers: %w", err)
 	}
-	return p, cacheBytes, nil
+	return &ReaderPool{repo: r, p: p, cache: shared, bound: cacheBytes, region: shared.RegionBytes()}, nil
 }
 
 // Metrics returns the pool's counters: acquires by every walk that used it.
 func (p *ReaderPool) Metrics() pool.Metrics { return p.p.Metrics() }
 
-// Close closes the pool. Walks still using it fail with pool.ErrClosed.
-func (p *ReaderPool) Close() error { return p.p.Close() }
+// Close closes the pool and frees its delta-base cache (the memory goes
+// once the readers still reading have given their buffers back). Walks
+// still using it fail with pool.ErrClosed.
+func (p *ReaderPool) Close() error {
+	err := p.p.Close()
+	p.cache.Close()
+	return err
+}

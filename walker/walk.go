@@ -129,17 +129,19 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	// wanting more readers than there are take turns instead of one waiting
 	// for the others to end.
 	readers, perCommit := (*pool.Pool[*odb.Reader])(nil), opts.Readers != nil
-	var basesBound int64
+	var basesBound, basesRegion int64
 	if perCommit {
 		if opts.Readers.repo != r {
 			return errors.New("Options.Readers is a pool of another repository's readers")
 		}
-		readers, basesBound = opts.Readers.p, opts.Readers.bound
+		readers, basesBound, basesRegion = opts.Readers.p, opts.Readers.bound, opts.Readers.region
 	} else {
-		if readers, basesBound, err = r.newReaders(workers, opts.CacheBytes); err != nil {
+		own, err := r.newReaders(workers, opts.CacheBytes)
+		if err != nil {
 			return err
 		}
-		defer readers.Close()
+		defer own.Close()
+		readers, basesBound, basesRegion = own.p, own.bound, own.region
 	}
 
 	// The window bounds the commits between the walk and the callback:
@@ -345,6 +347,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 		stats.PackDrops = r.db.MappedDrops() - drops
 		stats.PackDropEvery = r.db.MappedLimit()
 		stats.BasesBound = basesBound
+		stats.BasesRegion = basesRegion
 		missing.fill(&stats)
 		rw.fillStats(&stats)
 		*opts.Stats = stats
@@ -428,6 +431,7 @@ func (s *Stats) Add(o Stats) {
 	s.PackDrops += o.PackDrops
 	s.PackDropEvery = max(s.PackDropEvery, o.PackDropEvery)
 	s.BasesBound = max(s.BasesBound, o.BasesBound)
+	s.BasesRegion = max(s.BasesRegion, o.BasesRegion)
 	s.Setup += o.Setup
 	s.RevWalk += o.RevWalk
 	s.WalkCommitsRead += o.WalkCommitsRead
@@ -505,6 +509,7 @@ func (b *BaseStats) add(now, before odb.Stats) {
 	b.Misses += now.CacheMisses - before.CacheMisses
 	b.Deltas += now.DeltasApplied - before.DeltasApplied
 	b.Inflated += now.InflatedBytes - before.InflatedBytes
+	b.OnHeap += now.HeapBases - before.HeapBases
 }
 
 func (b *BaseStats) merge(o BaseStats) {
@@ -512,4 +517,5 @@ func (b *BaseStats) merge(o BaseStats) {
 	b.Misses += o.Misses
 	b.Deltas += o.Deltas
 	b.Inflated += o.Inflated
+	b.OnHeap += o.OnHeap
 }

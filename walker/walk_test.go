@@ -352,6 +352,10 @@ func TestStatsCountTheDeltaBases(t *testing.T) {
 	if big.BasesBound != 64<<20 || small.BasesBound != 4<<10 {
 		t.Fatalf("bounds %d and %d, want the CacheBytes given", big.BasesBound, small.BasesBound)
 	}
+	// The region holds the bound and the free lists' quarter, in huge pages.
+	if big.BasesRegion != 80<<20 || small.BasesRegion != 2<<20 {
+		t.Fatalf("regions of %d and %d bytes, want 80 MiB and 2 MiB", big.BasesRegion, small.BasesRegion)
+	}
 	if big.Bases.Deltas == 0 || big.Bases.Hits == 0 || big.Bases.Inflated == 0 {
 		t.Fatalf("a history of deltas counted %+v", big.Bases)
 	}

@@ -300,8 +300,10 @@ type Commit struct {
 // BaseStats counts the object readers' work on delta chains: bases found
 // in the delta-base cache (Hits) and bases inflated or rebuilt (Misses),
 // deltas applied, and the bytes zlib produced for every object read.
+// OnHeap counts the bases placed on the Go heap because the cache's region
+// (Stats.BasesRegion) had no room for them.
 type BaseStats struct {
-	Hits, Misses, Deltas, Inflated int64
+	Hits, Misses, Deltas, Inflated, OnHeap int64
 }
 
 // Stats are a walk's figures.
@@ -346,6 +348,10 @@ type Stats struct {
 	// readers share, and Bases what they did with it.
 	BasesBound int64
 	Bases      BaseStats
+	// BasesRegion is the size of the memory region outside the Go heap,
+	// with huge pages where the system gives them, that the cache takes
+	// its buffers from (0: none, they are all on the heap).
+	BasesRegion int64
 
 	// Where the walk's time went, for the serial fraction (Amdahl): the
 	// time before the first commit could be dispatched (the revision

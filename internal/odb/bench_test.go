@@ -356,6 +356,7 @@ func BenchmarkWalkHistoryRealRepo(b *testing.B) {
 	// GITWALK_BENCH_SHARED=1 makes the readers share one cache.
 	if os.Getenv("GITWALK_BENCH_SHARED") != "" {
 		c := NewSharedCache(DefaultCacheLimit)
+		defer c.Close()
 		for i := range readers {
 			readers[i] = db.NewReaderShared(c)
 		}

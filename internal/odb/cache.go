@@ -29,6 +29,11 @@ type cacheEntry struct {
 // resolving delta chains in steady state does not allocate. An entry is
 // pinned while a reader uses its data, and its buffer is reused only once
 // nobody does.
+//
+// A cache with a region (a SharedCache) takes its buffers from there first:
+// a region buffer goes back to the region when its entry is evicted, and
+// the size-class free lists keep only heap buffers, those of requests the
+// region could not serve.
 type deltaCache struct {
 	limit int64
 	used  int64
@@ -36,8 +41,15 @@ type deltaCache struct {
 	lru   cacheEntry // sentinel: lru.next is the most recently used
 
 	freeEntries []*cacheEntry
-	free        [numSizeClasses][][]byte // recycled buffers by size class
+	free        [numSizeClasses][][]byte // recycled heap buffers by size class
 	freeBytes   int64
+
+	reg    *region // nil: every buffer is on the heap
+	closed bool    // see close
+
+	// Buffers getBuf took from the region and, with a region, from the
+	// heap because the region could not serve them.
+	regionBufs, heapBufs int64
 }
 
 // Size classes of the recycled buffers: 1 KiB granules up to 8 KiB, then
@@ -129,7 +141,7 @@ func (c *deltaCache) release(e *cacheEntry) {
 // add caches data (owned by the cache from now on) under key.
 func (c *deltaCache) add(key cacheKey, data []byte, typ Type) {
 	size := int64(cap(data))
-	if size > c.limit/2 {
+	if size > c.limit/2 || c.closed {
 		c.putFree(data)
 		return
 	}
@@ -176,9 +188,18 @@ func (c *deltaCache) evictTo(target int64) {
 	}
 }
 
-// putFree keeps b for reuse by getBuf if it is a whole buffer of a size
-// class and the free lists have room (a quarter of the limit).
+// putFree gives b back: to the region it came from, or, if it is a whole
+// heap buffer of a size class and the free lists have room (a quarter of
+// the limit), to the free lists for reuse by getBuf.
 func (c *deltaCache) putFree(b []byte) {
+	if c.reg != nil && c.reg.owns(b) {
+		c.reg.free(b)
+		c.unmapIfDone()
+		return
+	}
+	if c.closed {
+		return
+	}
 	n := int64(cap(b))
 	class, capacity, ok := sizeClass(n)
 	if !ok || capacity != n || c.freeBytes+n > c.limit/4 {
@@ -201,10 +222,18 @@ func (c *deltaCache) trimFree() {
 	}
 }
 
-// getBuf returns a heap buffer of n bytes, a recycled one of n's size
-// class when there is one. Its capacity is the class's, so that it can be
-// recycled in turn.
+// getBuf returns a buffer of n bytes: from the region when it has room,
+// else from the heap, a recycled one of n's size class when there is one.
+// A heap buffer's capacity is the class's, so that it can be recycled in
+// turn. The buffer is the caller's until it gives it to add or putFree.
 func (c *deltaCache) getBuf(n int64) []byte {
+	if c.reg != nil && !c.closed {
+		if b := c.allocRegion(n); b != nil {
+			c.regionBufs++
+			return b[:n]
+		}
+		c.heapBufs++
+	}
 	class, capacity, ok := sizeClass(n)
 	if !ok {
 		return make([]byte, n)
@@ -225,22 +254,129 @@ func (c *deltaCache) getBuf(n int64) []byte {
 	return make([]byte, n, capacity)
 }
 
+// close empties the cache and keeps nothing from now on. The region is
+// unmapped once the last of its buffers comes back: pinned entries and
+// buffers handed out by getBuf stay valid until released or given back,
+// so that closing never pulls memory from under a reader still at work.
+func (c *deltaCache) close() {
+	c.closed = true
+	c.evictTo(-1)
+	c.free = [numSizeClasses][][]byte{}
+	c.freeBytes = 0
+	c.unmapIfDone()
+}
+
+// unmapIfDone unmaps the region of a closed cache once none of its
+// buffers is in use. An unmap error leaves the memory mapped (a leak of
+// address space, not of correctness), so it is dropped.
+func (c *deltaCache) unmapIfDone() {
+	if c.closed && c.reg != nil && c.reg.used == 0 {
+		_ = c.reg.unmap()
+		c.reg = nil
+	}
+}
+
+// regionBytes is the size of the region of a cache bounded to limit
+// bytes: room for the cached bases and the quarter more the free lists may
+// hold, so that its resident memory is at most what the heap would hold,
+// in whole huge pages.
+func regionBytes(limit int64) int64 {
+	if limit <= 0 {
+		return 0
+	}
+	return (limit + limit/4 + hugePage - 1) &^ (hugePage - 1)
+}
+
+// allocRegion returns a region buffer of n bytes, or nil. When no free
+// block is large enough it evicts least recently used entries and tries
+// again after each, up to evictBudget times n bytes of entries (and at
+// most a quarter of the limit): the region's free memory is in pieces
+// between entries, and the oldest entries are the likeliest to neighbour
+// the pieces freed by earlier evictions, since entries were placed as they
+// came. They would be the next evicted anyway. Measured on redis's
+// history (92 MiB bound): without evicting, 129 bases went to the heap
+// for want of a free block, with up to 20 to 50 MB of the region free in
+// pieces under 400 KB; evicting up to 4 times n left 28, 16 times 2, with
+// the same cache misses, and page faults fell from 15,800 to 7,300.
+func (c *deltaCache) allocRegion(n int64) []byte {
+	if b := c.reg.alloc(n); b != nil {
+		return b
+	}
+	if n > c.reg.size() {
+		return nil
+	}
+	for budget := min(evictBudget*n, c.limit/4); budget > 0 && c.lru.prev != &c.lru; {
+		e := c.lru.prev
+		budget -= int64(cap(e.data))
+		inRegion := e.refs == 0 && c.reg.owns(e.data)
+		c.remove(e)
+		if !inRegion {
+			continue
+		}
+		if b := c.reg.alloc(n); b != nil {
+			return b
+		}
+	}
+	return nil
+}
+
+// evictBudget bounds what allocRegion evicts to make room, in multiples of
+// the request.
+const evictBudget = 16
+
 // SharedCache is a delta-base cache that several Readers share (see
 // DB.NewReaderShared), so that workers splitting one history between them
 // reuse each other's bases. It is safe for concurrent use. A Reader pins
 // the entry whose data it reads, so that another Reader evicting it does
 // not recycle its buffer until the first is done with it.
+//
+// Its buffers come from a region of memory mapped outside the Go heap,
+// with huge pages where the system gives them, of the bound plus a quarter
+// in whole huge pages: reserved at once, resident as it is first used, and
+// reused as bases are evicted. A request the region cannot serve, even
+// after evicting the oldest bases, uses the heap and its free lists as a
+// cache without a region does; the bound counts both. Close unmaps the
+// region. Without the region, filling fresh heap pages with bases was most
+// of a walk's page faults: on redis's history 52,000 faults came down to
+// 7,400, and peak RSS from 231 to 205 MB.
 type SharedCache struct {
 	mu sync.Mutex
 	c  deltaCache
 }
 
 // NewSharedCache returns a shared cache bounded to limit bytes of cached
-// bases, plus a quarter of that in buffers kept for reuse.
+// bases, plus a quarter of that in buffers kept for reuse (the region's
+// free memory, or heap buffers). The caller closes it once its Readers
+// are done.
 func NewSharedCache(limit int64) *SharedCache {
+	return newSharedCache(limit, regionBytes(limit))
+}
+
+// newSharedCache is NewSharedCache with a region of size bytes (none for
+// 0). When the region cannot be mapped the cache works from the heap.
+func newSharedCache(limit, size int64) *SharedCache {
 	s := &SharedCache{}
 	s.c.init(limit)
+	if size > 0 {
+		s.c.reg, _ = newRegion(size)
+	}
 	return s
+}
+
+// Close empties the cache and frees its region once the Readers sharing
+// it have given back the buffers they are using; a Reader may go on using
+// the cache after Close, without caching. Close is idempotent.
+func (s *SharedCache) Close() error {
+	s.mu.Lock()
+	s.c.close()
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *SharedCache) putFree(b []byte) {
+	s.mu.Lock()
+	s.c.putFree(b)
+	s.mu.Unlock()
 }
 
 func (s *SharedCache) get(p *pack, off int64) *cacheEntry {
@@ -262,15 +398,29 @@ func (s *SharedCache) add(key cacheKey, data []byte, typ Type) {
 	s.mu.Unlock()
 }
 
-func (s *SharedCache) getBuf(n int64) []byte {
+// getBuf is deltaCache.getBuf; onHeap says the region could not serve n.
+func (s *SharedCache) getBuf(n int64) (b []byte, onHeap bool) {
 	s.mu.Lock()
-	b := s.c.getBuf(n)
+	before := s.c.heapBufs
+	b = s.c.getBuf(n)
+	onHeap = s.c.heapBufs != before
 	s.mu.Unlock()
-	return b
+	return b, onHeap
 }
 
-// Bytes returns the bytes the cache holds now: cached bases and buffers
-// kept for reuse.
+// RegionBytes returns the size of the region the cache's buffers come
+// from: 0 when it has none (mapping failed, or the cache was closed).
+func (s *SharedCache) RegionBytes() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.c.reg == nil {
+		return 0
+	}
+	return s.c.reg.size()
+}
+
+// Bytes returns the bytes the cache holds now: cached bases and heap
+// buffers kept for reuse (the region's free memory is not counted).
 func (s *SharedCache) Bytes() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()

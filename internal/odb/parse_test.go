@@ -315,6 +315,9 @@ func TestReadersWorkConcurrently(t *testing.T) {
 		{"sharing one cache", NewSharedCache(1 << 20)},
 	} {
 		t.Run(tc.name, func(t *testing.T) { readConcurrently(t, db, objs, tc.shared) })
+		if tc.shared != nil {
+			tc.shared.Close()
+		}
 	}
 }
 

@@ -44,6 +44,7 @@ type Stats struct {
 	CacheMisses   int64 // delta bases inflated or rebuilt
 	CacheBytes    int64 // bytes held by the delta-base cache now
 	HeapFallbacks int64 // objects placed on the Go heap because the arena was full
+	HeapBases     int64 // delta bases placed on the Go heap because the shared cache's region had no room
 	InflatedBytes int64 // bytes produced by zlib
 }
 
@@ -125,9 +126,24 @@ func (r *Reader) cacheAdd(key cacheKey, data []byte, typ Type) {
 // recycled from the cache's evicted bases when one of its size is free.
 func (r *Reader) cacheBuf(n int64) []byte {
 	if r.shared != nil {
-		return r.shared.getBuf(n)
+		b, onHeap := r.shared.getBuf(n)
+		if onHeap {
+			r.stats.HeapBases++
+		}
+		return b
 	}
 	return r.cache.getBuf(n)
+}
+
+// cacheFree gives back a buffer cacheBuf returned that the reader will
+// not cache (it is abandoning a read): a region's buffer must go back to
+// it, so that the region is not lost to it and can be unmapped.
+func (r *Reader) cacheFree(b []byte) {
+	if r.shared != nil {
+		r.shared.putFree(b)
+		return
+	}
+	r.cache.putFree(b)
 }
 
 // SetCacheLimit sets the byte bound of the reader's delta-base cache,
@@ -314,8 +330,10 @@ func entryData(p *pack, off, size int64) ([]byte, error) {
 	return p.data[off:end], nil
 }
 
-// readPacked reads the object at index position i of p.
-func (r *Reader) readPacked(id ID, p *pack, i int, a *arena.Arena) (Type, []byte, error) {
+// readPacked reads the object at index position i of p. The content it
+// returns is the caller's (from r.alloc): cache buffers, which may be
+// region memory unmapped when the cache is closed, never leave it.
+func (r *Reader) readPacked(id ID, p *pack, i int, a *arena.Arena) (_ Type, _ []byte, err error) {
 	if p.broken != nil {
 		return BadType, nil, corruptf(id, p.path, "%v", p.broken)
 	}
@@ -335,18 +353,28 @@ func (r *Reader) readPacked(id ID, p *pack, i int, a *arena.Arena) (Type, []byte
 	// (for a ref-delta whose base is not packed) a loose one.
 	chain := r.chain[:0]
 	var pinned *cacheEntry // the cached base in use, released once applied
+	var (
+		base     []byte
+		baseType Type
+		baseKey  cacheKey
+		fresh    bool   // base is ours, to go into the cache after use
+		held     []byte // a cache buffer being filled, not yet base
+	)
 	defer func() {
 		r.chain = chain[:0]
 		if pinned != nil {
 			r.cacheRelease(pinned)
 		}
+		if err != nil {
+			// The buffers taken from the cache go back to it.
+			if fresh {
+				r.cacheFree(base)
+			}
+			if held != nil {
+				r.cacheFree(held)
+			}
+		}
 	}()
-	var (
-		base     []byte
-		baseType Type
-		baseKey  cacheKey
-		fresh    bool // base is ours, to go into the cache after use
-	)
 	cur, curOff := p, off
 	for {
 		if len(chain) > 0 {
@@ -377,6 +405,7 @@ func (r *Reader) readPacked(id ID, p *pack, i int, a *arena.Arena) (Type, []byte
 				dst, err = r.alloc(a, h.size)
 			} else {
 				dst = r.cacheBuf(h.size)
+				held = dst
 				r.stats.CacheMisses++
 			}
 			if err != nil {
@@ -389,7 +418,7 @@ func (r *Reader) readPacked(id ID, p *pack, i int, a *arena.Arena) (Type, []byte
 				return Type(h.typ), dst, nil
 			}
 			base, baseType = dst, Type(h.typ)
-			baseKey, fresh = cacheKey{cur, curOff}, true
+			baseKey, fresh, held = cacheKey{cur, curOff}, true, nil
 			break
 		}
 		if len(chain) >= maxDeltaDepth {
@@ -458,6 +487,7 @@ func (r *Reader) readPacked(id ID, p *pack, i int, a *arena.Arena) (Type, []byte
 			}
 		} else {
 			out = r.cacheBuf(dstSize)
+			held = out
 		}
 		if err := applyDelta(out, base, ops); err != nil {
 			return BadType, nil, corruptf(id, l.p.path, "delta at offset %d: %v", l.off, err)
@@ -470,7 +500,8 @@ func (r *Reader) readPacked(id ID, p *pack, i int, a *arena.Arena) (Type, []byte
 			r.cacheRelease(pinned)
 			pinned = nil
 		}
-		base, fresh, baseKey = out, true, cacheKey{l.p, l.off}
+		// The last link's out (k == 0) is the caller's, not the cache's.
+		base, fresh, baseKey, held = out, k > 0, cacheKey{l.p, l.off}, nil
 	}
 	return baseType, base, nil
 }

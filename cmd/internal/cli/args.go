@@ -559,8 +559,12 @@ func printWalkStats(ios *iostreams, st *walker.Stats) {
 		fmt.Fprintf(ios.errOut, "missing: %d objects passed over; %d commits without changes, %d changes to %d paths without line counts\n",
 			st.MissingObjects, st.MissingCommits, st.MissingChanges, st.MissingPaths)
 	}
-	fmt.Fprintf(ios.errOut, "packs:   mapped pages dropped from memory %d times (every %s read); delta bases: %d hits, %d misses, %d deltas applied, %s inflated, cache bound %s\n",
+	fmt.Fprintf(ios.errOut, "packs:   mapped pages dropped from memory %d times (every %s read); delta bases: %d hits, %d misses, %d deltas applied, %s inflated, cache bound %s",
 		st.PackDrops, sizeText(st.PackDropEvery), st.Bases.Hits, st.Bases.Misses, st.Bases.Deltas, sizeText(st.Bases.Inflated), sizeText(st.BasesBound))
+	if st.BasesRegion > 0 {
+		fmt.Fprintf(ios.errOut, " in a %s region (%d bases on the heap)", sizeText(st.BasesRegion), st.Bases.OnHeap)
+	}
+	fmt.Fprintln(ios.errOut)
 	fmt.Fprintf(ios.errOut, "time:    setup %s, revision walk %s, ordered callback %s (one goroutine each); workers busy %s (%.0f%% of %d x wall)\n",
 		st.Setup.Round(time.Millisecond), st.RevWalk.Round(time.Millisecond), st.Ordered.Round(time.Millisecond),
 		st.Busy.Round(time.Millisecond), busyShare(st), st.Workers)
