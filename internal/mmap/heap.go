@@ -20,7 +20,10 @@ const hugePage = 2 << 20
 // runtime then serves later allocations from that memory, first fit by
 // address, and their first touch faults 2 MiB at a time.
 //
-// It is for a program's main, once, early: it runs a garbage collection.
+// It is for a program's main, once, first thing: it runs a garbage
+// collection, and a block allocated once the heap has been collected may
+// take in memory the heap used and freed, which the runtime then clears
+// whole, small page by small page (the cost this is meant to spare).
 // It does nothing (and says false) where the advice would do nothing or
 // the block could fail to map, which the runtime treats as fatal: a system
 // without transparent huge pages on request (see hugeOnRequest), or a

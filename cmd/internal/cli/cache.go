@@ -34,11 +34,7 @@ func cacheDir(flag string) (string, error) {
 // from a newer gitwalk, a folder that cannot be written, a full disk) one
 // line on stderr says so and the run goes on without it. A damaged store
 // is set aside, so the next run starts a fresh one.
-//
-// Every command that walks calls it before its walk, so it readies the
-// heap too (readyHeap, gc.go).
 func (w *walkArgs) useCache(ios *iostreams) func() {
-	readyHeap()
 	if w.noCache || w.emptyWalk {
 		return func() {}
 	}

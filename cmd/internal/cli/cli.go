@@ -44,6 +44,11 @@ type NewTables func(commits, changes io.Writer, repoDir string, sc analysis.Scop
 // the gitwalk-export program instead (dispatch.go). When it is set, the
 // program is gitwalk-export, and its arguments are the export command's.
 func Main(tables NewTables) int {
+	// Huge pages behind the heap a walk will grow, first thing, while the
+	// heap has not been collected (gc.go).
+	if tables != nil || walks(os.Args[1:]) {
+		readyHeap()
+	}
 	// The GC's target is diffingGCPercent, and tuneGC raises it while
 	// walks read from the cache (gc.go). GOGC in the environment wins.
 	if os.Getenv("GOGC") == "" {
