@@ -233,8 +233,10 @@ func TestDeltaCacheWithARegion(t *testing.T) {
 		}
 		var inRegion int64
 		for _, e := range c.m {
-			if c.reg.owns(e.data) {
-				inRegion += int64(cap(e.data))
+			for ; e != nil; e = e.same {
+				if c.reg.owns(e.data) {
+					inRegion += int64(cap(e.data))
+				}
 			}
 		}
 		if inRegion != c.reg.used {
@@ -269,4 +271,53 @@ func TestDeltaCacheWithARegion(t *testing.T) {
 			t.Fatalf("after the last buffer came back: region still mapped %v, %d entries", c.reg != nil, len(c.m))
 		}
 	})
+}
+
+// Entries at the same offset of different packs share a slot of the map;
+// each is found, replaced and removed on its own.
+func TestDeltaCacheKeepsEntriesOfPacksAtTheSameOffsetApart(t *testing.T) {
+	var c deltaCache
+	c.init(1 << 20)
+	packs := []*pack{{path: "a"}, {path: "b"}, {path: "c"}}
+	put := func(p *pack, off int64, v string) {
+		b := c.getBuf(int64(len(v)))
+		copy(b, v)
+		c.add(cacheKey{p, off}, b, Blob)
+	}
+	check := func(p *pack, off int64, want string) {
+		t.Helper()
+		e := c.get(p, off)
+		if want == "" {
+			if e != nil {
+				t.Fatalf("%s@%d: cached %q, want nothing", p.path, off, e.data)
+			}
+			return
+		}
+		if e == nil || string(e.data) != want {
+			t.Fatalf("%s@%d: %v, want %q", p.path, off, e, want)
+		}
+		c.release(e)
+	}
+	for _, p := range packs {
+		put(p, 12, "first of "+p.path)
+		put(p, 99, "later in "+p.path)
+	}
+	for _, p := range packs {
+		check(p, 12, "first of "+p.path)
+		check(p, 99, "later in "+p.path)
+	}
+	put(packs[1], 12, "again b") // replaces b's alone
+	check(packs[0], 12, "first of a")
+	check(packs[1], 12, "again b")
+	check(packs[2], 12, "first of c")
+	for _, k := range []int{1, 0, 2} { // the middle of a chain, its head, the rest
+		c.remove(c.find(cacheKey{packs[k], 12}))
+		check(packs[k], 12, "")
+		for _, p := range packs {
+			check(p, 99, "later in "+p.path)
+		}
+	}
+	if len(c.m) != 1 {
+		t.Fatalf("%d offsets in the map, want 1 (99)", len(c.m))
+	}
 }
