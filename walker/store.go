@@ -167,6 +167,9 @@ func (s *Store) note(repo string, hits, misses int, bytes int64) {
 type walkStore struct {
 	s  *Store
 	fp store.Fingerprint
+	// none says the store held no record under fp when the walk began:
+	// every lookup would miss, so none is made (see store.Holds).
+	none bool
 }
 
 // storeFor returns the walk's use of opts.Store, or nil when the walk does
@@ -203,7 +206,14 @@ func (r *Repo) storeFor(opts *Options, u *unit) *walkStore {
 		"pathspec=" + u.ps.Key(),
 		fmt.Sprintf("linecounts=%t", !opts.NoLineCounts),
 	}
-	return &walkStore{s: opts.Store, fp: store.NewFingerprint(settings...)}
+	ws := &walkStore{s: opts.Store, fp: store.NewFingerprint(settings...)}
+	held, err := ws.s.s.Holds(ws.fp)
+	if err != nil {
+		ws.s.fail(err)
+		return nil
+	}
+	ws.none = !held
+	return ws
 }
 
 // attrsDigest is the digest of the repository's attribute sources, made
@@ -249,6 +259,10 @@ func (u *unit) storeKey(node *revwalk.Commit) store.Key {
 func (u *unit) fromStore(node *revwalk.Commit) (*Commit, unitStats, bool) {
 	var st unitStats
 	if !u.store.s.usable() {
+		return nil, st, false
+	}
+	if u.store.none {
+		u.store.s.misses.Add(1)
 		return nil, st, false
 	}
 	// The record is read into the worker's buffer: what the walk keeps

@@ -737,6 +737,41 @@ func (s *Store) unreadable() error {
 	return s.err
 }
 
+// Holds says whether the store has any record under the settings f: in
+// the file, or put since. A walk under settings the store has never seen
+// (the first run, or one after a settings change) then knows every lookup
+// would miss, and spares them: on git/git's cold run they were a search of
+// the B+tree per commit, 0.16 s of CPU.
+func (s *Store) Holds(f Fingerprint) (held bool, err error) {
+	s.mu.Lock()
+	if err := s.unreadable(); err != nil {
+		s.mu.Unlock()
+		return false, err
+	}
+	for _, m := range []map[Key][]byte{s.inflight, s.pending} {
+		for k, v := range m {
+			if k.Settings == f && v != nil {
+				s.mu.Unlock()
+				return true, nil
+			}
+		}
+	}
+	s.mu.Unlock()
+	s.swapMu.RLock()
+	defer s.swapMu.RUnlock()
+	defer s.guard(&err)()
+	err = s.read(func(b *bolt.Bucket, _ *bolt.Tx) error {
+		k, _ := b.Cursor().Seek(f[:])
+		held = k != nil && bytes.HasPrefix(k, f[:])
+		return nil
+	})
+	if err != nil {
+		s.fail(err)
+		return false, err
+	}
+	return held, nil
+}
+
 // Keys returns the keys of the records under the settings f, in key
 // order: those in the file and those put since, less those deleted.
 func (s *Store) Keys(f Fingerprint) (keys []Key, err error) {

@@ -892,3 +892,40 @@ func TestAReaderFindsWhatGetFinds(t *testing.T) {
 		}
 	}
 }
+
+func TestHoldsSaysWhetherAnyRecordHasTheSettings(t *testing.T) {
+	s := mustOpen(t, t.TempDir(), nil)
+	defer s.Close()
+	other := NewFingerprint("other", "v1")
+	holds := func(f Fingerprint) bool {
+		t.Helper()
+		held, err := s.Holds(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return held
+	}
+	k := testKey(1)
+	if holds(k.Settings) || holds(other) {
+		t.Fatal("an empty store holds records")
+	}
+	if err := s.Put(k, testRecord(1)); err != nil {
+		t.Fatal(err)
+	}
+	if !holds(k.Settings) || holds(other) {
+		t.Fatal("a record put (not yet written): want held under its settings only")
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if !holds(k.Settings) || holds(other) {
+		t.Fatal("a record in the file: want held under its settings only")
+	}
+	// Settings sorting just before and just after others' are told apart.
+	lo, hi := k.Settings, k.Settings
+	lo[len(lo)-1]--
+	hi[len(hi)-1]++
+	if holds(lo) || holds(hi) {
+		t.Fatal("settings next to the record's hold it")
+	}
+}
