@@ -330,8 +330,10 @@ func (u *unit) toStore(node *revwalk.Commit, c *Commit, st *unitStats) {
 	if st.degraded {
 		needed |= recordDegraded
 	}
-	v := binary.AppendUvarint(make([]byte, 0, 256), needed)
+	// Encoded in the worker's buffer: Put keeps a copy of its own.
+	v := binary.AppendUvarint(u.recEnc[:0], needed)
 	v, err := c.AppendBinary(v)
+	u.recEnc = v
 	if err == nil {
 		err = u.store.s.s.Put(u.storeKey(node), v)
 	}
@@ -378,10 +380,15 @@ type graphSource struct {
 	key        store.Key // a commit's own record
 	closureKey store.Key // a closure, by anchor
 
-	anchors  map[Hash]bool // anchors and aliases not loaded yet; nil until the first read
-	loaded   []Hash        // the keys of the closures loaded and of their aliases
-	closures []*closure    // loaded
-	mapped   [][]byte      // the memory large closures were read into (see closureRecord)
+	anchors map[Hash]bool // anchors and aliases not loaded yet; nil until the first read
+	// noRecords says the store held no commit's own record when the walk
+	// began (see listClosures): a commit no closure holds is then read from
+	// its object at once. On git/git's cold run the revision walk looked
+	// up all 81,966 commits in vain, on its own goroutine: 0.3 s.
+	noRecords bool
+	loaded    []Hash     // the keys of the closures loaded and of their aliases
+	closures  []*closure // loaded
+	mapped    [][]byte   // the memory large closures were read into (see closureRecord)
 
 	// Commits served from elsewhere than a closure, in order.
 	fresh   []graphNode
@@ -488,6 +495,9 @@ func (g *graphSource) CommitGraph(id Hash, info *odb.CommitInfo) (uint64, bool) 
 			return 0, false
 		}
 	}
+	if g.noRecords {
+		return 0, false
+	}
 	g.key.Commit = id
 	v, ok, err := g.s.s.Get(g.key)
 	if err != nil {
@@ -582,6 +592,12 @@ func (g *graphSource) listClosures() {
 		g.s.fail(err)
 		return
 	}
+	held, err := g.s.s.Holds(g.key.Settings)
+	if err != nil {
+		g.s.fail(err)
+		return
+	}
+	g.noRecords = !held
 	for _, k := range keys {
 		g.anchors[k.Commit] = true
 	}

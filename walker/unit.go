@@ -39,6 +39,7 @@ type unit struct {
 	rec       recordScratch             // decoding the store's records
 	recBuf    []byte                    // a record read from the store, until decoded
 	recReader *store.Reader             // the worker's way into the store
+	recEnc    []byte                    // a record being encoded for the store
 
 	missing       *missingSet // the walk's, shared by its workers
 	commitMissing []odb.ID    // objects the current commit passed over

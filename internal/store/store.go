@@ -551,6 +551,20 @@ func seal(key, stamp, payload []byte) []byte {
 	return v
 }
 
+// sealHead is the bytes seal puts before a record's payload: the
+// checksum and a 4-byte stamp. A pending record is held with that room in
+// front, and sealed in place (sealInPlace) when its batch is committed.
+const sealHead = 4 + 4
+
+// sealInPlace seals v, a payload after sealHead bytes of room, with
+// stamp, as seal would make it.
+func sealInPlace(key []byte, stamp [4]byte, v []byte) []byte {
+	copy(v[4:sealHead], stamp[:])
+	c := crc32.Update(crc32.Checksum(key, castagnoli), castagnoli, v[4:])
+	binary.BigEndian.PutUint32(v, c)
+	return v
+}
+
 // unseal checks a value made by seal with a stamp of len(stamp) bytes,
 // copies the stamp out into stamp and returns the payload (aliasing v).
 func unseal(key, stamp, v []byte) ([]byte, bool) {
@@ -681,8 +695,8 @@ func (s *Store) getInto(k Key, buf func(n int) []byte, r *Reader) (rec []byte, o
 			if v == nil {
 				return nil, false, nil // deleted
 			}
-			rec = into(len(v))
-			copy(rec, v)
+			rec = into(len(v) - sealHead)
+			copy(rec, v[sealHead:])
 			return rec, true, nil
 		}
 	}
@@ -877,16 +891,18 @@ func (s *Store) fail(err error) {
 	s.mu.Unlock()
 }
 
-// Put stores rec under k; it is committed with its batch, at the latest
-// Options.BatchDelay later, or by Flush or Close. The store keeps rec: the
-// caller must not change it afterwards. An error means the store can take
-// no more (a failed write, a full disk, damage): the walk goes on without
-// it.
+// Put stores a copy of rec under k; it is committed with its batch, at the
+// latest Options.BatchDelay later, or by Flush or Close. The caller may
+// reuse rec at once. An error means the store can take no more (a failed
+// write, a full disk, damage): the walk goes on without it.
 func (s *Store) Put(k Key, rec []byte) error {
-	if rec == nil {
-		rec = []byte{} // nil in pending is a deletion
-	}
-	return s.put(k, rec)
+	// The copy leaves room in front for the checksum and stamp the value
+	// is sealed with at the commit (see seal), so that it is the value
+	// written: a walk's records were otherwise allocated twice, and on
+	// git/git's cold run the collector's work grew with them.
+	v := make([]byte, sealHead+len(rec))
+	copy(v[sealHead:], rec)
+	return s.put(k, v)
 }
 
 // Delete removes the record under k, if there is one, with the batch Put
@@ -1006,7 +1022,7 @@ func (s *Store) commit(touches bool) (err error) {
 			if rec == nil {
 				err = b.Delete(key)
 			} else {
-				err = b.Put(key, seal(key, stamp[:], rec))
+				err = b.Put(key, sealInPlace(key, stamp, rec))
 			}
 			if err != nil {
 				return err
