@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -494,6 +495,91 @@ func TestAMappedClosureServesAndIsLetGo(t *testing.T) {
 		}
 		if what != "cold" && (wst.WalkCommitsFromStore != st.WalkCommitsRead || wst.WalkCommitsRead != 0) {
 			t.Fatalf("%s: %d commits from the store, %d read; want all %d from the store", what, wst.WalkCommitsFromStore, wst.WalkCommitsRead, st.WalkCommitsRead)
+		}
+	}
+}
+
+// TestWarmWalksInBatchesAreGits: a warm walk hands commits to its workers
+// in batches (batchFor); its output is the walk's without the store, for
+// any worker count, and a callback's ErrStop or a cancelled context ends
+// it after exactly the commits given, wherever that falls in a batch.
+func TestWarmWalksInBatchesAreGits(t *testing.T) {
+	testrepos.IsolateGit(t)
+	h := testrepos.NewHistory(t)
+	const n = 300 // many batches, well past the window of 8 x workers + 32
+	prev := ""
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("C%d", i)
+		if prev == "" {
+			h.Commit(name, int64(1000+i), fmt.Sprintf("f%d=%d", i%7, i))
+		} else {
+			h.Commit(name, int64(1000+i), fmt.Sprintf("f%d=%d", i%7, i), prev)
+		}
+		prev = name
+	}
+	h.Branch("main", prev)
+	h.Build("main")
+	r, err := Open(h.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	want, _ := walkAll(t, r, Options{})
+	s := openStore(t, t.TempDir())
+	defer s.Close()
+	walkAll(t, r, Options{Store: s}) // cold
+	for _, workers := range []int{1, 2, 3} {
+		got, st := walkAll(t, r, Options{Store: s, Workers: workers})
+		if st.StoreHits != n {
+			t.Fatalf("-j%d: %d store hits, want %d", workers, st.StoreHits, n)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("-j%d: the warm walk differs from the walk without the store", workers)
+		}
+		for _, stop := range []int{1, 16, 17, 40, n - 1} {
+			seen := 0
+			err := r.Walk(context.Background(), Options{Store: s, Workers: workers}, func(c *Commit) error {
+				if c.Hash != want[seen].Hash {
+					t.Fatalf("-j%d, stop at %d: commit %d is %s, want %s", workers, stop, seen, c.Hash, want[seen].Hash)
+				}
+				if seen++; seen == stop {
+					return ErrStop
+				}
+				return nil
+			})
+			if err != nil || seen != stop {
+				t.Fatalf("-j%d: stopped at %d: %d callbacks, %v", workers, stop, seen, err)
+			}
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		seen := 0
+		err := r.Walk(ctx, Options{Store: s, Workers: workers}, func(c *Commit) error {
+			if seen++; seen == 33 {
+				cancel()
+			}
+			return nil
+		})
+		cancel()
+		if !errors.Is(err, context.Canceled) || seen != 33 {
+			t.Fatalf("-j%d, cancelled at 33: %d callbacks, %v", workers, seen, err)
+		}
+		var mu sync.Mutex
+		once := map[Hash]int{}
+		if err := r.WalkParallel(context.Background(), Options{Store: s, Workers: workers}, func(_ int, c *Commit) error {
+			mu.Lock()
+			once[c.Hash]++
+			mu.Unlock()
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(once) != n {
+			t.Fatalf("-j%d: WalkParallel saw %d commits, want %d", workers, len(once), n)
+		}
+		for id, k := range once {
+			if k != 1 {
+				t.Fatalf("-j%d: WalkParallel saw %s %d times", workers, id, k)
+			}
 		}
 	}
 }

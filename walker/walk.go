@@ -196,7 +196,10 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 		}
 		for seq := 0; ; seq++ {
 			// A token per commit. Before waiting for one, the batch goes
-			// out: the commit the output waits for may be in it.
+			// out, so the workers have it while the walk waits. (The output
+			// never waits on a batch held here: a batch is at most half the
+			// window, so when every token is taken, commits before the
+			// batch's hold some of them.)
 			select {
 			case tokens <- struct{}{}:
 			default:
@@ -222,7 +225,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 				return
 			}
 			batch = append(batch, job{seq: seq, node: node, err: err})
-			if err != nil || len(batch) >= batchFor(hits.Load()) {
+			if err != nil || len(batch) >= min(batchFor(hits.Load()), window/2) {
 				if !flush() || err != nil {
 					return
 				}

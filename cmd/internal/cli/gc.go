@@ -96,14 +96,16 @@ const hugeHeapBytes = 256 << 20
 // took 0.9 s instead of 0.08.
 var readyHeap = sync.OnceFunc(func() { mmap.AdviseHeapHuge(hugeHeapBytes) })
 
-// walks says whether the command args name is one that walks a history:
-// every command but those that only print or manage the cache.
+// walks says whether the command args name is one that walks a history in
+// this process: every command but those that only print or manage the
+// cache, and export, which runs the gitwalk-export program (that program
+// readies its own heap).
 func walks(args []string) bool {
 	if len(args) == 0 {
 		return false
 	}
 	switch args[0] {
-	case "version", "help", "cache", "completion", "__complete", "__completeNoDesc", "-h", "--help", "--version":
+	case "version", "help", "cache", "export", "completion", "__complete", "__completeNoDesc", "-h", "--help", "--version":
 		return false
 	}
 	return true
