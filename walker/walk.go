@@ -269,6 +269,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 				}
 			}()
 			u := &unit{repo: r, alg: alg, opts: &opts, ps: rw.spec(), renameMode: renameMode, renameOpts: renameOpts, missing: &missing, store: ws}
+			u.td.CarryTrees(carriedTrees)
 			for batch := range jobs {
 				var out []result
 				for _, j := range batch {
@@ -300,9 +301,10 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 					}
 					if res.commit == nil && res.err == nil && ctx.Err() == nil {
 						u.rd = rd
-						before := rd.Stats()
+						before, carried := rd.Stats(), u.td.CarriedHits()
 						res.commit, res.st, res.err = u.run(arenas, j.node)
 						res.st.bases.add(rd.Stats(), before)
+						res.st.treesCarried = u.td.CarriedHits() - carried
 						if res.commit != nil {
 							res.commit.Seq = j.seq
 						}
@@ -529,6 +531,7 @@ func (s *Stats) merge(o Stats) {
 	s.BytesDiffed += o.BytesDiffed
 	s.Binary += o.Binary
 	s.HeapFallback += o.HeapFallback
+	s.TreesCarried += o.TreesCarried
 	s.Renames += o.Renames
 	s.RenameLimitNeeded = max(s.RenameLimitNeeded, o.RenameLimitNeeded)
 	s.RenameDegraded = s.RenameDegraded || o.RenameDegraded
@@ -550,6 +553,7 @@ func (s *Stats) add(u unitStats) {
 	if u.heapFallback {
 		s.HeapFallback++
 	}
+	s.TreesCarried += u.treesCarried
 	s.Renames += u.renames
 	s.RenameLimitNeeded = max(s.RenameLimitNeeded, u.neededLimit)
 	s.RenameDegraded = s.RenameDegraded || u.degraded
