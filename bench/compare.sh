@@ -46,7 +46,8 @@ mkdir -p "$HOME"
 names=("git log --numstat --no-renames" "gitwalk numstat --no-renames -j1" "gitwalk numstat --no-renames"
   "git log --numstat --no-renames --no-merges" "gitwalk churn --no-renames -j1" "gitwalk churn --no-renames"
   "git log --numstat (renames)" "gitwalk numstat -j1 (renames)" "gitwalk numstat (renames)"
-  "git log --numstat --no-merges (renames)" "gitwalk churn -j1 (renames, followed)" "gitwalk churn (renames, followed)")
+  "git log --numstat --no-merges (renames)" "gitwalk churn -j1 (renames, followed)" "gitwalk churn (renames, followed)"
+  "gitwalk numstat --no-renames -j1, one core")
 run() { # run I: the command I with its output on stdout
   case $1 in
     0) git -C "$repo" log --numstat --no-renames --format=%H "$rev" ;;
@@ -61,9 +62,17 @@ run() { # run I: the command I with its output on stdout
     9) git -C "$repo" log --numstat --no-merges --format=%H "$rev" ;;
     10) "$gitwalk" churn --no-cache --no-progress -j1 "$repo" "$rev" ;;
     11) "$gitwalk" churn --no-cache --no-progress "$repo" "$rev" ;;
+    12) taskset -c 0 "$gitwalk" numstat --no-cache --no-renames -j1 "$repo" "$rev" ;;
   esac
 }
 cmds=(0 1 2)
+# For the scaling below: -j1 on one core, where it is the time on one
+# processor that Amdahl's law starts from.
+onecore=
+if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+  onecore=1
+  cmds+=(12)
+fi
 [ "${CHURN:-}" = 1 ] && cmds+=(3 4 5)
 [ "${RENAMES:-}" = 1 ] && cmds+=(6 7 8)
 [ "${RENAMES:-}" = 1 ] && [ "${CHURN:-}" = 1 ] && cmds+=(9 10 11)
@@ -82,6 +91,10 @@ same() { # same A B...: the outputs of B... are A's, byte for byte
 }
 for i in 0 1 2; do run $i >"$tmp/out$i"; done
 same 0 1 2
+if [ -n "$onecore" ]; then
+  run 12 >"$tmp/out12"
+  same 0 12
+fi
 if [ "${RENAMES:-}" = 1 ]; then
   for i in 6 7 8; do run $i >"$tmp/out$i"; done
   same 6 7 8
@@ -121,7 +134,7 @@ echo "| command | median wall (s) | vs git | median CPU (s) | median peak RSS (M
 echo "| --- | ---: | ---: | ---: | ---: | ---: |"
 for i in "${cmds[@]}"; do
   # Each row against the git command of its group: numstat, churn, with renames.
-  case $i in 3 | 6 | 9) gitwall=$(median "$tmp/wall$i") ;; esac
+  case $i in 3 | 6 | 9) gitwall=$(median "$tmp/wall$i") ;; 12) gitwall=$(median "$tmp/wall0") ;; esac
   w=$(median "$tmp/wall$i")
   cpu=$(median "$tmp/cpu$i")
   rss=$(median "$tmp/rss$i")
@@ -135,17 +148,26 @@ done
 # parallel part p, and the projection for more cores. Whole-process wall
 # times: s holds everything one goroutine does (start, the revision walk
 # when it is the bottleneck, ordering, output); --stats's time line from
-# one more run says where inside the walk.
+# one more run says where inside the walk. Twice: from -j1 on one core
+# (taskset), the time on one processor; and from -j1 with every core, where
+# the revision walk, the ordered output and the collector run beside the
+# one worker, so that T(1) is shorter than one processor's and the serial
+# part comes out larger than it is.
 n=$(nproc)
 if [ "$n" -ge 2 ]; then
-  t1=$(median "$tmp/wall1")
   tn=$(median "$tmp/wall2")
   echo
-  awk -v t1="$t1" -v tn="$tn" -v n="$n" 'BEGIN {
-    p = (t1 - tn) * n / (n - 1); s = t1 - p
-    if (s < 0) s = 0
-    printf "Scaling, numstat --no-renames: -j1 %.2f s, -j%d %.2f s: serial part %.2f s (%.0f%% of -j1); projected speedup over -j1: %.1fx at 8 cores, %.1fx at 16\n",
-      t1, n, tn, s, 100 * s / t1, t1 / (s + p / 8), t1 / (s + p / 16)
-  }'
+  scaling() { # scaling LABEL T1
+    awk -v l="$1" -v t1="$2" -v tn="$tn" -v n="$n" 'BEGIN {
+      p = (t1 - tn) * n / (n - 1); s = t1 - p
+      if (s < 0) s = 0
+      printf "Scaling, numstat --no-renames: %s %.2f s, -j%d %.2f s: serial part %.2f s (%.0f%% of -j1); projected speedup over -j1: %.1fx at 8 cores, %.1fx at 16\n",
+        l, t1, n, tn, s, 100 * s / t1, t1 / (s + p / 8), t1 / (s + p / 16)
+    }'
+  }
+  if [ -n "$onecore" ]; then
+    scaling "-j1 on one core" "$(median "$tmp/wall12")"
+  fi
+  scaling "-j1 on $n cores" "$(median "$tmp/wall1")"
   "$gitwalk" numstat --no-cache --no-renames --stats "$repo" "$rev" 2>&1 >/dev/null | grep '^time:' || true
 fi

@@ -22,6 +22,10 @@ import (
 // result can later be cached by commit id. Its reusable slices are the
 // worker's; everything else of a commit lives in the arena it checks out.
 // Not safe for concurrent use.
+// carriedTrees bounds the trees a worker's tree differ keeps from one
+// commit for the next (treediff's CarryTrees), per generation.
+const carriedTrees = 512 << 10
+
 type unit struct {
 	repo *Repo
 	rd   *odb.Reader
@@ -51,6 +55,7 @@ type unitStats struct {
 	bytesDiffed  int64
 	binary       int
 	heapFallback bool
+	treesCarried int
 	renames      int
 	neededLimit  int   // renames.Result.NeededLimit
 	degraded     bool  // renames.Result.Degraded

@@ -151,10 +151,10 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	tokens := make(chan struct{}, window)
 	jobs := make(chan []job, workers)
 	results := make(chan []result, window)
-	// While the workers read their commits from the store, a unit costs a
-	// few microseconds and handing each commit from goroutine to goroutine
-	// cost as much: commits then go to the workers, and back, in batches
-	// (see batchFor).
+	// Handing each commit from goroutine to goroutine costs as much as a
+	// unit read from the store, and a tenth of one diffed: commits go to
+	// the workers, and back, in batches while the workers are behind (see
+	// batchFor).
 	var hits atomic.Bool
 
 	next := rw.Next
@@ -269,6 +269,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 				}
 			}()
 			u := &unit{repo: r, alg: alg, opts: &opts, ps: rw.spec(), renameMode: renameMode, renameOpts: renameOpts, missing: &missing, store: ws}
+			u.td.CarryTrees(carriedTrees)
 			for batch := range jobs {
 				var out []result
 				for _, j := range batch {
@@ -300,9 +301,10 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 					}
 					if res.commit == nil && res.err == nil && ctx.Err() == nil {
 						u.rd = rd
-						before := rd.Stats()
+						before, carried := rd.Stats(), u.td.CarriedHits()
 						res.commit, res.st, res.err = u.run(arenas, j.node)
 						res.st.bases.add(rd.Stats(), before)
+						res.st.treesCarried = u.td.CarriedHits() - carried
 						if res.commit != nil {
 							res.commit.Seq = j.seq
 						}
@@ -447,16 +449,22 @@ func reorder(ctx context.Context, results <-chan []result, tokens <-chan struct{
 	return stats, nil
 }
 
-// batchFor is how many commits at most go to a worker in one batch: one
-// while the workers compute their commits, a batch while they read them
-// from the store, where a unit costs a few microseconds and handing each
-// from goroutine to goroutine cost as much (a warm churn of git/git,
-// medians of 5: 0.52 s with batches of one, 0.46 s with 16 or 40).
+// batchFor is how many commits at most go to a worker in one batch: 16
+// while they come from the store, where a unit costs a few microseconds and
+// handing each from goroutine to goroutine cost as much (a warm churn of
+// git/git, medians of 5: 0.52 s with batches of one, 0.46 s with 16 or 40),
+// and 8 while the workers diff them. A batch fills only while the workers
+// are behind: a free worker takes what there is (see the walk above).
+// Batches of one commit put the revision walk to sleep and woke it again
+// for every commit, and left a tenth to a third of two cores idle: numstat
+// over the generated history went from 1.13 s to 0.97 s with batches of 8
+// (voluntary context switches 8,700 to 3,600), redis 2.23 to 2.07 s,
+// go-git 0.31 to 0.28 s, git/git 9.93 to 9.24 s; 16 was no better.
 func batchFor(hits bool) int {
 	if hits {
 		return 16
 	}
-	return 1
+	return 8
 }
 
 // algorithm picks the line diff: the caller's choice, else the repository's
@@ -523,6 +531,7 @@ func (s *Stats) merge(o Stats) {
 	s.BytesDiffed += o.BytesDiffed
 	s.Binary += o.Binary
 	s.HeapFallback += o.HeapFallback
+	s.TreesCarried += o.TreesCarried
 	s.Renames += o.Renames
 	s.RenameLimitNeeded = max(s.RenameLimitNeeded, o.RenameLimitNeeded)
 	s.RenameDegraded = s.RenameDegraded || o.RenameDegraded
@@ -544,6 +553,7 @@ func (s *Stats) add(u unitStats) {
 	if u.heapFallback {
 		s.HeapFallback++
 	}
+	s.TreesCarried += u.treesCarried
 	s.Renames += u.renames
 	s.RenameLimitNeeded = max(s.RenameLimitNeeded, u.neededLimit)
 	s.RenameDegraded = s.RenameDegraded || u.degraded

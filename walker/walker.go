@@ -313,6 +313,7 @@ type Stats struct {
 	BytesDiffed  int64 // bytes of the blobs diffed
 	Binary       int   // file pairs reported as binary
 	HeapFallback int   // units whose diff scratch outgrew the arena and used the heap
+	TreesCarried int   // trees a worker's tree diff kept from its last commit instead of reading them again
 	Workers      int
 	Wall         time.Duration
 	Arenas       arena.Metrics // the walk's arena pool, when the walk ends

@@ -321,3 +321,61 @@ func TestDeltaCacheKeepsEntriesOfPacksAtTheSameOffsetApart(t *testing.T) {
 		t.Fatalf("%d offsets in the map, want 1 (99)", len(c.m))
 	}
 }
+
+// TestDeltaCacheCountsWhatItHolds checks the counts the shared cache reads
+// without its lock: every cached offset reads as held, entries evicted or
+// replaced are counted out, a slot whose count overflows its byte still
+// reads as held, and an emptied cache reads nothing as held.
+func TestDeltaCacheCountsWhatItHolds(t *testing.T) {
+	p, q := &pack{}, &pack{}
+	var c deltaCache
+	c.init(1 << 20) // 8,192 slots
+	if c.heldBits != 13 {
+		t.Fatalf("heldBits %d for a 1 MiB bound, want 13", c.heldBits)
+	}
+	// 300 offsets in one slot: its byte wraps past 255.
+	var same []int64
+	w0, s0 := c.heldSlot(0)
+	for off := int64(1); len(same) < 300; off++ {
+		if w, s := c.heldSlot(off); w == w0 && s == s0 {
+			same = append(same, off)
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	offs := append([]int64(nil), same...)
+	for i := 0; i < 700; i++ {
+		offs = append(offs, rng.Int64N(1<<40))
+	}
+	for i, off := range offs {
+		pk := p
+		if i%3 == 0 {
+			pk = q
+		}
+		c.add(cacheKey{pk, off}, make([]byte, 64), Blob)
+		c.add(cacheKey{pk, off}, make([]byte, 64), Blob) // replaces the first
+	}
+	for e := c.lru.next; e != &c.lru; e = e.next {
+		if !c.mayHold(e.key.off) {
+			t.Fatalf("offset %d is cached but reads as not held", e.key.off)
+		}
+	}
+	if len(c.m) == 0 {
+		t.Fatal("nothing cached: the test tests nothing")
+	}
+	// Evict half, then check again; then empty it.
+	c.evictTo(c.used / 2)
+	for e := c.lru.next; e != &c.lru; e = e.next {
+		if !c.mayHold(e.key.off) {
+			t.Fatalf("offset %d is cached but reads as not held after evictions", e.key.off)
+		}
+	}
+	c.evictTo(0)
+	for i := range c.held {
+		if v := c.held[i].Load(); v != 0 {
+			t.Fatalf("empty cache: word %d of the counts is %#x", i, v)
+		}
+	}
+	if c.mayHold(same[0]) || c.get(p, same[0]) != nil {
+		t.Error("an emptied cache reads an offset as held")
+	}
+}

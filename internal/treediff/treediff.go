@@ -34,6 +34,75 @@ type Differ struct {
 
 	firstOnly bool // stop at the first change (TREESAME tests)
 	found     bool
+
+	carry *carry // nil unless CarryTrees
+}
+
+// carry keeps the trees a differ read for the old side of its last unit
+// (since the last Reset but one), for the next unit, whose new side they
+// often are: a worker's next commit is usually the first parent of the
+// one before. Each generation's trees live in an arena of its own, reset
+// when the generation after the next begins.
+type carry struct {
+	gens  [2]carryGen // gens[cur]: this unit's; the other: the unit's before
+	cur   int
+	limit int // bytes a generation keeps at most
+	hits  int
+}
+
+type carryGen struct {
+	a     *arena.Arena
+	trees []carried
+}
+
+type carried struct {
+	id   odb.ID
+	data []byte
+}
+
+// CarryTrees has the differ keep the trees it reads for the old side of a
+// diff, up to bytes of them, until the unit after the next Reset, so that
+// the next unit reads none of them again. It costs two arenas of bytes
+// each, from the heap. Diffing a commit and then its first parent, the
+// second diff finds its new side's trees there.
+func (d *Differ) CarryTrees(bytes int) {
+	c := &carry{limit: bytes}
+	for i := range c.gens {
+		c.gens[i].a = arena.New(arena.NewHeap(bytes))
+	}
+	d.carry = c
+}
+
+// CarriedHits returns how many trees the differ found among those it
+// carried (see CarryTrees) instead of reading them.
+func (d *Differ) CarriedHits() int {
+	if d.carry == nil {
+		return 0
+	}
+	return d.carry.hits
+}
+
+// turn starts a unit: the generation of the unit before last is dropped,
+// and this unit's trees go to its arena.
+func (c *carry) turn() {
+	c.cur ^= 1
+	g := &c.gens[c.cur]
+	g.a.Reset()
+	clear(g.trees)
+	g.trees = g.trees[:0]
+}
+
+// find returns a carried tree of this unit or the one before.
+func (c *carry) find(id odb.ID) ([]byte, bool) {
+	for i := range c.gens {
+		for _, t := range c.gens[i].trees {
+			if t.id == id {
+				c.hits++
+				return t.data, true
+			}
+		}
+	}
+	return nil, false
 }
 
 // Diff appends to the changes every file change from tree oldTree to newTree
@@ -47,28 +116,52 @@ func (d *Differ) Diff(oldTree, newTree odb.ID) error {
 	return d.diffTrees(oldTree, newTree, d.ps.Dir(""))
 }
 
-func (d *Differ) readTree(id odb.ID) ([]byte, error) {
+// readTree reads the tree id; old says it is on the old side of the diff,
+// whose trees the differ carries to the next unit (see CarryTrees).
+func (d *Differ) readTree(id odb.ID, old bool) ([]byte, error) {
 	if id.IsZero() {
 		return nil, nil
 	}
-	typ, data, err := d.rd.Read(id, d.a)
+	a := d.a
+	if c := d.carry; c != nil {
+		if data, ok := c.find(id); ok {
+			return data, nil
+		}
+		if old {
+			// A tree that would not fit (the arena would hand the reader
+			// heap memory) is read for this diff only.
+			if g := &c.gens[c.cur]; g.a.Remaining() >= carryRoom {
+				a = g.a
+			}
+		}
+	}
+	typ, data, err := d.rd.Read(id, a)
 	if err != nil {
 		return nil, err
 	}
 	if typ != odb.Tree {
 		return nil, fmt.Errorf("object %s is a %s, not a tree", id, typ)
 	}
+	if a != d.a {
+		g := &d.carry.gens[d.carry.cur]
+		g.trees = append(g.trees, carried{id, data})
+	}
 	return data, nil
 }
+
+// carryRoom is the room a carried generation must have left for the
+// differ to read a tree into it: past it, and for a tree larger than what
+// is left, the reader would fall back to the heap.
+const carryRoom = 64 << 10
 
 func (d *Differ) diffTrees(oldTree, newTree odb.ID, st pathspec.DirState) error {
 	mark := d.a.Mark()
 	defer d.a.RewindTo(mark)
-	od, err := d.readTree(oldTree)
+	od, err := d.readTree(oldTree, true)
 	if err != nil {
 		return err
 	}
-	nd, err := d.readTree(newTree)
+	nd, err := d.readTree(newTree, false)
 	if err != nil {
 		return err
 	}
@@ -214,6 +307,9 @@ func New(rd *odb.Reader, a *arena.Arena, ps *pathspec.Spec) *Differ {
 func (d *Differ) Reset(rd *odb.Reader, a *arena.Arena, ps *pathspec.Spec) {
 	d.rd, d.a, d.ps = rd, a, ps
 	d.changes, d.same, d.paths = d.changes[:0], d.same[:0], d.paths[:0]
+	if d.carry != nil {
+		d.carry.turn()
+	}
 }
 
 // Changes returns the changes found since the last Reset, in git's order
@@ -272,13 +368,13 @@ func (d *Differ) Unchanged() []Change { return d.same }
 func (d *Differ) sameTrees(oldTree, newTree odb.ID, st pathspec.DirState) error {
 	mark := d.a.Mark()
 	defer d.a.RewindTo(mark)
-	od, err := d.readTree(oldTree)
+	od, err := d.readTree(oldTree, true)
 	if err != nil {
 		return err
 	}
 	nd := od
 	if newTree != oldTree {
-		if nd, err = d.readTree(newTree); err != nil {
+		if nd, err = d.readTree(newTree, false); err != nil {
 			return err
 		}
 	}

@@ -564,7 +564,9 @@ func printWalkStats(ios *iostreams, st *walker.Stats) {
 	if st.BasesRegion > 0 {
 		fmt.Fprintf(ios.errOut, " in a %s region (%d bases on the heap)", sizeText(st.BasesRegion), st.Bases.OnHeap)
 	}
-	fmt.Fprintln(ios.errOut)
+	// Which trees a worker finds carried over depends on which commits it
+	// was given: like the bases' hits, not a figure of the history.
+	fmt.Fprintf(ios.errOut, "; trees carried over: %d\n", st.TreesCarried)
 	fmt.Fprintf(ios.errOut, "time:    setup %s, revision walk %s, ordered callback %s (one goroutine each); workers busy %s (%.0f%% of %d x wall)\n",
 		st.Setup.Round(time.Millisecond), st.RevWalk.Round(time.Millisecond), st.Ordered.Round(time.Millisecond),
 		st.Busy.Round(time.Millisecond), busyShare(st), st.Workers)
