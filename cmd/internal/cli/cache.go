@@ -36,17 +36,17 @@ func cacheDir(flag string) (string, error) {
 // is set aside, so the next run starts a fresh one.
 func (w *walkArgs) useCache(ios *iostreams) func() {
 	if w.noCache || w.emptyWalk {
-		return func() {}
+		return tuneGC(nil)
 	}
 	dir, err := cacheDir(w.cacheDir)
 	if err != nil {
 		fmt.Fprintf(ios.errOut, "gitwalk: cache: %v; walking without it\n", err)
-		return func() {}
+		return tuneGC(nil)
 	}
 	s, err := walker.OpenStore(dir)
 	if err != nil {
 		cacheTrouble(ios, dir, err, "walking without it")
-		return func() {}
+		return tuneGC(nil)
 	}
 	if n := s.OlderFormat(); n != 0 {
 		fmt.Fprintf(ios.errOut, "gitwalk: cache: %s was written by an older gitwalk (format %d), which this one cannot read; started afresh\n", s.Path(), n)

@@ -21,3 +21,33 @@ func TestWalksNamesTheCommandsThatWalkHere(t *testing.T) {
 		}
 	}
 }
+
+// TestGCTargetFollowsTheCacheAndTheHeap checks tuneGC's rule: the cached
+// target while nine in ten commits come from the cache, else 100% below
+// smallHeapBytes of live heap and 25% above, and no decision from a cache
+// that served nothing.
+func TestGCTargetFollowsTheCacheAndTheHeap(t *testing.T) {
+	for _, tc := range []struct {
+		cached  bool
+		dh, dm  int64
+		live    uint64
+		percent int
+		ok      bool
+	}{
+		{true, 95, 5, 1 << 30, cachedGCPercent, true},
+		{true, 50, 50, 10 << 20, smallHeapGCPercent, true},
+		{true, 50, 50, 200 << 20, diffingGCPercent, true},
+		{true, 0, 0, 10 << 20, 0, false},
+		{false, 0, 0, 10 << 20, smallHeapGCPercent, true},
+		{false, 0, 0, smallHeapBytes, diffingGCPercent, true},
+		{false, 0, 0, 1 << 30, diffingGCPercent, true},
+	} {
+		percent, ok := gcTarget(tc.cached, tc.dh, tc.dm, tc.live)
+		if percent != tc.percent || ok != tc.ok {
+			t.Errorf("gcTarget(%v, %d, %d, %d) = %d, %v; want %d, %v", tc.cached, tc.dh, tc.dm, tc.live, percent, ok, tc.percent, tc.ok)
+		}
+	}
+	if smallHeapGCPercent == diffingGCPercent {
+		t.Fatal("the small-heap target is the large heap's: the test tells nothing")
+	}
+}
