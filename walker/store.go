@@ -346,8 +346,8 @@ func (u *unit) toStore(node *revwalk.Commit, c *Commit, st *unitStats) {
 
 // graphVersion names the layout of the revision walk's records (a
 // commit's tree, date and parents, alone or in a closure). Bump it when
-// that changes.
-const graphVersion = 1
+// that changes. 2: a large closure is kept in parts (closurePart).
+const graphVersion = 2
 
 // graphSource serves the revision walk's reads of commits from the store,
 // so that a warm walk does not inflate every commit object again; it reads
@@ -412,11 +412,25 @@ type graphNode struct {
 //	entry: id 20, tree 20, date 8, first parent 4, parents 4 (big-endian)
 //
 // An alias record is 'a' and its closure's anchor.
+//
+// A closure record longer than closurePart is kept in parts: under its
+// key (Order 0), 'p' uvarint(parts) uvarint(length) and the record's first
+// closurePart bytes; under the same key with Order i, its i-th part. The
+// store's B+tree rewrites a leaf whole when any key in it changes, and a
+// closure shares its leaf with the keys beside it: whole, git/git's 6.6 MB
+// closure was written again when a nightly re-run put the few new
+// commits' closure beside it (the file grew by 6.7 MB a night); in parts,
+// a part and its neighbours are.
 const (
 	closureRecord = 'c'
 	aliasRecord   = 'a'
+	partsRecord   = 'p'
 	entrySize     = 20 + 20 + 8 + 4 + 4
 )
+
+// closurePart is the size of a closure record's parts (a variable for
+// tests).
+var closurePart = 256 << 10
 
 // maxAliases bounds the tips a closure is kept under (--all over a
 // repository with thousands of pull-request refs): a walk from other tips
@@ -433,6 +447,7 @@ var maxChain = 8
 // closure is a loaded closure record: its table where it lies.
 type closure struct {
 	keys    []Hash // its anchor, then its aliases
+	parts   int    // the parts its record is kept in (1: whole)
 	entries []byte // n entries of entrySize, sorted by id
 	parents []byte // 20-byte ids
 	served  []uint64
@@ -599,13 +614,15 @@ func (g *graphSource) listClosures() {
 	}
 	g.noRecords = !held
 	for _, k := range keys {
-		g.anchors[k.Commit] = true
+		if k.Order == 0 { // not a closure's part
+			g.anchors[k.Commit] = true
+		}
 	}
 }
 
 // loadClosure reads the closure anchored at, or aliased by, key.
 func (g *graphSource) loadClosure(key Hash) {
-	v := g.closureRecord(key)
+	v, parts := g.closureRecord(key)
 	if len(v) == 1+20 && v[0] == aliasRecord {
 		g.loaded = append(g.loaded, key)
 		anchor := Hash(v[1:])
@@ -613,7 +630,8 @@ func (g *graphSource) loadClosure(key Hash) {
 			return
 		}
 		delete(g.anchors, anchor)
-		key, v = anchor, g.closureRecord(anchor)
+		key = anchor
+		v, parts = g.closureRecord(anchor)
 	}
 	if v == nil {
 		return
@@ -629,7 +647,7 @@ func (g *graphSource) loadClosure(key Hash) {
 		d.hash(&tip)
 		aliases = append(aliases, tip)
 	}
-	c := &closure{}
+	c := &closure{parts: parts}
 	if n := d.count(entrySize); d.err == nil {
 		c.entries = v[d.off : d.off+n*entrySize]
 		d.off += n * entrySize
@@ -652,14 +670,18 @@ func (g *graphSource) loadClosure(key Hash) {
 	g.closures = append(g.closures, c)
 }
 
-// closureRecord is the closure or alias record under key, or nil. A large
-// one is read into memory of its own, mapped with huge pages where the
-// system gives them, and freed by release: git/git's closure is 6.6 MB,
-// and copying it into fresh Go heap took 22-50 ms of a warm run's 0.7 s on
-// a VM where each first touch of a page traps (huge pages: a few ms).
-func (g *graphSource) closureRecord(key Hash) []byte {
+// closureRecord is the closure or alias record under key, or nil, and the
+// parts it was kept in. A large one is read into memory of its own, mapped
+// with huge pages where the system gives them, and freed by release:
+// git/git's closure is 6.6 MB, and copying it into fresh Go heap took
+// 22-50 ms of a warm run's 0.7 s on a VM where each first touch of a page
+// traps (huge pages: a few ms). A record kept in parts of which one is
+// missing or of another length (a prune took it) is as if absent: the walk
+// reads those commits otherwise, and writes the closure again.
+func (g *graphSource) closureRecord(key Hash) ([]byte, int) {
 	g.closureKey.Commit = key
-	v, ok, err := g.s.s.GetInto(g.closureKey, func(n int) []byte {
+	defer func() { g.closureKey.Order = 0 }()
+	alloc := func(n int) []byte {
 		if n < closureMapMin {
 			return make([]byte, n)
 		}
@@ -669,15 +691,60 @@ func (g *graphSource) closureRecord(key Hash) []byte {
 		}
 		g.mapped = append(g.mapped, b)
 		return b[:n]
-	})
+	}
+	v, ok, err := g.s.s.GetInto(g.closureKey, alloc)
 	if err != nil {
 		g.s.fail(err)
-		return nil
+		return nil, 0
 	}
 	if !ok {
-		return nil
+		return nil, 0
 	}
-	return v
+	if len(v) == 0 || v[0] != partsRecord {
+		return v, 1
+	}
+	d := recordDecoder{data: v}
+	d.byte()
+	parts64, length64 := d.uvarint(), d.uvarint()
+	part := uint64(closurePart)
+	if d.err != nil || parts64 < 2 || parts64 > 1<<20 || length64 <= (parts64-1)*part || length64 > parts64*part {
+		return nil, 0
+	}
+	parts, length := int(parts64), int(length64)
+	first := v[d.off:]
+	if len(first) != closurePartLen(length, 0) {
+		return nil, 0
+	}
+	whole := alloc(length)
+	off := copy(whole, first)
+	for i := 1; i < parts; i++ {
+		want := closurePartLen(length, i)
+		g.closureKey.Order = uint64(i)
+		part, ok, err := g.s.s.GetInto(g.closureKey, func(n int) []byte {
+			if n != want {
+				return make([]byte, n)
+			}
+			return whole[off : off+n]
+		})
+		if err != nil {
+			g.s.fail(err)
+			return nil, 0
+		}
+		if !ok || len(part) != want || &part[0] != &whole[off] {
+			return nil, 0
+		}
+		off += want
+	}
+	if off != length {
+		return nil, 0
+	}
+	return whole, parts
+}
+
+// closurePartLen is the length of part i of a closure record of length
+// bytes kept in parts of closurePart.
+func closurePartLen(length, i int) int {
+	return max(0, min(closurePart, length-i*closurePart))
 }
 
 // finish keeps a closure of the commits this walk read, under its first
@@ -809,15 +876,24 @@ func (g *graphSource) finish(tips []Hash) {
 		if !walked[k] {
 			continue
 		}
-		for _, old := range c.keys {
+		for n, old := range c.keys {
 			if slices.Contains(keys, old) {
 				continue // written again below
 			}
 			g.closureKey.Commit = old
-			if err := g.s.s.Delete(g.closureKey); err != nil {
-				g.s.fail(err)
-				return
+			parts := 1
+			if n == 0 {
+				parts = c.parts // the anchor's record; aliases are whole
 			}
+			for i := 0; i < parts; i++ {
+				g.closureKey.Order = uint64(i)
+				if err := g.s.s.Delete(g.closureKey); err != nil {
+					g.closureKey.Order = 0
+					g.s.fail(err)
+					return
+				}
+			}
+			g.closureKey.Order = 0
 		}
 	}
 	for i := range g.fresh {
@@ -835,7 +911,35 @@ func (g *graphSource) finish(tips []Hash) {
 			rec = append([]byte{aliasRecord}, keys[0][:]...)
 		}
 		g.closureKey.Commit = k
+		if n == 0 && len(v) > closurePart {
+			g.putParts(v)
+			continue
+		}
 		if err := g.s.s.Put(g.closureKey, rec); err != nil {
+			g.s.fail(err)
+			return
+		}
+	}
+}
+
+// putParts puts the closure record v, longer than closurePart, in parts
+// under g.closureKey (see closurePart). A closure rewritten under the same
+// anchor in fewer parts leaves its last parts behind, unread (the head
+// says how many there are), until a prune.
+func (g *graphSource) putParts(v []byte) {
+	defer func() { g.closureKey.Order = 0 }()
+	parts := (len(v) + closurePart - 1) / closurePart
+	head := []byte{partsRecord}
+	head = binary.AppendUvarint(head, uint64(parts))
+	head = binary.AppendUvarint(head, uint64(len(v)))
+	head = append(head, v[:closurePart]...)
+	if err := g.s.s.Put(g.closureKey, head); err != nil {
+		g.s.fail(err)
+		return
+	}
+	for i := 1; i < parts; i++ {
+		g.closureKey.Order = uint64(i)
+		if err := g.s.s.Put(g.closureKey, v[i*closurePart:i*closurePart+closurePartLen(len(v), i)]); err != nil {
 			g.s.fail(err)
 			return
 		}

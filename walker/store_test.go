@@ -224,12 +224,15 @@ func closuresIn(t *testing.T, s *Store) []Hash {
 	var anchors []Hash
 	aliased := map[Hash]bool{}
 	for _, k := range storeKeysOf(t, s, true) {
+		if k.Order != 0 {
+			continue // a part of a closure kept in parts
+		}
 		v, ok, err := s.s.Get(k)
 		if err != nil || !ok || len(v) == 0 {
 			t.Fatalf("closure key %x: %v, %v", k.Commit, ok, err)
 		}
 		switch v[0] {
-		case closureRecord:
+		case closureRecord, partsRecord:
 			anchors = append(anchors, k.Commit)
 		case aliasRecord:
 			aliased[Hash(v[1:])] = true
@@ -332,10 +335,10 @@ func TestAClosureServesTheRevisionWalk(t *testing.T) {
 func closureSize(t *testing.T, s *Store, a Hash) int {
 	t.Helper()
 	g := newGraphSource(nil, s)
-	g.closureKey.Commit = a
-	v, ok, err := s.s.Get(g.closureKey)
-	if err != nil || !ok || len(v) == 0 || v[0] != closureRecord {
-		t.Fatalf("closure %s: %v, %v", a, ok, err)
+	defer g.release()
+	v, _ := g.closureRecord(a)
+	if len(v) == 0 || v[0] != closureRecord {
+		t.Fatalf("closure %s: %d bytes, %v", a, len(v), s.Err())
 	}
 	d := recordDecoder{data: v[1:]}
 	for n := d.uvarint(); n > 0; n-- {
@@ -354,6 +357,15 @@ func closureSize(t *testing.T, s *Store, a Hash) int {
 // which it does not rewrite; the chain serves the next walks, and once it
 // is maxChain long, one closure replaces it.
 func TestNewCommitsMakeAClosureOfTheirOwn(t *testing.T) {
+	t.Run("whole", testNewCommitsMakeAClosureOfTheirOwn)
+	// Closures in parts of 64 bytes: each of this history's is in several,
+	// and the test reads them back through closureRecord.
+	defer func(n int) { closurePart = n }(closurePart)
+	closurePart = 64
+	t.Run("in parts", testNewCommitsMakeAClosureOfTheirOwn)
+}
+
+func testNewCommitsMakeAClosureOfTheirOwn(t *testing.T) {
 	testrepos.IsolateGit(t)
 	h := pathRepo(t)
 	r, err := Open(h.Dir)
@@ -581,5 +593,63 @@ func TestWarmWalksInBatchesAreGits(t *testing.T) {
 				t.Fatalf("-j%d: WalkParallel saw %s %d times", workers, id, k)
 			}
 		}
+	}
+}
+
+// TestAClosureMissingAPartIsReadAgain: a closure kept in parts, one of
+// which is gone (as a prune by size may take some and not others), is as
+// if absent: the walk reads the commits from their objects, gives the
+// same output, finds no damage, and keeps the closure whole again.
+func TestAClosureMissingAPartIsReadAgain(t *testing.T) {
+	testrepos.IsolateGit(t)
+	defer func(n int) { closurePart = n }(closurePart)
+	closurePart = 64
+	h := pathRepo(t)
+	r, err := Open(h.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openStore(t, t.TempDir())
+	defer s.Close()
+	main := Options{Revisions: []string{"main"}}
+	want, st := walkAll(t, r, main)
+	n := st.Commits
+	walk := func(what string) Stats {
+		t.Helper()
+		o := main
+		o.Store = s
+		got, st := walkAll(t, r, o)
+		if s.Err() != nil {
+			t.Fatalf("%s: store error %v", what, s.Err())
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: the walk with the store differs from the walk without", what)
+		}
+		return st
+	}
+	walk("cold")
+	var parts []store.Key
+	for _, k := range storeKeysOf(t, s, true) {
+		if k.Order > 0 {
+			parts = append(parts, k)
+		}
+	}
+	if len(parts) < 2 {
+		t.Fatalf("%d parts kept: the closure must be in several", len(parts))
+	}
+	if st := walk("warm"); st.WalkCommitsRead != 0 {
+		t.Fatalf("warm: %d commits read from objects, want none", st.WalkCommitsRead)
+	}
+	if err := s.s.Delete(parts[len(parts)/2]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if st := walk("a part missing"); st.WalkCommitsRead == 0 || st.WalkCommitsFromStore != 0 {
+		t.Fatalf("a part missing: %d commits read from objects, %d from the store; want all %d from objects", st.WalkCommitsRead, st.WalkCommitsFromStore, n)
+	}
+	if st := walk("after"); st.WalkCommitsRead != 0 {
+		t.Fatalf("after: %d commits read from objects, want none: the closure is whole again", st.WalkCommitsRead)
 	}
 }
