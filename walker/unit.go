@@ -17,15 +17,15 @@ import (
 	"github.com/gitwalk/gitwalk/internal/treediff"
 )
 
+// carriedTrees bounds the trees a worker's tree differ keeps from one
+// commit for the next (treediff's CarryTrees), per generation.
+const carriedTrees = 512 << 10
+
 // unit computes one commit at a time for one worker: the "compute one
 // commit" step, kept apart from walking and ordering so that a per-commit
 // result can later be cached by commit id. Its reusable slices are the
 // worker's; everything else of a commit lives in the arena it checks out.
 // Not safe for concurrent use.
-// carriedTrees bounds the trees a worker's tree differ keeps from one
-// commit for the next (treediff's CarryTrees), per generation.
-const carriedTrees = 512 << 10
-
 type unit struct {
 	repo *Repo
 	rd   *odb.Reader

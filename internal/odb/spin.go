@@ -6,7 +6,7 @@ import (
 )
 
 // spinningMutex is a sync.Mutex whose Lock tries for a while before it
-// waits: it retries TryLock, yielding the processor between tries, and
+// waits: it retries TryLock, yielding the processor every fourth try, and
 // only then blocks in Lock.
 //
 // The shared cache's critical sections are a map lookup or a few list
@@ -22,8 +22,8 @@ type spinningMutex struct {
 	mu sync.Mutex
 }
 
-// spinTries is how many times Lock tries before it blocks; between tries
-// it yields, so a holder waiting for this processor gets it.
+// spinTries is how many times Lock tries before it blocks; it yields every
+// fourth try, so that a holder waiting for this processor gets it.
 const spinTries = 32
 
 func (m *spinningMutex) Lock() {

@@ -63,14 +63,11 @@ type carried struct {
 // CarryTrees has the differ keep the trees it reads for the old side of a
 // diff, up to bytes of them, until the unit after the next Reset, so that
 // the next unit reads none of them again. It costs two arenas of bytes
-// each, from the heap. Diffing a commit and then its first parent, the
-// second diff finds its new side's trees there.
+// each, from the heap, made when the differ first reads a tree (a worker
+// whose commits all come from the cache makes none). Diffing a commit and
+// then its first parent, the second diff finds its new side's trees there.
 func (d *Differ) CarryTrees(bytes int) {
-	c := &carry{limit: bytes}
-	for i := range c.gens {
-		c.gens[i].a = arena.New(arena.NewHeap(bytes))
-	}
-	d.carry = c
+	d.carry = &carry{limit: bytes}
 }
 
 // CarriedHits returns how many trees the differ found among those it
@@ -87,9 +84,20 @@ func (d *Differ) CarriedHits() int {
 func (c *carry) turn() {
 	c.cur ^= 1
 	g := &c.gens[c.cur]
-	g.a.Reset()
+	if g.a != nil {
+		g.a.Reset()
+	}
 	clear(g.trees)
 	g.trees = g.trees[:0]
+}
+
+// arena returns this unit's generation's arena, made on first use.
+func (c *carry) arena() *arena.Arena {
+	g := &c.gens[c.cur]
+	if g.a == nil {
+		g.a = arena.New(arena.NewHeap(c.limit))
+	}
+	return g.a
 }
 
 // find returns a carried tree of this unit or the one before.
@@ -130,8 +138,8 @@ func (d *Differ) readTree(id odb.ID, old bool) ([]byte, error) {
 		if old {
 			// A tree that would not fit (the arena would hand the reader
 			// heap memory) is read for this diff only.
-			if g := &c.gens[c.cur]; g.a.Remaining() >= carryRoom {
-				a = g.a
+			if ca := c.arena(); ca.Remaining() >= carryRoom {
+				a = ca
 			}
 		}
 	}
