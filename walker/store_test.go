@@ -352,6 +352,27 @@ func closureSize(t *testing.T, s *Store, a Hash) int {
 	return n
 }
 
+// checkedWalk returns a walk of r under o with the store s, which fails the
+// test when the store failed or the walk's output differs from the same
+// walk's without the store (walked again each time: the history may have
+// grown).
+func checkedWalk(t *testing.T, r *Repo, s *Store, o Options) func(what string) Stats {
+	return func(what string) Stats {
+		t.Helper()
+		want, _ := walkAll(t, r, o)
+		with := o
+		with.Store = s
+		got, st := walkAll(t, r, with)
+		if s.Err() != nil {
+			t.Fatalf("%s: store error %v", what, s.Err())
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: the walk with the store differs from the walk without", what)
+		}
+		return st
+	}
+}
+
 // TestNewCommitsMakeAClosureOfTheirOwn: a nightly re-run after a few new
 // commits keeps them in a small closure beside the one it walked whole,
 // which it does not rewrite; the chain serves the next walks, and once it
@@ -376,21 +397,7 @@ func testNewCommitsMakeAClosureOfTheirOwn(t *testing.T) {
 	maxChain = 3
 	s := openStore(t, t.TempDir())
 	defer s.Close()
-	main := Options{Revisions: []string{"main"}}
-	walk := func(what string) Stats {
-		t.Helper()
-		want, _ := walkAll(t, r, main)
-		o := main
-		o.Store = s
-		got, st := walkAll(t, r, o)
-		if s.Err() != nil {
-			t.Fatalf("%s: store error %v", what, s.Err())
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("%s: the walk with the store differs from the walk without", what)
-		}
-		return st
-	}
+	walk := checkedWalk(t, r, s, Options{Revisions: []string{"main"}})
 	walk("cold")
 	first := closuresIn(t, s)
 	if len(first) != 1 {
@@ -612,21 +619,9 @@ func TestAClosureMissingAPartIsReadAgain(t *testing.T) {
 	s := openStore(t, t.TempDir())
 	defer s.Close()
 	main := Options{Revisions: []string{"main"}}
-	want, st := walkAll(t, r, main)
+	_, st := walkAll(t, r, main)
 	n := st.Commits
-	walk := func(what string) Stats {
-		t.Helper()
-		o := main
-		o.Store = s
-		got, st := walkAll(t, r, o)
-		if s.Err() != nil {
-			t.Fatalf("%s: store error %v", what, s.Err())
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("%s: the walk with the store differs from the walk without", what)
-		}
-		return st
-	}
+	walk := checkedWalk(t, r, s, main)
 	walk("cold")
 	var parts []store.Key
 	for _, k := range storeKeysOf(t, s, true) {
