@@ -432,6 +432,11 @@ const (
 // tests).
 var closurePart = 256 << 10
 
+// maxClosureParts bounds the parts a closure's head may claim (1 GiB in
+// parts of 256 KiB; git/git's closure is 6.6 MB): a head claiming more
+// is read as no closure, before anything is allocated for it.
+const maxClosureParts = 1 << 12
+
 // maxAliases bounds the tips a closure is kept under (--all over a
 // repository with thousands of pull-request refs): a walk from other tips
 // reads their commits' own records until it meets one.
@@ -707,7 +712,7 @@ func (g *graphSource) closureRecord(key Hash) ([]byte, int) {
 	d.byte()
 	parts64, length64 := d.uvarint(), d.uvarint()
 	part := uint64(closurePart)
-	if d.err != nil || parts64 < 2 || parts64 > 1<<20 || length64 <= (parts64-1)*part || length64 > parts64*part {
+	if d.err != nil || parts64 < 2 || parts64 > maxClosureParts || length64 <= (parts64-1)*part || length64 > parts64*part {
 		return nil, 0
 	}
 	parts, length := int(parts64), int(length64)

@@ -437,6 +437,25 @@ func testNewCommitsMakeAClosureOfTheirOwn(t *testing.T) {
 	}
 }
 
+// linearHistory builds a history of n commits, C0 to C(n-1), each the
+// parent of the next, commit i changing what change(i) says (testrepos'
+// "path=content"), with main at the last.
+func linearHistory(t *testing.T, n int, change func(i int) string) *testrepos.History {
+	t.Helper()
+	h := testrepos.NewHistory(t)
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("C%d", i)
+		if i == 0 {
+			h.Commit(name, int64(1000+i), change(i))
+		} else {
+			h.Commit(name, int64(1000+i), change(i), fmt.Sprintf("C%d", i-1))
+		}
+	}
+	h.Branch("main", fmt.Sprintf("C%d", n-1))
+	h.Build("main")
+	return h
+}
+
 // TestAWalkStoppedEarlyKeepsNoClosure: a closure is kept only by a
 // revision walk that reached its end; one stopped keeps a record of each
 // commit it read. The history is longer than the window of commits the
@@ -445,20 +464,8 @@ func testNewCommitsMakeAClosureOfTheirOwn(t *testing.T) {
 // then reads those records, keeps one closure and deletes the records.
 func TestAWalkStoppedEarlyKeepsNoClosure(t *testing.T) {
 	testrepos.IsolateGit(t)
-	h := testrepos.NewHistory(t)
 	const n = 150 // well past the window of 8 x 1 worker + 32
-	prev := ""
-	for i := 0; i < n; i++ {
-		name := fmt.Sprintf("C%d", i)
-		if prev == "" {
-			h.Commit(name, int64(1000+i), fmt.Sprintf("f=%d", i))
-		} else {
-			h.Commit(name, int64(1000+i), fmt.Sprintf("f=%d", i), prev)
-		}
-		prev = name
-	}
-	h.Branch("main", prev)
-	h.Build("main")
+	h := linearHistory(t, n, func(i int) string { return fmt.Sprintf("f=%d", i) })
 	r, err := Open(h.Dir)
 	if err != nil {
 		t.Fatal(err)
@@ -524,20 +531,8 @@ func TestAMappedClosureServesAndIsLetGo(t *testing.T) {
 // it after exactly the commits given, wherever that falls in a batch.
 func TestWarmWalksInBatchesAreGits(t *testing.T) {
 	testrepos.IsolateGit(t)
-	h := testrepos.NewHistory(t)
 	const n = 300 // many batches, well past the window of 8 x workers + 32
-	prev := ""
-	for i := 0; i < n; i++ {
-		name := fmt.Sprintf("C%d", i)
-		if prev == "" {
-			h.Commit(name, int64(1000+i), fmt.Sprintf("f%d=%d", i%7, i))
-		} else {
-			h.Commit(name, int64(1000+i), fmt.Sprintf("f%d=%d", i%7, i), prev)
-		}
-		prev = name
-	}
-	h.Branch("main", prev)
-	h.Build("main")
+	h := linearHistory(t, n, func(i int) string { return fmt.Sprintf("f%d=%d", i%7, i) })
 	r, err := Open(h.Dir)
 	if err != nil {
 		t.Fatal(err)
