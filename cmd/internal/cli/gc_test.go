@@ -23,7 +23,8 @@ func TestWalksNamesTheCommandsThatWalkHere(t *testing.T) {
 }
 
 // TestGCTargetFollowsTheCacheAndTheHeap checks tuneGC's rule: the cached
-// target while nine in ten commits come from the cache, else 100% below
+// target, or the one that puts the next GC at the floor, while nine in ten
+// commits come from the cache, else 100% below
 // smallHeapBytes of live heap and 25% above, and no decision from a cache
 // that served nothing.
 func TestGCTargetFollowsTheCacheAndTheHeap(t *testing.T) {
@@ -35,6 +36,9 @@ func TestGCTargetFollowsTheCacheAndTheHeap(t *testing.T) {
 		ok      bool
 	}{
 		{true, 95, 5, 1 << 30, cachedGCPercent, true},
+		{true, 95, 5, 16 << 20, 300, true},             // next GC at the 64 MiB floor
+		{true, 100, 0, 0, 1500, true},                  // nothing marked yet: 4 MiB
+		{true, 95, 5, 40 << 20, cachedGCPercent, true}, // 100% reaches the floor
 		{true, 50, 50, 10 << 20, smallHeapGCPercent, true},
 		{true, 50, 50, 200 << 20, diffingGCPercent, true},
 		{true, 0, 0, 10 << 20, 0, false},
