@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"slices"
 	"sort"
 	"sync"
@@ -388,6 +389,7 @@ type graphSource struct {
 	noRecords bool
 	loaded    []Hash     // the keys of the closures loaded and of their aliases
 	closures  []*closure // loaded
+	last      int        // the closure the last commit served came from
 	mapped    [][]byte   // the memory large closures were read into (see closureRecord)
 
 	// Commits served from elsewhere than a closure, in order.
@@ -456,13 +458,46 @@ type closure struct {
 	entries []byte // n entries of entrySize, sorted by id
 	parents []byte // 20-byte ids
 	served  []uint64
+	// fan[k] is the number of entries whose id's first fanBits bits are
+	// below k (a pack index's fan-out, finer): ids are hashes, spread
+	// evenly, so with about as many slots as entries a slot holds one
+	// entry or two, and most ids a closure lacks fall in an empty slot.
+	fan     []uint32
+	fanBits uint
 }
 
-// find returns the index of id's entry, or -1.
-// Ids are hashes, spread evenly: searched by interpolation, a lookup
-// among git/git's 82,000 commits makes a few probes where halving made 17.
+// fanOut builds c.fan over c.entries.
+func (c *closure) fanOut() {
+	n := len(c.entries) / entrySize
+	c.fanBits = uint(min(max(bits.Len(uint(n)), 8), 24))
+	c.fan = make([]uint32, 1<<c.fanBits+1)
+	k := 0
+	for i := range n {
+		slot := int(binary.BigEndian.Uint32(c.entries[i*entrySize:]) >> (32 - c.fanBits))
+		for ; k <= slot; k++ {
+			c.fan[k] = uint32(i)
+		}
+	}
+	for ; k < len(c.fan); k++ {
+		c.fan[k] = uint32(n)
+	}
+}
+
+// find returns the index of id's entry, or -1. It compares id with the
+// entries of its fan-out slot only: an interpolation search made a few
+// probes, each likely a cache miss, and was 4.5% of a warm churn of redis
+// (the revision walk's search, on its one goroutine).
 func (c *closure) find(id *Hash) int {
-	return odb.SearchIDs(c.entries, entrySize, id)
+	slot := binary.BigEndian.Uint32(id[:4]) >> (32 - c.fanBits)
+	for i := int(c.fan[slot]); i < int(c.fan[slot+1]); i++ {
+		switch bytes.Compare(c.entries[i*entrySize:i*entrySize+20], id[:]) {
+		case 0:
+			return i
+		case 1:
+			return -1
+		}
+	}
+	return -1
 }
 
 // fill gives info entry i's tree, date and parents, false when the entry
@@ -506,8 +541,19 @@ func (g *graphSource) CommitGraph(id Hash, info *odb.CommitInfo) (uint64, bool) 
 		delete(g.anchors, id)
 		g.loadClosure(id)
 	}
-	for _, c := range g.closures {
+	// The closure the last commit came from first: a walk goes through
+	// one closure at a time.
+	for j := range g.closures {
+		k := j
+		switch {
+		case j == 0:
+			k = g.last
+		case j <= g.last:
+			k = j - 1
+		}
+		c := g.closures[k]
 		if i := c.find(&id); i >= 0 {
+			g.last = k
 			if c.fill(i, info) {
 				return revwalk.GenerationInfinity, true
 			}
@@ -666,6 +712,7 @@ func (g *graphSource) loadClosure(key Hash) {
 		g.s.fail(fmt.Errorf("%w: the graph closure under commit %s does not decode", ErrStoreDamaged, key))
 		return
 	}
+	c.fanOut()
 	c.keys = append([]Hash{key}, aliases...)
 	g.loaded = append(g.loaded, key)
 	for _, tip := range aliases {
