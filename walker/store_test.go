@@ -383,8 +383,8 @@ func TestNewCommitsMakeAClosureOfTheirOwn(t *testing.T) {
 	t.Run("whole", testNewCommitsMakeAClosureOfTheirOwn)
 	// Closures in parts of 64 bytes: each of this history's is in several,
 	// and the test reads them back through closureRecord.
-	defer func(n int) { closurePart = n }(closurePart)
-	closurePart = 64
+	defer func(part, whole int) { closurePart, closureWhole = part, whole }(closurePart, closureWhole)
+	closurePart, closureWhole = 64, 64
 	t.Run("in parts", testNewCommitsMakeAClosureOfTheirOwn)
 }
 
@@ -606,8 +606,8 @@ func TestWarmWalksInBatchesAreGits(t *testing.T) {
 // same output, finds no damage, and keeps the closure whole again.
 func TestAClosureMissingAPartIsReadAgain(t *testing.T) {
 	testrepos.IsolateGit(t)
-	defer func(n int) { closurePart = n }(closurePart)
-	closurePart = 64
+	defer func(part, whole int) { closurePart, closureWhole = part, whole }(closurePart, closureWhole)
+	closurePart, closureWhole = 64, 64
 	h := pathRepo(t)
 	r, err := Open(h.Dir)
 	if err != nil {
