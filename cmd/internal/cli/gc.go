@@ -92,7 +92,7 @@ func tuneGC(s *walker.Store) (stop func()) {
 			if live[0].Value.Kind() == metrics.KindUint64 {
 				liveBytes = live[0].Value.Uint64()
 			}
-			want, ok := gcTarget(s != nil, dh, dm, liveBytes)
+			want, ok := gcTarget(s != nil, dh, dm, liveBytes, percent)
 			if ok && want != percent {
 				debug.SetGCPercent(want)
 				percent = want
@@ -104,11 +104,16 @@ func tuneGC(s *walker.Store) (stop func()) {
 
 // gcTarget is tuneGC's rule: the target for a walk that read dh commits
 // from its cache and computed dm since the last look (cached: it has a
-// cache), with liveBytes of live heap; ok is false when there is nothing
-// to go by (a cache, and no commit served: between walks, or in one's
-// revision walk).
-func gcTarget(cached bool, dh, dm int64, liveBytes uint64) (percent int, ok bool) {
+// cache), with liveBytes of live heap, the target being current; ok is
+// false when there is nothing to go by (a cache, and no commit served:
+// between walks, or in one's revision walk). Even then a target above
+// cachedGCPercent, the floor's, follows the live heap: a revision walk
+// that reads for seconds before its first commit (a path-limited walk of
+// git/git) grows it, and 1500% of 50 MB would put the next GC at 800 MB.
+func gcTarget(cached bool, dh, dm int64, liveBytes uint64, current int) (percent int, ok bool) {
 	switch {
+	case cached && dh+dm == 0 && current > cachedGCPercent:
+		return max(cachedGCPercent, floorPercent(liveBytes)), true
 	case cached && dh+dm == 0:
 		return 0, false
 	case cached && dm*10 <= dh+dm:
