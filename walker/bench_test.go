@@ -271,7 +271,7 @@ func BenchmarkUnit(b *testing.B) {
 	b.Run("compute", func(b *testing.B) {
 		var st unitStats
 		ub.run(b, func(n *revwalk.Commit) error {
-			c, s, err := u.compute(ub.a, n)
+			c, s, err := u.compute(ub.a, n, nil)
 			benchSink = c
 			st.filesDiffed += s.filesDiffed
 			return err

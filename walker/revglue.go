@@ -27,6 +27,7 @@ type repoRevWalk struct {
 	tips      []Hash           // the walk's tips, as resolved
 	graphNote string           // the commit-graph's state, for Stats
 	bloom     *bloomFilter     // nil when the walk asks no changed-path filter
+	stash     *commitStash     // the commits read from their objects, until handed out
 }
 
 // newRevWalk resolves opts.Revisions and prepares the walk. Path limiting
@@ -47,7 +48,8 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (_ *repoRevW
 	if err := checkNoGrafts(r.commonDir, rdb); err != nil {
 		return nil, err
 	}
-	src := revwalk.NewODBSource(r.db)
+	stash := newCommitStash(revwalk.NewODBSource(r.db))
+	var src revwalk.ObjectSource = stash
 	var storeSrc *graphSource
 	if opts.Store != nil && opts.Store.usable() {
 		storeSrc = newGraphSource(src, opts.Store)
@@ -109,7 +111,7 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (_ *repoRevW
 	if err != nil {
 		return nil, err
 	}
-	rw := &repoRevWalk{Walk: w, g: g, graphSrc: graphSrc, storeSrc: storeSrc, graphNote: graphNote, bloom: bloom}
+	rw := &repoRevWalk{Walk: w, g: g, graphSrc: graphSrc, storeSrc: storeSrc, graphNote: graphNote, bloom: bloom, stash: stash}
 	for _, t := range tips {
 		rw.tips = append(rw.tips, t.ID)
 	}

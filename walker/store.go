@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"slices"
 	"sort"
 	"sync"
@@ -388,6 +389,7 @@ type graphSource struct {
 	noRecords bool
 	loaded    []Hash     // the keys of the closures loaded and of their aliases
 	closures  []*closure // loaded
+	last      int        // the closure the last commit served came from
 	mapped    [][]byte   // the memory large closures were read into (see closureRecord)
 
 	// Commits served from elsewhere than a closure, in order.
@@ -413,14 +415,18 @@ type graphNode struct {
 //
 // An alias record is 'a' and its closure's anchor.
 //
-// A closure record longer than closurePart is kept in parts: under its
-// key (Order 0), 'p' uvarint(parts) uvarint(length) and the record's first
-// closurePart bytes; under the same key with Order i, its i-th part. The
+// A closure record longer than closureWhole is kept in parts: under its
+// key (Order 0) a head, 'p' uvarint(parts) uvarint(length); under the same
+// key with Order i (1 to parts), the record's i-th closurePart bytes. The
 // store's B+tree rewrites a leaf whole when any key in it changes, and a
-// closure shares its leaf with the keys beside it: whole, git/git's 6.6 MB
+// value shares its leaf with the keys beside it. Whole, git/git's 6.6 MB
 // closure was written again when a nightly re-run put the few new
-// commits' closure beside it (the file grew by 6.7 MB a night); in parts,
-// a part and its neighbours are.
+// commits' closure beside it (the file grew by 6.7 MB a night). With its
+// first part in the head, as graphVersion 2 kept it, that part and its
+// neighbours were: a re-run of redis after ten new commits wrote 966 KB,
+// the whole closure of its 12,000 commits. With heads that small, the few
+// new commits' closure (whole, or a head) goes among small values, beside
+// no part but the first.
 const (
 	closureRecord = 'c'
 	aliasRecord   = 'a'
@@ -429,13 +435,21 @@ const (
 )
 
 // closurePart is the size of a closure record's parts (a variable for
-// tests).
-var closurePart = 256 << 10
+// tests). A part shares its leaf of the B+tree with a neighbour, so a
+// re-run may write a part or two again where new keys go beside them
+// (the first and last of the range): in parts of 256 KiB, a re-run of
+// redis after ten new commits wrote 491 KB (two parts); in parts of 16
+// KiB, 98 KB in all, and the file grew by 49 KB instead of 450.
+var closurePart = 16 << 10
+
+// closureWhole is the longest closure record kept whole, at Order 0 among
+// the heads: a page of the store's file (a variable for tests).
+var closureWhole = 4 << 10
 
 // maxClosureParts bounds the parts a closure's head may claim (1 GiB in
-// parts of 256 KiB; git/git's closure is 6.6 MB): a head claiming more
+// parts of 16 KiB; git/git's closure is 6.6 MB): a head claiming more
 // is read as no closure, before anything is allocated for it.
-const maxClosureParts = 1 << 12
+const maxClosureParts = 1 << 16
 
 // maxAliases bounds the tips a closure is kept under (--all over a
 // repository with thousands of pull-request refs): a walk from other tips
@@ -452,17 +466,50 @@ var maxChain = 8
 // closure is a loaded closure record: its table where it lies.
 type closure struct {
 	keys    []Hash // its anchor, then its aliases
-	parts   int    // the parts its record is kept in (1: whole)
+	parts   int    // the parts its record is kept in (0: whole)
 	entries []byte // n entries of entrySize, sorted by id
 	parents []byte // 20-byte ids
 	served  []uint64
+	// fan[k] is the number of entries whose id's first fanBits bits are
+	// below k (a pack index's fan-out, finer): ids are hashes, spread
+	// evenly, so with about as many slots as entries a slot holds one
+	// entry or two, and most ids a closure lacks fall in an empty slot.
+	fan     []uint32
+	fanBits uint
 }
 
-// find returns the index of id's entry, or -1.
-// Ids are hashes, spread evenly: searched by interpolation, a lookup
-// among git/git's 82,000 commits makes a few probes where halving made 17.
+// fanOut builds c.fan over c.entries.
+func (c *closure) fanOut() {
+	n := len(c.entries) / entrySize
+	c.fanBits = uint(min(max(bits.Len(uint(n)), 8), 24))
+	c.fan = make([]uint32, 1<<c.fanBits+1)
+	k := 0
+	for i := range n {
+		slot := int(binary.BigEndian.Uint32(c.entries[i*entrySize:]) >> (32 - c.fanBits))
+		for ; k <= slot; k++ {
+			c.fan[k] = uint32(i)
+		}
+	}
+	for ; k < len(c.fan); k++ {
+		c.fan[k] = uint32(n)
+	}
+}
+
+// find returns the index of id's entry, or -1. It compares id with the
+// entries of its fan-out slot only: an interpolation search made a few
+// probes, each likely a cache miss, and was 4.5% of a warm churn of redis
+// (the revision walk's search, on its one goroutine).
 func (c *closure) find(id *Hash) int {
-	return odb.SearchIDs(c.entries, entrySize, id)
+	slot := binary.BigEndian.Uint32(id[:4]) >> (32 - c.fanBits)
+	for i := int(c.fan[slot]); i < int(c.fan[slot+1]); i++ {
+		switch bytes.Compare(c.entries[i*entrySize:i*entrySize+20], id[:]) {
+		case 0:
+			return i
+		case 1:
+			return -1
+		}
+	}
+	return -1
 }
 
 // fill gives info entry i's tree, date and parents, false when the entry
@@ -506,8 +553,19 @@ func (g *graphSource) CommitGraph(id Hash, info *odb.CommitInfo) (uint64, bool) 
 		delete(g.anchors, id)
 		g.loadClosure(id)
 	}
-	for _, c := range g.closures {
+	// The closure the last commit came from first: a walk goes through
+	// one closure at a time.
+	for j := range g.closures {
+		k := j
+		switch {
+		case j == 0:
+			k = g.last
+		case j <= g.last:
+			k = j - 1
+		}
+		c := g.closures[k]
 		if i := c.find(&id); i >= 0 {
+			g.last = k
 			if c.fill(i, info) {
 				return revwalk.GenerationInfinity, true
 			}
@@ -666,6 +724,7 @@ func (g *graphSource) loadClosure(key Hash) {
 		g.s.fail(fmt.Errorf("%w: the graph closure under commit %s does not decode", ErrStoreDamaged, key))
 		return
 	}
+	c.fanOut()
 	c.keys = append([]Hash{key}, aliases...)
 	g.loaded = append(g.loaded, key)
 	for _, tip := range aliases {
@@ -676,11 +735,11 @@ func (g *graphSource) loadClosure(key Hash) {
 }
 
 // closureRecord is the closure or alias record under key, or nil, and the
-// parts it was kept in. A large one is read into memory of its own, mapped
-// with huge pages where the system gives them, and freed by release:
-// git/git's closure is 6.6 MB, and copying it into fresh Go heap took
-// 22-50 ms of a warm run's 0.7 s on a VM where each first touch of a page
-// traps (huge pages: a few ms). A record kept in parts of which one is
+// parts it was kept in (0: whole). A large one is read into memory of its
+// own, mapped with huge pages where the system gives them, and freed by
+// release: git/git's closure is 6.6 MB, and copying it into fresh Go heap
+// took 22-50 ms of a warm run's 0.7 s on a VM where each first touch of a
+// page traps (huge pages: a few ms). A record kept in parts of which one is
 // missing or of another length (a prune took it) is as if absent: the walk
 // reads those commits otherwise, and writes the closure again.
 func (g *graphSource) closureRecord(key Hash) ([]byte, int) {
@@ -706,25 +765,21 @@ func (g *graphSource) closureRecord(key Hash) ([]byte, int) {
 		return nil, 0
 	}
 	if len(v) == 0 || v[0] != partsRecord {
-		return v, 1
+		return v, 0
 	}
 	d := recordDecoder{data: v}
 	d.byte()
 	parts64, length64 := d.uvarint(), d.uvarint()
 	part := uint64(closurePart)
-	if d.err != nil || parts64 < 2 || parts64 > maxClosureParts || length64 <= (parts64-1)*part || length64 > parts64*part {
+	if d.err != nil || d.off != len(v) || parts64 < 1 || parts64 > maxClosureParts || length64 <= (parts64-1)*part || length64 > parts64*part {
 		return nil, 0
 	}
 	parts, length := int(parts64), int(length64)
-	first := v[d.off:]
-	if len(first) != closurePartLen(length, 0) {
-		return nil, 0
-	}
 	whole := alloc(length)
-	off := copy(whole, first)
-	for i := 1; i < parts; i++ {
+	off := 0
+	for i := range parts {
 		want := closurePartLen(length, i)
-		g.closureKey.Order = uint64(i)
+		g.closureKey.Order = uint64(i + 1)
 		part, ok, err := g.s.s.GetInto(g.closureKey, func(n int) []byte {
 			if n != want {
 				return make([]byte, n)
@@ -886,11 +941,11 @@ func (g *graphSource) finish(tips []Hash) {
 				continue // written again below
 			}
 			g.closureKey.Commit = old
-			parts := 1
+			parts := 0
 			if n == 0 {
 				parts = c.parts // the anchor's record; aliases are whole
 			}
-			for i := 0; i < parts; i++ {
+			for i := 0; i <= parts; i++ { // the head or whole, then the parts
 				g.closureKey.Order = uint64(i)
 				if err := g.s.s.Delete(g.closureKey); err != nil {
 					g.closureKey.Order = 0
@@ -916,7 +971,7 @@ func (g *graphSource) finish(tips []Hash) {
 			rec = append([]byte{aliasRecord}, keys[0][:]...)
 		}
 		g.closureKey.Commit = k
-		if n == 0 && len(v) > closurePart {
+		if n == 0 && len(v) > closureWhole {
 			g.putParts(v)
 			continue
 		}
@@ -927,7 +982,7 @@ func (g *graphSource) finish(tips []Hash) {
 	}
 }
 
-// putParts puts the closure record v, longer than closurePart, in parts
+// putParts puts the closure record v, longer than closureWhole, in parts
 // under g.closureKey (see closurePart). A closure rewritten under the same
 // anchor in fewer parts leaves its last parts behind, unread (the head
 // says how many there are), until a prune.
@@ -937,13 +992,12 @@ func (g *graphSource) putParts(v []byte) {
 	head := []byte{partsRecord}
 	head = binary.AppendUvarint(head, uint64(parts))
 	head = binary.AppendUvarint(head, uint64(len(v)))
-	head = append(head, v[:closurePart]...)
 	if err := g.s.s.Put(g.closureKey, head); err != nil {
 		g.s.fail(err)
 		return
 	}
-	for i := 1; i < parts; i++ {
-		g.closureKey.Order = uint64(i)
+	for i := range parts {
+		g.closureKey.Order = uint64(i + 1)
 		if err := g.s.s.Put(g.closureKey, v[i*closurePart:i*closurePart+closurePartLen(len(v), i)]); err != nil {
 			g.s.fail(err)
 			return

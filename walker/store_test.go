@@ -1,9 +1,11 @@
 package walker
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -381,8 +383,8 @@ func TestNewCommitsMakeAClosureOfTheirOwn(t *testing.T) {
 	t.Run("whole", testNewCommitsMakeAClosureOfTheirOwn)
 	// Closures in parts of 64 bytes: each of this history's is in several,
 	// and the test reads them back through closureRecord.
-	defer func(n int) { closurePart = n }(closurePart)
-	closurePart = 64
+	defer func(part, whole int) { closurePart, closureWhole = part, whole }(closurePart, closureWhole)
+	closurePart, closureWhole = 64, 64
 	t.Run("in parts", testNewCommitsMakeAClosureOfTheirOwn)
 }
 
@@ -604,8 +606,8 @@ func TestWarmWalksInBatchesAreGits(t *testing.T) {
 // same output, finds no damage, and keeps the closure whole again.
 func TestAClosureMissingAPartIsReadAgain(t *testing.T) {
 	testrepos.IsolateGit(t)
-	defer func(n int) { closurePart = n }(closurePart)
-	closurePart = 64
+	defer func(part, whole int) { closurePart, closureWhole = part, whole }(closurePart, closureWhole)
+	closurePart, closureWhole = 64, 64
 	h := pathRepo(t)
 	r, err := Open(h.Dir)
 	if err != nil {
@@ -641,5 +643,61 @@ func TestAClosureMissingAPartIsReadAgain(t *testing.T) {
 	}
 	if st := walk("after"); st.WalkCommitsRead != 0 {
 		t.Fatalf("after: %d commits read from objects, want none: the closure is whole again", st.WalkCommitsRead)
+	}
+}
+
+// TestClosureFindsEveryEntryByItsFanOut checks closure.find against the
+// entries it was built over: every id at its index, ids it lacks (between
+// entries, before the first, after the last, in a full slot) not found, for
+// closures of no entries, one, ids crowded into a few slots, and many.
+func TestClosureFindsEveryEntryByItsFanOut(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	randomID := func(crowd bool) Hash {
+		var id Hash
+		for i := range id {
+			id[i] = byte(rng.Uint32())
+		}
+		if crowd { // the same first 20 bits: one slot up to 2^20 entries
+			id[0], id[1], id[2] = 0x5a, 0xa5, id[2]&0x0f
+		}
+		return id
+	}
+	for _, tc := range []struct {
+		n     int
+		crowd bool
+	}{{0, false}, {1, false}, {2, true}, {300, true}, {5000, false}} {
+		ids := make([]Hash, tc.n)
+		for i := range ids {
+			ids[i] = randomID(tc.crowd)
+		}
+		slices.SortFunc(ids, func(a, b Hash) int { return bytes.Compare(a[:], b[:]) })
+		ids = slices.Compact(ids)
+		c := &closure{entries: make([]byte, len(ids)*entrySize)}
+		for i, id := range ids {
+			copy(c.entries[i*entrySize:], id[:])
+		}
+		c.fanOut()
+		for i, id := range ids {
+			if got := c.find(&id); got != i {
+				t.Fatalf("n=%d: find(entry %d) = %d", tc.n, i, got)
+			}
+		}
+		for k := 0; k < 2000; k++ {
+			id := randomID(tc.crowd && k%2 == 0)
+			if k == 0 {
+				id = Hash{}
+			} else if k == 1 {
+				for i := range id {
+					id[i] = 0xff
+				}
+			}
+			want := -1
+			if i, ok := slices.BinarySearchFunc(ids, id, func(a, b Hash) int { return bytes.Compare(a[:], b[:]) }); ok {
+				want = i
+			}
+			if got := c.find(&id); got != want {
+				t.Fatalf("n=%d: find(%s) = %d, want %d", tc.n, id, got, want)
+			}
+		}
 	}
 }

@@ -74,13 +74,13 @@ type unitStats struct {
 // result out and gives the arena back. With a store, the result is put in
 // it (message included, so that one record serves walks with and without
 // Options.Messages).
-func (u *unit) run(arenas *arena.Pool, node *revwalk.Commit) (*Commit, unitStats, error) {
+func (u *unit) run(arenas *arena.Pool, node *revwalk.Commit, raw []byte) (*Commit, unitStats, error) {
 	a, err := arenas.Checkout()
 	if err != nil {
 		return nil, unitStats{}, fmt.Errorf("commit %s: %w", node.ID, err)
 	}
 	defer arenas.GiveBack(a)
-	c, st, err := u.compute(a, node)
+	c, st, err := u.compute(a, node, raw)
 	if err != nil || u.store == nil {
 		return c, st, err
 	}
@@ -96,11 +96,16 @@ func (u *unit) run(arenas *arena.Pool, node *revwalk.Commit) (*Commit, unitStats
 	return c, st, nil
 }
 
-func (u *unit) compute(a *arena.Arena, node *revwalk.Commit) (*Commit, unitStats, error) {
+// compute computes the commit of node, whose content is raw when the
+// revision walk kept it (nil: read from its object).
+func (u *unit) compute(a *arena.Arena, node *revwalk.Commit, raw []byte) (*Commit, unitStats, error) {
 	var st unitStats
-	typ, data, err := u.rd.Read(node.ID, a)
-	if err != nil {
-		return nil, st, err
+	typ, data := odb.Commit, raw
+	if raw == nil {
+		var err error
+		if typ, data, err = u.rd.Read(node.ID, a); err != nil {
+			return nil, st, err
+		}
 	}
 	if typ != odb.Commit {
 		return nil, st, fmt.Errorf("object %s is a %s, not a commit", node.ID, typ)

@@ -55,7 +55,8 @@ var ErrStop = errors.New("stop walk")
 type job struct {
 	seq  int
 	node *revwalk.Commit
-	err  error // a walk error, reported in order after the commits before it
+	raw  []byte // the commit's content, when the revision walk kept it
+	err  error  // a walk error, reported in order after the commits before it
 }
 
 type result struct {
@@ -224,7 +225,11 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 				rw.finish() // walked to its end: keep what it read
 				return
 			}
-			batch = append(batch, job{seq: seq, node: node, err: err})
+			var raw []byte
+			if node != nil {
+				raw = rw.stash.take(node.ID)
+			}
+			batch = append(batch, job{seq: seq, node: node, raw: raw, err: err})
 			if err != nil || len(batch) >= min(batchFor(hits.Load()), window/2) {
 				if !flush() || err != nil {
 					return
@@ -302,7 +307,8 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 					if res.commit == nil && res.err == nil && ctx.Err() == nil {
 						u.rd = rd
 						before, carried := rd.Stats(), u.td.CarriedHits()
-						res.commit, res.st, res.err = u.run(arenas, j.node)
+						res.commit, res.st, res.err = u.run(arenas, j.node, j.raw)
+						rw.stash.release(j.raw)
 						res.st.bases.add(rd.Stats(), before)
 						res.st.treesCarried = u.td.CarriedHits() - carried
 						if res.commit != nil {
