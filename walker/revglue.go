@@ -180,6 +180,7 @@ func (rw *repoRevWalk) fillStats(st *Stats) {
 		st.WalkCommitsFromGraph = int(rw.graphSrc.found.Load())
 		st.WalkCommitsFromStore = max(0, st.WalkCommitsFromStore-st.WalkCommitsFromGraph)
 	}
+	st.WalkCommitsHanded, st.HandedBound = rw.stash.handedCount(), int64(stashLimit)
 	st.CommitGraph = rw.graphNote
 	if rw.bloom != nil {
 		st.BloomDefinitelyNot = int(rw.bloom.definitelyNot.Load())

@@ -20,14 +20,16 @@ import (
 // lookahead runs the revision walk beside the dispatch).
 type commitStash struct {
 	revwalk.ObjectSource
-	mu    sync.Mutex
-	m     map[odb.ID][]byte
-	bytes int
-	free  [][]byte // buffers given back (release), for the next commits
+	mu     sync.Mutex
+	m      map[odb.ID][]byte
+	bytes  int
+	free   [][]byte // buffers given back (release), for the next commits
+	handed int      // commits taken
 }
 
-// stashLimit bounds the bytes of the commits a stash keeps.
-const stashLimit = 2 << 20
+// stashLimit bounds the bytes of the commits a stash keeps (a variable
+// for tests).
+var stashLimit = 2 << 20
 
 func newCommitStash(src revwalk.ObjectSource) *commitStash {
 	return &commitStash{ObjectSource: src, m: map[odb.ID][]byte{}}
@@ -58,7 +60,15 @@ func (s *commitStash) take(id odb.ID) []byte {
 	}
 	delete(s.m, id)
 	s.bytes -= len(data)
+	s.handed++
 	return data
+}
+
+// handedCount is how many commits take has returned.
+func (s *commitStash) handedCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.handed
 }
 
 // buffer returns an empty buffer with room for n bytes: a buffer given

@@ -2,9 +2,11 @@ package walker
 
 import (
 	"bytes"
+	"reflect"
 	"testing"
 
 	"github.com/gitwalk/gitwalk/internal/odb"
+	"github.com/gitwalk/gitwalk/internal/testrepos"
 )
 
 // fakeObjects is an ObjectSource of fixed objects, reusing one buffer for
@@ -67,5 +69,30 @@ func TestCommitStashKeepsCommitsUntilTaken(t *testing.T) {
 	again := s.take(commit)
 	if &again[:1][0] != &got[:1][0] || !bytes.Equal(again, src.objs[commit].data) {
 		t.Error("the buffer given back did not serve the next commit")
+	}
+}
+
+// TestAWalkHandsItsCommitsToTheWorkers: without a commit-graph file or a
+// store, every commit a walk computes comes with the content the revision
+// walk read, and the results are those of a walk whose units read each
+// commit themselves (a stash of no room).
+func TestAWalkHandsItsCommitsToTheWorkers(t *testing.T) {
+	r, err := Open(testrepos.Path(t, "renames"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Workers: 2, Messages: true}
+	handed, st := walkAll(t, r, opts)
+	if st.WalkCommitsHanded != len(handed) || st.HandedBound != int64(stashLimit) || len(handed) == 0 {
+		t.Fatalf("%d of %d commits handed over, bound %d; want all, bound %d", st.WalkCommitsHanded, len(handed), st.HandedBound, stashLimit)
+	}
+	defer func(n int) { stashLimit = n }(stashLimit)
+	stashLimit = 0
+	read, st := walkAll(t, r, opts)
+	if st.WalkCommitsHanded != 0 {
+		t.Fatalf("a stash of no room handed over %d commits", st.WalkCommitsHanded)
+	}
+	if !reflect.DeepEqual(handed, read) {
+		t.Fatal("the commits computed from the content handed over differ from those read by the units")
 	}
 }

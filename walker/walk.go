@@ -510,6 +510,8 @@ func (s *Stats) Add(o Stats) {
 	s.WalkCommitsRead += o.WalkCommitsRead
 	s.WalkCommitsFromGraph += o.WalkCommitsFromGraph
 	s.WalkCommitsFromStore += o.WalkCommitsFromStore
+	s.WalkCommitsHanded += o.WalkCommitsHanded
+	s.HandedBound = max(s.HandedBound, o.HandedBound)
 	s.BloomDefinitelyNot += o.BloomDefinitelyNot
 	s.BloomMaybe += o.BloomMaybe
 	s.BloomNoFilter += o.BloomNoFilter

@@ -367,9 +367,13 @@ type Stats struct {
 	// What the revision walk read to learn the commits' trees, parents and
 	// dates: commits inflated from their objects, taken from the
 	// repository's commit-graph file, or from Options.Store's records.
-	// Units read a commit's object again for its author and message; that
-	// is not counted here.
 	WalkCommitsRead, WalkCommitsFromGraph, WalkCommitsFromStore int
+	// Units need a commit's object for its author and message: the
+	// revision walk handed over the content of WalkCommitsHanded of those
+	// it read, keeping at most HandedBound bytes of them at a time, and a
+	// unit read the others again.
+	WalkCommitsHanded int
+	HandedBound       int64
 	// CommitGraph says whether the walk read the commit-graph ("N commits
 	// in K file(s)"), or why not ("not used: ..."); "" when the
 	// repository has none.
