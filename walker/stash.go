@@ -2,6 +2,7 @@ package walker
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/gitwalk/gitwalk/internal/odb"
 	"github.com/gitwalk/gitwalk/internal/revwalk"
@@ -25,6 +26,10 @@ type commitStash struct {
 	bytes  int
 	free   [][]byte // buffers given back (release), for the next commits
 	handed int      // commits taken
+	// kept is len(m), read without the lock by take: a walk whose commits
+	// come from a commit-graph or the store keeps none, and its dispatch
+	// asks for every commit.
+	kept atomic.Int32
 }
 
 // stashLimit bounds the bytes of the commits a stash keeps (a variable
@@ -44,6 +49,7 @@ func (s *commitStash) ReadObject(id odb.ID) (odb.Type, []byte, error) {
 		if _, ok := s.m[id]; !ok && s.bytes+len(data) <= stashLimit {
 			s.m[id] = append(s.buffer(len(data)), data...)
 			s.bytes += len(data)
+			s.kept.Add(1)
 		}
 		s.mu.Unlock()
 	}
@@ -52,6 +58,9 @@ func (s *commitStash) ReadObject(id odb.ID) (odb.Type, []byte, error) {
 
 // take returns the kept content of commit id and forgets it, or nil.
 func (s *commitStash) take(id odb.ID) []byte {
+	if s.kept.Load() == 0 {
+		return nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	data, ok := s.m[id]
@@ -59,6 +68,7 @@ func (s *commitStash) take(id odb.ID) []byte {
 		return nil
 	}
 	delete(s.m, id)
+	s.kept.Add(-1)
 	s.bytes -= len(data)
 	s.handed++
 	return data
