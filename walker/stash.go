@@ -46,10 +46,14 @@ func (s *commitStash) ReadObject(id odb.ID) (odb.Type, []byte, error) {
 	typ, data, err := s.ObjectSource.ReadObject(id)
 	if err == nil && typ == odb.Commit {
 		s.mu.Lock()
-		if _, ok := s.m[id]; !ok && s.bytes+len(data) <= stashLimit {
-			s.m[id] = append(s.buffer(len(data)), data...)
-			s.bytes += len(data)
-			s.kept.Add(1)
+		if _, ok := s.m[id]; !ok {
+			// The bound counts the buffers' capacity, whole KiB, not the
+			// commits' lengths.
+			if b := s.buffer(len(data)); s.bytes+cap(b) <= stashLimit {
+				s.m[id] = append(b, data...)
+				s.bytes += cap(b)
+				s.kept.Add(1)
+			}
 		}
 		s.mu.Unlock()
 	}
@@ -69,7 +73,7 @@ func (s *commitStash) take(id odb.ID) []byte {
 	}
 	delete(s.m, id)
 	s.kept.Add(-1)
-	s.bytes -= len(data)
+	s.bytes -= cap(data)
 	s.handed++
 	return data
 }

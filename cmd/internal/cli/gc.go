@@ -128,8 +128,9 @@ func gcTarget(cached bool, dh, dm int64, liveBytes uint64, current int) (percent
 // grow before a GC. Such a walk's live heap is small and grows (the
 // commits' paths and the analyses' maps): at 100% the GC ran 8 times in a
 // warm churn of redis (about 100 ms) and 6 in one of go-git, each cycle
-// taking a quarter of the CPU and waking threads. With the floor, once
-// (redis) or not at all (go-git): user+system CPU 135 to 122 ms on redis
+// taking a quarter of the CPU and waking threads. With the floor, none ran
+// during a warm walk of redis (gctrace: the forced one at start and one
+// as the walk ends): user+system CPU 135 to 122 ms on redis
 // and 79 to 71 ms on go-git (medians of 21), peak RSS 48 to 64 MB and 29
 // to 34 MB, still far below the cold runs' (225 and 79 MB).
 const cachedHeapFloor = 64 << 20
