@@ -104,29 +104,55 @@ func observeFollowed(ctx context.Context, repo *walker.Repo, opts walker.Options
 			return nil
 		})
 	}
-	feeds := make([]chan *walker.Commit, len(perWorker))
+	// The commits go to the observers in runs of feedBatch consecutive
+	// ones, each run to the next observer in turn: one handoff per commit
+	// woke an observer for each, as costly as observing a commit read from
+	// the store.
+	feeds := make([]chan []*walker.Commit, len(perWorker))
 	var wg sync.WaitGroup
 	for w := range feeds {
-		feeds[w] = make(chan *walker.Commit, 16)
+		feeds[w] = make(chan []*walker.Commit, 4)
 		wg.Add(1)
-		go func(states []State, feed <-chan *walker.Commit) {
+		go func(states []State, feed <-chan []*walker.Commit) {
 			defer wg.Done()
-			for c := range feed {
-				observe(states, c)
+			for run := range feed {
+				for _, c := range run {
+					observe(states, c)
+				}
 			}
 		}(perWorker[w], feeds[w])
 	}
+	var run []*walker.Commit
+	runs := 0
+	send := func() {
+		feeds[runs%len(feeds)] <- run
+		runs++
+		run = nil
+	}
 	err := repo.Walk(ctx, opts, func(c *walker.Commit) error {
 		f.Name(c)
-		feeds[c.Seq%len(feeds)] <- c
+		if run == nil {
+			run = make([]*walker.Commit, 0, feedBatch)
+		}
+		run = append(run, c)
+		if len(run) == feedBatch {
+			send()
+		}
 		return nil
 	})
+	if len(run) > 0 {
+		send()
+	}
 	for _, feed := range feeds {
 		close(feed)
 	}
 	wg.Wait()
 	return err
 }
+
+// feedBatch is how many consecutive commits observeFollowed hands an
+// observer at once.
+const feedBatch = 64
 
 // mustBe type-asserts a State handed to Merge, with a message that names the
 // programmer error.

@@ -290,3 +290,51 @@ func BenchmarkChurnObserve(b *testing.B) {
 		})
 	}
 }
+
+// TestChurnOfALongHistoryIsTheSameForEveryWorkerCount walks a history
+// longer than the runs of commits handed to each observer and than a
+// batch of stored commits, with 1 to 3 workers, without and then with a
+// store (cold, then warm): every count is the one the history was built
+// with.
+func TestChurnOfALongHistoryIsTheSameForEveryWorkerCount(t *testing.T) {
+	const commits, files = 1200, 7
+	h := testrepos.NewHistory(t)
+	want := map[string]analysis.ChurnRow{}
+	parent := []string{}
+	for i := range commits {
+		path := fmt.Sprintf("f%d.c", i%files)
+		r := want[path]
+		r.Key, r.Commits, r.Added = path, r.Commits+1, r.Added+1
+		if i >= files {
+			r.Deleted++
+		}
+		r.Churn = r.Added + r.Deleted
+		want[path] = r
+		name := fmt.Sprintf("c%d", i)
+		h.Commit(name, int64(1_000_000+i*60), fmt.Sprintf("%s=v%d", path, i), parent...)
+		parent = []string{name}
+	}
+	h.Branch("main", parent[0])
+	h.Build("main")
+	store, err := walker.OpenStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	for pass, s := range []*walker.Store{nil, store, store} {
+		for _, workers := range []int{1, 2, 3} {
+			var st walker.Stats
+			states := runAnalyzers(t, h.Dir, walker.Options{Store: s, Stats: &st}, workers, analysis.Churn{By: analysis.ByFile})
+			if pass == 2 && st.StoreHits != commits {
+				t.Fatalf("warm walk with %d workers: %d commits from the store, want %d", workers, st.StoreHits, commits)
+			}
+			got := map[string]analysis.ChurnRow{}
+			for _, r := range states[0].(*analysis.ChurnState).Rows() {
+				got[r.Key] = r
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%d workers, store %t:\n got  %v\n want %v", workers, s != nil, got, want)
+			}
+		}
+	}
+}

@@ -46,12 +46,16 @@ type NewTables func(commits, changes io.Writer, repoDir string, sc analysis.Scop
 func Main(tables NewTables) int {
 	// Huge pages behind the heap a walk will grow, first thing, while the
 	// heap has not been collected (gc.go).
-	if tables != nil || walks(os.Args[1:]) {
+	walking := tables != nil || walks(os.Args[1:])
+	if walking {
 		readyHeap()
 	}
 	// The GC's target is diffingGCPercent, and tuneGC raises it while
-	// walks read from the cache (gc.go). GOGC in the environment wins.
-	if os.Getenv("GOGC") == "" {
+	// walks read from the cache (gc.go). GOGC in the environment wins. A
+	// command that does not walk keeps Go's 100%: at 25% its first 1 MB
+	// started a GC (gitwalk version: 677 page faults against 511 without
+	// it, 17.5 ms against 15.9).
+	if os.Getenv("GOGC") == "" && walking {
 		debug.SetGCPercent(diffingGCPercent)
 		gcTuned = true
 	}
