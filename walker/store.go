@@ -826,28 +826,62 @@ func (g *graphSource) finish(tips []Hash) {
 	if !g.s.usable() || len(g.fresh) == 0 && len(g.closures) < 2 {
 		return // nothing new, and no closures to merge
 	}
-	// Every commit served, fresh or from a closure, once, sorted by id.
+	// Nothing new and a chain shorter than maxChain: the closures stay as
+	// they are (see below). Every warm walk after a re-run ends here.
+	if len(g.fresh) == 0 && len(g.closures) < maxChain {
+		return
+	}
 	type served struct {
 		id Hash
 		c  *closure // nil: fresh
 		i  int      // its entry in c, or its index in fresh
 	}
-	var all []served
-	for i := range g.fresh {
-		all = append(all, served{id: g.fresh[i].id, i: i})
+	byID := func(a served, id Hash) int { return bytes.Compare(a.id[:], id[:]) }
+	sortByID := func(l []served) []served {
+		slices.SortFunc(l, func(a, b served) int { return bytes.Compare(a.id[:], b.id[:]) })
+		return slices.CompactFunc(l, func(a, b served) bool { return a.id == b.id })
 	}
-	for _, c := range g.closures {
-		for i := 0; i < len(c.entries)/entrySize; i++ {
-			if c.served[i/64]&(1<<(i%64)) != 0 {
-				all = append(all, served{id: Hash(c.entries[i*entrySize : i*entrySize+20]), c: c, i: i})
+	// The fresh commits, sorted by id.
+	fresh := make([]served, 0, len(g.fresh))
+	for i := range g.fresh {
+		fresh = append(fresh, served{id: g.fresh[i].id, i: i})
+	}
+	fresh = sortByID(fresh)
+	// Every commit served, fresh or from a closure, once, sorted by id:
+	// made only when needed. Sorting the 82,000 commits of git/git's
+	// closures took a twentieth of a re-run's CPU, and a re-run that
+	// walked its chain whole only needs the few fresh ones.
+	var all []served
+	everything := func() []served {
+		if all == nil {
+			all = append(make([]served, 0, len(fresh)), fresh...)
+			for _, c := range g.closures {
+				for i := 0; i < len(c.entries)/entrySize; i++ {
+					if c.served[i/64]&(1<<(i%64)) != 0 {
+						all = append(all, served{id: Hash(c.entries[i*entrySize : i*entrySize+20]), c: c, i: i})
+					}
+				}
+			}
+			all = sortByID(all)
+		}
+		return all
+	}
+	has := func(id Hash) bool {
+		_, ok := slices.BinarySearchFunc(everything(), id, byID)
+		return ok
+	}
+	// hasTip is has for a tip, without every commit sorted: a fresh commit
+	// or one its closure served.
+	hasTip := func(id Hash) bool {
+		if _, ok := slices.BinarySearchFunc(fresh, id, byID); ok {
+			return true
+		}
+		for _, c := range g.closures {
+			if i := c.find(&id); i >= 0 && c.served[i/64]&(1<<(i%64)) != 0 {
+				return true
 			}
 		}
-	}
-	slices.SortFunc(all, func(a, b served) int { return bytes.Compare(a.id[:], b.id[:]) })
-	all = slices.CompactFunc(all, func(a, b served) bool { return a.id == b.id })
-	has := func(id Hash) bool {
-		_, ok := slices.BinarySearchFunc(all, id, func(a served, id Hash) int { return bytes.Compare(a.id[:], id[:]) })
-		return ok
+		return false
 	}
 	// A loaded closure is walked whole when each of its commits was served,
 	// by it or, where closures overlap, by the one found first.
@@ -868,22 +902,16 @@ func (g *graphSource) finish(tips []Hash) {
 	}
 	var keys []Hash // anchor first, then aliases
 	for _, t := range tips {
-		if has(t) && !slices.Contains(keys, t) && len(keys) <= maxAliases {
+		if hasTip(t) && !slices.Contains(keys, t) && len(keys) <= maxAliases {
 			keys = append(keys, t)
 		}
 	}
-	if wholeChain && len(g.closures) < maxChain && len(g.fresh) > 0 && 4*len(g.fresh) <= len(all) {
+	if wholeChain && len(g.closures) < maxChain && len(g.fresh) > 0 && 4*len(fresh) <= len(fresh)+servedFromClosures(g.closures) {
 		// A few new commits: a closure of their own, at the tips among
 		// them, beside the chain (which stays whole).
-		var fresh []served
-		for _, a := range all {
-			if a.c == nil {
-				fresh = append(fresh, a)
-			}
-		}
 		var freshKeys []Hash
 		for _, k := range keys {
-			if _, ok := slices.BinarySearchFunc(fresh, k, func(a served, id Hash) int { return bytes.Compare(a.id[:], id[:]) }); ok {
+			if _, ok := slices.BinarySearchFunc(fresh, k, byID); ok {
 				freshKeys = append(freshKeys, k)
 			}
 		}
@@ -892,6 +920,7 @@ func (g *graphSource) finish(tips []Hash) {
 			clear(walked) // none is replaced
 		}
 	}
+	all = everything()
 	if len(keys) == 0 {
 		keys = append(keys, all[0].id)
 	}
@@ -980,6 +1009,17 @@ func (g *graphSource) finish(tips []Hash) {
 			return
 		}
 	}
+}
+
+// servedFromClosures counts the commits the closures cs served.
+func servedFromClosures(cs []*closure) int {
+	n := 0
+	for _, c := range cs {
+		for _, w := range c.served {
+			n += bits.OnesCount64(w)
+		}
+	}
+	return n
 }
 
 // putParts puts the closure record v, longer than closureWhole, in parts

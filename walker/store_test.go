@@ -426,6 +426,16 @@ func testNewCommitsMakeAClosureOfTheirOwn(t *testing.T) {
 		if n := closureSize(t, s, first[0]); n != whole {
 			t.Fatalf("after %s: the first closure holds %d commits, want its %d", name, n, whole)
 		}
+		if i == 0 {
+			// Warm on a chain shorter than maxChain: served from it, which
+			// stays as it is.
+			if st := walk("warm after N1"); st.WalkCommitsRead != 0 || st.WalkCommitsFromStore != whole+1 {
+				t.Fatalf("warm after N1: %d read, %d from the store, want %d from the store", st.WalkCommitsRead, st.WalkCommitsFromStore, whole+1)
+			}
+			if after := closuresIn(t, s); !slices.Equal(after, closures) {
+				t.Fatalf("warm after N1: closures %v, want %v as they were", after, closures)
+			}
+		}
 	}
 	// Warm: all from the chain of three, which is maxChain: one replaces it.
 	if st := walk("warm"); st.WalkCommitsRead != 0 || st.WalkCommitsFromStore != whole+2 {
