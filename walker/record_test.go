@@ -96,7 +96,7 @@ func TestRecordKeepsTheWalksTimeZonesExactly(t *testing.T) {
 			if err := got.UnmarshalBinary(b); err != nil {
 				t.Fatal(err)
 			}
-			if err := shared.unmarshal(b, &recordScratch{zones: zones}); err != nil {
+			if err := shared.unmarshal(b, &recordScratch{zones: zones}, true); err != nil {
 				t.Fatal(err)
 			}
 			for _, got := range []Commit{got, shared} {
@@ -142,6 +142,16 @@ func TestRecordKeepsEveryFieldOfAHandMadeCommit(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got\n%+v\nwant\n%+v", got, want)
+	}
+	// Without its message (a walk that does not ask for messages): every
+	// other field as before.
+	var short Commit
+	if err := short.unmarshal(b, nil, false); err != nil {
+		t.Fatal(err)
+	}
+	want.Message = ""
+	if !reflect.DeepEqual(short, want) {
+		t.Fatalf("without the message, got\n%+v\nwant\n%+v", short, want)
 	}
 	if !bytes.Contains(b, []byte("c_old.go")) || bytes.Contains(b, []byte("a/b/c_old.go")) {
 		t.Error("the old path is not written against its new path's folder")

@@ -294,16 +294,13 @@ func (u *unit) fromStore(node *revwalk.Commit) (*Commit, unitStats, bool) {
 	if u.rec.zones == nil {
 		u.rec.zones = map[string]zone{}
 	}
-	if n <= 0 || needed > 1<<31 || c.unmarshal(v[n:], &u.rec) != nil || c.Hash != node.ID {
+	if n <= 0 || needed > 1<<31 || c.unmarshal(v[n:], &u.rec, u.opts.Messages) != nil || c.Hash != node.ID {
 		// The value passed its checksum, so this is a bug of the encoder
 		// or a record of another engine under this one's version.
 		u.store.s.fail(fmt.Errorf("%w: record of commit %s does not decode", ErrStoreDamaged, node.ID))
 		return nil, st, false
 	}
 	c.Parents = append(c.Parents[:0], node.Parents...)
-	if !u.opts.Messages {
-		c.Message = ""
-	}
 	for i := range c.Changes {
 		if c.Changes[i].Binary {
 			st.binary++
