@@ -10,8 +10,8 @@ import (
 	"github.com/gitwalk/gitwalk/internal/revwalk"
 )
 
-// readAhead reads commits ahead of the revision walk, on a goroutine of
-// its own, in the order they lie in the packs.
+// readAhead reads commits ahead of the revision walk, on goroutines of
+// their own, in the order they lie in the packs.
 //
 // Without a commit-graph file or a store, the revision walk inflates
 // every commit, one after the other: it learns a commit's parents only by
@@ -21,28 +21,34 @@ import (
 // inflating commits). git writes a pack's commits first and newest
 // first, in about the order git log walks them: read in the pack's order
 // (odb.PackOrder), they arrive before the walk asks for them, and the
-// walk's goroutine only looks them up.
+// walk's goroutine only looks them up. The readers take runs of
+// readAheadRun objects in turn, so that several can share the reading
+// where there are processors for them (readAheadReaders).
 //
 // It is a guess, and checked as it goes:
 //   - it starts once the walk has read readAheadStart commits itself, so
 //     that short walks, and walks served by a commit-graph or the store,
 //     never pay for the pack order;
 //   - it keeps at most readAheadMax commits not yet asked for, and reads
-//     no further than readAheadRanks objects past the last commit the walk
-//     asked for;
+//     no further than readAheadRanks objects past the furthest commit the
+//     walk asked for;
 //   - a commit the walk read itself that lies further on in the pack moves
-//     it there, and the commits it holds from more than readAheadRanks
+//     it there, and the commits it holds from more than readAheadDrop
 //     objects before what the walk asks are dropped as not needed;
 //   - once it dropped more commits than the walk used (past
 //     readAheadStart), or the walk read more than twice as many itself as
-//     it took from the read-ahead (past readAheadGiveUp), the pack's order is not the walk's (a pack
-//     fetched in another order, a walk of an old branch): it stops.
+//     it took from the read-ahead (past readAheadGiveUp), the pack's order
+//     is not the walk's (a pack fetched in another order, a walk of an old
+//     branch): it stops. git/git's fetched pack, whose commits are spread
+//     among the other objects in no walk's order, stops it after about
+//     500 commits.
 //
 // It runs only where another processor can run it: with GOMAXPROCS 1 it
 // would take the workers' time.
 type readAhead struct {
-	db    *odb.DB
-	stash *commitStash
+	db      *odb.DB
+	stash   *commitStash
+	readers int // goroutines that read (readAheadReaders)
 
 	mu      sync.Mutex
 	cond    sync.Cond
@@ -53,10 +59,11 @@ type readAhead struct {
 	last    odb.ID                 // the last of them
 	before  int                    // of them, before the packs were ordered
 	started bool
-	waiting bool // the goroutine waits for room
-	stopped bool // by close, or by the waste rule
+	running int  // readers not ended
+	idle    int  // readers waiting for room
+	stopped bool // by close, by the waste rules, or at the packs' end
 	order   *odb.PackOrder
-	done    chan struct{}
+	done    chan struct{} // closed when the last reader ends
 
 	used, dropped int
 	busy          time.Duration
@@ -74,16 +81,20 @@ const (
 	readAheadResume = readAheadMax * 3 / 4
 	readAheadRun    = 32
 	readAheadDrop   = 2048
-	readAheadGiveUp = 1024
 )
+
+// readAheadGiveUp is how many commits the walk reads itself, once the
+// packs are ordered, before it may give up (a variable for tests).
+var readAheadGiveUp = 1024
 
 // newReadAhead returns a read-ahead for stash, or nil when one processor
 // is all there is.
 func newReadAhead(db *odb.DB, stash *commitStash) *readAhead {
-	if runtime.GOMAXPROCS(0) < 2 {
+	procs := runtime.GOMAXPROCS(0)
+	if procs < 2 {
 		return nil
 	}
-	ra := &readAhead{db: db, stash: stash, m: map[odb.ID]aheadCommit{}, asked: -1, done: make(chan struct{})}
+	ra := &readAhead{db: db, stash: stash, readers: readAheadReaders(procs), m: map[odb.ID]aheadCommit{}, asked: -1, done: make(chan struct{})}
 	ra.cond.L = &ra.mu
 	return ra
 }
@@ -120,7 +131,7 @@ func (ra *readAhead) missed(id odb.ID) {
 	if !ra.started {
 		if ra.misses >= readAheadStart {
 			ra.started = true
-			go ra.run()
+			go ra.run(ra.readers)
 		}
 		return
 	}
@@ -131,7 +142,7 @@ func (ra *readAhead) missed(id odb.ID) {
 	if after := ra.misses - ra.before; after > readAheadGiveUp && after > 2*ra.used {
 		// The walk reads on by itself: the pack's order is not its own.
 		ra.stopped = true
-		ra.cond.Signal()
+		ra.cond.Broadcast()
 		return
 	}
 	// A commit stored as a delta lies where its base put it, not in the
@@ -141,38 +152,43 @@ func (ra *readAhead) missed(id odb.ID) {
 		if rank >= ra.next {
 			ra.next = rank + 1
 		}
-		if ra.waiting {
+		if ra.idle > 0 {
 			ra.sweep()
 			ra.wake()
 		}
 	}
 }
 
-// wake wakes the read-ahead's goroutine when it waits and there is room
-// again: a quarter of what it may hold or read ahead. Called with mu held.
+// roomy reports whether a waiting reader may go on: the read-ahead
+// holds and reads ahead a quarter less than it may (so that readers wake
+// once a run of commits was taken, not for every one). Called with mu
+// held.
+func (ra *readAhead) roomy() bool {
+	return len(ra.m) <= readAheadResume && ra.next <= ra.asked+readAheadRanks*3/4
+}
+
+// wake wakes the waiting readers when there is room again. Called with mu
+// held.
 func (ra *readAhead) wake() {
-	if ra.waiting && len(ra.m) <= readAheadResume && ra.next <= ra.asked+readAheadRanks*3/4 {
-		ra.waiting = false
-		ra.cond.Signal()
+	if ra.idle > 0 && ra.roomy() {
+		ra.cond.Broadcast()
 	}
 }
 
-// run is the read-ahead's goroutine. It starts after the last commit the
-// walk read itself by the time the packs are ordered.
-func (ra *readAhead) run() {
-	defer close(ra.done)
+// readAheadReaders is how many goroutines read ahead with procs
+// processors: one up to 7 (what one reads ahead of the walk is not what
+// bounds the walk there), then one for every four, up to 4.
+func readAheadReaders(procs int) int {
+	return min(max(procs/4, 1), 4)
+}
+
+// run orders the packs and starts the readers. It starts after the last
+// commit the walk read itself by the time the packs are ordered.
+func (ra *readAhead) run(readers int) {
 	t0 := time.Now()
 	order := ra.db.PackOrder()
-	rd := ra.db.NewReader()
-	rd.SetCacheLimit(revwalk.CacheBytes)
-	a := arena.New(arena.NewHeap(1 << 20))
 	ra.mu.Lock()
-	defer ra.mu.Unlock()
-	// Once it returns, the order is released: nothing asks it again.
-	defer func() {
-		ra.stopped, ra.order = true, nil
-		order.Close()
-	}()
+	ra.busy += time.Since(t0)
 	ra.order = order
 	if rank, ok := order.Rank(ra.last); ok {
 		ra.asked = max(ra.asked, rank)
@@ -180,21 +196,40 @@ func (ra *readAhead) run() {
 	} else {
 		ra.stopped = true
 	}
+	ra.running = readers
+	ra.mu.Unlock()
+	for i := 1; i < readers; i++ {
+		go ra.read()
+	}
+	ra.read()
+}
+
+// read is one reader: it takes runs of ranks in turn and reads their
+// commits. The last reader to end releases the order.
+func (ra *readAhead) read() {
+	t0 := time.Now()
+	rd := ra.db.NewReader()
+	rd.SetCacheLimit(revwalk.CacheBytes)
+	a := arena.New(arena.NewHeap(1 << 20))
+	order := ra.order // set before the readers start, and kept until they end
 	type read struct {
 		id   odb.ID
 		data []byte
 		rank int
 	}
 	var got []read
+	ra.mu.Lock()
+	defer ra.mu.Unlock()
 	for !ra.stopped {
 		if len(ra.m) >= readAheadMax || ra.next > ra.asked+readAheadRanks {
 			ra.sweep()
 			if len(ra.m) >= readAheadMax || ra.next > ra.asked+readAheadRanks {
 				ra.busy += time.Since(t0)
-				ra.waiting = true
-				for ra.waiting && !ra.stopped {
+				ra.idle++
+				for !ra.roomy() && !ra.stopped {
 					ra.cond.Wait()
 				}
+				ra.idle--
 				t0 = time.Now()
 				continue
 			}
@@ -229,6 +264,13 @@ func (ra *readAhead) run() {
 		}
 	}
 	ra.busy += time.Since(t0)
+	// Once the last reader ends, nothing asks the order again.
+	if ra.running--; ra.running == 0 {
+		ra.stopped, ra.order = true, nil
+		order.Close()
+		close(ra.done)
+	}
+	ra.cond.Broadcast() // the other readers see stopped
 }
 
 // sweep drops the commits held from well before what the walk asks for,
@@ -246,11 +288,10 @@ func (ra *readAhead) sweep() {
 	}
 }
 
-// close stops the read-ahead and waits for its goroutine.
+// close stops the read-ahead and waits for its readers.
 func (ra *readAhead) close() {
 	ra.mu.Lock()
 	ra.stopped = true
-	ra.waiting = false
 	started := ra.started
 	ra.cond.Broadcast()
 	ra.mu.Unlock()
@@ -260,8 +301,8 @@ func (ra *readAhead) close() {
 }
 
 // figures returns the commits the walk took from the read-ahead, those it
-// read and dropped (counting those it held at the end) and its goroutine's
-// busy time. Call after close.
+// read and dropped (counting those it held at the end) and its readers'
+// busy time, added up. Call after close.
 func (ra *readAhead) figures() (used, dropped int, busy time.Duration) {
 	ra.mu.Lock()
 	defer ra.mu.Unlock()

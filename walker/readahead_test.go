@@ -65,7 +65,7 @@ func TestReadAheadFollowsThePackOrderAndStopsWhereItIsWrong(t *testing.T) {
 
 // TestReadAheadServesTheWalkInPackOrder drives a read-ahead by hand, in
 // the order git log walks a history of 1,500 commits, letting it read as
-// far as it may before each next commit: packed newest first (git's
+// far as it may before each next commit, with one reader and with three: packed newest first (git's
 // order), every commit after the first readAheadStart comes from it, as
 // git has it, and none is read for nothing; packed oldest first, none
 // comes from it, and it gives up after readAheadGiveUp more.
@@ -76,12 +76,24 @@ func TestReadAheadServesTheWalkInPackOrder(t *testing.T) {
 	}
 	const n = 1500
 	h := linearHistory(t, n, func(i int) string { return fmt.Sprintf("f%d=%d", i%7, i) })
-	for _, packed := range []string{"oldest first", "newest first"} {
-		if packed == "newest first" {
+	defer func(k int) { readAheadGiveUp = k }(readAheadGiveUp)
+	readAheadGiveUp = 300 // within the half of the history walked
+	for _, run := range []struct {
+		packed  string
+		readers int
+	}{{"oldest first", 1}, {"oldest first", 3}, {"newest first", 1}, {"newest first", 3}} {
+		packed := run.packed
+		if packed == "newest first" && run.readers == 1 {
 			h.Git("repack", "-adq")
 		}
+		// Oldest first, the walk starts halfway: the read-ahead then finds
+		// newer commits to read, all of them behind the walk.
+		tip := "main"
+		if packed == "oldest first" {
+			tip = h.Git("rev-parse", fmt.Sprintf("main~%d", n/2))
+		}
 		var order []odb.ID
-		for _, line := range strings.Fields(h.Git("rev-list", "main")) {
+		for _, line := range strings.Fields(h.Git("rev-list", strings.TrimSpace(tip))) {
 			id, err := odb.ParseID(line)
 			if err != nil {
 				t.Fatal(err)
@@ -94,6 +106,7 @@ func TestReadAheadServesTheWalkInPackOrder(t *testing.T) {
 		}
 		stash := newCommitStash(revwalk.NewODBSource(db))
 		ra := newReadAhead(db, stash)
+		ra.readers = run.readers
 		stash.ahead = ra
 		rd := db.NewReader()
 		a := arena.New(arena.NewHeap(1 << 20))
@@ -117,7 +130,7 @@ func TestReadAheadServesTheWalkInPackOrder(t *testing.T) {
 		}
 		ra.close()
 		used, dropped, _ := ra.figures()
-		t.Logf("%s: %d of %d commits read ahead, %d dropped", packed, used, n, dropped)
+		t.Logf("%s, %d readers: %d of %d commits read ahead, %d dropped", packed, run.readers, used, n, dropped)
 		switch packed {
 		case "oldest first":
 			// The walk's reads stop being counted once it gives up.
@@ -138,7 +151,7 @@ func settle(t *testing.T, ra *readAhead) {
 	t.Helper()
 	for start := time.Now(); time.Since(start) < 10*time.Second; time.Sleep(20 * time.Microsecond) {
 		ra.mu.Lock()
-		settled := !ra.started || ra.stopped || ra.order != nil && ra.waiting
+		settled := !ra.started || ra.stopped || ra.order != nil && ra.idle == ra.running && !ra.roomy()
 		ra.mu.Unlock()
 		if settled {
 			return

@@ -536,6 +536,7 @@ func (s *Stats) Add(o Stats) {
 	s.WalkCommitsAhead += o.WalkCommitsAhead
 	s.WalkAheadDropped += o.WalkAheadDropped
 	s.ReadAhead += o.ReadAhead
+	s.ReadAheadReaders = max(s.ReadAheadReaders, o.ReadAheadReaders)
 	s.HandedBound = max(s.HandedBound, o.HandedBound)
 	s.BloomDefinitelyNot += o.BloomDefinitelyNot
 	s.BloomMaybe += o.BloomMaybe

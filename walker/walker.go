@@ -374,12 +374,12 @@ type Stats struct {
 	// unit read the others again.
 	WalkCommitsHanded int
 	HandedBound       int64
-	// Of WalkCommitsRead, WalkCommitsAhead were read ahead of the walk on
-	// a goroutine of their own, in the order of the packs; it read
-	// WalkAheadDropped more that the walk did not ask for, and was busy
-	// for ReadAhead.
-	WalkCommitsAhead, WalkAheadDropped int
-	ReadAhead                          time.Duration
+	// Of WalkCommitsRead, WalkCommitsAhead were read ahead of the walk,
+	// in the order of the packs, by ReadAheadReaders goroutines of their
+	// own; they read WalkAheadDropped more that the walk did not ask for,
+	// and were busy for ReadAhead, added up.
+	WalkCommitsAhead, WalkAheadDropped, ReadAheadReaders int
+	ReadAhead                                            time.Duration
 	// CommitGraph says whether the walk read the commit-graph ("N commits
 	// in K file(s)"), or why not ("not used: ..."); "" when the
 	// repository has none.
