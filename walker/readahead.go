@@ -58,6 +58,7 @@ type readAhead struct {
 	misses  int                    // commits the walk read itself
 	last    odb.ID                 // the last of them
 	before  int                    // of them, before the packs were ordered
+	swept   int                    // asked at the last sweep
 	started bool
 	running int  // readers not ended
 	idle    int  // readers waiting for room
@@ -74,18 +75,26 @@ type aheadCommit struct {
 	rank int
 }
 
+// The read-ahead's bounds. It holds up to 2,048 commits (about 2 MiB of
+// buffers, whole KiB each): redis's pack interleaves the commits of its
+// release branches with those of the branch walked, a third of what it
+// reads, which it holds until the walk has passed them by readAheadDrop
+// objects; with 512 it was soon full of them and gave up.
 const (
-	readAheadStart  = 256
-	readAheadMax    = 512
-	readAheadRanks  = 1 << 14
-	readAheadResume = readAheadMax * 3 / 4
-	readAheadRun    = 32
-	readAheadDrop   = 2048
+	readAheadStart = 256
+	readAheadRanks = 1 << 14
+	readAheadRun   = 32
+	readAheadDrop  = 2048
 )
 
+// readAheadMax bounds the commits held not yet asked for, and
 // readAheadGiveUp is how many commits the walk reads itself, once the
-// packs are ordered, before it may give up (a variable for tests).
-var readAheadGiveUp = 1024
+// packs are ordered, before the read-ahead may give up (variables for
+// tests).
+var (
+	readAheadMax    = 2048
+	readAheadGiveUp = 1024
+)
 
 // newReadAhead returns a read-ahead for stash, or nil when one processor
 // is all there is.
@@ -164,7 +173,7 @@ func (ra *readAhead) missed(id odb.ID) {
 // once a run of commits was taken, not for every one). Called with mu
 // held.
 func (ra *readAhead) roomy() bool {
-	return len(ra.m) <= readAheadResume && ra.next <= ra.asked+readAheadRanks*3/4
+	return len(ra.m) <= readAheadMax*3/4 && ra.next <= ra.asked+readAheadRanks*3/4
 }
 
 // wake wakes the waiting readers when there is room again. Called with mu
@@ -277,6 +286,12 @@ func (ra *readAhead) read() {
 // and stops the read-ahead once it has dropped more than the walk used.
 // Called with mu held.
 func (ra *readAhead) sweep() {
+	// Nothing more lies behind the walk until it has moved on: a sweep
+	// goes through every commit held.
+	if ra.asked < ra.swept+readAheadDrop/8 {
+		return
+	}
+	ra.swept = ra.asked
 	for id, c := range ra.m {
 		if c.rank < ra.asked-readAheadDrop {
 			delete(ra.m, id)

@@ -76,8 +76,9 @@ func TestReadAheadServesTheWalkInPackOrder(t *testing.T) {
 	}
 	const n = 1500
 	h := linearHistory(t, n, func(i int) string { return fmt.Sprintf("f%d=%d", i%7, i) })
-	defer func(k int) { readAheadGiveUp = k }(readAheadGiveUp)
+	defer func(k, m int) { readAheadGiveUp, readAheadMax = k, m }(readAheadGiveUp, readAheadMax)
 	readAheadGiveUp = 300 // within the half of the history walked
+	readAheadMax = 512    // fewer than the newer commits: held, it waits
 	for _, run := range []struct {
 		packed  string
 		readers int
