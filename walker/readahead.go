@@ -19,9 +19,11 @@ import (
 // part of a walk, the stage no number of workers shortens (a tenth of a
 // one-worker walk of the generated history, almost all of it finding and
 // inflating commits). git writes a pack's commits first and newest
-// first, in about the order git log walks them: read in the pack's order
-// (odb.PackOrder), they arrive before the walk asks for them, and the
-// walk's goroutine only looks them up. The readers take runs of
+// first, in a history that is mostly a line in about the order git log
+// walks them: read in the pack's order (odb.PackOrder), they arrive
+// before the walk asks for them, and the walk's goroutine only looks them
+// up. (Not in git/git's, whose merges interleave branches by date in the
+// walk and not in the pack: there it gives up, see below.) The readers take runs of
 // readAheadRun objects in turn, so that several can share the reading
 // where there are processors for them (readAheadReaders).
 //
@@ -39,9 +41,8 @@ import (
 //     readAheadStart), or the walk read more than twice as many itself as
 //     it took from the read-ahead (past readAheadGiveUp), the pack's order
 //     is not the walk's (a pack fetched in another order, a walk of an old
-//     branch): it stops. git/git's fetched pack, whose commits are spread
-//     among the other objects in no walk's order, stops it after about
-//     500 commits.
+//     branch, git/git's merges): it stops, on git/git after 600 to 2,000
+//     commits.
 //
 // It runs only where another processor can run it: with GOMAXPROCS 1 it
 // would take the workers' time.

@@ -9,12 +9,12 @@ import (
 // their packs: by offset, pack after pack in the DB's order (newest
 // first). Each object has a rank, its place in that list.
 //
-// git writes a pack's commits first, newest first, in about the order
-// git log walks them (pack-objects' recency order): reading the commits
-// in the pack's order reads them in about the order a revision walk asks
-// for them, without knowing their ids in advance. That is what a
-// read-ahead of the walk's commits needs: a revision walk learns the next
-// commit's id only by reading the one before.
+// git writes a pack's commits first, newest first (pack-objects' recency
+// order); in a history that is mostly a line, that is about the order a
+// revision walk asks for them. A read-ahead of the walk's commits needs
+// that: reading them in the pack's order reads them before the walk asks,
+// without knowing their ids, which a revision walk learns only by reading
+// the commit before.
 //
 // The order is a pack's reverse index (the .rev file git writes beside a
 // pack since 2.41 by default), mapped, or else built from the pack index:
