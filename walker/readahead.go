@@ -31,7 +31,7 @@ import (
 //   - it starts once the walk has read readAheadStart commits itself, so
 //     that short walks, and walks served by a commit-graph or the store,
 //     never pay for the pack order;
-//   - it keeps at most readAheadMax commits not yet asked for, and reads
+//   - it keeps at most readAheadBytes of commits not yet asked for, and reads
 //     no further than readAheadRanks objects past the furthest commit the
 //     walk asked for;
 //   - a commit the walk read itself that lies further on in the pack moves
@@ -54,6 +54,7 @@ type readAhead struct {
 	mu      sync.Mutex
 	cond    sync.Cond
 	m       map[odb.ID]aheadCommit // read, not asked for yet
+	bytes   int                    // their buffers' capacity
 	next    int                    // the next rank to look at
 	asked   int                    // the furthest rank the walk asked for
 	misses  int                    // commits the walk read itself
@@ -76,11 +77,11 @@ type aheadCommit struct {
 	rank int
 }
 
-// The read-ahead's bounds. It holds up to 2,048 commits (about 2 MiB of
-// buffers, whole KiB each): redis's pack interleaves the commits of its
-// release branches with those of the branch walked, a third of what it
-// reads, which it holds until the walk has passed them by readAheadDrop
-// objects; with 512 it was soon full of them and gave up.
+// The read-ahead's bounds. It holds up to readAheadBytes of commits:
+// redis's pack interleaves the commits of its release branches with
+// those of the branch walked, a third of what it reads, which it holds
+// until the walk has passed them by readAheadDrop objects; with room for
+// 512 it was soon full of them and gave up.
 const (
 	readAheadStart = 256
 	readAheadRanks = 1 << 14
@@ -88,12 +89,13 @@ const (
 	readAheadDrop  = 2048
 )
 
-// readAheadMax bounds the commits held not yet asked for, and
+// readAheadBytes bounds the commits held not yet asked for (their
+// buffers' capacity, whole KiB: about 2,000 commits), and
 // readAheadGiveUp is how many commits the walk reads itself, once the
 // packs are ordered, before the read-ahead may give up (variables for
 // tests).
 var (
-	readAheadMax    = 2048
+	readAheadBytes  = 2 << 20
 	readAheadGiveUp = 1024
 )
 
@@ -121,6 +123,7 @@ func (ra *readAhead) take(id odb.ID) ([]byte, bool) {
 		return nil, false
 	}
 	delete(ra.m, id)
+	ra.bytes -= cap(c.data)
 	ra.used++
 	ra.asked = max(ra.asked, c.rank)
 	ra.wake()
@@ -174,7 +177,7 @@ func (ra *readAhead) missed(id odb.ID) {
 // once a run of commits was taken, not for every one). Called with mu
 // held.
 func (ra *readAhead) roomy() bool {
-	return len(ra.m) <= readAheadMax*3/4 && ra.next <= ra.asked+readAheadRanks*3/4
+	return ra.bytes <= readAheadBytes*3/4 && ra.next <= ra.asked+readAheadRanks*3/4
 }
 
 // wake wakes the waiting readers when there is room again. Called with mu
@@ -231,9 +234,9 @@ func (ra *readAhead) read() {
 	ra.mu.Lock()
 	defer ra.mu.Unlock()
 	for !ra.stopped {
-		if len(ra.m) >= readAheadMax || ra.next > ra.asked+readAheadRanks {
+		if ra.bytes >= readAheadBytes || ra.next > ra.asked+readAheadRanks {
 			ra.sweep()
-			if len(ra.m) >= readAheadMax || ra.next > ra.asked+readAheadRanks {
+			if ra.bytes >= readAheadBytes || ra.next > ra.asked+readAheadRanks {
 				ra.busy += time.Since(t0)
 				ra.idle++
 				for !ra.roomy() && !ra.stopped {
@@ -268,6 +271,7 @@ func (ra *readAhead) read() {
 		for _, c := range got {
 			if _, have := ra.m[c.id]; !have && c.rank >= ra.asked-readAheadDrop {
 				ra.m[c.id] = aheadCommit{data: c.data, rank: c.rank}
+				ra.bytes += cap(c.data)
 			} else {
 				ra.dropped++
 			}
@@ -296,6 +300,7 @@ func (ra *readAhead) sweep() {
 	for id, c := range ra.m {
 		if c.rank < ra.asked-readAheadDrop {
 			delete(ra.m, id)
+			ra.bytes -= cap(c.data)
 			ra.dropped++
 		}
 	}

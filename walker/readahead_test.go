@@ -76,9 +76,9 @@ func TestReadAheadServesTheWalkInPackOrder(t *testing.T) {
 	}
 	const n = 1500
 	h := linearHistory(t, n, func(i int) string { return fmt.Sprintf("f%d=%d", i%7, i) })
-	defer func(k, m int) { readAheadGiveUp, readAheadMax = k, m }(readAheadGiveUp, readAheadMax)
-	readAheadGiveUp = 300 // within the half of the history walked
-	readAheadMax = 512    // fewer than the newer commits: held, it waits
+	defer func(k, m int) { readAheadGiveUp, readAheadBytes = k, m }(readAheadGiveUp, readAheadBytes)
+	readAheadGiveUp = 300      // within the half of the history walked
+	readAheadBytes = 512 << 10 // 512 commits of 1 KiB buffers: fewer than the newer ones, so it waits
 	for _, run := range []struct {
 		packed  string
 		readers int
@@ -128,6 +128,14 @@ func TestReadAheadServesTheWalkInPackOrder(t *testing.T) {
 				t.Fatalf("%s: commit %d was kept as %q", packed, i, data)
 			}
 			settle(t, ra)
+			// Within its bound, but for the runs of commits its readers
+			// were reading when they found it reached (1 KiB buffers).
+			ra.mu.Lock()
+			held := ra.bytes
+			ra.mu.Unlock()
+			if held > readAheadBytes+run.readers*readAheadRun<<10 {
+				t.Fatalf("%s: %d bytes held, bound %d", packed, held, readAheadBytes)
+			}
 		}
 		ra.close()
 		used, dropped, _ := ra.figures()
@@ -135,7 +143,7 @@ func TestReadAheadServesTheWalkInPackOrder(t *testing.T) {
 		switch packed {
 		case "oldest first":
 			// The walk's reads stop being counted once it gives up.
-			if after := ra.misses - ra.before; used != 0 || dropped > readAheadMax+readAheadRun || after != readAheadGiveUp+1 {
+			if after := ra.misses - ra.before; used != 0 || dropped > readAheadBytes>>10+readAheadRun || after != readAheadGiveUp+1 {
 				t.Errorf("%s: %d used, %d dropped, %d read by the walk once the packs were ordered; want none used, and it gave up after %d", packed, used, dropped, after, readAheadGiveUp)
 			}
 		case "newest first":

@@ -196,7 +196,7 @@ func (rw *repoRevWalk) fillStats(st *Stats) {
 	if rw.ahead != nil {
 		rw.ahead.close() // the walk is over: its figures are final
 		st.WalkCommitsAhead, st.WalkAheadDropped, st.ReadAhead = rw.ahead.figures()
-		st.ReadAheadReaders = rw.ahead.readers
+		st.ReadAheadReaders, st.AheadBound = rw.ahead.readers, int64(readAheadBytes)
 	}
 	st.CommitGraph = rw.graphNote
 	if rw.bloom != nil {

@@ -537,6 +537,7 @@ func (s *Stats) Add(o Stats) {
 	s.WalkAheadDropped += o.WalkAheadDropped
 	s.ReadAhead += o.ReadAhead
 	s.ReadAheadReaders = max(s.ReadAheadReaders, o.ReadAheadReaders)
+	s.AheadBound = max(s.AheadBound, o.AheadBound)
 	s.HandedBound = max(s.HandedBound, o.HandedBound)
 	s.BloomDefinitelyNot += o.BloomDefinitelyNot
 	s.BloomMaybe += o.BloomMaybe
