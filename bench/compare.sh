@@ -147,8 +147,8 @@ done
 # so -j1 and the default -j (n = the cores) give the serial part s and the
 # parallel part p, and the projection for more cores. Whole-process wall
 # times: s holds everything one goroutine does (start, the revision walk
-# when it is the bottleneck, ordering, output); --stats's time line from
-# one more run says where inside the walk. Twice: from -j1 on one core
+# when it is the bottleneck, ordering, output); --stats's time and ahead
+# lines from one more run say where inside the walk. Twice: from -j1 on one core
 # (taskset), the time on one processor; and from -j1 with every core, where
 # the revision walk, the ordered output and the collector run beside the
 # one worker, so that T(1) is shorter than one processor's and the serial
@@ -169,5 +169,5 @@ if [ "$n" -ge 2 ]; then
     scaling "-j1 on one core" "$(median "$tmp/wall12")"
   fi
   scaling "-j1 on $n cores" "$(median "$tmp/wall1")"
-  "$gitwalk" numstat --no-cache --no-renames --stats "$repo" "$rev" 2>&1 >/dev/null | grep '^time:' || true
+  "$gitwalk" numstat --no-cache --no-renames --stats "$repo" "$rev" 2>&1 >/dev/null | grep -E '^(ahead|time):' || true
 fi

@@ -28,6 +28,7 @@ type repoRevWalk struct {
 	graphNote string           // the commit-graph's state, for Stats
 	bloom     *bloomFilter     // nil when the walk asks no changed-path filter
 	stash     *commitStash     // the commits read from their objects, until handed out
+	ahead     *readAhead       // nil unless readAhead was called
 }
 
 // newRevWalk resolves opts.Revisions and prepares the walk. Path limiting
@@ -156,9 +157,20 @@ func (rw *repoRevWalk) spec() *pathspec.Spec { return rw.ps }
 // read (graphSource.keepUnended); call it once the revision walk's
 // goroutines are done.
 func (rw *repoRevWalk) close() {
+	if rw.ahead != nil {
+		rw.ahead.close()
+	}
 	if rw.storeSrc != nil {
 		rw.storeSrc.keepUnended()
 		rw.storeSrc.release()
+	}
+}
+
+// readAhead has the walk's commits read ahead in pack order where that
+// can pay (see readAhead). Call before the walk starts.
+func (rw *repoRevWalk) readAhead(r *Repo) {
+	if rw.ahead = newReadAhead(r.db, rw.stash); rw.ahead != nil {
+		rw.stash.ahead = rw.ahead
 	}
 }
 
@@ -181,6 +193,11 @@ func (rw *repoRevWalk) fillStats(st *Stats) {
 		st.WalkCommitsFromStore = max(0, st.WalkCommitsFromStore-st.WalkCommitsFromGraph)
 	}
 	st.WalkCommitsHanded, st.HandedBound = rw.stash.handedCount(), int64(stashLimit)
+	if rw.ahead != nil {
+		rw.ahead.close() // the walk is over: its figures are final
+		st.WalkCommitsAhead, st.WalkAheadDropped, st.ReadAhead = rw.ahead.figures()
+		st.ReadAheadReaders, st.AheadBound = rw.ahead.readers, int64(readAheadBytes)
+	}
 	st.CommitGraph = rw.graphNote
 	if rw.bloom != nil {
 		st.BloomDefinitelyNot = int(rw.bloom.definitelyNot.Load())

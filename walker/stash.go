@@ -30,6 +30,10 @@ type commitStash struct {
 	// come from a commit-graph or the store keeps none, and its dispatch
 	// asks for every commit.
 	kept atomic.Int32
+	// ahead reads commits before they are asked for (nil: none). Set
+	// before the walk starts.
+	ahead   *readAhead
+	scratch []byte // what ReadObject returned of a commit read ahead
 }
 
 // stashLimit bounds the bytes of the commits a stash keeps (a variable
@@ -40,24 +44,60 @@ func newCommitStash(src revwalk.ObjectSource) *commitStash {
 	return &commitStash{ObjectSource: src, m: map[odb.ID][]byte{}}
 }
 
-// ReadObject reads id from the source, keeping a copy when it is a
-// commit and there is room.
+// ReadObject reads id from the source, or takes it from the read-ahead,
+// keeping a copy when it is a commit and there is room. What it returns
+// is valid until the next call.
 func (s *commitStash) ReadObject(id odb.ID) (odb.Type, []byte, error) {
+	if s.ahead != nil {
+		if data, ok := s.ahead.take(id); ok {
+			// The caller gets its own copy: the kept buffer goes to a
+			// worker, and back to the read-ahead, on other goroutines.
+			s.scratch = append(s.scratch[:0], data...)
+			s.keep(id, data, false)
+			return odb.Commit, s.scratch, nil
+		}
+	}
 	typ, data, err := s.ObjectSource.ReadObject(id)
 	if err == nil && typ == odb.Commit {
-		s.mu.Lock()
-		if _, ok := s.m[id]; !ok {
-			// The bound counts the buffers' capacity, whole KiB, not the
-			// commits' lengths.
-			if b := s.buffer(len(data)); s.bytes+cap(b) <= stashLimit {
-				s.m[id] = append(b, data...)
-				s.bytes += cap(b)
-				s.kept.Add(1)
-			}
+		s.keep(id, data, true)
+		if s.ahead != nil {
+			s.ahead.missed(id)
 		}
-		s.mu.Unlock()
 	}
 	return typ, data, err
+}
+
+// keep keeps commit id's content when there is room: a copy of data, or
+// data itself when it is one of the stash's buffers, no longer used
+// elsewhere (copy false; the stash has it back when not kept).
+func (s *commitStash) keep(id odb.ID, data []byte, copy bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := data
+	if copy {
+		b = s.buffer(len(data))
+	}
+	// The bound counts the buffers' capacity, whole KiB, not the
+	// commits' lengths.
+	if _, ok := s.m[id]; ok || s.bytes+cap(b) > stashLimit {
+		s.putBack(b)
+		return
+	}
+	if copy {
+		b = append(b, data...)
+	}
+	s.m[id] = b
+	s.bytes += cap(b)
+	s.kept.Add(1)
+}
+
+// copyOf returns a copy of data in one of the stash's buffers, for the
+// read-ahead.
+func (s *commitStash) copyOf(data []byte) []byte {
+	s.mu.Lock()
+	b := s.buffer(len(data))
+	s.mu.Unlock()
+	return append(b, data...)
 }
 
 // take returns the kept content of commit id and forgets it, or nil.
@@ -101,7 +141,7 @@ func (s *commitStash) buffer(n int) []byte {
 }
 
 // maxFreeBuffers bounds the buffers a stash keeps for reuse.
-const maxFreeBuffers = 64
+const maxFreeBuffers = 768
 
 // release gives back a buffer take returned, once its commit is computed
 // and nothing refers to it.
@@ -110,8 +150,13 @@ func (s *commitStash) release(b []byte) {
 		return
 	}
 	s.mu.Lock()
+	s.putBack(b)
+	s.mu.Unlock()
+}
+
+// putBack keeps b for reuse when there is room. Call with s.mu held.
+func (s *commitStash) putBack(b []byte) {
 	if len(s.free) < maxFreeBuffers {
 		s.free = append(s.free, b)
 	}
-	s.mu.Unlock()
 }

@@ -112,6 +112,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 		return err
 	}
 	defer rw.close()
+	rw.readAhead(r)
 
 	// The store's fingerprint names the settings resolved above.
 	ws := r.storeFor(&opts, &unit{alg: alg, opts: &opts, ps: rw.spec(), renameMode: renameMode, renameOpts: renameOpts})
@@ -532,6 +533,11 @@ func (s *Stats) Add(o Stats) {
 	s.WalkCommitsFromGraph += o.WalkCommitsFromGraph
 	s.WalkCommitsFromStore += o.WalkCommitsFromStore
 	s.WalkCommitsHanded += o.WalkCommitsHanded
+	s.WalkCommitsAhead += o.WalkCommitsAhead
+	s.WalkAheadDropped += o.WalkAheadDropped
+	s.ReadAhead += o.ReadAhead
+	s.ReadAheadReaders = max(s.ReadAheadReaders, o.ReadAheadReaders)
+	s.AheadBound = max(s.AheadBound, o.AheadBound)
 	s.HandedBound = max(s.HandedBound, o.HandedBound)
 	s.BloomDefinitelyNot += o.BloomDefinitelyNot
 	s.BloomMaybe += o.BloomMaybe

@@ -374,6 +374,14 @@ type Stats struct {
 	// unit read the others again.
 	WalkCommitsHanded int
 	HandedBound       int64
+	// Of WalkCommitsRead, WalkCommitsAhead were read ahead of the walk,
+	// in the order of the packs, by ReadAheadReaders goroutines of their
+	// own, holding at most AheadBound bytes of commits not yet asked for;
+	// they read WalkAheadDropped more that the walk did not ask for, and
+	// were busy for ReadAhead, added up.
+	WalkCommitsAhead, WalkAheadDropped, ReadAheadReaders int
+	AheadBound                                           int64
+	ReadAhead                                            time.Duration
 	// CommitGraph says whether the walk read the commit-graph ("N commits
 	// in K file(s)"), or why not ("not used: ..."); "" when the
 	// repository has none.
