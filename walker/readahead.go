@@ -180,6 +180,12 @@ func (ra *readAhead) roomy() bool {
 	return ra.bytes <= readAheadBytes*3/4 && ra.next <= ra.asked+readAheadRanks*3/4
 }
 
+// full reports whether the readers must wait: they hold readAheadBytes,
+// or have read readAheadRanks objects past the walk. Called with mu held.
+func (ra *readAhead) full() bool {
+	return ra.bytes >= readAheadBytes || ra.next > ra.asked+readAheadRanks
+}
+
 // wake wakes the waiting readers when there is room again. Called with mu
 // held.
 func (ra *readAhead) wake() {
@@ -234,9 +240,9 @@ func (ra *readAhead) read() {
 	ra.mu.Lock()
 	defer ra.mu.Unlock()
 	for !ra.stopped {
-		if ra.bytes >= readAheadBytes || ra.next > ra.asked+readAheadRanks {
+		if ra.full() {
 			ra.sweep()
-			if ra.bytes >= readAheadBytes || ra.next > ra.asked+readAheadRanks {
+			if ra.full() {
 				ra.busy += time.Since(t0)
 				ra.idle++
 				for !ra.roomy() && !ra.stopped {
