@@ -23,12 +23,8 @@ import (
 // depends on the goroutines' turns; TestReadAheadServesTheWalkInPackOrder
 // checks that.)
 func TestReadAheadFollowsThePackOrderAndStopsWhereItIsWrong(t *testing.T) {
-	testrepos.IsolateGit(t)
-	if runtime.GOMAXPROCS(0) < 2 {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	}
 	const n = 1500
-	h := linearHistory(t, n, func(i int) string { return fmt.Sprintf("f%d=%d", i%7, i) })
+	h := readAheadHistory(t, n)
 	walk := func(ahead bool) ([]*Commit, Stats) {
 		t.Helper()
 		if !ahead {
@@ -65,17 +61,14 @@ func TestReadAheadFollowsThePackOrderAndStopsWhereItIsWrong(t *testing.T) {
 
 // TestReadAheadServesTheWalkInPackOrder drives a read-ahead by hand, in
 // the order git log walks a history of 1,500 commits, letting it read as
-// far as it may before each next commit, with one reader and with three: packed newest first (git's
-// order), every commit after the first readAheadStart comes from it, as
-// git has it, and none is read for nothing; packed oldest first, none
-// comes from it, and it gives up after readAheadGiveUp more.
+// far as it may before each next commit, with one reader and with three:
+// packed newest first (git's order), every commit after the first
+// readAheadStart comes from it, as git has it, and none is read for
+// nothing; packed oldest first, none comes from it, and it gives up after
+// readAheadGiveUp more.
 func TestReadAheadServesTheWalkInPackOrder(t *testing.T) {
-	testrepos.IsolateGit(t)
-	if runtime.GOMAXPROCS(0) < 2 {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	}
 	const n = 1500
-	h := linearHistory(t, n, func(i int) string { return fmt.Sprintf("f%d=%d", i%7, i) })
+	h := readAheadHistory(t, n)
 	defer func(k, m int) { readAheadGiveUp, readAheadBytes = k, m }(readAheadGiveUp, readAheadBytes)
 	readAheadGiveUp = 300      // within the half of the history walked
 	readAheadBytes = 512 << 10 // 512 commits of 1 KiB buffers: fewer than the newer ones, so it waits
@@ -172,4 +165,17 @@ func settle(t *testing.T, ra *readAhead) {
 		}
 	}
 	t.Fatal("the read-ahead did not settle in 10 s")
+}
+
+// readAheadHistory builds a linear history of n commits for the
+// read-ahead's tests, with at least two processors for the test (the
+// read-ahead does not run on one).
+func readAheadHistory(t *testing.T, n int) *testrepos.History {
+	t.Helper()
+	testrepos.IsolateGit(t)
+	if procs := runtime.GOMAXPROCS(0); procs < 2 {
+		runtime.GOMAXPROCS(2)
+		t.Cleanup(func() { runtime.GOMAXPROCS(procs) })
+	}
+	return linearHistory(t, n, func(i int) string { return fmt.Sprintf("f%d=%d", i%7, i) })
 }
