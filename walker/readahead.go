@@ -144,7 +144,7 @@ func (ra *readAhead) missed(id odb.ID) {
 	if !ra.started {
 		if ra.misses >= readAheadStart {
 			ra.started = true
-			go ra.run(ra.readers)
+			go ra.run()
 		}
 		return
 	}
@@ -203,7 +203,7 @@ func readAheadReaders(procs int) int {
 
 // run orders the packs and starts the readers. It starts after the last
 // commit the walk read itself by the time the packs are ordered.
-func (ra *readAhead) run(readers int) {
+func (ra *readAhead) run() {
 	t0 := time.Now()
 	order := ra.db.PackOrder()
 	ra.mu.Lock()
@@ -215,9 +215,9 @@ func (ra *readAhead) run(readers int) {
 	} else {
 		ra.stopped = true
 	}
-	ra.running = readers
+	ra.running = ra.readers
 	ra.mu.Unlock()
-	for i := 1; i < readers; i++ {
+	for i := 1; i < ra.readers; i++ {
 		go ra.read()
 	}
 	ra.read()
