@@ -111,9 +111,17 @@ func (c *deltaCache) init(limit int64) {
 	c.m = make(map[int64]*cacheEntry)
 	c.lru.next, c.lru.prev = &c.lru, &c.lru
 	c.limit = limit
+}
+
+// countEntries gives the cache its held counts, for a cache read without
+// its lock (the shared one). A Reader's own cache has none: its map is
+// searched without a lock anyway, and the counts, a quarter of a MiB at
+// the default bound, were allocated and cleared for every Reader, of
+// which a warm run of go-git made six.
+func (c *deltaCache) countEntries() {
 	// A slot per 128 to 256 bytes of the bound (a power of two), from
 	// 4,096 to 262,144 (a quarter of a MiB of counts).
-	c.heldBits = uint(min(max(bits.Len64(uint64(max(limit, 0))>>8), 12), 18))
+	c.heldBits = uint(min(max(bits.Len64(uint64(max(c.limit, 0))>>8), 12), 18))
 	c.held = make([]atomic.Uint32, 1<<c.heldBits/4)
 }
 
@@ -435,6 +443,7 @@ func NewSharedCache(limit int64) *SharedCache {
 func newSharedCache(limit, size int64) *SharedCache {
 	s := &SharedCache{}
 	s.c.init(limit)
+	s.c.countEntries()
 	if size > 0 {
 		s.c.reg, _ = newRegion(size)
 	}
