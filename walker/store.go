@@ -290,10 +290,11 @@ func (u *unit) fromStore(node *revwalk.Commit) (*Commit, unitStats, bool) {
 	needed, n := binary.Uvarint(v)
 	degraded := needed&recordDegraded != 0
 	needed &^= recordDegraded
-	c := new(Commit)
 	if u.rec.zones == nil {
 		u.rec.zones = map[string]zone{}
+		u.rec.slabs = true
 	}
+	c := u.rec.commit()
 	if n <= 0 || needed > 1<<31 || c.unmarshal(v[n:], &u.rec, u.opts.Messages) != nil || c.Hash != node.ID {
 		// The value passed its checksum, so this is a bug of the encoder
 		// or a record of another engine under this one's version.
