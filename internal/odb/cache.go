@@ -65,6 +65,11 @@ type deltaCache struct {
 	freeBytes   int64
 
 	reg    *region // nil: every buffer is on the heap
+	// regSize is the region to map when a buffer is first asked for (0:
+	// none). A walk served by the store asks for none, and mapping the
+	// region and making its lists was half a MiB and four syscalls of
+	// every warm run.
+	regSize int64
 	closed bool    // see close
 
 	// Buffers getBuf took from the region and, with a region, from the
@@ -313,6 +318,10 @@ func (c *deltaCache) trimFree() {
 // A heap buffer's capacity is the class's, so that it can be recycled in
 // turn. The buffer is the caller's until it gives it to add or putFree.
 func (c *deltaCache) getBuf(n int64) []byte {
+	if c.regSize > 0 && !c.closed {
+		c.reg, _ = newRegion(c.regSize) // nil when it cannot be mapped: the heap serves
+		c.regSize = 0
+	}
 	if c.reg != nil && !c.closed {
 		if b := c.allocRegion(n); b != nil {
 			c.regionBufs++
@@ -346,6 +355,7 @@ func (c *deltaCache) getBuf(n int64) []byte {
 // so that closing never pulls memory from under a reader still at work.
 func (c *deltaCache) close() {
 	c.closed = true
+	c.regSize = 0
 	c.evictTo(-1)
 	c.free = [numSizeClasses][][]byte{}
 	c.freeBytes = 0
@@ -444,9 +454,7 @@ func newSharedCache(limit, size int64) *SharedCache {
 	s := &SharedCache{}
 	s.c.init(limit)
 	s.c.countEntries()
-	if size > 0 {
-		s.c.reg, _ = newRegion(size)
-	}
+	s.c.regSize = max(size, 0) // mapped by the first getBuf
 	return s
 }
 
@@ -499,12 +507,13 @@ func (s *SharedCache) getBuf(n int64) (b []byte, onHeap bool) {
 }
 
 // RegionBytes returns the size of the region the cache's buffers come
-// from: 0 when it has none (mapping failed, or the cache was closed).
+// from, once the first buffer is asked for, or before: 0 when it has none
+// (mapping failed, or the cache was closed).
 func (s *SharedCache) RegionBytes() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.c.reg == nil {
-		return 0
+		return s.c.regSize
 	}
 	return s.c.reg.size()
 }
