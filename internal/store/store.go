@@ -760,34 +760,22 @@ func (s *Store) readRecord(k Key, buf func(n int) []byte, r *Reader, stamp *[4]b
 	defer s.unguard(debug.SetPanicOnFault(true), &err) // runs first: a panic is an error above
 	var kb [keyLen]byte
 	key := k.bytes(&kb)
-	s.viewMu.RLock()
-	if s.view == nil && !s.writing {
-		s.viewMu.RUnlock()
-		s.viewMu.Lock()
-		if s.view == nil && !s.writing {
-			tx, err := s.db.Begin(false)
-			if err != nil {
-				s.viewMu.Unlock()
-				return nil, false, err
-			}
-			s.view, s.viewRecords = tx, tx.Bucket(bucketRecords)
-		}
-		s.viewMu.Unlock()
-		s.viewMu.RLock()
-	}
 	// The record is copied out while the mapping it lies in stays: under
 	// the shared transaction, or, while the file is being written, one of
 	// the read's own. (Unlocked by defers: bbolt panics on a damaged page.)
+	b, shared, err := s.sharedView()
+	if err != nil {
+		return nil, false, err
+	}
 	var v []byte
-	if s.view != nil {
+	if shared != nil {
 		defer s.viewMu.RUnlock()
 		if r != nil {
-			v = r.get(s.view, s.viewRecords, key)
+			v = r.get(shared, b, key)
 		} else {
-			v = s.viewRecords.Get(key)
+			v = b.Get(key)
 		}
 	} else {
-		s.viewMu.RUnlock()
 		tx, err := s.db.Begin(false)
 		if err != nil {
 			return nil, false, err
@@ -914,6 +902,22 @@ func (s *Store) Keys(f Fingerprint) (keys []Key, err error) {
 // under way, or else of a transaction of its own (and nil). Called with
 // swapMu held for reading.
 func (s *Store) read(fn func(b *bolt.Bucket, shared *bolt.Tx) error) error {
+	b, shared, err := s.sharedView()
+	if err != nil {
+		return err
+	}
+	if shared != nil {
+		defer s.viewMu.RUnlock()
+		return fn(b, shared)
+	}
+	return s.db.View(func(tx *bolt.Tx) error { return fn(tx.Bucket(bucketRecords), nil) })
+}
+
+// sharedView returns the shared read transaction and its records bucket,
+// beginning it when there is none and the file is not being written, with
+// viewMu's read lock held: the caller unlocks it once done with them. It
+// returns nil, the lock not held, while the file is being written.
+func (s *Store) sharedView() (*bolt.Bucket, *bolt.Tx, error) {
 	s.viewMu.RLock()
 	if s.view == nil && !s.writing {
 		s.viewMu.RUnlock()
@@ -922,7 +926,7 @@ func (s *Store) read(fn func(b *bolt.Bucket, shared *bolt.Tx) error) error {
 			tx, err := s.db.Begin(false)
 			if err != nil {
 				s.viewMu.Unlock()
-				return err
+				return nil, nil, err
 			}
 			s.view, s.viewRecords = tx, tx.Bucket(bucketRecords)
 		}
@@ -930,11 +934,10 @@ func (s *Store) read(fn func(b *bolt.Bucket, shared *bolt.Tx) error) error {
 		s.viewMu.RLock()
 	}
 	if s.view != nil {
-		defer s.viewMu.RUnlock()
-		return fn(s.viewRecords, s.view)
+		return s.viewRecords, s.view, nil
 	}
 	s.viewMu.RUnlock()
-	return s.db.View(func(tx *bolt.Tx) error { return fn(tx.Bucket(bucketRecords), nil) })
+	return nil, nil, nil
 }
 
 // lockWrite takes writeMu for a change to the file (a commit, a prune, a
