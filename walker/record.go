@@ -144,41 +144,26 @@ const (
 )
 
 // commit returns a zero Commit: from the slab, or new.
-func (s *recordScratch) commit() *Commit {
-	if !s.slabs {
-		return new(Commit)
-	}
-	if len(s.commitSlab) == 0 {
-		s.commitSlab = make([]Commit, commitSlab)
-	}
-	c := &s.commitSlab[0]
-	s.commitSlab = s.commitSlab[1:]
-	return c
-}
+func (s *recordScratch) commit() *Commit { return &carve(&s.commitSlab, 1, commitSlab, s.slabs)[0] }
 
 // parents returns n zero hashes, capacity n: appending to them copies.
-func (s *recordScratch) parents(n int) []Hash {
-	if !s.slabs || n > parentSlab/4 {
-		return make([]Hash, n)
-	}
-	if len(s.parentSlab) < n {
-		s.parentSlab = make([]Hash, parentSlab)
-	}
-	p := s.parentSlab[:n:n]
-	s.parentSlab = s.parentSlab[n:]
-	return p
-}
+func (s *recordScratch) parents(n int) []Hash { return carve(&s.parentSlab, n, parentSlab, s.slabs) }
 
 // changes returns n zero changes, capacity n: appending to them copies.
-func (s *recordScratch) changes(n int) []Change {
-	if !s.slabs || n > changeSlab/4 {
-		return make([]Change, n)
+func (s *recordScratch) changes(n int) []Change { return carve(&s.changeSlab, n, changeSlab, s.slabs) }
+
+// carve returns n zero elements from *slab, a new slab of size when it has
+// too few left, capacity n; a request over a quarter of size (or any,
+// without slabs) is an allocation of its own.
+func carve[T any](slab *[]T, n, size int, slabs bool) []T {
+	if !slabs || n > size/4 {
+		return make([]T, n)
 	}
-	if len(s.changeSlab) < n {
-		s.changeSlab = make([]Change, changeSlab)
+	if len(*slab) < n {
+		*slab = make([]T, size)
 	}
-	c := s.changeSlab[:n:n]
-	s.changeSlab = s.changeSlab[n:]
+	c := (*slab)[:n:n]
+	*slab = (*slab)[n:]
 	return c
 }
 
