@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
@@ -61,7 +62,7 @@ type Classifier struct {
 // as the Classifier does: make one per walk. Attrs must give a path the
 // same values on every call. Safe for concurrent use when Attrs is.
 func (c Classifier) Memoized() Classifier {
-	c.memo = &classMemo{m: map[string]FileClass{}}
+	c.memo = &classMemo{m: map[string]memoEntry{}}
 	return c
 }
 
@@ -71,7 +72,37 @@ func (c Classifier) Memoized() Classifier {
 // its paths.
 type classMemo struct {
 	mu sync.RWMutex
-	m  map[string]FileClass
+	m  map[string]memoEntry
+}
+
+// memoEntry is what the memo knows of a path: its class, with its language
+// once asked for (Exclude does not need it, and working it out was a
+// quarter of classifying a path), and its attributes and linguist's
+// classes, which its language needs then.
+type memoEntry struct {
+	fc    FileClass
+	attrs linguist.Attrs
+	lc    linguist.Class
+	full  bool // fc.Language and fc.LanguageStats are set
+}
+
+// lookup returns p's entry in the memo.
+func (m *classMemo) lookup(p string) (memoEntry, bool) {
+	m.mu.RLock()
+	e, ok := m.m[p]
+	m.mu.RUnlock()
+	return e, ok
+}
+
+// store keeps p's entry. Two goroutines may both miss and classify p: they
+// store the same answer (or one with the language, which stays). The key
+// is a copy, since p may view a caller's reused buffer.
+func (m *classMemo) store(p string, e memoEntry) {
+	m.mu.Lock()
+	if old, ok := m.m[p]; !ok || !old.full {
+		m.m[strings.Clone(p)] = e
+	}
+	m.mu.Unlock()
 }
 
 // FileClass is what a Classifier says of one path.
@@ -96,29 +127,39 @@ func (c Classifier) Classify(p string) FileClass {
 	if c.memo == nil {
 		return c.classify(p)
 	}
-	c.memo.mu.RLock()
-	fc, ok := c.memo.m[p]
-	c.memo.mu.RUnlock()
-	if ok {
-		return fc
+	e, ok := c.memo.lookup(p)
+	switch {
+	case ok && e.full:
+		return e.fc
+	case ok:
+		c.language(p, &e)
+	default:
+		e = c.classes(p)
+		c.language(p, &e)
 	}
-	// Two goroutines may both miss and classify p: they store the same
-	// answer. The key is a copy, since p may view a caller's reused buffer.
-	fc = c.classify(p)
-	c.memo.mu.Lock()
-	c.memo.m[strings.Clone(p)] = fc
-	c.memo.mu.Unlock()
-	return fc
+	c.memo.store(p, e)
+	return e.fc
 }
 
 // classify is Classify without the memo.
 func (c Classifier) classify(p string) FileClass {
+	e := c.classes(p)
+	c.language(p, &e)
+	return e.fc
+}
+
+// classes is p's class without its language.
+func (c Classifier) classes(p string) memoEntry {
 	attrs := c.attrs(p)
 	lc := linguist.Classify(p, attrs)
-	fc := classes(p, attrs, lc)
-	fc.Language = linguist.LanguageWith(p, attrs)
-	fc.LanguageStats = linguist.InLanguageStats(lc, fc.Language, attrs)
-	return fc
+	return memoEntry{fc: classes(p, attrs, lc), attrs: attrs, lc: lc}
+}
+
+// language completes e, p's class, with its language.
+func (c Classifier) language(p string, e *memoEntry) {
+	e.fc.Language = linguist.LanguageWith(p, e.attrs)
+	e.fc.LanguageStats = linguist.InLanguageStats(e.lc, e.fc.Language, e.attrs)
+	e.full = true
 }
 
 // InLanguageStats says whether p is in linguist's language statistics
@@ -128,11 +169,15 @@ func (c Classifier) InLanguageStats(p string) bool { return c.Classify(p).Langua
 // Exclude returns the reason p is left out by default (NotExcluded when it
 // counts), for Scope.Exclude.
 func (c Classifier) Exclude(p string) ExcludeReason {
-	if c.memo != nil {
-		return c.Classify(p).Reason
+	if c.memo == nil {
+		return c.classes(p).fc.Reason
 	}
-	attrs := c.attrs(p)
-	return classes(p, attrs, linguist.Classify(p, attrs)).Reason
+	e, ok := c.memo.lookup(p)
+	if !ok {
+		e = c.classes(p)
+		c.memo.store(p, e)
+	}
+	return e.fc.Reason
 }
 
 // Language returns linguist's language of p, with the linguist-language
@@ -190,20 +235,14 @@ func DefaultExclude(p string) ExcludeReason { return Classifier{}.Exclude(p) }
 // file (*.min.js, *.min.css).
 func nameReasons(p string) (vendorDir, lock, minified bool) {
 	dir, base := path.Split(p)
-	if dir != "" {
-		for _, seg := range strings.Split(strings.TrimSuffix(dir, "/"), "/") {
-			for _, v := range vendorDirs {
-				if seg == v {
-					vendorDir = true
-				}
-			}
-		}
+	// Segment by segment, without splitting into a new slice: a path's
+	// slice of segments was most of what classifying it allocated.
+	for rest := dir; rest != "" && !vendorDir; {
+		var seg string
+		seg, rest, _ = strings.Cut(rest, "/")
+		vendorDir = slices.Contains(vendorDirs, seg)
 	}
-	for _, l := range lockFiles {
-		if base == l {
-			lock = true
-		}
-	}
+	lock = slices.Contains(lockFiles, base)
 	minified = strings.HasSuffix(base, ".min.js") || strings.HasSuffix(base, ".min.css")
 	return vendorDir, lock, minified
 }

@@ -149,6 +149,28 @@ func TestMemoizedClassifierAsksOncePerPath(t *testing.T) {
 		t.Errorf("attributes read %d times for %d paths asked 3 times each", n, len(paths))
 	}
 
+	// Exclude first, which leaves the language out, then Classify, which
+	// completes it from what the memo kept: the same classes, and the
+	// attributes still read once a path.
+	excludeFirst := plain.Memoized()
+	calls.Store(0)
+	for _, p := range paths {
+		if got := excludeFirst.Exclude(p); got != want[p].Reason {
+			t.Fatalf("%s: Exclude %s, want %s", p, got, want[p].Reason)
+		}
+	}
+	for _, p := range paths {
+		if got := excludeFirst.Classify(p); got != want[p] {
+			t.Fatalf("%s after Exclude: %+v, want %+v", p, got, want[p])
+		}
+		if got := excludeFirst.Language(p); got != want[p].Language {
+			t.Fatalf("%s after Exclude: Language %q, want %q", p, got, want[p].Language)
+		}
+	}
+	if n := calls.Load(); n != int64(len(paths)) {
+		t.Errorf("Exclude, then Classify: attributes read %d times for %d paths", n, len(paths))
+	}
+
 	shared := plain.Memoized()
 	var wg sync.WaitGroup
 	errs := make(chan string, 8)

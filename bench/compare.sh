@@ -32,7 +32,7 @@ trap 'rm -rf "$tmp"' EXIT
 if [ -n "${GITWALK_BIN:-}" ]; then
   gitwalk=$GITWALK_BIN
 else
-  (cd "$here" && go build -o "$tmp/gitwalk" ./cmd/gitwalk)
+  (cd "$here" && CGO_ENABLED=0 go build -o "$tmp/gitwalk" ./cmd/gitwalk) # as the README builds it
   gitwalk=$tmp/gitwalk
 fi
 

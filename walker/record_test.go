@@ -42,12 +42,21 @@ func TestRecordRoundTripsEveryCommitOfTheFixtures(t *testing.T) {
 				t.Fatal("the fixture walked no commits")
 			}
 			var buf []byte
+			// A worker's scratch decodes every record too, its commits kept
+			// to the end: carved from its slabs, none may overwrite another.
+			worker := &recordScratch{zones: map[string]zone{}, slabs: true}
+			var kept []*Commit
 			for _, c := range commits {
 				var err error
 				buf, err = c.AppendBinary(buf[:0])
 				if err != nil {
 					t.Fatal(err)
 				}
+				w := worker.commit()
+				if err := w.unmarshal(buf, worker, true); err != nil {
+					t.Fatalf("commit %s, a worker's scratch: %v", c.Hash, err)
+				}
+				kept = append(kept, w)
 				var got Commit
 				if err := got.UnmarshalBinary(buf); err != nil {
 					t.Fatalf("commit %s: %v", c.Hash, err)
@@ -60,6 +69,19 @@ func TestRecordRoundTripsEveryCommitOfTheFixtures(t *testing.T) {
 				// The zones print as the walk's do: git's raw text.
 				if got.Author.When.Format(time.RFC3339Nano+" MST") != c.Author.When.Format(time.RFC3339Nano+" MST") {
 					t.Fatalf("commit %s: author time %v, want %v", c.Hash, got.Author.When, c.Author.When)
+				}
+			}
+			// Appending to a commit's carved slices copies them: the
+			// commits after it in the slab keep theirs.
+			for _, w := range kept {
+				_ = append(w.Parents, Hash{0xff})
+				_ = append(w.Changes, Change{Path: "appended"})
+			}
+			for i, w := range kept {
+				want := *commits[i]
+				want.Seq = 0
+				if !reflect.DeepEqual(w, &want) {
+					t.Fatalf("commit %s, decoded by a worker and kept, is now\n%+v\nwant\n%+v", want.Hash, *w, want)
 				}
 			}
 		})

@@ -290,10 +290,11 @@ func (u *unit) fromStore(node *revwalk.Commit) (*Commit, unitStats, bool) {
 	needed, n := binary.Uvarint(v)
 	degraded := needed&recordDegraded != 0
 	needed &^= recordDegraded
-	c := new(Commit)
 	if u.rec.zones == nil {
 		u.rec.zones = map[string]zone{}
+		u.rec.slabs = true
 	}
+	c := u.rec.commit()
 	if n <= 0 || needed > 1<<31 || c.unmarshal(v[n:], &u.rec, u.opts.Messages) != nil || c.Hash != node.ID {
 		// The value passed its checksum, so this is a bug of the encoder
 		// or a record of another engine under this one's version.
@@ -863,13 +864,13 @@ func (g *graphSource) finish(tips []Hash) {
 		}
 		return all
 	}
+	// has says whether the walk served id: a fresh commit, or one a
+	// closure served. It asks each closure rather than sorting every
+	// commit: a re-run after new commits met, in its closure, the commits
+	// it had read before loading it (those the revision that named the
+	// closure's tip read to resolve it, HEAD~10's ten), and sorting the
+	// 3,800 of go-git for them was 3% of the CPU of the re-run.
 	has := func(id Hash) bool {
-		_, ok := slices.BinarySearchFunc(everything(), id, byID)
-		return ok
-	}
-	// hasTip is has for a tip, without every commit sorted: a fresh commit
-	// or one its closure served.
-	hasTip := func(id Hash) bool {
 		if _, ok := slices.BinarySearchFunc(fresh, id, byID); ok {
 			return true
 		}
@@ -899,7 +900,7 @@ func (g *graphSource) finish(tips []Hash) {
 	}
 	var keys []Hash // anchor first, then aliases
 	for _, t := range tips {
-		if hasTip(t) && !slices.Contains(keys, t) && len(keys) <= maxAliases {
+		if has(t) && !slices.Contains(keys, t) && len(keys) <= maxAliases {
 			keys = append(keys, t)
 		}
 	}

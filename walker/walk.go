@@ -283,7 +283,13 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 			u := &unit{repo: r, alg: alg, opts: &opts, ps: rw.spec(), renameMode: renameMode, renameOpts: renameOpts, missing: &missing, store: ws}
 			u.td.CarryTrees(carriedTrees)
 			for batch := range jobs {
+				// Sized at once: grown by append, the results of a batch
+				// of 512 read from the store were allocated and copied
+				// about twice over (a tenth of a warm walk's allocations).
 				var out []result
+				if each == nil {
+					out = make([]result, 0, len(batch))
+				}
 				for _, j := range batch {
 					t0 := time.Now()
 					res := result{seq: j.seq, err: j.err}

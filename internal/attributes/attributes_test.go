@@ -115,3 +115,52 @@ func TestAttributesKeepNoView(t *testing.T) {
 		t.Fatalf("cache entry changed with the caller's buffer: %+v", got)
 	}
 }
+
+// TestAttrCheckerInABareRepositoryAnswersAsGitCheckAttr holds a bare
+// repository's checker to git check-attr there: without info/attributes
+// every name is unspecified (the committed .gitattributes is not read, as
+// git does not read it without a work tree), and with one its rules count.
+func TestAttrCheckerInABareRepositoryAnswersAsGitCheckAttr(t *testing.T) {
+	testrepos.IsolateGit(t)
+	bare := filepath.Join(t.TempDir(), "people.git")
+	if out, err := exec.Command("git", "clone", "-q", "--bare", testrepos.Path(t, "people"), bare).CombinedOutput(); err != nil {
+		t.Fatalf("git clone: %v: %s", err, out)
+	}
+	names := []string{"linguist-generated", "linguist-vendored"}
+	paths := []string{"gen/api.pb.go", "ext/lib.c", "vendor/lib/lib.go", "web/app.js", "src/main.go"}
+	for _, info := range []string{"", "ext/** linguist-vendored\n*.go -linguist-generated\n"} {
+		if info != "" {
+			if err := os.MkdirAll(filepath.Join(bare, "info"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(bare, "info", "attributes"), []byte(info), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ac := New("", bare, "").Checker(names...)
+		out, err := exec.Command("git", append([]string{"-C", bare, "check-attr"}, append(names, append([]string{"--"}, paths...)...)...)...).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{}
+		set := 0
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			f := strings.SplitN(line, ": ", 3)
+			want[f[0]+" "+f[1]] = f[2]
+			if f[2] != "unspecified" {
+				set++
+			}
+		}
+		if info != "" && set == 0 {
+			t.Fatalf("git check-attr gives no value from info/attributes: %s", out)
+		}
+		for _, p := range paths {
+			got := ac.Check(p)
+			for i, n := range names {
+				if got[i] != want[p+" "+n] {
+					t.Errorf("info %q: %s %s: %q, git check-attr says %q", info, p, n, got[i], want[p+" "+n])
+				}
+			}
+		}
+	}
+}

@@ -25,6 +25,11 @@ type Checker struct {
 	mu    sync.Mutex
 	dirs  map[string][]valueRule
 	cache map[string][]string
+	// none is every name unspecified, which Check gives every path when
+	// no file sets an attribute (a bare repository without global or
+	// info attributes, as most are): no lock taken, nothing cached. It
+	// was a quarter of the time a warm walk of go-git spent classifying.
+	none []string
 }
 
 // valueRule is one attributes line: where it matches and what it says of
@@ -43,6 +48,12 @@ func (a *Diff) Checker(names ...string) *Checker {
 		c.global = c.read(f, "")
 	}
 	c.info = c.read(filepath.Join(a.commonDir, "info", "attributes"), "")
+	if c.workTree == "" && len(c.global) == 0 && len(c.info) == 0 {
+		c.none = make([]string, len(c.names))
+		for i := range c.none {
+			c.none[i] = "unspecified"
+		}
+	}
 	return c
 }
 
@@ -50,6 +61,9 @@ func (a *Diff) Checker(names ...string) *Checker {
 // separated, from the top), in the order the names were given. The slice is
 // shared: do not modify it.
 func (c *Checker) Check(path string) []string {
+	if c.none != nil {
+		return c.none
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if v, ok := c.cache[path]; ok {

@@ -305,3 +305,8 @@ func aliasKey(name string) string {
 	name, _, _ = strings.Cut(name, ",")
 	return strings.ToLower(strings.ReplaceAll(name, " ", "_"))
 }
+
+// Prepare compiles the rules now, for a caller about to classify paths
+// that would rather pay for it on a goroutine of its own (go Prepare())
+// than on the one that meets the first path. Safe for concurrent use.
+func Prepare() { compiled() }

@@ -3,6 +3,7 @@ package linguist
 import (
 	"fmt"
 	"math/bits"
+	"slices"
 )
 
 // maxRules bounds the rules of one ruleSet, so that the set of rules whose
@@ -84,6 +85,11 @@ func newNeedleMatcher(rules []rule) *needleMatcher {
 	}
 	next := make([]uint16, bound*w)
 	own := make([][]uint8, 1, bound)
+	// parent[s] is the state the trie's edge into s leaves, and col[s]
+	// that edge's column: the fill below lays a state's edges over its
+	// failure's row without scanning the row for them.
+	parent := make([]uint16, 1, bound)
+	col := make([]uint16, 1, bound)
 	for i, r := range rules {
 		for _, n := range r.needles {
 			if n == "" {
@@ -98,6 +104,8 @@ func newNeedleMatcher(rules []rule) *needleMatcher {
 					}
 					next[e] = uint16(len(own))
 					own = append(own, nil)
+					parent = append(parent, uint16(s))
+					col = append(col, m.class[n[j]])
 				}
 				s = int(next[e])
 			}
@@ -107,11 +115,33 @@ func newNeedleMatcher(rules []rule) *needleMatcher {
 	states := len(own)
 	next = next[:states*w]
 
+	// children[first[s]:first[s+1]] are the states s's edges lead to.
+	// States were made in needle order, so a child's number is above its
+	// parent's; counted by parent, they are listed in one pass.
+	first := make([]uint32, states+1)
+	for c := 1; c < states; c++ {
+		first[parent[c]+1]++
+	}
+	for s := 0; s < states; s++ {
+		first[s+1] += first[s]
+	}
+	children := make([]uint16, states)
+	fill := slices.Clone(first[:states])
+	for c := 1; c < states; c++ {
+		children[fill[parent[c]]] = uint16(c)
+		fill[parent[c]]++
+	}
+
 	// Breadth first, each state's failure (the state of its longest proper
-	// suffix that is a trie state) is known before the state is reached:
-	// a missing edge becomes the failure's transition, and a state's rules
-	// gain its failure's. A state's edges are final once it is dequeued.
+	// suffix that is a trie state) is known before the state is reached,
+	// and so is the failure's row: a state's row is its failure's, with
+	// its own edges over it, and a state's rules gain its failure's. The
+	// root's row is its edges, 0 (itself) elsewhere. A transition is
+	// flagged as it is written: a state has rules when it has its own or
+	// its failure has, and the failure's are known by then (its failure
+	// was set when its parent, nearer the root, was reached).
 	fail := make([]uint16, states)
+	flag := make([]uint16, states) // hasRules or 0
 	out := make([][]uint8, states)
 	queue := make([]uint16, 1, states)
 	for len(queue) > 0 {
@@ -122,27 +152,18 @@ func newNeedleMatcher(rules []rule) *needleMatcher {
 			for _, r := range out[fail[s]] {
 				out[s] = appendRule(out[s], r)
 			}
+			copy(next[s*w:(s+1)*w], next[int(fail[s])*w:(int(fail[s])+1)*w])
 		}
-		for c := 0; c < w; c++ {
-			e := s*w + c
-			child := next[e]
-			if child == 0 {
-				if s != 0 {
-					next[e] = next[int(fail[s])*w+c]
-				}
-				continue
-			}
+		for _, child := range children[first[s]:first[s+1]] {
+			c := int(col[child])
 			if s != 0 {
-				fail[child] = next[int(fail[s])*w+c]
+				fail[child] = next[s*w+c] &^ hasRules // the failure's transition, before the edge covers it
 			}
+			if len(own[child]) > 0 || flag[fail[child]] != 0 {
+				flag[child] = hasRules
+			}
+			next[s*w+c] = child | flag[child]
 			queue = append(queue, child)
-		}
-	}
-
-	// States are flagged where needles end.
-	for e, s := range next {
-		if len(out[s]) > 0 {
-			next[e] |= hasRules
 		}
 	}
 	m.next = next

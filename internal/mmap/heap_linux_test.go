@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,5 +60,24 @@ func TestAdviseHeapHugeMarksTheHeapItFreed(t *testing.T) {
 func TestAdviseHeapHugeLeavesSmallSizesAlone(t *testing.T) {
 	if _, ok := adviseHeapHuge(hugePage); ok {
 		t.Error("a block of one huge page was advised: it may hold none whole")
+	}
+}
+
+// TestAdviseHeapHugeGivesTheBlockBack checks that the block is not kept:
+// once a collection has run (the next allocation starts one), the heap no
+// longer holds it.
+func TestAdviseHeapHugeGivesTheBlockBack(t *testing.T) {
+	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
+	if err != nil || !bytes.Contains(mode, []byte("[madvise]")) {
+		t.Skipf("transparent huge pages are not given on request here (%q)", mode)
+	}
+	if _, ok := adviseHeapHuge(64 << 20); !ok {
+		t.Fatal("adviseHeapHuge(64 MiB) did not advise, on a system that gives huge pages on request")
+	}
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	if m.HeapAlloc >= 64<<20 {
+		t.Errorf("the heap holds %d bytes after a collection: the 64 MiB block was kept", m.HeapAlloc)
 	}
 }

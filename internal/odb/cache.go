@@ -65,6 +65,11 @@ type deltaCache struct {
 	freeBytes   int64
 
 	reg    *region // nil: every buffer is on the heap
+	// regSize is the region to map when a buffer is first asked for (0:
+	// none). A walk served by the store asks for none, and mapping the
+	// region and making its lists was half a MiB and four syscalls of
+	// every warm run.
+	regSize int64
 	closed bool    // see close
 
 	// Buffers getBuf took from the region and, with a region, from the
@@ -111,9 +116,17 @@ func (c *deltaCache) init(limit int64) {
 	c.m = make(map[int64]*cacheEntry)
 	c.lru.next, c.lru.prev = &c.lru, &c.lru
 	c.limit = limit
+}
+
+// countEntries gives the cache its held counts, for a cache read without
+// its lock (the shared one). A Reader's own cache has none: its map is
+// searched without a lock anyway, and the counts, a quarter of a MiB at
+// the default bound, were allocated and cleared for every Reader, of
+// which a warm run of go-git made six.
+func (c *deltaCache) countEntries() {
 	// A slot per 128 to 256 bytes of the bound (a power of two), from
 	// 4,096 to 262,144 (a quarter of a MiB of counts).
-	c.heldBits = uint(min(max(bits.Len64(uint64(max(limit, 0))>>8), 12), 18))
+	c.heldBits = uint(min(max(bits.Len64(uint64(max(c.limit, 0))>>8), 12), 18))
 	c.held = make([]atomic.Uint32, 1<<c.heldBits/4)
 }
 
@@ -305,6 +318,10 @@ func (c *deltaCache) trimFree() {
 // A heap buffer's capacity is the class's, so that it can be recycled in
 // turn. The buffer is the caller's until it gives it to add or putFree.
 func (c *deltaCache) getBuf(n int64) []byte {
+	if c.regSize > 0 && !c.closed {
+		c.reg, _ = newRegion(c.regSize) // nil when it cannot be mapped: the heap serves
+		c.regSize = 0
+	}
 	if c.reg != nil && !c.closed {
 		if b := c.allocRegion(n); b != nil {
 			c.regionBufs++
@@ -338,6 +355,7 @@ func (c *deltaCache) getBuf(n int64) []byte {
 // so that closing never pulls memory from under a reader still at work.
 func (c *deltaCache) close() {
 	c.closed = true
+	c.regSize = 0
 	c.evictTo(-1)
 	c.free = [numSizeClasses][][]byte{}
 	c.freeBytes = 0
@@ -435,9 +453,8 @@ func NewSharedCache(limit int64) *SharedCache {
 func newSharedCache(limit, size int64) *SharedCache {
 	s := &SharedCache{}
 	s.c.init(limit)
-	if size > 0 {
-		s.c.reg, _ = newRegion(size)
-	}
+	s.c.countEntries()
+	s.c.regSize = max(size, 0) // mapped by the first getBuf
 	return s
 }
 
@@ -490,12 +507,13 @@ func (s *SharedCache) getBuf(n int64) (b []byte, onHeap bool) {
 }
 
 // RegionBytes returns the size of the region the cache's buffers come
-// from: 0 when it has none (mapping failed, or the cache was closed).
+// from, once the first buffer is asked for, or before: 0 when it has none
+// (mapping failed, or the cache was closed).
 func (s *SharedCache) RegionBytes() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.c.reg == nil {
-		return 0
+		return s.c.regSize
 	}
 	return s.c.reg.size()
 }

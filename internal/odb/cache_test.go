@@ -329,7 +329,8 @@ func TestDeltaCacheKeepsEntriesOfPacksAtTheSameOffsetApart(t *testing.T) {
 func TestDeltaCacheCountsWhatItHolds(t *testing.T) {
 	p, q := &pack{}, &pack{}
 	var c deltaCache
-	c.init(1 << 20) // 8,192 slots
+	c.init(1 << 20)
+	c.countEntries() // 8,192 slots
 	if c.heldBits != 13 {
 		t.Fatalf("heldBits %d for a 1 MiB bound, want 13", c.heldBits)
 	}

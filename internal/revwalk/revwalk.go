@@ -104,6 +104,16 @@ type odbSource struct {
 	a  *arena.Arena
 }
 
+// The arena of an odbSource starts at sourceArenaMin bytes and grows, up
+// to sourceArenaMax, when an object fills more than half of it: a source
+// that reads a few commits (a mailmap's blob, a branch's tip, a warm walk
+// served by the store) no longer allocates and clears a MiB it does not
+// use, and trees read for path limiting get the room they had.
+const (
+	sourceArenaMin = 64 << 10
+	sourceArenaMax = 1 << 20
+)
+
 // CacheBytes bounds the delta-base cache of the walk's own readers: they
 // read commits (rarely stored as deltas) and, for path limiting, trees.
 const CacheBytes = 16 << 20
@@ -112,12 +122,17 @@ const CacheBytes = 16 << 20
 func NewODBSource(db *odb.DB) ObjectSource {
 	rd := db.NewReader()
 	rd.SetCacheLimit(CacheBytes)
-	return &odbSource{db: db, rd: rd, a: arena.New(arena.NewHeap(1 << 20))}
+	return &odbSource{db: db, rd: rd, a: arena.New(arena.NewHeap(sourceArenaMin))}
 }
 
 func (s *odbSource) ReadObject(id odb.ID) (odb.Type, []byte, error) {
 	s.a.Reset()
-	return s.rd.Read(id, s.a)
+	typ, data, err := s.rd.Read(id, s.a)
+	if c := s.a.Cap(); len(data) > c/2 && c < sourceArenaMax {
+		// What data holds stays valid: it is the old arena's, or the heap's.
+		s.a = arena.New(arena.NewHeap(min(sourceArenaMax, max(4*c, 2*len(data)))))
+	}
+	return typ, data, err
 }
 
 func (s *odbSource) ResolvePrefix(hex string) (odb.ID, error) { return s.db.ResolvePrefix(hex) }

@@ -53,8 +53,11 @@ const gcInterval = 10 * time.Millisecond
 // diffingGCPercent. It starts at cachedGCPercent (with a cache, at the
 // floor's): until the first look the heap is small, and at 25% of a small
 // heap the GC ran 16 times in a warm walk of go-git (6 at 100%), which
-// took 89 ms against 78. It returns what stops it and puts
-// diffingGCPercent back.
+// took 89 ms against 78. It returns what stops it, and leaves the target
+// where it was: the walks are over, and what is left of the command (the
+// output, closing the cache) allocates little. Putting diffingGCPercent
+// back started a collection of the heap a warm walk had grown while the
+// cache was closed, in every warm run.
 func tuneGC(s *walker.Store) (stop func()) {
 	if !gcTuned {
 		return func() {}
@@ -75,9 +78,6 @@ func tuneGC(s *walker.Store) (stop func()) {
 		for {
 			select {
 			case <-quit:
-				if percent != diffingGCPercent {
-					debug.SetGCPercent(diffingGCPercent)
-				}
 				return
 			case <-t.C:
 			}
