@@ -64,13 +64,13 @@ type deltaCache struct {
 	free        [numSizeClasses][][]byte // recycled heap buffers by size class
 	freeBytes   int64
 
-	reg    *region // nil: every buffer is on the heap
+	reg *region // nil: every buffer is on the heap
 	// regSize is the region to map when a buffer is first asked for (0:
 	// none). A walk served by the store asks for none, and mapping the
 	// region and making its lists was half a MiB and four syscalls of
 	// every warm run.
 	regSize int64
-	closed bool    // see close
+	closed  bool // see close
 
 	// Buffers getBuf took from the region and, with a region, from the
 	// heap because the region could not serve them.
