@@ -230,6 +230,7 @@ type Store struct {
 	touch    map[Key]struct{} // read, with a stamp older than TouchAfter
 	err      error            // sticky: damage or a failed write ends writing
 	wrote    int              // records committed since Open (Close syncs past closeSyncRecords)
+	synced   bool             // Close synced the file
 	closed   bool
 	older    int // the format of the file Open replaced, or 0
 
@@ -1167,6 +1168,7 @@ func (s *Store) Close() error {
 		if serr := s.db.Sync(); serr != nil {
 			err = fmt.Errorf("sync store %s: %w", s.path, serr)
 		}
+		s.synced = true
 	}
 	if cerr := s.db.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close store %s: %w", s.path, cerr)

@@ -929,3 +929,34 @@ func TestHoldsSaysWhetherAnyRecordHasTheSettings(t *testing.T) {
 		t.Fatal("settings next to the record's hold it")
 	}
 }
+
+// TestCloseSyncsOnlyAfterManyRecords holds Close to its rule: a store that
+// took a run's note and a few records closes without waiting for the disk,
+// one that took closeSyncRecords records syncs, and the records of both
+// are there when the file is opened again.
+func TestCloseSyncsOnlyAfterManyRecords(t *testing.T) {
+	for _, tc := range []struct {
+		records int
+		sync    bool
+	}{{0, false}, {26, false}, {closeSyncRecords - 1, false}, {closeSyncRecords, true}} {
+		dir := t.TempDir()
+		s := mustOpen(t, dir, nil)
+		putAll(t, s, 0, tc.records)
+		if err := s.NoteRun(Run{Repo: "/r", When: time.Unix(1700000000, 0)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if s.synced != tc.sync {
+			t.Errorf("%d records and a note: Close synced %v, want %v", tc.records, s.synced, tc.sync)
+		}
+		s = mustOpen(t, dir, nil)
+		for i := 0; i < tc.records; i++ {
+			if _, ok, err := s.Get(testKey(i)); !ok || err != nil {
+				t.Fatalf("%d records: record %d after reopening: found %v, %v", tc.records, i, ok, err)
+			}
+		}
+		s.Close()
+	}
+}
