@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,7 @@ type walkArgs struct {
 	stats     bool
 	help      bool
 	cpuprof   string // write a CPU profile (pprof) of the run here
+	traceFile string // write an execution trace (go tool trace) of the run here
 	progress  bool   // a progress bar may be drawn (progressShown decides)
 	// notRepo is the first argument when, not being a folder, it was taken
 	// as a revision rather than the repository: named when the current
@@ -88,6 +90,7 @@ const walkArgsHelp = `Revisions and options, as git log takes them:
   -j, --jobs N            workers (default: one per core)
       --stats             print the walk's figures to stderr
       --cpuprofile FILE   write a CPU profile of the run (go tool pprof)
+      --trace FILE        write an execution trace of the run (go tool trace)
 ` + cacheArgsHelp + `
   -C, --repo DIR          the repository (default: the first argument if it is a folder, else .)`
 
@@ -238,6 +241,8 @@ func parseWalkArgs(args []string) (*walkArgs, error) {
 			}
 		case is("--cpuprofile", ""):
 			w.cpuprof, err = value("--cpuprofile", "")
+		case is("--trace", ""):
+			w.traceFile, err = value("--trace", "")
 		case is("--repo", "-C"):
 			if w.repo, err = value("--repo", "-C"); err == nil {
 				repoSet = true
@@ -598,19 +603,41 @@ func sizeText(n int64) string {
 	return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
 }
 
-// startProfile starts the CPU profile asked for with --cpuprofile; the
-// returned function stops it.
+// startProfile starts the CPU profile asked for with --cpuprofile and the
+// execution trace asked for with --trace; the returned function stops them.
+// The trace shows what a profile cannot: which of the walk's goroutines
+// (the revision walk, the workers, the ordered callback, the analyses'
+// observers) ran when, and what each waited for.
 func (w *walkArgs) startProfile() (func(), error) {
-	if w.cpuprof == "" {
-		return func() {}, nil
+	var stops []func()
+	stop := func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
 	}
-	f, err := os.Create(w.cpuprof)
-	if err != nil {
-		return nil, fmt.Errorf("cpu profile: %w", err)
+	if w.cpuprof != "" {
+		f, err := os.Create(w.cpuprof)
+		if err != nil {
+			return nil, fmt.Errorf("cpu profile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("cpu profile: %w", err)
+		}
+		stops = append(stops, func() { pprof.StopCPUProfile(); f.Close() })
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("cpu profile: %w", err)
+	if w.traceFile != "" {
+		f, err := os.Create(w.traceFile)
+		if err != nil {
+			stop()
+			return nil, fmt.Errorf("trace: %w", err)
+		}
+		if err := trace.Start(f); err != nil {
+			f.Close()
+			stop()
+			return nil, fmt.Errorf("trace: %w", err)
+		}
+		stops = append(stops, func() { trace.Stop(); f.Close() })
 	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+	return stop, nil
 }

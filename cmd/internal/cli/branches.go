@@ -60,6 +60,7 @@ func newBranchesCmd(ios *iostreams) *cobra.Command {
 			"      --stats             print the walks' figures, added up, the policies and\n" +
 			"                          what they left out to stderr\n" +
 			"      --cpuprofile FILE   write a CPU profile of the run (go tool pprof)\n" +
+			"      --trace FILE        write an execution trace of the run (go tool trace)\n" +
 			cacheArgsHelp + "\n" +
 			"  -C, --repo DIR          the repository (default: the argument, else .)\n\n" +
 			defaultExcludesHelp + "\n\n" +

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"fmt"
 	"os"
@@ -161,5 +162,32 @@ func TestNoCommandWritesIntoTheRepository(t *testing.T) {
 				t.Errorf("%s: %s changed:\n before %s\n after  %s", dir, p, b, a)
 			}
 		}
+	}
+}
+
+// TestTraceWritesAnExecutionTrace runs a walk with --trace: the output is
+// the one without it, and the file is a Go execution trace (go tool trace
+// reads it); a trace file that cannot be created is one clear line.
+func TestTraceWritesAnExecutionTrace(t *testing.T) {
+	fixture := testrepos.Path(t, "content")
+	want, _, code := runGitwalk(t, "churn", "--no-cache", fixture)
+	if code != 0 {
+		t.Fatalf("churn: exit %d", code)
+	}
+	file := filepath.Join(t.TempDir(), "walk.trace")
+	got, stderr, code := runGitwalk(t, "churn", "--no-cache", "--trace", file, fixture)
+	if code != 0 || got != want {
+		t.Fatalf("churn --trace: exit %d, stderr %q, output the same as without: %v", code, stderr, got == want)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(b, []byte("go 1.")) || !bytes.Contains(b[:32], []byte(" trace")) || len(b) < 1024 {
+		t.Fatalf("--trace wrote %d bytes starting %q: not an execution trace", len(b), b[:min(len(b), 32)])
+	}
+	_, stderr, code = runGitwalk(t, "churn", "--no-cache", "--trace", filepath.Join(t.TempDir(), "no", "such", "dir", "x"), fixture)
+	if code != 1 || !strings.HasPrefix(stderr, "gitwalk: trace: ") || strings.Count(stderr, "\n") != 1 {
+		t.Fatalf("--trace into a missing folder: exit %d, stderr %q; want 1 and one line", code, stderr)
 	}
 }

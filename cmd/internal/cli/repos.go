@@ -164,7 +164,7 @@ func runOneRepo(ctx context.Context, r *repoRun, w *walkArgs, a *analysisArgs, w
 	an := *a // its scope (policies, and what they leave out) is the repository's own copy
 	wc := *w
 	wc.repo, wc.repoGiven = r.spec.path, true
-	wc.cpuprof = "" // one profile for the whole run, started by runRepos
+	wc.cpuprof, wc.traceFile = "", "" // one profile and trace for the whole run, started by runRepos
 	wc.progress = false
 	wc.opts.Progress = r.progress
 	wc.opts.Workers = workers
