@@ -285,7 +285,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 			for batch := range jobs {
 				// Sized at once: grown by append, the results of a batch
 				// of 512 read from the store were allocated and copied
-				// about twice over (a tenth of a warm walk's allocations).
+				// about twice over (6% of the bytes a warm walk of go-git allocated).
 				var out []result
 				if each == nil {
 					out = make([]result, 0, len(batch))
