@@ -529,6 +529,16 @@ func (c *closure) fill(i int, info *odb.CommitInfo) bool {
 	return true
 }
 
+// size is how many commits the closures loaded so far hold (those of a
+// chain are apart, so none is counted twice).
+func (s *graphSource) size() int {
+	n := 0
+	for _, c := range s.closures {
+		n += len(c.entries) / entrySize
+	}
+	return n
+}
+
 func newGraphSource(src revwalk.ObjectSource, s *Store) *graphSource {
 	return &graphSource{
 		ObjectSource: src, s: s,
