@@ -24,6 +24,7 @@ type Checker struct {
 
 	mu    sync.Mutex
 	dirs  map[string][]valueRule
+	whole bool // dirs holds every folder's rules (read with Diff.Digest): none is read from disk
 	cache map[string][]string
 	// none is every name unspecified, which Check gives every path when
 	// no file sets an attribute (a bare repository without global or
@@ -48,7 +49,21 @@ func (a *Diff) Checker(names ...string) *Checker {
 		c.global = c.read(f, "")
 	}
 	c.info = c.read(filepath.Join(a.commonDir, "info", "attributes"), "")
-	if c.workTree == "" && len(c.global) == 0 && len(c.info) == 0 {
+	// After Digest has read the work tree's files, the checker takes its
+	// rules from what Digest read: the answers are then those of the files
+	// Digest's digest names, and a work tree where no file names a checked
+	// attribute answers every path alike, as a bare repository does.
+	a.mu.Lock()
+	if c.workTree != "" && a.read {
+		c.whole = true
+		for dir, data := range a.raw {
+			if rules := c.parse(data, dir); len(rules) > 0 {
+				c.dirs[dir] = rules
+			}
+		}
+	}
+	a.mu.Unlock()
+	if (c.workTree == "" || c.whole && len(c.dirs) == 0) && len(c.global) == 0 && len(c.info) == 0 {
 		c.none = make([]string, len(c.names))
 		for i := range c.none {
 			c.none[i] = "unspecified"
@@ -56,6 +71,13 @@ func (a *Diff) Checker(names ...string) *Checker {
 	}
 	return c
 }
+
+// Uniform says whether the checker gives every path the same answer, every
+// name unspecified: no attribute file it reads names one of its names (a
+// bare repository, or a work tree read whole by Diff.Digest first, and no
+// global or info attributes naming them). A path's answer is then a
+// function of nothing, which its callers may keep across runs.
+func (c *Checker) Uniform() bool { return c.none != nil }
 
 // Check returns the value of each checked attribute for path (slash
 // separated, from the top), in the order the names were given. The slice is
@@ -101,7 +123,7 @@ func (c *Checker) Check(path string) []string {
 
 func (c *Checker) dirRules(dir string) []valueRule {
 	rules, ok := c.dirs[dir]
-	if !ok {
+	if !ok && !c.whole {
 		rules = c.read(filepath.Join(c.workTree, filepath.FromSlash(dir), ".gitattributes"), dir)
 		c.dirs[dir] = rules
 	}
@@ -115,6 +137,11 @@ func (c *Checker) read(file, base string) []valueRule {
 	if err != nil {
 		return nil
 	}
+	return c.parse(data, base)
+}
+
+// parse is read of an attributes file's bytes, data.
+func (c *Checker) parse(data []byte, base string) []valueRule {
 	var rules []valueRule
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
