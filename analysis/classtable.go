@@ -20,25 +20,30 @@ const classesVersion = 1
 var classesMemo = fmt.Sprintf("classes version=%d", classesVersion)
 
 // RepoClassifierStored is RepoClassifier with its memo kept in st between
-// runs, where that is sound: when no attribute file of repo names a
-// linguist attribute (Checker.Uniform), a path's class is a function of
-// the path alone, and the classes the last run kept for repo are known
-// before the walk asks. Classifying a path was about a tenth of the CPU of
-// a walk read from the store. SaveClasses keeps what the run added. With
-// attributes that name one, it is RepoClassifier: their files would have
-// to be in the memo's key, and so the work tree's every .gitattributes.
+// runs: a path's class is a function of the path, linguist's rules
+// (classesVersion) and the linguist attributes in force, so the classes
+// the last run kept for repo under the same attribute rules
+// (Checker.Digest) are known before the walk asks. Classifying a path was
+// about a tenth of the CPU of a walk read from the store. SaveClasses
+// keeps what the run added.
 //
-// The attribute files are read at once, as the store's records are keyed,
-// and a file changed during the run is not seen by it.
+// The attribute files are read at once, as the store's records are keyed
+// (a work tree's whole), and a file changed during the run is not seen by
+// it. When they cannot be read, it is RepoClassifier.
 func RepoClassifierStored(repo *walker.Repo, st *walker.Store) Classifier {
 	ac, err := repo.AttrCheckerWhole(LinguistAttributes()...)
-	if err != nil || !ac.Uniform() {
+	if err != nil {
+		return RepoClassifier(repo)
+	}
+	rules, ok := ac.Digest()
+	if !ok {
 		return RepoClassifier(repo)
 	}
 	go linguist.Prepare() // the first new path would otherwise wait for it
 	c := Classifier{Attrs: ac.Check}.Memoized()
 	c.memo.st, c.memo.repo = st, repo
-	if data := st.Memo(repo, classesMemo); data != nil {
+	c.memo.name = fmt.Sprintf("%s attributes=%x", classesMemo, rules)
+	if data := st.Memo(repo, c.memo.name); data != nil {
 		c.memo.load(data)
 	}
 	return c
@@ -57,7 +62,7 @@ func (c Classifier) SaveClasses() {
 	if !m.learnt {
 		return
 	}
-	m.st.SetMemo(m.repo, classesMemo, m.encode())
+	m.st.SetMemo(m.repo, m.name, m.encode())
 	m.learnt = false
 }
 

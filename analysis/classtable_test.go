@@ -88,33 +88,54 @@ func TestStoredClassesAnswerAsTheClassifierDoes(t *testing.T) {
 	}
 }
 
-// Where an attribute file names a linguist attribute, the classes are not
-// kept: they would depend on the file.
-func TestClassesAreNotKeptUnderLinguistAttributes(t *testing.T) {
+// Under linguist attributes the classes are kept by the attribute rules
+// in force: a run under the same rules starts from them, a run under other
+// rules does not, and each answers as its rules say.
+func TestClassesAreKeptByTheAttributeRules(t *testing.T) {
 	repo, dir := openClassRepo(t)
-	if err := os.MkdirAll(filepath.Join(repo.GitDir(), "info"), 0o755); err != nil {
+	info := filepath.Join(repo.GitDir(), "info", "attributes")
+	if err := os.MkdirAll(filepath.Dir(info), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(repo.GitDir(), "info", "attributes"), []byte("src/** linguist-vendored\n"), 0o644); err != nil {
-		t.Fatal(err)
+	run := func(rules string) (Classifier, int) {
+		t.Helper()
+		if err := os.WriteFile(info, []byte(rules), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := walker.Open(repo.GitDir()) // its attributes are read when it opens
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		st := openStore(t, dir)
+		defer st.Close()
+		c := RepoClassifierStored(r, st)
+		if c.memo.st == nil {
+			t.Fatalf("%q: the classifier does not keep its memo", rules)
+		}
+		loaded := len(c.memo.m)
+		for _, p := range classPaths {
+			c.Exclude(p)
+		}
+		c.SaveClasses()
+		return c, loaded
 	}
-	repo2, err := walker.Open(repo.GitDir()) // its attributes are read when it opens
-	if err != nil {
-		t.Fatal(err)
+	vendored := "src/** linguist-vendored\n"
+	c, loaded := run(vendored)
+	if loaded != 0 || c.Exclude("src/main.go") != ExcludedVendored {
+		t.Fatalf("first run: %d classes loaded, src/main.go %v; want 0 and vendored", loaded, c.Exclude("src/main.go"))
 	}
-	defer repo2.Close()
-	st := openStore(t, dir)
-	defer st.Close()
-	c := RepoClassifierStored(repo2, st)
-	if c.memo.st != nil {
-		t.Fatal("the classifier keeps its memo although info/attributes names linguist-vendored")
+	c, loaded = run(vendored)
+	if loaded != len(classPaths) || c.Exclude("src/main.go") != ExcludedVendored {
+		t.Errorf("same rules: %d classes loaded, src/main.go %v; want %d and vendored", loaded, c.Exclude("src/main.go"), len(classPaths))
 	}
-	if got := c.Exclude("src/main.go"); got != ExcludedVendored {
-		t.Errorf("src/main.go: %v, want vendored by info/attributes", got)
+	c, loaded = run("src/** -linguist-vendored\n")
+	if loaded != 0 || c.Exclude("src/main.go") != NotExcluded {
+		t.Errorf("other rules: %d classes loaded, src/main.go %v; want 0 and counted", loaded, c.Exclude("src/main.go"))
 	}
-	c.SaveClasses()
-	if m := st.Memo(repo2, classesMemo); m != nil {
-		t.Errorf("%d bytes of classes kept", len(m))
+	c, loaded = run("*.png binary\n") // names no linguist attribute: as none at all
+	if c.Exclude("src/main.go") != NotExcluded || c.Exclude("vendor/x/y.go") != ExcludedVendorDir {
+		t.Errorf("no linguist rule: src/main.go %v, vendor/x/y.go %v", c.Exclude("src/main.go"), c.Exclude("vendor/x/y.go"))
 	}
 }
 
@@ -157,7 +178,7 @@ func TestClassMemoLoadsWholeOrNothing(t *testing.T) {
 // classSources is the digest of the sources that decide a path's class
 // for each classesVersion (see TestClassesVersionNamesTheClassifiersSources).
 var classSources = map[int]string{
-	1: "4143fc772390a8823d072c57d3044db7a497636e384f5f70a91827358c1a7cfd",
+	1: "a9ea61b0a00d1e324e2a99480bdd50e81a8b8dec813c39b9c39d2c1d6db8ae4b",
 }
 
 // The classes kept in the store are named by classesVersion: a change to

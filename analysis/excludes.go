@@ -79,6 +79,7 @@ type classMemo struct {
 	// path since it was read from there.
 	st     *walker.Store
 	repo   *walker.Repo
+	name   string // the memo's name in st: its version and attribute rules
 	learnt bool
 }
 

@@ -3,8 +3,12 @@ package attributes
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 )
@@ -78,6 +82,50 @@ func (a *Diff) Checker(names ...string) *Checker {
 // global or info attributes naming them). A path's answer is then a
 // function of nothing, which its callers may keep across runs.
 func (c *Checker) Uniform() bool { return c.none != nil }
+
+// Digest returns a hash of every rule the checker answers from, its names
+// and their order, and ok; ok is false when the checker reads a work
+// tree's files as paths ask (made before Diff.Digest), and so cannot name
+// them all. Two checkers with the same digest answer every path alike.
+func (c *Checker) Digest() (sum [sha256.Size]byte, ok bool) {
+	if c.workTree != "" && !c.whole {
+		return sum, false
+	}
+	h := sha256.New()
+	var n [binary.MaxVarintLen64]byte
+	str := func(s string) {
+		h.Write(n[:binary.PutUvarint(n[:], uint64(len(s)))])
+		h.Write([]byte(s))
+	}
+	str(strings.Join(c.names, "\x00"))
+	rules := func(kind string, rs []valueRule) {
+		str(kind)
+		for _, r := range rs {
+			str(fmt.Sprintf("%q %q %t %t", r.match.pattern, r.match.base, r.match.anchored, r.match.dirOnly))
+			for _, v := range r.values {
+				if v == nil {
+					str("-")
+				} else {
+					str("=" + *v)
+				}
+			}
+		}
+	}
+	rules("global", c.global)
+	rules("info", c.info)
+	c.mu.Lock()
+	dirs := make([]string, 0, len(c.dirs))
+	for d := range c.dirs {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	for _, d := range dirs {
+		rules("dir "+d, c.dirs[d])
+	}
+	c.mu.Unlock()
+	h.Sum(sum[:0])
+	return sum, true
+}
 
 // Check returns the value of each checked attribute for path (slash
 // separated, from the top), in the order the names were given. The slice is

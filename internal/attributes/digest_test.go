@@ -176,3 +176,52 @@ func TestCheckerAfterDigestAnswersFromWhatDigestRead(t *testing.T) {
 		})
 	}
 }
+
+// A checker's digest names the rules it answers from: the same files give
+// the same digest, a changed rule about a checked name another, a rule
+// about other names none; a checker that reads the work tree lazily has
+// none to give.
+func TestCheckerDigestNamesItsRules(t *testing.T) {
+	names := []string{"linguist-generated", "linguist-vendored"}
+	digest := func(files map[string]string) ([32]byte, bool) {
+		t.Helper()
+		work := t.TempDir()
+		for p, data := range files {
+			f := filepath.Join(work, filepath.FromSlash(p))
+			if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(f, []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a := New(work, filepath.Join(work, ".git"), filepath.Join(work, "no-global"))
+		if _, ok := a.Checker(names...).Digest(); ok {
+			t.Error("a checker made before Diff.Digest gave a digest")
+		}
+		if _, err := a.Digest(); err != nil {
+			t.Fatal(err)
+		}
+		return a.Checker(names...).Digest()
+	}
+	base := map[string]string{".gitattributes": "* text=auto\n", "web/.gitattributes": "*.js linguist-vendored\n"}
+	d0, ok := digest(base)
+	if !ok {
+		t.Fatal("no digest after Diff.Digest")
+	}
+	if d, _ := digest(base); d != d0 {
+		t.Error("the same files gave another digest")
+	}
+	for name, files := range map[string]map[string]string{
+		"a rule unset":   {".gitattributes": "* text=auto\n", "web/.gitattributes": "*.js -linguist-vendored\n"},
+		"another folder": {".gitattributes": "* text=auto\n", "lib/.gitattributes": "*.js linguist-vendored\n"},
+		"info adds one":  {".gitattributes": "* text=auto\n", "web/.gitattributes": "*.js linguist-vendored\n", ".git/info/attributes": "x linguist-generated\n"},
+	} {
+		if d, _ := digest(files); d == d0 {
+			t.Errorf("%s: the same digest", name)
+		}
+	}
+	if d, _ := digest(map[string]string{".gitattributes": "*.png binary\n", "web/.gitattributes": "*.js linguist-vendored\n*.js eol=lf\n"}); d != d0 {
+		t.Error("rules about other attributes changed the digest")
+	}
+}
