@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/gitwalk/gitwalk/internal/linguist"
+	"github.com/gitwalk/gitwalk/walker"
 )
 
 // vendorDirs are the folders of third-party code left out by default, at
@@ -73,6 +74,13 @@ func (c Classifier) Memoized() Classifier {
 type classMemo struct {
 	mu sync.RWMutex
 	m  map[string]memoEntry
+
+	// Where RepoClassifierStored keeps the memo, and whether it learnt a
+	// path since it was read from there.
+	st     *walker.Store
+	repo   *walker.Repo
+	name   string // the memo's name in st: its version and attribute rules
+	learnt bool
 }
 
 // memoEntry is what the memo knows of a path: its class, with its language
@@ -84,6 +92,7 @@ type memoEntry struct {
 	attrs linguist.Attrs
 	lc    linguist.Class
 	full  bool // fc.Language and fc.LanguageStats are set
+	kept  bool // read from the store: attrs and lc are not known
 }
 
 // lookup returns p's entry in the memo.
@@ -101,6 +110,7 @@ func (m *classMemo) store(p string, e memoEntry) {
 	m.mu.Lock()
 	if old, ok := m.m[p]; !ok || !old.full {
 		m.m[strings.Clone(p)] = e
+		m.learnt = true
 	}
 	m.mu.Unlock()
 }
@@ -131,7 +141,7 @@ func (c Classifier) Classify(p string) FileClass {
 	switch {
 	case ok && e.full:
 		return e.fc
-	case ok:
+	case ok && !e.kept:
 		c.language(p, &e)
 	default:
 		e = c.classes(p)

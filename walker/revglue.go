@@ -72,6 +72,9 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (_ *repoRevW
 	if err != nil {
 		return nil, err
 	}
+	if storeSrc != nil && meetsAll(tips, opts) {
+		g.Reserve(storeSrc.size()) // resolving the tips loaded their closures
+	}
 	ps, err := pathspec.Parse(opts.Paths, opts.PathPrefix)
 	if err != nil {
 		return nil, err
@@ -120,6 +123,18 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (_ *repoRevW
 		rw.ps = ps
 	}
 	return rw, nil
+}
+
+// meetsAll says whether a walk of tips with opts meets every commit their
+// closures hold: no tip excluded (A..B), no count or date limit, every
+// parent followed. Path limiting still meets them all.
+func meetsAll(tips []revwalk.Tip, opts Options) bool {
+	for _, t := range tips {
+		if t.Negative {
+			return false
+		}
+	}
+	return opts.MaxCount <= 0 && opts.Since.IsZero() && !opts.FirstParent
 }
 
 // errGrafts means the repository has replace refs or grafts, which git log

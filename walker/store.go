@@ -2,6 +2,7 @@ package walker
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"math/bits"
@@ -147,6 +148,46 @@ func (s *Store) usable() bool { return !s.failed.Load() }
 // how many they computed, so far in this process. A caller can watch the
 // mix while walks run: the CLI sets the GC's target by it.
 func (s *Store) Served() (hits, misses int64) { return s.hits.Load(), s.misses.Load() }
+
+// Memo returns the bytes SetMemo kept under name for the repository r, or
+// nil: none kept, or the store unusable. A memo is the caller's own, a
+// function of the repository's content that a later run may start from
+// (a file's class, say); its name must say everything else it depends on.
+// A damaged memo is as a damaged record: Err reports it.
+func (s *Store) Memo(r *Repo, name string) []byte {
+	if !s.usable() {
+		return nil
+	}
+	v, ok, err := s.s.Get(memoKey(r, name))
+	if err != nil {
+		s.fail(err)
+		return nil
+	}
+	if !ok {
+		return nil
+	}
+	return v
+}
+
+// SetMemo keeps data under name for the repository r (see Memo), in place
+// of what was there; it is written with the run's records.
+func (s *Store) SetMemo(r *Repo, name string, data []byte) {
+	if !s.usable() {
+		return
+	}
+	if err := s.s.Put(memoKey(r, name), data); err != nil {
+		s.fail(err)
+	}
+}
+
+// memoKey is the key of r's memo name: the repository by its git folder,
+// as the runs of `gitwalk cache` are noted.
+func memoKey(r *Repo, name string) store.Key {
+	k := store.Key{Settings: store.NewFingerprint("memo", name)}
+	id := sha256.Sum256([]byte(r.gitDir))
+	copy(k.Commit[:], id[:])
+	return k
+}
 
 // note adds one walk's use of the store to its repository's run.
 func (s *Store) note(repo string, hits, misses int, bytes int64) {
@@ -527,6 +568,16 @@ func (c *closure) fill(i int, info *odb.CommitInfo) bool {
 	}
 	c.served[i/64] |= 1 << (i % 64)
 	return true
+}
+
+// size is how many commits the closures loaded so far hold (those of a
+// chain are apart, so none is counted twice).
+func (s *graphSource) size() int {
+	n := 0
+	for _, c := range s.closures {
+		n += len(c.entries) / entrySize
+	}
+	return n
 }
 
 func newGraphSource(src revwalk.ObjectSource, s *Store) *graphSource {

@@ -158,6 +158,10 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	}
 	tokens := make(chan struct{}, window)
 	jobs := make(chan []job, workers)
+	// A worker gives the batches it is done with back to the revision
+	// walk, which fills them again: grown by append, a warm walk's batches
+	// were a tenth of the revision walk's time, on its one goroutine.
+	spare := make(chan []job, workers+1)
 	results := make(chan []result, window)
 	// Handing each commit from goroutine to goroutine costs as much as a
 	// unit read from the store, and a tenth of one diffed: commits go to
@@ -178,7 +182,9 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	}
 
 	// The revision walk's time is timed from here on: its setup (above
-	// and in the first next) and its steady state apart.
+	// and in the first next) and its steady state apart, unless the
+	// parts are not asked for (Options.Untimed).
+	timed := opts.Stats != nil && !opts.Untimed
 	setupEnd := time.Now()
 	var revWalk time.Duration
 	revDone := make(chan struct{})
@@ -220,11 +226,15 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 					return
 				}
 			}
-			t0 := time.Now()
+			var t0 time.Time
+			if timed && seq > 0 {
+				t0 = time.Now()
+			}
 			node, err := next()
-			if seq == 0 {
+			switch {
+			case seq == 0:
 				setupEnd = time.Now()
-			} else {
+			case timed:
 				revWalk += time.Since(t0)
 			}
 			if node == nil && err == nil {
@@ -235,6 +245,13 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 			var raw []byte
 			if node != nil {
 				raw = rw.stash.take(node.ID)
+			}
+			if batch == nil {
+				select {
+				case batch = <-spare:
+				default:
+					batch = make([]job, 0, min(batchFor(hits.Load()), window/2))
+				}
 			}
 			batch = append(batch, job{seq: seq, node: node, raw: raw, err: err})
 			if err != nil || len(batch) >= min(batchFor(hits.Load()), window/2) {
@@ -291,7 +308,10 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 					out = make([]result, 0, len(batch))
 				}
 				for _, j := range batch {
-					t0 := time.Now()
+					var t0 time.Time
+					if timed {
+						t0 = time.Now()
+					}
 					res := result{seq: j.seq, err: j.err}
 					// A shared budget (Options.Slots) is held while the commit
 					// is computed, never while its result waits: results are
@@ -337,7 +357,9 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 					}
 					hits.Store(res.st.hit)
 					if each == nil {
-						res.st.busy = time.Since(t0)
+						if timed {
+							res.st.busy = time.Since(t0)
+						}
 						out = append(out, res)
 						continue
 					}
@@ -347,7 +369,9 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 						fail(res.seq, res.err)
 					case ctx.Err() == nil:
 						err := each(worker, res.commit)
-						res.st.busy = time.Since(t0)
+						if timed {
+							res.st.busy = time.Since(t0)
+						}
 						perWorker[worker].add(res.st)
 						if err != nil {
 							fail(res.seq, err)
@@ -359,6 +383,11 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 				if out != nil {
 					results <- out
 				}
+				clear(batch)
+				select {
+				case spare <- batch[:0]:
+				default:
+				}
 			}
 		}(i)
 	}
@@ -367,7 +396,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	var stats Stats
 	var walkErr error
 	if each == nil {
-		stats, walkErr = reorder(ctx, results, tokens, window, ordered, prog)
+		stats, walkErr = reorder(ctx, results, tokens, window, ordered, prog, timed)
 		if walkErr != nil {
 			cancel()
 			for range results {
@@ -429,8 +458,9 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 
 // reorder puts results back into walk order and calls fn with each, until
 // results is closed or an error. At most window results are in flight, so a
-// ring of that size holds every early arrival.
-func reorder(ctx context.Context, results <-chan []result, tokens <-chan struct{}, window int, fn func(*Commit) error, prog *progress) (Stats, error) {
+// ring of that size holds every early arrival. timed says to time fn
+// (Stats.Ordered).
+func reorder(ctx context.Context, results <-chan []result, tokens <-chan struct{}, window int, fn func(*Commit) error, prog *progress, timed bool) (Stats, error) {
 	var stats Stats
 	ring := make([]*result, window)
 	next := 0
@@ -453,9 +483,14 @@ func reorder(ctx context.Context, results <-chan []result, tokens <-chan struct{
 					return stats, err // cancelled from outside: no callback after it
 				}
 				stats.add(head.st)
-				t0 := time.Now()
+				var t0 time.Time
+				if timed {
+					t0 = time.Now()
+				}
 				err := fn(head.commit)
-				stats.Ordered += time.Since(t0)
+				if timed {
+					stats.Ordered += time.Since(t0)
+				}
 				if err != nil {
 					return stats, err
 				}

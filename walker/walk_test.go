@@ -335,6 +335,37 @@ func TestStatsTimeTheWalksParts(t *testing.T) {
 	}
 }
 
+// Untimed leaves the time figures after the setup zero and the rest of
+// Stats as a timed walk gives it, in Walk and in WalkParallel.
+func TestUntimedStatsLeaveTheTimesOut(t *testing.T) {
+	r := openFixture(t, "order")
+	for _, parallel := range []bool{false, true} {
+		var timed, untimed Stats
+		for _, st := range []*Stats{&timed, &untimed} {
+			opts := Options{Revisions: []string{"--all"}, Workers: 2, Stats: st, Untimed: st == &untimed}
+			var err error
+			if parallel {
+				err = r.WalkParallel(context.Background(), opts, func(int, *Commit) error { return nil })
+			} else {
+				err = r.Walk(context.Background(), opts, func(*Commit) error { return nil })
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if u := untimed; u.Setup <= 0 || u.RevWalk != 0 || u.Ordered != 0 || u.Busy != 0 || u.Wall <= 0 {
+			t.Errorf("parallel %v, untimed: setup %v, revision walk %v, ordered %v, busy %v, wall %v; want the setup and wall only",
+				parallel, u.Setup, u.RevWalk, u.Ordered, u.Busy, u.Wall)
+		}
+		if timed.Setup <= 0 || timed.Busy <= 0 {
+			t.Errorf("parallel %v, timed: setup %v, busy %v; want both > 0", parallel, timed.Setup, timed.Busy)
+		}
+		if timed.Commits == 0 || untimed.Commits != timed.Commits || untimed.FilesDiffed != timed.FilesDiffed {
+			t.Errorf("parallel %v: untimed %d commits, %d files; timed %d, %d", parallel, untimed.Commits, untimed.FilesDiffed, timed.Commits, timed.FilesDiffed)
+		}
+	}
+}
+
 // Stats.Bases counts the readers' delta work and BasesBound gives the
 // cache's bound: a cache too small to hold a base rebuilds more bases and
 // inflates more than one that holds them all, and the figures are the same

@@ -160,6 +160,11 @@ type Options struct {
 	Store *Store
 	// Stats, when set, receives the walk's figures when Walk returns.
 	Stats *Stats
+	// Untimed leaves out of Stats where the walk's time went after its
+	// setup (RevWalk, Ordered, Busy: zero), which the walk learns by
+	// reading the clock two or three times a commit: 2% of the CPU of a
+	// walk that reads its commits from the store. Setup and Wall are kept.
+	Untimed bool
 	// Progress, when set, is told how far the walk is: done commits given to
 	// the callback, of total, which is -1 until the revision walk has ended.
 	// To learn the total early, the revision walk then runs ahead of the
@@ -361,7 +366,8 @@ type Stats struct {
 	// producing commits after that, and the time the ordered callback
 	// (Walk's fn) ran, one commit at a time. Busy is the workers' time
 	// on units, added over the workers; Busy / (Workers * Wall) is how
-	// much of the workers' capacity the walk used.
+	// much of the workers' capacity the walk used. All but Setup are zero
+	// with Options.Untimed.
 	Setup, RevWalk, Ordered, Busy time.Duration
 
 	// What the revision walk read to learn the commits' trees, parents and

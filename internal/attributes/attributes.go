@@ -35,6 +35,7 @@ type Diff struct {
 	mu    sync.Mutex
 	dirs  map[string][]attrRule // work tree folder ("" = top) -> its .gitattributes rules
 	read  bool                  // Digest read every folder: dirs is complete
+	raw   map[string][]byte     // with read: each folder's .gitattributes as read, for Checker
 	cache map[string]Result     // path -> decision
 }
 

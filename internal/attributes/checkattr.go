@@ -3,8 +3,12 @@ package attributes
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 )
@@ -24,6 +28,7 @@ type Checker struct {
 
 	mu    sync.Mutex
 	dirs  map[string][]valueRule
+	whole bool // dirs holds every folder's rules (read with Diff.Digest): none is read from disk
 	cache map[string][]string
 	// none is every name unspecified, which Check gives every path when
 	// no file sets an attribute (a bare repository without global or
@@ -48,13 +53,78 @@ func (a *Diff) Checker(names ...string) *Checker {
 		c.global = c.read(f, "")
 	}
 	c.info = c.read(filepath.Join(a.commonDir, "info", "attributes"), "")
-	if c.workTree == "" && len(c.global) == 0 && len(c.info) == 0 {
+	// After Digest has read the work tree's files, the checker takes its
+	// rules from what Digest read: the answers are then those of the files
+	// Digest's digest names, and a work tree where no file names a checked
+	// attribute answers every path alike, as a bare repository does.
+	a.mu.Lock()
+	if c.workTree != "" && a.read {
+		c.whole = true
+		for dir, data := range a.raw {
+			if rules := c.parse(data, dir); len(rules) > 0 {
+				c.dirs[dir] = rules
+			}
+		}
+	}
+	a.mu.Unlock()
+	if (c.workTree == "" || c.whole && len(c.dirs) == 0) && len(c.global) == 0 && len(c.info) == 0 {
 		c.none = make([]string, len(c.names))
 		for i := range c.none {
 			c.none[i] = "unspecified"
 		}
 	}
 	return c
+}
+
+// Uniform says whether the checker gives every path the same answer, every
+// name unspecified: no attribute file it reads names one of its names (a
+// bare repository, or a work tree read whole by Diff.Digest first, and no
+// global or info attributes naming them). A path's answer is then a
+// function of nothing, which its callers may keep across runs.
+func (c *Checker) Uniform() bool { return c.none != nil }
+
+// Digest returns a hash of every rule the checker answers from, its names
+// and their order, and ok; ok is false when the checker reads a work
+// tree's files as paths ask (made before Diff.Digest), and so cannot name
+// them all. Two checkers with the same digest answer every path alike.
+func (c *Checker) Digest() (sum [sha256.Size]byte, ok bool) {
+	if c.workTree != "" && !c.whole {
+		return sum, false
+	}
+	h := sha256.New()
+	var n [binary.MaxVarintLen64]byte
+	str := func(s string) {
+		h.Write(n[:binary.PutUvarint(n[:], uint64(len(s)))])
+		h.Write([]byte(s))
+	}
+	str(strings.Join(c.names, "\x00"))
+	rules := func(kind string, rs []valueRule) {
+		str(kind)
+		for _, r := range rs {
+			str(fmt.Sprintf("%q %q %t %t", r.match.pattern, r.match.base, r.match.anchored, r.match.dirOnly))
+			for _, v := range r.values {
+				if v == nil {
+					str("-")
+				} else {
+					str("=" + *v)
+				}
+			}
+		}
+	}
+	rules("global", c.global)
+	rules("info", c.info)
+	c.mu.Lock()
+	dirs := make([]string, 0, len(c.dirs))
+	for d := range c.dirs {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	for _, d := range dirs {
+		rules("dir "+d, c.dirs[d])
+	}
+	c.mu.Unlock()
+	h.Sum(sum[:0])
+	return sum, true
 }
 
 // Check returns the value of each checked attribute for path (slash
@@ -101,7 +171,7 @@ func (c *Checker) Check(path string) []string {
 
 func (c *Checker) dirRules(dir string) []valueRule {
 	rules, ok := c.dirs[dir]
-	if !ok {
+	if !ok && !c.whole {
 		rules = c.read(filepath.Join(c.workTree, filepath.FromSlash(dir), ".gitattributes"), dir)
 		c.dirs[dir] = rules
 	}
@@ -115,6 +185,11 @@ func (c *Checker) read(file, base string) []valueRule {
 	if err != nil {
 		return nil
 	}
+	return c.parse(data, base)
+}
+
+// parse is read of an attributes file's bytes, data.
+func (c *Checker) parse(data []byte, base string) []valueRule {
 	var rules []valueRule
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64*1024), 1<<20)

@@ -38,7 +38,8 @@ func (a *Diff) Digest() ([sha256.Size]byte, error) {
 		if err != nil {
 			return [sha256.Size]byte{}, err
 		}
-		if err := walkAttrDirs(root, root, "", []os.FileInfo{fi}, dirs); err != nil {
+		raw := map[string][]byte{}
+		if err := walkAttrDirs(root, root, "", []os.FileInfo{fi}, dirs, raw); err != nil {
 			return [sha256.Size]byte{}, err
 		}
 		names := make([]string, 0, len(dirs))
@@ -53,6 +54,7 @@ func (a *Diff) Digest() ([sha256.Size]byte, error) {
 		for d, rules := range dirs {
 			a.dirs[d] = rules
 		}
+		a.raw = raw
 		a.read = true
 		a.mu.Unlock()
 	}
@@ -62,9 +64,10 @@ func (a *Diff) Digest() ([sha256.Size]byte, error) {
 }
 
 // walkAttrDirs reads the .gitattributes files under abs (the work tree's
-// folder dir, "" for the top) into dirs. stack holds the folders above, so
-// that a link back to one of them is not followed round.
-func walkAttrDirs(root, abs, dir string, stack []os.FileInfo, dirs map[string][]attrRule) error {
+// folder dir, "" for the top) into dirs, and keeps each file's bytes in raw
+// (for Checker). stack holds the folders above, so that a link back to one
+// of them is not followed round.
+func walkAttrDirs(root, abs, dir string, stack []os.FileInfo, dirs map[string][]attrRule, raw map[string][]byte) error {
 	entries, err := os.ReadDir(abs)
 	if err != nil {
 		return err
@@ -88,7 +91,7 @@ func walkAttrDirs(root, abs, dir string, stack []os.FileInfo, dirs map[string][]
 			if !fi.IsDir() {
 				typ = fi.Mode().Type()
 			} else if inside(root, p) && !onStack(stack, fi) {
-				if err := walkAttrDirs(root, p, rel, append(stack, fi), dirs); err != nil {
+				if err := walkAttrDirs(root, p, rel, append(stack, fi), dirs, raw); err != nil {
 					return err
 				}
 				continue
@@ -102,7 +105,7 @@ func walkAttrDirs(root, abs, dir string, stack []os.FileInfo, dirs map[string][]
 			if err != nil {
 				return err
 			}
-			if err := walkAttrDirs(root, p, rel, append(stack, fi), dirs); err != nil {
+			if err := walkAttrDirs(root, p, rel, append(stack, fi), dirs, raw); err != nil {
 				return err
 			}
 		case name == ".gitattributes" && typ.IsRegular():
@@ -112,6 +115,9 @@ func walkAttrDirs(root, abs, dir string, stack []os.FileInfo, dirs map[string][]
 			}
 			if rules := parseAttrs(data, dir); len(rules) > 0 {
 				dirs[dir] = rules
+			}
+			if len(data) > 0 {
+				raw[dir] = data
 			}
 		}
 	}

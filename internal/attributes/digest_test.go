@@ -2,8 +2,13 @@ package attributes
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/gitwalk/gitwalk/internal/testrepos"
 )
 
 // TestDigestNamesEveryDiffRuleAndNothingElse changes a work tree's
@@ -100,5 +105,123 @@ func TestLookupAnswersFromWhatDigestRead(t *testing.T) {
 	}
 	if got := a.Lookup("y.txt"); got.State != DiffUnspecified {
 		t.Fatalf("y.txt: %v, want nothing: the top .gitattributes came after the digest", got)
+	}
+}
+
+// A Checker made after Digest answers from the files Digest read, as the
+// lazy one answers from the disk: the same as git check-attr on the same
+// files, later changes unseen. It is Uniform when no file names a checked
+// attribute (files about other attributes do not count), and not when
+// one does, at any depth or in info/attributes.
+func TestCheckerAfterDigestAnswersFromWhatDigestRead(t *testing.T) {
+	testrepos.IsolateGit(t)
+	names := []string{"linguist-generated", "linguist-vendored"}
+	paths := []string{"a.go", "web/app.js", "web/lib/x.js", "deep/er/gen.go", "deep/er/y.txt"}
+	write := func(t *testing.T, p, data string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name    string
+		files   map[string]string // work-tree-relative path -> content
+		uniform bool
+	}{
+		{"no files", nil, true},
+		{"other attributes only", map[string]string{".gitattributes": "* text=auto\n*.png binary\n", "web/.gitattributes": "*.js eol=lf\n"}, true},
+		{"a deep file names one", map[string]string{".gitattributes": "* text=auto\n", "deep/er/.gitattributes": "gen.go linguist-generated\n"}, false},
+		{"info names one", map[string]string{".git/info/attributes": "web/** linguist-vendored\n"}, false},
+		{"the top file unsets one", map[string]string{".gitattributes": "*.js -linguist-vendored\n"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			work := t.TempDir()
+			if out, err := exec.Command("git", "init", "-q", work).CombinedOutput(); err != nil {
+				t.Fatalf("git init: %v: %s", err, out)
+			}
+			for p, data := range tc.files {
+				write(t, filepath.Join(work, filepath.FromSlash(p)), data)
+			}
+			a := New(work, filepath.Join(work, ".git"), filepath.Join(work, "no-global"))
+			lazy := New(work, filepath.Join(work, ".git"), filepath.Join(work, "no-global")).Checker(names...)
+			if _, err := a.Digest(); err != nil {
+				t.Fatal(err)
+			}
+			c := a.Checker(names...)
+			if c.Uniform() != tc.uniform {
+				t.Errorf("Uniform: %v, want %v", c.Uniform(), tc.uniform)
+			}
+			out, err := exec.Command("git", append([]string{"-C", work, "check-attr"}, append(names, append([]string{"--"}, paths...)...)...)...).Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+				f := strings.SplitN(line, ": ", 3)
+				i := slices.Index(names, f[1])
+				if got := c.Check(f[0])[i]; got != f[2] {
+					t.Errorf("%s %s: %q, git check-attr says %q", f[0], f[1], got, f[2])
+				}
+				if got := lazy.Check(f[0])[i]; got != f[2] {
+					t.Errorf("lazy: %s %s: %q, git check-attr says %q", f[0], f[1], got, f[2])
+				}
+			}
+			// A file written after the digest is not read.
+			write(t, filepath.Join(work, "web", "lib", ".gitattributes"), "x.js linguist-generated\n")
+			if got := c.Check("web/lib/x.js")[0]; got != "unspecified" {
+				t.Errorf("web/lib/x.js: linguist-generated %q from a file written after the digest", got)
+			}
+		})
+	}
+}
+
+// A checker's digest names the rules it answers from: the same files give
+// the same digest, a changed rule about a checked name another, a rule
+// about other names none; a checker that reads the work tree lazily has
+// none to give.
+func TestCheckerDigestNamesItsRules(t *testing.T) {
+	names := []string{"linguist-generated", "linguist-vendored"}
+	digest := func(files map[string]string) ([32]byte, bool) {
+		t.Helper()
+		work := t.TempDir()
+		for p, data := range files {
+			f := filepath.Join(work, filepath.FromSlash(p))
+			if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(f, []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a := New(work, filepath.Join(work, ".git"), filepath.Join(work, "no-global"))
+		if _, ok := a.Checker(names...).Digest(); ok {
+			t.Error("a checker made before Diff.Digest gave a digest")
+		}
+		if _, err := a.Digest(); err != nil {
+			t.Fatal(err)
+		}
+		return a.Checker(names...).Digest()
+	}
+	base := map[string]string{".gitattributes": "* text=auto\n", "web/.gitattributes": "*.js linguist-vendored\n"}
+	d0, ok := digest(base)
+	if !ok {
+		t.Fatal("no digest after Diff.Digest")
+	}
+	if d, _ := digest(base); d != d0 {
+		t.Error("the same files gave another digest")
+	}
+	for name, files := range map[string]map[string]string{
+		"a rule unset":   {".gitattributes": "* text=auto\n", "web/.gitattributes": "*.js -linguist-vendored\n"},
+		"another folder": {".gitattributes": "* text=auto\n", "lib/.gitattributes": "*.js linguist-vendored\n"},
+		"info adds one":  {".gitattributes": "* text=auto\n", "web/.gitattributes": "*.js linguist-vendored\n", ".git/info/attributes": "x linguist-generated\n"},
+	} {
+		if d, _ := digest(files); d == d0 {
+			t.Errorf("%s: the same digest", name)
+		}
+	}
+	if d, _ := digest(map[string]string{".gitattributes": "*.png binary\n", "web/.gitattributes": "*.js linguist-vendored\n*.js eol=lf\n"}); d != d0 {
+		t.Error("rules about other attributes changed the digest")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -189,11 +190,41 @@ func (r *DB) MayHave(prefix string) (bool, error) {
 			return found, err
 		}
 	}
-	data, err := os.ReadFile(filepath.Join(r.commonDir, "packed-refs"))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	f, err := os.Open(filepath.Join(r.commonDir, "packed-refs"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
 		return false, err
 	}
-	return bytes.Contains(data, []byte(" "+prefix)), nil
+	defer f.Close()
+	return contains(f, []byte(" "+prefix))
+}
+
+// contains says whether r holds pat, reading it a piece at a time: a
+// packed-refs file read whole was a fresh buffer of its size (98 KB for
+// go-git's 1,500 refs) on every walk, whose page faults were most of the
+// time MayHave took.
+func contains(r io.Reader, pat []byte) (bool, error) {
+	buf := make([]byte, max(16<<10, 2*len(pat)))
+	kept := 0 // the end of the last piece, where pat may begin
+	for {
+		n, err := r.Read(buf[kept:])
+		if bytes.Contains(buf[:kept+n], pat) {
+			return true, nil
+		}
+		if err == io.EOF {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if end := kept + n; end > len(pat)-1 {
+			kept = copy(buf, buf[end-(len(pat)-1):end])
+		} else {
+			kept = end
+		}
+	}
 }
 
 func (r *DB) load() error {

@@ -150,6 +150,7 @@ type Graph struct {
 	nodeSlab []Commit
 	idSlab   []odb.ID
 	ptrSlab  []*Commit
+	slabs    int // slabs of nodes made: each is twice the last, up to maxSlab
 
 	// Commits parsed from their objects and from the cache: atomic, so
 	// that Reads may be called while the walk goes on.
@@ -167,8 +168,25 @@ func (g *Graph) Reads() (objects, cached int) {
 // repository's shallow file; nil for none) are roots, as git grafts them.
 func NewGraph(src ObjectSource, shallow map[odb.ID]struct{}) *Graph {
 	cache, _ := src.(CommitCache)
-	return &Graph{src: src, cache: cache, shallow: shallow, nodes: make(map[odb.ID]*Commit, 1024)}
+	return &Graph{src: src, cache: cache, shallow: shallow, nodes: make(map[odb.ID]*Commit, firstSlab)}
 }
+
+// A graph's slabs of nodes start at firstSlab nodes and double up to
+// maxSlab; a slab of parents holds four times as many. Made at their full
+// size at once, they were 265 KB for every graph, most of it never used by
+// those that resolve a name or two (the mailmap's blob, a branch's tip),
+// and fresh memory costs its page faults.
+const firstSlab, maxSlab = 64, 1024
+
+// slab returns the size of the next slab of nodes, and counts it made.
+func (g *Graph) slab() int {
+	size := g.slabSize()
+	g.slabs++
+	return size
+}
+
+// slabSize is the size of the next slab of nodes.
+func (g *Graph) slabSize() int { return min(firstSlab<<min(g.slabs, 4), maxSlab) }
 
 // Lookup returns the node of id, making an unparsed one if it is new.
 func (g *Graph) Lookup(id odb.ID) *Commit {
@@ -176,13 +194,31 @@ func (g *Graph) Lookup(id odb.ID) *Commit {
 		return n
 	}
 	if len(g.nodeSlab) == 0 {
-		g.nodeSlab = make([]Commit, 1024)
+		g.nodeSlab = make([]Commit, g.slab())
 	}
 	n := &g.nodeSlab[0]
 	g.nodeSlab = g.nodeSlab[1:]
 	n.ID = id
 	g.nodes[id] = n
 	return n
+}
+
+// Reserve makes room for n commits in all: a caller that knows how many
+// commits the walk will meet (a full walk of a history whose commits its
+// CommitCache holds) spares the map its growth, which rehashed every
+// entry three times over in a warm walk of go-git (2% of its CPU).
+func (g *Graph) Reserve(n int) {
+	if n <= len(g.nodes) {
+		return
+	}
+	nodes := make(map[odb.ID]*Commit, n)
+	for id, c := range g.nodes {
+		nodes[id] = c
+	}
+	g.nodes = nodes
+	if k := n - len(nodes); len(g.nodeSlab) < k {
+		g.nodeSlab = make([]Commit, k)
+	}
 }
 
 // ErrNotCommit means an object the walk needs as a commit is something else.
@@ -220,11 +256,10 @@ func (g *Graph) Parse(n *Commit) error {
 		k = 0 // a shallow commit acts as a root (git's graft with nr_parent < 0)
 	}
 	if k > 0 {
-		if len(g.idSlab) < k {
-			g.idSlab = make([]odb.ID, max(k, 4096))
-		}
-		if len(g.ptrSlab) < k {
-			g.ptrSlab = make([]*Commit, max(k, 4096))
+		if len(g.idSlab) < k || len(g.ptrSlab) < k {
+			size := max(4*g.slabSize(), k)
+			g.idSlab = make([]odb.ID, size)
+			g.ptrSlab = make([]*Commit, size)
 		}
 		n.Parents = g.idSlab[:k:k]
 		n.pnodes = g.ptrSlab[:k:k]

@@ -571,3 +571,57 @@ func BenchmarkRevWalkLinearHistory(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "commits/op")
 }
+
+// Reserve, called once the tips are parsed (as the walker does when its
+// store's closures say how many commits the walk will meet), keeps the
+// nodes met so far, the same pointers, and the walk the same, whether it
+// reserves too few slots, as many, or more.
+func TestReserveKeepsTheNodesAndTheWalk(t *testing.T) {
+	f := newFakeRepo(t)
+	f.mk("R", 1000, "r=1")
+	prev := "R"
+	for i := 1; i <= 40; i++ {
+		name := fmt.Sprintf("c%d", i)
+		if i%7 == 0 {
+			f.mk(name, int64(1000+i), "", prev, fmt.Sprintf("c%d", i-3))
+		} else {
+			f.mk(name, int64(1000+i), fmt.Sprintf("f=%d", i), prev)
+		}
+		prev = name
+	}
+	want := f.walk(all(), prev)
+	for _, n := range []int{0, 1, 20, 41, 500} {
+		g := NewGraph(f, nil)
+		tips := f.tips(g, prev)
+		tip := g.Lookup(tips[0].ID)
+		if err := g.Parse(tip); err != nil {
+			t.Fatal(err)
+		}
+		met := len(g.nodes)
+		g.Reserve(n)
+		if len(g.nodes) != met || g.Lookup(tips[0].ID) != tip {
+			t.Fatalf("Reserve(%d): %d nodes after, %d before; tip node kept: %v", n, len(g.nodes), met, g.Lookup(tips[0].ID) == tip)
+		}
+		w, err := New(context.Background(), g, tips, all())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for {
+			c, err := w.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c == nil {
+				break
+			}
+			names = append(names, f.names[c.ID])
+		}
+		if got := strings.Join(names, " "); got != want {
+			t.Errorf("Reserve(%d): walk\n%s\nwant\n%s", n, got, want)
+		}
+		if len(g.nodes) != 41 {
+			t.Errorf("Reserve(%d): %d nodes after the walk, want 41", n, len(g.nodes))
+		}
+	}
+}

@@ -88,7 +88,14 @@ var (
 	keyLastRun    = []byte("lastrun")
 )
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli is the table of the records' checksums. Go makes its tables
+// for the CPU's CRC instruction on first use, 0.2 ms before every
+// gitwalk's main when it was made in this package's init: they are made
+// on a goroutine of their own from init instead, beside the rest of the
+// start, and a checksum waits for them only if it comes first.
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
+
+func init() { go castagnoli() }
 
 // Fingerprint identifies the settings a record was computed under. Every
 // setting that can change a record's bytes must be in it.
@@ -548,7 +555,7 @@ func seal(key, stamp, payload []byte) []byte {
 	v := make([]byte, 4+len(stamp)+len(payload))
 	copy(v[4:], stamp)
 	copy(v[4+len(stamp):], payload)
-	c := crc32.Update(crc32.Checksum(key, castagnoli), castagnoli, v[4:])
+	c := crc32.Update(crc32.Checksum(key, castagnoli()), castagnoli(), v[4:])
 	binary.BigEndian.PutUint32(v, c)
 	return v
 }
@@ -562,7 +569,7 @@ const sealHead = 4 + 4
 // stamp, as seal would make it.
 func sealInPlace(key []byte, stamp [4]byte, v []byte) []byte {
 	copy(v[4:sealHead], stamp[:])
-	c := crc32.Update(crc32.Checksum(key, castagnoli), castagnoli, v[4:])
+	c := crc32.Update(crc32.Checksum(key, castagnoli()), castagnoli(), v[4:])
 	binary.BigEndian.PutUint32(v, c)
 	return v
 }
@@ -573,7 +580,7 @@ func unseal(key, stamp, v []byte) ([]byte, bool) {
 	if len(v) < 4+len(stamp) {
 		return nil, false
 	}
-	c := crc32.Update(crc32.Checksum(key, castagnoli), castagnoli, v[4:])
+	c := crc32.Update(crc32.Checksum(key, castagnoli()), castagnoli(), v[4:])
 	if c != binary.BigEndian.Uint32(v) {
 		return nil, false
 	}

@@ -218,6 +218,9 @@ func runAnalyses(ctx context.Context, ios *iostreams, w *walkArgs, repo *walker.
 		w.opts.Progress = bar.update
 	}
 	states, err := analysis.Run(ctx, repo, w.opts, ans...)
+	if err == nil {
+		w.scope.saveClasses()
+	}
 	if bar != nil {
 		// Cleared before the figures, the table or an error (interrupt
 		// included) are written.

@@ -269,6 +269,7 @@ func parseWalkArgs(args []string) (*walkArgs, error) {
 		w.repo = "."
 	}
 	w.opts.Revisions, w.opts.Paths = revs, paths
+	w.opts.Untimed = !w.stats // only --stats prints where the time went
 	return w, nil
 }
 

@@ -52,10 +52,16 @@ func (w *walkArgs) useCache(ios *iostreams) func() {
 		fmt.Fprintf(ios.errOut, "gitwalk: cache: %s was written by an older gitwalk (format %d), which this one cannot read; started afresh\n", s.Path(), n)
 	}
 	w.opts.Store = s
+	if w.scope != nil {
+		w.scope.store = s
+	}
 	stopGC := tuneGC(s)
 	return func() {
 		stopGC()
 		w.opts.Store = nil
+		if w.scope != nil {
+			w.scope.store = nil
+		}
 		walkErr := s.Err()
 		closeErr := s.Close()
 		switch {

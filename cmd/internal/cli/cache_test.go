@@ -299,3 +299,33 @@ func TestChangedMailmapIsAppliedToCachedCommits(t *testing.T) {
 		t.Fatal("the changed .mailmap changed nothing: the test proves nothing")
 	}
 }
+
+// TestChangedAttributesAreAppliedToKeptClasses: the files' classes kept in
+// the cache are those of the attribute rules in force; once a
+// .gitattributes marks files generated, a warm churn leaves them out as
+// the run without the cache does, and a later warm run too.
+func TestChangedAttributesAreAppliedToKeptClasses(t *testing.T) {
+	testrepos.IsolateGit(t)
+	work := peopleClone(t)
+	cache := t.TempDir()
+	churn := func(flags ...string) string {
+		t.Helper()
+		out, _ := mustRun(t, append([]string{"churn", work, "--format", "csv"}, flags...)...)
+		return out
+	}
+	before := churn("--cache", cache)
+	if again := churn("--cache", cache); again != before {
+		t.Fatalf("the warm run differs from the cold one:\n%s\n%s", again, before)
+	}
+	must(t, os.WriteFile(filepath.Join(work, ".gitattributes"), []byte("*.go linguist-generated\n"), 0o644))
+	warm, fresh := churn("--cache", cache), churn("--no-cache")
+	if warm != fresh {
+		t.Fatalf("after .gitattributes changed, the warm run differs from the run without the cache:\n%s\n%s", warm, fresh)
+	}
+	if warm == before {
+		t.Fatal("the changed .gitattributes changed nothing: the test proves nothing")
+	}
+	if again := churn("--cache", cache); again != fresh {
+		t.Fatalf("the next warm run differs from the run without the cache:\n%s\n%s", again, fresh)
+	}
+}

@@ -15,9 +15,12 @@ import (
 // them through analysis.Scope, so a command gets them by using those two.
 type scopeArgs struct {
 	// classRepo's classifier, made once so that the default exclusions and
-	// the analyses that ask for languages share its memo of paths.
+	// the analyses that ask for languages share its memo of paths. With a
+	// store (the walk's cache, set by useCache), the memo is kept in it
+	// between runs where that is sound (analysis.RepoClassifierStored).
 	classRepo *walker.Repo
 	class     analysis.Classifier
+	store     *walker.Store
 
 	merges            mergePolicy
 	mergesSet         bool
@@ -395,8 +398,19 @@ func plural(n int) string {
 func (s *scopeArgs) classifier(repo *walker.Repo) analysis.Classifier {
 	if s.classRepo != repo {
 		s.classRepo, s.class = repo, analysis.RepoClassifier(repo)
+		if s.store != nil {
+			s.class = analysis.RepoClassifierStored(repo, s.store)
+		}
 	}
 	return s.class
+}
+
+// saveClasses keeps the classes the run learnt in the store, once the
+// walk is over (see classifier).
+func (s *scopeArgs) saveClasses() {
+	if s != nil && s.classRepo != nil {
+		s.class.SaveClasses()
+	}
 }
 
 // addSummaryColumns adds the policies and what they left out to the
