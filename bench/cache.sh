@@ -119,5 +119,5 @@ cold=$(median "$tmp/wall2")
 for i in 0 1 2 3 4 5; do
   w=$(median "$tmp/wall$i")
   awk -v n="${names[$i]}" -v w="$w" -v c="$cold" -v g="$gitwall" -v cpu="$(median "$tmp/cpu$i")" -v r="$(median "$tmp/rss$i")" \
-    'BEGIN {printf "| %s | %.3f | %.1f%% | %.3fx | %.2f | %.0f |\n", n, w, (c > 0 ? 100 * w / c : 0), (g > 0 ? w / g : 0), cpu, r / 1024}'
+    'BEGIN {printf "| %s | %.4f | %.1f%% | %.3fx | %.2f | %.0f |\n", n, w, (c > 0 ? 100 * w / c : 0), (g > 0 ? w / g : 0), cpu, r / 1024}'
 done
