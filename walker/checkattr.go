@@ -17,8 +17,8 @@ func (r *Repo) AttrChecker(names ...string) *AttrChecker { return r.attrs.Checke
 // AttrCheckerWhole is AttrChecker made after every attribute file has been
 // read at once, as the store's key of a commit's record reads them (a
 // work tree's whole): its answers are those of the files read then, later
-// changes unseen, and its Uniform says whether any of them names one of
-// names. It costs a walk of the work tree's folders, once per Repo.
+// changes unseen, and its Digest names the rules they hold. It costs a
+// walk of the work tree's folders, once per Repo.
 func (r *Repo) AttrCheckerWhole(names ...string) (*AttrChecker, error) {
 	if _, err := r.attrsDigest(); err != nil {
 		return nil, err

@@ -570,8 +570,9 @@ func (c *closure) fill(i int, info *odb.CommitInfo) bool {
 	return true
 }
 
-// size is how many commits the closures loaded so far hold (those of a
-// chain are apart, so none is counted twice).
+// size is how many commits the closures loaded so far hold: exact for one
+// closure or a chain (whose closures are apart), more than the walk meets
+// when the closures of several tips overlap.
 func (s *graphSource) size() int {
 	n := 0
 	for _, c := range s.closures {

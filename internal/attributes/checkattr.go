@@ -76,12 +76,11 @@ func (a *Diff) Checker(names ...string) *Checker {
 	return c
 }
 
-// Uniform says whether the checker gives every path the same answer, every
-// name unspecified: no attribute file it reads names one of its names (a
-// bare repository, or a work tree read whole by Diff.Digest first, and no
-// global or info attributes naming them). A path's answer is then a
-// function of nothing, which its callers may keep across runs.
-func (c *Checker) Uniform() bool { return c.none != nil }
+// uniform says whether the checker gives every path the same answer, every
+// name unspecified, at once: no attribute file it reads names one of its
+// names (a bare repository, or a work tree read whole by Diff.Digest
+// first, and no global or info attributes naming them).
+func (c *Checker) uniform() bool { return c.none != nil }
 
 // Digest returns a hash of every rule the checker answers from, its names
 // and their order, and ok; ok is false when the checker reads a work

@@ -110,7 +110,7 @@ func TestLookupAnswersFromWhatDigestRead(t *testing.T) {
 
 // A Checker made after Digest answers from the files Digest read, as the
 // lazy one answers from the disk: the same as git check-attr on the same
-// files, later changes unseen. It is Uniform when no file names a checked
+// files, later changes unseen. It answers every path at once (uniform) when no file names a checked
 // attribute (files about other attributes do not count), and not when
 // one does, at any depth or in info/attributes.
 func TestCheckerAfterDigestAnswersFromWhatDigestRead(t *testing.T) {
@@ -151,8 +151,8 @@ func TestCheckerAfterDigestAnswersFromWhatDigestRead(t *testing.T) {
 				t.Fatal(err)
 			}
 			c := a.Checker(names...)
-			if c.Uniform() != tc.uniform {
-				t.Errorf("Uniform: %v, want %v", c.Uniform(), tc.uniform)
+			if c.uniform() != tc.uniform {
+				t.Errorf("uniform: %v, want %v", c.uniform(), tc.uniform)
 			}
 			out, err := exec.Command("git", append([]string{"-C", work, "check-attr"}, append(names, append([]string{"--"}, paths...)...)...)...).Output()
 			if err != nil {
