@@ -290,7 +290,7 @@ func tableCell(v any) string {
 		return "-"
 	}
 	s := text(v)
-	if _, ok := v.(string); ok {
+	if _, ok := v.(string); ok && quote.Needed(s, false) {
 		s = string(quote.Path(nil, s, false))
 	}
 	return s
@@ -428,6 +428,7 @@ func (r *Report) writeTable(buf *bytes.Buffer, width int) {
 		return
 	}
 	cells := make([][]string, len(r.Rows))
+	flat := make([]string, len(r.Rows)*len(r.Columns))
 	header := make([]string, len(r.Columns))
 	cellsW := make([]int, len(r.Columns)) // the widest cell of each column
 	widths := make([]int, len(r.Columns))
@@ -437,7 +438,7 @@ func (r *Report) writeTable(buf *bytes.Buffer, width int) {
 		right[i] = true
 	}
 	for ri, row := range r.Rows {
-		cells[ri] = make([]string, len(r.Columns))
+		cells[ri] = flat[ri*len(r.Columns) : (ri+1)*len(r.Columns) : (ri+1)*len(r.Columns)]
 		for i := range r.Columns {
 			s := tableCell(row[i])
 			cells[ri][i] = s
@@ -492,6 +493,7 @@ func (r *Report) writeTable(buf *bytes.Buffer, width int) {
 		buf.Truncate(end)
 		buf.WriteByte('\n')
 	}
+	buf.Grow((tableWidthOf(widths) + 1) * (len(cells) + 1))
 	line(header)
 	for _, row := range cells {
 		line(row)
