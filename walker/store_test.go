@@ -711,3 +711,29 @@ func TestClosureFindsEveryEntryByItsFanOut(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchesShrinkToAShareOfWhatIsLeft: with an expected count, a batch
+// takes at most a share of the commits left for each worker, down to 8,
+// so that the workers end together; without one, batchFor's size (at
+// most half the window) holds to the end.
+func TestBatchesShrinkToAShareOfWhatIsLeft(t *testing.T) {
+	cases := []struct {
+		size, window, seq, expect, workers, want int
+	}{
+		{storedBatch, storedWindow, 0, 0, 2, storedBatch},             // unknown: as before
+		{storedBatch, storedWindow, 2700, 0, 2, storedBatch},          // unknown, late
+		{storedBatch, storedWindow, 0, 100000, 2, storedBatch},        // far from the end
+		{storedBatch, storedWindow, 0, 2729, 2, 512},                  // 2729/4 = 682
+		{storedBatch, storedWindow, 2000, 2729, 2, 182},               // 729/4
+		{storedBatch, storedWindow, 2700, 2729, 2, 8},                 // the last few
+		{storedBatch, storedWindow, 3000, 2729, 2, 8},                 // past an estimate too low
+		{storedBatch, 48, 0, 100000, 2, 24},                           // half the window
+		{8, storedWindow, 0, 2729, 2, 8},                              // diffing: batchFor's 8
+		{storedBatch, storedWindow, 1000, 2729, 4, (2729 - 1000) / 8}, // more workers, smaller shares
+	}
+	for _, c := range cases {
+		if got := batchLimit(c.size, c.window, c.seq, c.expect, c.workers); got != c.want {
+			t.Errorf("batchLimit(%d, %d, seq %d, expect %d, %d workers) = %d, want %d", c.size, c.window, c.seq, c.expect, c.workers, got, c.want)
+		}
+	}
+}
