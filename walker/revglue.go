@@ -80,6 +80,9 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (_ *repoRevW
 	if storeSrc != nil && meetsAll(tips, opts) {
 		expect = storeSrc.size()
 		g.Reserve(expect) // resolving the tips loaded their closures
+		if opts.NoMerges {
+			expect = storeSrc.nonMerges()
+		}
 	}
 	ps, err := pathspec.Parse(opts.Paths, opts.PathPrefix)
 	if err != nil {

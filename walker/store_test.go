@@ -737,3 +737,27 @@ func TestBatchesShrinkToAShareOfWhatIsLeft(t *testing.T) {
 		}
 	}
 }
+
+// TestAWarmWalkExpectsTheCommitsItHandsOut: a walk that meets every
+// commit its stored closures hold expects as many commits as it hands out,
+// merges left out when it leaves them out, so that its last batches
+// shrink where it ends (batchLimit).
+func TestAWarmWalkExpectsTheCommitsItHandsOut(t *testing.T) {
+	r := openFixture(t, "merges")
+	s := openStore(t, t.TempDir())
+	defer s.Close()
+	for _, o := range []Options{{Revisions: []string{"--all"}}, {Revisions: []string{"--all"}, NoMerges: true}} {
+		want, _ := walkAll(t, r, o)
+		o.Store = s
+		walkAll(t, r, o) // keeps the closure
+		rw, err := r.newRevWalk(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := rw.expect
+		rw.close()
+		if got != len(want) {
+			t.Errorf("no merges %v: the walk expects %d commits, hands out %d", o.NoMerges, got, len(want))
+		}
+	}
+}
