@@ -14,7 +14,7 @@ import (
 // classes and nameReasons. Bump it with any change to them, so that the
 // classes kept by an older gitwalk (RepoClassifierStored) are not read as
 // this one's; TestClassesVersionNamesTheClassifiersSources fails until then.
-const classesVersion = 1
+const classesVersion = 2
 
 // classesMemo is the name of the classes kept in the store.
 var classesMemo = fmt.Sprintf("classes version=%d", classesVersion)
