@@ -14,7 +14,7 @@ import (
 // classes and nameReasons. Bump it with any change to them, so that the
 // classes kept by an older gitwalk (RepoClassifierStored) are not read as
 // this one's; TestClassesVersionNamesTheClassifiersSources fails until then.
-const classesVersion = 1
+const classesVersion = 2
 
 // classesMemo is the name of the classes kept in the store.
 var classesMemo = fmt.Sprintf("classes version=%d", classesVersion)
@@ -153,6 +153,20 @@ func (m *classMemo) load(data []byte) {
 		return
 	}
 	m.mu.Lock()
-	m.m = entries
+	m.m, m.kept = entries, len(entries)
 	m.mu.Unlock()
+}
+
+// MemoCounts says how many paths' classes c read from the store
+// (RepoClassifierStored) and how many paths it classified since: a warm
+// run of an unchanged history classifies none. Both are 0 for a Classifier
+// without a memo.
+func (c Classifier) MemoCounts() (kept, classified int) {
+	m := c.memo
+	if m == nil {
+		return 0, 0
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.kept, m.classified
 }

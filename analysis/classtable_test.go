@@ -179,6 +179,9 @@ func TestClassMemoLoadsWholeOrNothing(t *testing.T) {
 // for each classesVersion (see TestClassesVersionNamesTheClassifiersSources).
 var classSources = map[int]string{
 	1: "a9ea61b0a00d1e324e2a99480bdd50e81a8b8dec813c39b9c39d2c1d6db8ae4b",
+	// 2: the memo counts the paths it read and classified (MemoCounts);
+	// the classes themselves are version 1's.
+	2: "bdb3730afc40180f5cd212161cdb6ab9c0acbe4c9e7286fc6a5b2a406728a008",
 }
 
 // The classes kept in the store are named by classesVersion: a change to

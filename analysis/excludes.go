@@ -81,6 +81,10 @@ type classMemo struct {
 	repo   *walker.Repo
 	name   string // the memo's name in st: its version and attribute rules
 	learnt bool
+
+	// How many paths' classes were read from st, and how many paths were
+	// classified since (MemoCounts).
+	kept, classified int
 }
 
 // memoEntry is what the memo knows of a path: its class, with its language
@@ -111,6 +115,9 @@ func (m *classMemo) store(p string, e memoEntry) {
 	if old, ok := m.m[p]; !ok || !old.full {
 		m.m[strings.Clone(p)] = e
 		m.learnt = true
+		if !ok {
+			m.classified++
+		}
 	}
 	m.mu.Unlock()
 }

@@ -290,7 +290,7 @@ func tableCell(v any) string {
 		return "-"
 	}
 	s := text(v)
-	if _, ok := v.(string); ok {
+	if _, ok := v.(string); ok && quote.Needed(s, false) {
 		s = string(quote.Path(nil, s, false))
 	}
 	return s
@@ -299,13 +299,47 @@ func tableCell(v any) string {
 // cellWidth is how many terminal columns s takes: grapheme clusters, with
 // East Asian wide characters and emoji counting two and combining marks
 // none, as terminals draw them.
-func cellWidth(s string) int { return uniseg.StringWidth(s) }
+// Printable ASCII, which most paths and names are, takes a column a byte
+// and needs no clustering (clustering was a tenth of a warm churn's CPU).
+func cellWidth(s string) int {
+	if printableASCII(s) {
+		return len(s)
+	}
+	return uniseg.StringWidth(s)
+}
+
+// printableASCII reports whether every byte of s is in ' '..'~': each
+// such byte is a grapheme cluster of its own, one column wide.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
 
 // cutMiddle shortens s to at most n terminal columns by replacing its middle
 // with "...", cutting only between grapheme clusters (the result may be one
 // column narrower than n when a wide character does not fit).
 func cutMiddle(s string, n int) string {
-	if cellWidth(s) <= n {
+	if printableASCII(s) {
+		if len(s) <= n {
+			return s
+		}
+		if n <= 3 {
+			return s[:max(n, 0)]
+		}
+		keep := n - 3
+		return s[:keep/2] + "..." + s[len(s)-(keep-keep/2):]
+	}
+	return cutClusters(s, n)
+}
+
+// cutClusters is cutMiddle for any text: by grapheme clusters and their
+// widths.
+func cutClusters(s string, n int) string {
+	if uniseg.StringWidth(s) <= n {
 		return s
 	}
 	type cluster struct {
@@ -394,6 +428,7 @@ func (r *Report) writeTable(buf *bytes.Buffer, width int) {
 		return
 	}
 	cells := make([][]string, len(r.Rows))
+	flat := make([]string, len(r.Rows)*len(r.Columns))
 	header := make([]string, len(r.Columns))
 	cellsW := make([]int, len(r.Columns)) // the widest cell of each column
 	widths := make([]int, len(r.Columns))
@@ -403,7 +438,7 @@ func (r *Report) writeTable(buf *bytes.Buffer, width int) {
 		right[i] = true
 	}
 	for ri, row := range r.Rows {
-		cells[ri] = make([]string, len(r.Columns))
+		cells[ri] = flat[ri*len(r.Columns) : (ri+1)*len(r.Columns) : (ri+1)*len(r.Columns)]
 		for i := range r.Columns {
 			s := tableCell(row[i])
 			cells[ri][i] = s
@@ -425,30 +460,40 @@ func (r *Report) writeTable(buf *bytes.Buffer, width int) {
 		}
 		fitWidths(widths, header, r.Columns, width)
 	}
+	spaces := func(n int) {
+		for ; n > 0; n-- {
+			buf.WriteByte(' ')
+		}
+	}
 	line := func(row []string) {
-		var b strings.Builder
+		start := buf.Len()
 		for i, s := range row {
 			if i > 0 {
-				b.WriteString("  ")
+				buf.WriteString("  ")
 			}
 			s = cutMiddle(s, widths[i])
-			pad := strings.Repeat(" ", max(widths[i]-cellWidth(s), 0))
+			pad := max(widths[i]-cellWidth(s), 0)
 			last := i == len(row)-1
 			switch {
 			case right[i]:
-				b.WriteString(pad)
-				b.WriteString(s)
+				spaces(pad)
+				buf.WriteString(s)
 			case last:
-				b.WriteString(s)
+				buf.WriteString(s)
 			default:
-				b.WriteString(s)
-				b.WriteString(pad)
+				buf.WriteString(s)
+				spaces(pad)
 			}
 		}
 		// An empty last cell would leave the padding of the one before it.
-		buf.WriteString(strings.TrimRight(b.String(), " "))
+		end := buf.Len()
+		for end > start && buf.Bytes()[end-1] == ' ' {
+			end--
+		}
+		buf.Truncate(end)
 		buf.WriteByte('\n')
 	}
+	buf.Grow((tableWidthOf(widths) + 1) * (len(cells) + 1))
 	line(header)
 	for _, row := range cells {
 		line(row)

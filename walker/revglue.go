@@ -27,8 +27,12 @@ type repoRevWalk struct {
 	tips      []Hash           // the walk's tips, as resolved
 	graphNote string           // the commit-graph's state, for Stats
 	bloom     *bloomFilter     // nil when the walk asks no changed-path filter
-	stash     *commitStash     // the commits read from their objects, until handed out
-	ahead     *readAhead       // nil unless readAhead was called
+	// expect is about how many commits the walk will hand out, from the
+	// stored closures its tips loaded (more when they overlap or paths
+	// limit the walk, fewer when commits are not in them yet); 0: unknown.
+	expect int
+	stash  *commitStash // the commits read from their objects, until handed out
+	ahead  *readAhead   // nil unless readAhead was called
 }
 
 // newRevWalk resolves opts.Revisions and prepares the walk. Path limiting
@@ -72,8 +76,13 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (_ *repoRevW
 	if err != nil {
 		return nil, err
 	}
+	expect := 0
 	if storeSrc != nil && meetsAll(tips, opts) {
-		g.Reserve(storeSrc.size()) // resolving the tips loaded their closures
+		expect = storeSrc.size()
+		g.Reserve(expect) // resolving the tips loaded their closures
+		if opts.NoMerges {
+			expect = storeSrc.nonMerges()
+		}
 	}
 	ps, err := pathspec.Parse(opts.Paths, opts.PathPrefix)
 	if err != nil {
@@ -115,7 +124,7 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (_ *repoRevW
 	if err != nil {
 		return nil, err
 	}
-	rw := &repoRevWalk{Walk: w, g: g, graphSrc: graphSrc, storeSrc: storeSrc, graphNote: graphNote, bloom: bloom, stash: stash}
+	rw := &repoRevWalk{Walk: w, g: g, graphSrc: graphSrc, storeSrc: storeSrc, graphNote: graphNote, bloom: bloom, stash: stash, expect: expect}
 	for _, t := range tips {
 		rw.tips = append(rw.tips, t.ID)
 	}

@@ -581,6 +581,20 @@ func (s *graphSource) size() int {
 	return n
 }
 
+// nonMerges is size without the merges: the commits a walk without merges
+// (--no-merges, the analyses' default) hands out.
+func (s *graphSource) nonMerges() int {
+	n := 0
+	for _, c := range s.closures {
+		for e := c.entries; len(e) >= entrySize; e = e[entrySize:] {
+			if binary.BigEndian.Uint32(e[52:]) <= 1 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 func newGraphSource(src revwalk.ObjectSource, s *Store) *graphSource {
 	return &graphSource{
 		ObjectSource: src, s: s,

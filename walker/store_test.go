@@ -711,3 +711,53 @@ func TestClosureFindsEveryEntryByItsFanOut(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchesShrinkToAShareOfWhatIsLeft: with an expected count, a batch
+// takes at most a share of the commits left for each worker, down to 8,
+// so that the workers end together; without one, batchFor's size (at
+// most half the window) holds to the end.
+func TestBatchesShrinkToAShareOfWhatIsLeft(t *testing.T) {
+	cases := []struct {
+		size, window, seq, expect, workers, want int
+	}{
+		{storedBatch, storedWindow, 0, 0, 2, storedBatch},             // unknown: as before
+		{storedBatch, storedWindow, 2700, 0, 2, storedBatch},          // unknown, late
+		{storedBatch, storedWindow, 0, 100000, 2, storedBatch},        // far from the end
+		{storedBatch, storedWindow, 0, 2729, 2, 512},                  // 2729/4 = 682
+		{storedBatch, storedWindow, 2000, 2729, 2, 182},               // 729/4
+		{storedBatch, storedWindow, 2700, 2729, 2, 8},                 // the last few
+		{storedBatch, storedWindow, 3000, 2729, 2, 8},                 // past an estimate too low
+		{storedBatch, 48, 0, 100000, 2, 24},                           // half the window
+		{8, storedWindow, 0, 2729, 2, 8},                              // diffing: batchFor's 8
+		{storedBatch, storedWindow, 1000, 2729, 4, (2729 - 1000) / 8}, // more workers, smaller shares
+	}
+	for _, c := range cases {
+		if got := batchLimit(c.size, c.window, c.seq, c.expect, c.workers); got != c.want {
+			t.Errorf("batchLimit(%d, %d, seq %d, expect %d, %d workers) = %d, want %d", c.size, c.window, c.seq, c.expect, c.workers, got, c.want)
+		}
+	}
+}
+
+// TestAWarmWalkExpectsTheCommitsItHandsOut: a walk that meets every
+// commit its stored closures hold expects as many commits as it hands out,
+// merges left out when it leaves them out, so that its last batches
+// shrink where it ends (batchLimit).
+func TestAWarmWalkExpectsTheCommitsItHandsOut(t *testing.T) {
+	r := openFixture(t, "merges")
+	s := openStore(t, t.TempDir())
+	defer s.Close()
+	for _, o := range []Options{{Revisions: []string{"--all"}}, {Revisions: []string{"--all"}, NoMerges: true}} {
+		want, _ := walkAll(t, r, o)
+		o.Store = s
+		walkAll(t, r, o) // keeps the closure
+		rw, err := r.newRevWalk(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := rw.expect
+		rw.close()
+		if got != len(want) {
+			t.Errorf("no merges %v: the walk expects %d commits, hands out %d", o.NoMerges, got, len(want))
+		}
+	}
+}

@@ -246,15 +246,16 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 			if node != nil {
 				raw = rw.stash.take(node.ID)
 			}
+			limit := batchLimit(batchFor(hits.Load()), window, seq, rw.expect, workers)
 			if batch == nil {
 				select {
 				case batch = <-spare:
 				default:
-					batch = make([]job, 0, min(batchFor(hits.Load()), window/2))
+					batch = make([]job, 0, limit)
 				}
 			}
 			batch = append(batch, job{seq: seq, node: node, raw: raw, err: err})
-			if err != nil || len(batch) >= min(batchFor(hits.Load()), window/2) {
+			if err != nil || len(batch) >= limit {
 				if !flush() || err != nil {
 					return
 				}
@@ -518,6 +519,19 @@ func batchFor(hits bool) int {
 		return storedBatch
 	}
 	return 8
+}
+
+// batchLimit is how many commits a batch takes: batchFor's size, at most
+// half the window, and, when the walk expects about expect commits, at most
+// a share of what is left, so that the workers end together. With batches
+// of storedBatch to the end, one worker read and observed the last batch
+// while the other had nothing left: 0.8 ms of a 13 ms warm churn of go-git.
+func batchLimit(size, window, seq, expect, workers int) int {
+	n := min(size, window/2)
+	if expect > 0 {
+		n = min(n, max(8, (expect-seq)/(2*workers)))
+	}
+	return n
 }
 
 // storedBatch and storedWindow are the batch and the window of a walk

@@ -8,6 +8,16 @@ func needs(c byte, quotePath bool) bool {
 	return c < 0x20 || c == '"' || c == '\\' || c == 0x7f || (quotePath && c >= 0x80)
 }
 
+// Needed reports whether Path would quote p.
+func Needed(p string, quotePath bool) bool {
+	for i := 0; i < len(p); i++ {
+		if needs(p[i], quotePath) {
+			return true
+		}
+	}
+	return false
+}
+
 // Path appends p to dst as git prints a path: unchanged when no byte needs
 // quoting, else inside double quotes with \a \b \t \n \v \f \r \" \\ and
 // three-digit octal escapes.

@@ -86,3 +86,16 @@ func unquote(q string) (string, bool) {
 	}
 	return string(out), true
 }
+
+// Needed says yes exactly when Path changes the path, for every byte.
+func TestNeededIsWhetherPathQuotes(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for _, quotePath := range []bool{false, true} {
+			p := "a" + string([]byte{byte(c)}) + "b"
+			quoted := string(Path(nil, p, quotePath)) != p
+			if got := Needed(p, quotePath); got != quoted {
+				t.Errorf("Needed(%q, %v) = %v, Path quotes it: %v", p, quotePath, got, quoted)
+			}
+		}
+	}
+}

@@ -207,6 +207,7 @@ func runAnalyses(ctx context.Context, ios *iostreams, w *walkArgs, repo *walker.
 	defer stop()
 	var st walker.Stats
 	w.opts.Stats = &st
+	defer w.scope.settle()
 	for i := range ans {
 		if ans[i], err = w.scope.wrap(repo, ans[i]); err != nil {
 			return nil, err
@@ -218,6 +219,9 @@ func runAnalyses(ctx context.Context, ios *iostreams, w *walkArgs, repo *walker.
 		w.opts.Progress = bar.update
 	}
 	states, err := analysis.Run(ctx, repo, w.opts, ans...)
+	// The walk is over: what the scope made on a goroutine is settled
+	// before its classes are kept.
+	w.scope.settle()
 	if err == nil {
 		w.scope.saveClasses()
 	}

@@ -216,6 +216,7 @@ func runBranches(cmd *cobra.Command, ios *iostreams, o *branchesOptions) error {
 // stats set, the walks' figures are added up there.
 func compareBranches(ctx context.Context, repo *walker.Repo, base string, remotes bool, w *walkArgs, a *analysisArgs, stats *walker.Stats) (*analysis.BranchesResult, error) {
 	scope, err := w.scope.build(repo)
+	defer w.scope.settle() // the walks are over when Branches returns
 	if err != nil {
 		return nil, err
 	}

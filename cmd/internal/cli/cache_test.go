@@ -329,3 +329,37 @@ func TestChangedAttributesAreAppliedToKeptClasses(t *testing.T) {
 		t.Fatalf("the next warm run differs from the run without the cache:\n%s\n%s", again, fresh)
 	}
 }
+
+// TestWarmRunsReadTheFilesClassesFromTheCache: the first run with a cache
+// classifies the files it meets and keeps their classes; the next reads
+// them all and classifies none (--stats says both), with the same output.
+// The scope's classifier is made on a goroutine beside the walk's start;
+// its classes must still be kept once the walk is over.
+func TestWarmRunsReadTheFilesClassesFromTheCache(t *testing.T) {
+	testrepos.IsolateGit(t)
+	work := peopleClone(t)
+	cache := t.TempDir()
+	classes := regexp.MustCompile(`(?m)^classes: (\d+) paths' classes read from the cache, (\d+) paths classified$`)
+	churn := func() (out string, kept, classified int) {
+		t.Helper()
+		out, errOut := mustRun(t, "churn", work, "--format", "csv", "--stats", "--cache", cache)
+		m := classes.FindStringSubmatch(errOut)
+		if m == nil {
+			t.Fatalf("--stats has no classes line:\n%s", errOut)
+		}
+		kept, _ = strconv.Atoi(m[1])
+		classified, _ = strconv.Atoi(m[2])
+		return out, kept, classified
+	}
+	cold, kept, classified := churn()
+	if kept != 0 || classified == 0 {
+		t.Fatalf("cold run: %d read from the cache, %d classified; want 0 and some", kept, classified)
+	}
+	warm, wkept, wclassified := churn()
+	if wkept != classified || wclassified != 0 {
+		t.Fatalf("warm run: %d read from the cache, %d classified; want %d and 0", wkept, wclassified, classified)
+	}
+	if warm != cold {
+		t.Fatalf("the warm run differs from the cold one:\n%s\n%s", warm, cold)
+	}
+}

@@ -139,6 +139,7 @@ func runExport(cmd *cobra.Command, ios *iostreams, w *walkArgs, a *analysisArgs,
 	// there is no --no-mailmap: its answer is in the recorded columns.
 	mm := mailmapFor(ios, repo, false)
 	sc, err := w.scope.build(repo)
+	defer w.scope.settle() // before the cache and the repository close
 	if err != nil {
 		return err
 	}

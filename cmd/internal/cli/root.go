@@ -79,6 +79,11 @@ func newRootCmdFor(ctx context.Context, ios *iostreams, tables NewTables, name s
 	subs := subcommands(ios, tables)
 	for _, sub := range subs {
 		if sub.name == name {
+			// Nor cobra's completion command, which cobra makes with its
+			// four shells' help texts in every run that has subcommands
+			// (0.15 ms of a 13 ms warm churn); "completion" and cobra's
+			// "__complete" are other names, which get everything.
+			root.CompletionOptions.DisableDefaultCmd = true
 			root.AddCommand(sub.make())
 			return root
 		}

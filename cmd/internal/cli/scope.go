@@ -21,6 +21,9 @@ type scopeArgs struct {
 	classRepo *walker.Repo
 	class     analysis.Classifier
 	store     *walker.Store
+	// pending is the scope's mailmap and classifier while build makes
+	// them on a goroutine (nil when none is being made); settle waits.
+	pending *pendingScope
 
 	merges            mergePolicy
 	mergesSet         bool
@@ -249,22 +252,80 @@ func (s *scopeArgs) wrap(repo *walker.Repo, an analysis.Analyzer) (analysis.Anal
 }
 
 // build makes the analysis.Scope the flags ask for in repo.
+//
+// The mailmap and the classifier (with its stored classes) are made on a
+// goroutine, while the walk starts (resolving the revisions, loading the
+// stored graph): the scope waits for them where it first asks them, in the
+// walk's workers. Made before the walk, they were 0.7 ms of a 13 ms warm
+// churn of go-git. Call settle before repo closes.
 func (s *scopeArgs) build(repo *walker.Repo) (analysis.Scope, error) {
 	sc := analysis.Scope{Bots: s.bots, CoAuthors: s.coauthors, ShareLines: s.shareLines, MaxChangeset: s.maxChangeset}
-	// The mailmap is read for bots whatever the policy: the bot commits an
-	// analysis counts are reported too (the summary's bot_commits).
-	if mm, _ := repo.Mailmap(); mm != nil { // a mailmap read error is reported by the commands that map
-		sc.Mailmap = mm
-	}
 	revs, from, err := analysis.ReadIgnoreRevs(repo, s.ignoreRevsFile)
 	if err != nil {
 		return analysis.Scope{}, err
 	}
 	sc.IgnoreRevs, s.ignoreFrom = revs, from
+	p := s.pending
+	if p == nil {
+		p = &pendingScope{done: make(chan struct{})}
+		s.pending = p
+		classify := !s.noDefaultExcludes && s.classRepo != repo
+		if classify {
+			s.classRepo = repo
+		}
+		store := s.store
+		go func() {
+			defer close(p.done)
+			// The mailmap is read for bots whatever the policy: the bot
+			// commits an analysis counts are reported too (the summary's
+			// bot_commits). A read error is reported by the commands that map.
+			if mm, _ := repo.Mailmap(); mm != nil {
+				p.mailmap = mm
+			}
+			if classify {
+				p.class, p.classified = newClassifier(repo, store), true
+			}
+		}()
+	}
+	// The mailmap is read for bots whatever the policy, so every scope
+	// has it (a pending one answers nothing until it is read).
+	sc.Mailmap = p
 	if !s.noDefaultExcludes {
-		sc.Exclude = s.classifier(repo).Exclude
+		sc.Exclude = func(path string) analysis.ExcludeReason { return s.classifier(repo).Exclude(path) }
 	}
 	return sc, nil
+}
+
+// pendingScope is what build makes on a goroutine: the repository's
+// mailmap (nil: none) and, when build made it, the classifier.
+type pendingScope struct {
+	done       chan struct{}
+	mailmap    analysis.Mailmap
+	class      analysis.Classifier
+	classified bool // class is made
+}
+
+// Lookup is the mailmap's, once it is read.
+func (p *pendingScope) Lookup(name, email string) (string, string, bool) {
+	<-p.done
+	if p.mailmap == nil {
+		return "", "", false
+	}
+	return p.mailmap.Lookup(name, email)
+}
+
+// settle waits for what build makes on a goroutine and keeps its
+// classifier: after it, nothing build started reads the repository or the
+// store.
+func (s *scopeArgs) settle() {
+	if s == nil || s.pending == nil {
+		return
+	}
+	<-s.pending.done
+	if s.pending.classified {
+		s.class = s.pending.class
+	}
+	s.pending = nil
 }
 
 // unwrap returns the analysis's own State and keeps what the scope left out;
@@ -368,6 +429,10 @@ func (s *scopeArgs) printStats(ios *iostreams, stats bool) {
 	}
 	fmt.Fprintln(ios.errOut)
 	fmt.Fprintf(ios.errOut, "counted: bot commits %d\n", l.BotsCounted)
+	if s.classRepo != nil {
+		kept, classified := s.class.MemoCounts()
+		fmt.Fprintf(ios.errOut, "classes: %d paths' classes read from the cache, %d paths classified\n", kept, classified)
+	}
 }
 
 // renamesText says how files are named: "on" (followed through renames, by
@@ -396,13 +461,25 @@ func plural(n int) string {
 // repository's linguist attributes), one per repository for the scope's
 // run, so that every use shares one memo of the paths classified.
 func (s *scopeArgs) classifier(repo *walker.Repo) analysis.Classifier {
-	if s.classRepo != repo {
-		s.classRepo, s.class = repo, analysis.RepoClassifier(repo)
-		if s.store != nil {
-			s.class = analysis.RepoClassifierStored(repo, s.store)
+	if p := s.pending; p != nil && s.classRepo == repo {
+		<-p.done
+		if p.classified {
+			return p.class
 		}
 	}
+	if s.classRepo != repo {
+		s.classRepo, s.class = repo, newClassifier(repo, s.store)
+	}
 	return s.class
+}
+
+// newClassifier is repo's classifier, starting from the classes kept in
+// store when there is one.
+func newClassifier(repo *walker.Repo, store *walker.Store) analysis.Classifier {
+	if store != nil {
+		return analysis.RepoClassifierStored(repo, store)
+	}
+	return analysis.RepoClassifier(repo)
 }
 
 // saveClasses keeps the classes the run learnt in the store, once the
