@@ -163,7 +163,7 @@ type Options struct {
 	// walking (and keep its own order for the next): walks in git log's
 	// default order that meet every commit of their history, without path
 	// limiting, a skip, a date limit or a shallow file. The commits are
-	// the same; a fifth of a warm walk of git/git is spared.
+	// the same; a third of a warm walk of git/git is spared.
 	Replay bool
 	// Stats, when set, receives the walk's figures when Walk returns.
 	Stats *Stats
