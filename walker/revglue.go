@@ -33,6 +33,31 @@ type repoRevWalk struct {
 	expect int
 	stash  *commitStash // the commits read from their objects, until handed out
 	ahead  *readAhead   // nil unless readAhead was called
+
+	// replay hands out the commits when a walk from the same tips kept
+	// them (replayed counts those handed out); else rec, when not nil,
+	// gathers them for keepReplay to keep once the walk reaches its end.
+	replay     *replay
+	replayed   int
+	rec        *replayRecorder
+	keepReplay func([]byte)
+}
+
+// next is the walk's next commit: the replay's, or the revision walk's
+// (gathered for a replay when one is to be kept).
+func (rw *repoRevWalk) next() (*revwalk.Commit, error) {
+	if rw.replay != nil {
+		c := rw.replay.next()
+		if c != nil {
+			rw.replayed++
+		}
+		return c, nil
+	}
+	c, err := rw.Walk.Next()
+	if c != nil && rw.rec != nil {
+		rw.rec.add(c)
+	}
+	return c, err
 }
 
 // newRevWalk resolves opts.Revisions and prepares the walk. Path limiting
@@ -76,17 +101,34 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (_ *repoRevW
 	if err != nil {
 		return nil, err
 	}
+	ps, err := pathspec.Parse(opts.Paths, opts.PathPrefix)
+	if err != nil {
+		return nil, err
+	}
+	// A replay kept by a walk from these tips hands out the commits
+	// without walking; a walk that may be replayed and has none keeps its
+	// own (replay.go).
+	var rp *replay
+	var rec *replayRecorder
+	if storeSrc != nil && replayable(tips, opts, ps != nil, shallow != nil) {
+		key := replayKey(tips)
+		if data := opts.Store.Memo(r, replayName(opts)); data != nil {
+			rp = openReplay(data, key)
+		}
+		if rp == nil {
+			rec = newReplayRecorder(key)
+		}
+	}
 	expect := 0
-	if storeSrc != nil && meetsAll(tips, opts) {
+	switch {
+	case rp != nil:
+		expect = rp.n
+	case storeSrc != nil && meetsAll(tips, opts):
 		expect = storeSrc.size()
 		g.Reserve(expect) // resolving the tips loaded their closures
 		if opts.NoMerges {
 			expect = storeSrc.nonMerges()
 		}
-	}
-	ps, err := pathspec.Parse(opts.Paths, opts.PathPrefix)
-	if err != nil {
-		return nil, err
 	}
 	var bloom *bloomFilter
 	ro := revwalk.Options{
@@ -124,7 +166,12 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (_ *repoRevW
 	if err != nil {
 		return nil, err
 	}
-	rw := &repoRevWalk{Walk: w, g: g, graphSrc: graphSrc, storeSrc: storeSrc, graphNote: graphNote, bloom: bloom, stash: stash, expect: expect}
+	rw := &repoRevWalk{Walk: w, g: g, graphSrc: graphSrc, storeSrc: storeSrc, graphNote: graphNote, bloom: bloom, stash: stash, expect: expect,
+		replay: rp, rec: rec}
+	if rec != nil {
+		st, name := opts.Store, replayName(opts)
+		rw.keepReplay = func(b []byte) { st.SetMemo(r, name, b) }
+	}
 	for _, t := range tips {
 		rw.tips = append(rw.tips, t.ID)
 	}
@@ -193,6 +240,9 @@ func (rw *repoRevWalk) close() {
 // readAhead has the walk's commits read ahead in pack order where that
 // can pay (see readAhead). Call before the walk starts.
 func (rw *repoRevWalk) readAhead(r *Repo) {
+	if rw.replay != nil {
+		return // no commit is read
+	}
 	if rw.ahead = newReadAhead(r.db, rw.stash); rw.ahead != nil {
 		rw.stash.ahead = rw.ahead
 	}
@@ -202,8 +252,16 @@ func (rw *repoRevWalk) readAhead(r *Repo) {
 // closure); call it only after a walk to its end, once the revision
 // walk's goroutine is done.
 func (rw *repoRevWalk) finish() {
+	if rw.replay != nil {
+		return // nothing was walked: the closures are as they were
+	}
 	if rw.storeSrc != nil {
 		rw.storeSrc.finish(rw.tips)
+	}
+	if rw.rec != nil {
+		if b := rw.rec.bytes(); b != nil {
+			rw.keepReplay(b)
+		}
 	}
 }
 
@@ -216,6 +274,7 @@ func (rw *repoRevWalk) fillStats(st *Stats) {
 		st.WalkCommitsFromGraph = int(rw.graphSrc.found.Load())
 		st.WalkCommitsFromStore = max(0, st.WalkCommitsFromStore-st.WalkCommitsFromGraph)
 	}
+	st.WalkCommitsReplayed = rw.replayed
 	st.WalkCommitsHanded, st.HandedBound = rw.stash.handedCount(), int64(stashLimit)
 	if rw.ahead != nil {
 		rw.ahead.close() // the walk is over: its figures are final

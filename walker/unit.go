@@ -137,8 +137,23 @@ func (u *unit) compute(a *arena.Arena, node *revwalk.Commit, raw []byte) (*Commi
 	case len(node.Parents) > 1 && !u.opts.FirstParent && !u.opts.DiffMerges:
 		return c, st, nil // git log shows no diff for a merge by default
 	default:
-		// The walk parsed the first parent before handing the commit out.
-		base, _ = node.FirstParentTree()
+		// The walk parsed the first parent before handing the commit out;
+		// a replayed walk did not (replay.go): its tree is read here.
+		var ok bool
+		if base, ok = node.FirstParentTree(); !ok {
+			typ, pdata, err := u.rd.Read(node.Parents[0], a)
+			if err != nil {
+				return nil, st, fmt.Errorf("commit %s: parent %s: %w", node.ID, node.Parents[0], err)
+			}
+			if typ != odb.Commit {
+				return nil, st, fmt.Errorf("commit %s: parent %s is a %s, not a commit", node.ID, node.Parents[0], typ)
+			}
+			pinfo, err := odb.ParseCommit(pdata)
+			if err != nil {
+				return nil, st, fmt.Errorf("commit %s: parent %s: %w", node.ID, node.Parents[0], err)
+			}
+			base = pinfo.Tree
+		}
 	}
 	u.commitMissing = u.commitMissing[:0]
 	u.td.Reset(u.rd, a, u.ps)

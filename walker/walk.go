@@ -169,10 +169,10 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	// batchFor).
 	var hits atomic.Bool
 
-	next := rw.Next
+	next := rw.next
 	var prog *progress
 	if opts.Progress != nil {
-		la := startLookahead(ctx, rw.Next)
+		la := startLookahead(ctx, rw.next)
 		// The lookahead goroutine ends when ctx is cancelled; it must not
 		// outlive the walk, so cancel and wait for it on the way out.
 		defer func() { cancel(); <-la.done }()
@@ -587,6 +587,7 @@ func (s *Stats) Add(o Stats) {
 	s.WalkCommitsRead += o.WalkCommitsRead
 	s.WalkCommitsFromGraph += o.WalkCommitsFromGraph
 	s.WalkCommitsFromStore += o.WalkCommitsFromStore
+	s.WalkCommitsReplayed += o.WalkCommitsReplayed
 	s.WalkCommitsHanded += o.WalkCommitsHanded
 	s.WalkCommitsAhead += o.WalkCommitsAhead
 	s.WalkAheadDropped += o.WalkAheadDropped

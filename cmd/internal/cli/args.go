@@ -541,8 +541,8 @@ func printWalkStats(ios *iostreams, st *walker.Stats) {
 		a.Checkouts, a.Reuses, a.Mints, sizeText(int64(a.PeakBytes)), a.Idle)
 	fmt.Fprintf(ios.errOut, "readers: %d hits, %d misses, %d live, %d waits (%s waited)\n",
 		r.Hits, r.Misses, r.Live, r.Waits, r.Waited.Round(time.Microsecond))
-	fmt.Fprintf(ios.errOut, "revwalk: %d commits read from objects (%d handed to the workers, %s kept at most), %d from the commit-graph, %d from the cache\n",
-		st.WalkCommitsRead, st.WalkCommitsHanded, sizeText(st.HandedBound), st.WalkCommitsFromGraph, st.WalkCommitsFromStore)
+	fmt.Fprintf(ios.errOut, "revwalk: %d commits read from objects (%d handed to the workers, %s kept at most), %d from the commit-graph, %d from the cache, %d replayed\n",
+		st.WalkCommitsRead, st.WalkCommitsHanded, sizeText(st.HandedBound), st.WalkCommitsFromGraph, st.WalkCommitsFromStore, st.WalkCommitsReplayed)
 	if st.WalkCommitsAhead+st.WalkAheadDropped > 0 {
 		fmt.Fprintf(ios.errOut, "ahead:   %d of those commits read ahead in pack order (%s held at most), %d read ahead and not needed; %s busy on %d goroutine(s)\n",
 			st.WalkCommitsAhead, sizeText(st.AheadBound), st.WalkAheadDropped, st.ReadAhead.Round(time.Millisecond), st.ReadAheadReaders)

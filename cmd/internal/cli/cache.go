@@ -51,7 +51,7 @@ func (w *walkArgs) useCache(ios *iostreams) func() {
 	if n := s.OlderFormat(); n != 0 {
 		fmt.Fprintf(ios.errOut, "gitwalk: cache: %s was written by an older gitwalk (format %d), which this one cannot read; started afresh\n", s.Path(), n)
 	}
-	w.opts.Store = s
+	w.opts.Store, w.opts.Replay = s, true
 	if w.scope != nil {
 		w.scope.store = s
 	}

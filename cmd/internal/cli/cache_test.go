@@ -225,10 +225,10 @@ func TestCacheCommandShowsPrunesAndClears(t *testing.T) {
 	n := strings.Count(gitRun(t, dir, "log", "--all", "--format=%H"), "\n")
 	tips := strings.Count(gitRun(t, dir, "log", "--all", "--no-walk", "--format=%H"), "\n")
 	for _, re := range []string{
-		// Per commit, its result; and the walk's graph (each commit's
-		// tree, date and parents) in one closure, under one tip, with an
-		// alias under each other tip.
-		`(?m)^records: +` + strconv.Itoa(n+tips) + ` \(`,
+		// Per commit, its result; the walk's graph (each commit's tree,
+		// date and parents) in one closure, under one tip, with an alias
+		// under each other tip; and the walk's order, for its replay.
+		`(?m)^records: +` + strconv.Itoa(n+tips+1) + ` \(`,
 		`(?m)^last run: .*: ` + strconv.Itoa(n) + ` hits, 0 misses \(hit rate 100\.0%\)`,
 		`(?m)^repositories: 1$`,
 	} {

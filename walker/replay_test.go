@@ -1,0 +1,151 @@
+package walker
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/gitwalk/gitwalk/internal/testrepos"
+)
+
+// TestReplayedWalksAreTheWalks walks every fixture with Options.Replay:
+// without a store, then with one three times (the first keeps the walk's
+// order, the next hand the commits out from it when the walk may be
+// replayed), then under other settings, whose records the store lacks:
+// those units are computed from replayed commits, which carry no parent
+// nodes. Every walk must give the Commits of the walk without a store.
+func TestReplayedWalksAreTheWalks(t *testing.T) {
+	cases := []struct {
+		name       string
+		opts       Options
+		replayable bool
+	}{
+		{"all", Options{Revisions: []string{"--all"}}, true},
+		{"HEAD, no merges, two workers", Options{NoMerges: true, Workers: 2}, true},
+		{"all, merges diffed", Options{Revisions: []string{"--all"}, DiffMerges: true}, true},
+		{"first parent", Options{Revisions: []string{"--all"}, FirstParent: true}, false},
+		{"paths", Options{Revisions: []string{"--all"}, Paths: []string{"a"}}, false},
+		{"topo order", Options{Revisions: []string{"--all"}, TopoOrder: true}, false},
+	}
+	for _, name := range testrepos.Names() {
+		if name == "empty" || name == "large" {
+			continue
+		}
+		r := openFixture(t, name)
+		for _, tc := range cases {
+			t.Run(name+"/"+tc.name, func(t *testing.T) {
+				dir := t.TempDir()
+				o := tc.opts
+				o.Replay = true
+				want, _ := walkAll(t, r, o)
+				other := o
+				other.Renames, other.Algorithm, other.AlgorithmSet = RenamesOff, Minimal, true
+				wantOther, _ := walkAll(t, r, other)
+				// The shallow fixture's history is cut: it is never replayed.
+				replayable := tc.replayable && name != "shallow"
+				for round, what := range []string{"cold", "warm", "warm again", "other settings"} {
+					s := openStore(t, dir)
+					ro, w := o, want
+					if what == "other settings" {
+						ro, w = other, wantOther
+					}
+					ro.Store = s
+					got, st := walkAll(t, r, ro)
+					if err := s.Close(); err != nil {
+						t.Fatal(err)
+					}
+					if s.Err() != nil {
+						t.Fatalf("%s: store error %v", what, s.Err())
+					}
+					if !reflect.DeepEqual(got, w) {
+						t.Fatalf("%s: the walk with the store differs from the walk without", what)
+					}
+					if want := 0; round > 0 && replayable {
+						if st.WalkCommitsReplayed != len(w) || st.WalkCommitsRead != 0 {
+							t.Fatalf("%s: %d commits replayed, %d read; want all %d replayed", what, st.WalkCommitsReplayed, st.WalkCommitsRead, len(w))
+						}
+					} else if st.WalkCommitsReplayed != want {
+						t.Fatalf("%s: %d commits replayed; want none", what, st.WalkCommitsReplayed)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestAReplayServesOnlyItsTips: one replay is kept per repository; a
+// walk from other tips walks (and keeps its own), and a replay that does
+// not read whole is not used.
+func TestAReplayServesOnlyItsTips(t *testing.T) {
+	r := openFixture(t, "merges")
+	s := openStore(t, t.TempDir())
+	defer s.Close()
+	all := Options{Revisions: []string{"--all"}, Replay: true, Store: s}
+	head := Options{Replay: true, Store: s}
+	noStore := func(o Options) []*Commit {
+		o.Store = nil
+		c, _ := walkAll(t, r, o)
+		return c
+	}
+	walk := func(what string, o Options, replayed bool) {
+		t.Helper()
+		got, st := walkAll(t, r, o)
+		if !reflect.DeepEqual(got, noStore(o)) {
+			t.Fatalf("%s: the walk differs from the walk without a store", what)
+		}
+		if (st.WalkCommitsReplayed > 0) != replayed {
+			t.Fatalf("%s: %d commits replayed, want replayed %v", what, st.WalkCommitsReplayed, replayed)
+		}
+	}
+	walk("--all, cold", all, false)
+	walk("--all, warm", all, true)
+	walk("HEAD after --all", head, false)
+	walk("HEAD again", head, true)
+	walk("--all after HEAD", all, false)
+	walk("--all again", all, true)
+
+	name := replayName(all)
+	kept := s.Memo(r, name)
+	if kept == nil {
+		t.Fatal("no replay kept")
+	}
+	for _, bad := range [][]byte{kept[:len(kept)-1], append(append([]byte(nil), kept...), 0), kept[:40]} {
+		s.SetMemo(r, name, bad)
+		walk("a replay that does not read whole", all, false)
+	}
+	if data := s.Memo(r, name); data == nil || openReplay(data, replayKey(nil)) != nil {
+		t.Fatal("the walk kept no replay of its own, or a replay answers another key")
+	}
+}
+
+// replaySources is the digest of the sources that decide a replayed walk
+// for each replayVersion (see TestReplayVersionNamesTheWalksSources).
+var replaySources = map[int]string{
+	1: "27f2f206b0507a4e192d1b9f3e172952cbcd4a22d85e56c2eacfb770f3ef31f1",
+}
+
+// A replay hands out the order an older walk kept: a change to how the
+// walk orders commits (internal/revwalk's date-order walk), to which walks
+// may be replayed or to what a replay holds, without a new replayVersion,
+// would replay an older gitwalk's order as this one's. This fails until
+// the version and its digest are set anew.
+func TestReplayVersionNamesTheWalksSources(t *testing.T) {
+	h := sha256.New()
+	for _, f := range []string{"../internal/revwalk/revwalk.go", "revglue.go", "replay.go"} {
+		data, err := os.ReadFile(filepath.FromSlash(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+		fmt.Fprintf(h, "%s %d\n", f, len(data))
+		h.Write(data)
+	}
+	got := fmt.Sprintf("%x", h.Sum(nil))
+	if want := replaySources[replayVersion]; got != want {
+		t.Fatalf("the replayed walk's sources changed (digest %s, version %d has %q): bump replayVersion and give the new version this digest in replaySources", got, replayVersion, want)
+	}
+}
