@@ -30,6 +30,8 @@ func TestReplayedWalksAreTheWalks(t *testing.T) {
 		{"first parent", Options{Revisions: []string{"--all"}, FirstParent: true}, false},
 		{"paths", Options{Revisions: []string{"--all"}, Paths: []string{"a"}}, false},
 		{"topo order", Options{Revisions: []string{"--all"}, TopoOrder: true}, false},
+		// With progress, a lookahead goroutine takes the commits first.
+		{"all, progress", Options{Revisions: []string{"--all"}, Progress: func(int, int) {}}, true},
 	}
 	for _, name := range testrepos.Names() {
 		if name == "empty" || name == "large" {
