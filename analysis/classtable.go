@@ -39,12 +39,21 @@ func RepoClassifierStored(repo *walker.Repo, st *walker.Store) Classifier {
 	if !ok {
 		return RepoClassifier(repo)
 	}
-	go linguist.Prepare() // the first new path would otherwise wait for it
 	c := Classifier{Attrs: ac.Check}.Memoized()
 	c.memo.st, c.memo.repo = st, repo
 	c.memo.name = fmt.Sprintf("%s attributes=%x", classesMemo, rules)
 	if data := st.Memo(repo, c.memo.name); data != nil {
 		c.memo.load(data)
+	}
+	// Without kept classes every path is new: the rules compile on a
+	// goroutine of their own meanwhile, or the first path would wait for
+	// them. With them, a warm run meets no new path and a re-run a few,
+	// the first of which compiles the rules where it is met: compiling
+	// them anyway was 0.5 to 1 ms of CPU in a 13 ms warm churn of go-git
+	// (201 rounds: churn 14.3 -> 13.6 ms, coupling 15.3 -> 14.8 ms; the
+	// re-run after 10 new commits, 61 rounds, 21.6 -> 20.8 ms).
+	if c.memo.kept == 0 {
+		go linguist.Prepare()
 	}
 	return c
 }
