@@ -15,19 +15,20 @@ import (
 // the commits it handed out, in order, with their dates and parents, in
 // the store (a memo of the repository); the next walk from the same tips
 // with the same options hands them out from there without walking: on
-// git/git the revision walk was a fifth of a warm churn, on its one
-// goroutine (101 ms against 126, a scratch build).
+// git/git the revision walk, on its one goroutine, bound a warm churn
+// (shuffled rounds: 118.8 ms walked, 82.3 ms replayed).
 //
-// One replay is kept per repository and per merge policy, under a key of
-// the tips and options inside it: a walk from other tips walks, and keeps
-// its own in its place.
+// One replay is kept per repository and per merge policy (its memo's
+// name), with the walk's tips as the key inside it (the other options are
+// those replayable allows): a walk from other tips walks, and keeps its
+// own in its place.
 
 // replayVersion names how a replayed walk is decided: the order of
 // internal/revwalk's date-order walk, which walks may be replayed and what
 // a replay holds. Bump it with any change to them, so that a replay kept
 // by an older gitwalk is not handed out as this one's order;
 // TestReplayVersionNamesTheWalksSources fails until then.
-const replayVersion = 1
+const replayVersion = 2
 
 // replayable says whether a walk of tips with opts, limited to paths or
 // not, may be replayed or kept for replaying: one that meets every

@@ -128,6 +128,8 @@ func TestAReplayServesOnlyItsTips(t *testing.T) {
 // for each replayVersion (see TestReplayVersionNamesTheWalksSources).
 var replaySources = map[int]string{
 	1: "27f2f206b0507a4e192d1b9f3e172952cbcd4a22d85e56c2eacfb770f3ef31f1",
+	// 2: the same order and layout; replay.go's comments changed.
+	2: "86fe1f1f5422c714234c3e453e055bb2dbfbcf9c0927be65c94c776cf6a24268",
 }
 
 // A replay hands out the order an older walk kept: a change to how the

@@ -9,25 +9,23 @@ func needs(c byte, quotePath bool) bool {
 }
 
 // Needed reports whether Path would quote p.
-func Needed(p string, quotePath bool) bool {
-	for i := 0; i < len(p); i++ {
-		if needs(p[i], quotePath) {
-			return true
-		}
+func Needed(p string, quotePath bool) bool { return firstNeeding(p, quotePath) < len(p) }
+
+// firstNeeding is the index of p's first byte that must be escaped,
+// len(p) when none must.
+func firstNeeding(p string, quotePath bool) int {
+	i := 0
+	for i < len(p) && !needs(p[i], quotePath) {
+		i++
 	}
-	return false
+	return i
 }
 
 // Path appends p to dst as git prints a path: unchanged when no byte needs
 // quoting, else inside double quotes with \a \b \t \n \v \f \r \" \\ and
 // three-digit octal escapes.
 func Path(dst []byte, p string, quotePath bool) []byte {
-	i := 0
-	for ; i < len(p); i++ {
-		if needs(p[i], quotePath) {
-			break
-		}
-	}
+	i := firstNeeding(p, quotePath)
 	if i == len(p) {
 		return append(dst, p...)
 	}
