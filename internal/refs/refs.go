@@ -1,6 +1,7 @@
 package refs
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -172,12 +173,46 @@ func (r *DB) read(name string) (refValue, error) {
 	if !strings.HasPrefix(name, "refs/") {
 		return refValue{}, nil // only refs/ are packed
 	}
-	packed, err := r.packedRefs()
-	if err != nil {
-		return refValue{}, err
+	if r.packedRead {
+		id, ok := r.packed[name]
+		return refValue{id: id, exists: ok}, nil
 	}
-	id, ok := packed[name]
-	return refValue{id: id, exists: ok}, nil
+	id, ok, err := r.packedLookup(name)
+	return refValue{id: id, exists: ok}, err
+}
+
+// packedLookup finds name's line in packed-refs, reading it a piece at a
+// time and parsing no other line: resolving HEAD in a repository whose
+// branches are all packed (go-git's 1,500 refs, 98 KB) went through all of
+// them to build the map that only List needs, 0.2 ms of a warm run's CPU.
+// As in git, a junk line is reported by List (which reads every line),
+// not by a lookup that passes it.
+func (r *DB) packedLookup(name string) (id odb.ID, ok bool, err error) {
+	file := filepath.Join(r.commonDir, "packed-refs")
+	f, err := os.Open(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return id, false, nil
+	}
+	if err != nil {
+		return id, false, fmt.Errorf("read %s: %w", file, err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 16<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Bytes()
+		if len(line) != 41+len(name) || line[40] != ' ' || string(line[41:]) != name {
+			continue
+		}
+		if id, err = odb.ParseID(string(line[:40])); err != nil {
+			return id, false, fmt.Errorf("unexpected line in %s: %q", file, line)
+		}
+		return id, true, nil
+	}
+	if err := sc.Err(); err != nil {
+		return id, false, fmt.Errorf("read %s: %w", file, err)
+	}
+	return id, false, nil
 }
 
 func isDir(file string) bool {

@@ -37,6 +37,19 @@ func TestListAndResolveAgreeWithGit(t *testing.T) {
 	gitIn(t, dir, "symbolic-ref", "refs/heads/alias", "refs/heads/new")
 	gitIn(t, dir, "symbolic-ref", "refs/heads/dangling", "refs/heads/nothing")
 
+	// Resolved before any List (packed refs looked up line by line), then
+	// after one (read whole).
+	fresh := Open(filepath.Join(dir, ".git"))
+	for _, name := range []string{"refs/tags/v1", "refs/heads/old", "refs/heads/main"} {
+		id, ok, err := fresh.Resolve(name)
+		if want := gitIn(t, dir, "rev-parse", name); err != nil || !ok || id.String() != want {
+			t.Errorf("Resolve(%s) before a List = %s, %v, %v; git rev-parse says %s", name, id, ok, err, want)
+		}
+	}
+	if _, ok, err := fresh.Resolve("refs/tags/v"); ok || err != nil {
+		t.Errorf("Resolve(refs/tags/v), a prefix of a packed ref: %v, %v; want not found", ok, err)
+	}
+
 	db := Open(filepath.Join(dir, ".git"))
 	list, err := db.List("refs/")
 	if err != nil {
