@@ -1,6 +1,7 @@
 package refs
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -102,5 +103,50 @@ func TestCommonDirFollowsALinkedWorktree(t *testing.T) {
 	}
 	if len(heads) != 1 || heads[0].ID.String() != gitIn(t, dir, "rev-parse", "HEAD") {
 		t.Errorf("OtherHeads from the linked worktree = %+v, want the main worktree's HEAD", heads)
+	}
+}
+
+// TestAWorktreesOwnRefsAreItsOwn: refs/bisect/ and refs/worktree/ made in
+// a linked worktree live in its git folder; List there shows them, List
+// in the main worktree shows its own, each as git for-each-ref does. Loose
+// files git passes over (a .lock, a dot-file) are left out too.
+func TestAWorktreesOwnRefsAreItsOwn(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	dir := t.TempDir()
+	gitIn(t, dir, "init", "-q", "-b", "main")
+	gitIn(t, dir, "commit", "-q", "--allow-empty", "-m", "one")
+	gitIn(t, dir, "commit", "-q", "--allow-empty", "-m", "two")
+	wt := filepath.Join(t.TempDir(), "wt")
+	gitIn(t, dir, "worktree", "add", "-q", "-b", "side", wt, "HEAD~1")
+	gitIn(t, wt, "update-ref", "refs/bisect/bad", "HEAD")
+	gitIn(t, wt, "update-ref", "refs/worktree/mine", "HEAD")
+	gitIn(t, dir, "update-ref", "refs/worktree/main-own", "HEAD")
+	gitIn(t, dir, "pack-refs", "--all")
+	gitIn(t, dir, "update-ref", "refs/heads/later", "HEAD")
+	for _, junk := range []string{"refs/heads/x.lock", "refs/heads/.hidden"} {
+		if err := os.WriteFile(filepath.Join(dir, ".git", filepath.FromSlash(junk)), []byte(gitIn(t, dir, "rev-parse", "HEAD")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, d := range []string{dir, wt} {
+		gitDir := gitIn(t, d, "rev-parse", "--absolute-git-dir")
+		list, err := Open(gitDir).List("refs/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range list {
+			got = append(got, e.Name+" "+e.ID.String())
+		}
+		want := gitIn(t, d, "for-each-ref", "--format=%(refname) %(objectname)")
+		if strings.Join(got, "\n") != want {
+			t.Errorf("List in %s:\n%s\ngit for-each-ref:\n%s", d, strings.Join(got, "\n"), want)
+		}
+		id, ok, err := Open(gitDir).Resolve("HEAD")
+		if want := gitIn(t, d, "rev-parse", "HEAD"); err != nil || !ok || id.String() != want {
+			t.Errorf("Resolve(HEAD) in %s = %s, %v, %v; git says %s", d, id, ok, err, want)
+		}
 	}
 }
