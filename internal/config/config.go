@@ -102,10 +102,13 @@ func configFiles(commonDir string) []string {
 // file that does not parse or a bad value is an error naming the file.
 func Load(gitDir, commonDir string) (Config, error) {
 	c := Config{QuotePath: true, BigFileThreshold: DefaultBigFileThreshold, ShowRoot: true, CommitGraph: true, ReadChangedPaths: true, commonDir: commonDir}
-	r := reader{gitDir: gitDir, files: configFiles(commonDir)}
+	r, err := newReader(gitDir, commonDir)
+	if err != nil {
+		return c, err
+	}
 	own := filepath.Join(commonDir, "config")
-	for _, file := range r.files {
-		err := r.read(file, 0, false, func(e entry, in string) error {
+	for _, src := range r.sources {
+		err := r.readSource(src, func(e entry, in string) error {
 			return c.apply(e, in, in == own)
 		})
 		if err != nil {
@@ -115,12 +118,68 @@ func Load(gitDir, commonDir string) (Config, error) {
 	return c, nil
 }
 
+// newReader returns a reader of the repository's sources in git's order
+// (do_git_config_sequence): the system, global and repository files, the
+// worktree's config.worktree when extensions.worktreeConfig says so, and
+// the command line's variables (envEntries).
+func newReader(gitDir, commonDir string) (*reader, error) {
+	r := &reader{gitDir: gitDir}
+	for _, file := range configFiles(commonDir) {
+		r.sources = append(r.sources, source{file: file})
+	}
+	if worktreeConfig(filepath.Join(commonDir, "config")) {
+		r.sources = append(r.sources, source{file: filepath.Join(gitDir, "config.worktree")})
+	}
+	env, err := envEntries()
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if len(env) > 0 {
+		r.sources = append(r.sources, source{env: env})
+	}
+	return r, nil
+}
+
+// stringSetting are the settings Config reads whose value is a string or
+// a path, which a key given without a value cannot be.
+var stringSetting = map[string]bool{
+	"core.attributesfile": true, "diff.algorithm": true, "diff.orderfile": true, "mailmap.file": true,
+	"mailmap.blob": true, "blame.ignorerevsfile": true, "extensions.partialclone": true,
+}
+
+// worktreeConfig says whether the repository's own config file sets
+// extensions.worktreeConfig, which has git read the worktree's
+// config.worktree after it (git reads extensions from that file alone,
+// without its includes; this one in format version 0 too).
+func worktreeConfig(own string) bool {
+	text, err := os.ReadFile(own)
+	if err != nil || !strings.Contains(strings.ToLower(string(text)), "worktreeconfig") {
+		return false
+	}
+	entries, err := parse(text)
+	if err != nil {
+		return false // Load reports the file
+	}
+	on := false
+	for _, e := range entries {
+		if e.section == "extensions" && e.subsection == "" && e.key == "worktreeconfig" {
+			on, _ = parseBool(e.value)
+		}
+	}
+	return on
+}
+
 // apply sets what one variable of file says; own says file is the
 // repository's own config file, the one git reads extensions from (not
 // the files it includes).
 func (c *Config) apply(e entry, file string, own bool) error {
 	var err error
 	v := e.value
+	if e.noValue && e.subsection == "" && stringSetting[e.section+"."+e.key] {
+		// A key without '=' is a boolean true; git refuses it where it
+		// wants a string or a path (config_error_nonbool).
+		return fmt.Errorf("config %s: missing value for %s", source{file: file}.where(), e.name())
+	}
 	switch e.subsection {
 	case "":
 		switch e.section + "." + e.key {
@@ -179,7 +238,7 @@ func (c *Config) apply(e entry, file string, own bool) error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("config %s: bad value %q for %s: %w", file, v, e.name(), err)
+		return fmt.Errorf("config %s: bad value %q for %s: %w", source{file: file}.where(), v, e.name(), err)
 	}
 	return nil
 }

@@ -34,7 +34,31 @@ type reader struct {
 	urls       []string
 	haveURLs   bool
 	collecting bool
-	files      []string // the top-level files, for the URLs' reading
+	sources    []source // the configuration's sources, for the URLs' reading
+}
+
+// source is one place variables come from: a file, or (file "") the
+// command line's, which git takes from its environment (see envEntries).
+type source struct {
+	file string
+	env  []entry
+}
+
+// where names a source in errors.
+func (s source) where() string {
+	if s.file == "" {
+		return "the command line (GIT_CONFIG_COUNT, GIT_CONFIG_PARAMETERS)"
+	}
+	return s.file
+}
+
+// readSource calls fn with every variable of src and of the files it
+// includes, in order.
+func (r *reader) readSource(src source, fn func(entry, string) error) error {
+	if src.file == "" {
+		return r.entries(src.env, "", 0, false, fn)
+	}
+	return r.read(src.file, 0, false, fn)
 }
 
 // read calls fn with every variable of file and of the files it includes,
@@ -53,11 +77,18 @@ func (r *reader) read(file string, depth int, forbid bool, fn func(entry, string
 	if err != nil {
 		return fmt.Errorf("read config %s: %w", file, err)
 	}
+	return r.entries(entries, file, depth, forbid, fn)
+}
+
+// entries calls fn with each of the variables of from (a file, or "" for
+// the command line) and reads the files their includes name.
+func (r *reader) entries(entries []entry, from string, depth int, forbid bool, fn func(entry, string) error) error {
+	where := source{file: from}.where()
 	for _, e := range entries {
 		if forbid && e.section == "remote" && e.subsection != "" && e.key == "url" {
-			return fmt.Errorf("config %s: remote URLs cannot be set in a file included by includeIf.hasconfig:remote.*.url", file)
+			return fmt.Errorf("config %s: remote URLs cannot be set in a file included by includeIf.hasconfig:remote.*.url", where)
 		}
-		if err := fn(e, file); err != nil {
+		if err := fn(e, from); err != nil {
 			return err
 		}
 		var include bool
@@ -65,7 +96,7 @@ func (r *reader) read(file string, depth int, forbid bool, fn func(entry, string
 		case e.section == "include" && e.subsection == "" && e.key == "path":
 			include = true
 		case e.section == "includeif" && e.subsection != "" && e.key == "path":
-			ok, err := r.holds(e.subsection, file)
+			ok, err := r.holds(e.subsection, from)
 			if err != nil {
 				return err
 			}
@@ -75,14 +106,14 @@ func (r *reader) read(file string, depth int, forbid bool, fn func(entry, string
 			continue
 		}
 		if e.noValue {
-			return fmt.Errorf("config %s: %s has no value", file, e.name())
+			return fmt.Errorf("config %s: %s has no value", where, e.name())
 		}
-		path, err := r.includePath(e.value, file)
+		path, err := r.includePath(e.value, from)
 		if err != nil {
 			return err
 		}
 		if depth+1 > maxIncludeDepth {
-			return fmt.Errorf("config %s: includes nest more than %d deep, including %s (circular includes?)", file, maxIncludeDepth, path)
+			return fmt.Errorf("config %s: includes nest more than %d deep, including %s (circular includes?)", where, maxIncludeDepth, path)
 		}
 		hasconfig := e.section == "includeif" && strings.HasPrefix(e.subsection, "hasconfig:")
 		if err := r.read(path, depth+1, forbid || r.collecting && hasconfig, fn); err != nil {
@@ -97,9 +128,12 @@ func (r *reader) read(file string, depth int, forbid bool, fn func(entry, string
 func (r *reader) includePath(path, from string) (string, error) {
 	p, err := interpolate(path)
 	if err != nil {
-		return "", fmt.Errorf("config %s: %w", from, err)
+		return "", fmt.Errorf("config %s: %w", source{file: from}.where(), err)
 	}
 	if !filepath.IsAbs(p) {
+		if from == "" {
+			return "", fmt.Errorf("config %s: relative config includes must come from files (%s)", source{}.where(), path)
+		}
 		p = filepath.Join(filepath.Dir(from), p)
 	}
 	return p, nil
@@ -174,6 +208,9 @@ func (r *reader) gitDirMatches(pat, from string, fold bool) (bool, error) {
 	prefix := 0
 	switch {
 	case strings.HasPrefix(pat, "./"):
+		if from == "" {
+			return false, fmt.Errorf("config %s: relative config include conditionals must come from files (%s)", source{}.where(), pat)
+		}
 		real, err := realPath(from)
 		if err != nil {
 			return false, fmt.Errorf("config %s: %w", from, err)
@@ -242,8 +279,8 @@ func (r *reader) readURLs() error {
 	}
 	r.haveURLs = true
 	c := reader{gitDir: r.gitDir, collecting: true}
-	for _, f := range r.files {
-		err := c.read(f, 0, false, func(e entry, _ string) error {
+	for _, src := range r.sources {
+		err := c.readSource(src, func(e entry, _ string) error {
 			if e.section == "remote" && e.subsection != "" && e.key == "url" && !e.noValue {
 				r.urls = append(r.urls, e.value)
 			}

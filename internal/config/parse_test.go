@@ -185,17 +185,7 @@ func TestIncludesAreGits(t *testing.T) {
 	write(filepath.Join(work, "local-inc"), "[diff]\n\tcontext = 0\n")
 
 	want := gitConfigList(t, repo)
-	r := reader{gitDir: gitDir, files: configFiles(gitDir)}
-	var got []string
-	for _, f := range r.files {
-		err := r.read(f, 0, false, func(e entry, _ string) error {
-			got = append(got, entryLines([]entry{e})...)
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	got := readAll(t, gitDir, gitDir)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("variables read:\n got  %q\n want %q (git)", got, want)
 	}
@@ -217,5 +207,103 @@ func TestIncludesAreGits(t *testing.T) {
 	out, _ := exec.Command("git", "-C", repo, "config", "--list").CombinedOutput()
 	if !strings.Contains(string(out), "circular") {
 		t.Errorf("git on a file including itself: %s, expected its error on circular includes", out)
+	}
+}
+
+// readAll returns every variable Load reads for the repository at gitDir
+// (common folder commonDir),
+// in order, as git config --list prints them.
+func readAll(t *testing.T, gitDir, commonDir string) []string {
+	t.Helper()
+	r, err := newReader(gitDir, commonDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, src := range r.sources {
+		err := r.readSource(src, func(e entry, _ string) error {
+			got = append(got, entryLines([]entry{e})...)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return got
+}
+
+// TestWorktreeAndCommandLineConfigAreGits: a linked worktree's
+// config.worktree (read when the repository sets extensions.worktreeConfig)
+// and the variables git takes from its environment (GIT_CONFIG_COUNT, then
+// GIT_CONFIG_PARAMETERS in both its styles, quotes escaped) come after the
+// files, as git config --list reads them; malformed ones, and a string
+// setting given no value, are errors, as git log refuses them.
+func TestWorktreeAndCommandLineConfigAreGits(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "xdg"))
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	t.Setenv("GIT_CONFIG_GLOBAL", filepath.Join(home, "global"))
+	dir := t.TempDir()
+	git := func(d string, args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", d}, args...)...)
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=a", "GIT_AUTHOR_EMAIL=a@x", "GIT_COMMITTER_NAME=a", "GIT_COMMITTER_EMAIL=a@x")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v: %s", args, err, out)
+		}
+	}
+	git(dir, "init", "-q", "-b", "main")
+	git(dir, "commit", "-q", "--allow-empty", "-m", "one")
+	wt := filepath.Join(t.TempDir(), "wt")
+	git(dir, "worktree", "add", "-q", "-b", "side", wt)
+	git(dir, "config", "extensions.worktreeConfig", "true")
+	git(wt, "config", "--worktree", "core.quotePath", "false")
+	git(dir, "config", "--worktree", "diff.algorithm", "histogram")
+	commonDir := filepath.Join(dir, ".git")
+	wtGitDir := filepath.Join(commonDir, "worktrees", "wt")
+
+	t.Setenv("GIT_CONFIG_COUNT", "2")
+	t.Setenv("GIT_CONFIG_KEY_0", "Diff.Renames")
+	t.Setenv("GIT_CONFIG_VALUE_0", "copies")
+	t.Setenv("GIT_CONFIG_KEY_1", "diff.Hex.binary")
+	t.Setenv("GIT_CONFIG_VALUE_1", "true")
+	t.Setenv("GIT_CONFIG_PARAMETERS", `'core.bigFileThreshold'='7k' 'log.ShowRoot=false' 'diff.mnemonicPrefix'= 'x.it'\''s.k'='it'\''s' 'a.b.flag'`)
+
+	for _, tc := range []struct{ gitDir, dir string }{{commonDir, dir}, {wtGitDir, wt}} {
+		want := gitConfigList(t, tc.dir)
+		if got := readAll(t, tc.gitDir, commonDir); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s: variables read:\n got  %q\n want %q (git)", tc.dir, got, want)
+		}
+	}
+	c, err := Load(wtGitDir, commonDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.QuotePath || c.DiffAlgorithm != "" || c.Renames != RenamesCopies || !c.BinaryDrivers["Hex"] ||
+		c.BigFileThreshold != 7<<10 || c.ShowRoot {
+		t.Errorf("Load in the worktree = %+v, not its config.worktree's and the command line's settings", c)
+	}
+
+	for _, bad := range [][2]string{
+		{"GIT_CONFIG_PARAMETERS", `'core.quotepath`},
+		{"GIT_CONFIG_PARAMETERS", `'core.quotepath'x`},
+		{"GIT_CONFIG_PARAMETERS", `'nosection'='1'`},
+		{"GIT_CONFIG_COUNT", "two"},
+		{"GIT_CONFIG_COUNT", "3"},
+		{"GIT_CONFIG_PARAMETERS", `'mailmap.blob'=`},
+	} {
+		t.Run(bad[0]+"="+bad[1], func(t *testing.T) {
+			t.Setenv(bad[0], bad[1])
+			if _, err := Load(commonDir, commonDir); err == nil {
+				t.Errorf("Load took it")
+			}
+			if out, err := exec.Command("git", "-C", dir, "log", "-1", "--format=%aN").CombinedOutput(); err == nil {
+				t.Errorf("git log took it: %s", out)
+			}
+		})
 	}
 }
