@@ -1,6 +1,7 @@
 package refs
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -8,7 +9,7 @@ import (
 	"testing"
 )
 
-func gitIn(t *testing.T, dir string, args ...string) string {
+func gitIn(t testing.TB, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
 	cmd.Env = append(cmd.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
@@ -147,6 +148,45 @@ func TestAWorktreesOwnRefsAreItsOwn(t *testing.T) {
 		id, ok, err := Open(gitDir).Resolve("HEAD")
 		if want := gitIn(t, d, "rev-parse", "HEAD"); err != nil || !ok || id.String() != want {
 			t.Errorf("Resolve(HEAD) in %s = %s, %v, %v; git says %s", d, id, ok, err, want)
+		}
+	}
+}
+
+// BenchmarkListManyPackedRefs lists 5,000 packed refs and 50 loose ones
+// (redis has 8,800 packed): List must read packed-refs once and look for
+// no loose file under a packed name.
+func BenchmarkListManyPackedRefs(b *testing.B) {
+	if _, err := exec.LookPath("git"); err != nil {
+		b.Skip("git not installed")
+	}
+	dir := b.TempDir()
+	gitIn(b, dir, "init", "-q", "--bare")
+	tree := gitIn(b, dir, "mktree")
+	cmd := exec.Command("git", "-C", dir, "commit-tree", "-m", "c", tree)
+	cmd.Env = append(cmd.Environ(), "GIT_AUTHOR_NAME=a", "GIT_AUTHOR_EMAIL=a@x", "GIT_COMMITTER_NAME=a", "GIT_COMMITTER_EMAIL=a@x")
+	out, err := cmd.Output()
+	if err != nil {
+		b.Fatal(err)
+	}
+	id := strings.TrimSpace(string(out))
+	var in strings.Builder
+	for i := range 5050 {
+		fmt.Fprintf(&in, "create refs/tags/t%05d %s\n", i, id)
+	}
+	up := exec.Command("git", "-C", dir, "update-ref", "--stdin")
+	up.Stdin = strings.NewReader(in.String())
+	if out, err := up.CombinedOutput(); err != nil {
+		b.Fatalf("update-ref: %v: %s", err, out)
+	}
+	gitIn(b, dir, "pack-refs", "--all")
+	for i := range 50 {
+		gitIn(b, dir, "update-ref", fmt.Sprintf("refs/heads/b%02d", i), id)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		list, err := Open(dir).List("refs/")
+		if err != nil || len(list) != 5100 {
+			b.Fatalf("List: %d refs, %v", len(list), err)
 		}
 	}
 }
