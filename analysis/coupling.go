@@ -32,7 +32,7 @@ func DefaultCoupling() Coupling {
 
 // NewState returns an empty *CouplingState.
 func (a Coupling) NewState() State {
-	return &CouplingState{opts: a, ids: map[string]int32{}, pairs: map[uint64]int32{}}
+	return &CouplingState{opts: a, ids: map[string]int32{}}
 }
 
 // CouplingRow is one coupled pair; Entity < Coupled in byte order.
@@ -52,7 +52,7 @@ type CouplingState struct {
 	ids     map[string]int32
 	paths   []string // by id
 	revs    []int32  // by id
-	pairs   map[uint64]int32
+	pairs   pairTable
 	commits int // commits counted (with at least one kept file)
 	leftOut int // commits left out for their size
 	buf     []int32
@@ -102,7 +102,7 @@ func (s *CouplingState) Observe(c *walker.Commit) {
 	for i, a := range ids {
 		s.revs[a]++
 		for _, b := range ids[i+1:] {
-			s.pairs[pairKey(a, b)]++
+			s.pairs.add(pairKey(a, b), 1)
 		}
 	}
 	s.buf = ids
@@ -116,12 +116,13 @@ func (s *CouplingState) Merge(other State) {
 		tr[id] = s.intern(p)
 		s.revs[tr[id]] += o.revs[id]
 	}
-	for k, n := range o.pairs {
-		s.pairs[pairKey(tr[int32(k>>32)], tr[int32(uint32(k))])] += n
+	s.pairs.reserve(s.pairs.len() + o.pairs.len())
+	for k, n := range o.pairs.all() {
+		s.pairs.add(pairKey(tr[int32(k>>32)], tr[int32(uint32(k))]), n)
 	}
 	s.commits += o.commits
 	s.leftOut += o.leftOut
-	o.pairs, o.ids = nil, nil
+	o.pairs, o.ids = pairTable{}, nil
 }
 
 // Commits returns how many commits were counted: those with at least one
@@ -134,7 +135,7 @@ func (s *CouplingState) LeftOut() int { return s.leftOut }
 
 // Pairs returns how many distinct pairs changed together at least once,
 // before the thresholds.
-func (s *CouplingState) Pairs() int { return len(s.pairs) }
+func (s *CouplingState) Pairs() int { return s.pairs.len() }
 
 // Rows returns the pairs within the thresholds, by degree descending, then
 // shared descending, then entity and coupled in byte order. The slice is
@@ -142,7 +143,7 @@ func (s *CouplingState) Pairs() int { return len(s.pairs) }
 func (s *CouplingState) Rows() []CouplingRow {
 	o := s.opts
 	var rows []CouplingRow
-	for k, n := range s.pairs {
+	for k, n := range s.pairs.all() {
 		a, b := int32(k>>32), int32(uint32(k))
 		shared, ra, rb := int(n), int(s.revs[a]), int(s.revs[b])
 		sum := ra + rb

@@ -58,7 +58,7 @@ func Open(path string) (*Repo, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	r := &Repo{gitDir: gitDir, commonDir: refs.CommonDir(gitDir), workTree: workTree}
-	if r.cfg, err = config.Load(r.commonDir); err != nil {
+	if r.cfg, err = config.Load(r.gitDir, r.commonDir); err != nil {
 		return nil, err
 	}
 	if r.db, err = odb.Open(r.commonDir); err != nil {

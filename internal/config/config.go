@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-
-	gitconfig "github.com/go-git/go-git/v5/plumbing/format/config"
 )
 
 // DefaultBigFileThreshold is git's core.BigFileThreshold default: blobs larger
@@ -97,102 +95,150 @@ func configFiles(commonDir string) []string {
 	return append(files, filepath.Join(commonDir, "config"))
 }
 
-// Load reads the configuration of the repository whose common directory is
-// commonDir. Missing or unreadable files are skipped, as git skips them; a
+// Load reads the configuration of the repository whose git folder is
+// gitDir and common folder commonDir (the same but in a linked worktree),
+// with the files each includes (include.path, includeIf.<cond>.path: see
+// reader). Missing or unreadable files are skipped, as git skips them; a
 // file that does not parse or a bad value is an error naming the file.
-func Load(commonDir string) (Config, error) {
+func Load(gitDir, commonDir string) (Config, error) {
 	c := Config{QuotePath: true, BigFileThreshold: DefaultBigFileThreshold, ShowRoot: true, CommitGraph: true, ReadChangedPaths: true, commonDir: commonDir}
-	for _, file := range configFiles(commonDir) {
-		f, err := os.Open(file)
+	r, err := newReader(gitDir, commonDir)
+	if err != nil {
+		return c, err
+	}
+	own := filepath.Join(commonDir, "config")
+	for _, src := range r.sources {
+		err := r.readSource(src, func(e entry, in string) error {
+			return c.apply(e, in, in == own)
+		})
 		if err != nil {
-			continue // git skips missing and unreadable config files alike
-		}
-		raw := gitconfig.New()
-		err = gitconfig.NewDecoder(f).Decode(raw)
-		f.Close()
-		if err != nil {
-			return c, fmt.Errorf("read config %s: %w", file, err)
-		}
-		if err := c.apply(raw, file); err != nil {
 			return c, err
 		}
 	}
 	return c, nil
 }
 
-func (c *Config) apply(raw *gitconfig.Config, file string) error {
-	for _, s := range raw.Sections {
-		for _, o := range s.Options {
-			var err error
-			switch strings.ToLower(s.Name) + "." + strings.ToLower(o.Key) {
-			case "core.quotepath":
-				c.QuotePath, err = parseBool(o.Value)
-			case "core.bigfilethreshold":
-				c.BigFileThreshold, err = parseSize(o.Value)
-			case "core.commitgraph":
-				c.CommitGraph, err = parseBool(o.Value)
-			case "commitgraph.readchangedpaths":
-				c.ReadChangedPaths, err = parseBool(o.Value)
-			case "core.attributesfile":
-				c.AttributesFile = expandHome(o.Value)
-			case "diff.algorithm":
-				c.DiffAlgorithm = strings.ToLower(o.Value)
-			case "diff.context":
-				c.DiffContextZero = strings.TrimSpace(o.Value) == "0"
-			case "diff.orderfile":
-				c.OrderFile = o.Value
-			case "mailmap.file":
-				c.MailmapFile = expandHome(o.Value)
-			case "mailmap.blob":
-				c.MailmapBlob = o.Value
-			case "blame.ignorerevsfile":
-				c.IgnoreRevsFiles = appendIgnoreRevsFile(c.IgnoreRevsFiles, o.Value)
-			case "diff.renames":
-				c.Renames, err = parseRenames(o.Value)
-			case "diff.renamelimit":
-				var n int64
-				if n, err = parseSize(o.Value); err == nil {
-					c.RenameLimit, c.RenameLimitSet = int(n), true
-				}
-			case "log.showroot":
-				c.ShowRoot, err = parseBool(o.Value)
-			case "extensions.partialclone":
-				// git reads extensions from the repository's own config only.
-				if file == filepath.Join(c.commonDir, "config") {
-					c.PromisorRemote = o.Value
-				}
+// newReader returns a reader of the repository's sources in git's order
+// (do_git_config_sequence): the system, global and repository files, the
+// worktree's config.worktree when extensions.worktreeConfig says so, and
+// the command line's variables (envEntries).
+func newReader(gitDir, commonDir string) (*reader, error) {
+	r := &reader{gitDir: gitDir}
+	for _, file := range configFiles(commonDir) {
+		r.sources = append(r.sources, source{file: file})
+	}
+	if worktreeConfig(filepath.Join(commonDir, "config")) {
+		r.sources = append(r.sources, source{file: filepath.Join(gitDir, "config.worktree")})
+	}
+	env, err := envEntries()
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if len(env) > 0 {
+		r.sources = append(r.sources, source{env: env})
+	}
+	return r, nil
+}
+
+// stringSetting are the settings Config reads whose value is a string or
+// a path, which a key given without a value cannot be.
+var stringSetting = map[string]bool{
+	"core.attributesfile": true, "diff.algorithm": true, "diff.orderfile": true, "mailmap.file": true,
+	"mailmap.blob": true, "blame.ignorerevsfile": true, "extensions.partialclone": true,
+}
+
+// worktreeConfig says whether the repository's own config file sets
+// extensions.worktreeConfig, which has git read the worktree's
+// config.worktree after it (git reads extensions from that file alone,
+// without its includes; this one in format version 0 too).
+func worktreeConfig(own string) bool {
+	text, err := os.ReadFile(own)
+	if err != nil || !strings.Contains(strings.ToLower(string(text)), "worktreeconfig") {
+		return false
+	}
+	entries, err := parse(text)
+	if err != nil {
+		return false // Load reports the file
+	}
+	on := false
+	for _, e := range entries {
+		if e.section == "extensions" && e.subsection == "" && e.key == "worktreeconfig" {
+			on, _ = parseBool(e.value)
+		}
+	}
+	return on
+}
+
+// apply sets what one variable of file says; own says file is the
+// repository's own config file, the one git reads extensions from (not
+// the files it includes).
+func (c *Config) apply(e entry, file string, own bool) error {
+	var err error
+	v := e.value
+	if e.noValue && e.subsection == "" && stringSetting[e.section+"."+e.key] {
+		// A key without '=' is a boolean true; git refuses it where it
+		// wants a string or a path (config_error_nonbool).
+		return fmt.Errorf("config %s: missing value for %s", source{file: file}.where(), e.name())
+	}
+	switch e.subsection {
+	case "":
+		switch e.section + "." + e.key {
+		case "core.quotepath":
+			c.QuotePath, err = parseBool(v)
+		case "core.bigfilethreshold":
+			c.BigFileThreshold, err = parseSize(v)
+		case "core.commitgraph":
+			c.CommitGraph, err = parseBool(v)
+		case "commitgraph.readchangedpaths":
+			c.ReadChangedPaths, err = parseBool(v)
+		case "core.attributesfile":
+			c.AttributesFile = expandHome(v)
+		case "diff.algorithm":
+			c.DiffAlgorithm = strings.ToLower(v)
+		case "diff.context":
+			c.DiffContextZero = strings.TrimSpace(v) == "0"
+		case "diff.orderfile":
+			c.OrderFile = v
+		case "mailmap.file":
+			c.MailmapFile = expandHome(v)
+		case "mailmap.blob":
+			c.MailmapBlob = v
+		case "blame.ignorerevsfile":
+			c.IgnoreRevsFiles = appendIgnoreRevsFile(c.IgnoreRevsFiles, v)
+		case "diff.renames":
+			c.Renames, err = parseRenames(v)
+		case "diff.renamelimit":
+			var n int64
+			if n, err = parseSize(v); err == nil {
+				c.RenameLimit, c.RenameLimitSet = int(n), true
 			}
-			if err != nil {
-				return fmt.Errorf("config %s: bad value %q for %s.%s: %w", file, o.Value, s.Name, o.Key, err)
+		case "log.showroot":
+			c.ShowRoot, err = parseBool(v)
+		case "extensions.partialclone":
+			if own {
+				c.PromisorRemote = v
 			}
 		}
-		if strings.EqualFold(s.Name, "remote") && c.PromisorRemote == "" {
-			for _, sub := range s.Subsections {
-				for _, o := range sub.Options {
-					if strings.EqualFold(o.Key, "promisor") {
-						if b, err := parseBool(o.Value); err == nil && b {
-							c.PromisorRemote = sub.Name
-						}
-					}
+	default:
+		switch e.section + "." + e.key {
+		case "remote.promisor":
+			if c.PromisorRemote == "" {
+				if b, err := parseBool(v); err == nil && b {
+					c.PromisorRemote = e.subsection
 				}
 			}
-		}
-		if strings.EqualFold(s.Name, "diff") {
-			for _, sub := range s.Subsections {
-				for _, o := range sub.Options {
-					if strings.EqualFold(o.Key, "binary") {
-						b, err := parseBool(o.Value)
-						if err != nil {
-							return fmt.Errorf("config %s: bad value %q for diff.%s.binary", file, o.Value, sub.Name)
-						}
-						if c.BinaryDrivers == nil {
-							c.BinaryDrivers = map[string]bool{}
-						}
-						c.BinaryDrivers[sub.Name] = b
-					}
+		case "diff.binary":
+			var b bool
+			if b, err = parseBool(v); err == nil {
+				if c.BinaryDrivers == nil {
+					c.BinaryDrivers = map[string]bool{}
 				}
+				c.BinaryDrivers[e.subsection] = b
 			}
 		}
+	}
+	if err != nil {
+		return fmt.Errorf("config %s: bad value %q for %s: %w", source{file: file}.where(), v, e.name(), err)
 	}
 	return nil
 }

@@ -44,7 +44,7 @@ func TestLoadReadsWhatGitConfigReads(t *testing.T) {
 	git("config", "--add", "blame.ignoreRevsFile", "")
 	git("config", "--add", "blame.ignoreRevsFile", "~/two")
 
-	c, err := Load(filepath.Join(dir, ".git"))
+	c, err := Load(filepath.Join(dir, ".git"), filepath.Join(dir, ".git"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestLoadDefaultsAndBadValues(t *testing.T) {
 	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 	t.Setenv("GIT_CONFIG_GLOBAL", filepath.Join(t.TempDir(), "none"))
 	dir := t.TempDir()
-	c, err := Load(dir)
+	c, err := Load(dir, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestLoadDefaultsAndBadValues(t *testing.T) {
 	if err := writeFile(filepath.Join(dir, "config"), "[core]\n\tbigFileThreshold = lots\n"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "bigFileThreshold") {
+	if _, err := Load(dir, dir); err == nil || !strings.Contains(err.Error(), "core.bigfilethreshold") {
 		t.Errorf("Load with a bad size: %v, want an error naming the key", err)
 	}
 }
@@ -126,7 +126,7 @@ func TestPromisorRemoteIsWhatGitCountsAsOne(t *testing.T) {
 	}
 	promisor := func(dir string) string {
 		t.Helper()
-		c, err := Load(dir)
+		c, err := Load(dir, dir)
 		if err != nil {
 			t.Fatal(err)
 		}
