@@ -117,15 +117,8 @@ func TestParseReadsWhatGitReads(t *testing.T) {
 // order, must be git config --list's. Then Load's settings must be those
 // of the files included.
 func TestIncludesAreGits(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "xdg"))
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	home := isolatedHome(t)
 	global := filepath.Join(home, "global")
-	t.Setenv("GIT_CONFIG_GLOBAL", global)
 	work := filepath.Join(home, "Work")
 	repo := filepath.Join(work, "proj")
 	if out, err := exec.Command("git", "init", "-q", "-b", "topic/x", repo).CombinedOutput(); err != nil {
@@ -239,14 +232,7 @@ func readAll(t *testing.T, gitDir, commonDir string) []string {
 // files, as git config --list reads them; malformed ones, and a string
 // setting given no value, are errors, as git log refuses them.
 func TestWorktreeAndCommandLineConfigAreGits(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "xdg"))
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
-	t.Setenv("GIT_CONFIG_GLOBAL", filepath.Join(home, "global"))
+	isolatedHome(t)
 	dir := t.TempDir()
 	git := func(d string, args ...string) {
 		t.Helper()
@@ -306,4 +292,19 @@ func TestWorktreeAndCommandLineConfigAreGits(t *testing.T) {
 			}
 		})
 	}
+}
+
+// isolatedHome skips the test without git, and gives it a home folder of
+// its own: no system config, the global one at home/global (not made).
+func isolatedHome(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "xdg"))
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	t.Setenv("GIT_CONFIG_GLOBAL", filepath.Join(home, "global"))
+	return home
 }

@@ -53,18 +53,7 @@ func TestListAndResolveAgreeWithGit(t *testing.T) {
 	}
 
 	db := Open(filepath.Join(dir, ".git"))
-	list, err := db.List("refs/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, e := range list {
-		got = append(got, e.Name+" "+e.ID.String())
-	}
-	want := gitIn(t, dir, "for-each-ref", "--format=%(refname) %(objectname)")
-	if strings.Join(got, "\n") != want {
-		t.Errorf("List:\n%s\ngit for-each-ref:\n%s", strings.Join(got, "\n"), want)
-	}
+	listIsGits(t, db, dir)
 	for _, name := range []string{"HEAD", "refs/heads/old", "refs/heads/alias", "refs/tags/v1"} {
 		id, ok, err := db.Resolve(name)
 		if err != nil || !ok {
@@ -79,6 +68,23 @@ func TestListAndResolveAgreeWithGit(t *testing.T) {
 	}
 	if got := db.SymbolicTarget("HEAD"); got != "refs/heads/main" {
 		t.Errorf("SymbolicTarget(HEAD) = %q, want refs/heads/main", got)
+	}
+}
+
+// listIsGits compares db's List of refs/ with git for-each-ref in dir.
+func listIsGits(t *testing.T, db *DB, dir string) {
+	t.Helper()
+	list, err := db.List("refs/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range list {
+		got = append(got, e.Name+" "+e.ID.String())
+	}
+	want := gitIn(t, dir, "for-each-ref", "--format=%(refname) %(objectname)")
+	if strings.Join(got, "\n") != want {
+		t.Errorf("List in %s:\n%s\ngit for-each-ref:\n%s", dir, strings.Join(got, "\n"), want)
 	}
 }
 
@@ -133,18 +139,7 @@ func TestAWorktreesOwnRefsAreItsOwn(t *testing.T) {
 	}
 	for _, d := range []string{dir, wt} {
 		gitDir := gitIn(t, d, "rev-parse", "--absolute-git-dir")
-		list, err := Open(gitDir).List("refs/")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, e := range list {
-			got = append(got, e.Name+" "+e.ID.String())
-		}
-		want := gitIn(t, d, "for-each-ref", "--format=%(refname) %(objectname)")
-		if strings.Join(got, "\n") != want {
-			t.Errorf("List in %s:\n%s\ngit for-each-ref:\n%s", d, strings.Join(got, "\n"), want)
-		}
+		listIsGits(t, Open(gitDir), d)
 		id, ok, err := Open(gitDir).Resolve("HEAD")
 		if want := gitIn(t, d, "rev-parse", "HEAD"); err != nil || !ok || id.String() != want {
 			t.Errorf("Resolve(HEAD) in %s = %s, %v, %v; git says %s", d, id, ok, err, want)
