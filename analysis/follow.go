@@ -27,18 +27,11 @@ import "github.com/gitwalk/gitwalk/walker"
 type Follower struct {
 	alias map[string]string
 	names []string // scratch: each change's name, before aliases change
+	drop  []string // scratch: the aliases the commit drops
 }
 
 // NewFollower returns a Follower that has seen no commit yet.
 func NewFollower() *Follower { return &Follower{alias: map[string]string{}} }
-
-// name returns the name of the file at path p as of the commit being read.
-func (f *Follower) name(p string) string {
-	if n, ok := f.alias[p]; ok {
-		return n
-	}
-	return p
-}
 
 // Name rewrites the paths of c's changes to their files' names. c must
 // come right after the commits Name saw before it, in walk order (newest
@@ -49,15 +42,22 @@ func (f *Follower) Name(c *walker.Commit) {
 	if len(f.alias) == 0 && !hasRename(c) {
 		return // the common case: nothing renamed so far, nothing to rewrite
 	}
-	f.names = f.names[:0]
+	// One lookup a change gives its name and whether its path has an
+	// alias, which a path the commit adds drops; the drops wait until
+	// every name is known.
+	f.names, f.drop = f.names[:0], f.drop[:0]
 	for i := range c.Changes {
-		f.names = append(f.names, f.name(c.Changes[i].Path))
-	}
-	for i := range c.Changes {
-		switch ch := &c.Changes[i]; ch.Kind {
-		case walker.Added, walker.Renamed, walker.Copied:
-			delete(f.alias, ch.Path)
+		ch := &c.Changes[i]
+		name, aliased := f.alias[ch.Path]
+		if !aliased {
+			name = ch.Path
+		} else if ch.Kind == walker.Added || ch.Kind == walker.Renamed || ch.Kind == walker.Copied {
+			f.drop = append(f.drop, ch.Path)
 		}
+		f.names = append(f.names, name)
+	}
+	for _, p := range f.drop {
+		delete(f.alias, p)
 	}
 	for i := range c.Changes {
 		ch := &c.Changes[i]
