@@ -162,7 +162,7 @@ func worktreeConfig(own string) bool {
 	}
 	on := false
 	for _, e := range entries {
-		if e.section == "extensions" && e.subsection == "" && e.key == "worktreeconfig" {
+		if e.is("extensions", "worktreeconfig") {
 			on, _ = parseBool(e.value)
 		}
 	}
@@ -175,13 +175,13 @@ func worktreeConfig(own string) bool {
 func (c *Config) apply(e entry, file string, own bool) error {
 	var err error
 	v := e.value
-	if e.noValue && e.subsection == "" && stringSetting[e.section+"."+e.key] {
+	if e.noValue && !e.hasSub && stringSetting[e.section+"."+e.key] {
 		// A key without '=' is a boolean true; git refuses it where it
 		// wants a string or a path (config_error_nonbool).
 		return fmt.Errorf("config %s: missing value for %s", source{file: file}.where(), e.name())
 	}
-	switch e.subsection {
-	case "":
+	switch {
+	case !e.hasSub:
 		switch e.section + "." + e.key {
 		case "core.quotepath":
 			c.QuotePath, err = parseBool(v)

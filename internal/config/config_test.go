@@ -152,3 +152,24 @@ func TestPromisorRemoteIsWhatGitCountsAsOne(t *testing.T) {
 		t.Errorf("remote.mirror.promisor from the global config: %q, want mirror", got)
 	}
 }
+
+// TestASubsectionIsNotItsSection: core.quotePath under [core.] or
+// [core ""] is the variable core..quotepath to git, which no setting
+// reads; Load leaves quotePath on.
+func TestASubsectionIsNotItsSection(t *testing.T) {
+	isolatedHome(t)
+	dir := t.TempDir()
+	if err := writeFile(filepath.Join(dir, "config"), "[core.]\n\tquotepath = false\n[core \"\"]\n\tquotePath = false\n"); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(dir, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.QuotePath {
+		t.Errorf("quotePath under a subsection turned core.quotePath off")
+	}
+	if out, err := exec.Command("git", "config", "-f", filepath.Join(dir, "config"), "--get", "core.quotepath").CombinedOutput(); err == nil {
+		t.Errorf("git reads core.quotepath from it: %s", out)
+	}
+}

@@ -80,7 +80,7 @@ func parseKey(key string) (entry, error) {
 			return entry{}, fmt.Errorf("invalid key (newline): %s", key)
 		}
 	}
-	return entry{section: strings.ToLower(section), subsection: sub, key: strings.ToLower(name)}, nil
+	return entry{section: strings.ToLower(section), subsection: sub, hasSub: first < last, key: strings.ToLower(name)}, nil
 }
 
 // parseParameters reads GIT_CONFIG_PARAMETERS (parse_config_env_list).

@@ -85,7 +85,7 @@ func (r *reader) read(file string, depth int, forbid bool, fn func(entry, string
 func (r *reader) entries(entries []entry, from string, depth int, forbid bool, fn func(entry, string) error) error {
 	where := source{file: from}.where()
 	for _, e := range entries {
-		if forbid && e.section == "remote" && e.subsection != "" && e.key == "url" {
+		if forbid && e.section == "remote" && e.hasSub && e.key == "url" {
 			return fmt.Errorf("config %s: remote URLs cannot be set in a file included by includeIf.hasconfig:remote.*.url", where)
 		}
 		if err := fn(e, from); err != nil {
@@ -93,9 +93,9 @@ func (r *reader) entries(entries []entry, from string, depth int, forbid bool, f
 		}
 		var include bool
 		switch {
-		case e.section == "include" && e.subsection == "" && e.key == "path":
+		case e.is("include", "path"):
 			include = true
-		case e.section == "includeif" && e.subsection != "" && e.key == "path":
+		case e.section == "includeif" && e.hasSub && e.key == "path":
 			ok, err := r.holds(e.subsection, from)
 			if err != nil {
 				return err
@@ -281,7 +281,7 @@ func (r *reader) readURLs() error {
 	c := reader{gitDir: r.gitDir, collecting: true}
 	for _, src := range r.sources {
 		err := c.readSource(src, func(e entry, _ string) error {
-			if e.section == "remote" && e.subsection != "" && e.key == "url" && !e.noValue {
+			if e.section == "remote" && e.hasSub && e.key == "url" && !e.noValue {
 				r.urls = append(r.urls, e.value)
 			}
 			return nil

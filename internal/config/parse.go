@@ -7,10 +7,13 @@ import (
 
 // entry is one variable of a config file, in file order: its section and
 // key lowercased, its subsection as written (lowercased in the old
-// `[section.sub]` form, as git does), and its value; noValue says the key
-// stood alone, without `=` (git's NULL value: true as a boolean).
+// `[section.sub]` form, as git does; hasSub says there is one, empty or
+// not), and its value; noValue says the key stood alone, without `=`
+// (git's NULL value: true as a boolean). A key before any section header
+// has neither section nor subsection.
 type entry struct {
 	section, subsection, key string
+	hasSub                   bool
 	value                    string
 	noValue                  bool
 }
@@ -18,13 +21,18 @@ type entry struct {
 // name is the entry's variable as git prints it: section, subsection (when
 // there is one) and key, joined by dots.
 func (e entry) name() string {
-	if e.section == "" {
+	switch {
+	case e.section == "" && !e.hasSub:
 		return e.key
-	}
-	if e.subsection == "" {
+	case !e.hasSub:
 		return e.section + "." + e.key
 	}
 	return e.section + "." + e.subsection + "." + e.key
+}
+
+// is says whether e is the variable section.key, with no subsection.
+func (e entry) is(section, key string) bool {
+	return !e.hasSub && e.section == section && e.key == key
 }
 
 // parse reads a config file's text as git 2.39's parser does
@@ -93,6 +101,7 @@ func (p *parser) run() ([]entry, error) {
 		p.pos = 3
 	}
 	var section, subsection string
+	var hasSub bool
 	comment := false
 	for {
 		c := p.next()
@@ -112,7 +121,7 @@ func (p *parser) run() ([]entry, error) {
 			continue
 		case c == '[':
 			var ok bool
-			section, subsection, ok = p.sectionHeader()
+			section, subsection, hasSub, ok = p.sectionHeader()
 			if !ok {
 				return nil, p.bad()
 			}
@@ -125,7 +134,7 @@ func (p *parser) run() ([]entry, error) {
 			return nil, p.bad()
 		}
 		// A key before any section is a variable of no section, as in git.
-		e.section, e.subsection = section, subsection
+		e.section, e.subsection, e.hasSub = section, subsection, hasSub
 		out = append(out, e)
 	}
 }
@@ -135,41 +144,42 @@ func (p *parser) bad() error {
 }
 
 // sectionHeader reads what follows '[' (get_base_var,
-// get_extended_base_var).
-func (p *parser) sectionHeader() (section, subsection string, ok bool) {
+// get_extended_base_var). git builds the variable's stem, the name and
+// (in the `[name "sub"]` form) a dot and the subsection, and splits it at
+// its first dot: in the old form, `[name.sub]`, the rest of the name is
+// the subsection, lowercased with it. An empty name is allowed before a
+// subsection, as in git (`[.x]`, `[ "x"]`).
+func (p *parser) sectionHeader() (section, subsection string, hasSub, ok bool) {
 	var name []byte
 	for {
 		c := p.next()
 		if p.eof {
-			return "", "", false
+			return "", "", false, false
 		}
 		if c == ']' {
+			if len(name) == 0 {
+				return "", "", false, false
+			}
 			break
 		}
 		if isSpace(c) {
 			sub, ok := p.extendedSection(c)
-			if !ok || len(name) == 0 {
-				return "", "", false
+			if !ok {
+				return "", "", false, false
 			}
 			name = append(append(name, '.'), sub...)
 			break
 		}
 		if !isKeyChar(c) && c != '.' {
-			return "", "", false
+			return "", "", false, false
 		}
 		name = append(name, lower(c))
 	}
-	if len(name) == 0 {
-		return "", "", false
+	stem := string(name)
+	if i := strings.IndexByte(stem, '.'); i >= 0 {
+		return stem[:i], stem[i+1:], true, true
 	}
-	// git joins the name and the subsection with a dot, and splits the
-	// variable at its first dot: in the old form, [section.sub], the rest
-	// of the name is the subsection, lowercased with it.
-	s := string(name)
-	if i := strings.IndexByte(s, '.'); i >= 0 {
-		return s[:i], s[i+1:], true
-	}
-	return s, "", true
+	return stem, "", false, true
 }
 
 // extendedSection reads ` "sub"]` after a section's name; c is the blank

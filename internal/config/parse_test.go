@@ -90,6 +90,8 @@ func TestParseReadsWhatGitReads(t *testing.T) {
 		"[x]\n\tv",
 		"[x]\n\tv =",
 		"k = before any section\n[x]\nv = 1\n",
+		"[.0]A\n[ \"sub\"]\nk = v\n[.]\nk = v\n[a.]\nk = v\n[.a.b]\nk\n",
+		"[core.]\n\tquotepath = false\n[core \"\"]\n\tquotepath = false\n",
 	}
 	dir := t.TempDir()
 	for i, text := range texts {
