@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -189,5 +191,41 @@ func TestTraceWritesAnExecutionTrace(t *testing.T) {
 	_, stderr, code = runGitwalk(t, "churn", "--no-cache", "--trace", filepath.Join(t.TempDir(), "no", "such", "dir", "x"), fixture)
 	if code != 1 || !strings.HasPrefix(stderr, "gitwalk: trace: ") || strings.Count(stderr, "\n") != 1 {
 		t.Fatalf("--trace into a missing folder: exit %d, stderr %q; want 1 and one line", code, stderr)
+	}
+}
+
+// TestDatesAreGits reads the dates --since and --until take, relative ones
+// included, and compares them with git's (git rev-parse --since=DATE
+// prints --max-age=EPOCH), within the seconds between the two readings of
+// the clock. A date git would take as "now" silently is a usage error.
+func TestDatesAreGits(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("git", "init", "-q", dir).CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v: %s", err, out)
+	}
+	for _, d := range []string{"3 days ago", "2.weeks.ago", "1 month ago", "10 seconds", "yesterday", "now",
+		"2 years ago", "5 hours ago", "1.minute.ago", "2024-03-01", "2024-03-01 12:30:00", "@1500000000"} {
+		got, err := parseDate(d, false)
+		if err != nil {
+			t.Errorf("%q: %v", d, err)
+			continue
+		}
+		out, err := exec.Command("git", "-C", dir, "rev-parse", "--since="+d).Output()
+		if err != nil {
+			t.Fatalf("git rev-parse --since=%q: %v", d, err)
+		}
+		want, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(string(out)), "--max-age="), 10, 64)
+		if err != nil {
+			t.Fatalf("git rev-parse --since=%q: %q", d, out)
+		}
+		if diff := got.Unix() - want; diff < -3 || diff > 3 {
+			t.Errorf("%q: %d, git says %d", d, got.Unix(), want)
+		}
+	}
+	if _, err := parseDate("next tuesday-ish", false); err == nil {
+		t.Errorf("a date gitwalk cannot read was taken")
 	}
 }
