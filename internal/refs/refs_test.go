@@ -21,15 +21,23 @@ func gitIn(t testing.TB, dir string, args ...string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// TestListAndResolveAgreeWithGit mixes packed refs, loose refs that override
-// packed ones, an annotated tag, a symbolic ref and a dangling symbolic ref.
-func TestListAndResolveAgreeWithGit(t *testing.T) {
+// repoWithACommit skips the test without git, and makes a repository
+// whose branch main has one commit.
+func repoWithACommit(t *testing.T) string {
+	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git not installed")
 	}
 	dir := t.TempDir()
 	gitIn(t, dir, "init", "-q", "-b", "main")
 	gitIn(t, dir, "commit", "-q", "--allow-empty", "-m", "one")
+	return dir
+}
+
+// TestListAndResolveAgreeWithGit mixes packed refs, loose refs that override
+// packed ones, an annotated tag, a symbolic ref and a dangling symbolic ref.
+func TestListAndResolveAgreeWithGit(t *testing.T) {
+	dir := repoWithACommit(t)
 	gitIn(t, dir, "branch", "old")
 	gitIn(t, dir, "tag", "-a", "-m", "t", "v1")
 	gitIn(t, dir, "pack-refs", "--all")
@@ -91,12 +99,7 @@ func listIsGits(t *testing.T, db *DB, dir string) {
 // TestCommonDirFollowsALinkedWorktree checks CommonDir on the git directory
 // git worktree add makes.
 func TestCommonDirFollowsALinkedWorktree(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
-	dir := t.TempDir()
-	gitIn(t, dir, "init", "-q", "-b", "main")
-	gitIn(t, dir, "commit", "-q", "--allow-empty", "-m", "one")
+	dir := repoWithACommit(t)
 	wt := filepath.Join(t.TempDir(), "wt")
 	gitIn(t, dir, "worktree", "add", "-q", "-b", "side", wt)
 	gitDir := gitIn(t, wt, "rev-parse", "--absolute-git-dir")
@@ -118,12 +121,7 @@ func TestCommonDirFollowsALinkedWorktree(t *testing.T) {
 // in the main worktree shows its own, each as git for-each-ref does. Loose
 // files git passes over (a .lock, a dot-file) are left out too.
 func TestAWorktreesOwnRefsAreItsOwn(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
-	dir := t.TempDir()
-	gitIn(t, dir, "init", "-q", "-b", "main")
-	gitIn(t, dir, "commit", "-q", "--allow-empty", "-m", "one")
+	dir := repoWithACommit(t)
 	gitIn(t, dir, "commit", "-q", "--allow-empty", "-m", "two")
 	wt := filepath.Join(t.TempDir(), "wt")
 	gitIn(t, dir, "worktree", "add", "-q", "-b", "side", wt, "HEAD~1")
