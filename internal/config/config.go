@@ -152,7 +152,7 @@ var stringSetting = map[string]bool{
 // config.worktree after it (git reads extensions from that file alone,
 // without its includes; this one in format version 0 too).
 func worktreeConfig(own string) bool {
-	text, err := os.ReadFile(own)
+	text, err := readFile(own)
 	if err != nil || !strings.Contains(strings.ToLower(string(text)), "worktreeconfig") {
 		return false
 	}

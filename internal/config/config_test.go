@@ -173,3 +173,21 @@ func TestASubsectionIsNotItsSection(t *testing.T) {
 		t.Errorf("git reads core.quotepath from it: %s", out)
 	}
 }
+
+// TestAnIncludeThatNeverEndsIsAnError: a config file that includes
+// /dev/zero (a file that never ends) is an error naming it, not a run
+// that reads forever.
+func TestAnIncludeThatNeverEndsIsAnError(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero here")
+	}
+	isolatedHome(t)
+	dir := t.TempDir()
+	if err := writeFile(filepath.Join(dir, "config"), "[include]\n\tpath = /dev/zero\n"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(dir, dir)
+	if err == nil || !strings.Contains(err.Error(), "/dev/zero") {
+		t.Errorf("Load with an include of /dev/zero: %v, want an error naming it", err)
+	}
+}

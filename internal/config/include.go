@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/user"
@@ -66,8 +67,11 @@ func (r *reader) readSource(src source, fn func(entry, string) error) error {
 // says file was included by a hasconfig: condition while the URLs are
 // read: it may set no remote URL (git dies on one).
 func (r *reader) read(file string, depth int, forbid bool, fn func(entry, string) error) error {
-	text, err := os.ReadFile(file)
+	text, err := readFile(file)
 	if err != nil {
+		if errors.Is(err, errTooLarge) {
+			return fmt.Errorf("read config %s: %w", file, err)
+		}
 		if depth == 0 || errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 			return nil // git skips missing (and, at the top, unreadable) files
 		}
@@ -78,6 +82,30 @@ func (r *reader) read(file string, depth int, forbid bool, fn func(entry, string
 		return fmt.Errorf("read config %s: %w", file, err)
 	}
 	return r.entries(entries, file, depth, forbid, fn)
+}
+
+// maxConfigSize is the most of a config file read: git refuses a file
+// past INT_MAX bytes; a file that never ends (an include of /dev/zero, a
+// pipe) must not read forever.
+const maxConfigSize = 64 << 20
+
+var errTooLarge = fmt.Errorf("larger than %d MiB", maxConfigSize>>20)
+
+// readFile reads a config file whole, up to maxConfigSize.
+func readFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	text, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(text) > maxConfigSize {
+		return nil, errTooLarge
+	}
+	return text, nil
 }
 
 // entries calls fn with each of the variables of from (a file, or "" for
