@@ -1,8 +1,6 @@
 package attributes
 
 import (
-	"bufio"
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,9 +72,9 @@ func New(workTree, commonDir, attributesFile string) *Diff {
 	}
 	if global != "" {
 		a.globalFile = global
-		a.global = readAttrFile(global, "")
+		a.global = readAttrFile(global, "", false)
 	}
-	a.info = readAttrFile(filepath.Join(commonDir, "info", "attributes"), "")
+	a.info = readAttrFile(filepath.Join(commonDir, "info", "attributes"), "", false)
 	return a
 }
 
@@ -123,7 +121,7 @@ func (a *Diff) Lookup(path string) Result {
 func (a *Diff) dirRules(dir string) []attrRule {
 	rules, ok := a.dirs[dir]
 	if !ok && !a.read {
-		rules = readAttrFile(filepath.Join(a.workTree, filepath.FromSlash(dir), ".gitattributes"), dir)
+		rules = readAttrFile(filepath.Join(a.workTree, filepath.FromSlash(dir), ".gitattributes"), dir, true)
 		a.dirs[dir] = rules
 	}
 	return rules
@@ -152,12 +150,8 @@ func (r *attrRule) matches(path string) bool {
 // something about `diff` (directly, or through the built-in `binary` macro).
 // A missing file has no rules. Macros defined by the user ([attr]) that touch
 // diff are expanded too.
-func readAttrFile(file, base string) []attrRule {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil
-	}
-	return parseAttrs(data, base)
+func readAttrFile(file, base string, inTree bool) []attrRule {
+	return parseAttrs(readFile(file, inTree), base)
 }
 
 // parseAttrs parses the content of a gitattributes file whose folder is
@@ -165,14 +159,7 @@ func readAttrFile(file, base string) []attrRule {
 func parseAttrs(data []byte, base string) []attrRule {
 	var rules []attrRule
 	macros := map[string]Result{"binary": {State: DiffUnset}}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
-		line := strings.TrimLeft(sc.Text(), " \t\r")
-		line = strings.TrimRight(line, "\r")
-		if line == "" || line[0] == '#' {
-			continue
-		}
+	for line := range lines(data) {
 		pattern, rest := splitAttrPattern(line)
 		if pattern == "" {
 			continue

@@ -164,3 +164,88 @@ func TestAttrCheckerInABareRepositoryAnswersAsGitCheckAttr(t *testing.T) {
 		}
 	}
 }
+
+// TestFilesAndLinesAsGitReadsThem: git 2.39.5 drops a UTF-8 byte order
+// mark, reads CRLF as LF, ignores a line of 2,048 bytes or more (not one of
+// 2,047), and does not follow a work tree's .gitattributes that is a
+// symbolic link (it opens them with O_NOFOLLOW), while info/attributes may
+// be one. Diff.Lookup, read lazily and after Digest, and a Checker must
+// answer each path as git check-attr does.
+func TestFilesAndLinesAsGitReadsThem(t *testing.T) {
+	testrepos.IsolateGit(t)
+	dir := t.TempDir()
+	if out, err := exec.Command("git", "init", "-q", dir).CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v: %s", err, out)
+	}
+	write := func(name, content string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := func(target, name string) {
+		t.Helper()
+		if err := os.Symlink(target, filepath.Join(dir, filepath.FromSlash(name))); err != nil {
+			t.Skipf("no symbolic links here: %v", err)
+		}
+	}
+	pad := func(line string, n int) string { return line + strings.Repeat(" ", n-len(line)) }
+	write(".gitattributes", "\xef\xbb\xbf*.bom -diff\r\n*.crlf diff=hex\r\n"+
+		pad("*.long -diff", 2048)+"\n"+pad("*.ok -diff", 2047)+"\n"+pad("  *.longer diff=x", 4000)+"\n")
+	write("targets/attrs", "*.txt -diff\n*.sym diff=sym\n")
+	if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link("../targets/attrs", "sub/.gitattributes")
+	write("info-target", "*.info -diff\n")
+	if err := os.Remove(filepath.Join(dir, ".git", "info", "attributes")); err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	link(filepath.Join(dir, "info-target"), ".git/info/attributes")
+	paths := []string{"a.bom", "a.crlf", "a.long", "a.ok", "a.longer", "sub/a.txt", "sub/b.sym", "a.txt", "x.info"}
+
+	out, err := exec.Command("git", append([]string{"-C", dir, "check-attr", "diff", "--"}, paths...)...).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.SplitN(line, ": ", 3)
+		want[f[0]] = f[2]
+	}
+	if want["sub/a.txt"] != "unspecified" || want["a.ok"] != "unset" || want["a.long"] != "unspecified" || want["x.info"] != "unset" {
+		t.Fatalf("git check-attr no longer reads these files as this test expects: %v", want)
+	}
+	text := func(r Result) string {
+		switch r.State {
+		case DiffSet:
+			return "set"
+		case DiffUnset:
+			return "unset"
+		case DiffDriver:
+			return r.Driver
+		}
+		return "unspecified"
+	}
+	lazy := New(dir, filepath.Join(dir, ".git"), "")
+	digested := New(dir, filepath.Join(dir, ".git"), "")
+	if _, err := digested.Digest(); err != nil {
+		t.Fatal(err)
+	}
+	checker := New(dir, filepath.Join(dir, ".git"), "").Checker("diff")
+	for _, p := range paths {
+		if got := text(lazy.Lookup(p)); got != want[p] {
+			t.Errorf("%s: Lookup says %s, git check-attr %s", p, got, want[p])
+		}
+		if got := text(digested.Lookup(p)); got != want[p] {
+			t.Errorf("%s: Lookup after Digest says %s, git check-attr %s", p, got, want[p])
+		}
+		if got := checker.Check(p)[0]; got != want[p] {
+			t.Errorf("%s: Checker says %s, git check-attr %s", p, got, want[p])
+		}
+	}
+}

@@ -1,12 +1,9 @@
 package attributes
 
 import (
-	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -50,9 +47,9 @@ func (a *Diff) Checker(names ...string) *Checker {
 	c := &Checker{names: append([]string(nil), names...), workTree: a.workTree,
 		dirs: map[string][]valueRule{}, cache: map[string][]string{}}
 	if f := a.globalFile; f != "" {
-		c.global = c.read(f, "")
+		c.global = c.read(f, "", false)
 	}
-	c.info = c.read(filepath.Join(a.commonDir, "info", "attributes"), "")
+	c.info = c.read(filepath.Join(a.commonDir, "info", "attributes"), "", false)
 	// After Digest has read the work tree's files, the checker takes its
 	// rules from what Digest read: the answers are then those of the files
 	// Digest's digest names, and a work tree where no file names a checked
@@ -171,7 +168,7 @@ func (c *Checker) Check(path string) []string {
 func (c *Checker) dirRules(dir string) []valueRule {
 	rules, ok := c.dirs[dir]
 	if !ok && !c.whole {
-		rules = c.read(filepath.Join(c.workTree, filepath.FromSlash(dir), ".gitattributes"), dir)
+		rules = c.read(filepath.Join(c.workTree, filepath.FromSlash(dir), ".gitattributes"), dir, true)
 		c.dirs[dir] = rules
 	}
 	return rules
@@ -179,24 +176,14 @@ func (c *Checker) dirRules(dir string) []valueRule {
 
 // read parses an attributes file, keeping the lines that name a checked
 // attribute: NAME (set), -NAME (unset), !NAME (unspecified), NAME=VALUE.
-func (c *Checker) read(file, base string) []valueRule {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil
-	}
-	return c.parse(data, base)
+func (c *Checker) read(file, base string, inTree bool) []valueRule {
+	return c.parse(readFile(file, inTree), base)
 }
 
 // parse is read of an attributes file's bytes, data.
 func (c *Checker) parse(data []byte, base string) []valueRule {
 	var rules []valueRule
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
-		line := strings.TrimRight(strings.TrimLeft(sc.Text(), " \t\r"), "\r")
-		if line == "" || line[0] == '#' {
-			continue
-		}
+	for line := range lines(data) {
 		pattern, rest := splitAttrPattern(line)
 		if pattern == "" || strings.HasPrefix(pattern, "[attr]") {
 			continue

@@ -3,7 +3,6 @@ package attributes
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"errors"
 	"hash"
 	"io/fs"
 	"os"
@@ -83,6 +82,9 @@ func walkAttrDirs(root, abs, dir string, stack []os.FileInfo, dirs map[string][]
 			rel = dir + "/" + name
 		}
 		typ := e.Type()
+		if typ&fs.ModeSymlink != 0 && name == ".gitattributes" {
+			continue // git opens it with O_NOFOLLOW, and reads nothing (see readFile)
+		}
 		if typ&fs.ModeSymlink != 0 {
 			fi, err := os.Stat(p)
 			if err != nil {
@@ -109,10 +111,7 @@ func walkAttrDirs(root, abs, dir string, stack []os.FileInfo, dirs map[string][]
 				return err
 			}
 		case name == ".gitattributes" && typ.IsRegular():
-			data, err := os.ReadFile(p)
-			if err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return err
-			}
+			data := readFile(p, true)
 			if rules := parseAttrs(data, dir); len(rules) > 0 {
 				dirs[dir] = rules
 			}
