@@ -67,16 +67,7 @@ func TestAttributesAgreeWithGitCheckAttr(t *testing.T) {
 		return string(out)
 	}
 	run("init", "-q")
-	write := func(name, content string) {
-		t.Helper()
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, content string) { t.Helper(); writeUnder(t, dir, name, content) }
 	write(".gitattributes", "*.bin binary\n*.txt diff\n/top.dat -diff\nsub/*.x diff=hex\n[attr]nodiff -diff\n*.nd nodiff\n\"q u.c\" -diff\n")
 	write("sub/.gitattributes", "*.txt -diff\ninner.bin !diff\n")
 	write(".git/info/attributes", "force.bin diff\n")
@@ -177,16 +168,7 @@ func TestFilesAndLinesAsGitReadsThem(t *testing.T) {
 	if out, err := exec.Command("git", "init", "-q", dir).CombinedOutput(); err != nil {
 		t.Fatalf("git init: %v: %s", err, out)
 	}
-	write := func(name, content string) {
-		t.Helper()
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, content string) { t.Helper(); writeUnder(t, dir, name, content) }
 	link := func(target, name string) {
 		t.Helper()
 		if err := os.Symlink(target, filepath.Join(dir, filepath.FromSlash(name))); err != nil {
@@ -247,5 +229,18 @@ func TestFilesAndLinesAsGitReadsThem(t *testing.T) {
 		if got := checker.Check(p)[0]; got != want[p] {
 			t.Errorf("%s: Checker says %s, git check-attr %s", p, got, want[p])
 		}
+	}
+}
+
+// writeUnder writes content to dir/name (slash-separated), making its
+// folders.
+func writeUnder(t *testing.T, dir, name, content string) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

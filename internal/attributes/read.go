@@ -41,15 +41,8 @@ func readFile(file string, inTree bool) []byte {
 // before the blanks are skipped) left out.
 func lines(data []byte) iter.Seq[string] {
 	return func(yield func(string) bool) {
-		data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-		for len(data) > 0 {
-			line := data
-			if i := bytes.IndexByte(data, '\n'); i >= 0 {
-				line, data = data[:i], data[i+1:]
-			} else {
-				data = nil
-			}
-			line = bytes.TrimSuffix(line, []byte("\r"))
+		for line := range bytes.Lines(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))) {
+			line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
 			text := bytes.TrimLeft(line, " \t\r")
 			if len(text) == 0 || text[0] == '#' || len(line) >= maxLineLength {
 				continue
