@@ -192,7 +192,7 @@ func (c *Config) apply(e entry, file string, own bool) error {
 		case "commitgraph.readchangedpaths":
 			c.ReadChangedPaths, err = parseBool(v)
 		case "core.attributesfile":
-			c.AttributesFile = expandHome(v)
+			c.AttributesFile, err = interpolate(v)
 		case "diff.algorithm":
 			c.DiffAlgorithm = strings.ToLower(v)
 		case "diff.context":
@@ -200,11 +200,11 @@ func (c *Config) apply(e entry, file string, own bool) error {
 		case "diff.orderfile":
 			c.OrderFile = v
 		case "mailmap.file":
-			c.MailmapFile = expandHome(v)
+			c.MailmapFile, err = interpolate(v)
 		case "mailmap.blob":
 			c.MailmapBlob = v
 		case "blame.ignorerevsfile":
-			c.IgnoreRevsFiles = appendIgnoreRevsFile(c.IgnoreRevsFiles, v)
+			c.IgnoreRevsFiles, err = appendIgnoreRevsFile(c.IgnoreRevsFiles, v)
 		case "diff.renames":
 			c.Renames, err = parseRenames(v)
 		case "diff.renamelimit":
@@ -293,21 +293,14 @@ func parseSize(v string) (int64, error) {
 	return n * mult, nil
 }
 
-func expandHome(p string) string {
-	if rest, ok := strings.CutPrefix(p, "~/"); ok {
-		if home, err := os.UserHomeDir(); err == nil {
-			return filepath.Join(home, rest)
-		}
-	}
-	return p
-}
-
-// appendIgnoreRevsFile adds one blame.ignoreRevsFile value: the key may be
-// given several times, and an empty value clears the list (git's
-// blame_ignore_revs_files handling in builtin/blame.c).
-func appendIgnoreRevsFile(list []string, v string) []string {
+// appendIgnoreRevsFile adds one blame.ignoreRevsFile value, a path as
+// interpolate reads it: the key may be given several times, and an empty
+// value clears the list (git's blame_ignore_revs_files handling in
+// builtin/blame.c).
+func appendIgnoreRevsFile(list []string, v string) ([]string, error) {
 	if v == "" {
-		return nil
+		return nil, nil
 	}
-	return append(list, expandHome(v))
+	p, err := interpolate(v)
+	return append(list, p), err
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -189,5 +190,54 @@ func TestAnIncludeThatNeverEndsIsAnError(t *testing.T) {
 	_, err := Load(dir, dir)
 	if err == nil || !strings.Contains(err.Error(), "/dev/zero") {
 		t.Errorf("Load with an include of /dev/zero: %v, want an error naming it", err)
+	}
+}
+
+// TestPathSettingsExpandAsGit: core.attributesFile, mailmap.file and
+// blame.ignoreRevsFile are paths to git (git_config_pathname): ~/ is the
+// home folder, ~USER/ that user's, and a user git cannot find is an error.
+// Load's values must be git config --type=path's.
+func TestPathSettingsExpandAsGit(t *testing.T) {
+	isolatedHome(t)
+	u, err := user.Current()
+	if err != nil || u.Username == "" || u.HomeDir == "" {
+		t.Skipf("no current user to name: %v", err)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "config")
+	text := "[core]\n\tattributesFile = ~/attrs\n[mailmap]\n\tfile = ~" + u.Username + "/map\n[blame]\n\tignoreRevsFile = ~" + u.Username + "\n"
+	if err := writeFile(file, text); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(dir, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gitPath := func(key string) string {
+		t.Helper()
+		out, err := exec.Command("git", "config", "-f", file, "--type=path", "--get", key).Output()
+		if err != nil {
+			t.Fatalf("git config --type=path %s: %v", key, err)
+		}
+		return strings.TrimSuffix(string(out), "\n")
+	}
+	if want := gitPath("core.attributesfile"); c.AttributesFile != want {
+		t.Errorf("core.attributesFile = %q, git says %q", c.AttributesFile, want)
+	}
+	if want := gitPath("mailmap.file"); c.MailmapFile != want {
+		t.Errorf("mailmap.file = %q, git says %q", c.MailmapFile, want)
+	}
+	if want := gitPath("blame.ignorerevsfile"); len(c.IgnoreRevsFiles) != 1 || c.IgnoreRevsFiles[0] != want {
+		t.Errorf("blame.ignoreRevsFile = %q, git says %q", c.IgnoreRevsFiles, want)
+	}
+
+	if err := writeFile(file, "[mailmap]\n\tfile = ~no-such-user-gitwalk/map\n"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(dir, dir); err == nil || !strings.Contains(err.Error(), "mailmap.file") {
+		t.Errorf("a user nobody has: %v, want an error naming mailmap.file", err)
+	}
+	if out, err := exec.Command("git", "config", "-f", file, "--type=path", "--get", "mailmap.file").CombinedOutput(); err == nil {
+		t.Errorf("git expands it: %s", out)
 	}
 }

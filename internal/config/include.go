@@ -168,7 +168,9 @@ func (r *reader) includePath(path, from string) (string, error) {
 }
 
 // interpolate expands a leading ~/ (the home folder) or ~user/ as git's
-// interpolate_path does.
+// interpolate_path does, for include paths and the settings git reads as
+// paths (git_config_pathname: core.attributesFile, mailmap.file,
+// blame.ignoreRevsFile); a user it cannot find is an error, as in git.
 func interpolate(path string) (string, error) {
 	if !strings.HasPrefix(path, "~") {
 		return path, nil
