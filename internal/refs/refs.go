@@ -39,6 +39,7 @@ type DB struct {
 	loaded            bool
 	packed            map[string]odb.ID // packed-refs, read when first needed
 	packedRead        bool
+	looked            map[string]refValue // names looked up in packed-refs line by line
 }
 
 // Open opens the refs of the repository whose git directory is gitDir.
@@ -57,24 +58,23 @@ func Open(gitDir string) *DB {
 func (r *DB) OtherHeads() ([]Entry, error) {
 	var out []Entry
 	add := func(dir, name string) error {
-		data, err := os.ReadFile(filepath.Join(dir, "HEAD"))
+		file := filepath.Join(dir, "HEAD")
+		data, err := os.ReadFile(file)
 		if err != nil {
 			return nil
 		}
-		line := strings.TrimSpace(string(data))
-		if target, ok := strings.CutPrefix(line, "ref:"); ok {
-			id, ok, err := r.Resolve(strings.TrimSpace(target))
-			if err != nil || !ok {
-				return err
-			}
-			out = append(out, Entry{Name: name, ID: id})
-			return nil
-		}
-		id, err := odb.ParseID(line)
+		v, err := parseLoose(name, file, data)
 		if err != nil {
 			return nil // a broken HEAD: git skips it too
 		}
-		out = append(out, Entry{Name: name, ID: id})
+		if v.target != "" {
+			id, ok, err := r.Resolve(v.target)
+			if err != nil || !ok {
+				return err
+			}
+			v.id = id
+		}
+		out = append(out, Entry{Name: name, ID: v.id})
 		return nil
 	}
 	if r.commonDir != r.gitDir {
@@ -177,8 +177,18 @@ func (r *DB) read(name string) (refValue, error) {
 		id, ok := r.packed[name]
 		return refValue{id: id, exists: ok}, nil
 	}
+	if v, ok := r.looked[name]; ok {
+		return v, nil
+	}
 	id, ok, err := r.packedLookup(name)
-	return refValue{id: id, exists: ok}, err
+	v := refValue{id: id, exists: ok}
+	if err == nil {
+		if r.looked == nil {
+			r.looked = map[string]refValue{}
+		}
+		r.looked[name] = v // a run resolves HEAD's branch more than once
+	}
+	return v, err
 }
 
 // packedLookup finds name's line in packed-refs, reading it a piece at a
@@ -226,7 +236,10 @@ func isDir(file string) bool {
 func parseLoose(name, file string, data []byte) (refValue, error) {
 	s := string(data)
 	if rest, ok := strings.CutPrefix(s, "ref:"); ok {
-		return refValue{target: strings.TrimSpace(rest), exists: true}, nil
+		if target := strings.TrimSpace(rest); target != "" {
+			return refValue{target: target, exists: true}, nil
+		}
+		return refValue{}, nil // "ref:" naming nothing: git's dangling symref, as if absent
 	}
 	if len(s) >= 40 && (len(s) == 40 || isSpace(s[40])) {
 		if id, err := odb.ParseID(s[:40]); err == nil {

@@ -46,6 +46,11 @@ func TestListAndResolveAgreeWithGit(t *testing.T) {
 	gitIn(t, dir, "branch", "new")
 	gitIn(t, dir, "symbolic-ref", "refs/heads/alias", "refs/heads/new")
 	gitIn(t, dir, "symbolic-ref", "refs/heads/dangling", "refs/heads/nothing")
+	// A symbolic ref naming nothing: git warns of a dangling symref, lists
+	// it not and resolves it not.
+	if err := os.WriteFile(filepath.Join(dir, ".git", "refs", "heads", "empty"), []byte("ref: \n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	// Resolved before any List (packed refs looked up line by line), then
 	// after one (read whole).
@@ -71,8 +76,10 @@ func TestListAndResolveAgreeWithGit(t *testing.T) {
 			t.Errorf("Resolve(%s) = %s, git rev-parse says %s", name, id, want)
 		}
 	}
-	if _, ok, _ := db.Resolve("refs/heads/dangling"); ok {
-		t.Errorf("Resolve of a dangling symbolic ref succeeded")
+	for _, name := range []string{"refs/heads/dangling", "refs/heads/empty"} {
+		if _, ok, err := db.Resolve(name); ok || err != nil {
+			t.Errorf("Resolve(%s), a dangling symbolic ref: %v, %v; want not found, as git rev-parse", name, ok, err)
+		}
 	}
 	if got := db.SymbolicTarget("HEAD"); got != "refs/heads/main" {
 		t.Errorf("SymbolicTarget(HEAD) = %q, want refs/heads/main", got)
