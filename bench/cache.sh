@@ -9,7 +9,9 @@
 #                the run over REV: the nightly re-run after N new commits
 #   coupling     a cache filled by churn over REV (not timed), then coupling
 #                over REV: a second command over the same history
-# and git log --numstat (--no-merges for churn) as the reference. First it
+# and git log --numstat (--no-merges for churn) as the reference; then git
+# log and gitwalk --no-cache over REV~N..REV, the N new commits alone: what
+# any re-run after them must at least do, diffing them. First it
 # checks that the outputs with and without the cache are byte-identical (and,
 # for numstat, git's). Prints medians, ratios against the cold run and git,
 # peak RSS, and the cache's size after the cold run (records, bytes per
@@ -51,7 +53,8 @@ base=$(git -C "$repo" rev-parse --verify -q "$rev~$new" || true)
 
 flags=(--no-progress --format csv)
 [ "$cmd" = numstat ] && flags=()
-names=("git log --numstat" "$cmd --no-cache" "$cmd cold" "$cmd warm" "$cmd +$new commits" "coupling after churn")
+names=("git log --numstat" "$cmd --no-cache" "$cmd cold" "$cmd warm" "$cmd +$new commits" "coupling after churn"
+  "git log, the +$new alone" "$cmd --no-cache, the +$new alone")
 run() { # run I: command I, timed part only, output on stdout
   case $1 in
     0) if [ "$cmd" = numstat ]; then git -C "$repo" log --numstat --format=%H "$rev"
@@ -59,6 +62,9 @@ run() { # run I: command I, timed part only, output on stdout
     1) "$gitwalk" "$cmd" "${flags[@]}" --no-cache "$repo" "$rev" ;;
     2 | 3 | 4) "$gitwalk" "$cmd" "${flags[@]}" --cache "$cache" "$repo" "$rev" ;;
     5) "$gitwalk" coupling --no-progress --format csv --cache "$cache" "$repo" "$rev" ;;
+    6) if [ "$cmd" = numstat ]; then git -C "$repo" log --numstat --format=%H "$base..$rev"
+       else git -C "$repo" log --numstat --no-merges --format=%H "$base..$rev"; fi ;;
+    7) "$gitwalk" "$cmd" "${flags[@]}" --no-cache "$repo" "$base..$rev" ;;
   esac
 }
 prepare() { # prepare I: the cache command I starts from (not timed)
@@ -90,11 +96,11 @@ prepare 2; run 2 >/dev/null
 size=$("$gitwalk" cache --cache "$cache")
 
 for ((r = 0; r < runs; r++)); do
-  for i in 0 1 2 3 4 5; do
+  for i in 0 1 2 3 4 5 6 7; do
     prepare "$i"
     # The wall time is taken around the command itself, to the
     # microsecond (GNU time's is to 10 ms, a tenth of a warm run).
-    repo=$repo rev=$rev cmd=$cmd cache=$cache gitwalk=$gitwalk tmp=$tmp /usr/bin/time -f "%e %M %U %S" -o "$tmp/time" \
+    repo=$repo rev=$rev base=$base cmd=$cmd cache=$cache gitwalk=$gitwalk tmp=$tmp /usr/bin/time -f "%e %M %U %S" -o "$tmp/time" \
       bash -c "$(declare -f run); flags=(${flags[*]})"'; t0=$EPOCHREALTIME; run "$1"; t1=$EPOCHREALTIME; echo "$t0 $t1" >"$tmp/clock"' bash "$i" >/dev/null
     read -r _ rss user sys <"$tmp/time"
     read -r t0 t1 <"$tmp/clock"
@@ -116,7 +122,7 @@ echo "| run | median wall (s) | vs cold | vs git | median CPU (s) | median peak 
 echo "| --- | ---: | ---: | ---: | ---: | ---: |"
 gitwall=$(median "$tmp/wall0")
 cold=$(median "$tmp/wall2")
-for i in 0 1 2 3 4 5; do
+for i in 0 1 2 3 4 5 6 7; do
   w=$(median "$tmp/wall$i")
   awk -v n="${names[$i]}" -v w="$w" -v c="$cold" -v g="$gitwall" -v cpu="$(median "$tmp/cpu$i")" -v r="$(median "$tmp/rss$i")" \
     'BEGIN {printf "| %s | %.4f | %.1f%% | %.3fx | %.2f | %.0f |\n", n, w, (c > 0 ? 100 * w / c : 0), (g > 0 ? w / g : 0), cpu, r / 1024}'

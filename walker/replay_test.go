@@ -124,12 +124,70 @@ func TestAReplayServesOnlyItsTips(t *testing.T) {
 	}
 }
 
+// TestAReplayedWalkReadsNoClosure: a walk handed out from a replay
+// resolves its tips from the replay's own entries of them, and reads no
+// graph closure; a walk that walks, from the same tips or past them,
+// reads the closures as before (no commit object read), and every walk
+// is the walk without a store.
+func TestAReplayedWalkReadsNoClosure(t *testing.T) {
+	r := openFixture(t, "merges")
+	s := openStore(t, t.TempDir())
+	defer s.Close()
+	noStore := func(o Options) []*Commit {
+		o.Store = nil
+		c, _ := walkAll(t, r, o)
+		return c
+	}
+	// closures is how many closures the walk of o reads before its first
+	// commit, and whether it is a replay.
+	closures := func(o Options) (int, bool) {
+		rw, err := r.newRevWalk(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rw.close()
+		return len(rw.storeSrc.closures), rw.replay != nil
+	}
+	head := Options{Replay: true, Store: s}
+	if _, st := walkAll(t, r, head); st.WalkCommitsReplayed != 0 {
+		t.Fatal("the cold walk was replayed")
+	}
+	if n, replayed := closures(head); !replayed || n != 0 {
+		t.Fatalf("warm walk of HEAD: replayed %v, %d closures read; want a replay and none", replayed, n)
+	}
+	got, st := walkAll(t, r, head)
+	if !reflect.DeepEqual(got, noStore(head)) || st.WalkCommitsReplayed != len(got) {
+		t.Fatalf("warm walk of HEAD: %d of %d commits replayed, or it differs from the walk without a store", st.WalkCommitsReplayed, len(got))
+	}
+	for _, revs := range [][]string{{"HEAD~1"}, {"HEAD~1..HEAD"}, {"HEAD", "HEAD~2"}, {"--all"}} {
+		o := head
+		o.Revisions = revs
+		if n, replayed := closures(o); replayed || n == 0 {
+			t.Fatalf("%v: replayed %v, %d closures read; want a walk that reads its closure", revs, replayed, n)
+		}
+		got, st := walkAll(t, r, o)
+		if !reflect.DeepEqual(got, noStore(o)) {
+			t.Fatalf("%v: the walk differs from the walk without a store", revs)
+		}
+		if st.WalkCommitsRead != 0 && revs[0] != "--all" {
+			t.Fatalf("%v: %d commits read from their objects; want all from the store", revs, st.WalkCommitsRead)
+		}
+		// HEAD's replay again, kept in place of the others' own.
+		walkAll(t, r, head)
+	}
+	if s.Err() != nil {
+		t.Fatal(s.Err())
+	}
+}
+
 // replaySources is the digest of the sources that decide a replayed walk
 // for each replayVersion (see TestReplayVersionNamesTheWalksSources).
 var replaySources = map[int]string{
 	1: "27f2f206b0507a4e192d1b9f3e172952cbcd4a22d85e56c2eacfb770f3ef31f1",
 	// 2: the same order and layout; replay.go's comments changed.
 	2: "86fe1f1f5422c714234c3e453e055bb2dbfbcf9c0927be65c94c776cf6a24268",
+	// 3: a replay keeps its tips' own entries (tree, date, parents).
+	3: "21af4d0837d7d2bac47b4df02ebdb89aad785207bb1ffb25f143057d12849d91",
 }
 
 // A replay hands out the order an older walk kept: a change to how the

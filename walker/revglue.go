@@ -97,11 +97,21 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (_ *repoRevW
 		src = graphSrc
 	}
 	g := revwalk.NewGraph(src, shallow)
-	tips, err := revision.Resolve(g, rdb, opts.Revisions)
+	ps, err := pathspec.Parse(opts.Paths, opts.PathPrefix)
 	if err != nil {
 		return nil, err
 	}
-	ps, err := pathspec.Parse(opts.Paths, opts.PathPrefix)
+	// The replay kept for this repository, if the walk may be one: its
+	// tips' entries serve the revisions' resolving (deferTips).
+	var kept []byte
+	if storeSrc != nil && mayReplay(opts, ps != nil, shallow != nil) {
+		if kept = opts.Store.Memo(r, replayName(opts)); kept != nil {
+			if _, tips, _, ok := readReplayHead(kept); ok {
+				storeSrc.deferTips(tips)
+			}
+		}
+	}
+	tips, err := revision.Resolve(g, rdb, opts.Revisions)
 	if err != nil {
 		return nil, err
 	}
@@ -112,12 +122,22 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (_ *repoRevW
 	var rec *replayRecorder
 	if storeSrc != nil && replayable(tips, opts, ps != nil, shallow != nil) {
 		key := replayKey(tips)
-		if data := opts.Store.Memo(r, replayName(opts)); data != nil {
-			rp = openReplay(data, key)
+		if kept != nil {
+			rp = openReplay(kept, key)
 		}
 		if rp == nil {
-			rec = newReplayRecorder(key)
+			nodes := make([]*revwalk.Commit, len(tips))
+			for i, t := range tips {
+				nodes[i] = g.Lookup(t.ID)
+				if err := g.Parse(nodes[i]); err != nil { // done by Resolve: a no-op
+					return nil, err
+				}
+			}
+			rec = newReplayRecorder(key, nodes)
 		}
+	}
+	if rp == nil && storeSrc != nil {
+		storeSrc.loadDeferred() // the walk walks: it needs what they hold
 	}
 	expect := 0
 	switch {

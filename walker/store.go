@@ -435,6 +435,13 @@ type graphSource struct {
 	fresh   []graphNode
 	parents []Hash // the fresh nodes' parents
 	ended   bool   // finish ran: the walk reached its end
+
+	// known are the tips a replay kept, with their entries (deferTips);
+	// deferred the anchors among them served from there, whose closures
+	// are not loaded until a commit other than those is asked for or
+	// loadDeferred is called.
+	known    map[Hash]*odb.CommitInfo
+	deferred []Hash
 }
 
 // graphNode is a commit served from elsewhere than a closure; its parents
@@ -613,6 +620,16 @@ func (g *graphSource) CommitGraph(id Hash, info *odb.CommitInfo) (uint64, bool) 
 	if g.anchors == nil {
 		g.listClosures()
 	}
+	if t := g.known[id]; t != nil && g.anchors[id] {
+		// A replay's tip that anchors a closure: served from the replay,
+		// the closure loaded only if the walk goes on past it.
+		delete(g.anchors, id)
+		g.deferred = append(g.deferred, id)
+		info.Tree, info.Date = t.Tree, t.Date
+		info.Parents = append(info.Parents[:0], t.Parents...)
+		return revwalk.GenerationInfinity, true
+	}
+	g.loadDeferred()
 	if g.anchors[id] {
 		delete(g.anchors, id)
 		g.loadClosure(id)
@@ -666,6 +683,43 @@ func (g *graphSource) CommitGraph(id Hash, info *odb.CommitInfo) (uint64, bool) 
 	info.Date = date
 	g.add(id, info, true)
 	return revwalk.GenerationInfinity, true
+}
+
+// deferTips gives the source the tips a replay kept, with their entries
+// (readReplayHead), before the walk's revisions are resolved. Resolving
+// parses each tip, and a tip that anchors a closure loaded it: git/git's
+// 6.6 MB, read and checked to serve one commit in a walk then replayed.
+// Such a tip is served from here and its closure loaded only when
+// another commit is asked for (the walk goes on past its tips) or
+// loadDeferred is called.
+func (g *graphSource) deferTips(tips []replayTip) {
+	if len(tips) == 0 {
+		return
+	}
+	g.known = make(map[Hash]*odb.CommitInfo, len(tips))
+	for i := range tips {
+		g.known[tips[i].id] = &tips[i].info
+	}
+}
+
+// loadDeferred loads the closures of the tips served from a replay
+// (deferTips), each tip counted as served by its closure, as it would
+// have been had the closure been loaded to serve it.
+func (g *graphSource) loadDeferred() {
+	if len(g.deferred) == 0 {
+		return
+	}
+	tips := g.deferred
+	g.deferred, g.known = nil, nil
+	for _, id := range tips {
+		g.loadClosure(id)
+		for _, c := range g.closures {
+			if i := c.find(&id); i >= 0 {
+				c.served[i/64] |= 1 << (i % 64)
+				break
+			}
+		}
+	}
 }
 
 // AddCommitGraph keeps the tree, date and parents of a commit the walk
@@ -886,6 +940,7 @@ func closurePartLen(length, i int) int {
 // are merged only once they are maxChain or more. Called at the end of a
 // revision walk that walked to its end.
 func (g *graphSource) finish(tips []Hash) {
+	g.loadDeferred() // a walk that met only its tips: their closures hold them
 	g.ended = true
 	if !g.s.usable() || len(g.fresh) == 0 && len(g.closures) < 2 {
 		return // nothing new, and no closures to merge

@@ -37,9 +37,7 @@ func newWalkBar(ios *iostreams) *walkBar {
 		progressbar.OptionShowIts(),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionSetWidth(30),
-		// The walker throttles its calls (walker.ProgressInterval); a bar
-		// of unknown length must not start a goroutine of its own to spin.
-		progressbar.OptionSetSpinnerChangeInterval(0),
+		// The walker throttles its calls (walker.ProgressInterval).
 		progressbar.OptionThrottle(0),
 	)
 	return &walkBar{bar: bar, total: -1}
