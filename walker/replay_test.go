@@ -7,8 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 
+	"github.com/gitwalk/gitwalk/internal/odb"
+	"github.com/gitwalk/gitwalk/internal/revwalk"
 	"github.com/gitwalk/gitwalk/internal/testrepos"
 )
 
@@ -210,4 +213,76 @@ func TestReplayVersionNamesTheWalksSources(t *testing.T) {
 	if want := replaySources[replayVersion]; got != want {
 		t.Fatalf("the replayed walk's sources changed (digest %s, version %d has %q): bump replayVersion and give the new version this digest in replaySources", got, replayVersion, want)
 	}
+}
+
+// FuzzReplay: a replay's bytes come from the store, whose checksum has
+// passed, but are parsed before anything checks what they say. Whatever
+// they are, reading the head and opening the replay never panic; a replay
+// that opens hands out exactly its count of commits and uses every byte;
+// and what it holds, kept again by a recorder, reads back the same.
+func FuzzReplay(f *testing.F) {
+	id := func(b byte) odb.ID { return odb.ID{b, b + 1, b + 2} }
+	c := func(b byte, date uint64, parents ...byte) *revwalk.Commit {
+		n := &revwalk.Commit{ID: id(b), Tree: id(b + 100), Date: date}
+		for _, p := range parents {
+			n.Parents = append(n.Parents, id(p))
+		}
+		return n
+	}
+	tips := []*revwalk.Commit{c(1, 300, 2, 3), c(9, 250)}
+	rec := newReplayRecorder(replayKey([]revwalk.Tip{{ID: id(1)}, {ID: id(9)}}), tips)
+	for _, n := range []*revwalk.Commit{c(1, 300, 2, 3), c(2, 200, 4), c(3, 150, 4), c(4, 100), c(9, 250)} {
+		rec.add(n)
+	}
+	good := rec.bytes()
+	f.Add(good)
+	f.Add(good[:len(good)-1])
+	f.Add(good[:40])
+	f.Add(newReplayRecorder([32]byte{}, nil).bytes())
+	f.Fuzz(func(t *testing.T, data []byte) {
+		key, tips, _, ok := readReplayHead(data)
+		if !ok {
+			if openReplay(data, key) != nil {
+				t.Fatal("a replay whose head does not read opened")
+			}
+			return
+		}
+		rp := openReplay(data, key)
+		if rp == nil {
+			return
+		}
+		var got []*revwalk.Commit
+		for n := rp.next(); n != nil; n = rp.next() {
+			got = append(got, n)
+		}
+		if len(got) != rp.n || len(rp.data) != 0 {
+			t.Fatalf("%d commits of %d handed out, %d bytes left", len(got), rp.n, len(rp.data))
+		}
+		nodes := make([]*revwalk.Commit, len(tips))
+		for i := range tips {
+			nodes[i] = &revwalk.Commit{ID: tips[i].id, Tree: tips[i].info.Tree, Date: tips[i].info.Date, Parents: tips[i].info.Parents}
+		}
+		again := newReplayRecorder(key, nodes)
+		for _, n := range got {
+			again.add(n)
+		}
+		b := again.bytes()
+		key2, tips2, _, ok := readReplayHead(b)
+		if !ok || key2 != key || !reflect.DeepEqual(tips2, tips) {
+			t.Fatalf("the head kept again reads %v %v, want %v", ok, tips2, tips)
+		}
+		rp2 := openReplay(b, key)
+		if rp2 == nil {
+			t.Fatal("the replay kept again does not open")
+		}
+		for _, want := range got {
+			n := rp2.next()
+			if n == nil || n.ID != want.ID || n.Date != want.Date || !slices.Equal(n.Parents, want.Parents) {
+				t.Fatalf("the replay kept again hands out %+v, want %+v", n, want)
+			}
+		}
+		if rp2.next() != nil {
+			t.Fatal("the replay kept again hands out more")
+		}
+	})
 }

@@ -67,18 +67,20 @@ const (
 	RenamesCopies
 )
 
-// configFiles lists the files git reads for a repository, lowest precedence first.
-func configFiles(commonDir string) []string {
-	var files []string
+// configFiles lists the files git reads for a repository, lowest
+// precedence first: the system's, the global ones (XDG's and the home
+// folder's, or GIT_CONFIG_GLOBAL alone) and the repository's own.
+func configFiles(commonDir string) []source {
+	var files []source
 	if os.Getenv("GIT_CONFIG_NOSYSTEM") == "" {
 		sys := os.Getenv("GIT_CONFIG_SYSTEM")
 		if sys == "" {
 			sys = "/etc/gitconfig"
 		}
-		files = append(files, sys)
+		files = append(files, source{file: sys})
 	}
 	if g := os.Getenv("GIT_CONFIG_GLOBAL"); g != "" {
-		files = append(files, g)
+		files = append(files, source{file: g, global: true})
 	} else {
 		home, _ := os.UserHomeDir()
 		xdg := os.Getenv("XDG_CONFIG_HOME")
@@ -86,20 +88,22 @@ func configFiles(commonDir string) []string {
 			xdg = filepath.Join(home, ".config")
 		}
 		if xdg != "" {
-			files = append(files, filepath.Join(xdg, "git", "config"))
+			files = append(files, source{file: filepath.Join(xdg, "git", "config"), global: true})
 		}
 		if home != "" {
-			files = append(files, filepath.Join(home, ".gitconfig"))
+			files = append(files, source{file: filepath.Join(home, ".gitconfig"), global: true})
 		}
 	}
-	return append(files, filepath.Join(commonDir, "config"))
+	return append(files, source{file: filepath.Join(commonDir, "config")})
 }
 
 // Load reads the configuration of the repository whose git folder is
 // gitDir and common folder commonDir (the same but in a linked worktree),
 // with the files each includes (include.path, includeIf.<cond>.path: see
-// reader). Missing or unreadable files are skipped, as git skips them; a
-// file that does not parse or a bad value is an error naming the file.
+// reader). Missing files are skipped, as git skips them, and so is a global
+// file this user may not read; any other file that cannot be read, does not
+// parse or holds a bad value is an error naming the file, as git dies on
+// it (see reader.read).
 func Load(gitDir, commonDir string) (Config, error) {
 	c := Config{QuotePath: true, BigFileThreshold: DefaultBigFileThreshold, ShowRoot: true, CommitGraph: true, ReadChangedPaths: true, commonDir: commonDir}
 	r, err := newReader(gitDir, commonDir)
@@ -124,9 +128,7 @@ func Load(gitDir, commonDir string) (Config, error) {
 // the command line's variables (envEntries).
 func newReader(gitDir, commonDir string) (*reader, error) {
 	r := &reader{gitDir: gitDir}
-	for _, file := range configFiles(commonDir) {
-		r.sources = append(r.sources, source{file: file})
-	}
+	r.sources = append(r.sources, configFiles(commonDir)...)
 	if worktreeConfig(filepath.Join(commonDir, "config")) {
 		r.sources = append(r.sources, source{file: filepath.Join(gitDir, "config.worktree")})
 	}

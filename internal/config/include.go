@@ -41,8 +41,9 @@ type reader struct {
 // source is one place variables come from: a file, or (file "") the
 // command line's, which git takes from its environment (see envEntries).
 type source struct {
-	file string
-	env  []entry
+	file   string
+	env    []entry
+	global bool // a global file: one this user may not read is skipped
 }
 
 // where names a source in errors.
@@ -59,21 +60,29 @@ func (r *reader) readSource(src source, fn func(entry, string) error) error {
 	if src.file == "" {
 		return r.entries(src.env, "", 0, false, fn)
 	}
-	return r.read(src.file, 0, false, fn)
+	return r.read(src.file, 0, false, src.global, fn)
 }
 
 // read calls fn with every variable of file and of the files it includes,
-// in order; a file that does not exist is skipped, as git skips it. forbid
-// says file was included by a hasconfig: condition while the URLs are
-// read: it may set no remote URL (git dies on one).
-func (r *reader) read(file string, depth int, forbid bool, fn func(entry, string) error) error {
+// in order. forbid says file was included by a hasconfig: condition while
+// the URLs are read: it may set no remote URL (git dies on one). global
+// says file is a global one (source.global).
+//
+// A file that does not exist is skipped, as git skips it (access_or_die:
+// ENOENT, ENOTDIR), and so is a global file this user may not read
+// (EACCES). git dies on any other file it cannot read: the
+// system's or the repository's when not permitted, a folder where a file
+// should be, an include that cannot be read ("unable to access"); so does
+// this, with an error, rather than count under other settings.
+func (r *reader) read(file string, depth int, forbid, global bool, fn func(entry, string) error) error {
 	text, err := readFile(file)
 	if err != nil {
-		if errors.Is(err, errTooLarge) {
-			return fmt.Errorf("read config %s: %w", file, err)
+		if skipUnread(err, global) {
+			return nil
 		}
-		if depth == 0 || errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
-			return nil // git skips missing (and, at the top, unreadable) files
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is said once
 		}
 		return fmt.Errorf("read config %s: %w", file, err)
 	}
@@ -82,6 +91,14 @@ func (r *reader) read(file string, depth int, forbid bool, fn func(entry, string
 		return fmt.Errorf("read config %s: %w", file, err)
 	}
 	return r.entries(entries, file, depth, forbid, fn)
+}
+
+// skipUnread says whether a config file that could not be read is
+// skipped, as git skips it: one missing, or, for a global file (global), one
+// this user may not read.
+func skipUnread(err error, global bool) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) ||
+		global && errors.Is(err, fs.ErrPermission)
 }
 
 // maxConfigSize is the most of a config file read: git refuses a file
@@ -144,7 +161,7 @@ func (r *reader) entries(entries []entry, from string, depth int, forbid bool, f
 			return fmt.Errorf("config %s: includes nest more than %d deep, including %s (circular includes?)", where, maxIncludeDepth, path)
 		}
 		hasconfig := e.section == "includeif" && strings.HasPrefix(e.subsection, "hasconfig:")
-		if err := r.read(path, depth+1, forbid || r.collecting && hasconfig, fn); err != nil {
+		if err := r.read(path, depth+1, forbid || r.collecting && hasconfig, false, fn); err != nil {
 			return err
 		}
 	}
