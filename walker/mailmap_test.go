@@ -11,8 +11,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/gitwalk/gitwalk/internal/mailmap"
 	"github.com/gitwalk/gitwalk/internal/testrepos"
 	"github.com/gitwalk/gitwalk/walker"
 )
@@ -323,5 +325,52 @@ func TestASymlinkedWorkTreeMailmapIsNotFollowed(t *testing.T) {
 	}
 	if n, e, _ := m.Lookup("A", "a@example.com"); format(n, e) != want {
 		t.Errorf("got %q, git check-mailmap says %q", format(n, e), want)
+	}
+}
+
+// TestSharedMailmapIsReadOnce: SharedMailmap reads the mailmap once for a
+// Repo, whoever asks first, and every caller gets that Map and error,
+// which answer as Mailmap's own.
+func TestSharedMailmapIsReadOnce(t *testing.T) {
+	testrepos.IsolateGit(t)
+	work := t.TempDir()
+	git(t, work, "", "init", "-q")
+	if err := os.WriteFile(filepath.Join(work, ".mailmap"), []byte("Canon <c@example.com> <a@example.com>\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	repo, err := walker.Open(work)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	own, ownErr := repo.Mailmap()
+	maps := make([]*mailmap.Map, 8)
+	errs := make([]error, 8)
+	var wg sync.WaitGroup
+	for i := range maps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			maps[i], errs[i] = repo.SharedMailmap()
+		}()
+	}
+	wg.Wait()
+	for i := range maps {
+		if maps[i] != maps[0] || errs[i] != errs[0] {
+			t.Fatalf("call %d got another Map or error than call 0", i)
+		}
+	}
+	if (errs[0] == nil) != (ownErr == nil) {
+		t.Fatalf("SharedMailmap's error %v, Mailmap's %v", errs[0], ownErr)
+	}
+	for _, id := range [][2]string{{"A", "a@example.com"}, {"B", "b@example.com"}} {
+		n1, e1, ok1 := own.Lookup(id[0], id[1])
+		n2, e2, ok2 := maps[0].Lookup(id[0], id[1])
+		if n1 != n2 || e1 != e2 || ok1 != ok2 {
+			t.Fatalf("%v: Mailmap says %q %q %v, SharedMailmap %q %q %v", id, n1, e1, ok1, n2, e2, ok2)
+		}
+	}
+	if n, _, ok := maps[0].Lookup("A", "a@example.com"); !ok || n != "Canon" {
+		t.Fatalf("the shared map does not map A: %q %v", n, ok)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/gitwalk/gitwalk/internal/attributes"
 	"github.com/gitwalk/gitwalk/internal/commitgraph"
 	"github.com/gitwalk/gitwalk/internal/config"
+	"github.com/gitwalk/gitwalk/internal/mailmap"
 	"github.com/gitwalk/gitwalk/internal/odb"
 	"github.com/gitwalk/gitwalk/internal/refs"
 )
@@ -38,6 +39,10 @@ type Repo struct {
 	digestOnce sync.Once // the attributes' digest, for a store's fingerprint
 	digest     [32]byte
 	digestErr  error
+
+	mailmapOnce sync.Once // the mailmap SharedMailmap reads once
+	mailmap     *mailmap.Map
+	mailmapErr  error
 }
 
 // Open opens the repository at path the way git finds it: path may be a

@@ -102,7 +102,7 @@ func mailmapFor(ios *iostreams, repo *walker.Repo, noMailmap bool) analysis.Mail
 	if noMailmap {
 		return nil
 	}
-	mm, err := repo.Mailmap()
+	mm, err := repo.SharedMailmap()
 	if err != nil {
 		fmt.Fprintf(ios.errOut, "gitwalk: warning: %v\n", err)
 	}

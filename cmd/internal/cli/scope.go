@@ -279,7 +279,7 @@ func (s *scopeArgs) build(repo *walker.Repo) (analysis.Scope, error) {
 			// The mailmap is read for bots whatever the policy: the bot
 			// commits an analysis counts are reported too (the summary's
 			// bot_commits). A read error is reported by the commands that map.
-			if mm, _ := repo.Mailmap(); mm != nil {
+			if mm, _ := repo.SharedMailmap(); mm != nil {
 				p.mailmap = mm
 			}
 			if classify {
