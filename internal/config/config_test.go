@@ -240,4 +240,27 @@ func TestPathSettingsExpandAsGit(t *testing.T) {
 	if out, err := exec.Command("git", "config", "-f", file, "--type=path", "--get", "mailmap.file").CombinedOutput(); err == nil {
 		t.Errorf("git expands it: %s", out)
 	}
+
+	// %(prefix)/ is git's installation folder, which git expands and
+	// gitwalk cannot know: an error naming the setting, never a path to
+	// another file (an include, or includeIf's gitdir:, likewise).
+	for _, tc := range []struct{ text, key, names string }{
+		{"[core]\n\tattributesFile = %(prefix)/etc/attrs\n", "core.attributesfile", "core.attributesfile"},
+		{"[mailmap]\n\tfile = %(prefix)/etc/map\n", "mailmap.file", "mailmap.file"},
+		{"[include]\n\tpath = %(prefix)/etc/inc\n", "", "%(prefix)"},
+		{"[includeIf \"gitdir:%(prefix)/\"]\n\tpath = inc\n", "", "%(prefix)"},
+	} {
+		if err := writeFile(file, tc.text); err != nil {
+			t.Fatal(err)
+		}
+		if tc.key != "" {
+			out, err := exec.Command("git", "config", "-f", file, "--type=path", "--get", tc.key).Output()
+			if err != nil || !strings.HasPrefix(string(out), "/") || strings.Contains(string(out), "%(prefix)") {
+				t.Fatalf("git config --type=path %s: %q, %v; want git's expansion", tc.key, out, err)
+			}
+		}
+		if _, err := Load(dir, dir); err == nil || !strings.Contains(strings.ToLower(err.Error()), tc.names) {
+			t.Errorf("%q: Load says %v, want an error naming %s", tc.text, err, tc.names)
+		}
+	}
 }

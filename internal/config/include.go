@@ -188,7 +188,14 @@ func (r *reader) includePath(path, from string) (string, error) {
 // interpolate_path does, for include paths and the settings git reads as
 // paths (git_config_pathname: core.attributesFile, mailmap.file,
 // blame.ignoreRevsFile); a user it cannot find is an error, as in git.
+// git also reads a leading %(prefix)/ as the folder it was installed in
+// (/usr for Debian's git: `git config --type=path` prints /usr/etc/x for
+// %(prefix)/etc/x), which gitwalk, which does not run git, cannot know:
+// that is an error too, rather than a path that names another file.
 func interpolate(path string) (string, error) {
+	if strings.HasPrefix(path, "%(prefix)/") {
+		return "", fmt.Errorf("could not expand %q: %%(prefix)/ is the folder git was installed in, which gitwalk does not know (write the path itself)", path)
+	}
 	if !strings.HasPrefix(path, "~") {
 		return path, nil
 	}
@@ -249,7 +256,11 @@ func (r *reader) gitDirMatches(pat, from string, fold bool) (bool, error) {
 	if r.gitDir == "" {
 		return false, nil
 	}
-	if p, err := interpolate(pat); err == nil {
+	p, err := interpolate(pat)
+	switch {
+	case strings.HasPrefix(pat, "%(prefix)/"):
+		return false, fmt.Errorf("config %s: includeIf gitdir: %w", source{file: from}.where(), err)
+	case err == nil:
 		pat = p
 	}
 	prefix := 0
