@@ -189,8 +189,10 @@ var replaySources = map[int]string{
 	1: "27f2f206b0507a4e192d1b9f3e172952cbcd4a22d85e56c2eacfb770f3ef31f1",
 	// 2: the same order and layout; replay.go's comments changed.
 	2: "86fe1f1f5422c714234c3e453e055bb2dbfbcf9c0927be65c94c776cf6a24268",
-	// 3: a replay keeps its tips' own entries (tree, date, parents).
-	3: "21af4d0837d7d2bac47b4df02ebdb89aad785207bb1ffb25f143057d12849d91",
+	// 3: a replay keeps its tips' own entries (tree, date, parents); then
+	// (same order and layout, before any release of 3) a walk that may
+	// exclude commits does not read the replay.
+	3: "8429c0fc48b5a8d4bf9431b06ad70e2b5ee7889af2ea630ff4b47f6d70b9b4c0",
 }
 
 // A replay hands out the order an older walk kept: a change to how the

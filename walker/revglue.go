@@ -102,9 +102,11 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (_ *repoRevW
 		return nil, err
 	}
 	// The replay kept for this repository, if the walk may be one: its
-	// tips' entries serve the revisions' resolving (deferTips).
+	// tips' entries serve the revisions' resolving (deferTips). A walk
+	// that excludes commits (A..B) is never replayed: it does not read
+	// the replay (git/git's is 3 MB).
 	var kept []byte
-	if storeSrc != nil && mayReplay(opts, ps != nil, shallow != nil) {
+	if storeSrc != nil && mayReplay(opts, ps != nil, shallow != nil) && !revision.MayExclude(opts.Revisions) {
 		if kept = opts.Store.Memo(r, replayName(opts)); kept != nil {
 			if _, tips, _, ok := readReplayHead(kept); ok {
 				storeSrc.deferTips(tips)

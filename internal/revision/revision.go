@@ -36,6 +36,24 @@ type Resolver struct {
 // NewResolver resolves names in g's objects and rdb's refs.
 func NewResolver(g *revwalk.Graph, rdb *refs.DB) *Resolver { return &Resolver{g: g, refs: rdb} }
 
+// MayExclude says whether args may name a revision to exclude (a tip
+// Resolve returns as Negative), from their text alone: --not, ^X, A..B,
+// A...B, X^! or X^-. When it says false, no tip is excluded; when true,
+// one may be (a caller may then skip work that only a walk of included
+// tips can use). It reads no ref and no object.
+func MayExclude(args []string) bool {
+	for _, arg := range args {
+		switch {
+		case arg == "--not":
+			return true
+		case strings.HasPrefix(arg, "--"):
+		case strings.HasPrefix(arg, "^"), strings.Contains(arg, ".."), strings.Contains(arg, "^!"), strings.Contains(arg, "^-"):
+			return true
+		}
+	}
+	return false
+}
+
 // Resolve resolves `git log` revision arguments (no options other
 // than the pseudo-revisions --all, --branches[=PAT], --tags[=PAT],
 // --remotes[=PAT], --glob=PAT and --not) into tips, in git's pending order.

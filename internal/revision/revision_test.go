@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -699,4 +700,47 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestMayExcludeIsTrueWhereResolveExcludes: for every revision list the
+// order tests give git, when MayExclude says nothing may be excluded,
+// Resolve excludes nothing (a caller skips the replay's read on its
+// word); and the lists that do exclude are seen.
+func TestMayExcludeIsTrueWhereResolveExcludes(t *testing.T) {
+	r := orderRepo(t)
+	mainHash := strings.TrimSpace(r.Git("rev-parse", "main"))
+	db, err := odb.Open(refs.CommonDir(r.Dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	excluding := 0
+	for _, args := range [][]string{
+		{}, {"HEAD"}, {"@"}, {mainHash[:12] + "~2"}, {"--all"}, {"--branches=m*"}, {"--glob=heads/t*"},
+		{"zeta", "alpha", "mid"}, {"m...v1"}, {"k3...k4"}, {"m..v1"}, {"^m", "v1"},
+		{"v1", "--not", "m"}, {"--not", "m", "--not", "v1"}, {"main", "^main"}, {"..m"}, {"m.."},
+		{"main^2"}, {"main~1^2~1"}, {"main^^^"}, {"v1^{commit}"}, {"main^@"}, {"main~1^!"},
+		{"main~1^-"}, {"main~1^-2"}, {"origin/main"}, {"n9..p9"}, {"p9", "^n9"},
+	} {
+		tips, err := Resolve(revwalk.NewGraph(revwalk.NewODBSource(db), nil), refs.Open(r.Dir), args)
+		if err != nil {
+			continue // git refuses these too (TestRevWalkMatchesGitLogOnOrderRepo)
+		}
+		negative := false
+		for _, tip := range tips {
+			negative = negative || tip.Negative
+		}
+		if negative {
+			excluding++
+		}
+		if negative && !MayExclude(args) {
+			t.Errorf("%q: Resolve excludes a tip, MayExclude says none may be", args)
+		}
+		if !negative && MayExclude(args) && !strings.Contains(strings.Join(args, " "), "^") && !strings.Contains(strings.Join(args, " "), "..") && !slices.Contains(args, "--not") {
+			t.Errorf("%q: MayExclude says yes for no reason its text gives", args)
+		}
+	}
+	if excluding < 5 {
+		t.Fatalf("only %d lists exclude a tip: the test does not test", excluding)
+	}
 }
