@@ -43,8 +43,8 @@ func replayable(tips []revwalk.Tip, opts Options, limited, shallow bool) bool {
 // mayReplay is replayable before the tips are known: all it asks but
 // that no tip is excluded.
 func mayReplay(opts Options, limited, shallow bool) bool {
-	return opts.Replay && !limited && !shallow && opts.MaxCount <= 0 && opts.Since.IsZero() &&
-		!opts.FirstParent && !opts.TopoOrder && !opts.Reverse && opts.Skip == 0 && opts.Until.IsZero()
+	return opts.Replay && !limited && !shallow && meetsAllOpts(opts) &&
+		!opts.TopoOrder && !opts.Reverse && opts.Skip == 0 && opts.Until.IsZero()
 }
 
 // replayName is the memo a replay of a walk with opts is kept under.

@@ -212,6 +212,11 @@ func meetsAll(tips []revwalk.Tip, opts Options) bool {
 			return false
 		}
 	}
+	return meetsAllOpts(opts)
+}
+
+// meetsAllOpts is meetsAll's part that the options decide.
+func meetsAllOpts(opts Options) bool {
 	return opts.MaxCount <= 0 && opts.Since.IsZero() && !opts.FirstParent
 }
 

@@ -706,11 +706,12 @@ func (g *graphSource) deferTips(tips []replayTip) {
 // (deferTips), each tip counted as served by its closure, as it would
 // have been had the closure been loaded to serve it.
 func (g *graphSource) loadDeferred() {
+	g.known = nil // no tip is served from the replay after the first other commit
 	if len(g.deferred) == 0 {
 		return
 	}
 	tips := g.deferred
-	g.deferred, g.known = nil, nil
+	g.deferred = nil
 	for _, id := range tips {
 		g.loadClosure(id)
 		for _, c := range g.closures {

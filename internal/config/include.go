@@ -184,6 +184,9 @@ func (r *reader) includePath(path, from string) (string, error) {
 	return p, nil
 }
 
+// errPrefix is interpolate's error for a path that starts with %(prefix)/.
+var errPrefix = errors.New("%(prefix)/ is the folder git was installed in, which gitwalk does not know (write the path itself)")
+
 // interpolate expands a leading ~/ (the home folder) or ~user/ as git's
 // interpolate_path does, for include paths and the settings git reads as
 // paths (git_config_pathname: core.attributesFile, mailmap.file,
@@ -194,7 +197,7 @@ func (r *reader) includePath(path, from string) (string, error) {
 // that is an error too, rather than a path that names another file.
 func interpolate(path string) (string, error) {
 	if strings.HasPrefix(path, "%(prefix)/") {
-		return "", fmt.Errorf("could not expand %q: %%(prefix)/ is the folder git was installed in, which gitwalk does not know (write the path itself)", path)
+		return "", fmt.Errorf("could not expand %q: %w", path, errPrefix)
 	}
 	if !strings.HasPrefix(path, "~") {
 		return path, nil
@@ -256,9 +259,10 @@ func (r *reader) gitDirMatches(pat, from string, fold bool) (bool, error) {
 	if r.gitDir == "" {
 		return false, nil
 	}
+	// A user git cannot find leaves the pattern as written, as in git.
 	p, err := interpolate(pat)
 	switch {
-	case strings.HasPrefix(pat, "%(prefix)/"):
+	case errors.Is(err, errPrefix):
 		return false, fmt.Errorf("config %s: includeIf gitdir: %w", source{file: from}.where(), err)
 	case err == nil:
 		pat = p
