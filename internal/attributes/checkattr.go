@@ -11,17 +11,19 @@ import (
 )
 
 // Checker answers `git check-attr NAME... -- PATH` for a fixed list of
-// attribute names, reading the sources `git log` reads: core.attributesFile
-// (lowest), the work tree's .gitattributes files from the top folder down,
-// then $GIT_DIR/info/attributes (highest); a bare repository has no work
-// tree files. Values are git's: "set", "unset", "unspecified" or the value
-// given with NAME=VALUE. Macros other than the built-in binary are not
-// expanded (they cannot name the linguist attributes gitwalk asks about).
-// Safe for concurrent use; answers are cached per path.
+// attribute names, reading the sources `git log` reads: the system's file
+// (unless GIT_ATTR_NOSYSTEM), core.attributesFile, the work tree's
+// .gitattributes files from the top folder down, then
+// $GIT_DIR/info/attributes (highest); a bare repository has no work tree
+// files. Lines are read as Diff reads them (parseLine). Values are git's:
+// "set", "unset", "unspecified" or the value given with NAME=VALUE. Macros
+// are not expanded (the built-in binary names none of the linguist
+// attributes gitwalk asks about; a macro of the user's could). Safe for
+// concurrent use; answers are cached per path.
 type Checker struct {
-	names        []string
-	global, info []valueRule
-	workTree     string
+	names                []string
+	system, global, info []valueRule
+	workTree             string
 
 	mu    sync.Mutex
 	dirs  map[string][]valueRule
@@ -46,10 +48,9 @@ type valueRule struct {
 func (a *Diff) Checker(names ...string) *Checker {
 	c := &Checker{names: append([]string(nil), names...), workTree: a.workTree,
 		dirs: map[string][]valueRule{}, cache: map[string][]string{}}
-	if f := a.globalFile; f != "" {
-		c.global = c.read(f, "", false)
-	}
-	c.info = c.read(filepath.Join(a.commonDir, "info", "attributes"), "", false)
+	c.system = c.parse(a.systemData, "", true)
+	c.global = c.parse(a.globalData, "", true)
+	c.info = c.parse(a.infoData, "", true)
 	// After Digest has read the work tree's files, the checker takes its
 	// rules from what Digest read: the answers are then those of the files
 	// Digest's digest names, and a work tree where no file names a checked
@@ -58,13 +59,13 @@ func (a *Diff) Checker(names ...string) *Checker {
 	if c.workTree != "" && a.read {
 		c.whole = true
 		for dir, data := range a.raw {
-			if rules := c.parse(data, dir); len(rules) > 0 {
+			if rules := c.parse(data, dir, dir == ""); len(rules) > 0 {
 				c.dirs[dir] = rules
 			}
 		}
 	}
 	a.mu.Unlock()
-	if (c.workTree == "" || c.whole && len(c.dirs) == 0) && len(c.global) == 0 && len(c.info) == 0 {
+	if (c.workTree == "" || c.whole && len(c.dirs) == 0) && len(c.system) == 0 && len(c.global) == 0 && len(c.info) == 0 {
 		c.none = make([]string, len(c.names))
 		for i := range c.none {
 			c.none[i] = "unspecified"
@@ -107,6 +108,7 @@ func (c *Checker) Digest() (sum [sha256.Size]byte, ok bool) {
 			}
 		}
 	}
+	rules("system", c.system)
 	rules("global", c.global)
 	rules("info", c.info)
 	c.mu.Lock()
@@ -151,6 +153,7 @@ func (c *Checker) Check(path string) []string {
 			}
 		}
 	}
+	apply(c.system)
 	apply(c.global)
 	if c.workTree != "" {
 		apply(c.dirRules(""))
@@ -177,34 +180,33 @@ func (c *Checker) dirRules(dir string) []valueRule {
 // read parses an attributes file, keeping the lines that name a checked
 // attribute: NAME (set), -NAME (unset), !NAME (unspecified), NAME=VALUE.
 func (c *Checker) read(file, base string, inTree bool) []valueRule {
-	return c.parse(readFile(file, inTree), base)
+	return c.parse(readFile(file, inTree), base, base == "")
 }
 
-// parse is read of an attributes file's bytes, data.
-func (c *Checker) parse(data []byte, base string) []valueRule {
+// parse is read of an attributes file's bytes, data; macroOK says whether
+// the file may define macros (see parseLine: a line that defines one where
+// it may not is ignored, as are the definitions, whose lines set nothing).
+func (c *Checker) parse(data []byte, base string, macroOK bool) []valueRule {
 	var rules []valueRule
 	for line := range lines(data) {
-		pattern, rest := splitAttrPattern(line)
-		if pattern == "" || strings.HasPrefix(pattern, "[attr]") {
+		l, ok := parseLine(line, macroOK)
+		if !ok || l.macro != "" {
 			continue
 		}
 		values := make([]*string, len(c.names))
 		touched := false
-		for _, word := range strings.Fields(rest) {
-			val := "set"
-			name := word
-			switch {
-			case strings.HasPrefix(word, "-"):
-				name, val = word[1:], "unset"
-			case strings.HasPrefix(word, "!"):
-				name, val = word[1:], "unspecified"
-			default:
-				if i := strings.IndexByte(word, '='); i >= 0 {
-					name, val = word[:i], word[i+1:]
-				}
+		for _, st := range l.states {
+			val := st.value
+			switch val {
+			case stateSet:
+				val = "set"
+			case stateUnset:
+				val = "unset"
+			case stateUnspecified:
+				val = "unspecified"
 			}
 			for j, n := range c.names {
-				if n == name {
+				if n == st.name {
 					v := val
 					values[j], touched = &v, true
 				}
@@ -213,17 +215,7 @@ func (c *Checker) parse(data []byte, base string) []valueRule {
 		if !touched {
 			continue
 		}
-		r := valueRule{match: attrRule{base: base}, values: values}
-		if strings.HasSuffix(pattern, "/") {
-			r.match.dirOnly = true
-			pattern = strings.TrimSuffix(pattern, "/")
-		}
-		if strings.Contains(pattern, "/") {
-			r.match.anchored = true
-			pattern = strings.TrimPrefix(pattern, "/")
-		}
-		r.match.pattern = pattern
-		rules = append(rules, r)
+		rules = append(rules, valueRule{match: attrRule{pattern: l.pattern, base: base, anchored: l.anchored, dirOnly: l.dirOnly}, values: values})
 	}
 	return rules
 }
