@@ -3,7 +3,6 @@ package attributes
 import (
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 
@@ -30,11 +29,12 @@ const (
 // files. Safe for concurrent use.
 type Diff struct {
 	system, global, info []attrRule
-	macros               macroTable
+	macros               *macroTable // of diff
 	workTree             string
-	// The files outside the work tree as New read them, for the macro
-	// table and for Checker.
-	systemData, globalData, infoData []byte
+	// The files outside the work tree as New read them, and the top
+	// folder's .gitattributes as New, then Digest, read it: the files that
+	// may define macros, for the macro table and for Checker.
+	systemData, globalData, infoData, top []byte
 
 	mu    sync.Mutex
 	dirs  map[string][]attrRule // work tree folder ("" = top) -> its .gitattributes rules
@@ -59,78 +59,6 @@ type attrRule struct {
 	anchored bool   // the pattern has a '/' and matches relative to base
 	dirOnly  bool   // trailing '/': matches folders only, so never a file
 	states   []attrState
-}
-
-// macroTable maps each macro whose expansion can reach diff (through other
-// macros too) to the states its definition gives that can decide diff (as
-// attrRule's). The other macros decide nothing here, and are left out.
-type macroTable map[string][]attrState
-
-// builtinBinary is git's built-in macro "[attr]binary -diff -merge -text",
-// of which only -diff matters here.
-var builtinBinary = []attrState{{name: "diff", value: stateUnset}}
-
-// newMacroTable reads the macros the files define, lowest precedence
-// first (the system's, the global, the top folder's .gitattributes,
-// info/attributes): as git's determine_macros, the last definition read
-// wins, and the built-in binary is below them all. Each definition keeps
-// the states that name diff or another macro of the table.
-func newMacroTable(files ...[]byte) macroTable {
-	all := map[string][]attrState{"binary": builtinBinary}
-	for _, data := range files {
-		for line := range lines(data) {
-			if l, ok := parseLine(line, true); ok && l.macro != "" {
-				all[l.macro] = l.states
-			}
-		}
-	}
-	// The macros that reach diff: those naming it, then those naming one
-	// of them, until none is added.
-	m := macroTable{}
-	for added := true; added; {
-		added = false
-		for name, states := range all {
-			if _, ok := m[name]; !ok && slices.ContainsFunc(states, func(st attrState) bool {
-				_, reaches := m[st.name]
-				return reaches || st.name == "diff"
-			}) {
-				m[name], added = nil, true
-			}
-		}
-	}
-	for name := range m {
-		m[name] = m.relevant(all[name])
-	}
-	return m
-}
-
-// relevant returns the states that name diff or a macro of m, or nil when
-// there are none.
-func (m macroTable) relevant(states []attrState) []attrState {
-	var out []attrState
-	for _, st := range states {
-		if _, macro := m[st.name]; macro || st.name == "diff" {
-			out = append(out, st)
-		}
-	}
-	return out
-}
-
-// rules parses an attributes file whose folder is base into the rules
-// that can decide diff; macroOK says whether it may define macros (whose
-// lines are in m already).
-func (m macroTable) rules(data []byte, base string, macroOK bool) []attrRule {
-	var rules []attrRule
-	for line := range lines(data) {
-		l, ok := parseLine(line, macroOK)
-		if !ok || l.macro != "" {
-			continue
-		}
-		if states := m.relevant(l.states); states != nil {
-			rules = append(rules, attrRule{pattern: l.pattern, base: base, anchored: l.anchored, dirOnly: l.dirOnly, states: states})
-		}
-	}
-	return rules
 }
 
 // systemAttributes is the system's attributes file of git built with
@@ -161,13 +89,12 @@ func New(workTree, commonDir, attributesFile string) *Diff {
 		a.globalData = readFile(global, false)
 	}
 	a.infoData = readFile(filepath.Join(commonDir, "info", "attributes"), false)
-	var top []byte // the work tree's top .gitattributes, which may define macros
 	if workTree != "" {
-		top = readFile(filepath.Join(workTree, ".gitattributes"), true)
+		a.top = readFile(filepath.Join(workTree, ".gitattributes"), true)
 	}
-	a.load(top)
+	a.load(a.top)
 	if workTree != "" {
-		a.dirs[""] = a.macros.rules(top, "", true)
+		a.dirs[""] = a.macros.rules(a.top, "", true)
 	}
 	return a
 }
@@ -176,7 +103,8 @@ func New(workTree, commonDir, attributesFile string) *Diff {
 // top .gitattributes being top, and parses the files outside the work
 // tree with it.
 func (a *Diff) load(top []byte) {
-	a.macros = newMacroTable(a.systemData, a.globalData, top, a.infoData)
+	a.top = top
+	a.macros = newMacroTable([]string{"diff"}, a.systemData, a.globalData, top, a.infoData)
 	a.system = a.macros.rules(a.systemData, "", true)
 	a.global = a.macros.rules(a.globalData, "", true)
 	a.info = a.macros.rules(a.infoData, "", true)
@@ -198,46 +126,21 @@ func (a *Diff) Lookup(path string) Result {
 	if r, ok := a.cache[path]; ok {
 		return r
 	}
-	// As git's fill: the rules from the highest precedence down
-	// (info/attributes, the path's folders from the deepest up, the
-	// global file, the system's), each file's lines from its last; a
-	// line's states from its last, each attribute taking the first value
-	// it is given, and a macro given "set" then giving its own states.
-	var res Result
-	decided, done := make([]string, 0, 8), false
-	var fill func(states []attrState)
-	fill = func(states []attrState) {
-		for i := len(states) - 1; i >= 0 && !done; i-- {
-			st := states[i]
-			if slices.Contains(decided, st.name) {
-				continue
-			}
-			decided = append(decided, st.name)
-			if st.name == "diff" {
-				res, done = diffResult(st.value), true
-			} else if st.value == stateSet {
-				fill(a.macros[st.name])
-			}
-		}
-	}
-	visit := func(rules []attrRule) {
-		for i := len(rules) - 1; i >= 0 && !done; i-- {
-			if rules[i].matches(path) {
-				fill(rules[i].states)
-			}
-		}
-	}
-	visit(a.info)
+	// As git's fill (filling): info/attributes, the path's folders from
+	// the deepest up, the global file, the system's.
+	f := a.macros.newFilling()
+	f.rules(a.info, path)
 	if a.workTree != "" {
-		for i := len(path) - 1; i >= 0 && !done; i-- {
+		for i := len(path) - 1; i >= 0 && !f.done(); i-- {
 			if path[i] == '/' {
-				visit(a.dirRules(path[:i]))
+				f.rules(a.dirRules(path[:i]), path)
 			}
 		}
-		visit(a.dirRules(""))
+		f.rules(a.dirRules(""), path)
 	}
-	visit(a.global)
-	visit(a.system)
+	f.rules(a.global, path)
+	f.rules(a.system, path)
+	res := diffResult(f.values[0])
 	a.cache[strings.Clone(path)] = res // path may be a view of a reused buffer
 	return res
 }

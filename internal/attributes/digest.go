@@ -157,18 +157,23 @@ func hashRules(h hash.Hash, source string, rules []attrRule) {
 	}
 }
 
-// hashMacros hashes the macro table, its names in order.
-func hashMacros(h hash.Hash, m macroTable) {
-	names := make([]string, 0, len(m))
-	for n := range m {
+// hashMacros hashes the macro table, its targets and its macros' names in
+// order.
+func hashMacros(h hash.Hash, m *macroTable) {
+	names := make([]string, 0, len(m.defs))
+	for n := range m.defs {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	hashString(h, "macros")
+	hashCount(h, len(m.targets))
+	for _, t := range m.targets {
+		hashString(h, t)
+	}
 	hashCount(h, len(names))
 	for _, n := range names {
 		hashString(h, n)
-		hashStates(h, m[n])
+		hashStates(h, m.defs[n])
 	}
 }
 

@@ -10,8 +10,8 @@
 // files define, used in any file, expanded as git's fill does (a higher
 // rule that gives the macro another value keeps it from expanding). Diff
 // answers the one attribute numstat depends on, diff; Checker answers any
-// named attributes (without expanding macros); Diff.Digest names every
-// diff rule in force, for the cache's key.
+// named attributes; Diff.Digest names every diff rule in force, for the
+// cache's key.
 //
 // The tests build work trees with attribute files at several levels and
 // compare with `git check-attr` path by path.

@@ -21,7 +21,9 @@ import (
 //     chains, redefined (info/attributes over the top folder's, the last
 //     line over the first), and kept from expanding by a higher rule that
 //     gives the macro itself another value;
-//   - "-diff=x" and "!diff=x", which are unset and unspecified.
+//   - "-diff=x" and "!diff=x", which are unset and unspecified;
+//   - a macro that sets a named attribute (linguist-vendored), which the
+//     Checker expands too.
 func TestLinesAndMacrosAsGitReadsThem(t *testing.T) {
 	testrepos.IsolateGit(t)
 	t.Setenv("GIT_ATTR_NOSYSTEM", "1")
@@ -58,11 +60,15 @@ func TestLinesAndMacrosAsGitReadsThem(t *testing.T) {
 		"*.nx !diff=x",
 		"*.sub2 -diff",
 		"*.ok linguist-vendored",
+		"[attr]thirdparty linguist-vendored -diff",
+		"tp/** thirdparty",
+		"tp/own.c -thirdparty",
 	}, "\n")+"\n")
 	writeUnder(t, dir, "sub/.gitattributes", "[attr]subm -diff\n*.sm subm\n*.g1 gbin\n*.sub2 diff mac2\n")
 	writeUnder(t, dir, ".git/info/attributes", "[attr]mac2 -diff\n[attr]redef2 -diff\n*.blk -binary\n*.i2 redef2\n")
 	paths := []string{"!neg.c", "!qneg.c", "!lit.c", "neg.c", "bad.c", "bad2.c", "early.c", "x.ch", "x.rd", "x.tw",
-		"x.blk", "x.ux", "x.nx", "x.g1", "sub/x.g1", "sub/x.sm", "sub/x.sub2", "x.sub2", "x.i2", "sub/x.ok", "plain.c"}
+		"x.blk", "x.ux", "x.nx", "x.g1", "sub/x.g1", "sub/x.sm", "sub/x.sub2", "x.sub2", "x.i2", "sub/x.ok", "tp/lib.c",
+		"tp/own.c", "plain.c"}
 	gitSays := func(name string) map[string]string {
 		out := run(append([]string{"check-attr", name, "--"}, paths...)...)
 		vals := map[string]string{}
@@ -100,6 +106,10 @@ func TestLinesAndMacrosAsGitReadsThem(t *testing.T) {
 				t.Errorf("%s: %s: linguist-vendored %q, git check-attr says %q", name, p, got, vendored[p])
 			}
 		}
+	}
+	if vendored["tp/lib.c"] != "set" || vendored["tp/own.c"] != "unspecified" {
+		t.Errorf("git check-attr linguist-vendored: tp/lib.c %q, tp/own.c %q; the test expected set and unspecified",
+			vendored["tp/lib.c"], vendored["tp/own.c"])
 	}
 	// The cases must tell something apart: git gives each of these.
 	for p, want := range map[string]string{"!neg.c": "unspecified", "!lit.c": "unset", "bad.c": "unspecified",
