@@ -109,14 +109,23 @@ func (s *CouplingState) Observe(c *walker.Commit) {
 }
 
 // Merge adds other's counts to s, translating other's path ids into s's.
+// The state with fewer pairs is added into the other's table: two
+// workers' states share most of their pairs, and a table made room for
+// both (it was) doubled one that held their union already, a fresh
+// megabyte of go-git's merge, on the one goroutine that runs it.
 func (s *CouplingState) Merge(other State) {
 	o := mustBe[*CouplingState](other)
+	if o.pairs.len() > s.pairs.len() {
+		s.ids, o.ids = o.ids, s.ids
+		s.paths, o.paths = o.paths, s.paths
+		s.revs, o.revs = o.revs, s.revs
+		s.pairs, o.pairs = o.pairs, s.pairs
+	}
 	tr := make([]int32, len(o.paths))
 	for id, p := range o.paths {
 		tr[id] = s.intern(p)
 		s.revs[tr[id]] += o.revs[id]
 	}
-	s.pairs.reserve(s.pairs.len() + o.pairs.len())
 	for k, n := range o.pairs.all() {
 		s.pairs.add(pairKey(tr[int32(k>>32)], tr[int32(uint32(k))]), n)
 	}

@@ -21,14 +21,20 @@ const (
 )
 
 // Diff answers "is this path's diff attribute set?" as `git log` reads
-// attributes: core.attributesFile (lowest), the work tree's .gitattributes
-// files from the top folder down, then $GIT_DIR/info/attributes (highest). A
-// bare repository has no work tree files. Safe for concurrent use.
+// attributes: the system's file (/etc/gitattributes, unless
+// GIT_ATTR_NOSYSTEM), core.attributesFile or its XDG default, the work
+// tree's .gitattributes files from the top folder down, then
+// $GIT_DIR/info/attributes (highest), with the macros those files define
+// ([attr]NAME) and the built-in binary. A bare repository has no work tree
+// files. Safe for concurrent use.
 type Diff struct {
-	global, info []attrRule
-	workTree     string
-	globalFile   string // core.attributesFile or its XDG default, for Checker
-	commonDir    string // holds info/attributes, for Checker
+	system, global, info []attrRule
+	macros               *macroTable // of diff
+	workTree             string
+	// The files outside the work tree as New read them, and the top
+	// folder's .gitattributes as New, then Digest, read it: the files that
+	// may define macros, for the macro table and for Checker.
+	systemData, globalData, infoData, top []byte
 
 	mu    sync.Mutex
 	dirs  map[string][]attrRule // work tree folder ("" = top) -> its .gitattributes rules
@@ -44,20 +50,29 @@ type Result struct {
 	Driver string
 }
 
-// attrRule is one line's pattern and its effect on the diff attribute.
+// attrRule is one pattern line, and the states it gives that can decide
+// the diff attribute: diff's own and the macros' (whose expansion may set
+// diff, and which a line that sets them otherwise keeps from expanding).
 type attrRule struct {
 	pattern  string
 	base     string // the folder of the file the rule came from, "" = top
 	anchored bool   // the pattern has a '/' and matches relative to base
 	dirOnly  bool   // trailing '/': matches folders only, so never a file
-	result   Result
+	states   []attrState
 }
+
+// systemAttributes is the system's attributes file of git built with
+// prefix /usr (Debian's, and git's default sysconfdir for that prefix).
+const systemAttributes = "/etc/gitattributes"
 
 // New reads the attribute sources of a repository: workTree is its top
 // folder ("" when bare), commonDir holds info/attributes, and
 // attributesFile is core.attributesFile ("" for git's XDG default).
 func New(workTree, commonDir, attributesFile string) *Diff {
-	a := &Diff{workTree: workTree, commonDir: commonDir, dirs: map[string][]attrRule{}, cache: map[string]Result{}}
+	a := &Diff{workTree: workTree, dirs: map[string][]attrRule{}, cache: map[string]Result{}}
+	if os.Getenv("GIT_ATTR_NOSYSTEM") == "" {
+		a.systemData = readFile(systemAttributes, false)
+	}
 	global := attributesFile
 	if global == "" {
 		xdg := os.Getenv("XDG_CONFIG_HOME")
@@ -71,22 +86,39 @@ func New(workTree, commonDir, attributesFile string) *Diff {
 		}
 	}
 	if global != "" {
-		a.globalFile = global
-		a.global = readAttrFile(global, "", false)
+		a.globalData = readFile(global, false)
 	}
-	a.info = readAttrFile(filepath.Join(commonDir, "info", "attributes"), "", false)
+	a.infoData = readFile(filepath.Join(commonDir, "info", "attributes"), false)
+	if workTree != "" {
+		a.top = readFile(filepath.Join(workTree, ".gitattributes"), true)
+	}
+	a.load(a.top)
+	if workTree != "" {
+		a.dirs[""] = a.macros.rules(a.top, "", true)
+	}
 	return a
+}
+
+// load makes the macro table from the top-level files, the work tree's
+// top .gitattributes being top, and parses the files outside the work
+// tree with it.
+func (a *Diff) load(top []byte) {
+	a.top = top
+	a.macros = newMacroTable([]string{"diff"}, a.systemData, a.globalData, top, a.infoData)
+	a.system = a.macros.rules(a.systemData, "", true)
+	a.global = a.macros.rules(a.globalData, "", true)
+	a.info = a.macros.rules(a.infoData, "", true)
 }
 
 // Empty reports whether no attribute source exists at all, so that callers can
 // skip the lookup on the hot path.
 func (a *Diff) Empty() bool {
-	return len(a.global) == 0 && len(a.info) == 0 && a.workTree == ""
+	return len(a.system) == 0 && len(a.global) == 0 && len(a.info) == 0 && a.workTree == ""
 }
 
 // Lookup returns the diff attribute of path (slash-separated, from the top).
 func (a *Diff) Lookup(path string) Result {
-	if len(a.global) == 0 && len(a.info) == 0 && a.workTree == "" {
+	if a.Empty() {
 		return Result{}
 	}
 	a.mu.Lock()
@@ -94,34 +126,43 @@ func (a *Diff) Lookup(path string) Result {
 	if r, ok := a.cache[path]; ok {
 		return r
 	}
-	var res Result
-	apply := func(rules []attrRule) {
-		for i := range rules {
-			if rules[i].matches(path) {
-				res = rules[i].result
-			}
-		}
-	}
-	apply(a.global)
+	// As git's fill (filling): info/attributes, the path's folders from
+	// the deepest up, the global file, the system's.
+	f := a.macros.newFilling()
+	f.rules(a.info, path)
 	if a.workTree != "" {
-		dir := ""
-		apply(a.dirRules(dir))
-		for i := 0; i < len(path); i++ {
+		for i := len(path) - 1; i >= 0 && !f.done(); i-- {
 			if path[i] == '/' {
-				apply(a.dirRules(path[:i]))
+				f.rules(a.dirRules(path[:i]), path)
 			}
 		}
+		f.rules(a.dirRules(""), path)
 	}
-	apply(a.info)
+	f.rules(a.global, path)
+	f.rules(a.system, path)
+	res := diffResult(f.values[0])
 	a.cache[strings.Clone(path)] = res // path may be a view of a reused buffer
 	return res
+}
+
+// diffResult is the Result a value of the diff attribute gives.
+func diffResult(value string) Result {
+	switch value {
+	case stateSet:
+		return Result{State: DiffSet}
+	case stateUnset:
+		return Result{State: DiffUnset}
+	case stateUnspecified:
+		return Result{}
+	}
+	return Result{State: DiffDriver, Driver: value}
 }
 
 // dirRules reads a work tree folder's .gitattributes once; a.mu is held.
 func (a *Diff) dirRules(dir string) []attrRule {
 	rules, ok := a.dirs[dir]
 	if !ok && !a.read {
-		rules = readAttrFile(filepath.Join(a.workTree, filepath.FromSlash(dir), ".gitattributes"), dir, true)
+		rules = a.macros.rules(readFile(filepath.Join(a.workTree, filepath.FromSlash(dir), ".gitattributes"), true), dir, dir == "")
 		a.dirs[dir] = rules
 	}
 	return rules
@@ -144,81 +185,6 @@ func (r *attrRule) matches(path string) bool {
 		}
 	}
 	return pathspec.Wildmatch(r.pattern, rel, true)
-}
-
-// readAttrFile parses a gitattributes file, keeping only lines that say
-// something about `diff` (directly, or through the built-in `binary` macro).
-// A missing file has no rules. Macros defined by the user ([attr]) that touch
-// diff are expanded too.
-func readAttrFile(file, base string, inTree bool) []attrRule {
-	return parseAttrs(readFile(file, inTree), base)
-}
-
-// parseAttrs parses the content of a gitattributes file whose folder is
-// base, as readAttrFile.
-func parseAttrs(data []byte, base string) []attrRule {
-	var rules []attrRule
-	macros := map[string]Result{"binary": {State: DiffUnset}}
-	for line := range lines(data) {
-		pattern, rest := splitAttrPattern(line)
-		if pattern == "" {
-			continue
-		}
-		var res Result
-		touched := false
-		for _, word := range strings.Fields(rest) {
-			switch {
-			case word == "diff":
-				res, touched = Result{State: DiffSet}, true
-			case word == "-diff":
-				res, touched = Result{State: DiffUnset}, true
-			case word == "!diff":
-				res, touched = Result{State: DiffUnspecified}, true
-			case strings.HasPrefix(word, "diff="):
-				res, touched = Result{State: DiffDriver, Driver: word[len("diff="):]}, true
-			default:
-				if m, ok := macros[word]; ok {
-					res, touched = m, true
-				}
-			}
-		}
-		if name, ok := strings.CutPrefix(pattern, "[attr]"); ok {
-			if touched {
-				macros[name] = res
-			}
-			continue
-		}
-		if !touched {
-			continue
-		}
-		r := attrRule{base: base, result: res}
-		if strings.HasSuffix(pattern, "/") {
-			r.dirOnly = true
-			pattern = strings.TrimSuffix(pattern, "/")
-		}
-		if strings.Contains(pattern, "/") {
-			r.anchored = true
-			pattern = strings.TrimPrefix(pattern, "/")
-		}
-		r.pattern = pattern
-		rules = append(rules, r)
-	}
-	return rules
-}
-
-// splitAttrPattern splits a line into its pattern (which may be C-quoted) and
-// the attribute words after it.
-func splitAttrPattern(line string) (pattern, rest string) {
-	if line[0] == '"' {
-		if p, n, ok := unquoteC(line); ok {
-			return p, line[n:]
-		}
-	}
-	i := strings.IndexAny(line, " \t")
-	if i < 0 {
-		return line, ""
-	}
-	return line[:i], line[i:]
 }
 
 // unquoteC reads a C-quoted string at the start of s, as git writes quoted

@@ -2,8 +2,6 @@ package attributes
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
-	"fmt"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -11,20 +9,22 @@ import (
 )
 
 // Checker answers `git check-attr NAME... -- PATH` for a fixed list of
-// attribute names, reading the sources `git log` reads: core.attributesFile
-// (lowest), the work tree's .gitattributes files from the top folder down,
-// then $GIT_DIR/info/attributes (highest); a bare repository has no work
-// tree files. Values are git's: "set", "unset", "unspecified" or the value
-// given with NAME=VALUE. Macros other than the built-in binary are not
-// expanded (they cannot name the linguist attributes gitwalk asks about).
-// Safe for concurrent use; answers are cached per path.
+// attribute names, reading the sources `git log` reads, as Diff does: the
+// system's file (unless GIT_ATTR_NOSYSTEM), core.attributesFile, the work
+// tree's .gitattributes files from the top folder down, then
+// $GIT_DIR/info/attributes (highest), with the macros the top-level files
+// define and the built-in binary; a bare repository has no work tree
+// files. Values are git's: "set", "unset", "unspecified" or the value
+// given with NAME=VALUE. Safe for concurrent use; answers are cached per
+// path.
 type Checker struct {
-	names        []string
-	global, info []valueRule
-	workTree     string
+	names                []string
+	macros               *macroTable // of names
+	system, global, info []attrRule
+	workTree             string
 
 	mu    sync.Mutex
-	dirs  map[string][]valueRule
+	dirs  map[string][]attrRule
 	whole bool // dirs holds every folder's rules (read with Diff.Digest): none is read from disk
 	cache map[string][]string
 	// none is every name unspecified, which Check gives every path when
@@ -34,37 +34,34 @@ type Checker struct {
 	none []string
 }
 
-// valueRule is one attributes line: where it matches and what it says of
-// each checked name (nil entries say nothing).
-type valueRule struct {
-	match  attrRule // only its pattern fields are used
-	values []*string
-}
-
 // Checker returns a checker of the attributes names, reading the same
 // sources as a.
 func (a *Diff) Checker(names ...string) *Checker {
 	c := &Checker{names: append([]string(nil), names...), workTree: a.workTree,
-		dirs: map[string][]valueRule{}, cache: map[string][]string{}}
-	if f := a.globalFile; f != "" {
-		c.global = c.read(f, "", false)
-	}
-	c.info = c.read(filepath.Join(a.commonDir, "info", "attributes"), "", false)
+		dirs: map[string][]attrRule{}, cache: map[string][]string{}}
 	// After Digest has read the work tree's files, the checker takes its
 	// rules from what Digest read: the answers are then those of the files
 	// Digest's digest names, and a work tree where no file names a checked
 	// attribute answers every path alike, as a bare repository does.
 	a.mu.Lock()
-	if c.workTree != "" && a.read {
-		c.whole = true
-		for dir, data := range a.raw {
-			if rules := c.parse(data, dir); len(rules) > 0 {
-				c.dirs[dir] = rules
+	c.macros = newMacroTable(c.names, a.systemData, a.globalData, a.top, a.infoData)
+	c.system = c.macros.rules(a.systemData, "", true)
+	c.global = c.macros.rules(a.globalData, "", true)
+	c.info = c.macros.rules(a.infoData, "", true)
+	if c.workTree != "" {
+		if a.read {
+			c.whole = true
+			for dir, data := range a.raw {
+				if rules := c.macros.rules(data, dir, dir == ""); len(rules) > 0 {
+					c.dirs[dir] = rules
+				}
 			}
+		} else {
+			c.dirs[""] = c.macros.rules(a.top, "", true)
 		}
 	}
 	a.mu.Unlock()
-	if (c.workTree == "" || c.whole && len(c.dirs) == 0) && len(c.global) == 0 && len(c.info) == 0 {
+	if (c.workTree == "" || c.whole && len(c.dirs) == 0) && len(c.system) == 0 && len(c.global) == 0 && len(c.info) == 0 {
 		c.none = make([]string, len(c.names))
 		for i := range c.none {
 			c.none[i] = "unspecified"
@@ -79,36 +76,21 @@ func (a *Diff) Checker(names ...string) *Checker {
 // first, and no global or info attributes naming them).
 func (c *Checker) uniform() bool { return c.none != nil }
 
-// Digest returns a hash of every rule the checker answers from, its names
-// and their order, and ok; ok is false when the checker reads a work
-// tree's files as paths ask (made before Diff.Digest), and so cannot name
-// them all. Two checkers with the same digest answer every path alike.
+// Digest returns a hash of every rule the checker answers from, the
+// macros, its names and their order, and ok; ok is false when the checker
+// reads a work tree's files as paths ask (made before Diff.Digest), and so
+// cannot name them all. Two checkers with the same digest answer every
+// path alike.
 func (c *Checker) Digest() (sum [sha256.Size]byte, ok bool) {
 	if c.workTree != "" && !c.whole {
 		return sum, false
 	}
 	h := sha256.New()
-	var n [binary.MaxVarintLen64]byte
-	str := func(s string) {
-		h.Write(n[:binary.PutUvarint(n[:], uint64(len(s)))])
-		h.Write([]byte(s))
-	}
-	str(strings.Join(c.names, "\x00"))
-	rules := func(kind string, rs []valueRule) {
-		str(kind)
-		for _, r := range rs {
-			str(fmt.Sprintf("%q %q %t %t", r.match.pattern, r.match.base, r.match.anchored, r.match.dirOnly))
-			for _, v := range r.values {
-				if v == nil {
-					str("-")
-				} else {
-					str("=" + *v)
-				}
-			}
-		}
-	}
-	rules("global", c.global)
-	rules("info", c.info)
+	hashString(h, strings.Join(c.names, "\x00"))
+	hashMacros(h, c.macros)
+	hashRules(h, "system", c.system)
+	hashRules(h, "global", c.global)
+	hashRules(h, "info", c.info)
 	c.mu.Lock()
 	dirs := make([]string, 0, len(c.dirs))
 	for d := range c.dirs {
@@ -116,7 +98,7 @@ func (c *Checker) Digest() (sum [sha256.Size]byte, ok bool) {
 	}
 	sort.Strings(dirs)
 	for _, d := range dirs {
-		rules("dir "+d, c.dirs[d])
+		hashRules(h, "dir "+d, c.dirs[d])
 	}
 	c.mu.Unlock()
 	h.Sum(sum[:0])
@@ -135,95 +117,41 @@ func (c *Checker) Check(path string) []string {
 	if v, ok := c.cache[path]; ok {
 		return v
 	}
-	out := make([]string, len(c.names))
-	for i := range out {
-		out[i] = "unspecified"
-	}
-	apply := func(rules []valueRule) {
-		for i := range rules {
-			if !rules[i].match.matches(path) {
-				continue
-			}
-			for j, v := range rules[i].values {
-				if v != nil {
-					out[j] = *v
-				}
-			}
-		}
-	}
-	apply(c.global)
+	// As Diff.Lookup: info/attributes, the path's folders from the
+	// deepest up, the global file, the system's.
+	f := c.macros.newFilling()
+	f.rules(c.info, path)
 	if c.workTree != "" {
-		apply(c.dirRules(""))
-		for i := 0; i < len(path); i++ {
+		for i := len(path) - 1; i >= 0 && !f.done(); i-- {
 			if path[i] == '/' {
-				apply(c.dirRules(path[:i]))
+				f.rules(c.dirRules(path[:i]), path)
 			}
 		}
+		f.rules(c.dirRules(""), path)
 	}
-	apply(c.info)
+	f.rules(c.global, path)
+	f.rules(c.system, path)
+	out := f.values
+	for i, v := range out {
+		switch v {
+		case stateSet:
+			out[i] = "set"
+		case stateUnset:
+			out[i] = "unset"
+		case stateUnspecified:
+			out[i] = "unspecified"
+		}
+	}
 	c.cache[strings.Clone(path)] = out
 	return out
 }
 
-func (c *Checker) dirRules(dir string) []valueRule {
+// dirRules reads a work tree folder's .gitattributes once; c.mu is held.
+func (c *Checker) dirRules(dir string) []attrRule {
 	rules, ok := c.dirs[dir]
 	if !ok && !c.whole {
-		rules = c.read(filepath.Join(c.workTree, filepath.FromSlash(dir), ".gitattributes"), dir, true)
+		rules = c.macros.rules(readFile(filepath.Join(c.workTree, filepath.FromSlash(dir), ".gitattributes"), true), dir, dir == "")
 		c.dirs[dir] = rules
-	}
-	return rules
-}
-
-// read parses an attributes file, keeping the lines that name a checked
-// attribute: NAME (set), -NAME (unset), !NAME (unspecified), NAME=VALUE.
-func (c *Checker) read(file, base string, inTree bool) []valueRule {
-	return c.parse(readFile(file, inTree), base)
-}
-
-// parse is read of an attributes file's bytes, data.
-func (c *Checker) parse(data []byte, base string) []valueRule {
-	var rules []valueRule
-	for line := range lines(data) {
-		pattern, rest := splitAttrPattern(line)
-		if pattern == "" || strings.HasPrefix(pattern, "[attr]") {
-			continue
-		}
-		values := make([]*string, len(c.names))
-		touched := false
-		for _, word := range strings.Fields(rest) {
-			val := "set"
-			name := word
-			switch {
-			case strings.HasPrefix(word, "-"):
-				name, val = word[1:], "unset"
-			case strings.HasPrefix(word, "!"):
-				name, val = word[1:], "unspecified"
-			default:
-				if i := strings.IndexByte(word, '='); i >= 0 {
-					name, val = word[:i], word[i+1:]
-				}
-			}
-			for j, n := range c.names {
-				if n == name {
-					v := val
-					values[j], touched = &v, true
-				}
-			}
-		}
-		if !touched {
-			continue
-		}
-		r := valueRule{match: attrRule{base: base}, values: values}
-		if strings.HasSuffix(pattern, "/") {
-			r.match.dirOnly = true
-			pattern = strings.TrimSuffix(pattern, "/")
-		}
-		if strings.Contains(pattern, "/") {
-			r.match.anchored = true
-			pattern = strings.TrimPrefix(pattern, "/")
-		}
-		r.match.pattern = pattern
-		rules = append(rules, r)
 	}
 	return rules
 }

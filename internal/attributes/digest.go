@@ -10,10 +10,10 @@ import (
 	"sort"
 )
 
-// Digest returns a hash of every diff rule in force: those of
-// core.attributesFile and info/attributes, and those of every .gitattributes
-// file of the work tree (every folder but .git ones, symbolic links to
-// folders inside the work tree followed). Two Diffs with the same digest
+// Digest returns a hash of every diff rule in force: the macros, the rules
+// of the system's file, core.attributesFile and info/attributes, and those
+// of every .gitattributes file of the work tree (every folder but .git
+// ones, symbolic links to folders inside the work tree followed). Two Diffs with the same digest
 // answer Lookup alike for every path, so a result computed with one serves
 // the other. Only the rules about diff count: a .gitattributes line about
 // eol or linguist changes no digest.
@@ -24,11 +24,10 @@ import (
 // folders (none for a bare repository). A folder it cannot read is an
 // error: the digest would not name its rules.
 func (a *Diff) Digest() ([sha256.Size]byte, error) {
-	h := sha256.New()
-	hashRules(h, "global", a.global)
-	hashRules(h, "info", a.info)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var dirs map[string][]attrRule
 	if a.workTree != "" {
-		dirs := map[string][]attrRule{}
 		root, err := filepath.EvalSymlinks(a.workTree)
 		if err != nil {
 			return [sha256.Size]byte{}, err
@@ -38,24 +37,33 @@ func (a *Diff) Digest() ([sha256.Size]byte, error) {
 			return [sha256.Size]byte{}, err
 		}
 		raw := map[string][]byte{}
-		if err := walkAttrDirs(root, root, "", []os.FileInfo{fi}, dirs, raw); err != nil {
+		if err := walkAttrDirs(root, root, "", []os.FileInfo{fi}, raw); err != nil {
 			return [sha256.Size]byte{}, err
 		}
-		names := make([]string, 0, len(dirs))
-		for d := range dirs {
-			names = append(names, d)
+		// The top folder's file as read here defines the macros, which
+		// every folder's rules are read with.
+		a.load(raw[""])
+		dirs = map[string][]attrRule{}
+		for d, data := range raw {
+			if rules := a.macros.rules(data, d, d == ""); len(rules) > 0 {
+				dirs[d] = rules
+			}
 		}
-		sort.Strings(names)
-		for _, d := range names {
-			hashRules(h, "dir "+d, dirs[d])
-		}
-		a.mu.Lock()
-		for d, rules := range dirs {
-			a.dirs[d] = rules
-		}
-		a.raw = raw
-		a.read = true
-		a.mu.Unlock()
+		a.dirs, a.raw, a.read = dirs, raw, true
+		a.cache = map[string]Result{}
+	}
+	h := sha256.New()
+	hashMacros(h, a.macros)
+	hashRules(h, "system", a.system)
+	hashRules(h, "global", a.global)
+	hashRules(h, "info", a.info)
+	names := make([]string, 0, len(dirs))
+	for d := range dirs {
+		names = append(names, d)
+	}
+	sort.Strings(names)
+	for _, d := range names {
+		hashRules(h, "dir "+d, dirs[d])
 	}
 	var sum [sha256.Size]byte
 	h.Sum(sum[:0])
@@ -63,10 +71,9 @@ func (a *Diff) Digest() ([sha256.Size]byte, error) {
 }
 
 // walkAttrDirs reads the .gitattributes files under abs (the work tree's
-// folder dir, "" for the top) into dirs, and keeps each file's bytes in raw
-// (for Checker). stack holds the folders above, so that a link back to one
+// folder dir, "" for the top) into raw, each file's bytes by its folder. stack holds the folders above, so that a link back to one
 // of them is not followed round.
-func walkAttrDirs(root, abs, dir string, stack []os.FileInfo, dirs map[string][]attrRule, raw map[string][]byte) error {
+func walkAttrDirs(root, abs, dir string, stack []os.FileInfo, raw map[string][]byte) error {
 	entries, err := os.ReadDir(abs)
 	if err != nil {
 		return err
@@ -93,7 +100,7 @@ func walkAttrDirs(root, abs, dir string, stack []os.FileInfo, dirs map[string][]
 			if !fi.IsDir() {
 				typ = fi.Mode().Type()
 			} else if inside(root, p) && !onStack(stack, fi) {
-				if err := walkAttrDirs(root, p, rel, append(stack, fi), dirs, raw); err != nil {
+				if err := walkAttrDirs(root, p, rel, append(stack, fi), raw); err != nil {
 					return err
 				}
 				continue
@@ -107,15 +114,11 @@ func walkAttrDirs(root, abs, dir string, stack []os.FileInfo, dirs map[string][]
 			if err != nil {
 				return err
 			}
-			if err := walkAttrDirs(root, p, rel, append(stack, fi), dirs, raw); err != nil {
+			if err := walkAttrDirs(root, p, rel, append(stack, fi), raw); err != nil {
 				return err
 			}
 		case name == ".gitattributes" && typ.IsRegular():
-			data := readFile(p, true)
-			if rules := parseAttrs(data, dir); len(rules) > 0 {
-				dirs[dir] = rules
-			}
-			if len(data) > 0 {
+			if data := readFile(p, true); len(data) > 0 {
 				raw[dir] = data
 			}
 		}
@@ -143,20 +146,53 @@ func onStack(stack []os.FileInfo, fi os.FileInfo) bool {
 }
 
 func hashRules(h hash.Hash, source string, rules []attrRule) {
-	var n [binary.MaxVarintLen64]byte
-	str := func(s string) {
-		h.Write(n[:binary.PutUvarint(n[:], uint64(len(s)))])
-		h.Write([]byte(s))
-	}
-	str(source)
-	h.Write(n[:binary.PutUvarint(n[:], uint64(len(rules)))])
+	hashString(h, source)
+	hashCount(h, len(rules))
 	for i := range rules {
 		r := &rules[i]
-		str(r.pattern)
-		str(r.base)
-		str(r.result.Driver)
-		h.Write([]byte{byte(r.result.State), flag(r.anchored), flag(r.dirOnly)})
+		hashString(h, r.pattern)
+		hashString(h, r.base)
+		h.Write([]byte{flag(r.anchored), flag(r.dirOnly)})
+		hashStates(h, r.states)
 	}
+}
+
+// hashMacros hashes the macro table, its targets and its macros' names in
+// order.
+func hashMacros(h hash.Hash, m *macroTable) {
+	names := make([]string, 0, len(m.defs))
+	for n := range m.defs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	hashString(h, "macros")
+	hashCount(h, len(m.targets))
+	for _, t := range m.targets {
+		hashString(h, t)
+	}
+	hashCount(h, len(names))
+	for _, n := range names {
+		hashString(h, n)
+		hashStates(h, m.defs[n])
+	}
+}
+
+func hashStates(h hash.Hash, states []attrState) {
+	hashCount(h, len(states))
+	for _, st := range states {
+		hashString(h, st.name)
+		hashString(h, st.value)
+	}
+}
+
+func hashString(h hash.Hash, s string) {
+	hashCount(h, len(s))
+	h.Write([]byte(s))
+}
+
+func hashCount(h hash.Hash, n int) {
+	var b [binary.MaxVarintLen64]byte
+	h.Write(b[:binary.PutUvarint(b[:], uint64(n))])
 }
 
 func flag(b bool) byte {

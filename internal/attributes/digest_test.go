@@ -63,7 +63,11 @@ func TestDigestNamesEveryDiffRuleAndNothingElse(t *testing.T) {
 		{"a .gitattributes inside .git", func() { write(filepath.Join(git, "x", ".gitattributes"), "* -diff\n") }, false},
 		{"info/attributes", func() { write(filepath.Join(git, "info", "attributes"), "*.c diff=cpp\n") }, true},
 		{"core.attributesFile", func() { write(global, "*.bin binary\n") }, true},
-		{"a macro's meaning", func() { write(global, "[attr]bin -diff\n*.bin bin\n") }, false}, // the same rule, said another way
+		// The same rule said another way is another digest: rules keep the
+		// macros they name, whose effect depends on the other rules
+		// (a higher one setting the macro keeps it from expanding).
+		{"a macro's meaning", func() { write(global, "[attr]bin -diff\n*.bin bin\n") }, true},
+		{"an eol macro", func() { write(global, "[attr]bin -diff\n*.bin bin\n[attr]crlf eol=crlf\n") }, false},
 		{"a linked folder's .gitattributes", func() {
 			write(filepath.Join(work, "real", ".gitattributes"), "*.md diff\n")
 			must(os.Symlink("real", filepath.Join(work, "link")))

@@ -139,6 +139,35 @@ func TestUnusableCacheFolderGivesOneLine(t *testing.T) {
 	}
 }
 
+// TestAFailedOpenLeavesTheCacheAsItWas: a run whose repository does not
+// open (a folder that is none) leaves a cache folder that did not exist
+// unmade, and a store that did exist unlocked: the next run reads it,
+// quietly.
+func TestAFailedOpenLeavesTheCacheAsItWas(t *testing.T) {
+	testrepos.IsolateGit(t)
+	dir := testrepos.Path(t, "merges")
+	missing := t.TempDir() // a folder, not a repository
+	for _, cmd := range []string{"numstat", "churn"} {
+		fresh := filepath.Join(t.TempDir(), "c")
+		if _, stderr, code := runGitwalk(t, cmd, missing, "--cache", fresh); code == 0 || strings.Contains(stderr, "cache") {
+			t.Fatalf("%s of a folder that is no repository: exit %d, stderr %q", cmd, code, stderr)
+		}
+		if _, err := os.Stat(fresh); !os.IsNotExist(err) {
+			t.Fatalf("%s of a folder that is no repository made the cache folder %s (%v)", cmd, fresh, err)
+		}
+		cache := t.TempDir()
+		mustRun(t, cmd, dir, "--cache", cache) // fills it
+		for range 2 {
+			if _, stderr, code := runGitwalk(t, cmd, missing, "--cache", cache); code == 0 || strings.Contains(stderr, "cache") {
+				t.Fatalf("%s of a folder that is no repository: exit %d, stderr %q", cmd, code, stderr)
+			}
+		}
+		if _, stderr := mustRun(t, cmd, dir, "--cache", cache, "--stats"); strings.Contains(stderr, "gitwalk: cache:") || !strings.Contains(stderr, " 0 misses") {
+			t.Fatalf("%s after failed runs: stderr %q, want the cache read and nothing said about it", cmd, stderr)
+		}
+	}
+}
+
 // TestBusyCacheIsWaitedForThenLeft holds the store as another process
 // would: the run waits its bounded time, says so in one line, and prints
 // git's output.

@@ -1,0 +1,122 @@
+package attributes
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gitwalk/gitwalk/internal/testrepos"
+)
+
+// TestLinesAndMacrosAsGitReadsThem sets up attribute files in the ways
+// git's parse_attr_line and its macros treat apart, and compares the diff
+// attribute (Diff, before and after Digest) and a named one (Checker) with
+// `git check-attr`, path by path:
+//   - lines git ignores whole: a negative pattern (plain or quoted; "\!"
+//     matches a leading '!'), a state or macro name that is no attribute's
+//     (its valid states ignored with it), a macro defined in a sub-folder;
+//   - macros defined in one file and used in another (the global file, the
+//     top folder's, info/attributes), used before their definition, in
+//     chains, redefined (info/attributes over the top folder's, the last
+//     line over the first), and kept from expanding by a higher rule that
+//     gives the macro itself another value;
+//   - "-diff=x" and "!diff=x", which are unset and unspecified;
+//   - a macro that sets a named attribute (linguist-vendored), which the
+//     Checker expands too.
+func TestLinesAndMacrosAsGitReadsThem(t *testing.T) {
+	testrepos.IsolateGit(t)
+	t.Setenv("GIT_ATTR_NOSYSTEM", "1")
+	dir := t.TempDir()
+	global := filepath.Join(t.TempDir(), "attributes")
+	run := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("git", append([]string{"-C", dir, "-c", "core.attributesFile=" + global}, args...)...).Output()
+		if err != nil {
+			t.Fatalf("git %v: %v", args, err)
+		}
+		return string(out)
+	}
+	run("init", "-q")
+	writeUnder(t, filepath.Dir(global), "attributes", "[attr]gbin -diff\n[attr]chain1 chain2\n[attr]redef diff\n*.g1 gbin\n")
+	writeUnder(t, dir, ".gitattributes", strings.Join([]string{
+		"!neg.c -diff linguist-vendored",
+		"\"!qneg.c\" -diff",
+		"\\!lit.c -diff linguist-vendored",
+		"bad.c -diff b@d",
+		"bad2.c -diff linguist-vendored -",
+		"early.c later",
+		"[attr]later -diff",
+		"[attr]chain2 chain3",
+		"[attr]chain3 -diff",
+		"*.ch chain1",
+		"[attr]redef -diff",
+		"*.rd redef",
+		"[attr]twice -diff",
+		"[attr]twice diff",
+		"*.tw twice",
+		"*.blk binary",
+		"*.ux -diff=x",
+		"*.nx !diff=x",
+		"*.sub2 -diff",
+		"*.ok linguist-vendored",
+		"[attr]thirdparty linguist-vendored -diff",
+		"tp/** thirdparty",
+		"tp/own.c -thirdparty",
+	}, "\n")+"\n")
+	writeUnder(t, dir, "sub/.gitattributes", "[attr]subm -diff\n*.sm subm\n*.g1 gbin\n*.sub2 diff mac2\n")
+	writeUnder(t, dir, ".git/info/attributes", "[attr]mac2 -diff\n[attr]redef2 -diff\n*.blk -binary\n*.i2 redef2\n")
+	paths := []string{"!neg.c", "!qneg.c", "!lit.c", "neg.c", "bad.c", "bad2.c", "early.c", "x.ch", "x.rd", "x.tw",
+		"x.blk", "x.ux", "x.nx", "x.g1", "sub/x.g1", "sub/x.sm", "sub/x.sub2", "x.sub2", "x.i2", "sub/x.ok", "tp/lib.c",
+		"tp/own.c", "plain.c"}
+	gitSays := func(name string) map[string]string {
+		out := run(append([]string{"check-attr", name, "--"}, paths...)...)
+		vals := map[string]string{}
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			f := strings.SplitN(line, ": ", 3)
+			vals[f[0]] = f[2]
+		}
+		return vals
+	}
+	diffs := gitSays("diff")
+	vendored := gitSays("linguist-vendored")
+	asResult := func(v string) Result {
+		switch v {
+		case "set":
+			return Result{State: DiffSet}
+		case "unset":
+			return Result{State: DiffUnset}
+		case "unspecified":
+			return Result{}
+		}
+		return Result{State: DiffDriver, Driver: v}
+	}
+	lazy := New(dir, filepath.Join(dir, ".git"), global)
+	whole := New(dir, filepath.Join(dir, ".git"), global)
+	if _, err := whole.Digest(); err != nil {
+		t.Fatal(err)
+	}
+	for name, a := range map[string]*Diff{"lazy": lazy, "after Digest": whole} {
+		c := a.Checker("linguist-vendored")
+		for _, p := range paths {
+			if got, want := a.Lookup(p), asResult(diffs[p]); got != want {
+				t.Errorf("%s: %s: diff %+v, git check-attr says %q", name, p, got, diffs[p])
+			}
+			if got := c.Check(p)[0]; got != vendored[p] {
+				t.Errorf("%s: %s: linguist-vendored %q, git check-attr says %q", name, p, got, vendored[p])
+			}
+		}
+	}
+	if vendored["tp/lib.c"] != "set" || vendored["tp/own.c"] != "unspecified" {
+		t.Errorf("git check-attr linguist-vendored: tp/lib.c %q, tp/own.c %q; the test expected set and unspecified",
+			vendored["tp/lib.c"], vendored["tp/own.c"])
+	}
+	// The cases must tell something apart: git gives each of these.
+	for p, want := range map[string]string{"!neg.c": "unspecified", "!lit.c": "unset", "bad.c": "unspecified",
+		"early.c": "unset", "x.ch": "unset", "x.rd": "unset", "x.tw": "set", "x.blk": "unspecified",
+		"x.ux": "unset", "sub/x.sm": "unspecified", "sub/x.g1": "unset", "sub/x.sub2": "unset", "x.i2": "unset"} {
+		if diffs[p] != want {
+			t.Errorf("git check-attr diff %s: %q; the test expected %q", p, diffs[p], want)
+		}
+	}
+}
