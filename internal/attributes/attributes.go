@@ -35,6 +35,7 @@ type Diff struct {
 	// folder's .gitattributes as New, then Digest, read it: the files that
 	// may define macros, for the macro table and for Checker.
 	systemData, globalData, infoData, top []byte
+	warn                                  *warner // what git warns about in the files read
 
 	mu    sync.Mutex
 	dirs  map[string][]attrRule // work tree folder ("" = top) -> its .gitattributes rules
@@ -69,9 +70,9 @@ const systemAttributes = "/etc/gitattributes"
 // folder ("" when bare), commonDir holds info/attributes, and
 // attributesFile is core.attributesFile ("" for git's XDG default).
 func New(workTree, commonDir, attributesFile string) *Diff {
-	a := &Diff{workTree: workTree, dirs: map[string][]attrRule{}, cache: map[string]Result{}}
+	a := &Diff{workTree: workTree, dirs: map[string][]attrRule{}, cache: map[string]Result{}, warn: &warner{}}
 	if os.Getenv("GIT_ATTR_NOSYSTEM") == "" {
-		a.systemData = readFile(systemAttributes, false)
+		a.systemData = a.warn.read(systemAttributes, systemAttributes, false, true)
 	}
 	global := attributesFile
 	if global == "" {
@@ -86,11 +87,12 @@ func New(workTree, commonDir, attributesFile string) *Diff {
 		}
 	}
 	if global != "" {
-		a.globalData = readFile(global, false)
+		a.globalData = a.warn.read(global, global, false, true)
 	}
-	a.infoData = readFile(filepath.Join(commonDir, "info", "attributes"), false)
+	info := filepath.Join(commonDir, "info", "attributes")
+	a.infoData = a.warn.read(info, info, false, true)
 	if workTree != "" {
-		a.top = readFile(filepath.Join(workTree, ".gitattributes"), true)
+		a.top = a.warn.read(filepath.Join(workTree, ".gitattributes"), ".gitattributes", true, true)
 	}
 	a.load(a.top)
 	if workTree != "" {
@@ -115,6 +117,12 @@ func (a *Diff) load(top []byte) {
 func (a *Diff) Empty() bool {
 	return len(a.system) == 0 && len(a.global) == 0 && len(a.info) == 0 && a.workTree == ""
 }
+
+// Warnings returns what git warns about in the attribute files read so
+// far (a line or a file it ignores), each once, as "FILE:LINE: what":
+// work tree files by their path from the top, the others by their own.
+// The slice is the caller's.
+func (a *Diff) Warnings() []string { return a.warn.warnings() }
 
 // Lookup returns the diff attribute of path (slash-separated, from the top).
 func (a *Diff) Lookup(path string) Result {
@@ -162,7 +170,7 @@ func diffResult(value string) Result {
 func (a *Diff) dirRules(dir string) []attrRule {
 	rules, ok := a.dirs[dir]
 	if !ok && !a.read {
-		rules = a.macros.rules(readFile(filepath.Join(a.workTree, filepath.FromSlash(dir), ".gitattributes"), true), dir, dir == "")
+		rules = a.macros.rules(a.warn.readDir(a.workTree, dir), dir, dir == "")
 		a.dirs[dir] = rules
 	}
 	return rules

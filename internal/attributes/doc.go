@@ -11,7 +11,8 @@
 // rule that gives the macro another value keeps it from expanding). Diff
 // answers the one attribute numstat depends on, diff; Checker answers any
 // named attributes; Diff.Digest names every diff rule in force, for the
-// cache's key.
+// cache's key; Diff.Warnings names the lines and files git warns it
+// ignores, once each.
 //
 // The tests build work trees with attribute files at several levels and
 // compare with `git check-attr` path by path.

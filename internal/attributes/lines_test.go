@@ -3,6 +3,7 @@ package attributes
 import (
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,5 +119,38 @@ func TestLinesAndMacrosAsGitReadsThem(t *testing.T) {
 		if diffs[p] != want {
 			t.Errorf("git check-attr diff %s: %q; the test expected %q", p, diffs[p], want)
 		}
+	}
+}
+
+// TestIgnoredLinesAreWarnedOnceEach: the lines git ignores with a warning
+// (a negative pattern, an invalid name, a macro below the top folder, a
+// line of 2,048 bytes or more) are named once each, by file and line,
+// however many times the file is read (New, Digest, a Checker); a lazy
+// Diff names those of the files it has read.
+func TestIgnoredLinesAreWarnedOnceEach(t *testing.T) {
+	testrepos.IsolateGit(t)
+	t.Setenv("GIT_ATTR_NOSYSTEM", "1")
+	dir := t.TempDir()
+	writeUnder(t, dir, ".gitattributes", "# a comment\n!neg.c -diff\n*.c diff\n*.x "+strings.Repeat("a", 2100)+" -diff\n")
+	writeUnder(t, dir, "sub/.gitattributes", "*.c diff b@d\n[attr]m -diff\n\"!q.c\" -diff\n")
+	want := []string{
+		`.gitattributes:2: git ignores this line: its pattern is negative (\! matches a leading '!')`,
+		`.gitattributes:4: git ignores this line: it is 2,048 bytes or more`,
+		`sub/.gitattributes:1: git ignores this line: "b@d" is not a valid attribute name`,
+		`sub/.gitattributes:2: git ignores this line: [attr]m defines a macro below the top folder`,
+		`sub/.gitattributes:3: git ignores this line: its pattern is negative (\! matches a leading '!')`,
+	}
+	a := New(dir, filepath.Join(dir, ".git"), filepath.Join(dir, "no-global"))
+	if got := a.Warnings(); !slices.Equal(got, want[:2]) {
+		t.Errorf("after New:\n%s\nwant the top folder's:\n%s", strings.Join(got, "\n"), strings.Join(want[:2], "\n"))
+	}
+	a.Lookup("sub/x.c")
+	a.Checker("linguist-vendored").Check("sub/y.c")
+	if _, err := a.Digest(); err != nil {
+		t.Fatal(err)
+	}
+	a.Checker("linguist-vendored").Check("sub/z.c")
+	if got := a.Warnings(); !slices.Equal(got, want) {
+		t.Errorf("after Lookup, Checkers and Digest:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -23,7 +23,7 @@ func newMacroTable(targets []string, files ...[]byte) *macroTable {
 	all := map[string][]attrState{"binary": builtinBinary}
 	for _, data := range files {
 		for line := range lines(data) {
-			if l, ok := parseLine(line, true); ok && l.macro != "" {
+			if l, ok, _ := parseLine(line, true); ok && l.macro != "" {
 				all[l.macro] = l.states
 			}
 		}
@@ -70,7 +70,7 @@ func (m *macroTable) relevant(states []attrState) []attrState {
 func (m *macroTable) rules(data []byte, base string, macroOK bool) []attrRule {
 	var rules []attrRule
 	for line := range lines(data) {
-		l, ok := parseLine(line, macroOK)
+		l, ok, _ := parseLine(line, macroOK)
 		if !ok || l.macro != "" {
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -249,6 +250,51 @@ func TestNumstatMatchesGitInWorkTrees(t *testing.T) {
 			if got != want {
 				t.Errorf("%s %v: differs from git: %s", name, args, firstDifference(want, got))
 			}
+		}
+	}
+}
+
+// TestIgnoredAttributeLinesCountAsGitsAndAreNamed: in a work tree whose
+// .gitattributes has lines git ignores (a negative pattern matching a file
+// named "!x.c", a line with an invalid attribute name), numstat is git's,
+// cold, warm and without the cache, and stderr names each line once.
+func TestIgnoredAttributeLinesCountAsGitsAndAreNamed(t *testing.T) {
+	testrepos.IsolateGit(t)
+	work := t.TempDir()
+	gitRun(t, "", "init", "-q", work)
+	write := func(name, s string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(work, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(".gitattributes", "!x.c -diff\ny.c -diff b@d\n")
+	for range 2 {
+		for _, f := range []string{"!x.c", "y.c"} {
+			f, err := os.OpenFile(filepath.Join(work, f), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.WriteString("line\n")
+			f.Close()
+		}
+		gitRun(t, work, "add", "-A")
+		gitRun(t, work, "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q", "-m", "c")
+	}
+	want, err := gitNumstat(t, work, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(want, "-\t-\t") {
+		t.Fatalf("git counts a file as binary; the test expects git to ignore both lines:\n%s", want)
+	}
+	warnings := "gitwalk: attributes: .gitattributes:1: git ignores this line: its pattern is negative (\\! matches a leading '!')\n" +
+		"gitwalk: attributes: .gitattributes:2: git ignores this line: \"b@d\" is not a valid attribute name\n"
+	cache := t.TempDir()
+	for _, args := range [][]string{{"--no-cache"}, {"--cache", cache}, {"--cache", cache}} {
+		got, stderr, code := runGitwalk(t, append([]string{"numstat", work}, args...)...)
+		if code != 0 || got != want || stderr != warnings {
+			t.Errorf("numstat %v: exit %d, same as git: %v, stderr:\n%s\nwant:\n%s", args, code, got == want, stderr, warnings)
 		}
 	}
 }
