@@ -299,6 +299,60 @@ func TestIgnoredAttributeLinesCountAsGitsAndAreNamed(t *testing.T) {
 	}
 }
 
+// TestDiffAttributeAppliesToRegularFilesOnly: under "* -diff" (and the
+// binary macro) git counts a symbolic link's and a gitlink's lines, since
+// it reads the diff attribute for regular files only; numstat is git's,
+// with --no-cache, cold and warm, and with renames (a renamed link).
+func TestDiffAttributeAppliesToRegularFilesOnly(t *testing.T) {
+	testrepos.IsolateGit(t)
+	work := t.TempDir()
+	gitRun(t, "", "init", "-q", work)
+	commit := func() {
+		t.Helper()
+		gitRun(t, work, "add", "-A")
+		gitRun(t, work, "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q", "-m", "c")
+	}
+	if err := os.WriteFile(filepath.Join(work, ".gitattributes"), []byte("* -diff\n*.b binary\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range [][2]string{{"target-one", "link"}, {"target-two", "link.b"}} {
+		if err := os.Symlink(l[0], filepath.Join(work, l[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(work, "sub"), 0o755); err != nil { // a submodule not checked out: add -A keeps its gitlink
+		t.Fatal(err)
+	}
+	gitRun(t, work, "update-index", "--add", "--cacheinfo", "160000,"+strings.Repeat("1", 40)+",sub")
+	commit()
+	for _, l := range []string{"link", "link.b"} {
+		os.Remove(filepath.Join(work, l))
+		if err := os.Symlink("target-three-"+l, filepath.Join(work, l)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gitRun(t, work, "update-index", "--cacheinfo", "160000,"+strings.Repeat("2", 40)+",sub")
+	commit()
+	gitRun(t, work, "mv", "link", "moved-link")
+	commit()
+	cache := t.TempDir()
+	for _, args := range [][]string{nil, {"-M"}} {
+		want, err := gitNumstat(t, work, args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(want, "1\t1\tlink.b") || !strings.Contains(want, "1\t1\tsub") {
+			t.Fatalf("git %v does not count the link and the gitlink; the test would prove nothing:\n%s", args, want)
+		}
+		for _, c := range [][]string{{"--no-cache"}, {"--cache", cache}, {"--cache", cache}} {
+			got, stderr, code := runGitwalk(t, append(append([]string{"numstat", work}, c...), args...)...)
+			if code != 0 || got != want {
+				t.Errorf("numstat %v %v: exit %d %s: %s", c, args, code, stderr, firstDifference(want, got))
+			}
+		}
+	}
+}
+
 // TestBigFileThresholdMatchesGit sets core.bigFileThreshold low in a fixture's
 // config, so blobs above it are binary without being read, on packed and on
 // loose objects alike.
