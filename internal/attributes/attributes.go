@@ -36,6 +36,7 @@ type Diff struct {
 	// may define macros, for the macro table and for Checker.
 	systemData, globalData, infoData, top []byte
 	warn                                  *warner // what git warns about in the files read
+	fold                                  bool    // core.ignoreCase: patterns match whatever the case
 
 	mu    sync.Mutex
 	dirs  map[string][]attrRule // work tree folder ("" = top) -> its .gitattributes rules
@@ -66,11 +67,23 @@ type attrRule struct {
 // prefix /usr (Debian's, and git's default sysconfdir for that prefix).
 const systemAttributes = "/etc/gitattributes"
 
+// Option is an option of New.
+type Option func(*Diff)
+
+// IgnoreCase makes patterns match paths whatever their case, as git does
+// under core.ignoreCase (dir.c match_basename and match_pathname: the
+// pattern's folder and literal part compared folding case, the rest by
+// wildmatch's WM_CASEFOLD).
+func IgnoreCase() Option { return func(a *Diff) { a.fold = true } }
+
 // New reads the attribute sources of a repository: workTree is its top
 // folder ("" when bare), commonDir holds info/attributes, and
 // attributesFile is core.attributesFile ("" for git's XDG default).
-func New(workTree, commonDir, attributesFile string) *Diff {
+func New(workTree, commonDir, attributesFile string, opts ...Option) *Diff {
 	a := &Diff{workTree: workTree, dirs: map[string][]attrRule{}, cache: map[string]Result{}, warn: &warner{}}
+	for _, o := range opts {
+		o(a)
+	}
 	if os.Getenv("GIT_ATTR_NOSYSTEM") == "" {
 		a.systemData = a.warn.read(systemAttributes, systemAttributes, false, true)
 	}
@@ -136,7 +149,7 @@ func (a *Diff) Lookup(path string) Result {
 	}
 	// As git's fill (filling): info/attributes, the path's folders from
 	// the deepest up, the global file, the system's.
-	f := a.macros.newFilling()
+	f := a.macros.newFilling(a.fold)
 	f.rules(a.info, path)
 	if a.workTree != "" {
 		for i := len(path) - 1; i >= 0 && !f.done(); i-- {
@@ -176,23 +189,49 @@ func (a *Diff) dirRules(dir string) []attrRule {
 	return rules
 }
 
-func (r *attrRule) matches(path string) bool {
+// matches says whether the rule applies to path; fold is core.ignoreCase.
+func (r *attrRule) matches(path string, fold bool) bool {
 	if r.dirOnly {
 		return false
 	}
 	rel := path
 	if r.base != "" {
-		if !strings.HasPrefix(path, r.base+"/") {
+		n := len(r.base)
+		if len(path) <= n || path[n] != '/' || !(path[:n] == r.base || fold && asciiEqualFold(path[:n], r.base)) {
 			return false
 		}
-		rel = path[len(r.base)+1:]
+		rel = path[n+1:]
 	}
 	if !r.anchored {
 		if i := strings.LastIndexByte(rel, '/'); i >= 0 {
 			rel = rel[i+1:]
 		}
 	}
+	if fold {
+		return pathspec.WildmatchFold(r.pattern, rel, true)
+	}
 	return pathspec.Wildmatch(r.pattern, rel, true)
+}
+
+// asciiEqualFold is strncasecmp's equality: ASCII letters folded, other
+// bytes as they are.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 // unquoteC reads a C-quoted string at the start of s, as git writes quoted

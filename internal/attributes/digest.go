@@ -53,6 +53,7 @@ func (a *Diff) Digest() ([sha256.Size]byte, error) {
 		a.cache = map[string]Result{}
 	}
 	h := sha256.New()
+	h.Write([]byte{flag(a.fold)})
 	hashMacros(h, a.macros)
 	hashRules(h, "system", a.system)
 	hashRules(h, "global", a.global)

@@ -1,6 +1,7 @@
 package attributes
 
 import (
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -152,5 +153,55 @@ func TestIgnoredLinesAreWarnedOnceEach(t *testing.T) {
 	a.Checker("linguist-vendored").Check("sub/z.c")
 	if got := a.Warnings(); !slices.Equal(got, want) {
 		t.Errorf("after Lookup, Checkers and Digest:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestIgnoreCaseMatchesAsGit: under core.ignoreCase, patterns match paths
+// whatever their case, with git's quirks (wildmatch's WM_CASEFOLD: a letter
+// escaped or alone in brackets keeps its case); without it, they do not.
+// Compared with git check-attr, with and without the setting.
+func TestIgnoreCaseMatchesAsGit(t *testing.T) {
+	testrepos.IsolateGit(t)
+	t.Setenv("GIT_ATTR_NOSYSTEM", "1")
+	dir := t.TempDir()
+	if out, err := exec.Command("git", "init", "-q", dir).CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v: %s", err, out)
+	}
+	writeUnder(t, dir, ".gitattributes", strings.Join([]string{
+		"*.PNG -diff", "Docs/*.MD -diff", "[A-C].txt -diff", "[[:upper:]]x.up -diff", "[[:lower:]]x.lo -diff",
+		"\\Q.q -diff", "[Z].z -diff", "Lit.File -diff", "*END -diff", "/Top/** -diff",
+	}, "\n")+"\n")
+	writeUnder(t, dir, "sub/.gitattributes", "*.Sub -diff\n")
+	paths := []string{"x.png", "x.PNG", "docs/a.md", "DOCS/A.MD", "b.txt", "B.txt", "ax.up", "Ax.up", "ax.lo", "Ax.lo",
+		"q.q", "Q.q", "z.z", "Z.z", "lit.file", "xend", "top/deep/x", "sub/a.sub", "SUB/a.sub", "plain.c"}
+	for _, fold := range []bool{false, true} {
+		out, err := exec.Command("git", append([]string{"-C", dir, "-c", "core.ignorecase=" + fmt.Sprint(fold), "check-attr", "diff", "--"}, paths...)...).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{}
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			f := strings.SplitN(line, ": ", 3)
+			want[f[0]] = f[2]
+		}
+		var opts []Option
+		if fold {
+			opts = append(opts, IgnoreCase())
+		}
+		a := New(dir, filepath.Join(dir, ".git"), filepath.Join(dir, "no-global"), opts...)
+		c := a.Checker("diff")
+		for _, p := range paths {
+			got := "unspecified"
+			if a.Lookup(p).State == DiffUnset {
+				got = "unset"
+			}
+			if got != want[p] || c.Check(p)[0] != want[p] {
+				t.Errorf("ignoreCase %v: %s: diff %s (checker %s), git check-attr says %s", fold, p, got, c.Check(p)[0], want[p])
+			}
+		}
+		if fold && (want["x.png"] != "unset" || want["B.txt"] != "unset" || want["ax.up"] != "unset" || want["Q.q"] != "unspecified" ||
+			want["z.z"] != "unspecified" || want["top/deep/x"] != "unset") {
+			t.Errorf("git check-attr under core.ignorecase: %v; the test expected it to fold letters but not an escaped or lone bracketed one", want)
+		}
 	}
 }

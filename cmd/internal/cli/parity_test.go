@@ -353,6 +353,42 @@ func TestDiffAttributeAppliesToRegularFilesOnly(t *testing.T) {
 	}
 }
 
+// TestIgnoreCaseAttributesCountAsGits: with core.ignoreCase set in the
+// repository's config, "*.PNG -diff" makes x.png binary for git log, and
+// for gitwalk, with and without the cache; unset, neither does.
+func TestIgnoreCaseAttributesCountAsGits(t *testing.T) {
+	testrepos.IsolateGit(t)
+	work := t.TempDir()
+	gitRun(t, "", "init", "-q", work)
+	if err := os.WriteFile(filepath.Join(work, ".gitattributes"), []byte("*.PNG -diff\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"a\n", "a\nb\n"} {
+		if err := os.WriteFile(filepath.Join(work, "x.png"), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		gitRun(t, work, "add", "-A")
+		gitRun(t, work, "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q", "-m", "c")
+	}
+	cache := t.TempDir()
+	for _, fold := range []string{"true", "false"} {
+		gitRun(t, work, "config", "core.ignoreCase", fold)
+		want, err := gitNumstat(t, work, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(want, "-\t-\tx.png") != (fold == "true") {
+			t.Fatalf("core.ignoreCase %s: git log says\n%s", fold, want)
+		}
+		for _, c := range [][]string{{"--no-cache"}, {"--cache", cache}, {"--cache", cache}} {
+			got, stderr, code := runGitwalk(t, append([]string{"numstat", work}, c...)...)
+			if code != 0 || got != want {
+				t.Errorf("core.ignoreCase %s, numstat %v: exit %d %s: %s", fold, c, code, stderr, firstDifference(want, got))
+			}
+		}
+	}
+}
+
 // TestBigFileThresholdMatchesGit sets core.bigFileThreshold low in a fixture's
 // config, so blobs above it are binary without being read, on packed and on
 // loose objects alike.
