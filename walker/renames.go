@@ -153,10 +153,10 @@ func (u *unit) detectRenames(a *arena.Arena, changes []treediff.Change, all stri
 	}
 	// Attributes are looked up only for commits with something to pair.
 	for i := range p.src {
-		p.src[i].Binary = u.binaryAttr(p.src[i].Path)
+		p.src[i].Binary = u.binaryAttr(p.src[i].Path, p.src[i].Mode)
 	}
 	for i := range p.dst {
-		p.dst[i].Binary = u.binaryAttr(p.dst[i].Path)
+		p.dst[i].Binary = u.binaryAttr(p.dst[i].Path, p.dst[i].Mode)
 	}
 	if u.detector == nil {
 		u.detector = renames.New(unitBlobs{u}, u.renameOpts)
@@ -190,8 +190,13 @@ func (u *unit) detectRenames(a *arena.Arena, changes []treediff.Change, all stri
 }
 
 // binaryAttr is what the diff attribute of path says about it being
-// binary, for the similarity estimate (which skips CRs of text only).
-func (u *unit) binaryAttr(path string) renames.Binary {
+// binary, for the similarity estimate (which skips CRs of text only):
+// nothing for a file of mode other than regular, which git judges by its
+// content (see unit.side).
+func (u *unit) binaryAttr(path string, mode uint32) renames.Binary {
+	if !odb.IsRegular(mode) {
+		return renames.BinaryAuto
+	}
 	attr := u.repo.attrs.Lookup(path)
 	switch attr.State {
 	case attributes.DiffUnset:

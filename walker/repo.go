@@ -69,7 +69,11 @@ func Open(path string) (*Repo, error) {
 	if r.db, err = odb.Open(r.commonDir); err != nil {
 		return nil, fmt.Errorf("open objects of %s: %w", r.gitDir, err)
 	}
-	r.attrs = attributes.New(r.workTree, r.commonDir, r.cfg.AttributesFile)
+	var attrOpts []attributes.Option
+	if r.cfg.IgnoreCase {
+		attrOpts = append(attrOpts, attributes.IgnoreCase())
+	}
+	r.attrs = attributes.New(r.workTree, r.commonDir, r.cfg.AttributesFile, attrOpts...)
 	return r, nil
 }
 

@@ -22,7 +22,10 @@ import (
 // any change to what a commit's record holds or how its counts are made
 // (a diff fix, a new field), so that records of an older engine are never
 // read as this one's.
-const storeEngineVersion = 1
+//
+// 2: the diff attribute no longer makes a symbolic link or a gitlink
+// binary (git reads it for regular files only).
+const storeEngineVersion = 2
 
 // Errors OpenStore returns, checked with errors.Is. On each, a walk is
 // still possible without the store, with the same results.

@@ -308,6 +308,12 @@ func (u *unit) side(a *arena.Arena, mode uint32, id odb.ID, attr attributes.Resu
 	if mode == 0 {
 		return nil, false, nil
 	}
+	if !odb.IsRegular(mode) {
+		// git loads a diff driver from the attributes for regular files
+		// only (diff_filespec_load_driver): a symbolic link or a gitlink
+		// is judged by its content, also where a rule says -diff.
+		attr = attributes.Result{}
+	}
 	decided, binary := false, false
 	switch attr.State {
 	case attributes.DiffUnset:

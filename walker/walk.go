@@ -446,6 +446,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 		stats.BasesRegion = basesRegion
 		missing.fill(&stats)
 		rw.fillStats(&stats)
+		stats.AttributeWarnings = r.attrs.Warnings()
 		*opts.Stats = stats
 	}
 	if prog != nil && (walkErr == nil || errors.Is(walkErr, ErrStop)) {

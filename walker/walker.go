@@ -341,6 +341,11 @@ type Stats struct {
 	// limit made some commit look for copies among changed files only
 	// (git's "only found copies from modified paths").
 	RenameDegraded bool
+	// AttributeWarnings are what git warns about in the attribute files
+	// the repository has read so far (a line or a file git ignores), each
+	// once, as "FILE:LINE: what" (work tree files by their path from the
+	// top).
+	AttributeWarnings []string
 	// StoreHits counts the commits whose results were read from
 	// Options.Store, StoreMisses those computed and put in it (the
 	// revision walk's reads of the store are not counted). The work figures above (FilesDiffed,

@@ -35,6 +35,8 @@ type Diff struct {
 	// folder's .gitattributes as New, then Digest, read it: the files that
 	// may define macros, for the macro table and for Checker.
 	systemData, globalData, infoData, top []byte
+	warn                                  *warner // what git warns about in the files read
+	fold                                  bool    // core.ignoreCase: patterns match whatever the case
 
 	mu    sync.Mutex
 	dirs  map[string][]attrRule // work tree folder ("" = top) -> its .gitattributes rules
@@ -65,13 +67,25 @@ type attrRule struct {
 // prefix /usr (Debian's, and git's default sysconfdir for that prefix).
 const systemAttributes = "/etc/gitattributes"
 
+// Option is an option of New.
+type Option func(*Diff)
+
+// IgnoreCase makes patterns match paths whatever their case, as git does
+// under core.ignoreCase (dir.c match_basename and match_pathname: the
+// pattern's folder and literal part compared folding case, the rest by
+// wildmatch's WM_CASEFOLD).
+func IgnoreCase() Option { return func(a *Diff) { a.fold = true } }
+
 // New reads the attribute sources of a repository: workTree is its top
 // folder ("" when bare), commonDir holds info/attributes, and
 // attributesFile is core.attributesFile ("" for git's XDG default).
-func New(workTree, commonDir, attributesFile string) *Diff {
-	a := &Diff{workTree: workTree, dirs: map[string][]attrRule{}, cache: map[string]Result{}}
+func New(workTree, commonDir, attributesFile string, opts ...Option) *Diff {
+	a := &Diff{workTree: workTree, dirs: map[string][]attrRule{}, cache: map[string]Result{}, warn: &warner{}}
+	for _, o := range opts {
+		o(a)
+	}
 	if os.Getenv("GIT_ATTR_NOSYSTEM") == "" {
-		a.systemData = readFile(systemAttributes, false)
+		a.systemData = a.warn.read(systemAttributes, systemAttributes, false, true)
 	}
 	global := attributesFile
 	if global == "" {
@@ -86,11 +100,12 @@ func New(workTree, commonDir, attributesFile string) *Diff {
 		}
 	}
 	if global != "" {
-		a.globalData = readFile(global, false)
+		a.globalData = a.warn.read(global, global, false, true)
 	}
-	a.infoData = readFile(filepath.Join(commonDir, "info", "attributes"), false)
+	info := filepath.Join(commonDir, "info", "attributes")
+	a.infoData = a.warn.read(info, info, false, true)
 	if workTree != "" {
-		a.top = readFile(filepath.Join(workTree, ".gitattributes"), true)
+		a.top = a.warn.read(filepath.Join(workTree, ".gitattributes"), ".gitattributes", true, true)
 	}
 	a.load(a.top)
 	if workTree != "" {
@@ -116,6 +131,12 @@ func (a *Diff) Empty() bool {
 	return len(a.system) == 0 && len(a.global) == 0 && len(a.info) == 0 && a.workTree == ""
 }
 
+// Warnings returns what git warns about in the attribute files read so
+// far (a line or a file it ignores), each once, as "FILE:LINE: what":
+// work tree files by their path from the top, the others by their own.
+// The slice is the caller's.
+func (a *Diff) Warnings() []string { return a.warn.warnings() }
+
 // Lookup returns the diff attribute of path (slash-separated, from the top).
 func (a *Diff) Lookup(path string) Result {
 	if a.Empty() {
@@ -128,7 +149,7 @@ func (a *Diff) Lookup(path string) Result {
 	}
 	// As git's fill (filling): info/attributes, the path's folders from
 	// the deepest up, the global file, the system's.
-	f := a.macros.newFilling()
+	f := a.macros.newFilling(a.fold)
 	f.rules(a.info, path)
 	if a.workTree != "" {
 		for i := len(path) - 1; i >= 0 && !f.done(); i-- {
@@ -162,29 +183,55 @@ func diffResult(value string) Result {
 func (a *Diff) dirRules(dir string) []attrRule {
 	rules, ok := a.dirs[dir]
 	if !ok && !a.read {
-		rules = a.macros.rules(readFile(filepath.Join(a.workTree, filepath.FromSlash(dir), ".gitattributes"), true), dir, dir == "")
+		rules = a.macros.rules(a.warn.readDir(a.workTree, dir), dir, dir == "")
 		a.dirs[dir] = rules
 	}
 	return rules
 }
 
-func (r *attrRule) matches(path string) bool {
+// matches says whether the rule applies to path; fold is core.ignoreCase.
+func (r *attrRule) matches(path string, fold bool) bool {
 	if r.dirOnly {
 		return false
 	}
 	rel := path
 	if r.base != "" {
-		if !strings.HasPrefix(path, r.base+"/") {
+		n := len(r.base)
+		if len(path) <= n || path[n] != '/' || !(path[:n] == r.base || fold && asciiEqualFold(path[:n], r.base)) {
 			return false
 		}
-		rel = path[len(r.base)+1:]
+		rel = path[n+1:]
 	}
 	if !r.anchored {
 		if i := strings.LastIndexByte(rel, '/'); i >= 0 {
 			rel = rel[i+1:]
 		}
 	}
+	if fold {
+		return pathspec.WildmatchFold(r.pattern, rel, true)
+	}
 	return pathspec.Wildmatch(r.pattern, rel, true)
+}
+
+// asciiEqualFold is strncasecmp's equality: ASCII letters folded, other
+// bytes as they are.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 // unquoteC reads a C-quoted string at the start of s, as git writes quoted

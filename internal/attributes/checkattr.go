@@ -2,7 +2,6 @@ package attributes
 
 import (
 	"crypto/sha256"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -22,6 +21,8 @@ type Checker struct {
 	macros               *macroTable // of names
 	system, global, info []attrRule
 	workTree             string
+	warn                 *warner // the Diff's
+	fold                 bool    // the Diff's: core.ignoreCase
 
 	mu    sync.Mutex
 	dirs  map[string][]attrRule
@@ -37,7 +38,7 @@ type Checker struct {
 // Checker returns a checker of the attributes names, reading the same
 // sources as a.
 func (a *Diff) Checker(names ...string) *Checker {
-	c := &Checker{names: append([]string(nil), names...), workTree: a.workTree,
+	c := &Checker{names: append([]string(nil), names...), workTree: a.workTree, warn: a.warn, fold: a.fold,
 		dirs: map[string][]attrRule{}, cache: map[string][]string{}}
 	// After Digest has read the work tree's files, the checker takes its
 	// rules from what Digest read: the answers are then those of the files
@@ -87,6 +88,7 @@ func (c *Checker) Digest() (sum [sha256.Size]byte, ok bool) {
 	}
 	h := sha256.New()
 	hashString(h, strings.Join(c.names, "\x00"))
+	h.Write([]byte{flag(c.fold)})
 	hashMacros(h, c.macros)
 	hashRules(h, "system", c.system)
 	hashRules(h, "global", c.global)
@@ -119,7 +121,7 @@ func (c *Checker) Check(path string) []string {
 	}
 	// As Diff.Lookup: info/attributes, the path's folders from the
 	// deepest up, the global file, the system's.
-	f := c.macros.newFilling()
+	f := c.macros.newFilling(c.fold)
 	f.rules(c.info, path)
 	if c.workTree != "" {
 		for i := len(path) - 1; i >= 0 && !f.done(); i-- {
@@ -150,7 +152,7 @@ func (c *Checker) Check(path string) []string {
 func (c *Checker) dirRules(dir string) []attrRule {
 	rules, ok := c.dirs[dir]
 	if !ok && !c.whole {
-		rules = c.macros.rules(readFile(filepath.Join(c.workTree, filepath.FromSlash(dir), ".gitattributes"), true), dir, dir == "")
+		rules = c.macros.rules(c.warn.readDir(c.workTree, dir), dir, dir == "")
 		c.dirs[dir] = rules
 	}
 	return rules

@@ -37,7 +37,7 @@ func (a *Diff) Digest() ([sha256.Size]byte, error) {
 			return [sha256.Size]byte{}, err
 		}
 		raw := map[string][]byte{}
-		if err := walkAttrDirs(root, root, "", []os.FileInfo{fi}, raw); err != nil {
+		if err := walkAttrDirs(root, root, "", []os.FileInfo{fi}, raw, a.warn); err != nil {
 			return [sha256.Size]byte{}, err
 		}
 		// The top folder's file as read here defines the macros, which
@@ -53,6 +53,7 @@ func (a *Diff) Digest() ([sha256.Size]byte, error) {
 		a.cache = map[string]Result{}
 	}
 	h := sha256.New()
+	h.Write([]byte{flag(a.fold)})
 	hashMacros(h, a.macros)
 	hashRules(h, "system", a.system)
 	hashRules(h, "global", a.global)
@@ -71,9 +72,10 @@ func (a *Diff) Digest() ([sha256.Size]byte, error) {
 }
 
 // walkAttrDirs reads the .gitattributes files under abs (the work tree's
-// folder dir, "" for the top) into raw, each file's bytes by its folder. stack holds the folders above, so that a link back to one
+// folder dir, "" for the top) into raw, each file's bytes by its folder,
+// noting in w what git would warn about. stack holds the folders above, so that a link back to one
 // of them is not followed round.
-func walkAttrDirs(root, abs, dir string, stack []os.FileInfo, raw map[string][]byte) error {
+func walkAttrDirs(root, abs, dir string, stack []os.FileInfo, raw map[string][]byte, w *warner) error {
 	entries, err := os.ReadDir(abs)
 	if err != nil {
 		return err
@@ -100,7 +102,7 @@ func walkAttrDirs(root, abs, dir string, stack []os.FileInfo, raw map[string][]b
 			if !fi.IsDir() {
 				typ = fi.Mode().Type()
 			} else if inside(root, p) && !onStack(stack, fi) {
-				if err := walkAttrDirs(root, p, rel, append(stack, fi), raw); err != nil {
+				if err := walkAttrDirs(root, p, rel, append(stack, fi), raw, w); err != nil {
 					return err
 				}
 				continue
@@ -114,11 +116,15 @@ func walkAttrDirs(root, abs, dir string, stack []os.FileInfo, raw map[string][]b
 			if err != nil {
 				return err
 			}
-			if err := walkAttrDirs(root, p, rel, append(stack, fi), raw); err != nil {
+			if err := walkAttrDirs(root, p, rel, append(stack, fi), raw, w); err != nil {
 				return err
 			}
 		case name == ".gitattributes" && typ.IsRegular():
-			if data := readFile(p, true); len(data) > 0 {
+			name := ".gitattributes"
+			if dir != "" {
+				name = dir + "/" + name
+			}
+			if data := w.read(p, name, true, dir == ""); len(data) > 0 {
 				raw[dir] = data
 			}
 		}

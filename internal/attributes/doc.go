@@ -8,10 +8,12 @@
 // pattern, a name that is no attribute's, a macro defined in a sub-folder:
 // parseLine), and macros: the built-in binary and those the top-level
 // files define, used in any file, expanded as git's fill does (a higher
-// rule that gives the macro another value keeps it from expanding). Diff
-// answers the one attribute numstat depends on, diff; Checker answers any
-// named attributes; Diff.Digest names every diff rule in force, for the
-// cache's key.
+// rule that gives the macro another value keeps it from expanding), and
+// core.ignoreCase (IgnoreCase) as git's match_basename and match_pathname
+// fold case. Diff answers the one attribute numstat depends on, diff;
+// Checker answers any named attributes; Diff.Digest names every diff rule
+// in force, for the cache's key; Diff.Warnings names the lines and files
+// git warns it ignores, once each.
 //
 // The tests build work trees with attribute files at several levels and
 // compare with `git check-attr` path by path.

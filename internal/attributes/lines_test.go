@@ -1,8 +1,10 @@
 package attributes
 
 import (
+	"fmt"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -117,6 +119,89 @@ func TestLinesAndMacrosAsGitReadsThem(t *testing.T) {
 		"x.ux": "unset", "sub/x.sm": "unspecified", "sub/x.g1": "unset", "sub/x.sub2": "unset", "x.i2": "unset"} {
 		if diffs[p] != want {
 			t.Errorf("git check-attr diff %s: %q; the test expected %q", p, diffs[p], want)
+		}
+	}
+}
+
+// TestIgnoredLinesAreWarnedOnceEach: the lines git ignores with a warning
+// (a negative pattern, an invalid name, a macro below the top folder, a
+// line of 2,048 bytes or more) are named once each, by file and line,
+// however many times the file is read (New, Digest, a Checker); a lazy
+// Diff names those of the files it has read.
+func TestIgnoredLinesAreWarnedOnceEach(t *testing.T) {
+	testrepos.IsolateGit(t)
+	t.Setenv("GIT_ATTR_NOSYSTEM", "1")
+	dir := t.TempDir()
+	writeUnder(t, dir, ".gitattributes", "# a comment\n!neg.c -diff\n*.c diff\n*.x "+strings.Repeat("a", 2100)+" -diff\n")
+	writeUnder(t, dir, "sub/.gitattributes", "*.c diff b@d\n[attr]m -diff\n\"!q.c\" -diff\n")
+	want := []string{
+		`.gitattributes:2: git ignores this line: its pattern is negative (\! matches a leading '!')`,
+		`.gitattributes:4: git ignores this line: it is 2,048 bytes or more`,
+		`sub/.gitattributes:1: git ignores this line: "b@d" is not a valid attribute name`,
+		`sub/.gitattributes:2: git ignores this line: [attr]m defines a macro below the top folder`,
+		`sub/.gitattributes:3: git ignores this line: its pattern is negative (\! matches a leading '!')`,
+	}
+	a := New(dir, filepath.Join(dir, ".git"), filepath.Join(dir, "no-global"))
+	if got := a.Warnings(); !slices.Equal(got, want[:2]) {
+		t.Errorf("after New:\n%s\nwant the top folder's:\n%s", strings.Join(got, "\n"), strings.Join(want[:2], "\n"))
+	}
+	a.Lookup("sub/x.c")
+	a.Checker("linguist-vendored").Check("sub/y.c")
+	if _, err := a.Digest(); err != nil {
+		t.Fatal(err)
+	}
+	a.Checker("linguist-vendored").Check("sub/z.c")
+	if got := a.Warnings(); !slices.Equal(got, want) {
+		t.Errorf("after Lookup, Checkers and Digest:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestIgnoreCaseMatchesAsGit: under core.ignoreCase, patterns match paths
+// whatever their case, with git's quirks (wildmatch's WM_CASEFOLD: a letter
+// escaped or alone in brackets keeps its case); without it, they do not.
+// Compared with git check-attr, with and without the setting.
+func TestIgnoreCaseMatchesAsGit(t *testing.T) {
+	testrepos.IsolateGit(t)
+	t.Setenv("GIT_ATTR_NOSYSTEM", "1")
+	dir := t.TempDir()
+	if out, err := exec.Command("git", "init", "-q", dir).CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v: %s", err, out)
+	}
+	writeUnder(t, dir, ".gitattributes", strings.Join([]string{
+		"*.PNG -diff", "Docs/*.MD -diff", "[A-C].txt -diff", "[[:upper:]]x.up -diff", "[[:lower:]]x.lo -diff",
+		"\\Q.q -diff", "[Z].z -diff", "Lit.File -diff", "*END -diff", "/Top/** -diff",
+	}, "\n")+"\n")
+	writeUnder(t, dir, "sub/.gitattributes", "*.Sub -diff\n")
+	paths := []string{"x.png", "x.PNG", "docs/a.md", "DOCS/A.MD", "b.txt", "B.txt", "ax.up", "Ax.up", "ax.lo", "Ax.lo",
+		"q.q", "Q.q", "z.z", "Z.z", "lit.file", "xend", "top/deep/x", "sub/a.sub", "SUB/a.sub", "plain.c"}
+	for _, fold := range []bool{false, true} {
+		out, err := exec.Command("git", append([]string{"-C", dir, "-c", "core.ignorecase=" + fmt.Sprint(fold), "check-attr", "diff", "--"}, paths...)...).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{}
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			f := strings.SplitN(line, ": ", 3)
+			want[f[0]] = f[2]
+		}
+		var opts []Option
+		if fold {
+			opts = append(opts, IgnoreCase())
+		}
+		a := New(dir, filepath.Join(dir, ".git"), filepath.Join(dir, "no-global"), opts...)
+		c := a.Checker("diff")
+		for _, p := range paths {
+			got := "unspecified"
+			if a.Lookup(p).State == DiffUnset {
+				got = "unset"
+			}
+			if got != want[p] || c.Check(p)[0] != want[p] {
+				t.Errorf("ignoreCase %v: %s: diff %s (checker %s), git check-attr says %s", fold, p, got, c.Check(p)[0], want[p])
+			}
+		}
+		if fold && (want["x.png"] != "unset" || want["B.txt"] != "unset" || want["ax.up"] != "unset" || want["Q.q"] != "unspecified" ||
+			want["z.z"] != "unspecified" || want["top/deep/x"] != "unset") {
+			t.Errorf("git check-attr under core.ignorecase: %v; the test expected it to fold letters but not an escaped or lone bracketed one", want)
 		}
 	}
 }

@@ -23,7 +23,7 @@ func newMacroTable(targets []string, files ...[]byte) *macroTable {
 	all := map[string][]attrState{"binary": builtinBinary}
 	for _, data := range files {
 		for line := range lines(data) {
-			if l, ok := parseLine(line, true); ok && l.macro != "" {
+			if l, ok, _ := parseLine(line, true); ok && l.macro != "" {
 				all[l.macro] = l.states
 			}
 		}
@@ -70,7 +70,7 @@ func (m *macroTable) relevant(states []attrState) []attrState {
 func (m *macroTable) rules(data []byte, base string, macroOK bool) []attrRule {
 	var rules []attrRule
 	for line := range lines(data) {
-		l, ok := parseLine(line, macroOK)
+		l, ok, _ := parseLine(line, macroOK)
 		if !ok || l.macro != "" {
 			continue
 		}
@@ -87,13 +87,14 @@ func (m *macroTable) rules(data []byte, base string, macroOK bool) []attrRule {
 // macro given "set" then giving its own states (fill_one, macroexpand_one).
 type filling struct {
 	m       *macroTable
+	fold    bool     // core.ignoreCase
 	decided []string // every attribute given a value so far
 	values  []string // the targets' values, stateUnspecified until given one
 	left    int      // targets not given a value yet
 }
 
-func (m *macroTable) newFilling() *filling {
-	f := &filling{m: m, decided: make([]string, 0, 8), values: make([]string, len(m.targets)), left: len(m.targets)}
+func (m *macroTable) newFilling(fold bool) *filling {
+	f := &filling{m: m, fold: fold, decided: make([]string, 0, 8), values: make([]string, len(m.targets)), left: len(m.targets)}
 	for i := range f.values {
 		f.values[i] = stateUnspecified
 	}
@@ -107,7 +108,7 @@ func (f *filling) done() bool { return f.left == 0 }
 // file's last line.
 func (f *filling) rules(rules []attrRule, path string) {
 	for i := len(rules) - 1; i >= 0 && f.left > 0; i-- {
-		if rules[i].matches(path) {
+		if rules[i].matches(path, f.fold) {
 			f.fill(rules[i].states)
 		}
 	}

@@ -2,9 +2,13 @@ package attributes
 
 import (
 	"bytes"
+	"fmt"
 	"iter"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // Limits git 2.39.5 puts on attributes (attr.h, attr.c; CVE-2022-23521):
@@ -16,23 +20,27 @@ const (
 )
 
 // readFile reads an attributes file as git's read_attr_from_file does:
-// nil when it cannot be read or is too large; with inTree (a work tree's
-// .gitattributes, opened by git with O_NOFOLLOW) nil when it is a
-// symbolic link, which git refuses ("Too many levels of symbolic links").
-func readFile(file string, inTree bool) []byte {
+// nil when it cannot be read or is too large (tooLarge, which git warns
+// about); with inTree (a work tree's .gitattributes, opened by git with
+// O_NOFOLLOW) nil when it is a symbolic link, which git refuses ("Too many
+// levels of symbolic links").
+func readFile(file string, inTree bool) (data []byte, tooLarge bool) {
 	stat := os.Stat
 	if inTree {
 		stat = os.Lstat
 	}
 	fi, err := stat(file)
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() >= maxFileSize {
-		return nil
+	if err != nil || !fi.Mode().IsRegular() {
+		return nil, false
 	}
-	data, err := os.ReadFile(file)
+	if fi.Size() >= maxFileSize {
+		return nil, true
+	}
+	data, err = os.ReadFile(file)
 	if err != nil || len(data) >= maxFileSize {
-		return nil
+		return nil, err == nil
 	}
-	return data
+	return data, false
 }
 
 // lines yields an attributes file's lines as git reads them
@@ -42,17 +50,103 @@ func readFile(file string, inTree bool) []byte {
 // before the blanks are skipped) left out.
 func lines(data []byte) iter.Seq[string] {
 	return func(yield func(string) bool) {
-		for line := range bytes.Lines(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))) {
-			line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
-			text := bytes.TrimLeft(line, " \t\r")
-			if len(text) == 0 || text[0] == '#' || len(line) >= maxLineLength {
-				continue
-			}
-			if !yield(string(bytes.TrimRight(text, "\r"))) {
+		for _, text := range numberedLines(data) {
+			if text != lineTooLong && !yield(text) {
 				return
 			}
 		}
 	}
+}
+
+// lineTooLong stands for a line numberedLines leaves out for its length.
+const lineTooLong = "\x00too long"
+
+// numberedLines is lines with each line's number (from 1), and the lines
+// too long as lineTooLong.
+func numberedLines(data []byte) iter.Seq2[int, string] {
+	return func(yield func(int, string) bool) {
+		n := 0
+		for line := range bytes.Lines(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))) {
+			n++
+			line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
+			text := bytes.TrimLeft(line, " \t\r")
+			if len(text) == 0 || text[0] == '#' {
+				continue
+			}
+			t := lineTooLong
+			if len(line) < maxLineLength {
+				t = string(bytes.TrimRight(text, "\r"))
+			}
+			if !yield(n, t) {
+				return
+			}
+		}
+	}
+}
+
+// warner keeps what git warns about in the attribute files read (a file
+// or a line it ignores), once each, in the order met. Safe for concurrent
+// use.
+type warner struct {
+	mu   sync.Mutex
+	seen map[string]bool
+	list []string
+}
+
+// file notes what git would warn about in the file name (as messages name
+// it) read as data, tooLarge when readFile left it out for its size;
+// macroOK as parseLine's.
+func (w *warner) file(name string, data []byte, tooLarge, macroOK bool) {
+	if tooLarge {
+		w.add(name + ": git ignores this file: it is 100 MiB or more")
+		return
+	}
+	for n, text := range numberedLines(data) {
+		why := "it is 2,048 bytes or more"
+		if text != lineTooLong {
+			if _, _, why = parseLine(text, macroOK); why == "" {
+				continue
+			}
+		}
+		w.add(fmt.Sprintf("%s:%d: git ignores this line: %s", name, n, why))
+	}
+}
+
+// read reads the attributes file at path (as readFile), noting what git
+// would warn about under name.
+func (w *warner) read(path, name string, inTree, macroOK bool) []byte {
+	data, tooLarge := readFile(path, inTree)
+	w.file(name, data, tooLarge, macroOK)
+	return data
+}
+
+// readDir reads the .gitattributes of the work tree's folder dir ("" for
+// the top), as read.
+func (w *warner) readDir(workTree, dir string) []byte {
+	name := ".gitattributes"
+	if dir != "" {
+		name = dir + "/" + name
+	}
+	return w.read(filepath.Join(workTree, filepath.FromSlash(name)), name, true, dir == "")
+}
+
+func (w *warner) add(msg string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.seen[msg] {
+		if w.seen == nil {
+			w.seen = map[string]bool{}
+		}
+		w.seen[msg] = true
+		w.list = append(w.list, msg)
+	}
+}
+
+// warnings returns what was noted so far; the slice is the caller's.
+func (w *warner) warnings() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.list)
 }
 
 // The values an attribute state can give besides NAME=VALUE's text.
@@ -85,7 +179,8 @@ type attrLine struct {
 const attrBlank = " \t\r\n"
 
 // parseLine reads line (blank lines and comments already left out) as
-// git's parse_attr_line does, and says false where git ignores the line:
+// git's parse_attr_line does, and says false where git ignores the line,
+// with why for those git warns about:
 //   - a macro defined where macros are not allowed: only the top folder's
 //     .gitattributes, info/attributes and the global and system files may
 //     define them (macroOK); git says "[attr]NAME not allowed: FILE:LINE";
@@ -98,8 +193,7 @@ const attrBlank = " \t\r\n"
 //
 // A pattern may be C-quoted, as git writes paths; one whose quotes do not
 // close is read as it stands, up to a blank.
-func parseLine(line string, macroOK bool) (attrLine, bool) {
-	var l attrLine
+func parseLine(line string, macroOK bool) (l attrLine, ok bool, why string) {
 	name, rest := "", ""
 	quoted := false
 	if line[0] == '"' {
@@ -116,14 +210,14 @@ func parseLine(line string, macroOK bool) (attrLine, bool) {
 	}
 	if m, ok := strings.CutPrefix(name, "[attr]"); ok && m != "" {
 		if !macroOK {
-			return l, false
+			return l, false, "[attr]" + m + " defines a macro below the top folder"
 		}
 		m = strings.TrimLeft(m, attrBlank)
 		if i := strings.IndexAny(m, attrBlank); i >= 0 {
 			m = m[:i]
 		}
 		if !validAttrName(m) {
-			return l, false
+			return l, false, fmt.Sprintf("%q is not a valid attribute name", m)
 		}
 		l.macro = m
 	}
@@ -139,15 +233,18 @@ func parseLine(line string, macroOK bool) (attrLine, bool) {
 			n, value = n[1:], stateUnspecified
 		}
 		if !validAttrName(n) {
-			return l, false
+			return l, false, fmt.Sprintf("%q is not a valid attribute name", n)
 		}
 		l.states = append(l.states, attrState{name: n, value: value})
 	}
 	if l.macro != "" {
-		return l, true
+		return l, true, ""
 	}
-	if name == "" || name[0] == '!' {
-		return l, false
+	if name == "" {
+		return l, false, ""
+	}
+	if name[0] == '!' {
+		return l, false, "its pattern is negative (\\! matches a leading '!')"
 	}
 	if strings.HasSuffix(name, "/") {
 		l.dirOnly = true
@@ -158,7 +255,7 @@ func parseLine(line string, macroOK bool) (attrLine, bool) {
 		name = strings.TrimPrefix(name, "/")
 	}
 	l.pattern = name
-	return l, true
+	return l, true, ""
 }
 
 // validAttrName is attr.c's attr_name_valid.

@@ -52,6 +52,10 @@ type Config struct {
 	// ReadChangedPaths is commitGraph.readChangedPaths (default true):
 	// whether git reads the graph's changed-path Bloom filters.
 	ReadChangedPaths bool
+	// IgnoreCase is core.ignoreCase (default false; git init and clone set
+	// it on a file system that ignores case): attribute patterns then match
+	// paths whatever their case.
+	IgnoreCase bool
 
 	commonDir string // whose config file is the repository's own
 }
@@ -193,6 +197,8 @@ func (c *Config) apply(e entry, file string, own bool) error {
 			c.CommitGraph, err = parseBool(v)
 		case "commitgraph.readchangedpaths":
 			c.ReadChangedPaths, err = parseBool(v)
+		case "core.ignorecase":
+			c.IgnoreCase, err = parseBool(v)
 		case "core.attributesfile":
 			c.AttributesFile, err = interpolate(v)
 		case "diff.algorithm":

@@ -35,6 +35,7 @@ func TestLoadReadsWhatGitConfigReads(t *testing.T) {
 	git("config", "--global", "core.quotePath", "false")
 	git("config", "--global", "diff.algorithm", "histogram")
 	git("config", "--global", "core.bigFileThreshold", "3k")
+	git("config", "--global", "core.ignoreCase", "yes")
 	git("config", "core.bigFileThreshold", "2m")
 	git("config", "diff.algorithm", "Myers")
 	git("config", "log.showRoot", "off")
@@ -62,6 +63,9 @@ func TestLoadReadsWhatGitConfigReads(t *testing.T) {
 	}
 	if want := gitBool("log.showroot"); c.ShowRoot != want {
 		t.Errorf("ShowRoot = %v, git says %v", c.ShowRoot, want)
+	}
+	if want := gitBool("core.ignorecase"); c.IgnoreCase != want || !want {
+		t.Errorf("IgnoreCase = %v, git says %v (the test set it)", c.IgnoreCase, want)
 	}
 	if want := gitBool("diff.hex.binary"); c.BinaryDrivers["hex"] != want {
 		t.Errorf("BinaryDrivers[hex] = %v, git says %v", c.BinaryDrivers["hex"], want)

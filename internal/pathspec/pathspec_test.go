@@ -120,3 +120,22 @@ func TestPathspecJoinsThePrefixOfTheFolderTheUserIsIn(t *testing.T) {
 		}
 	}
 }
+
+// FuzzWildmatch: whatever the pattern and text, neither matcher panics, and
+// where neither holds an upper-case letter, a backslash or a bracket (the
+// places git's WM_CASEFOLD treats apart) folding changes nothing.
+func FuzzWildmatch(f *testing.F) {
+	for _, s := range [][2]string{{"*.c", "a.c"}, {"**/x", "a/b/x"}, {"[A-C]?", "bz"}, {"\\Q*", "q"}, {"a*", ""}, {"[[:upper:]]", "a"}} {
+		f.Add(s[0], s[1], true)
+	}
+	f.Fuzz(func(t *testing.T, pattern, text string, pathname bool) {
+		plain := Wildmatch(pattern, text, pathname)
+		folded := WildmatchFold(pattern, text, pathname)
+		if strings.ContainsAny(pattern+text, "ABCDEFGHIJKLMNOPQRSTUVWXYZ\\[]") {
+			return
+		}
+		if plain != folded {
+			t.Fatalf("wildmatch(%q, %q, %v): %v, folded %v", pattern, text, pathname, plain, folded)
+		}
+	})
+}

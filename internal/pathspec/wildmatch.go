@@ -6,7 +6,29 @@ package pathspec
 // match `/` and `**` between slashes spans folders; without it (git's default
 // pathspecs) `*` matches `/` too. This follows git's wildmatch.c semantics.
 func Wildmatch(pattern, text string, pathname bool) bool {
-	return wm(pattern, text, pathname, 0) == wmMatch
+	return wm(pattern, text, pathname, false, 0) == wmMatch
+}
+
+// WildmatchFold is Wildmatch with git's WM_CASEFOLD (core.ignoreCase), as
+// git's own: a letter of the text and one of the pattern compare folded
+// to lower case, a range of a bracket expression matches a letter in
+// either case and [:upper:] and [:lower:] any letter, but a letter
+// escaped with '\' or listed alone in a bracket expression matches only
+// its own case folded (wildmatch.c), so "\A" and "[A]" match neither "a"
+// nor "A".
+func WildmatchFold(pattern, text string, pathname bool) bool {
+	return wm(pattern, text, pathname, true, 0) == wmMatch
+}
+
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+func isLower(c byte) bool { return c >= 'a' && c <= 'z' }
+
+// fold is c to lower case where fold says to fold it.
+func foldByte(c byte, fold bool) byte {
+	if fold && isUpper(c) {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 const (
@@ -18,18 +40,22 @@ const (
 
 // wm matches p against t; prev is the pattern byte before p (0 at its start),
 // which decides whether a "**" stands as a whole path component.
-func wm(p, t string, pathname bool, prev byte) int {
+func wm(p, t string, pathname, fold bool, prev byte) int {
 	for len(p) > 0 {
 		c := p[0]
 		if len(t) == 0 && c != '*' {
 			return wmAbortAll
+		}
+		var tc byte // the text's next byte, folded; none left only before a '*'
+		if len(t) > 0 {
+			tc = foldByte(t[0], fold)
 		}
 		switch c {
 		case '\\':
 			if len(p) < 2 {
 				return wmNoMatch
 			}
-			if t[0] != p[1] {
+			if tc != p[1] {
 				return wmNoMatch
 			}
 			prev, p, t = p[1], p[2:], t[1:]
@@ -51,7 +77,7 @@ func wm(p, t string, pathname bool, prev byte) int {
 				// match no folder at all.
 				matchSlash = true
 				if len(p) > 0 {
-					if wm(p[1:], t, pathname, '/') == wmMatch {
+					if wm(p[1:], t, pathname, fold, '/') == wmMatch {
 						return wmMatch
 					}
 				}
@@ -70,7 +96,7 @@ func wm(p, t string, pathname bool, prev byte) int {
 				if len(t) == 0 {
 					return wmAbortAll
 				}
-				r := wm(p, t, pathname, '*')
+				r := wm(p, t, pathname, fold, '*')
 				if r != wmNoMatch {
 					if !matchSlash || r != wmAbortToSlash {
 						return r
@@ -82,10 +108,10 @@ func wm(p, t string, pathname bool, prev byte) int {
 				t = t[1:]
 			}
 		case '[':
-			n, ok, used := matchBracket(p, t[0])
+			n, ok, used := matchBracket(p, tc, fold)
 			if !used {
 				// Not a valid bracket expression: '[' is literal.
-				if t[0] != '[' {
+				if tc != '[' {
 					return wmNoMatch
 				}
 				prev, p, t = '[', p[1:], t[1:]
@@ -96,7 +122,7 @@ func wm(p, t string, pathname bool, prev byte) int {
 			}
 			prev, p, t = ']', p[n:], t[1:]
 		default:
-			if t[0] != c {
+			if tc != foldByte(c, fold) {
 				return wmNoMatch
 			}
 			prev, p, t = c, p[1:], t[1:]
@@ -110,8 +136,9 @@ func wm(p, t string, pathname bool, prev byte) int {
 
 // matchBracket matches ch against the bracket expression at the start of p.
 // It returns the expression's length, whether ch matched, and whether p held
-// a complete expression at all.
-func matchBracket(p string, ch byte) (n int, ok bool, used bool) {
+// a complete expression at all. With fold, ch is folded already; a range
+// also matches its upper case, and [:upper:] a lower case letter.
+func matchBracket(p string, ch byte, fold bool) (n int, ok bool, used bool) {
 	i := 1
 	negate := false
 	if i < len(p) && (p[i] == '!' || p[i] == '^') {
@@ -135,7 +162,7 @@ func matchBracket(p string, ch byte) (n int, ok bool, used bool) {
 				}
 			}
 			if end > 0 {
-				if charClass(p[i+2:end], ch) {
+				if charClass(p[i+2:end], ch) || fold && p[i+2:end] == "upper" && isLower(ch) {
 					matched = true
 				}
 				i = end + 2
@@ -156,6 +183,8 @@ func matchBracket(p string, ch byte) (n int, ok bool, used bool) {
 				i++
 			}
 			if lo <= ch && ch <= hi {
+				matched = true
+			} else if up := ch + 'A' - 'a'; fold && isLower(ch) && lo <= up && up <= hi {
 				matched = true
 			}
 			continue

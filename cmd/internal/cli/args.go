@@ -481,6 +481,9 @@ func (w *walkArgs) printStats(ios *iostreams, st *walker.Stats) {
 	if w.stats {
 		printWalkStats(ios, st)
 	}
+	for _, warn := range st.AttributeWarnings {
+		fmt.Fprintf(ios.errOut, "gitwalk: attributes: %s\n", warn)
+	}
 	fmt.Fprint(ios.errOut, walker.RenameLimitWarning(st))
 	fmt.Fprint(ios.errOut, missingWarning(w.opts.Missing, st))
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -248,6 +249,141 @@ func TestNumstatMatchesGitInWorkTrees(t *testing.T) {
 			}
 			if got != want {
 				t.Errorf("%s %v: differs from git: %s", name, args, firstDifference(want, got))
+			}
+		}
+	}
+}
+
+// TestIgnoredAttributeLinesCountAsGitsAndAreNamed: in a work tree whose
+// .gitattributes has lines git ignores (a negative pattern matching a file
+// named "!x.c", a line with an invalid attribute name), numstat is git's,
+// cold, warm and without the cache, and stderr names each line once.
+func TestIgnoredAttributeLinesCountAsGitsAndAreNamed(t *testing.T) {
+	testrepos.IsolateGit(t)
+	work := t.TempDir()
+	gitRun(t, "", "init", "-q", work)
+	write := func(name, s string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(work, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(".gitattributes", "!x.c -diff\ny.c -diff b@d\n")
+	for range 2 {
+		for _, f := range []string{"!x.c", "y.c"} {
+			f, err := os.OpenFile(filepath.Join(work, f), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.WriteString("line\n")
+			f.Close()
+		}
+		gitRun(t, work, "add", "-A")
+		gitRun(t, work, "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q", "-m", "c")
+	}
+	want, err := gitNumstat(t, work, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(want, "-\t-\t") {
+		t.Fatalf("git counts a file as binary; the test expects git to ignore both lines:\n%s", want)
+	}
+	warnings := "gitwalk: attributes: .gitattributes:1: git ignores this line: its pattern is negative (\\! matches a leading '!')\n" +
+		"gitwalk: attributes: .gitattributes:2: git ignores this line: \"b@d\" is not a valid attribute name\n"
+	cache := t.TempDir()
+	for _, args := range [][]string{{"--no-cache"}, {"--cache", cache}, {"--cache", cache}} {
+		got, stderr, code := runGitwalk(t, append([]string{"numstat", work}, args...)...)
+		if code != 0 || got != want || stderr != warnings {
+			t.Errorf("numstat %v: exit %d, same as git: %v, stderr:\n%s\nwant:\n%s", args, code, got == want, stderr, warnings)
+		}
+	}
+}
+
+// TestDiffAttributeAppliesToRegularFilesOnly: under "* -diff" (and the
+// binary macro) git counts a symbolic link's and a gitlink's lines, since
+// it reads the diff attribute for regular files only; numstat is git's,
+// with --no-cache, cold and warm, and with renames (a renamed link).
+func TestDiffAttributeAppliesToRegularFilesOnly(t *testing.T) {
+	testrepos.IsolateGit(t)
+	work := t.TempDir()
+	gitRun(t, "", "init", "-q", work)
+	commit := func() {
+		t.Helper()
+		gitRun(t, work, "add", "-A")
+		gitRun(t, work, "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q", "-m", "c")
+	}
+	if err := os.WriteFile(filepath.Join(work, ".gitattributes"), []byte("* -diff\n*.b binary\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range [][2]string{{"target-one", "link"}, {"target-two", "link.b"}} {
+		if err := os.Symlink(l[0], filepath.Join(work, l[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(work, "sub"), 0o755); err != nil { // a submodule not checked out: add -A keeps its gitlink
+		t.Fatal(err)
+	}
+	gitRun(t, work, "update-index", "--add", "--cacheinfo", "160000,"+strings.Repeat("1", 40)+",sub")
+	commit()
+	for _, l := range []string{"link", "link.b"} {
+		os.Remove(filepath.Join(work, l))
+		if err := os.Symlink("target-three-"+l, filepath.Join(work, l)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gitRun(t, work, "update-index", "--cacheinfo", "160000,"+strings.Repeat("2", 40)+",sub")
+	commit()
+	gitRun(t, work, "mv", "link", "moved-link")
+	commit()
+	cache := t.TempDir()
+	for _, args := range [][]string{nil, {"-M"}} {
+		want, err := gitNumstat(t, work, args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(want, "1\t1\tlink.b") || !strings.Contains(want, "1\t1\tsub") {
+			t.Fatalf("git %v does not count the link and the gitlink; the test would prove nothing:\n%s", args, want)
+		}
+		for _, c := range [][]string{{"--no-cache"}, {"--cache", cache}, {"--cache", cache}} {
+			got, stderr, code := runGitwalk(t, append(append([]string{"numstat", work}, c...), args...)...)
+			if code != 0 || got != want {
+				t.Errorf("numstat %v %v: exit %d %s: %s", c, args, code, stderr, firstDifference(want, got))
+			}
+		}
+	}
+}
+
+// TestIgnoreCaseAttributesCountAsGits: with core.ignoreCase set in the
+// repository's config, "*.PNG -diff" makes x.png binary for git log, and
+// for gitwalk, with and without the cache; unset, neither does.
+func TestIgnoreCaseAttributesCountAsGits(t *testing.T) {
+	testrepos.IsolateGit(t)
+	work := t.TempDir()
+	gitRun(t, "", "init", "-q", work)
+	if err := os.WriteFile(filepath.Join(work, ".gitattributes"), []byte("*.PNG -diff\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"a\n", "a\nb\n"} {
+		if err := os.WriteFile(filepath.Join(work, "x.png"), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		gitRun(t, work, "add", "-A")
+		gitRun(t, work, "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q", "-m", "c")
+	}
+	cache := t.TempDir()
+	for _, fold := range []string{"true", "false"} {
+		gitRun(t, work, "config", "core.ignoreCase", fold)
+		want, err := gitNumstat(t, work, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(want, "-\t-\tx.png") != (fold == "true") {
+			t.Fatalf("core.ignoreCase %s: git log says\n%s", fold, want)
+		}
+		for _, c := range [][]string{{"--no-cache"}, {"--cache", cache}, {"--cache", cache}} {
+			got, stderr, code := runGitwalk(t, append([]string{"numstat", work}, c...)...)
+			if code != 0 || got != want {
+				t.Errorf("core.ignoreCase %s, numstat %v: exit %d %s: %s", fold, c, code, stderr, firstDifference(want, got))
 			}
 		}
 	}
