@@ -45,6 +45,14 @@ func (r *Repo) SharedMailmap() (*mailmap.Map, error) {
 
 // readMailmapBlob resolves a mailmap.blob name and reads the object.
 func (r *Repo) readMailmapBlob(name string) (data []byte, ok, blob bool, err error) {
+	return r.readBlobNamed(name, "mailmap")
+}
+
+// readBlobNamed resolves a revision name (HEAD:.mailmap) and reads the
+// object: ok is false when the name resolves to nothing, blob says whether
+// the object is a blob. An object that cannot be read is an error naming
+// what it is read for.
+func (r *Repo) readBlobNamed(name, what string) (data []byte, ok, blob bool, err error) {
 	rr := revision.NewResolver(revwalk.NewGraph(revwalk.NewODBSource(r.db), nil), refs.Open(r.gitDir))
 	id, ok, err := rr.Object(name)
 	if err != nil || !ok {
@@ -52,7 +60,7 @@ func (r *Repo) readMailmapBlob(name string) (data []byte, ok, blob bool, err err
 	}
 	typ, data, err := r.db.NewReader().Read(id, nil)
 	if err != nil {
-		return nil, false, false, fmt.Errorf("unable to read mailmap object at %s: %w", name, err)
+		return nil, false, false, fmt.Errorf("unable to read %s object at %s: %w", what, name, err)
 	}
 	return data, true, typ == odb.Blob, nil
 }

@@ -43,6 +43,9 @@ type Repo struct {
 	mailmapOnce sync.Once // the mailmap SharedMailmap reads once
 	mailmap     *mailmap.Map
 	mailmapErr  error
+
+	submodulesOnce sync.Once // which gitlinks' changes are left out (submodules.go)
+	submoduleRule  *submoduleRule
 }
 
 // Open opens the repository at path the way git finds it: path may be a

@@ -251,6 +251,9 @@ func (r *Repo) storeFor(opts *Options, u *unit) *walkStore {
 		"pathspec=" + u.ps.Key(),
 		fmt.Sprintf("linecounts=%t", !opts.NoLineCounts),
 	}
+	if sub := r.submodules().fingerprint(); sub != "" {
+		settings = append(settings, sub)
+	}
 	ws := &walkStore{s: opts.Store, fp: store.NewFingerprint(settings...)}
 	held, err := ws.s.s.Holds(ws.fp)
 	if err != nil {

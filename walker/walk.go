@@ -300,6 +300,9 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 			}()
 			u := &unit{repo: r, alg: alg, opts: &opts, ps: rw.spec(), renameMode: renameMode, renameOpts: renameOpts, missing: &missing, store: ws}
 			u.td.CarryTrees(carriedTrees)
+			if sub := r.submodules(); !sub.none() {
+				u.td.IgnoreGitlinks(sub.ignored)
+			}
 			for batch := range jobs {
 				// Sized at once: grown by append, the results of a batch
 				// of 512 read from the store were allocated and copied

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -56,6 +57,12 @@ type Config struct {
 	// it on a file system that ignores case): attribute patterns then match
 	// paths whatever their case.
 	IgnoreCase bool
+	// IgnoreSubmodules is diff.ignoreSubmodules ("" when unset; else all,
+	// dirty, untracked or none), and SubmoduleIgnore each submodule's
+	// submodule.<name>.ignore, by name: with "all", git log leaves out the
+	// changes of a submodule's gitlink (diff.c is_submodule_ignored).
+	IgnoreSubmodules string
+	SubmoduleIgnore  map[string]string
 
 	commonDir string // whose config file is the repository's own
 }
@@ -151,6 +158,7 @@ func newReader(gitDir, commonDir string) (*reader, error) {
 var stringSetting = map[string]bool{
 	"core.attributesfile": true, "diff.algorithm": true, "diff.orderfile": true, "mailmap.file": true,
 	"mailmap.blob": true, "blame.ignorerevsfile": true, "extensions.partialclone": true,
+	"diff.ignoresubmodules": true,
 }
 
 // worktreeConfig says whether the repository's own config file sets
@@ -199,6 +207,8 @@ func (c *Config) apply(e entry, file string, own bool) error {
 			c.ReadChangedPaths, err = parseBool(v)
 		case "core.ignorecase":
 			c.IgnoreCase, err = parseBool(v)
+		case "diff.ignoresubmodules":
+			c.IgnoreSubmodules, err = parseIgnoreSubmodules(v)
 		case "core.attributesfile":
 			c.AttributesFile, err = interpolate(v)
 		case "diff.algorithm":
@@ -233,6 +243,17 @@ func (c *Config) apply(e entry, file string, own bool) error {
 			if c.PromisorRemote == "" {
 				if b, err := parseBool(v); err == nil && b {
 					c.PromisorRemote = e.subsection
+				}
+			}
+		case "submodule.ignore":
+			// git reads it with repo_config_get_string_tmp: a key without
+			// '=' is no value, and the .gitmodules one stands.
+			if !e.noValue {
+				if _, err = parseIgnoreSubmodules(v); err == nil {
+					if c.SubmoduleIgnore == nil {
+						c.SubmoduleIgnore = map[string]string{}
+					}
+					c.SubmoduleIgnore[e.subsection] = v
 				}
 			}
 		case "diff.binary":
@@ -311,4 +332,53 @@ func appendIgnoreRevsFile(list []string, v string) ([]string, error) {
 	}
 	p, err := interpolate(v)
 	return append(list, p), err
+}
+
+// parseIgnoreSubmodules checks a value of --ignore-submodules, as git's
+// handle_ignore_submodules_arg, which dies on any other.
+func parseIgnoreSubmodules(v string) (string, error) {
+	switch v {
+	case "all", "dirty", "untracked", "none":
+		return v, nil
+	}
+	return "", errors.New("want all, dirty, untracked or none")
+}
+
+// Submodule is one submodule .gitmodules names: its name, its path in the
+// work tree, and its ignore setting ("" when none, or not one git takes).
+type Submodule struct {
+	Name, Path, Ignore string
+}
+
+// ParseGitmodules reads a .gitmodules file's submodules as git's
+// submodule-config.c does: submodule.<name>.path and .ignore (a value
+// other than all, dirty, untracked or none is left out, as git leaves it
+// out with a warning). A text git's config parser refuses is an error.
+func ParseGitmodules(data []byte) ([]Submodule, error) {
+	entries, err := parse(data)
+	if err != nil {
+		return nil, err
+	}
+	var subs []Submodule
+	at := map[string]int{}
+	for _, e := range entries {
+		if e.section != "submodule" || !e.hasSub || e.noValue || e.key != "path" && e.key != "ignore" {
+			continue
+		}
+		i, ok := at[e.subsection]
+		if !ok {
+			i = len(subs)
+			at[e.subsection] = i
+			subs = append(subs, Submodule{Name: e.subsection})
+		}
+		switch e.key {
+		case "path":
+			subs[i].Path = e.value
+		case "ignore":
+			if _, err := parseIgnoreSubmodules(e.value); err == nil {
+				subs[i].Ignore = e.value
+			}
+		}
+	}
+	return subs, nil
 }

@@ -36,6 +36,9 @@ func TestLoadReadsWhatGitConfigReads(t *testing.T) {
 	git("config", "--global", "diff.algorithm", "histogram")
 	git("config", "--global", "core.bigFileThreshold", "3k")
 	git("config", "--global", "core.ignoreCase", "yes")
+	git("config", "--global", "diff.ignoreSubmodules", "dirty")
+	git("config", "diff.ignoreSubmodules", "all")
+	git("config", "submodule.Lib.ignore", "none")
 	git("config", "core.bigFileThreshold", "2m")
 	git("config", "diff.algorithm", "Myers")
 	git("config", "log.showRoot", "off")
@@ -66,6 +69,12 @@ func TestLoadReadsWhatGitConfigReads(t *testing.T) {
 	}
 	if want := gitBool("core.ignorecase"); c.IgnoreCase != want || !want {
 		t.Errorf("IgnoreCase = %v, git says %v (the test set it)", c.IgnoreCase, want)
+	}
+	if want := git("config", "--get", "diff.ignoresubmodules"); c.IgnoreSubmodules != want || want != "all" {
+		t.Errorf("IgnoreSubmodules = %q, git says %q (the test set all over dirty)", c.IgnoreSubmodules, want)
+	}
+	if want := git("config", "--get", "submodule.Lib.ignore"); c.SubmoduleIgnore["Lib"] != want || want != "none" {
+		t.Errorf("SubmoduleIgnore[Lib] = %q, git says %q", c.SubmoduleIgnore["Lib"], want)
 	}
 	if want := gitBool("diff.hex.binary"); c.BinaryDrivers["hex"] != want {
 		t.Errorf("BinaryDrivers[hex] = %v, git says %v", c.BinaryDrivers["hex"], want)

@@ -35,6 +35,10 @@ type Differ struct {
 	firstOnly bool // stop at the first change (TREESAME tests)
 	found     bool
 
+	// ignored says whether a change of the gitlink at a path is left out
+	// (nil: none is): see IgnoreGitlinks.
+	ignored func(path string) (bool, error)
+
 	carry *carry // nil unless CarryTrees
 }
 
@@ -254,6 +258,14 @@ func (d *Differ) entry(base int, o, n *odb.TreeEntry, st pathspec.DirState) erro
 	if st == pathspec.DirPartial && !d.ps.Matches(unsafeString(d.buf)) {
 		return nil
 	}
+	if d.ignored != nil && (o == nil || odb.IsGitlink(o.Mode)) && (n == nil || odb.IsGitlink(n.Mode)) {
+		// A gitlink added, removed or moved to another commit (not a file
+		// turned into one): diff.c's diff_addremove and diff_change ask
+		// is_submodule_ignored.
+		if ign, err := d.ignored(unsafeString(d.buf)); err != nil || ign {
+			return err
+		}
+	}
 	d.found = true
 	if d.firstOnly {
 		return nil
@@ -319,6 +331,15 @@ func (d *Differ) Reset(rd *odb.Reader, a *arena.Arena, ps *pathspec.Spec) {
 		d.carry.turn()
 	}
 }
+
+// IgnoreGitlinks has the differ leave out the changes of gitlinks
+// (submodules) at the paths ignored says so of, as git's diff does under
+// diff.ignoreSubmodules=all or a submodule's ignore=all: a gitlink added,
+// removed, or moved to another commit. (git's TREESAME test does not: its
+// callbacks of revision.c ask nothing, so a differ for Same is given
+// none.) ignored is asked with a view of the differ's buffer: it must not
+// keep it. nil ignores none. Reset keeps it.
+func (d *Differ) IgnoreGitlinks(ignored func(path string) (bool, error)) { d.ignored = ignored }
 
 // Changes returns the changes found since the last Reset, in git's order
 // (the order of `git diff-tree -r`). The slice is valid until the next
