@@ -190,15 +190,7 @@ func TestFilesAndLinesAsGitReadsThem(t *testing.T) {
 	link(filepath.Join(dir, "info-target"), ".git/info/attributes")
 	paths := []string{"a.bom", "a.crlf", "a.long", "a.ok", "a.longer", "sub/a.txt", "sub/b.sym", "a.txt", "x.info"}
 
-	out, err := exec.Command("git", append([]string{"-C", dir, "check-attr", "diff", "--"}, paths...)...).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		f := strings.SplitN(line, ": ", 3)
-		want[f[0]] = f[2]
-	}
+	want := gitCheckAttr(t, dir, nil, "diff", paths)
 	if want["sub/a.txt"] != "unspecified" || want["a.ok"] != "unset" || want["a.long"] != "unspecified" || want["x.info"] != "unset" {
 		t.Fatalf("git check-attr no longer reads these files as this test expects: %v", want)
 	}

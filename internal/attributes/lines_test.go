@@ -31,15 +31,9 @@ func TestLinesAndMacrosAsGitReadsThem(t *testing.T) {
 	t.Setenv("GIT_ATTR_NOSYSTEM", "1")
 	dir := t.TempDir()
 	global := filepath.Join(t.TempDir(), "attributes")
-	run := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command("git", append([]string{"-C", dir, "-c", "core.attributesFile=" + global}, args...)...).Output()
-		if err != nil {
-			t.Fatalf("git %v: %v", args, err)
-		}
-		return string(out)
+	if out, err := exec.Command("git", "init", "-q", dir).CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v: %s", err, out)
 	}
-	run("init", "-q")
 	writeUnder(t, filepath.Dir(global), "attributes", "[attr]gbin -diff\n[attr]chain1 chain2\n[attr]redef diff\n*.g1 gbin\n")
 	writeUnder(t, dir, ".gitattributes", strings.Join([]string{
 		"!neg.c -diff linguist-vendored",
@@ -71,17 +65,8 @@ func TestLinesAndMacrosAsGitReadsThem(t *testing.T) {
 	paths := []string{"!neg.c", "!qneg.c", "!lit.c", "neg.c", "bad.c", "bad2.c", "early.c", "x.ch", "x.rd", "x.tw",
 		"x.blk", "x.ux", "x.nx", "x.g1", "sub/x.g1", "sub/x.sm", "sub/x.sub2", "x.sub2", "x.i2", "sub/x.ok", "tp/lib.c",
 		"tp/own.c", "plain.c"}
-	gitSays := func(name string) map[string]string {
-		out := run(append([]string{"check-attr", name, "--"}, paths...)...)
-		vals := map[string]string{}
-		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-			f := strings.SplitN(line, ": ", 3)
-			vals[f[0]] = f[2]
-		}
-		return vals
-	}
-	diffs := gitSays("diff")
-	vendored := gitSays("linguist-vendored")
+	diffs := gitCheckAttr(t, dir, []string{"core.attributesFile=" + global}, "diff", paths)
+	vendored := gitCheckAttr(t, dir, []string{"core.attributesFile=" + global}, "linguist-vendored", paths)
 	asResult := func(v string) Result {
 		switch v {
 		case "set":
@@ -175,15 +160,7 @@ func TestIgnoreCaseMatchesAsGit(t *testing.T) {
 	paths := []string{"x.png", "x.PNG", "docs/a.md", "DOCS/A.MD", "b.txt", "B.txt", "ax.up", "Ax.up", "ax.lo", "Ax.lo",
 		"q.q", "Q.q", "z.z", "Z.z", "lit.file", "xend", "top/deep/x", "sub/a.sub", "SUB/a.sub", "plain.c"}
 	for _, fold := range []bool{false, true} {
-		out, err := exec.Command("git", append([]string{"-C", dir, "-c", "core.ignorecase=" + fmt.Sprint(fold), "check-attr", "diff", "--"}, paths...)...).Output()
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := map[string]string{}
-		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-			f := strings.SplitN(line, ": ", 3)
-			want[f[0]] = f[2]
-		}
+		want := gitCheckAttr(t, dir, []string{"core.ignorecase=" + fmt.Sprint(fold)}, "diff", paths)
 		var opts []Option
 		if fold {
 			opts = append(opts, IgnoreCase())
@@ -204,4 +181,24 @@ func TestIgnoreCaseMatchesAsGit(t *testing.T) {
 			t.Errorf("git check-attr under core.ignorecase: %v; the test expected it to fold letters but not an escaped or lone bracketed one", want)
 		}
 	}
+}
+
+// gitCheckAttr runs `git check-attr NAME -- PATHS` in dir, with the -c
+// settings given ("key=value"), and returns each path's value.
+func gitCheckAttr(t *testing.T, dir string, settings []string, name string, paths []string) map[string]string {
+	t.Helper()
+	args := []string{"-C", dir}
+	for _, kv := range settings {
+		args = append(args, "-c", kv)
+	}
+	out, err := exec.Command("git", append(append(args, "check-attr", name, "--"), paths...)...).Output()
+	if err != nil {
+		t.Fatalf("git check-attr %s: %v", name, err)
+	}
+	vals := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.SplitN(line, ": ", 3)
+		vals[f[0]] = f[2]
+	}
+	return vals
 }
