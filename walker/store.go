@@ -251,7 +251,7 @@ func (r *Repo) storeFor(opts *Options, u *unit) *walkStore {
 		"pathspec=" + u.ps.Key(),
 		fmt.Sprintf("linecounts=%t", !opts.NoLineCounts),
 	}
-	if sub := r.submodules().fingerprint(); sub != "" {
+	if sub := r.submodulesFor(opts).fingerprint(); sub != "" {
 		settings = append(settings, sub)
 	}
 	ws := &walkStore{s: opts.Store, fp: store.NewFingerprint(settings...)}

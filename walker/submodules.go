@@ -52,6 +52,16 @@ func (s *submoduleRule) fingerprint() string {
 	return fmt.Sprintf("ignore-submodules all=%v except=%q err=%v", s.all, paths, s.err != nil)
 }
 
+// submodulesFor returns the rule of a walk with opts: the repository's,
+// or Options.IgnoreSubmodules', which overrides every setting (git's
+// override_submodule_config).
+func (r *Repo) submodulesFor(opts *Options) *submoduleRule {
+	if opts.IgnoreSubmodules != "" {
+		return &submoduleRule{all: opts.IgnoreSubmodules == "all"}
+	}
+	return r.submodules()
+}
+
 // submodules returns the repository's rule, read once.
 func (r *Repo) submodules() *submoduleRule {
 	r.submodulesOnce.Do(func() { r.submoduleRule = r.readSubmoduleRule() })

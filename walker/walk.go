@@ -300,7 +300,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 			}()
 			u := &unit{repo: r, alg: alg, opts: &opts, ps: rw.spec(), renameMode: renameMode, renameOpts: renameOpts, missing: &missing, store: ws}
 			u.td.CarryTrees(carriedTrees)
-			if sub := r.submodules(); !sub.none() {
+			if sub := r.submodulesFor(&opts); !sub.none() {
 				u.td.IgnoreGitlinks(sub.ignored)
 			}
 			for batch := range jobs {

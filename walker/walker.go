@@ -63,6 +63,12 @@ type Options struct {
 	// tree (for example "sub/dir/"); relative Paths are joined to it.
 	PathPrefix string
 	FullDiff   bool
+	// IgnoreSubmodules is git log's --ignore-submodules: "" when not given
+	// (the repository's diff.ignoreSubmodules and its submodules' own
+	// ignore settings decide which gitlinks' changes are left out); else
+	// all, dirty, untracked or none, which alone decides (all leaves out
+	// every gitlink's change, the others none).
+	IgnoreSubmodules string
 
 	FirstParent bool      // follow only first parents; merges are diffed against parent 1
 	NoMerges    bool      // leave out commits with more than one parent

@@ -73,6 +73,9 @@ const walkArgsHelp = `Revisions and options, as git log takes them:
       --minimal           git's --minimal diff
       --diff-algorithm A  myers (default) or minimal
       --full-diff         list every file of a commit, not only those under PATH
+      --ignore-submodules[=W]  all (the default W) leaves out every submodule's gitlink
+                          changes; none, dirty or untracked keeps them all, whatever the
+                          repository's diff.ignoreSubmodules and .gitmodules say
       --no-renames        no rename detection (default: the repository's diff.renames, on
                           when unset, as git log)
   -M, --find-renames[=N]  detect renames with at least N similarity (-M50%, -M5 = 50%)
@@ -149,6 +152,15 @@ func parseWalkArgs(args []string) (*walkArgs, error) {
 			w.opts.Algorithm, w.opts.AlgorithmSet = walker.Minimal, true
 		case arg == "--full-diff":
 			w.opts.FullDiff = true
+		case arg == "--ignore-submodules":
+			w.opts.IgnoreSubmodules = "all"
+		case strings.HasPrefix(arg, "--ignore-submodules="):
+			switch v := strings.TrimPrefix(arg, "--ignore-submodules="); v {
+			case "all", "dirty", "untracked", "none":
+				w.opts.IgnoreSubmodules = v
+			default:
+				err = usagef("bad --ignore-submodules value %q (all, dirty, untracked or none)", v)
+			}
 		case arg == "--stats":
 			w.stats = true
 		case is("--diff-algorithm", ""):

@@ -157,6 +157,7 @@ func refuseBranchesArgs(w *walkArgs) error {
 		{o.FullDiff, "--full-diff"},
 		{o.AlgorithmSet, "--minimal/--diff-algorithm"},
 		{o.MaxBlobSize > 0, "--max-blob-size"},
+		{o.IgnoreSubmodules != "", "--ignore-submodules"},
 	} {
 		if c.given {
 			return usagef("branches does not take %s: it walks each branch whole against the base, with the repository's diff settings", c.flag)

@@ -15,7 +15,8 @@ import (
 // which wins), from numstat but not from the TREESAME test of a
 // path-limited walk (its commits stay, without the line). Each setting
 // below is compared with git log, with --no-cache and with a cache (cold,
-// then warm); then in a work tree whose .gitmodules is gone (HEAD's is
+// then warm), and so is each with git log's --ignore-submodules, which
+// overrides them; then in a work tree whose .gitmodules is gone (HEAD's is
 // read), and in a bare clone (none is).
 func TestIgnoredSubmodulesAreLeftOutAsGitLeavesThem(t *testing.T) {
 	testrepos.IsolateGit(t)
@@ -102,6 +103,10 @@ func TestIgnoredSubmodulesAreLeftOutAsGitLeavesThem(t *testing.T) {
 		check(s.name, work)
 		check(s.name+", -- libs/a", work, "--", "libs/a")
 		check(s.name+", -- libs", work, "--", "libs")
+		// git log's flag overrides every setting.
+		for _, f := range []string{"--ignore-submodules", "--ignore-submodules=none", "--ignore-submodules=dirty"} {
+			check(s.name+", "+f, work, f)
+		}
 		for _, kv := range s.config {
 			gitRun(t, work, "config", "--unset", kv[0])
 		}
