@@ -170,3 +170,8 @@ func isGitDir(dir string) bool {
 // the config turns it off): whether paths with bytes of 0x80 and above are
 // printed C-quoted.
 func (r *Repo) QuotePath() bool { return r.cfg.QuotePath }
+
+// LogFollow reports git's log.follow for this repository: whether git log
+// follows a walk limited to a single path through its renames, as with
+// --follow, which the walker does not do.
+func (r *Repo) LogFollow() bool { return r.cfg.LogFollow }

@@ -63,6 +63,9 @@ type Config struct {
 	// changes of a submodule's gitlink (diff.c is_submodule_ignored).
 	IgnoreSubmodules string
 	SubmoduleIgnore  map[string]string
+	// LogFollow is log.follow: git log then follows a walk limited to one
+	// path through its renames, as with --follow.
+	LogFollow bool
 
 	commonDir string // whose config file is the repository's own
 }
@@ -232,6 +235,8 @@ func (c *Config) apply(e entry, file string, own bool) error {
 			}
 		case "log.showroot":
 			c.ShowRoot, err = parseBool(v)
+		case "log.follow":
+			c.LogFollow, err = parseBool(v)
 		case "extensions.partialclone":
 			if own {
 				c.PromisorRemote = v

@@ -25,6 +25,7 @@ type walkArgs struct {
 	repoGiven bool // -C or a folder as the first argument named repo
 	opts      walker.Options
 	emptyWalk bool // -n 0: git prints nothing
+	noFollow  bool // --no-follow: a single path is not followed, whatever log.follow says
 	stats     bool
 	help      bool
 	cpuprof   string // write a CPU profile (pprof) of the run here
@@ -73,6 +74,8 @@ const walkArgsHelp = `Revisions and options, as git log takes them:
       --minimal           git's --minimal diff
       --diff-algorithm A  myers (default) or minimal
       --full-diff         list every file of a commit, not only those under PATH
+      --no-follow         one PATH is not followed through renames (git log --no-follow), where
+                          the config's log.follow would have git log follow it
       --ignore-submodules[=W]  all (the default W) leaves out every submodule's gitlink
                           changes; none, dirty or untracked keeps them all, whatever the
                           repository's diff.ignoreSubmodules and .gitmodules say
@@ -152,6 +155,10 @@ func parseWalkArgs(args []string) (*walkArgs, error) {
 			w.opts.Algorithm, w.opts.AlgorithmSet = walker.Minimal, true
 		case arg == "--full-diff":
 			w.opts.FullDiff = true
+		case arg == "--no-follow":
+			w.noFollow = true
+		case arg == "--follow":
+			err = usagef("--follow is not implemented yet (the analyses follow files through renames by themselves)")
 		case arg == "--ignore-submodules":
 			w.opts.IgnoreSubmodules = "all"
 		case strings.HasPrefix(arg, "--ignore-submodules="):

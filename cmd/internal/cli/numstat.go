@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"fmt"
 	"strconv"
 
 	"github.com/gitwalk/gitwalk/internal/quote"
@@ -47,6 +48,11 @@ func runNumstat(cmd *cobra.Command, ios *iostreams, w *walkArgs) error {
 		return err
 	}
 	defer repo.Close()
+	if repo.LogFollow() && len(w.opts.Paths) == 1 && !w.noFollow {
+		// git log --numstat would follow the path through its renames
+		// (--follow), listing other commits and other numbers.
+		return fmt.Errorf("the config sets log.follow, so git log follows %s through its renames (--follow), which gitwalk does not implement yet; --no-follow gives git log --no-follow's numbers", w.opts.Paths[0])
+	}
 	if w.emptyWalk {
 		return nil
 	}

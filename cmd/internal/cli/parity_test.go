@@ -389,6 +389,50 @@ func TestIgnoreCaseAttributesCountAsGits(t *testing.T) {
 	}
 }
 
+// TestLogFollowStopsNumstatOfOnePath: with log.follow set, git log follows
+// a walk limited to one path through its renames (--follow), which gitwalk
+// does not do: numstat of one path stops with one line saying so, and
+// --no-follow gives git log --no-follow's numbers; with two paths, or
+// without the setting, numstat is git log's as ever.
+func TestLogFollowStopsNumstatOfOnePath(t *testing.T) {
+	testrepos.IsolateGit(t)
+	work := t.TempDir()
+	gitRun(t, "", "init", "-q", work)
+	commit := func() {
+		t.Helper()
+		gitRun(t, work, "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q", "-a", "-m", "c")
+	}
+	if err := os.WriteFile(filepath.Join(work, "a"), []byte("1\n2\n3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gitRun(t, work, "add", "a")
+	commit()
+	gitRun(t, work, "mv", "a", "b")
+	commit()
+	gitRun(t, work, "config", "log.follow", "true")
+	followed, err := gitNumstat(t, work, []string{"--", "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(followed, "a => b") {
+		t.Fatalf("git log with log.follow does not follow b:\n%s", followed)
+	}
+	_, stderr, code := runGitwalk(t, "numstat", work, "--", "b")
+	if code != 1 || !strings.Contains(stderr, "log.follow") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("numstat -- b under log.follow: exit %d, stderr %q; want 1 and one line naming log.follow", code, stderr)
+	}
+	for _, args := range [][]string{{"--no-follow", "--", "b"}, {"--", "b", "a"}} {
+		want, err := gitNumstat(t, work, args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, stderr, code := runGitwalk(t, append([]string{"numstat", work}, args...)...)
+		if code != 0 || got != want {
+			t.Errorf("numstat %v under log.follow: exit %d %s: %s", args, code, stderr, firstDifference(want, got))
+		}
+	}
+}
+
 // TestBigFileThresholdMatchesGit sets core.bigFileThreshold low in a fixture's
 // config, so blobs above it are binary without being read, on packed and on
 // loose objects alike.
