@@ -175,3 +175,9 @@ func (r *Repo) QuotePath() bool { return r.cfg.QuotePath }
 // follows a walk limited to a single path through its renames, as with
 // --follow, which the walker does not do.
 func (r *Repo) LogFollow() bool { return r.cfg.LogFollow }
+
+// DiffRelative reports git's diff.relative for this repository: whether
+// git log run from a folder inside the work tree shows only the changes
+// under it, with paths relative to it (--relative), which the walker does
+// not do.
+func (r *Repo) DiffRelative() bool { return r.cfg.DiffRelative }

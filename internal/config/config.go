@@ -66,6 +66,10 @@ type Config struct {
 	// LogFollow is log.follow: git log then follows a walk limited to one
 	// path through its renames, as with --follow.
 	LogFollow bool
+	// DiffRelative is diff.relative: git log run from a folder inside the
+	// work tree then shows only the changes under it, with paths relative
+	// to it, as with --relative.
+	DiffRelative bool
 
 	commonDir string // whose config file is the repository's own
 }
@@ -237,6 +241,8 @@ func (c *Config) apply(e entry, file string, own bool) error {
 			c.ShowRoot, err = parseBool(v)
 		case "log.follow":
 			c.LogFollow, err = parseBool(v)
+		case "diff.relative":
+			c.DiffRelative, err = parseBool(v)
 		case "extensions.partialclone":
 			if own {
 				c.PromisorRemote = v

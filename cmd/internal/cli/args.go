@@ -21,16 +21,17 @@ import (
 // They are parsed by hand, in order, because their order matters to git
 // (`--all` among revisions decides ties; `--reverse` toggles).
 type walkArgs struct {
-	repo      string
-	repoGiven bool // -C or a folder as the first argument named repo
-	opts      walker.Options
-	emptyWalk bool // -n 0: git prints nothing
-	noFollow  bool // --no-follow: a single path is not followed, whatever log.follow says
-	stats     bool
-	help      bool
-	cpuprof   string // write a CPU profile (pprof) of the run here
-	traceFile string // write an execution trace (go tool trace) of the run here
-	progress  bool   // a progress bar may be drawn (progressShown decides)
+	repo       string
+	repoGiven  bool // -C or a folder as the first argument named repo
+	opts       walker.Options
+	emptyWalk  bool // -n 0: git prints nothing
+	noFollow   bool // --no-follow: a single path is not followed, whatever log.follow says
+	noRelative bool // --no-relative: changes and paths are the whole tree's, whatever diff.relative says
+	stats      bool
+	help       bool
+	cpuprof    string // write a CPU profile (pprof) of the run here
+	traceFile  string // write an execution trace (go tool trace) of the run here
+	progress   bool   // a progress bar may be drawn (progressShown decides)
 	// notRepo is the first argument when, not being a folder, it was taken
 	// as a revision rather than the repository: named when the current
 	// folder is no repository either, since it was likely meant as one.
@@ -76,6 +77,9 @@ const walkArgsHelp = `Revisions and options, as git log takes them:
       --full-diff         list every file of a commit, not only those under PATH
       --no-follow         one PATH is not followed through renames (git log --no-follow), where
                           the config's log.follow would have git log follow it
+      --no-relative       the whole tree's changes and paths (git log --no-relative), where the
+                          config's diff.relative would have git log, run from a folder, show
+                          only that folder's
       --ignore-submodules[=W]  all (the default W) leaves out every submodule's gitlink
                           changes; none, dirty or untracked keeps them all, whatever the
                           repository's diff.ignoreSubmodules and .gitmodules say
@@ -157,6 +161,8 @@ func parseWalkArgs(args []string) (*walkArgs, error) {
 			w.opts.FullDiff = true
 		case arg == "--no-follow":
 			w.noFollow = true
+		case arg == "--no-relative":
+			w.noRelative = true
 		case arg == "--follow":
 			err = usagef("--follow is not implemented yet (the analyses follow files through renames by themselves)")
 		case arg == "--ignore-submodules":

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/gitwalk/gitwalk/internal/quote"
 	"github.com/gitwalk/gitwalk/internal/renames"
@@ -52,6 +53,11 @@ func runNumstat(cmd *cobra.Command, ios *iostreams, w *walkArgs) error {
 		// git log --numstat would follow the path through its renames
 		// (--follow), listing other commits and other numbers.
 		return fmt.Errorf("the config sets log.follow, so git log follows %s through its renames (--follow), which gitwalk does not implement yet; --no-follow gives git log --no-follow's numbers", w.opts.Paths[0])
+	}
+	if repo.DiffRelative() && w.opts.PathPrefix != "" && !w.noRelative {
+		// git log run from a folder would show only its changes, with
+		// paths relative to it (--relative).
+		return fmt.Errorf("the config sets diff.relative, so git log run from %s shows only the changes under it, relative to it (--relative), which gitwalk does not implement yet; --no-relative gives git log --no-relative's numbers", strings.TrimSuffix(w.opts.PathPrefix, "/"))
 	}
 	if w.emptyWalk {
 		return nil

@@ -433,6 +433,53 @@ func TestLogFollowStopsNumstatOfOnePath(t *testing.T) {
 	}
 }
 
+// TestDiffRelativeStopsNumstatFromAFolder: with diff.relative set, git log
+// run from a folder shows only the changes under it, relative to it, which
+// gitwalk does not do: numstat from the folder stops with one line saying
+// so, --no-relative gives git log --no-relative's numbers, and from the
+// top numstat is git log's as ever.
+func TestDiffRelativeStopsNumstatFromAFolder(t *testing.T) {
+	testrepos.IsolateGit(t)
+	work := t.TempDir()
+	gitRun(t, "", "init", "-q", work)
+	for _, f := range []string{"top.txt", "sub/in.txt"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(work, f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(work, f), []byte("x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gitRun(t, work, "add", "-A")
+	gitRun(t, work, "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q", "-m", "c")
+	gitRun(t, work, "config", "diff.relative", "true")
+	sub := filepath.Join(work, "sub")
+	relative, err := gitNumstat(t, sub, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(relative, "top.txt") || !strings.Contains(relative, "\tin.txt") {
+		t.Fatalf("git log from sub under diff.relative is not relative:\n%s", relative)
+	}
+	_, stderr, code := runGitwalk(t, "numstat", sub)
+	if code != 1 || !strings.Contains(stderr, "diff.relative") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("numstat from sub under diff.relative: exit %d, stderr %q; want 1 and one line naming diff.relative", code, stderr)
+	}
+	for _, c := range []struct {
+		dir  string
+		args []string
+	}{{sub, []string{"--no-relative"}}, {work, nil}} {
+		want, err := gitNumstat(t, c.dir, c.args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, stderr, code := runGitwalk(t, append([]string{"numstat", c.dir}, c.args...)...)
+		if code != 0 || got != want {
+			t.Errorf("numstat %s %v under diff.relative: exit %d %s: %s", c.dir, c.args, code, stderr, firstDifference(want, got))
+		}
+	}
+}
+
 // TestBigFileThresholdMatchesGit sets core.bigFileThreshold low in a fixture's
 // config, so blobs above it are binary without being read, on packed and on
 // loose objects alike.
