@@ -254,48 +254,74 @@ func TestNumstatMatchesGitInWorkTrees(t *testing.T) {
 	}
 }
 
+// scratchRepo is a work tree a test builds its history in with git.
+type scratchRepo struct {
+	t   *testing.T
+	dir string
+}
+
+func newScratchRepo(t *testing.T) *scratchRepo {
+	t.Helper()
+	dir := t.TempDir()
+	gitRun(t, "", "init", "-q", dir)
+	return &scratchRepo{t: t, dir: dir}
+}
+
+// write writes a file of the work tree, making its folders.
+func (r *scratchRepo) write(name, content string) {
+	r.t.Helper()
+	p := filepath.Join(r.dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// commit stages the whole work tree and commits it.
+func (r *scratchRepo) commit() {
+	r.t.Helper()
+	gitRun(r.t, r.dir, "add", "-A")
+	gitRun(r.t, r.dir, "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q", "-m", "c")
+}
+
+// numstatAsGit compares gitwalk numstat of dir with args against git log's
+// (gitNumstat), with --no-cache, then twice with the cache in folder cache
+// (cold, then warm, when it starts empty), and returns git's output; what
+// names the case in a failure. stderr must be wantErr each time.
+func numstatAsGit(t *testing.T, what, dir, cache, wantErr string, args ...string) string {
+	t.Helper()
+	want, err := gitNumstat(t, dir, args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][]string{{"--no-cache"}, {"--cache", cache}, {"--cache", cache}} {
+		got, stderr, code := runGitwalk(t, append(append([]string{"numstat", dir}, c...), args...)...)
+		if code != 0 || got != want || stderr != wantErr {
+			t.Errorf("%s: numstat %v %v: exit %d, stderr %q (want %q): %s", what, c, args, code, stderr, wantErr, firstDifference(want, got))
+		}
+	}
+	return want
+}
+
 // TestIgnoredAttributeLinesCountAsGitsAndAreNamed: in a work tree whose
 // .gitattributes has lines git ignores (a negative pattern matching a file
 // named "!x.c", a line with an invalid attribute name), numstat is git's,
 // cold, warm and without the cache, and stderr names each line once.
 func TestIgnoredAttributeLinesCountAsGitsAndAreNamed(t *testing.T) {
 	testrepos.IsolateGit(t)
-	work := t.TempDir()
-	gitRun(t, "", "init", "-q", work)
-	write := func(name, s string) {
-		t.Helper()
-		if err := os.WriteFile(filepath.Join(work, name), []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(".gitattributes", "!x.c -diff\ny.c -diff b@d\n")
-	for range 2 {
-		for _, f := range []string{"!x.c", "y.c"} {
-			f, err := os.OpenFile(filepath.Join(work, f), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f.WriteString("line\n")
-			f.Close()
-		}
-		gitRun(t, work, "add", "-A")
-		gitRun(t, work, "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q", "-m", "c")
-	}
-	want, err := gitNumstat(t, work, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(want, "-\t-\t") {
-		t.Fatalf("git counts a file as binary; the test expects git to ignore both lines:\n%s", want)
+	r := newScratchRepo(t)
+	r.write(".gitattributes", "!x.c -diff\ny.c -diff b@d\n")
+	for _, content := range []string{"line\n", "line\nline\n"} {
+		r.write("!x.c", content)
+		r.write("y.c", content)
+		r.commit()
 	}
 	warnings := "gitwalk: attributes: .gitattributes:1: git ignores this line: its pattern is negative (\\! matches a leading '!')\n" +
 		"gitwalk: attributes: .gitattributes:2: git ignores this line: \"b@d\" is not a valid attribute name\n"
-	cache := t.TempDir()
-	for _, args := range [][]string{{"--no-cache"}, {"--cache", cache}, {"--cache", cache}} {
-		got, stderr, code := runGitwalk(t, append([]string{"numstat", work}, args...)...)
-		if code != 0 || got != want || stderr != warnings {
-			t.Errorf("numstat %v: exit %d, same as git: %v, stderr:\n%s\nwant:\n%s", args, code, got == want, stderr, warnings)
-		}
+	if want := numstatAsGit(t, "ignored lines", r.dir, t.TempDir(), warnings); strings.Contains(want, "-\t-\t") {
+		t.Fatalf("git counts a file as binary; the test expects git to ignore both lines:\n%s", want)
 	}
 }
 
@@ -305,50 +331,33 @@ func TestIgnoredAttributeLinesCountAsGitsAndAreNamed(t *testing.T) {
 // with --no-cache, cold and warm, and with renames (a renamed link).
 func TestDiffAttributeAppliesToRegularFilesOnly(t *testing.T) {
 	testrepos.IsolateGit(t)
-	work := t.TempDir()
-	gitRun(t, "", "init", "-q", work)
-	commit := func() {
-		t.Helper()
-		gitRun(t, work, "add", "-A")
-		gitRun(t, work, "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q", "-m", "c")
-	}
-	if err := os.WriteFile(filepath.Join(work, ".gitattributes"), []byte("* -diff\n*.b binary\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	r := newScratchRepo(t)
+	r.write(".gitattributes", "* -diff\n*.b binary\n")
 	for _, l := range [][2]string{{"target-one", "link"}, {"target-two", "link.b"}} {
-		if err := os.Symlink(l[0], filepath.Join(work, l[1])); err != nil {
+		if err := os.Symlink(l[0], filepath.Join(r.dir, l[1])); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := os.Mkdir(filepath.Join(work, "sub"), 0o755); err != nil { // a submodule not checked out: add -A keeps its gitlink
+	if err := os.Mkdir(filepath.Join(r.dir, "sub"), 0o755); err != nil { // a submodule not checked out: add -A keeps its gitlink
 		t.Fatal(err)
 	}
-	gitRun(t, work, "update-index", "--add", "--cacheinfo", "160000,"+strings.Repeat("1", 40)+",sub")
-	commit()
+	gitRun(t, r.dir, "update-index", "--add", "--cacheinfo", "160000,"+strings.Repeat("1", 40)+",sub")
+	r.commit()
 	for _, l := range []string{"link", "link.b"} {
-		os.Remove(filepath.Join(work, l))
-		if err := os.Symlink("target-three-"+l, filepath.Join(work, l)); err != nil {
+		os.Remove(filepath.Join(r.dir, l))
+		if err := os.Symlink("target-three-"+l, filepath.Join(r.dir, l)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	gitRun(t, work, "update-index", "--cacheinfo", "160000,"+strings.Repeat("2", 40)+",sub")
-	commit()
-	gitRun(t, work, "mv", "link", "moved-link")
-	commit()
+	gitRun(t, r.dir, "update-index", "--cacheinfo", "160000,"+strings.Repeat("2", 40)+",sub")
+	r.commit()
+	gitRun(t, r.dir, "mv", "link", "moved-link")
+	r.commit()
 	cache := t.TempDir()
 	for _, args := range [][]string{nil, {"-M"}} {
-		want, err := gitNumstat(t, work, args)
-		if err != nil {
-			t.Fatal(err)
-		}
+		want := numstatAsGit(t, "links", r.dir, cache, "", args...)
 		if !strings.Contains(want, "1\t1\tlink.b") || !strings.Contains(want, "1\t1\tsub") {
 			t.Fatalf("git %v does not count the link and the gitlink; the test would prove nothing:\n%s", args, want)
-		}
-		for _, c := range [][]string{{"--no-cache"}, {"--cache", cache}, {"--cache", cache}} {
-			got, stderr, code := runGitwalk(t, append(append([]string{"numstat", work}, c...), args...)...)
-			if code != 0 || got != want {
-				t.Errorf("numstat %v %v: exit %d %s: %s", c, args, code, stderr, firstDifference(want, got))
-			}
 		}
 	}
 }
@@ -358,33 +367,17 @@ func TestDiffAttributeAppliesToRegularFilesOnly(t *testing.T) {
 // for gitwalk, with and without the cache; unset, neither does.
 func TestIgnoreCaseAttributesCountAsGits(t *testing.T) {
 	testrepos.IsolateGit(t)
-	work := t.TempDir()
-	gitRun(t, "", "init", "-q", work)
-	if err := os.WriteFile(filepath.Join(work, ".gitattributes"), []byte("*.PNG -diff\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	r := newScratchRepo(t)
+	r.write(".gitattributes", "*.PNG -diff\n")
 	for _, s := range []string{"a\n", "a\nb\n"} {
-		if err := os.WriteFile(filepath.Join(work, "x.png"), []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		gitRun(t, work, "add", "-A")
-		gitRun(t, work, "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q", "-m", "c")
+		r.write("x.png", s)
+		r.commit()
 	}
-	cache := t.TempDir()
+	cache := t.TempDir() // one for both settings: the key keeps them apart
 	for _, fold := range []string{"true", "false"} {
-		gitRun(t, work, "config", "core.ignoreCase", fold)
-		want, err := gitNumstat(t, work, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.Contains(want, "-\t-\tx.png") != (fold == "true") {
+		gitRun(t, r.dir, "config", "core.ignoreCase", fold)
+		if want := numstatAsGit(t, "core.ignoreCase "+fold, r.dir, cache, ""); strings.Contains(want, "-\t-\tx.png") != (fold == "true") {
 			t.Fatalf("core.ignoreCase %s: git log says\n%s", fold, want)
-		}
-		for _, c := range [][]string{{"--no-cache"}, {"--cache", cache}, {"--cache", cache}} {
-			got, stderr, code := runGitwalk(t, append([]string{"numstat", work}, c...)...)
-			if code != 0 || got != want {
-				t.Errorf("core.ignoreCase %s, numstat %v: exit %d %s: %s", fold, c, code, stderr, firstDifference(want, got))
-			}
 		}
 	}
 }
@@ -396,41 +389,25 @@ func TestIgnoreCaseAttributesCountAsGits(t *testing.T) {
 // without the setting, numstat is git log's as ever.
 func TestLogFollowStopsNumstatOfOnePath(t *testing.T) {
 	testrepos.IsolateGit(t)
-	work := t.TempDir()
-	gitRun(t, "", "init", "-q", work)
-	commit := func() {
-		t.Helper()
-		gitRun(t, work, "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q", "-a", "-m", "c")
-	}
-	if err := os.WriteFile(filepath.Join(work, "a"), []byte("1\n2\n3\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	gitRun(t, work, "add", "a")
-	commit()
-	gitRun(t, work, "mv", "a", "b")
-	commit()
-	gitRun(t, work, "config", "log.follow", "true")
-	followed, err := gitNumstat(t, work, []string{"--", "b"})
+	r := newScratchRepo(t)
+	r.write("a", "1\n2\n3\n")
+	r.commit()
+	gitRun(t, r.dir, "mv", "a", "b")
+	r.commit()
+	gitRun(t, r.dir, "config", "log.follow", "true")
+	followed, err := gitNumstat(t, r.dir, []string{"--", "b"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(followed, "a => b") {
 		t.Fatalf("git log with log.follow does not follow b:\n%s", followed)
 	}
-	_, stderr, code := runGitwalk(t, "numstat", work, "--", "b")
+	_, stderr, code := runGitwalk(t, "numstat", r.dir, "--", "b")
 	if code != 1 || !strings.Contains(stderr, "log.follow") || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("numstat -- b under log.follow: exit %d, stderr %q; want 1 and one line naming log.follow", code, stderr)
 	}
-	for _, args := range [][]string{{"--no-follow", "--", "b"}, {"--", "b", "a"}} {
-		want, err := gitNumstat(t, work, args)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, stderr, code := runGitwalk(t, append([]string{"numstat", work}, args...)...)
-		if code != 0 || got != want {
-			t.Errorf("numstat %v under log.follow: exit %d %s: %s", args, code, stderr, firstDifference(want, got))
-		}
-	}
+	numstatAsGit(t, "log.follow", r.dir, t.TempDir(), "", "--no-follow", "--", "b")
+	numstatAsGit(t, "log.follow", r.dir, t.TempDir(), "", "--", "b", "a")
 }
 
 // TestDiffRelativeStopsNumstatFromAFolder: with diff.relative set, git log
@@ -440,20 +417,12 @@ func TestLogFollowStopsNumstatOfOnePath(t *testing.T) {
 // top numstat is git log's as ever.
 func TestDiffRelativeStopsNumstatFromAFolder(t *testing.T) {
 	testrepos.IsolateGit(t)
-	work := t.TempDir()
-	gitRun(t, "", "init", "-q", work)
-	for _, f := range []string{"top.txt", "sub/in.txt"} {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(work, f)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(work, f), []byte("x\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	gitRun(t, work, "add", "-A")
-	gitRun(t, work, "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q", "-m", "c")
-	gitRun(t, work, "config", "diff.relative", "true")
-	sub := filepath.Join(work, "sub")
+	r := newScratchRepo(t)
+	r.write("top.txt", "x\n")
+	r.write("sub/in.txt", "x\n")
+	r.commit()
+	gitRun(t, r.dir, "config", "diff.relative", "true")
+	sub := filepath.Join(r.dir, "sub")
 	relative, err := gitNumstat(t, sub, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -465,19 +434,8 @@ func TestDiffRelativeStopsNumstatFromAFolder(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "diff.relative") || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("numstat from sub under diff.relative: exit %d, stderr %q; want 1 and one line naming diff.relative", code, stderr)
 	}
-	for _, c := range []struct {
-		dir  string
-		args []string
-	}{{sub, []string{"--no-relative"}}, {work, nil}} {
-		want, err := gitNumstat(t, c.dir, c.args)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, stderr, code := runGitwalk(t, append([]string{"numstat", c.dir}, c.args...)...)
-		if code != 0 || got != want {
-			t.Errorf("numstat %s %v under diff.relative: exit %d %s: %s", c.dir, c.args, code, stderr, firstDifference(want, got))
-		}
-	}
+	numstatAsGit(t, "diff.relative from sub", sub, t.TempDir(), "", "--no-relative")
+	numstatAsGit(t, "diff.relative from the top", r.dir, t.TempDir(), "")
 }
 
 // TestBigFileThresholdMatchesGit sets core.bigFileThreshold low in a fixture's

@@ -20,17 +20,9 @@ import (
 // read), and in a bare clone (none is).
 func TestIgnoredSubmodulesAreLeftOutAsGitLeavesThem(t *testing.T) {
 	testrepos.IsolateGit(t)
-	work := filepath.Join(t.TempDir(), "w")
-	gitRun(t, "", "init", "-q", work)
-	write := func(name, s string) {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(work, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(work, name), []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	r := newScratchRepo(t)
+	work := r.dir
+	write := r.write
 	commit := func() {
 		t.Helper()
 		gitRun(t, work, "-c", "user.name=A", "-c", "user.email=a@x", "commit", "-q", "-m", "c")
@@ -60,17 +52,7 @@ func TestIgnoredSubmodulesAreLeftOutAsGitLeavesThem(t *testing.T) {
 
 	check := func(name, dir string, args ...string) {
 		t.Helper()
-		want, err := gitNumstat(t, dir, args)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cache := t.TempDir()
-		for _, c := range [][]string{{"--no-cache"}, {"--cache", cache}, {"--cache", cache}} {
-			got, stderr, code := runGitwalk(t, append(append([]string{"numstat", dir}, c...), args...)...)
-			if code != 0 || got != want {
-				t.Errorf("%s: numstat %v %v: exit %d %s: %s", name, c, args, code, stderr, firstDifference(want, got))
-			}
-		}
+		numstatAsGit(t, name, dir, t.TempDir(), "", args...)
 	}
 	for _, s := range []struct {
 		name   string
