@@ -49,11 +49,9 @@ func runNumstat(cmd *cobra.Command, ios *iostreams, w *walkArgs) error {
 		return err
 	}
 	defer repo.Close()
-	if repo.LogFollow() && len(w.opts.Paths) == 1 && !w.noFollow {
-		// git log --numstat would follow the path through its renames
-		// (--follow), listing other commits and other numbers.
-		return fmt.Errorf("the config sets log.follow, so git log follows %s through its renames (--follow), which gitwalk does not implement yet; --no-follow gives git log --no-follow's numbers", w.opts.Paths[0])
-	}
+	// git log follows one path through its renames under --follow, or
+	// under log.follow when the pathspec is one item.
+	w.opts.Follow = w.follow > 0 || (w.follow == 0 && repo.FollowsByDefault(w.opts))
 	if repo.DiffRelative() && w.opts.PathPrefix != "" && !w.noRelative {
 		// git log run from a folder would show only its changes, with
 		// paths relative to it (--relative).

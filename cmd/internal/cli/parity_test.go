@@ -382,32 +382,50 @@ func TestIgnoreCaseAttributesCountAsGits(t *testing.T) {
 	}
 }
 
-// TestLogFollowStopsNumstatOfOnePath: with log.follow set, git log follows
-// a walk limited to one path through its renames (--follow), which gitwalk
-// does not do: numstat of one path stops with one line saying so, and
-// --no-follow gives git log --no-follow's numbers; with two paths, or
-// without the setting, numstat is git log's as ever.
-func TestLogFollowStopsNumstatOfOnePath(t *testing.T) {
+// TestFollowAsGitLog: numstat follows one path through its renames as
+// git log does, with --follow or under log.follow (one path, not an
+// exclude); --no-follow and two paths do not; what git refuses, gitwalk
+// refuses in one line; the analyses refuse --follow as a usage error.
+func TestFollowAsGitLog(t *testing.T) {
 	testrepos.IsolateGit(t)
 	r := newScratchRepo(t)
-	r.write("a", "1\n2\n3\n")
+	r.write("a", "1\n2\n3\n4\n5\n")
+	r.commit()
+	r.write("a", "1\n2\n3\n4\n5\n6\n")
 	r.commit()
 	gitRun(t, r.dir, "mv", "a", "b")
+	r.write("b", "1\n2\n3\n4\n5\n6\n7\n")
 	r.commit()
+	r.write("x", "other\n")
+	r.commit()
+	followed := numstatAsGit(t, "--follow", r.dir, t.TempDir(), "", "--follow", "--", "b")
+	if !strings.Contains(followed, "a => b") || !strings.Contains(followed, "\ta\n") {
+		t.Fatalf("git log --follow does not follow b to a:\n%s", followed)
+	}
+	numstatAsGit(t, "--follow -n1", r.dir, t.TempDir(), "", "--follow", "-n1", "--", "b")
+	numstatAsGit(t, "--follow --no-follow", r.dir, t.TempDir(), "", "--follow", "--no-follow", "--", "b")
 	gitRun(t, r.dir, "config", "log.follow", "true")
-	followed, err := gitNumstat(t, r.dir, []string{"--", "b"})
-	if err != nil {
-		t.Fatal(err)
+	numstatAsGit(t, "log.follow", r.dir, t.TempDir(), "", "--", "b")
+	numstatAsGit(t, "log.follow --no-follow", r.dir, t.TempDir(), "", "--no-follow", "--", "b")
+	numstatAsGit(t, "log.follow, two paths", r.dir, t.TempDir(), "", "--", "b", "x")
+	numstatAsGit(t, "log.follow, an exclude", r.dir, t.TempDir(), "", "--", ":!x")
+	for _, args := range [][]string{
+		{"--follow"},
+		{"--follow", "--", "a", "b"},
+		{"--follow", "--full-diff", "--", "b"},
+		{"--follow", "--", ":(glob)b"},
+	} {
+		if _, err := gitNumstat(t, r.dir, args); err == nil {
+			t.Errorf("git log %v does not fail", args)
+		}
+		_, stderr, code := runGitwalk(t, append([]string{"numstat", r.dir}, args...)...)
+		if code != 1 || !strings.Contains(stderr, "--follow") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("numstat %v: exit %d, stderr %q; want 1 and one line naming --follow", args, code, stderr)
+		}
 	}
-	if !strings.Contains(followed, "a => b") {
-		t.Fatalf("git log with log.follow does not follow b:\n%s", followed)
+	if _, stderr, code := runGitwalk(t, "churn", r.dir, "--follow", "--", "b"); code != 2 || !strings.Contains(stderr, "--follow") {
+		t.Errorf("churn --follow: exit %d, stderr %q; want a usage error naming --follow", code, stderr)
 	}
-	_, stderr, code := runGitwalk(t, "numstat", r.dir, "--", "b")
-	if code != 1 || !strings.Contains(stderr, "log.follow") || strings.Count(stderr, "\n") != 1 {
-		t.Errorf("numstat -- b under log.follow: exit %d, stderr %q; want 1 and one line naming log.follow", code, stderr)
-	}
-	numstatAsGit(t, "log.follow", r.dir, t.TempDir(), "", "--no-follow", "--", "b")
-	numstatAsGit(t, "log.follow", r.dir, t.TempDir(), "", "--", "b", "a")
 }
 
 // TestDiffRelativeStopsNumstatFromAFolder: with diff.relative set, git log
