@@ -65,6 +65,11 @@ func (r *Repo) newFollower(opts *Options) (*follower, error) {
 		// git then diffs under no pathspec, and stops.
 		return nil, pathspec.ErrFollowOne
 	}
+	if opts.Relative != "" {
+		// git's search for a source is not limited by the prefix, and a
+		// source outside it is printed cut at the prefix's length.
+		return nil, errors.New("--follow with --relative is not implemented")
+	}
 	ps, err := pathspec.Parse(opts.Paths, opts.PathPrefix)
 	if err != nil {
 		return nil, err

@@ -191,6 +191,6 @@ func (r *Repo) FollowsByDefault(opts Options) bool {
 
 // DiffRelative reports git's diff.relative for this repository: whether
 // git log run from a folder inside the work tree shows only the changes
-// under it, with paths relative to it (--relative), which the walker does
-// not do.
+// under it, with paths relative to it, as with --relative
+// (Options.Relative).
 func (r *Repo) DiffRelative() bool { return r.cfg.DiffRelative }

@@ -178,6 +178,9 @@ func (u *unit) compute(a *arena.Arena, node *revwalk.Commit, raw []byte) (*Commi
 		return nil, st, fmt.Errorf("commit %s: %w", node.ID, err)
 	}
 	changes := u.td.Changes()
+	if u.opts.Relative != "" {
+		changes = u.underRelative(changes)
+	}
 	if len(changes) == 0 {
 		return c, st, nil
 	}
@@ -403,4 +406,32 @@ func subject(msg []byte) string {
 		b.WriteString(line)
 	}
 	return b.String()
+}
+
+// underRelative keeps, in place, the changes whose path starts with the
+// walk's Relative prefix, as git's diff queues only those (diff_change and
+// diff_addremove compare the path with diffopt.prefix).
+func (u *unit) underRelative(changes []treediff.Change) []treediff.Change {
+	prefix := u.opts.Relative
+	kept := changes[:0]
+	for i := range changes {
+		if strings.HasPrefix(string(u.td.Path(&changes[i])), prefix) {
+			kept = append(kept, changes[i])
+		}
+	}
+	return kept
+}
+
+// RelativePath is path as git log --relative prints it under prefix
+// (diff.c's strip_prefix): the prefix's length cut off, then one '/'.
+// A path that does not start with the prefix is returned whole.
+func RelativePath(path, prefix string) string {
+	if prefix == "" || !strings.HasPrefix(path, prefix) {
+		return path
+	}
+	path = path[len(prefix):]
+	if strings.HasPrefix(path, "/") {
+		path = path[1:]
+	}
+	return path
 }

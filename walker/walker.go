@@ -63,6 +63,13 @@ type Options struct {
 	// tree (for example "sub/dir/"); relative Paths are joined to it.
 	PathPrefix string
 	FullDiff   bool
+	// Relative is git log's --relative prefix: when not empty, only the
+	// changes whose path starts with it are listed (compared as strings,
+	// as git does: "sub" takes "subway/x" too), left out before rename
+	// detection, so a file moved in from outside is added. Paths stay
+	// whole: the caller strips the prefix where it prints them
+	// (RelativePath). The walk itself is not limited by it.
+	Relative string
 	// Follow is git log's --follow: Paths must be one path (not an
 	// exclude, no :(glob) or :(icase) magic) and FullDiff unset. The walk
 	// is then not simplified by the path: every commit is walked, and

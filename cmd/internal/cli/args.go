@@ -27,8 +27,13 @@ type walkArgs struct {
 	emptyWalk bool // -n 0: git prints nothing
 	// follow is +1 for --follow, -1 for --no-follow (a single path is not
 	// followed, whatever log.follow says), 0 when neither: the last wins.
-	follow     int8
-	noRelative bool // --no-relative: changes and paths are the whole tree's, whatever diff.relative says
+	follow int8
+	// relative is +1 for --relative[=P], -1 for --no-relative (changes
+	// and paths are the whole tree's, whatever diff.relative says), 0
+	// when neither: the last wins. relativeTo is the last --relative=P's
+	// P, which a --no-relative after it does not forget (git's prefix).
+	relative   int8
+	relativeTo *string
 	stats      bool
 	help       bool
 	cpuprof    string // write a CPU profile (pprof) of the run here
@@ -81,9 +86,10 @@ const walkArgsHelp = `Revisions and options, as git log takes them:
                           git log --follow (the analyses follow every file by themselves)
       --no-follow         numstat: one PATH is not followed (git log --no-follow), where the
                           config's log.follow would have git log follow it
-      --no-relative       the whole tree's changes and paths (git log --no-relative), where the
-                          config's diff.relative would have git log, run from a folder, show
-                          only that folder's
+      --relative[=P]      numstat: only the changes under the folder run from (or whose path
+                          starts with P, from the top), with paths relative to it, as git log
+      --no-relative       numstat: the whole tree's changes and paths (git log --no-relative),
+                          where the config's diff.relative would have them relative
       --ignore-submodules[=W]  all (the default W) leaves out every submodule's gitlink
                           changes; none, dirty or untracked keeps them all, whatever the
                           repository's diff.ignoreSubmodules and .gitmodules say
@@ -166,7 +172,12 @@ func parseWalkArgs(args []string) (*walkArgs, error) {
 		case arg == "--no-follow":
 			w.follow = -1
 		case arg == "--no-relative":
-			w.noRelative = true
+			w.relative = -1
+		case arg == "--relative":
+			w.relative = 1
+		case strings.HasPrefix(arg, "--relative="):
+			p := strings.TrimPrefix(arg, "--relative=")
+			w.relative, w.relativeTo = 1, &p
 		case arg == "--follow":
 			w.follow = 1
 		case arg == "--ignore-submodules":

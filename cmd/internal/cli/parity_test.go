@@ -428,32 +428,55 @@ func TestFollowAsGitLog(t *testing.T) {
 	}
 }
 
-// TestDiffRelativeStopsNumstatFromAFolder: with diff.relative set, git log
-// run from a folder shows only the changes under it, relative to it, which
-// gitwalk does not do: numstat from the folder stops with one line saying
-// so, --no-relative gives git log --no-relative's numbers, and from the
-// top numstat is git log's as ever.
-func TestDiffRelativeStopsNumstatFromAFolder(t *testing.T) {
+// TestRelativeAsGitLog: under --relative (the folder run from),
+// --relative=P (a string prefix from the top: "sub" takes "subway/" too)
+// and diff.relative, numstat shows only the changes under the prefix,
+// with paths relative to it, and renames across its edge as additions
+// and deletions, as git log does; --no-relative and the order of the
+// flags as git takes them; the analyses refuse --relative.
+func TestRelativeAsGitLog(t *testing.T) {
 	testrepos.IsolateGit(t)
 	r := newScratchRepo(t)
-	r.write("top.txt", "x\n")
-	r.write("sub/in.txt", "x\n")
+	r.write("top.txt", "1\n2\n")
+	r.write("sub/in.txt", "1\n2\n3\n")
+	r.write("sub/deep/d.txt", "1\n2\n3\n4\n")
+	r.write("subway/w.txt", "1\n")
 	r.commit()
-	gitRun(t, r.dir, "config", "diff.relative", "true")
+	gitRun(t, r.dir, "mv", "sub/in.txt", "sub/deep/in2.txt") // inside
+	r.commit()
+	gitRun(t, r.dir, "mv", "top.txt", "sub/top.txt") // in from outside
+	r.commit()
+	gitRun(t, r.dir, "mv", "sub/deep/d.txt", "out.txt") // out
+	r.write("subway/w.txt", "1\n2\n")
+	r.commit()
+	r.write("sub/copy.txt", "1\n2\n3\n4\n") // out.txt's, which stays: a copy under -C -C
+	r.commit()
 	sub := filepath.Join(r.dir, "sub")
-	relative, err := gitNumstat(t, sub, nil)
-	if err != nil {
-		t.Fatal(err)
+	relative := numstatAsGit(t, "--relative from sub", sub, t.TempDir(), "", "--relative")
+	if strings.Contains(relative, "top.txt =>") || !strings.Contains(relative, "in.txt => deep/in2.txt") || strings.Contains(relative, "w.txt") {
+		t.Fatalf("git log --relative from sub is not what the test expects:\n%s", relative)
 	}
-	if strings.Contains(relative, "top.txt") || !strings.Contains(relative, "\tin.txt") {
-		t.Fatalf("git log from sub under diff.relative is not relative:\n%s", relative)
+	for _, args := range [][]string{
+		{"--relative=sub"},
+		{"--relative=sub/"},
+		{"--relative=sub/deep"},
+		{"--relative="},
+		{"--relative=sub", "--no-relative"},
+		{"--relative=sub", "--no-relative", "--relative"},
+		{"--relative=sub", "--", "sub/deep"},
+		{"--relative=sub", "--find-copies-harder"},
+	} {
+		numstatAsGit(t, "from the top", r.dir, t.TempDir(), "", args...)
 	}
-	_, stderr, code := runGitwalk(t, "numstat", sub)
-	if code != 1 || !strings.Contains(stderr, "diff.relative") || strings.Count(stderr, "\n") != 1 {
-		t.Errorf("numstat from sub under diff.relative: exit %d, stderr %q; want 1 and one line naming diff.relative", code, stderr)
-	}
-	numstatAsGit(t, "diff.relative from sub", sub, t.TempDir(), "", "--no-relative")
+	numstatAsGit(t, "--relative=deep from sub", sub, t.TempDir(), "", "--relative=deep")
+	numstatAsGit(t, "--relative from sub, a path", sub, t.TempDir(), "", "--relative", "--", "deep")
+	gitRun(t, r.dir, "config", "diff.relative", "true")
+	numstatAsGit(t, "diff.relative from sub", sub, t.TempDir(), "")
+	numstatAsGit(t, "diff.relative from sub, --no-relative", sub, t.TempDir(), "", "--no-relative")
 	numstatAsGit(t, "diff.relative from the top", r.dir, t.TempDir(), "")
+	if _, stderr, code := runGitwalk(t, "churn", r.dir, "--relative=sub"); code != 2 || !strings.Contains(stderr, "--relative") {
+		t.Errorf("churn --relative=sub: exit %d, stderr %q; want a usage error naming --relative", code, stderr)
+	}
 }
 
 // TestBigFileThresholdMatchesGit sets core.bigFileThreshold low in a fixture's
