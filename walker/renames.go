@@ -113,6 +113,9 @@ func (u *unit) detectRenames(a *arena.Arena, changes []treediff.Change, all stri
 			return false, err
 		}
 		same = u.td.Unchanged()
+		if u.opts.Relative != "" {
+			same = u.underRelative(same)
+		}
 	}
 	// The unmodified files' paths follow the changes' in the differ's
 	// buffer: one string holds them, as all holds the changes'.

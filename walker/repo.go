@@ -14,6 +14,7 @@ import (
 	"github.com/gitwalk/gitwalk/internal/config"
 	"github.com/gitwalk/gitwalk/internal/mailmap"
 	"github.com/gitwalk/gitwalk/internal/odb"
+	"github.com/gitwalk/gitwalk/internal/pathspec"
 	"github.com/gitwalk/gitwalk/internal/refs"
 )
 
@@ -173,11 +174,23 @@ func (r *Repo) QuotePath() bool { return r.cfg.QuotePath }
 
 // LogFollow reports git's log.follow for this repository: whether git log
 // follows a walk limited to a single path through its renames, as with
-// --follow, which the walker does not do.
+// --follow (Options.Follow).
 func (r *Repo) LogFollow() bool { return r.cfg.LogFollow }
+
+// FollowsByDefault reports whether git log would follow the walk opts
+// names without being told (no --follow or --no-follow): log.follow is
+// set and the pathspec is one item, not an exclude (git's pathspec count:
+// an exclude alone brings an item that matches everything).
+func (r *Repo) FollowsByDefault(opts Options) bool {
+	if !r.cfg.LogFollow {
+		return false
+	}
+	ps, err := pathspec.Parse(opts.Paths, opts.PathPrefix)
+	return err == nil && ps.One()
+}
 
 // DiffRelative reports git's diff.relative for this repository: whether
 // git log run from a folder inside the work tree shows only the changes
-// under it, with paths relative to it (--relative), which the walker does
-// not do.
+// under it, with paths relative to it, as with --relative
+// (Options.Relative).
 func (r *Repo) DiffRelative() bool { return r.cfg.DiffRelative }

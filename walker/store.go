@@ -251,6 +251,9 @@ func (r *Repo) storeFor(opts *Options, u *unit) *walkStore {
 		"pathspec=" + u.ps.Key(),
 		fmt.Sprintf("linecounts=%t", !opts.NoLineCounts),
 	}
+	if opts.Relative != "" {
+		settings = append(settings, fmt.Sprintf("relative=%q", opts.Relative))
+	}
 	if sub := r.submodulesFor(opts).fingerprint(); sub != "" {
 		settings = append(settings, sub)
 	}

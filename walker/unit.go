@@ -48,6 +48,9 @@ type unit struct {
 	missing       *missingSet // the walk's, shared by its workers
 	commitMissing []odb.ID    // objects the current commit passed over
 	store         *walkStore  // nil when the walk uses no store
+	follow        *follower   // the walk's --follow (Options.Follow), else nil
+	followAt      *followPath // the path the commit is diffed under (Options.Follow)
+	followScratch followScratch
 }
 
 type unitStats struct {
@@ -68,6 +71,9 @@ type unitStats struct {
 	bases BaseStats // the reader's work on the unit
 
 	busy time.Duration // the worker's time on the unit
+
+	followGen int    // Options.Follow: the followPath's gen the commit was diffed under
+	followTo  string // Options.Follow: the path followed from here on, after a rename found
 }
 
 // run checks out an arena, computes the commit's result in it, copies the
@@ -100,6 +106,9 @@ func (u *unit) run(arenas *arena.Pool, node *revwalk.Commit, raw []byte) (*Commi
 // revision walk kept it (nil: read from its object).
 func (u *unit) compute(a *arena.Arena, node *revwalk.Commit, raw []byte) (*Commit, unitStats, error) {
 	var st unitStats
+	if u.followAt != nil {
+		st.followGen = u.followAt.gen
+	}
 	typ, data := odb.Commit, raw
 	if raw == nil {
 		var err error
@@ -156,6 +165,9 @@ func (u *unit) compute(a *arena.Arena, node *revwalk.Commit, raw []byte) (*Commi
 		}
 	}
 	u.commitMissing = u.commitMissing[:0]
+	if u.followAt != nil {
+		u.ps = u.followAt.spec
+	}
 	u.td.Reset(u.rd, a, u.ps)
 	if err := u.td.Diff(base, info.Tree); err != nil {
 		pass, err := u.passMissing(err)
@@ -166,8 +178,14 @@ func (u *unit) compute(a *arena.Arena, node *revwalk.Commit, raw []byte) (*Commi
 		return nil, st, fmt.Errorf("commit %s: %w", node.ID, err)
 	}
 	changes := u.td.Changes()
+	if u.opts.Relative != "" {
+		changes = u.underRelative(changes)
+	}
 	if len(changes) == 0 {
 		return c, st, nil
+	}
+	if u.followAt != nil && len(changes) == 1 && changes[0].OldMode == 0 {
+		return u.followAdded(a, c, st, base, info.Tree, changes[0])
 	}
 	// One string holds every path of the commit: one allocation, and the
 	// Change paths are substrings of it.
@@ -388,4 +406,32 @@ func subject(msg []byte) string {
 		b.WriteString(line)
 	}
 	return b.String()
+}
+
+// underRelative keeps, in place, the changes whose path starts with the
+// walk's Relative prefix, as git's diff queues only those (diff_change and
+// diff_addremove compare the path with diffopt.prefix).
+func (u *unit) underRelative(changes []treediff.Change) []treediff.Change {
+	prefix := u.opts.Relative
+	kept := changes[:0]
+	for i := range changes {
+		if strings.HasPrefix(string(u.td.Path(&changes[i])), prefix) {
+			kept = append(kept, changes[i])
+		}
+	}
+	return kept
+}
+
+// RelativePath is path as git log --relative prints it under prefix
+// (diff.c's strip_prefix): the prefix's length cut off, then one '/'.
+// A path that does not start with the prefix is returned whole.
+func RelativePath(path, prefix string) string {
+	if prefix == "" || !strings.HasPrefix(path, prefix) {
+		return path
+	}
+	path = path[len(prefix):]
+	if strings.HasPrefix(path, "/") {
+		path = path[1:]
+	}
+	return path
 }

@@ -64,6 +64,7 @@ type result struct {
 	commit *Commit
 	err    error
 	st     unitStats
+	node   *revwalk.Commit // Options.Follow only: the commit, to compute again
 }
 
 // Walk walks the commits opts names, in git's order, computing each commit's
@@ -105,9 +106,27 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	}
 	renameMode := r.Renames(opts)
 	renameOpts := r.renameOptions(&opts, renameMode)
+	var follow *follower
+	revOpts := opts
+	if opts.Follow {
+		if each != nil {
+			return errFollowParallel
+		}
+		if follow, err = r.newFollower(&opts); err != nil {
+			return err
+		}
+		// git walks the whole history under --follow (the path changes as
+		// it goes), and counts the commits it shows against -n.
+		revOpts.Paths, revOpts.Store, revOpts.Replay = nil, nil, false
+		if !opts.Reverse {
+			revOpts.MaxCount = 0
+		}
+		opts.Store, opts.Replay = nil, false
+		ordered = follow.shown(opts, ordered)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	rw, err := r.newRevWalkContext(ctx, opts)
+	rw, err := r.newRevWalkContext(ctx, revOpts)
 	if err != nil {
 		return err
 	}
@@ -120,7 +139,11 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	workers := opts.workers()
 	arenas := opts.Arenas
 	if arenas == nil {
-		arenas = arena.NewPool(workers, func() (arena.Backing, error) { return arena.NewMmap(arenaSize) },
+		n := workers
+		if follow != nil {
+			n++ // follower.fix's
+		}
+		arenas = arena.NewPool(n, func() (arena.Backing, error) { return arena.NewMmap(arenaSize) },
 			arena.WithRetain(arenaRetain))
 		defer arenas.Close()
 	}
@@ -139,7 +162,11 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 		}
 		readers, basesBound, basesRegion = opts.Readers.p, opts.Readers.bound, opts.Readers.region
 	} else {
-		own, err := r.newReaders(workers, opts.CacheBytes)
+		n := workers
+		if follow != nil {
+			n++ // follower.fix's
+		}
+		own, err := r.newReaders(n, opts.CacheBytes)
 		if err != nil {
 			return err
 		}
@@ -286,6 +313,16 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	}
 	perWorker := make([]Stats, workers)
 	var missing missingSet
+	var settle func(*result) error
+	if follow != nil {
+		u := &unit{repo: r, alg: alg, opts: &opts, renameMode: renameMode, renameOpts: renameOpts, missing: &missing, follow: follow}
+		if sub := r.submodulesFor(&opts); !sub.none() {
+			u.td.IgnoreGitlinks(sub.ignored)
+		}
+		follow.fix, follow.readers, follow.perCommit, follow.arenas = u, readers, perCommit, arenas
+		defer follow.release() // before the readers' pool closes
+		settle = func(res *result) error { return follow.settle(ctx, res) }
+	}
 
 	var wg sync.WaitGroup
 	for i := 0; i < workers; i++ {
@@ -298,7 +335,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 					readers.Release(rd)
 				}
 			}()
-			u := &unit{repo: r, alg: alg, opts: &opts, ps: rw.spec(), renameMode: renameMode, renameOpts: renameOpts, missing: &missing, store: ws}
+			u := &unit{repo: r, alg: alg, opts: &opts, ps: rw.spec(), renameMode: renameMode, renameOpts: renameOpts, missing: &missing, store: ws, follow: follow}
 			u.td.CarryTrees(carriedTrees)
 			if sub := r.submodulesFor(&opts); !sub.none() {
 				u.td.IgnoreGitlinks(sub.ignored)
@@ -317,6 +354,10 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 						t0 = time.Now()
 					}
 					res := result{seq: j.seq, err: j.err}
+					if follow != nil {
+						res.node = j.node // for follower.settle
+						u.followAt = follow.cur.Load()
+					}
 					// A shared budget (Options.Slots) is held while the commit
 					// is computed, never while its result waits: results are
 					// buffered for the whole window, so a slot is always given
@@ -400,7 +441,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	var stats Stats
 	var walkErr error
 	if each == nil {
-		stats, walkErr = reorder(ctx, results, tokens, window, ordered, prog, timed)
+		stats, walkErr = reorder(ctx, results, tokens, window, ordered, settle, prog, timed)
 		if walkErr != nil {
 			cancel()
 			for range results {
@@ -436,6 +477,9 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	}
 	if opts.Stats != nil {
 		stats.Workers = workers
+		if follow != nil {
+			stats.FollowRedone = follow.redone
+		}
 		stats.Wall = time.Since(start)
 		cancel() // the walk is over; a revision walk left waiting stops
 		<-revDone
@@ -465,7 +509,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 // results is closed or an error. At most window results are in flight, so a
 // ring of that size holds every early arrival. timed says to time fn
 // (Stats.Ordered).
-func reorder(ctx context.Context, results <-chan []result, tokens <-chan struct{}, window int, fn func(*Commit) error, prog *progress, timed bool) (Stats, error) {
+func reorder(ctx context.Context, results <-chan []result, tokens <-chan struct{}, window int, fn func(*Commit) error, settle func(*result) error, prog *progress, timed bool) (Stats, error) {
 	var stats Stats
 	ring := make([]*result, window)
 	next := 0
@@ -486,6 +530,11 @@ func reorder(ctx context.Context, results <-chan []result, tokens <-chan struct{
 				}
 				if err := ctx.Err(); err != nil {
 					return stats, err // cancelled from outside: no callback after it
+				}
+				if settle != nil {
+					if err := settle(head); err != nil {
+						return stats, err
+					}
 				}
 				stats.add(head.st)
 				var t0 time.Time
@@ -628,6 +677,7 @@ func (s *Stats) merge(o Stats) {
 	s.HeapFallback += o.HeapFallback
 	s.TreesCarried += o.TreesCarried
 	s.Renames += o.Renames
+	s.FollowRedone += o.FollowRedone
 	s.RenameLimitNeeded = max(s.RenameLimitNeeded, o.RenameLimitNeeded)
 	s.RenameDegraded = s.RenameDegraded || o.RenameDegraded
 	s.MissingCommits += o.MissingCommits

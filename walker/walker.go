@@ -63,6 +63,26 @@ type Options struct {
 	// tree (for example "sub/dir/"); relative Paths are joined to it.
 	PathPrefix string
 	FullDiff   bool
+	// Relative is git log's --relative prefix: when not empty, only the
+	// changes whose path starts with it are listed (compared as strings,
+	// as git does: "sub" takes "subway/x" too), left out before rename
+	// detection, so a file moved in from outside is added. Paths stay
+	// whole: the caller strips the prefix where it prints them
+	// (RelativePath). The walk itself is not limited by it.
+	Relative string
+	// Follow is git log's --follow: Paths must be one path (not an
+	// exclude, no :(glob) or :(icase) magic) and FullDiff unset. The walk
+	// is then not simplified by the path: every commit is walked, and
+	// each is diffed against its parent under the path it follows at that
+	// point of the walk's order. Where that diff is a single file added,
+	// its source is looked for among every file of the parent, as
+	// `-C -C` does (renames and copies, RenameScore's least similarity),
+	// and a rename or copy found stands in for the addition and gives the
+	// path followed from there on. Only commits with changes are given to
+	// the callback, and MaxCount counts those (unless Reverse, where it
+	// counts commits walked, as git's does). One worker computes the
+	// commits, in order; the walk uses no Store.
+	Follow bool
 	// IgnoreSubmodules is git log's --ignore-submodules: "" when not given
 	// (the repository's diff.ignoreSubmodules and its submodules' own
 	// ignore settings decide which gitlinks' changes are left out); else
@@ -338,6 +358,10 @@ type Stats struct {
 	Readers      pool.Metrics  // the walk's pool of object readers (or the shared one's, all walks counted), when the walk ends
 	// Renames counts the renames and copies found.
 	Renames int
+	// FollowRedone counts, under Options.Follow, the commits diffed a
+	// second time: their worker diffed them under the path followed
+	// before a rename the walk had not reached yet.
+	FollowRedone int
 	// RenameLimitNeeded is, when the rename limit made some commit skip
 	// the full comparison, the largest limit that would have let it run
 	// (git's needed_rename_limit); 0 otherwise. git log warns about it at

@@ -1,6 +1,7 @@
 package pathspec
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -299,4 +300,37 @@ func (ps *Spec) Key() string {
 		fmt.Fprintf(&b, "%q:%t%t%t%t%t;", it.pattern, it.literal, it.glob, it.icase, it.exclude, it.matchAll)
 	}
 	return b.String()
+}
+
+// ErrFollowOne is git's refusal of --follow without exactly one pathspec
+// item: none, two, an exclude (git adds an implicit item that matches
+// everything beside it), or --full-diff (git then diffs under none).
+var ErrFollowOne = errors.New("--follow requires exactly one path")
+
+// One reports whether the spec is one item that is no exclude: what git
+// counts as exactly one pathspec, where log.follow turns --follow on.
+func (ps *Spec) One() bool {
+	return ps != nil && len(ps.items) == 1 && !ps.items[0].exclude
+}
+
+// Follow returns the path --follow follows first: the one item's pattern
+// from the top (git's pathspec item's match), which a file added at
+// exactly that path is looked up by. ErrFollowOne unless One; an error
+// for :(glob) or :(icase) magic, on which git's tree diff stops (a BUG
+// in tree-diff.c) once it looks for a rename.
+func (ps *Spec) Follow() (string, error) {
+	if !ps.One() {
+		return "", ErrFollowOne
+	}
+	it := &ps.items[0]
+	if it.glob || it.icase {
+		return "", fmt.Errorf("--follow does not take :(glob) or :(icase) magic, on which git stops")
+	}
+	return it.pattern, nil
+}
+
+// Literal returns the spec of one path taken literally (git's
+// PATHSPEC_LITERAL_PATH): the path --follow follows after a rename.
+func Literal(path string) *Spec {
+	return &Spec{items: []pathItem{{pattern: path, nowild: len(path), literal: true, matchAll: path == ""}}, positive: 1}
 }

@@ -139,3 +139,30 @@ func FuzzWildmatch(f *testing.F) {
 		}
 	})
 }
+
+// TestFollowTakesOneItemAndLiteralPaths: --follow's path is the one
+// item's pattern from the top; two items, an exclude (git adds an item
+// beside it), glob and icase magic are refused; the path followed after a
+// rename is literal, so a name with wildcards matches only itself.
+func TestFollowTakesOneItemAndLiteralPaths(t *testing.T) {
+	ps, err := Parse([]string{"./b.txt"}, "sub/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := ps.Follow(); err != nil || p != "sub/b.txt" || !ps.One() {
+		t.Errorf("Follow of ./b.txt in sub/: %q, %v, One %v", p, err, ps.One())
+	}
+	for _, args := range [][]string{nil, {"a", "b"}, {":!a"}, {":(glob)*.c"}, {":(icase)A"}} {
+		ps, err := Parse(args, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ps.Follow(); err == nil {
+			t.Errorf("Follow of %q: no error", args)
+		}
+	}
+	lit := Literal("a*b")
+	if !lit.Matches("a*b") || lit.Matches("axb") || lit.Matches("a*b2") || !lit.Matches("a*b/c") {
+		t.Error("Literal(a*b) does not match as git's literal pathspec")
+	}
+}

@@ -332,6 +332,15 @@ func (d *Differ) Reset(rd *odb.Reader, a *arena.Arena, ps *pathspec.Spec) {
 	}
 }
 
+// Rescope forgets the changes found since the last Reset and has the
+// next Diff select paths by ps, keeping the trees carried for the next
+// unit (see CarryTrees): a second diff of the same unit under another
+// pathspec, as --follow's search of a whole tree for a file's source.
+func (d *Differ) Rescope(ps *pathspec.Spec) {
+	d.ps = ps
+	d.changes, d.same, d.paths = d.changes[:0], d.same[:0], d.paths[:0]
+}
+
 // IgnoreGitlinks has the differ leave out the changes of gitlinks
 // (submodules) at the paths ignored says so of, as git's diff does under
 // diff.ignoreSubmodules=all or a submodule's ignore=all: a gitlink added,

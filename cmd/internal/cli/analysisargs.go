@@ -109,6 +109,10 @@ func parseAnalysisArgs(args []string, extra analysisFlag) (*walkArgs, *analysisA
 				return nil, nil, err
 			}
 			i += n - 1
+		case arg == "--relative" || strings.HasPrefix(arg, "--relative="):
+			err = usagef("--relative is numstat's (git log's); the analyses take a pathspec (-- PATH) or --include")
+		case arg == "--follow":
+			err = usagef("--follow is numstat's (git log's); the analyses follow every file through its renames by themselves")
 		case arg == "--no-progress":
 			a.noProgress = true
 		case extra&flagRepos != 0 && is("--repos"):

@@ -21,12 +21,19 @@ import (
 // They are parsed by hand, in order, because their order matters to git
 // (`--all` among revisions decides ties; `--reverse` toggles).
 type walkArgs struct {
-	repo       string
-	repoGiven  bool // -C or a folder as the first argument named repo
-	opts       walker.Options
-	emptyWalk  bool // -n 0: git prints nothing
-	noFollow   bool // --no-follow: a single path is not followed, whatever log.follow says
-	noRelative bool // --no-relative: changes and paths are the whole tree's, whatever diff.relative says
+	repo      string
+	repoGiven bool // -C or a folder as the first argument named repo
+	opts      walker.Options
+	emptyWalk bool // -n 0: git prints nothing
+	// follow is +1 for --follow, -1 for --no-follow (a single path is not
+	// followed, whatever log.follow says), 0 when neither: the last wins.
+	follow int8
+	// relative is +1 for --relative[=P], -1 for --no-relative (changes
+	// and paths are the whole tree's, whatever diff.relative says), 0
+	// when neither: the last wins. relativeTo is the last --relative=P's
+	// P, which a --no-relative after it does not forget (git's prefix).
+	relative   int8
+	relativeTo *string
 	stats      bool
 	help       bool
 	cpuprof    string // write a CPU profile (pprof) of the run here
@@ -75,11 +82,14 @@ const walkArgsHelp = `Revisions and options, as git log takes them:
       --minimal           git's --minimal diff
       --diff-algorithm A  myers (default) or minimal
       --full-diff         list every file of a commit, not only those under PATH
-      --no-follow         one PATH is not followed through renames (git log --no-follow), where
-                          the config's log.follow would have git log follow it
-      --no-relative       the whole tree's changes and paths (git log --no-relative), where the
-                          config's diff.relative would have git log, run from a folder, show
-                          only that folder's
+      --follow            numstat: follow the one PATH through its renames and copies, as
+                          git log --follow (the analyses follow every file by themselves)
+      --no-follow         numstat: one PATH is not followed (git log --no-follow), where the
+                          config's log.follow would have git log follow it
+      --relative[=P]      numstat: only the changes under the folder run from (or whose path
+                          starts with P, from the top), with paths relative to it, as git log
+      --no-relative       numstat: the whole tree's changes and paths (git log --no-relative),
+                          where the config's diff.relative would have them relative
       --ignore-submodules[=W]  all (the default W) leaves out every submodule's gitlink
                           changes; none, dirty or untracked keeps them all, whatever the
                           repository's diff.ignoreSubmodules and .gitmodules say
@@ -160,11 +170,16 @@ func parseWalkArgs(args []string) (*walkArgs, error) {
 		case arg == "--full-diff":
 			w.opts.FullDiff = true
 		case arg == "--no-follow":
-			w.noFollow = true
+			w.follow = -1
 		case arg == "--no-relative":
-			w.noRelative = true
+			w.relative = -1
+		case arg == "--relative":
+			w.relative = 1
+		case strings.HasPrefix(arg, "--relative="):
+			p := strings.TrimPrefix(arg, "--relative=")
+			w.relative, w.relativeTo = 1, &p
 		case arg == "--follow":
-			err = usagef("--follow is not implemented yet (the analyses follow files through renames by themselves)")
+			w.follow = 1
 		case arg == "--ignore-submodules":
 			w.opts.IgnoreSubmodules = "all"
 		case strings.HasPrefix(arg, "--ignore-submodules="):
@@ -597,6 +612,9 @@ func printWalkStats(ios *iostreams, st *walker.Stats) {
 			fmt.Fprintf(ios.errOut, "; the rename limit skipped the full comparison (a limit of %d would not)", st.RenameLimitNeeded)
 		}
 		fmt.Fprintln(ios.errOut)
+	}
+	if st.FollowRedone > 0 {
+		fmt.Fprintf(ios.errOut, "follow:  %d commits diffed again under the path followed (a worker had diffed them under the path before a rename)\n", st.FollowRedone)
 	}
 	if st.MissingObjects > 0 {
 		fmt.Fprintf(ios.errOut, "missing: %d objects passed over; %d commits without changes, %d changes to %d paths without line counts\n",

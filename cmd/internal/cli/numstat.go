@@ -2,9 +2,7 @@ package cli
 
 import (
 	"bufio"
-	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/gitwalk/gitwalk/internal/quote"
 	"github.com/gitwalk/gitwalk/internal/renames"
@@ -49,15 +47,17 @@ func runNumstat(cmd *cobra.Command, ios *iostreams, w *walkArgs) error {
 		return err
 	}
 	defer repo.Close()
-	if repo.LogFollow() && len(w.opts.Paths) == 1 && !w.noFollow {
-		// git log --numstat would follow the path through its renames
-		// (--follow), listing other commits and other numbers.
-		return fmt.Errorf("the config sets log.follow, so git log follows %s through its renames (--follow), which gitwalk does not implement yet; --no-follow gives git log --no-follow's numbers", w.opts.Paths[0])
-	}
-	if repo.DiffRelative() && w.opts.PathPrefix != "" && !w.noRelative {
-		// git log run from a folder would show only its changes, with
-		// paths relative to it (--relative).
-		return fmt.Errorf("the config sets diff.relative, so git log run from %s shows only the changes under it, relative to it (--relative), which gitwalk does not implement yet; --no-relative gives git log --no-relative's numbers", strings.TrimSuffix(w.opts.PathPrefix, "/"))
+	// git log follows one path through its renames under --follow, or
+	// under log.follow when the pathspec is one item.
+	w.opts.Follow = w.follow > 0 || (w.follow == 0 && repo.FollowsByDefault(w.opts))
+	// git log shows only the changes under a prefix, relative to it,
+	// under --relative or diff.relative: the folder run from, or
+	// --relative's own.
+	if w.relative > 0 || (w.relative == 0 && repo.DiffRelative()) {
+		w.opts.Relative = w.opts.PathPrefix
+		if w.relativeTo != nil {
+			w.opts.Relative = *w.relativeTo
+		}
 	}
 	if w.emptyWalk {
 		return nil
@@ -89,10 +89,11 @@ func runNumstat(cmd *cobra.Command, ios *iostreams, w *walkArgs) error {
 				line = strconv.AppendInt(line, int64(ch.Deleted), 10)
 				line = append(line, '\t')
 			}
+			path := walker.RelativePath(ch.Path, w.opts.Relative)
 			if ch.OldPath != "" {
-				line = renames.AppendPath(line, ch.OldPath, ch.Path, quotePath)
+				line = renames.AppendPath(line, walker.RelativePath(ch.OldPath, w.opts.Relative), path, quotePath)
 			} else {
-				line = quote.Path(line, ch.Path, quotePath)
+				line = quote.Path(line, path, quotePath)
 			}
 			line = append(line, '\n')
 		}

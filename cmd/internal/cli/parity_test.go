@@ -382,60 +382,101 @@ func TestIgnoreCaseAttributesCountAsGits(t *testing.T) {
 	}
 }
 
-// TestLogFollowStopsNumstatOfOnePath: with log.follow set, git log follows
-// a walk limited to one path through its renames (--follow), which gitwalk
-// does not do: numstat of one path stops with one line saying so, and
-// --no-follow gives git log --no-follow's numbers; with two paths, or
-// without the setting, numstat is git log's as ever.
-func TestLogFollowStopsNumstatOfOnePath(t *testing.T) {
+// TestFollowAsGitLog: numstat follows one path through its renames as
+// git log does, with --follow or under log.follow (one path, not an
+// exclude); --no-follow and two paths do not; what git refuses, gitwalk
+// refuses in one line; the analyses refuse --follow as a usage error.
+func TestFollowAsGitLog(t *testing.T) {
 	testrepos.IsolateGit(t)
 	r := newScratchRepo(t)
-	r.write("a", "1\n2\n3\n")
+	r.write("a", "1\n2\n3\n4\n5\n")
+	r.commit()
+	r.write("a", "1\n2\n3\n4\n5\n6\n")
 	r.commit()
 	gitRun(t, r.dir, "mv", "a", "b")
+	r.write("b", "1\n2\n3\n4\n5\n6\n7\n")
 	r.commit()
+	r.write("x", "other\n")
+	r.commit()
+	followed := numstatAsGit(t, "--follow", r.dir, t.TempDir(), "", "--follow", "--", "b")
+	if !strings.Contains(followed, "a => b") || !strings.Contains(followed, "\ta\n") {
+		t.Fatalf("git log --follow does not follow b to a:\n%s", followed)
+	}
+	numstatAsGit(t, "--follow -n1", r.dir, t.TempDir(), "", "--follow", "-n1", "--", "b")
+	numstatAsGit(t, "--follow --no-follow", r.dir, t.TempDir(), "", "--follow", "--no-follow", "--", "b")
 	gitRun(t, r.dir, "config", "log.follow", "true")
-	followed, err := gitNumstat(t, r.dir, []string{"--", "b"})
-	if err != nil {
-		t.Fatal(err)
+	numstatAsGit(t, "log.follow", r.dir, t.TempDir(), "", "--", "b")
+	numstatAsGit(t, "log.follow --no-follow", r.dir, t.TempDir(), "", "--no-follow", "--", "b")
+	numstatAsGit(t, "log.follow, two paths", r.dir, t.TempDir(), "", "--", "b", "x")
+	numstatAsGit(t, "log.follow, an exclude", r.dir, t.TempDir(), "", "--", ":!x")
+	for _, args := range [][]string{
+		{"--follow"},
+		{"--follow", "--", "a", "b"},
+		{"--follow", "--full-diff", "--", "b"},
+		{"--follow", "--", ":(glob)b"},
+	} {
+		if _, err := gitNumstat(t, r.dir, args); err == nil {
+			t.Errorf("git log %v does not fail", args)
+		}
+		_, stderr, code := runGitwalk(t, append([]string{"numstat", r.dir}, args...)...)
+		if code != 1 || !strings.Contains(stderr, "--follow") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("numstat %v: exit %d, stderr %q; want 1 and one line naming --follow", args, code, stderr)
+		}
 	}
-	if !strings.Contains(followed, "a => b") {
-		t.Fatalf("git log with log.follow does not follow b:\n%s", followed)
+	if _, stderr, code := runGitwalk(t, "churn", r.dir, "--follow", "--", "b"); code != 2 || !strings.Contains(stderr, "--follow") {
+		t.Errorf("churn --follow: exit %d, stderr %q; want a usage error naming --follow", code, stderr)
 	}
-	_, stderr, code := runGitwalk(t, "numstat", r.dir, "--", "b")
-	if code != 1 || !strings.Contains(stderr, "log.follow") || strings.Count(stderr, "\n") != 1 {
-		t.Errorf("numstat -- b under log.follow: exit %d, stderr %q; want 1 and one line naming log.follow", code, stderr)
-	}
-	numstatAsGit(t, "log.follow", r.dir, t.TempDir(), "", "--no-follow", "--", "b")
-	numstatAsGit(t, "log.follow", r.dir, t.TempDir(), "", "--", "b", "a")
 }
 
-// TestDiffRelativeStopsNumstatFromAFolder: with diff.relative set, git log
-// run from a folder shows only the changes under it, relative to it, which
-// gitwalk does not do: numstat from the folder stops with one line saying
-// so, --no-relative gives git log --no-relative's numbers, and from the
-// top numstat is git log's as ever.
-func TestDiffRelativeStopsNumstatFromAFolder(t *testing.T) {
+// TestRelativeAsGitLog: under --relative (the folder run from),
+// --relative=P (a string prefix from the top: "sub" takes "subway/" too)
+// and diff.relative, numstat shows only the changes under the prefix,
+// with paths relative to it, and renames across its edge as additions
+// and deletions, as git log does; --no-relative and the order of the
+// flags as git takes them; the analyses refuse --relative.
+func TestRelativeAsGitLog(t *testing.T) {
 	testrepos.IsolateGit(t)
 	r := newScratchRepo(t)
-	r.write("top.txt", "x\n")
-	r.write("sub/in.txt", "x\n")
+	r.write("top.txt", "1\n2\n")
+	r.write("sub/in.txt", "1\n2\n3\n")
+	r.write("sub/deep/d.txt", "1\n2\n3\n4\n")
+	r.write("subway/w.txt", "1\n")
 	r.commit()
-	gitRun(t, r.dir, "config", "diff.relative", "true")
+	gitRun(t, r.dir, "mv", "sub/in.txt", "sub/deep/in2.txt") // inside
+	r.commit()
+	gitRun(t, r.dir, "mv", "top.txt", "sub/top.txt") // in from outside
+	r.commit()
+	gitRun(t, r.dir, "mv", "sub/deep/d.txt", "out.txt") // out
+	r.write("subway/w.txt", "1\n2\n")
+	r.commit()
+	r.write("sub/copy.txt", "1\n2\n3\n4\n") // out.txt's, which stays: a copy under -C -C
+	r.commit()
 	sub := filepath.Join(r.dir, "sub")
-	relative, err := gitNumstat(t, sub, nil)
-	if err != nil {
-		t.Fatal(err)
+	relative := numstatAsGit(t, "--relative from sub", sub, t.TempDir(), "", "--relative")
+	if strings.Contains(relative, "top.txt =>") || !strings.Contains(relative, "in.txt => deep/in2.txt") || strings.Contains(relative, "w.txt") {
+		t.Fatalf("git log --relative from sub is not what the test expects:\n%s", relative)
 	}
-	if strings.Contains(relative, "top.txt") || !strings.Contains(relative, "\tin.txt") {
-		t.Fatalf("git log from sub under diff.relative is not relative:\n%s", relative)
+	for _, args := range [][]string{
+		{"--relative=sub"},
+		{"--relative=sub/"},
+		{"--relative=sub/deep"},
+		{"--relative="},
+		{"--relative=sub", "--no-relative"},
+		{"--relative=sub", "--no-relative", "--relative"},
+		{"--relative=sub", "--", "sub/deep"},
+		{"--relative=sub", "--find-copies-harder"},
+	} {
+		numstatAsGit(t, "from the top", r.dir, t.TempDir(), "", args...)
 	}
-	_, stderr, code := runGitwalk(t, "numstat", sub)
-	if code != 1 || !strings.Contains(stderr, "diff.relative") || strings.Count(stderr, "\n") != 1 {
-		t.Errorf("numstat from sub under diff.relative: exit %d, stderr %q; want 1 and one line naming diff.relative", code, stderr)
-	}
-	numstatAsGit(t, "diff.relative from sub", sub, t.TempDir(), "", "--no-relative")
+	numstatAsGit(t, "--relative=deep from sub", sub, t.TempDir(), "", "--relative=deep")
+	numstatAsGit(t, "--relative from sub, a path", sub, t.TempDir(), "", "--relative", "--", "deep")
+	gitRun(t, r.dir, "config", "diff.relative", "true")
+	numstatAsGit(t, "diff.relative from sub", sub, t.TempDir(), "")
+	numstatAsGit(t, "diff.relative from sub, --no-relative", sub, t.TempDir(), "", "--no-relative")
 	numstatAsGit(t, "diff.relative from the top", r.dir, t.TempDir(), "")
+	if _, stderr, code := runGitwalk(t, "churn", r.dir, "--relative=sub"); code != 2 || !strings.Contains(stderr, "--relative") {
+		t.Errorf("churn --relative=sub: exit %d, stderr %q; want a usage error naming --relative", code, stderr)
+	}
 }
 
 // TestBigFileThresholdMatchesGit sets core.bigFileThreshold low in a fixture's

@@ -1,0 +1,275 @@
+package walker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/gitwalk/gitwalk/arena"
+	"github.com/gitwalk/gitwalk/internal/odb"
+	"github.com/gitwalk/gitwalk/internal/pathspec"
+	"github.com/gitwalk/gitwalk/internal/renames"
+	"github.com/gitwalk/gitwalk/internal/treediff"
+	"github.com/gitwalk/gitwalk/pool"
+)
+
+// A walk with Options.Follow follows one path through its renames as git
+// log --follow does (tree-diff.c: try_to_follow_renames): the path changes
+// at a commit that renamed or copied the file onto it, and holds for the
+// commits after it in the walk's order. git diffs the commits one after
+// the other; here the workers diff them at once under the path last known
+// (followPath), and the ordered stage (follower.settle) checks each result
+// in order: one computed under a path the walk has left since is computed
+// again under the right one. Renames are rare in a file's history, so at
+// most a window of commits is diffed twice for each.
+
+// followPath is the path followed from some point of the walk's order.
+type followPath struct {
+	spec *pathspec.Spec // the tree diff's pathspec
+	path string         // what a file added must be named to be looked up (git's pathspec item's match)
+	gen  int            // how many renames the walk has followed to get here
+}
+
+// follower is a walk's --follow: the path the workers diff under, and
+// the ordered stage's own, which it checks their results against.
+type follower struct {
+	cur        atomic.Pointer[followPath] // the latest path the ordered stage knows: workers diff under it
+	at         *followPath                // the path at the point the ordered stage has reached
+	renameOpts renames.Options
+
+	// fix computes again, on the ordered goroutine, a commit its worker
+	// diffed under a path left since. Its reader comes from readers (kept
+	// for the walk unless perCommit) and its arenas from arenas.
+	fix       *unit
+	readers   *pool.Pool[*odb.Reader]
+	perCommit bool
+	arenas    *arena.Pool
+	redone    int // commits computed again
+}
+
+// followFrozen, set by tests, keeps the workers on the walk's first path,
+// so that the ordered stage diffs again every commit after a rename.
+var followFrozen bool
+
+// followScratch is a unit's for the search of a file's source.
+type followScratch struct {
+	detector *renames.Detector
+	src, dst []renames.File // reused across commits
+}
+
+// newFollower checks a walk's --follow against git's rules and starts it
+// at the walk's path.
+func (r *Repo) newFollower(opts *Options) (*follower, error) {
+	if opts.FullDiff {
+		// git then diffs under no pathspec, and stops.
+		return nil, pathspec.ErrFollowOne
+	}
+	if opts.Relative != "" {
+		// git's search for a source is not limited by the prefix, and a
+		// source outside it is printed cut at the prefix's length.
+		return nil, errors.New("--follow with --relative is not implemented")
+	}
+	ps, err := pathspec.Parse(opts.Paths, opts.PathPrefix)
+	if err != nil {
+		return nil, err
+	}
+	path, err := ps.Follow()
+	if err != nil {
+		return nil, err
+	}
+	// git's search runs a diff of its own: copies from every file of the
+	// parent, the walk's least similarity, and otherwise the defaults
+	// (diff.renameLimit, not -l).
+	ro := r.renameOptions(&Options{RenameScore: opts.RenameScore}, RenamesAndCopiesHarder)
+	ro.Copies = true
+	f := &follower{at: &followPath{spec: ps, path: path}, renameOpts: ro}
+	f.cur.Store(f.at)
+	return f, nil
+}
+
+// errFollowParallel refuses Options.Follow to WalkParallel.
+var errFollowParallel = errors.New("Options.Follow needs Walk: the path followed depends on the walk's order")
+
+// settle is the ordered stage's check of one result, in the walk's
+// order: computed again if its worker diffed under a path left since;
+// then, if it followed a rename, the path from here on.
+func (f *follower) settle(ctx context.Context, res *result) error {
+	if res.st.followGen != f.at.gen {
+		rd, err := f.reader(ctx)
+		if err != nil {
+			return err
+		}
+		f.fix.rd = rd
+		f.fix.followAt = f.at
+		c, st, err := f.fix.run(f.arenas, res.node, nil)
+		if f.perCommit {
+			f.readers.Release(rd)
+			f.fix.rd = nil
+		}
+		if err != nil {
+			return err
+		}
+		c.Seq = res.commit.Seq
+		res.commit, res.st = c, st
+		f.redone++
+	}
+	if to := res.st.followTo; to != "" {
+		f.at = &followPath{spec: pathspec.Literal(to), path: to, gen: f.at.gen + 1}
+		if !followFrozen {
+			f.cur.Store(f.at)
+		}
+	}
+	return nil
+}
+
+// reader returns the fixing unit's object reader.
+func (f *follower) reader(ctx context.Context) (*odb.Reader, error) {
+	if f.fix.rd != nil {
+		return f.fix.rd, nil
+	}
+	rd, err := f.readers.AcquireContext(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("object reader: %w", err)
+	}
+	return rd, nil
+}
+
+// release gives the fixing unit's reader back.
+func (f *follower) release() {
+	if f.fix != nil && f.fix.rd != nil {
+		f.readers.Release(f.fix.rd)
+		f.fix.rd = nil
+	}
+}
+
+// shown wraps a walk's callback so that, as git log --follow shows, only
+// commits with changes reach it, and MaxCount counts those (git's log
+// gives back the count of a commit it walked but did not show) unless
+// Reverse, where git counted while it walked.
+func (f *follower) shown(opts Options, fn func(*Commit) error) func(*Commit) error {
+	limit := 0
+	if !opts.Reverse {
+		limit = opts.MaxCount
+	}
+	n := 0
+	return func(c *Commit) error {
+		if len(c.Changes) == 0 {
+			return nil
+		}
+		n++
+		if err := fn(c); err != nil {
+			return err
+		}
+		if limit > 0 && n >= limit {
+			return ErrStop
+		}
+		return nil
+	}
+}
+
+// followAdded is a followed commit whose diff under the path followed is
+// one file added, as git's diff_might_be_rename: when the file is at
+// exactly the path followed, its source is looked for among every file of
+// the parent's tree base (renames and copies, -C -C); one found stands in
+// for the addition, and its path is followed from here on (st.followTo).
+// Else the addition is the commit's one change.
+func (u *unit) followAdded(a *arena.Arena, c *Commit, st unitStats, base, tree odb.ID, added treediff.Change) (*Commit, unitStats, error) {
+	ch := Change{Path: string(u.td.Path(&added)), Kind: Added, NewMode: FileMode(added.NewMode), NewHash: added.NewID}
+	if !base.IsZero() && ch.Path == u.followAt.path {
+		src, score, copied, found, err := u.followSource(a, base, tree, ch.Path)
+		if err != nil {
+			return nil, st, fmt.Errorf("commit %s: following %s: %w", c.Hash, ch.Path, err)
+		}
+		if found {
+			ch.OldPath, ch.OldMode, ch.OldHash, ch.Score = src.Path, FileMode(src.Mode), src.ID, score
+			ch.Kind = Renamed
+			if copied {
+				ch.Kind = Copied
+			}
+			st.renames = 1
+			st.followTo = src.Path
+		}
+	}
+	c.Changes = []Change{ch}
+	if !u.opts.NoLineCounts {
+		if err := u.count(a, &c.Changes[0], &st); err != nil {
+			return nil, st, fmt.Errorf("commit %s: %s: %w", c.Hash, ch.Path, err)
+		}
+	}
+	if ch := &c.Changes[0]; ch.Missing {
+		ch.Added, ch.Deleted, ch.Binary = 0, 0, false
+		st.missingChanges++
+		u.missing.addPath(ch.Path)
+	}
+	return c, st, nil
+}
+
+// followSource looks for the source of the file added at path among every
+// file of base, as git's search under --follow: the whole trees diffed,
+// the files left alike listed too, and rename detection with copies from
+// all of them and path as its one destination. It returns the source
+// (its path copied out of the differ's buffer), the pair's score as a
+// percentage, whether it is a copy (the source stays), and whether one
+// was found.
+func (u *unit) followSource(a *arena.Arena, base, tree odb.ID, path string) (src renames.File, score int, copied, found bool, err error) {
+	fs := &u.followScratch
+	u.td.Rescope(nil)
+	if err = u.td.Diff(base, tree); err != nil {
+		return src, 0, false, false, err
+	}
+	changes := u.td.Changes()
+	if err = u.td.Unmodified(base, tree); err != nil {
+		return src, 0, false, false, err
+	}
+	same := u.td.Unchanged()
+	paths := u.td.Paths()
+	name := func(c *treediff.Change) string { return string(paths[c.PathOff : c.PathOff+c.PathLen]) }
+	fs.src, fs.dst = fs.src[:0], fs.dst[:0]
+	// The sources in git's queue order (path order): the changes' old
+	// sides and the files left alike, merged.
+	j := 0
+	for i := 0; i <= len(changes); i++ {
+		var p string
+		if i < len(changes) {
+			p = name(&changes[i])
+		}
+		for ; j < len(same) && (i == len(changes) || name(&same[j]) < p); j++ {
+			fs.src = append(fs.src, renames.File{Path: name(&same[j]), Mode: same[j].OldMode, ID: same[j].OldID, Unmodified: true, Kept: true})
+		}
+		if i == len(changes) {
+			break
+		}
+		fc := &changes[i]
+		switch {
+		case fc.OldMode == 0:
+			if p == path {
+				fs.dst = append(fs.dst, renames.File{Path: p, Mode: fc.NewMode, ID: fc.NewID})
+			}
+		case fc.NewMode == 0:
+			fs.src = append(fs.src, renames.File{Path: p, Mode: fc.OldMode, ID: fc.OldID})
+		default:
+			fs.src = append(fs.src, renames.File{Path: p, Mode: fc.OldMode, ID: fc.OldID, Kept: true})
+		}
+	}
+	if len(fs.src) == 0 || len(fs.dst) != 1 {
+		return src, 0, false, false, nil
+	}
+	for i := range fs.src {
+		fs.src[i].Binary = u.binaryAttr(fs.src[i].Path, fs.src[i].Mode)
+	}
+	fs.dst[0].Binary = u.binaryAttr(fs.dst[0].Path, fs.dst[0].Mode)
+	if fs.detector == nil {
+		fs.detector = renames.New(unitBlobs{u}, u.follow.renameOpts)
+	}
+	res, err := fs.detector.Detect(a, fs.src, fs.dst)
+	if err != nil {
+		return src, 0, false, false, err
+	}
+	for _, pr := range res.Pairs {
+		if pr.Dst == 0 {
+			return fs.src[pr.Src], pr.Percent(), pr.Copy, true, nil
+		}
+	}
+	return src, 0, false, false, nil
+}
