@@ -52,18 +52,15 @@ type follower struct {
 // so that the ordered stage diffs again every commit after a rename.
 var followFrozen bool
 
-// followScratch is a unit's for the search of a file's source.
-type followScratch struct {
-	detector *renames.Detector
-	src, dst []renames.File // reused across commits
-}
-
 // newFollower checks a walk's --follow against git's rules and starts it
 // at the walk's path.
 func (r *Repo) newFollower(opts *Options) (*follower, error) {
 	if opts.FullDiff {
 		// git then diffs under no pathspec, and stops.
 		return nil, pathspec.ErrFollowOne
+	}
+	if opts.NoChanges {
+		return nil, errors.New("Options.Follow needs the changes: it shows the commits that change the path")
 	}
 	if opts.Relative != "" {
 		// git's search for a source is not limited by the prefix, and a
@@ -95,6 +92,9 @@ var errFollowParallel = errors.New("Options.Follow needs Walk: the path followed
 // order: computed again if its worker diffed under a path left since;
 // then, if it followed a rename, the path from here on.
 func (f *follower) settle(ctx context.Context, res *result) error {
+	if res.node == nil {
+		return nil // the revision walk's error: no commit to diff
+	}
 	if res.st.followGen != f.at.gen {
 		rd, err := f.reader(ctx)
 		if err != nil {
@@ -110,9 +110,12 @@ func (f *follower) settle(ctx context.Context, res *result) error {
 		if err != nil {
 			return err
 		}
-		c.Seq = res.commit.Seq
-		res.commit, res.st = c, st
+		c.Seq = res.seq
+		res.commit, res.st, res.err = c, st, nil
 		f.redone++
+	}
+	if res.err != nil {
+		return nil // reorder says it
 	}
 	if to := res.st.followTo; to != "" {
 		f.at = &followPath{spec: pathspec.Literal(to), path: to, gen: f.at.gen + 1}
@@ -206,70 +209,25 @@ func (u *unit) followAdded(a *arena.Arena, c *Commit, st unitStats, base, tree o
 }
 
 // followSource looks for the source of the file added at path among every
-// file of base, as git's search under --follow: the whole trees diffed,
-// the files left alike listed too, and rename detection with copies from
-// all of them and path as its one destination. It returns the source
-// (its path copied out of the differ's buffer), the pair's score as a
-// percentage, whether it is a copy (the source stays), and whether one
-// was found.
+// file of base, as git's search under --follow: the whole trees diffed
+// again, and rename detection with copies from every file of base (-C -C)
+// and path as its one destination. It returns the source (its path copied
+// out of the differ's buffer), the pair's score as a percentage, whether
+// it is a copy (the source stays), and whether one was found.
 func (u *unit) followSource(a *arena.Arena, base, tree odb.ID, path string) (src renames.File, score int, copied, found bool, err error) {
-	fs := &u.followScratch
 	u.td.Rescope(nil)
 	if err = u.td.Diff(base, tree); err != nil {
 		return src, 0, false, false, err
 	}
 	changes := u.td.Changes()
-	if err = u.td.Unmodified(base, tree); err != nil {
+	all := string(u.td.Paths())
+	if u.followDetector == nil {
+		u.followDetector = renames.New(unitBlobs{u}, u.follow.renameOpts)
+	}
+	if ok, err := u.detectWith(a, changes, all, base, tree, RenamesAndCopiesHarder, path, u.followDetector); !ok || err != nil {
 		return src, 0, false, false, err
 	}
-	same := u.td.Unchanged()
-	paths := u.td.Paths()
-	name := func(c *treediff.Change) string { return string(paths[c.PathOff : c.PathOff+c.PathLen]) }
-	fs.src, fs.dst = fs.src[:0], fs.dst[:0]
-	// The sources in git's queue order (path order): the changes' old
-	// sides and the files left alike, merged.
-	j := 0
-	for i := 0; i <= len(changes); i++ {
-		var p string
-		if i < len(changes) {
-			p = name(&changes[i])
-		}
-		for ; j < len(same) && (i == len(changes) || name(&same[j]) < p); j++ {
-			fs.src = append(fs.src, renames.File{Path: name(&same[j]), Mode: same[j].OldMode, ID: same[j].OldID, Unmodified: true, Kept: true})
-		}
-		if i == len(changes) {
-			break
-		}
-		fc := &changes[i]
-		switch {
-		case fc.OldMode == 0:
-			if p == path {
-				fs.dst = append(fs.dst, renames.File{Path: p, Mode: fc.NewMode, ID: fc.NewID})
-			}
-		case fc.NewMode == 0:
-			fs.src = append(fs.src, renames.File{Path: p, Mode: fc.OldMode, ID: fc.OldID})
-		default:
-			fs.src = append(fs.src, renames.File{Path: p, Mode: fc.OldMode, ID: fc.OldID, Kept: true})
-		}
-	}
-	if len(fs.src) == 0 || len(fs.dst) != 1 {
-		return src, 0, false, false, nil
-	}
-	for i := range fs.src {
-		fs.src[i].Binary = u.binaryAttr(fs.src[i].Path, fs.src[i].Mode)
-	}
-	fs.dst[0].Binary = u.binaryAttr(fs.dst[0].Path, fs.dst[0].Mode)
-	if fs.detector == nil {
-		fs.detector = renames.New(unitBlobs{u}, u.follow.renameOpts)
-	}
-	res, err := fs.detector.Detect(a, fs.src, fs.dst)
-	if err != nil {
-		return src, 0, false, false, err
-	}
-	for _, pr := range res.Pairs {
-		if pr.Dst == 0 {
-			return fs.src[pr.Src], pr.Percent(), pr.Copy, true, nil
-		}
-	}
-	return src, 0, false, false, nil
+	pr := u.plan.pairs[0] // one destination: one pair at most
+	src.Path, src.Mode, src.ID = u.source(changes, all, pr.Src)
+	return src, pr.Percent(), pr.Copy, true, nil
 }

@@ -224,8 +224,9 @@ func TestFollowIsGitLogFollow(t *testing.T) {
 }
 
 // TestFollowRefusesWhatGitRefuses: Follow takes one path, without
-// FullDiff, an exclude, or :(glob) and :(icase) magic; and not
-// WalkParallel, whose workers see commits out of order.
+// FullDiff, an exclude, or :(glob) and :(icase) magic; not NoChanges,
+// under which no commit would show; and not WalkParallel, whose workers
+// see commits out of order.
 func TestFollowRefusesWhatGitRefuses(t *testing.T) {
 	r := openFixture(t, "order")
 	for _, o := range []Options{
@@ -235,14 +236,81 @@ func TestFollowRefusesWhatGitRefuses(t *testing.T) {
 		{Follow: true, Paths: []string{"a"}, FullDiff: true},
 		{Follow: true, Paths: []string{":(glob)*.c"}},
 		{Follow: true, Paths: []string{":(icase)A"}},
+		{Follow: true, Paths: []string{"a"}, NoChanges: true},
 	} {
 		err := r.Walk(t.Context(), o, func(*Commit) error { return nil })
-		if err == nil || !strings.Contains(err.Error(), "--follow") {
+		if err == nil || !strings.Contains(err.Error(), "ollow") {
 			t.Errorf("%v: err %v, want one naming --follow", o.Paths, err)
 		}
 	}
 	err := r.WalkParallel(t.Context(), Options{Follow: true, Paths: []string{"a"}}, func(int, *Commit) error { return nil })
 	if err != errFollowParallel {
 		t.Errorf("WalkParallel with Follow: %v, want %v", err, errFollowParallel)
+	}
+}
+
+// TestFollowLeavesAnErrorOfAPathLeftSince: an object only the path before
+// a rename would read is missing; git log --follow never reads it, and
+// neither does a walk whose workers diffed commits under that path before
+// the ordered stage reached the rename (followFrozen): their errors are
+// not the walk's.
+func TestFollowLeavesAnErrorOfAPathLeftSince(t *testing.T) {
+	testrepos.IsolateGit(t)
+	dir := t.TempDir()
+	n := 0
+	git := func(args ...string) string {
+		t.Helper()
+		n++
+		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=A", "-c", "user.email=a@x"}, args...)...)
+		date := fmt.Sprintf("@%d +0000", 1_000_000+60*n)
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	write := func(name, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git("init", "-q")
+	write("b.txt", "an older file named b.txt\n")
+	git("add", "-A")
+	git("commit", "-q", "-m", "old b")
+	lost := git("rev-parse", "HEAD:b.txt")
+	git("rm", "-q", "b.txt")
+	git("commit", "-q", "-m", "no b")
+	write("a.txt", "1\n2\n3\n4\n5\n")
+	git("add", "-A")
+	git("commit", "-q", "-m", "a")
+	git("mv", "a.txt", "b.txt")
+	git("commit", "-q", "-m", "a to b")
+	if err := os.Remove(filepath.Join(dir, ".git", "objects", lost[:2], lost[2:])); err != nil {
+		t.Fatal(err)
+	}
+	want := git("log", "--numstat", "--format=%H", "--follow", "--", "b.txt") + "\n"
+	if !strings.Contains(want, "a.txt => b.txt") {
+		t.Fatalf("git log --follow:\n%s", want)
+	}
+	r, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for _, workers := range []int{1, 4} {
+		followFrozen = true
+		var got []*Commit
+		err := r.Walk(t.Context(), Options{Paths: []string{"b.txt"}, Follow: true, Workers: workers},
+			func(c *Commit) error { got = append(got, c); return nil })
+		followFrozen = false
+		if err != nil {
+			t.Fatalf("-j%d: %v", workers, err)
+		}
+		if s := numstatOf(got); s != want {
+			t.Errorf("-j%d:\n%s\ngit log --follow:\n%s", workers, s, want)
+		}
 	}
 }

@@ -99,14 +99,24 @@ type renamePlan struct {
 // are sources too, in their places in path order (git's queue holds them
 // there); they are listed only for a commit that adds a file.
 func (u *unit) detectRenames(a *arena.Arena, changes []treediff.Change, all string, base, tree odb.ID) (bool, error) {
+	if u.detector == nil && u.renameMode != RenamesOff {
+		u.detector = renames.New(unitBlobs{u}, u.renameOpts)
+	}
+	return u.detectWith(a, changes, all, base, tree, u.renameMode, "", u.detector)
+}
+
+// detectWith is detectRenames in mode, with detector (made with mode's
+// options), and, when only is not empty, the file added at that path as
+// the one destination (git's diffopt.single_follow, for --follow).
+func (u *unit) detectWith(a *arena.Arena, changes []treediff.Change, all string, base, tree odb.ID, mode RenameMode, only string, detector *renames.Detector) (bool, error) {
 	p := &u.plan
 	p.renames, p.neededLimit, p.degraded = 0, 0, false
-	if u.renameMode == RenamesOff {
+	if mode == RenamesOff {
 		return false, nil
 	}
 	p.src, p.dst, p.srcOf, p.dstOf = p.src[:0], p.dst[:0], p.srcOf[:0], p.dstOf[:0]
-	harder := u.renameMode == RenamesAndCopiesHarder
-	copies := u.renameMode == RenamesAndCopies || harder
+	harder := mode == RenamesAndCopiesHarder
+	copies := mode == RenamesAndCopies || harder
 	var same []treediff.Change
 	if harder && !base.IsZero() && slices.ContainsFunc(changes, func(c treediff.Change) bool { return c.OldMode == 0 }) {
 		if err := u.td.Unmodified(base, tree); err != nil {
@@ -140,8 +150,10 @@ func (u *unit) detectRenames(a *arena.Arena, changes []treediff.Change, all stri
 		addSame(path)
 		switch {
 		case fc.OldMode == 0:
-			p.dst = append(p.dst, renames.File{Path: path, Mode: fc.NewMode, ID: fc.NewID})
-			p.dstOf = append(p.dstOf, int32(i))
+			if only == "" || path == only {
+				p.dst = append(p.dst, renames.File{Path: path, Mode: fc.NewMode, ID: fc.NewID})
+				p.dstOf = append(p.dstOf, int32(i))
+			}
 		case fc.NewMode == 0:
 			p.src = append(p.src, renames.File{Path: path, Mode: fc.OldMode, ID: fc.OldID})
 			p.srcOf = append(p.srcOf, int32(i))
@@ -161,10 +173,7 @@ func (u *unit) detectRenames(a *arena.Arena, changes []treediff.Change, all stri
 	for i := range p.dst {
 		p.dst[i].Binary = u.binaryAttr(p.dst[i].Path, p.dst[i].Mode)
 	}
-	if u.detector == nil {
-		u.detector = renames.New(unitBlobs{u}, u.renameOpts)
-	}
-	res, err := u.detector.Detect(a, p.src, p.dst)
+	res, err := detector.Detect(a, p.src, p.dst)
 	if err != nil {
 		return false, err
 	}

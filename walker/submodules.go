@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/gitwalk/gitwalk/internal/config"
+	"github.com/gitwalk/gitwalk/internal/index"
+	"github.com/gitwalk/gitwalk/internal/odb"
 )
 
 // submoduleRule is which gitlinks' changes git log leaves out (diff.c
@@ -18,9 +20,9 @@ import (
 // and those of a submodule whose setting is all. A submodule's setting is
 // submodule.<name>.ignore from the config, else its ignore in .gitmodules,
 // which maps its path to its name: git reads the work tree's file, else
-// (the file gone from the work tree) HEAD's, and none in a bare repository
-// (submodule-config.c config_from_gitmodules; gitwalk does not read the
-// index, whose .gitmodules git would read between the two).
+// (the file gone from the work tree) the index's, else HEAD's, and none in
+// a bare repository or when the index holds .gitmodules in conflict
+// (submodule-config.c config_from_gitmodules, repo_read_gitmodules).
 type submoduleRule struct {
 	all    bool            // diff.ignoreSubmodules=all
 	except map[string]bool // paths whose own setting differs from all's answer: ignored when !all, kept when all
@@ -73,11 +75,28 @@ func (r *Repo) readSubmoduleRule() *submoduleRule {
 	if r.workTree == "" {
 		return s
 	}
+	// git reads the index first: a .gitmodules in conflict there gives no
+	// settings at all (repo_read_gitmodules).
+	ie, err := index.Lookup(r.indexFile(), ".gitmodules")
+	if err != nil {
+		s.err = fmt.Errorf("read the index for .gitmodules: %w", err)
+		return s
+	}
+	if ie.Unmerged {
+		return s
+	}
 	data, err := os.ReadFile(filepath.Join(r.workTree, ".gitmodules"))
 	if errors.Is(err, fs.ErrNotExist) {
 		var ok, blob bool
-		data, ok, blob, err = r.readBlobNamed("HEAD:.gitmodules", "gitmodules")
-		if err == nil && (!ok || !blob) {
+		if ie.Found {
+			var typ odb.Type
+			typ, data, err = r.db.NewReader().Read(ie.ID, nil)
+			if err != nil {
+				err = fmt.Errorf("the index's %s: %w", odb.ID(ie.ID), err)
+			} else if typ != odb.Blob {
+				return s // git reads no config from what is no blob
+			}
+		} else if data, ok, blob, err = r.readBlobNamed("HEAD:.gitmodules", "gitmodules"); err == nil && (!ok || !blob) {
 			return s
 		}
 	}
@@ -99,7 +118,7 @@ func (r *Repo) readSubmoduleRule() *submoduleRule {
 			setting = v
 		}
 		if setting == "" {
-			continue // the default stands (no unmerged .gitmodules: gitwalk reads no index)
+			continue // the default stands
 		}
 		if ign := setting == "all"; ign != s.all {
 			if s.except == nil {
@@ -109,4 +128,17 @@ func (r *Repo) readSubmoduleRule() *submoduleRule {
 		}
 	}
 	return s
+}
+
+// indexFile is the index git reads: GIT_INDEX_FILE (from the folder run
+// in, when relative), else the git folder's index (a linked worktree's
+// own).
+func (r *Repo) indexFile() string {
+	if f := os.Getenv("GIT_INDEX_FILE"); f != "" {
+		if abs, err := filepath.Abs(f); err == nil {
+			return abs
+		}
+		return f
+	}
+	return filepath.Join(r.gitDir, "index")
 }

@@ -45,12 +45,12 @@ type unit struct {
 	recReader *store.Reader             // the worker's way into the store
 	recEnc    []byte                    // a record being encoded for the store
 
-	missing       *missingSet // the walk's, shared by its workers
-	commitMissing []odb.ID    // objects the current commit passed over
-	store         *walkStore  // nil when the walk uses no store
-	follow        *follower   // the walk's --follow (Options.Follow), else nil
-	followAt      *followPath // the path the commit is diffed under (Options.Follow)
-	followScratch followScratch
+	missing        *missingSet       // the walk's, shared by its workers
+	commitMissing  []odb.ID          // objects the current commit passed over
+	store          *walkStore        // nil when the walk uses no store
+	follow         *follower         // the walk's --follow (Options.Follow), else nil
+	followAt       *followPath       // the path the commit is diffed under (Options.Follow)
+	followDetector *renames.Detector // the search for a followed file's source (copies from all)
 }
 
 type unitStats struct {

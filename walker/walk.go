@@ -525,16 +525,18 @@ func reorder(ctx context.Context, results <-chan []result, tokens <-chan struct{
 				ring[next%window] = nil
 				next++
 				<-tokens
+				if settle != nil && ctx.Err() == nil {
+					// Before its error: one met under a path left since
+					// is not the commit's.
+					if err := settle(head); err != nil {
+						return stats, err
+					}
+				}
 				if head.err != nil {
 					return stats, head.err
 				}
 				if err := ctx.Err(); err != nil {
 					return stats, err // cancelled from outside: no callback after it
-				}
-				if settle != nil {
-					if err := settle(head); err != nil {
-						return stats, err
-					}
 				}
 				stats.add(head.st)
 				var t0 time.Time

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,7 +19,8 @@ import (
 // below is compared with git log, with --no-cache and with a cache (cold,
 // then warm), and so is each with git log's --ignore-submodules, which
 // overrides them; then in a work tree whose .gitmodules is gone (HEAD's is
-// read), and in a bare clone (none is).
+// read, or the index's when it holds another), with .gitmodules in
+// conflict in the index (none is), and in a bare clone (none is).
 func TestIgnoredSubmodulesAreLeftOutAsGitLeavesThem(t *testing.T) {
 	testrepos.IsolateGit(t)
 	r := newScratchRepo(t)
@@ -98,6 +101,30 @@ func TestIgnoredSubmodulesAreLeftOutAsGitLeavesThem(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("HEAD's .gitmodules", work)
+	// The index's, read before HEAD's: staged without a's ignore.
+	write("gm", "[submodule \"a\"]\n\tpath = libs/a\n\turl = ../a\n")
+	staged := strings.TrimSpace(gitRun(t, work, "hash-object", "-w", "gm"))
+	if err := os.Remove(filepath.Join(work, "gm")); err != nil {
+		t.Fatal(err)
+	}
+	gitRun(t, work, "update-index", "--cacheinfo", "100644,"+staged+",.gitmodules")
+	if want, err := gitNumstat(t, work, nil); err != nil || !strings.Contains(want, "\tlibs/a\n") {
+		t.Fatalf("git log does not read the index's .gitmodules (%v):\n%s", err, want)
+	}
+	check("the index's .gitmodules", work)
+	// In conflict in the index: git reads none, the work tree's neither.
+	write(".gitmodules", "[submodule \"a\"]\n\tpath = libs/a\n\turl = ../a\n\tignore = all\n")
+	head := strings.TrimSpace(gitRun(t, work, "rev-parse", "HEAD:.gitmodules"))
+	gitRun(t, work, "update-index", "--force-remove", ".gitmodules")
+	info := exec.Command("git", "-C", work, "update-index", "--index-info")
+	info.Stdin = strings.NewReader(fmt.Sprintf("100644 %s 1\t.gitmodules\n100644 %s 2\t.gitmodules\n100644 %s 3\t.gitmodules\n", head, staged, head))
+	if out, err := info.CombinedOutput(); err != nil {
+		t.Fatalf("update-index --index-info: %v\n%s", err, out)
+	}
+	if want, err := gitNumstat(t, work, nil); err != nil || !strings.Contains(want, "\tlibs/a\n") {
+		t.Fatalf("git log reads a .gitmodules in conflict (%v):\n%s", err, want)
+	}
+	check(".gitmodules in conflict", work)
 	// A bare repository reads no .gitmodules: only diff.ignoreSubmodules.
 	check("bare", bare)
 	gitRun(t, bare, "config", "diff.ignoreSubmodules", "all")
