@@ -289,3 +289,58 @@ func FuzzReplay(f *testing.F) {
 		}
 	})
 }
+
+// TestClonesOfOneOriginShareTheirMemos: the memos of a repository (the
+// replay) are named by its origin's URL, so that a clone of it in a new
+// folder (a CI job's) replays the walk the last one kept; a copy without
+// an origin is named by its folder, and one of another origin shares
+// nothing.
+func TestClonesOfOneOriginShareTheirMemos(t *testing.T) {
+	testrepos.IsolateGit(t)
+	s := openStore(t, t.TempDir())
+	defer s.Close()
+	clone := func(url string) *Repo {
+		t.Helper()
+		dir := testrepos.Path(t, "merges") // a private copy in a folder of its own
+		if url != "" {
+			f, err := os.OpenFile(filepath.Join(dir, "config"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = fmt.Fprintf(f, "[remote \"origin\"]\n\turl = %s\n\turl = https://example.com/mirror.git\n", url)
+			f.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		r, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		return r
+	}
+	o := Options{Replay: true, Store: s}
+	replayed := func(r *Repo) bool {
+		t.Helper()
+		_, st := walkAll(t, r, o)
+		return st.WalkCommitsReplayed > 0
+	}
+	const url = "https://example.com/project.git"
+	if replayed(clone(url)) {
+		t.Fatal("the first walk replayed")
+	}
+	if !replayed(clone(url)) {
+		t.Error("a second clone of the origin does not replay the first one's walk")
+	}
+	if replayed(clone("https://example.com/other.git")) {
+		t.Error("a clone of another origin replays")
+	}
+	plain := clone("")
+	if replayed(plain) || !replayed(plain) {
+		t.Error("a copy without an origin does not keep and replay its own")
+	}
+	if replayed(clone("")) {
+		t.Error("a copy without an origin in another folder replays")
+	}
+}

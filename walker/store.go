@@ -156,6 +156,8 @@ func (s *Store) Served() (hits, misses int64) { return s.hits.Load(), s.misses.L
 // nil: none kept, or the store unusable. A memo is the caller's own, a
 // function of the repository's content that a later run may start from
 // (a file's class, say); its name must say everything else it depends on.
+// Clones of one origin (remote.origin.url) share their memos, so a memo
+// must hold nothing that differs between clones of the same content.
 // A damaged memo is as a damaged record: Err reports it.
 func (s *Store) Memo(r *Repo, name string) []byte {
 	if !s.usable() {
@@ -183,11 +185,19 @@ func (s *Store) SetMemo(r *Repo, name string, data []byte) {
 	}
 }
 
-// memoKey is the key of r's memo name: the repository by its git folder,
-// as the runs of `gitwalk cache` are noted.
+// memoKey is the key of r's memo name: the repository by its origin's URL
+// when it has one, so that a clone made in a new folder for every run (a
+// CI job's) finds the memos of the last, else by its git folder. A memo
+// holds nothing that depends on which clone wrote it: a replay is checked
+// against its tips and a class table is named by the rules it applied, so
+// two clones of one URL share them, at worst replacing each other's.
 func memoKey(r *Repo, name string) store.Key {
 	k := store.Key{Settings: store.NewFingerprint("memo", name)}
-	id := sha256.Sum256([]byte(r.gitDir))
+	who := "folder " + r.gitDir
+	if r.cfg.OriginURL != "" {
+		who = "origin " + r.cfg.OriginURL
+	}
+	id := sha256.Sum256([]byte(who))
 	copy(k.Commit[:], id[:])
 	return k
 }

@@ -46,6 +46,9 @@ type Config struct {
 	// extensions.partialClone, else the first remote whose
 	// remote.<name>.promisor is true; "" when there is none.
 	PromisorRemote string
+	// OriginURL is remote.origin.url (its first value): the repository's
+	// name wherever it is cloned, "" when it has no origin.
+	OriginURL string
 
 	// CommitGraph is core.commitGraph (default true): whether git reads
 	// the commit-graph file.
@@ -250,6 +253,12 @@ func (c *Config) apply(e entry, file string, own bool) error {
 		}
 	default:
 		switch e.section + "." + e.key {
+		case "remote.url":
+			// The first URL of origin, as git fetches from remote->url[0]:
+			// what names the repository wherever it is cloned.
+			if e.subsection == "origin" && c.OriginURL == "" && !e.noValue {
+				c.OriginURL = v
+			}
 		case "remote.promisor":
 			if c.PromisorRemote == "" {
 				if b, err := parseBool(v); err == nil && b {

@@ -277,3 +277,37 @@ func TestPathSettingsExpandAsGit(t *testing.T) {
 		}
 	}
 }
+
+// TestOriginURLIsGitsFirst: OriginURL is the URL git fetches origin from,
+// `git remote get-url origin`: the first of several; none without an
+// origin.
+func TestOriginURLIsGitsFirst(t *testing.T) {
+	isolatedHome(t)
+	dir := t.TempDir()
+	git := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v: %s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	origin := func() string {
+		t.Helper()
+		c, err := Load(filepath.Join(dir, ".git"), filepath.Join(dir, ".git"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.OriginURL
+	}
+	git("init", "-q")
+	if got := origin(); got != "" {
+		t.Errorf("no origin: %q", got)
+	}
+	git("remote", "add", "upstream", "https://example.com/up.git")
+	git("remote", "add", "origin", "https://example.com/a.git")
+	git("config", "--add", "remote.origin.url", "https://example.com/b.git")
+	if got, want := origin(), git("remote", "get-url", "origin"); got != want || got != "https://example.com/a.git" {
+		t.Errorf("OriginURL %q, git remote get-url origin %q", got, want)
+	}
+}
