@@ -88,6 +88,9 @@ func (r *Repo) newFollower(opts *Options) (*follower, error) {
 // errFollowParallel refuses Options.Follow to WalkParallel.
 var errFollowParallel = errors.New("Options.Follow needs Walk: the path followed depends on the walk's order")
 
+// errShownParallel refuses Options.DiffFilter to WalkParallel.
+var errShownParallel = errors.New("Options.DiffFilter needs Walk: -n counts the commits shown, in the walk's order")
+
 // settle is the ordered stage's check of one result, in the walk's
 // order: computed again if its worker diffed under a path left since;
 // then, if it followed a rename, the path from here on.
@@ -143,31 +146,6 @@ func (f *follower) release() {
 	if f.fix != nil && f.fix.rd != nil {
 		f.readers.Release(f.fix.rd)
 		f.fix.rd = nil
-	}
-}
-
-// shown wraps a walk's callback so that, as git log --follow shows, only
-// commits with changes reach it, and MaxCount counts those (git's log
-// gives back the count of a commit it walked but did not show) unless
-// Reverse, where git counted while it walked.
-func (f *follower) shown(opts Options, fn func(*Commit) error) func(*Commit) error {
-	limit := 0
-	if !opts.Reverse {
-		limit = opts.MaxCount
-	}
-	n := 0
-	return func(c *Commit) error {
-		if len(c.Changes) == 0 {
-			return nil
-		}
-		n++
-		if err := fn(c); err != nil {
-			return err
-		}
-		if limit > 0 && n >= limit {
-			return ErrStop
-		}
-		return nil
 	}
 }
 

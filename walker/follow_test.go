@@ -247,6 +247,14 @@ func TestFollowRefusesWhatGitRefuses(t *testing.T) {
 	if err != errFollowParallel {
 		t.Errorf("WalkParallel with Follow: %v, want %v", err, errFollowParallel)
 	}
+	var only DiffFilter
+	if err := only.Add("A"); err != nil {
+		t.Fatal(err)
+	}
+	err = r.WalkParallel(t.Context(), Options{DiffFilter: only}, func(int, *Commit) error { return nil })
+	if err != errShownParallel {
+		t.Errorf("WalkParallel with DiffFilter: %v, want %v", err, errShownParallel)
+	}
 }
 
 // TestFollowLeavesAnErrorOfAPathLeftSince: an object only the path before

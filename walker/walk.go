@@ -116,13 +116,20 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 			return err
 		}
 		// git walks the whole history under --follow (the path changes as
-		// it goes), and counts the commits it shows against -n.
+		// it goes).
 		revOpts.Paths, revOpts.Store, revOpts.Replay = nil, nil, false
+		opts.Store, opts.Replay = nil, false
+	}
+	if opts.Follow || !opts.DiffFilter.IsZero() {
+		if each != nil {
+			return errShownParallel
+		}
+		// git shows only commits with changes then, and counts those
+		// against -n.
 		if !opts.Reverse {
 			revOpts.MaxCount = 0
 		}
-		opts.Store, opts.Replay = nil, false
-		ordered = follow.shown(opts, ordered)
+		ordered = shownOnly(opts, ordered)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

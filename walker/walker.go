@@ -70,6 +70,12 @@ type Options struct {
 	// whole: the caller strips the prefix where it prints them
 	// (RelativePath). The walk itself is not limited by it.
 	Relative string
+	// DiffFilter is git log's --diff-filter (DiffFilter.Add reads its
+	// values): only the changes it selects are given, and only commits
+	// with changes left (also no merge unless diffed), with MaxCount
+	// counting those (unless Reverse), as git's log shows them. Walk
+	// only; the store keeps every change.
+	DiffFilter DiffFilter
 	// Follow is git log's --follow: Paths must be one path (not an
 	// exclude, no :(glob) or :(icase) magic) and FullDiff unset. The walk
 	// is then not simplified by the path: every commit is walked, and

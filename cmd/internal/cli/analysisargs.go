@@ -111,6 +111,8 @@ func parseAnalysisArgs(args []string, extra analysisFlag) (*walkArgs, *analysisA
 			i += n - 1
 		case arg == "--relative" || strings.HasPrefix(arg, "--relative="):
 			err = usagef("--relative is numstat's (git log's); the analyses take a pathspec (-- PATH) or --include")
+		case is("--diff-filter"):
+			err = usagef("--diff-filter is numstat's (git log's); the analyses take --include and --exclude")
 		case arg == "--follow":
 			err = usagef("--follow is numstat's (git log's); the analyses follow every file through its renames by themselves")
 		case arg == "--no-progress":

@@ -86,6 +86,9 @@ const walkArgsHelp = `Revisions and options, as git log takes them:
                           git log --follow (the analyses follow every file by themselves)
       --no-follow         numstat: one PATH is not followed (git log --no-follow), where the
                           config's log.follow would have git log follow it
+      --diff-filter=L     numstat: only the changes of status letters L (A, C, D, M, R, T; lower
+                          case leaves them out; * all of a commit's or none), and only the
+                          commits with some, as git log
       --relative[=P]      numstat: only the changes under the folder run from (or whose path
                           starts with P, from the top), with paths relative to it, as git log
       --no-relative       numstat: the whole tree's changes and paths (git log --no-relative),
@@ -201,6 +204,13 @@ func parseWalkArgs(args []string) (*walkArgs, error) {
 					w.opts.Algorithm, w.opts.AlgorithmSet = walker.Minimal, true
 				default:
 					err = usagef("--diff-algorithm=%s: gitwalk implements myers and minimal", v)
+				}
+			}
+		case is("--diff-filter", ""):
+			var v string
+			if v, err = value("--diff-filter", ""); err == nil {
+				if err = w.opts.DiffFilter.Add(v); err != nil {
+					err = usagef("%v", err)
 				}
 			}
 		case is("--max-count", "-n"):

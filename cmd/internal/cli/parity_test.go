@@ -479,6 +479,87 @@ func TestRelativeAsGitLog(t *testing.T) {
 	}
 }
 
+// TestDiffFilterAsGitLog: --diff-filter lists only the changes of the
+// letters given (lower case: all but those; '*': all of a commit's or
+// none; several options add up), and only the commits with changes left,
+// -n counting those and --skip the commits walked, as git log does; cold,
+// warm and without the cache. An unknown letter is a usage error; the
+// analyses refuse the option.
+func TestDiffFilterAsGitLog(t *testing.T) {
+	testrepos.IsolateGit(t)
+	r := newScratchRepo(t)
+	r.write("a", "1\n2\n3\n4\n5\n")
+	r.write("b", "x\n")
+	r.commit()
+	r.write("a", "1\n2\n3\n4\n5\n6\n")
+	r.write("c", "new\n")
+	r.commit()
+	gitRun(t, r.dir, "mv", "a", "renamed")
+	r.commit()
+	if err := os.Remove(filepath.Join(r.dir, "b")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("c", filepath.Join(r.dir, "b")); err != nil { // a type change
+		t.Fatal(err)
+	}
+	r.commit()
+	if err := os.Chmod(filepath.Join(r.dir, "c"), 0o755); err != nil { // a mode change: M
+		t.Fatal(err)
+	}
+	r.write("copy", "1\n2\n3\n4\n5\n6\n")
+	r.commit()
+	gitRun(t, r.dir, "rm", "-q", "c")
+	r.commit()
+	raw := gitRun(t, r.dir, "log", "--raw", "--format=", "-C", "-C")
+	for _, status := range []string{" A\t", " M\t", " D\t", " T\t", " R100\t", " C100\t"} {
+		if !strings.Contains(raw, status) {
+			t.Fatalf("the history has no %q change:\n%s", status, raw)
+		}
+	}
+	for _, args := range [][]string{
+		{"--diff-filter=A"},
+		{"--diff-filter=M"},
+		{"--diff-filter=T"},
+		{"--diff-filter=R"},
+		{"--diff-filter=d"},
+		{"--diff-filter=AD*"},
+		{"--diff-filter=*"},
+		{"--diff-filter", "a", "--diff-filter=M"},
+		{"--diff-filter=C", "--find-copies-harder"},
+		{"--diff-filter=AM", "-n", "2"},
+		{"--diff-filter=AM", "--skip=2"},
+		{"--diff-filter=A", "--reverse", "-n", "3"},
+		{"--diff-filter=R", "--no-renames"},
+		{"--diff-filter=D", "--", "c"},
+	} {
+		gitArgs := args
+		if args[len(args)-1] == "--find-copies-harder" {
+			gitArgs = []string{args[0], "-C", "-C"}
+		}
+		want, err := gitNumstat(t, r.dir, gitArgs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range [][]string{{"--no-cache"}, {"--cache", t.TempDir()}} {
+			for i := 0; i < len(c); i++ { // with --cache: cold, then warm
+				got, stderr, code := runGitwalk(t, append(append([]string{"numstat", r.dir}, c...), args...)...)
+				if code != 0 || got != want || stderr != "" {
+					t.Errorf("numstat %v %v: exit %d, stderr %q: %s", c, args, code, stderr, firstDifference(want, got))
+				}
+			}
+		}
+	}
+	if _, err := gitNumstat(t, r.dir, []string{"--diff-filter=Q"}); err == nil {
+		t.Error("git log --diff-filter=Q does not fail")
+	}
+	if _, stderr, code := runGitwalk(t, "numstat", r.dir, "--diff-filter=Q"); code != 2 || !strings.Contains(stderr, "'Q'") {
+		t.Errorf("numstat --diff-filter=Q: exit %d, stderr %q; want a usage error naming Q", code, stderr)
+	}
+	if _, stderr, code := runGitwalk(t, "churn", r.dir, "--diff-filter=A"); code != 2 || !strings.Contains(stderr, "--diff-filter") {
+		t.Errorf("churn --diff-filter=A: exit %d, stderr %q; want a usage error naming --diff-filter", code, stderr)
+	}
+}
+
 // TestBigFileThresholdMatchesGit sets core.bigFileThreshold low in a fixture's
 // config, so blobs above it are binary without being read, on packed and on
 // loose objects alike.
