@@ -28,8 +28,9 @@ import (
 // a replay holds. Bump it with any change to them, so that a replay kept
 // by an older gitwalk is not handed out as this one's order;
 // TestReplayVersionNamesTheWalksSources fails until then. Version 3 keeps
-// the tips' own tree, date and parents.
-const replayVersion = 3
+// the tips' own tree, date and parents; version 4 walks with --min-parents
+// or --max-parents (not replayed) beside the same replays.
+const replayVersion = 4
 
 // replayable says whether a walk of tips with opts, limited to paths or
 // not, may be replayed or kept for replaying: one that meets every

@@ -194,6 +194,9 @@ var replaySources = map[int]string{
 	// exclude commits does not read the replay, and the options' part of
 	// meetsAll is written once.
 	3: "00f4fae88d24777b24695d1d9bf384f4b682380c06971e0c12a3912d247ea390",
+	// 4: the same order and layout; walks with --min-parents or
+	// --max-parents are walked, never replayed (meetsAllOpts).
+	4: "33de60077020d8806b8d0e874b66966dbfff6f9e247f3289596817a0a0e3b22e",
 }
 
 // A replay hands out the order an older walk kept: a change to how the

@@ -157,9 +157,14 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (_ *repoRevW
 		FirstParent: opts.FirstParent,
 		NoMerges:    opts.NoMerges,
 		TopoOrder:   opts.TopoOrder,
-		Reverse:     opts.Reverse,
-		MaxCount:    -1,
-		Skip:        opts.Skip,
+
+		FullHistory:   opts.FullHistory,
+		MinParents:    opts.MinParents,
+		MaxParents:    opts.MaxParents,
+		HasMaxParents: opts.MaxParentsSet,
+		Reverse:       opts.Reverse,
+		MaxCount:      -1,
+		Skip:          opts.Skip,
 	}
 	if opts.MaxCount > 0 {
 		ro.MaxCount = opts.MaxCount
@@ -217,7 +222,7 @@ func meetsAll(tips []revwalk.Tip, opts Options) bool {
 
 // meetsAllOpts is meetsAll's part that the options decide.
 func meetsAllOpts(opts Options) bool {
-	return opts.MaxCount <= 0 && opts.Since.IsZero() && !opts.FirstParent
+	return opts.MaxCount <= 0 && opts.Since.IsZero() && !opts.FirstParent && opts.MinParents == 0 && !opts.MaxParentsSet
 }
 
 // errGrafts means the repository has replace refs or grafts, which git log

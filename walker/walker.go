@@ -63,6 +63,11 @@ type Options struct {
 	// tree (for example "sub/dir/"); relative Paths are joined to it.
 	PathPrefix string
 	FullDiff   bool
+	// FullHistory is git log's --full-history: a walk limited by Paths
+	// keeps every merge that is not TREESAME to all its parents, and
+	// follows every parent, instead of following one a merge is TREESAME
+	// to. git turns it on with --diff-merges=first-parent (and -m) too.
+	FullHistory bool
 	// Relative is git log's --relative prefix: when not empty, only the
 	// changes whose path starts with it are listed (compared as strings,
 	// as git does: "sub" takes "subway/x" too), left out before rename
@@ -104,6 +109,14 @@ type Options struct {
 	Skip        int       // leave out the first Skip commits that would be shown
 	Since       time.Time // --since: leave out commits older than this (git's rules)
 	Until       time.Time // --until: leave out commits newer than this
+
+	// MinParents and MaxParents (when MaxParentsSet) are git log's
+	// --min-parents and --max-parents: commits with fewer or more parents
+	// are left out (--merges is a MinParents of 2, --no-merges NoMerges
+	// or a MaxParents of 1, and a MaxParents of 0 keeps only roots).
+	MinParents    int
+	MaxParents    int
+	MaxParentsSet bool
 
 	// DiffMerges diffs every merge against its first parent, as
 	// `git log --diff-merges=first-parent`, while all parents are still

@@ -333,6 +333,13 @@ type Options struct {
 	MaxCount    int  // -n; < 0 means no limit
 	Skip        int  // --skip
 
+	// MinParents and MaxParents (when HasMaxParents) are --min-parents and
+	// --max-parents: commits with fewer or more parents are not shown
+	// (they are walked through). They apply after NoMerges and MergesOnly.
+	MinParents    int
+	MaxParents    int
+	HasMaxParents bool
+
 	// Since (--since, --max-age) and Until (--until, --min-age) are epoch
 	// seconds, used when HasSince / HasUntil.
 	Since, Until       int64
@@ -411,6 +418,12 @@ func New(ctx context.Context, g *Graph, tips []Tip, opt Options) (*Walk, error) 
 	}
 	if opt.MergesOnly {
 		w.minParents = 2
+	}
+	if opt.MinParents > 0 {
+		w.minParents = opt.MinParents
+	}
+	if opt.HasMaxParents {
+		w.maxParents = opt.MaxParents
 	}
 	ordered := opt.TopoOrder || opt.DateOrder
 	if ordered && !opt.Generations {

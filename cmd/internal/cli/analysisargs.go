@@ -113,6 +113,8 @@ func parseAnalysisArgs(args []string, extra analysisFlag) (*walkArgs, *analysisA
 			err = usagef("--relative is numstat's (git log's); the analyses take a pathspec (-- PATH) or --include")
 		case is("--diff-filter"):
 			err = usagef("--diff-filter is numstat's (git log's); the analyses take --include and --exclude")
+		case strings.HasPrefix(arg, "--min-parents=") || strings.HasPrefix(arg, "--max-parents=") || arg == "--no-min-parents" || arg == "--no-max-parents":
+			err = usagef("%s is numstat's (git log's); the analyses take --merges=POLICY", arg)
 		case arg == "--follow":
 			err = usagef("--follow is numstat's (git log's); the analyses follow every file through its renames by themselves")
 		case arg == "--no-progress":

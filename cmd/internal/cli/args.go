@@ -75,6 +75,8 @@ const walkArgsHelp = `Revisions and options, as git log takes them:
       --until, --before D commits older than D
       --first-parent      follow only first parents; merges diffed against parent 1
       --no-merges         leave out merges
+      --merges            numstat: only merges; --min-parents=N, --max-parents=N (0: roots
+                          only) and --no-min-parents, --no-max-parents as git log
       --diff-merges M     first-parent: diff each merge against its first parent (git's
                           --diff-merges=first-parent); off (default): merges show no changes
       --topo-order        children before parents, branches kept together
@@ -82,6 +84,8 @@ const walkArgsHelp = `Revisions and options, as git log takes them:
       --minimal           git's --minimal diff
       --diff-algorithm A  myers (default) or minimal
       --full-diff         list every file of a commit, not only those under PATH
+      --full-history      with PATH: keep the merges that change it against any parent, and walk
+                          every parent (git's --full-history; --diff-merges=first-parent too)
       --follow            numstat: follow the one PATH through its renames and copies, as
                           git log --follow (the analyses follow every file by themselves)
       --no-follow         numstat: one PATH is not followed (git log --no-follow), where the
@@ -123,6 +127,9 @@ const walkArgsHelp = `Revisions and options, as git log takes them:
 func parseWalkArgs(args []string) (*walkArgs, error) {
 	w := &walkArgs{}
 	var revs, paths []string
+	// git's min_parents and max_parents (-1: none), which --merges,
+	// --no-merges and their own flags set in turn.
+	minParents, maxParents := 0, -1
 	positional := 0
 	repoSet := false
 	for i := 0; i < len(args); i++ {
@@ -156,7 +163,24 @@ func parseWalkArgs(args []string) (*walkArgs, error) {
 		case arg == "--first-parent":
 			w.opts.FirstParent = true
 		case arg == "--no-merges":
-			w.opts.NoMerges = true
+			maxParents = 1
+		case arg == "--merges":
+			minParents = 2
+		case arg == "--no-min-parents":
+			minParents = 0
+		case arg == "--no-max-parents":
+			maxParents = -1
+		case strings.HasPrefix(arg, "--min-parents="), strings.HasPrefix(arg, "--max-parents="):
+			name, v, _ := strings.Cut(arg, "=")
+			n, perr := strconv.Atoi(v)
+			switch {
+			case perr != nil:
+				err = usagef("%s=%s: want a number of parents", name, v)
+			case name == "--min-parents":
+				minParents = max(n, 0)
+			default:
+				maxParents = max(n, -1)
+			}
 		case is("--diff-merges", ""):
 			var v string
 			if v, err = value("--diff-merges", ""); err == nil {
@@ -172,6 +196,8 @@ func parseWalkArgs(args []string) (*walkArgs, error) {
 			w.opts.Algorithm, w.opts.AlgorithmSet = walker.Minimal, true
 		case arg == "--full-diff":
 			w.opts.FullDiff = true
+		case arg == "--full-history":
+			w.opts.FullHistory = true
 		case arg == "--no-follow":
 			w.follow = -1
 		case arg == "--no-relative":
@@ -321,6 +347,12 @@ func parseWalkArgs(args []string) (*walkArgs, error) {
 	}
 	w.opts.Revisions, w.opts.Paths = revs, paths
 	w.opts.Untimed = !w.stats // only --stats prints where the time went
+	switch {
+	case minParents == 0 && maxParents == 1:
+		w.opts.NoMerges = true // the walks the cache replays
+	case minParents > 0 || maxParents >= 0:
+		w.opts.MinParents, w.opts.MaxParents, w.opts.MaxParentsSet = minParents, maxParents, maxParents >= 0
+	}
 	return w, nil
 }
 

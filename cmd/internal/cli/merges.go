@@ -10,7 +10,9 @@ import (
 func (w *walkArgs) setDiffMerges(v string) error {
 	switch v {
 	case "first-parent", "1":
-		w.opts.DiffMerges = true
+		// git's set_first_parent also turns history simplification off,
+		// and a later --diff-merges=off does not turn it on again.
+		w.opts.DiffMerges, w.opts.FullHistory = true, true
 	case "off", "none":
 		w.opts.DiffMerges = false
 	default:

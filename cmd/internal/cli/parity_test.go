@@ -560,6 +560,80 @@ func TestDiffFilterAsGitLog(t *testing.T) {
 	}
 }
 
+// TestParentCountsAsGitLog: --merges, --min-parents=N, --max-parents=N,
+// their --no- forms and --no-merges, in any order (the last of each
+// wins), choose commits by their parent count as git log does, on a
+// history with two roots, a merge and an octopus merge; and with a path,
+// --full-history and --diff-merges=first-parent (which turns history
+// simplification off for good, as git's set_first_parent) keep the
+// merge of the second root, which changes the path against it; cold,
+// warm and without the cache. A count that is no number is a usage
+// error; the analyses refuse the flags.
+func TestParentCountsAsGitLog(t *testing.T) {
+	testrepos.IsolateGit(t)
+	r := newScratchRepo(t)
+	r.write("a", "1\n")
+	r.commit()
+	gitRun(t, r.dir, "checkout", "-q", "-b", "one")
+	r.write("b", "1\n")
+	r.commit()
+	gitRun(t, r.dir, "checkout", "-q", "-b", "two", "HEAD~1")
+	r.write("c", "1\n")
+	r.commit()
+	gitRun(t, r.dir, "checkout", "-q", "-b", "four", "HEAD~1")
+	r.write("f", "1\n")
+	r.commit()
+	gitRun(t, r.dir, "checkout", "-q", "one")
+	gitRun(t, r.dir, "-c", "user.name=A", "-c", "user.email=a@x", "merge", "-q", "-m", "octopus", "two", "four")
+	r.write("a", "1\n2\n")
+	r.commit()
+	gitRun(t, r.dir, "checkout", "-q", "--orphan", "other")
+	gitRun(t, r.dir, "rm", "-q", "-r", "--cached", ".")
+	for _, f := range []string{"a", "b", "c", "f"} {
+		if err := os.Remove(filepath.Join(r.dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.write("d", "1\n") // a second root
+	r.commit()
+	gitRun(t, r.dir, "checkout", "-q", "one")
+	gitRun(t, r.dir, "-c", "user.name=A", "-c", "user.email=a@x", "merge", "-q", "--allow-unrelated-histories", "-m", "merge", "other")
+	if got := strings.Count(gitRun(t, r.dir, "log", "--min-parents=3", "--format=%H"), "\n"); got != 1 {
+		t.Fatalf("the history has %d octopus merges, want 1", got)
+	}
+	simplified := gitRun(t, r.dir, "log", "--format=%s", "--", "a")
+	full := gitRun(t, r.dir, "log", "--format=%s", "--diff-merges=first-parent", "--", "a")
+	if strings.Contains(simplified, "merge") || !strings.Contains(full, "merge") {
+		t.Fatalf("git log -- a shows %q, with --diff-merges=first-parent %q: the merge should show in the second only", simplified, full)
+	}
+	for _, args := range [][]string{
+		{"--merges"},
+		{"--merges", "--first-parent"},
+		{"--min-parents=3"},
+		{"--max-parents=0"},
+		{"--min-parents=2", "--max-parents=2"},
+		{"--merges", "--no-merges"},
+		{"--no-merges", "--merges"},
+		{"--merges", "--no-min-parents"},
+		{"--no-merges", "--no-max-parents"},
+		{"--max-parents=-1"},
+		{"--merges", "--diff-merges=first-parent", "--", "a"},
+		{"--diff-merges=first-parent", "--", "a"},
+		{"--diff-merges=first-parent", "--diff-merges=off", "--", "a"},
+		{"--full-history", "--", "a"},
+		{"--full-history", "--topo-order", "--", "a"},
+		{"--first-parent", "--", "a"},
+	} {
+		numstatAsGit(t, "parents", r.dir, t.TempDir(), "", args...)
+	}
+	if _, stderr, code := runGitwalk(t, "numstat", r.dir, "--max-parents=x"); code != 2 || !strings.Contains(stderr, "--max-parents") {
+		t.Errorf("numstat --max-parents=x: exit %d, stderr %q; want a usage error naming it", code, stderr)
+	}
+	if _, stderr, code := runGitwalk(t, "churn", r.dir, "--min-parents=2"); code != 2 || !strings.Contains(stderr, "--min-parents") {
+		t.Errorf("churn --min-parents=2: exit %d, stderr %q; want a usage error naming it", code, stderr)
+	}
+}
+
 // TestBigFileThresholdMatchesGit sets core.bigFileThreshold low in a fixture's
 // config, so blobs above it are binary without being read, on packed and on
 // loose objects alike.
