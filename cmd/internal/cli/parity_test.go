@@ -305,6 +305,15 @@ func numstatAsGit(t *testing.T, what, dir, cache, wantErr string, args ...string
 	return want
 }
 
+// wantUsageError runs gitwalk with args and wants a usage error (exit 2)
+// whose message contains want.
+func wantUsageError(t *testing.T, want string, args ...string) {
+	t.Helper()
+	if _, stderr, code := runGitwalk(t, args...); code != 2 || !strings.Contains(stderr, want) {
+		t.Errorf("gitwalk %v: exit %d, stderr %q; want a usage error naming %s", args, code, stderr, want)
+	}
+}
+
 // TestIgnoredAttributeLinesCountAsGitsAndAreNamed: in a work tree whose
 // .gitattributes has lines git ignores (a negative pattern matching a file
 // named "!x.c", a line with an invalid attribute name), numstat is git's,
@@ -423,9 +432,7 @@ func TestFollowAsGitLog(t *testing.T) {
 			t.Errorf("numstat %v: exit %d, stderr %q; want 1 and one line naming --follow", args, code, stderr)
 		}
 	}
-	if _, stderr, code := runGitwalk(t, "churn", r.dir, "--follow", "--", "b"); code != 2 || !strings.Contains(stderr, "--follow") {
-		t.Errorf("churn --follow: exit %d, stderr %q; want a usage error naming --follow", code, stderr)
-	}
+	wantUsageError(t, "--follow", "churn", r.dir, "--follow", "--", "b")
 }
 
 // TestRelativeAsGitLog: under --relative (the folder run from),
@@ -474,9 +481,7 @@ func TestRelativeAsGitLog(t *testing.T) {
 	numstatAsGit(t, "diff.relative from sub", sub, t.TempDir(), "")
 	numstatAsGit(t, "diff.relative from sub, --no-relative", sub, t.TempDir(), "", "--no-relative")
 	numstatAsGit(t, "diff.relative from the top", r.dir, t.TempDir(), "")
-	if _, stderr, code := runGitwalk(t, "churn", r.dir, "--relative=sub"); code != 2 || !strings.Contains(stderr, "--relative") {
-		t.Errorf("churn --relative=sub: exit %d, stderr %q; want a usage error naming --relative", code, stderr)
-	}
+	wantUsageError(t, "--relative", "churn", r.dir, "--relative=sub")
 }
 
 // TestDiffFilterAsGitLog: --diff-filter lists only the changes of the
@@ -532,32 +537,13 @@ func TestDiffFilterAsGitLog(t *testing.T) {
 		{"--diff-filter=R", "--no-renames"},
 		{"--diff-filter=D", "--", "c"},
 	} {
-		gitArgs := args
-		if args[len(args)-1] == "--find-copies-harder" {
-			gitArgs = []string{args[0], "-C", "-C"}
-		}
-		want, err := gitNumstat(t, r.dir, gitArgs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range [][]string{{"--no-cache"}, {"--cache", t.TempDir()}} {
-			for i := 0; i < len(c); i++ { // with --cache: cold, then warm
-				got, stderr, code := runGitwalk(t, append(append([]string{"numstat", r.dir}, c...), args...)...)
-				if code != 0 || got != want || stderr != "" {
-					t.Errorf("numstat %v %v: exit %d, stderr %q: %s", c, args, code, stderr, firstDifference(want, got))
-				}
-			}
-		}
+		numstatAsGit(t, "--diff-filter", r.dir, t.TempDir(), "", args...)
 	}
 	if _, err := gitNumstat(t, r.dir, []string{"--diff-filter=Q"}); err == nil {
 		t.Error("git log --diff-filter=Q does not fail")
 	}
-	if _, stderr, code := runGitwalk(t, "numstat", r.dir, "--diff-filter=Q"); code != 2 || !strings.Contains(stderr, "'Q'") {
-		t.Errorf("numstat --diff-filter=Q: exit %d, stderr %q; want a usage error naming Q", code, stderr)
-	}
-	if _, stderr, code := runGitwalk(t, "churn", r.dir, "--diff-filter=A"); code != 2 || !strings.Contains(stderr, "--diff-filter") {
-		t.Errorf("churn --diff-filter=A: exit %d, stderr %q; want a usage error naming --diff-filter", code, stderr)
-	}
+	wantUsageError(t, "'Q'", "numstat", r.dir, "--diff-filter=Q")
+	wantUsageError(t, "--diff-filter", "churn", r.dir, "--diff-filter=A")
 }
 
 // TestParentCountsAsGitLog: --merges, --min-parents=N, --max-parents=N,
@@ -626,12 +612,8 @@ func TestParentCountsAsGitLog(t *testing.T) {
 	} {
 		numstatAsGit(t, "parents", r.dir, t.TempDir(), "", args...)
 	}
-	if _, stderr, code := runGitwalk(t, "numstat", r.dir, "--max-parents=x"); code != 2 || !strings.Contains(stderr, "--max-parents") {
-		t.Errorf("numstat --max-parents=x: exit %d, stderr %q; want a usage error naming it", code, stderr)
-	}
-	if _, stderr, code := runGitwalk(t, "churn", r.dir, "--min-parents=2"); code != 2 || !strings.Contains(stderr, "--min-parents") {
-		t.Errorf("churn --min-parents=2: exit %d, stderr %q; want a usage error naming it", code, stderr)
-	}
+	wantUsageError(t, "--max-parents", "numstat", r.dir, "--max-parents=x")
+	wantUsageError(t, "--min-parents", "churn", r.dir, "--min-parents=2")
 }
 
 // TestBigFileThresholdMatchesGit sets core.bigFileThreshold low in a fixture's
