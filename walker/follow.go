@@ -85,11 +85,10 @@ func (r *Repo) newFollower(opts *Options) (*follower, error) {
 	return f, nil
 }
 
-// errFollowParallel refuses Options.Follow to WalkParallel.
-var errFollowParallel = errors.New("Options.Follow needs Walk: the path followed depends on the walk's order")
-
-// errShownParallel refuses Options.DiffFilter to WalkParallel.
-var errShownParallel = errors.New("Options.DiffFilter needs Walk: -n counts the commits shown, in the walk's order")
+// errShownParallel refuses Options.Follow and Options.DiffFilter to
+// WalkParallel: the path followed and -n's count of the commits shown
+// depend on the walk's order.
+var errShownParallel = errors.New("Options.Follow and Options.DiffFilter need Walk: what they show depends on the walk's order")
 
 // settle is the ordered stage's check of one result, in the walk's
 // order: computed again if its worker diffed under a path left since;

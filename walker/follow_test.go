@@ -244,8 +244,8 @@ func TestFollowRefusesWhatGitRefuses(t *testing.T) {
 		}
 	}
 	err := r.WalkParallel(t.Context(), Options{Follow: true, Paths: []string{"a"}}, func(int, *Commit) error { return nil })
-	if err != errFollowParallel {
-		t.Errorf("WalkParallel with Follow: %v, want %v", err, errFollowParallel)
+	if err != errShownParallel {
+		t.Errorf("WalkParallel with Follow: %v, want %v", err, errShownParallel)
 	}
 	var only DiffFilter
 	if err := only.Add("A"); err != nil {

@@ -110,7 +110,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	revOpts := opts
 	if opts.Follow {
 		if each != nil {
-			return errFollowParallel
+			return errShownParallel
 		}
 		if follow, err = r.newFollower(&opts); err != nil {
 			return err
@@ -144,13 +144,15 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	ws := r.storeFor(&opts, &unit{alg: alg, opts: &opts, ps: rw.spec(), renameMode: renameMode, renameOpts: renameOpts})
 
 	workers := opts.workers()
+	// The walk's own pools hold one arena and one reader per worker, and
+	// one more for follower.fix.
+	pooled := workers
+	if follow != nil {
+		pooled++
+	}
 	arenas := opts.Arenas
 	if arenas == nil {
-		n := workers
-		if follow != nil {
-			n++ // follower.fix's
-		}
-		arenas = arena.NewPool(n, func() (arena.Backing, error) { return arena.NewMmap(arenaSize) },
+		arenas = arena.NewPool(pooled, func() (arena.Backing, error) { return arena.NewMmap(arenaSize) },
 			arena.WithRetain(arenaRetain))
 		defer arenas.Close()
 	}
@@ -169,11 +171,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 		}
 		readers, basesBound, basesRegion = opts.Readers.p, opts.Readers.bound, opts.Readers.region
 	} else {
-		n := workers
-		if follow != nil {
-			n++ // follower.fix's
-		}
-		own, err := r.newReaders(n, opts.CacheBytes)
+		own, err := r.newReaders(pooled, opts.CacheBytes)
 		if err != nil {
 			return err
 		}

@@ -23,14 +23,7 @@ func TestLoadReadsWhatGitConfigReads(t *testing.T) {
 	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 	t.Setenv("GIT_CONFIG_GLOBAL", global)
 	dir := t.TempDir()
-	git := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v: %s", args, err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
+	git := gitIn(t, dir)
 	git("init", "-q")
 	git("config", "--global", "core.quotePath", "false")
 	git("config", "--global", "diff.algorithm", "histogram")
@@ -284,14 +277,7 @@ func TestPathSettingsExpandAsGit(t *testing.T) {
 func TestOriginURLIsGitsFirst(t *testing.T) {
 	isolatedHome(t)
 	dir := t.TempDir()
-	git := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v: %s", args, err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
+	git := gitIn(t, dir)
 	origin := func() string {
 		t.Helper()
 		c, err := Load(filepath.Join(dir, ".git"), filepath.Join(dir, ".git"))
@@ -309,5 +295,18 @@ func TestOriginURLIsGitsFirst(t *testing.T) {
 	git("config", "--add", "remote.origin.url", "https://example.com/b.git")
 	if got, want := origin(), git("remote", "get-url", "origin"); got != want || got != "https://example.com/a.git" {
 		t.Errorf("OriginURL %q, git remote get-url origin %q", got, want)
+	}
+}
+
+// gitIn returns a runner of git in dir that fails the test on an error
+// and gives git's output trimmed.
+func gitIn(t *testing.T, dir string) func(args ...string) string {
+	return func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v: %s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
 	}
 }
