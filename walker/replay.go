@@ -30,7 +30,7 @@ import (
 // TestReplayVersionNamesTheWalksSources fails until then. Version 3 keeps
 // the tips' own tree, date and parents; version 4 walks with --min-parents
 // or --max-parents (not replayed) beside the same replays.
-const replayVersion = 4
+const replayVersion = 5
 
 // replayable says whether a walk of tips with opts, limited to paths or
 // not, may be replayed or kept for replaying: one that meets every

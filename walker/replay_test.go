@@ -197,6 +197,9 @@ var replaySources = map[int]string{
 	// 4: the same order and layout; walks with --min-parents or
 	// --max-parents are walked, never replayed (meetsAllOpts).
 	4: "33de60077020d8806b8d0e874b66966dbfff6f9e247f3289596817a0a0e3b22e",
+	// 5: the same order and layout; a walk that resumes (Options.Resume)
+	// is not replayed, and the revision walk keeps or stops at checkpoints.
+	5: "012c3c72cc2a9c7a3d5312b843a6006d3bbf2689aab1139cf9895894258c59af",
 }
 
 // A replay hands out the order an older walk kept: a change to how the

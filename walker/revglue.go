@@ -41,6 +41,14 @@ type repoRevWalk struct {
 	replayed   int
 	rec        *replayRecorder
 	keepReplay func([]byte)
+
+	// Options.Resume: whether the walk may be resumed or marked, its
+	// settings' key, whether it stops at From's tip, and whether it went
+	// to its end (not stopped).
+	resumeOK  bool
+	resumeKey [32]byte
+	stopSet   bool
+	ended     bool
 }
 
 // next is the walk's next commit: the replay's, or the revision walk's
@@ -105,8 +113,11 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (_ *repoRevW
 	// tips' entries serve the revisions' resolving (deferTips). A walk
 	// that excludes commits (A..B) is never replayed: it does not read
 	// the replay (git/git's is 3 MB).
+	// A walk that may resume (Options.Resume) is not replayed: it walks
+	// to the checkpoint it resumes from, or keeps one (resume.go).
 	var kept []byte
-	if storeSrc != nil && mayReplay(opts, ps != nil, shallow != nil) && !revision.MayExclude(opts.Revisions) {
+	resuming := opts.Resume != nil
+	if storeSrc != nil && !resuming && mayReplay(opts, ps != nil, shallow != nil) && !revision.MayExclude(opts.Revisions) {
 		if kept = opts.Store.Memo(r, replayName(opts)); kept != nil {
 			if _, tips, _, ok := readReplayHead(kept); ok {
 				storeSrc.deferTips(tips)
@@ -202,6 +213,7 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (_ *repoRevW
 	for _, t := range tips {
 		rw.tips = append(rw.tips, t.ID)
 	}
+	rw.resumeOK = storeSrc != nil && resumable(tips, opts, ps != nil, shallow != nil)
 	if !opts.FullDiff {
 		rw.ps = ps
 	}
@@ -284,6 +296,10 @@ func (rw *repoRevWalk) readAhead(r *Repo) {
 // closure); call it only after a walk to its end, once the revision
 // walk's goroutine is done.
 func (rw *repoRevWalk) finish() {
+	if rw.stopSet && rw.Walk.Stopped() {
+		return // not its end: what it read is kept by close
+	}
+	rw.ended = true
 	if rw.replay != nil {
 		return // nothing was walked: the closures are as they were
 	}

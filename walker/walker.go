@@ -210,6 +210,15 @@ type Options struct {
 	// limiting, a skip, a date limit or a shallow file. The commits are
 	// the same; a third of a warm walk of git/git is spared.
 	Replay bool
+	// Resume, when set with a Store, marks the walk for a later one to
+	// resume from (Resume.End), and resumes this one from Resume.From:
+	// when the walk meets From's tip alone, and nothing it met before is
+	// one of that tip's ancestors, it stops there (Resume.Stopped), and
+	// the commits it did not hand out are those of the walk From marks
+	// (see resume.go). Only walks of one tip in git log's default order,
+	// with no path, count, skip or date limit, are resumed or marked; a
+	// walk that may resume is not replayed.
+	Resume *Resume
 	// Stats, when set, receives the walk's figures when Walk returns.
 	Stats *Stats
 	// Untimed leaves out of Stats where the walk's time went after its
