@@ -56,8 +56,8 @@ type Resume struct {
 	// checkpoint with its own commits above it.
 	End   Mark
 	EndOK bool
-	// cpSeq is the Seq of the first commit handed out from the new
-	// checkpoint on (-1: none yet, or none).
+	// cpSeq is one more than the Seq of the first commit handed out from
+	// the new checkpoint on (0: none yet, or none).
 	cpSeq atomic.Int64
 }
 
@@ -65,7 +65,7 @@ type Resume struct {
 // after the checkpoint it keeps in End, once the walk has handed it out;
 // -1 before, or when the walk hands out none (or stopped: all it hands
 // out is above). The commits before it are those above the checkpoint.
-func (r *Resume) CheckpointSeq() int { return int(r.cpSeq.Load()) }
+func (r *Resume) CheckpointSeq() int { return int(r.cpSeq.Load()) - 1 }
 
 // checkpointAge is how much older than the tip (committer dates) a
 // walk's checkpoint is: the first commit popped older. A walk resumes
@@ -162,7 +162,6 @@ func (rw *repoRevWalk) resume(ws *walkStore, opts *Options) {
 		rw.resumeOK = false
 		return
 	}
-	opts.Resume.cpSeq.Store(-1)
 	rw.resumeKey = resumeKey(ws, opts)
 	tip := rw.g.Lookup(rw.tips[0])
 	from := opts.Resume.From
@@ -175,6 +174,10 @@ func (rw *repoRevWalk) resume(ws *walkStore, opts *Options) {
 	if tip.Date > checkpointAge {
 		before = tip.Date - checkpointAge
 	}
+	if rw.replay != nil {
+		rw.replay.keep = revwalk.NewKeeper(before)
+		return
+	}
 	rw.Walk.KeepCheckpoint(before)
 }
 
@@ -183,7 +186,7 @@ func (rw *repoRevWalk) resume(ws *walkStore, opts *Options) {
 // revision walk hands out.
 func (rw *repoRevWalk) noteCheckpoint(opts *Options, node *revwalk.Commit, seq int) {
 	if rw.resumeOK && node.AtCheckpoint() {
-		opts.Resume.cpSeq.Store(int64(seq))
+		opts.Resume.cpSeq.Store(int64(seq) + 1)
 	}
 }
 
@@ -198,7 +201,11 @@ func (rw *repoRevWalk) endResume(opts *Options, ok bool) {
 	if !rw.resumeOK || !ok || !(rw.ended || res.Stopped) {
 		return
 	}
-	at, above, order, maxAfter, found := rw.Walk.Checkpoint()
+	checkpoint := rw.Walk.Checkpoint
+	if rw.replay != nil {
+		checkpoint = rw.replay.keep.Checkpoint
+	}
+	at, above, order, maxAfter, found := checkpoint()
 	if !found {
 		return
 	}

@@ -61,11 +61,7 @@ func (rw *repoRevWalk) next() (*revwalk.Commit, error) {
 		}
 		return c, nil
 	}
-	c, err := rw.Walk.Next()
-	if c != nil && rw.rec != nil {
-		rw.rec.add(c)
-	}
-	return c, err
+	return rw.Walk.Next()
 }
 
 // newRevWalk resolves opts.Revisions and prepares the walk. Path limiting
@@ -113,11 +109,12 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (_ *repoRevW
 	// tips' entries serve the revisions' resolving (deferTips). A walk
 	// that excludes commits (A..B) is never replayed: it does not read
 	// the replay (git/git's is 3 MB).
-	// A walk that may resume (Options.Resume) is not replayed: it walks
-	// to the checkpoint it resumes from, or keeps one (resume.go).
+	// A walk that resumes from a checkpoint (Options.Resume) is not
+	// replayed: it walks to the checkpoint (resume.go). One that keeps a
+	// checkpoint only may be: the replay keeps one along.
 	var kept []byte
 	resuming := opts.Resume != nil
-	if storeSrc != nil && !resuming && mayReplay(opts, ps != nil, shallow != nil) && !revision.MayExclude(opts.Revisions) {
+	if storeSrc != nil && !(resuming && !opts.Resume.From.IsZero()) && mayReplay(opts, ps != nil, shallow != nil) && !revision.MayExclude(opts.Revisions) {
 		if kept = opts.Store.Memo(r, replayName(opts)); kept != nil {
 			if _, tips, _, ok := readReplayHead(kept); ok {
 				storeSrc.deferTips(tips)
@@ -207,6 +204,7 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (_ *repoRevW
 	rw := &repoRevWalk{Walk: w, g: g, graphSrc: graphSrc, storeSrc: storeSrc, graphNote: graphNote, bloom: bloom, stash: stash, expect: expect,
 		replay: rp, rec: rec}
 	if rec != nil {
+		w.OnPop(rec.pop)
 		st, name := opts.Store, replayName(opts)
 		rw.keepReplay = func(b []byte) { st.SetMemo(r, name, b) }
 	}

@@ -406,8 +406,9 @@ type Walk struct {
 
 	topo *topoWalk // the incremental topo walk, with generation numbers
 
-	keep *keptCheckpoint // KeepCheckpoint's
-	stop *stopCheckpoint // StopAt's
+	keep  *Keeper         // KeepCheckpoint's
+	onPop func(n *Commit) // OnPop's
+	stop  *stopCheckpoint // StopAt's
 }
 
 // A checkpoint splits an unlimited walk (git log's default order) in two:
@@ -422,13 +423,55 @@ type checkpoint struct {
 	maxAfter uint64   // the newest committer date from it on
 }
 
-// keptCheckpoint is the checkpoint a walk keeps (KeepCheckpoint): the
-// first commit popped older than before.
-type keptCheckpoint struct {
+// Keeper keeps a walk's checkpoint (Walk.KeepCheckpoint) from the
+// commits the walk pops, in order: the first popped with a committer date
+// before its bound, or the one after 16,384, whichever comes first. A
+// replay of a walk's pops (walker's) keeps one with it too.
+type Keeper struct {
 	checkpoint
 	before uint64
 	found  bool
-	marked bool // the first commit returned from it on is flagged
+	marked bool // Mark has answered true
+}
+
+// NewKeeper returns a Keeper of the checkpoint older than before.
+func NewKeeper(before uint64) *Keeper { return &Keeper{before: before} }
+
+// Pop notes the next commit popped.
+func (k *Keeper) Pop(id odb.ID, date uint64) {
+	switch {
+	case !k.found && (date < k.before || len(k.above) >= checkpointAbove/4):
+		k.found, k.id, k.maxAfter = true, id, date
+		k.order = append(k.order, id)
+	case !k.found:
+		if len(k.above) <= checkpointAbove {
+			k.above = append(k.above, id)
+		}
+	default:
+		k.maxAfter = max(k.maxAfter, date)
+		if len(k.order) < checkpointOrder {
+			k.order = append(k.order, id)
+		}
+	}
+}
+
+// Mark says, of a commit about to be handed out, whether it is the first
+// handed out at or after the checkpoint, and flags it so (AtCheckpoint).
+func (k *Keeper) Mark(n *Commit) bool {
+	if !k.found || k.marked {
+		return false
+	}
+	k.marked = true
+	n.flags |= flagCheckpoint
+	return true
+}
+
+// Checkpoint returns the checkpoint kept (see Walk.Checkpoint).
+func (k *Keeper) Checkpoint() (id odb.ID, above, order []odb.ID, maxAfter uint64, ok bool) {
+	if !k.found || len(k.above) > checkpointAbove {
+		return odb.ID{}, nil, nil, 0, false
+	}
+	return k.id, k.above, k.order, k.maxAfter, true
 }
 
 // stopCheckpoint is an earlier walk's checkpoint a walk may stop at
@@ -460,7 +503,7 @@ const checkpointAbove = 1 << 16
 // above it and the first ones from it on, and the newest date from it on
 // (Checkpoint).
 func (w *Walk) KeepCheckpoint(before uint64) {
-	w.keep = &keptCheckpoint{before: before}
+	w.keep = NewKeeper(before)
 }
 
 // StopAt makes the unlimited walk end at the checkpoint an earlier walk
@@ -486,6 +529,14 @@ func (w *Walk) StopAt(id odb.ID, above, order []odb.ID, maxAfter uint64) {
 	w.stop = &stopCheckpoint{checkpoint: checkpoint{id: id, order: order, maxAfter: maxAfter}, aboveSet: set}
 }
 
+// OnPop has fn called with each commit the unlimited walk pops, in order
+// (merges and commits it does not show too: Shown tells, once the walk
+// has gone past them).
+func (w *Walk) OnPop(fn func(n *Commit)) { w.onPop = fn }
+
+// Shown says whether the walk returned n.
+func (n *Commit) Shown() bool { return n.flags&flagShown != 0 }
+
 // Stopped says whether the walk ended at StopAt's checkpoint.
 func (w *Walk) Stopped() bool { return w.stop != nil && w.stop.stopped }
 
@@ -502,20 +553,17 @@ func (w *Walk) Checked() int {
 // (KeepCheckpoint). ok is false when there is none: the walk met no
 // commit old enough, or popped more than checkpointAbove above it.
 func (w *Walk) Checkpoint() (id odb.ID, above, order []odb.ID, maxAfter uint64, ok bool) {
-	var cp checkpoint
 	switch {
 	case w.Stopped():
-		cp = w.stop.checkpoint
-		cp.above = w.stop.popped
-	case w.keep != nil && w.keep.found:
-		cp = w.keep.checkpoint
-	default:
-		return odb.ID{}, nil, nil, 0, false
+		cp := w.stop.checkpoint
+		if len(w.stop.popped) > checkpointAbove {
+			return odb.ID{}, nil, nil, 0, false
+		}
+		return cp.id, w.stop.popped, cp.order, cp.maxAfter, true
+	case w.keep != nil:
+		return w.keep.Checkpoint()
 	}
-	if len(cp.above) > checkpointAbove {
-		return odb.ID{}, nil, nil, 0, false
-	}
-	return cp.id, cp.above, cp.order, cp.maxAfter, true
+	return odb.ID{}, nil, nil, 0, false
 }
 
 // popUnlimited is the unlimited walk's next commit, popped and its
@@ -535,21 +583,11 @@ func (w *Walk) popUnlimited() (*Commit, error) {
 			st.popped = append(st.popped, n.ID)
 		}
 	}
-	if k := w.keep; k != nil {
-		switch {
-		case !k.found && (n.Date < k.before || len(k.above) >= checkpointAbove/4):
-			k.found, k.id, k.maxAfter = true, n.ID, n.Date
-			k.order = append(k.order, n.ID)
-		case !k.found:
-			if len(k.above) <= checkpointAbove {
-				k.above = append(k.above, n.ID)
-			}
-		default:
-			k.maxAfter = max(k.maxAfter, n.Date)
-			if len(k.order) < checkpointOrder {
-				k.order = append(k.order, n.ID)
-			}
-		}
+	if w.keep != nil {
+		w.keep.Pop(n.ID, n.Date)
+	}
+	if w.onPop != nil {
+		w.onPop(n)
 	}
 	// Unlimited --since: an old commit is dropped and its parents are not
 	// queued through it.
@@ -601,9 +639,8 @@ func (w *Walk) tryStop() error {
 // markCheckpoint flags n, about to be returned, when it is the first
 // returned at or after the checkpoint the walk keeps.
 func (w *Walk) markCheckpoint(n *Commit) {
-	if k := w.keep; k != nil && k.found && !k.marked {
-		k.marked = true
-		n.flags |= flagCheckpoint
+	if w.keep != nil {
+		w.keep.Mark(n)
 	}
 }
 
