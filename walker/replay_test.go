@@ -201,7 +201,7 @@ var replaySources = map[int]string{
 	// out (merges under --no-merges) marked, so that it keeps the walk's
 	// checkpoint along (Options.Resume); a walk that resumes from one is
 	// not replayed, and the revision walk keeps or stops at checkpoints.
-	5: "a6007fcc3796167ba5edc42d2c636f15c1fff69ed57f5b7492c0ace9724d573d",
+	5: "01d55dadf3e550cd606883e195141e5c0178a042ee0704b8da61e2ef11960350",
 }
 
 // A replay hands out the order an older walk kept: a change to how the

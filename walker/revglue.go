@@ -43,8 +43,8 @@ type repoRevWalk struct {
 	keepReplay func([]byte)
 
 	// Options.Resume: whether the walk may be resumed or marked, its
-	// settings' key, whether it stops at From's tip, and whether it went
-	// to its end (not stopped).
+	// settings' key, whether it may stop at From's checkpoint, and whether
+	// it went to its end (not stopped).
 	resumeOK  bool
 	resumeKey [32]byte
 	stopSet   bool
@@ -108,10 +108,10 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (_ *repoRevW
 	// The replay kept for this repository, if the walk may be one: its
 	// tips' entries serve the revisions' resolving (deferTips). A walk
 	// that excludes commits (A..B) is never replayed: it does not read
-	// the replay (git/git's is 3 MB).
-	// A walk that resumes from a checkpoint (Options.Resume) is not
-	// replayed: it walks to the checkpoint (resume.go). One that keeps a
-	// checkpoint only may be: the replay keeps one along.
+	// the replay (git/git's is 3 MB). A walk that resumes from a
+	// checkpoint (Options.Resume) is not replayed either: it walks to the
+	// checkpoint (resume.go); one that only keeps a checkpoint may be, the
+	// replay keeping one along.
 	var kept []byte
 	resuming := opts.Resume != nil
 	if storeSrc != nil && !(resuming && !opts.Resume.From.IsZero()) && mayReplay(opts, ps != nil, shallow != nil) && !revision.MayExclude(opts.Revisions) {
