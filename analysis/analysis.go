@@ -9,6 +9,7 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
 
 	"github.com/gitwalk/gitwalk/walker"
@@ -45,20 +46,34 @@ type State interface {
 // order, newest first, and each worker's States then observe their commits
 // in any order, so results do not depend on the number of workers.
 func Run(ctx context.Context, repo *walker.Repo, opts walker.Options, analyzers ...Analyzer) ([]State, error) {
+	states, _, _, err := runFollowed(ctx, repo, opts, analyzers, nil)
+	return states, err
+}
+
+// runFollowed is Run, returning the Follower too: what it knows of the
+// renames at the end of the walk. With sp, each commit is observed by the
+// states of its side of the walk's checkpoint (see split): the merged
+// states above it are returned first, then those from it on.
+func runFollowed(ctx context.Context, repo *walker.Repo, opts walker.Options, analyzers []Analyzer, sp *split) (above, below []State, f *Follower, err error) {
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = defaultWorkers()
 	}
 	opts.Workers = workers
+	sides := 1
+	if sp != nil {
+		sides = 2
+	}
 	perWorker := make([][]State, workers)
 	for w := range perWorker {
-		perWorker[w] = make([]State, len(analyzers))
-		for i, a := range analyzers {
-			perWorker[w][i] = a.NewState()
+		perWorker[w] = make([]State, sides*len(analyzers))
+		for i := range perWorker[w] {
+			perWorker[w][i] = analyzers[i%len(analyzers)].NewState()
 		}
 	}
-	if err := observeFollowed(ctx, repo, opts, perWorker); err != nil {
-		return nil, err
+	f = NewFollower()
+	if err := observeFollowed(ctx, repo, opts, f, sp, perWorker); err != nil {
+		return nil, nil, nil, err
 	}
 	out := perWorker[0]
 	for w := 1; w < workers; w++ {
@@ -66,16 +81,55 @@ func Run(ctx context.Context, repo *walker.Repo, opts walker.Options, analyzers 
 			out[i].Merge(perWorker[w][i])
 		}
 	}
-	return out, nil
+	if sp != nil {
+		return out[:len(analyzers)], out[len(analyzers):], f, nil
+	}
+	return out, nil, f, nil
+}
+
+// split sends each commit to the states of its side of the checkpoint
+// the walk keeps (walker.Resume.CheckpointSeq), and notes the Follower's
+// renames at the checkpoint: the names the commits from it on were given
+// depend on nothing else.
+type split struct {
+	res     *walker.Resume
+	n       int               // analyzers: a worker's states are n above, then n below
+	at      map[string]string // the Follower's aliases at the checkpoint
+	snapped bool
+}
+
+// below says whether c is at or after the checkpoint.
+func (sp *split) below(c *walker.Commit) bool {
+	cp := sp.res.CheckpointSeq()
+	return cp >= 0 && c.Seq >= cp
+}
+
+// name names c's files, first noting the Follower's aliases when c is
+// the first commit from the checkpoint on.
+func (sp *split) name(f *Follower, c *walker.Commit) {
+	if sp != nil && !sp.snapped && sp.below(c) {
+		sp.at, sp.snapped = maps.Clone(f.alias), true
+	}
+	f.Name(c)
+}
+
+// side is the states that observe c: all of them without a split.
+func (sp *split) side(states []State, c *walker.Commit) []State {
+	if sp == nil {
+		return states
+	}
+	if sp.below(c) {
+		return states[sp.n:]
+	}
+	return states[:sp.n]
 }
 
 // observeFollowed walks in order, names files through their renames, and
 // hands the commits to one goroutine per set of States. Naming needs the
 // walk's order; observing does not, so it stays off the ordered path.
-func observeFollowed(ctx context.Context, repo *walker.Repo, opts walker.Options, perWorker [][]State) error {
-	f := NewFollower()
+func observeFollowed(ctx context.Context, repo *walker.Repo, opts walker.Options, f *Follower, sp *split, perWorker [][]State) error {
 	observe := func(states []State, c *walker.Commit) {
-		for _, s := range states {
+		for _, s := range sp.side(states, c) {
 			s.Observe(c)
 		}
 	}
@@ -92,14 +146,14 @@ func observeFollowed(ctx context.Context, repo *walker.Repo, opts walker.Options
 			return err
 		}
 		for i := len(all) - 1; i >= 0; i-- {
-			f.Name(all[i])
+			sp.name(f, all[i])
 			observe(perWorker[i%len(perWorker)], all[i])
 		}
 		return nil
 	}
 	if len(perWorker) == 1 {
 		return repo.Walk(ctx, opts, func(c *walker.Commit) error {
-			f.Name(c)
+			sp.name(f, c)
 			observe(perWorker[0], c)
 			return nil
 		})
@@ -130,7 +184,7 @@ func observeFollowed(ctx context.Context, repo *walker.Repo, opts walker.Options
 		run = nil
 	}
 	err := repo.Walk(ctx, opts, func(c *walker.Commit) error {
-		f.Name(c)
+		sp.name(f, c)
 		if run == nil {
 			run = make([]*walker.Commit, 0, feedBatch)
 		}

@@ -14,8 +14,9 @@ var ErrBadState = errors.New("bad encoded analysis state")
 // The states' encodings start with a kind byte and a version, so that a
 // state from another analysis or another gitwalk is refused, not misread.
 const (
-	stateChurn  = 'C'
-	stateScoped = 'S'
+	stateChurn    = 'C'
+	stateScoped   = 'S'
+	stateCoupling = 'P'
 
 	stateVersion = 1
 )
@@ -132,6 +133,67 @@ func (s *ScopedState) UnmarshalBinary(data []byte) error {
 		return err
 	}
 	s.left, s.paths = l, paths
+	return nil
+}
+
+// MarshalBinary encodes what s has counted: the commits counted and left
+// out, each path with its revisions, and each pair with its count. The
+// Coupling's settings are not encoded: decode into a state made by the
+// same Coupling's NewState.
+func (s *CouplingState) MarshalBinary() ([]byte, error) {
+	b := []byte{stateCoupling, stateVersion}
+	b = binary.AppendUvarint(b, uint64(s.commits))
+	b = binary.AppendUvarint(b, uint64(s.leftOut))
+	b = binary.AppendUvarint(b, uint64(len(s.paths)))
+	for id, p := range s.paths {
+		b = appendString(b, p)
+		b = binary.AppendUvarint(b, uint64(s.revs[id]))
+	}
+	b = binary.AppendUvarint(b, uint64(s.pairs.len()))
+	for k, n := range s.pairs.all() {
+		b = binary.AppendUvarint(b, k>>32)
+		b = binary.AppendUvarint(b, uint64(uint32(k)))
+		b = binary.AppendUvarint(b, uint64(n))
+	}
+	return b, nil
+}
+
+// UnmarshalBinary replaces what s has counted with the state data encodes.
+func (s *CouplingState) UnmarshalBinary(data []byte) error {
+	d := decoder{b: data}
+	d.header(stateCoupling)
+	commits, leftOut := d.int(), d.int()
+	n := d.count()
+	ids := make(map[string]int32, n)
+	paths := make([]string, 0, n)
+	revs := make([]int32, 0, n)
+	for range n {
+		p, r := d.string(), d.int()
+		if _, dup := ids[p]; dup && d.err == nil {
+			d.fail("path %q twice", p)
+		}
+		if r > 1<<31-1 {
+			d.fail("%d revisions", r)
+		}
+		ids[p] = int32(len(paths))
+		paths = append(paths, p)
+		revs = append(revs, int32(r))
+	}
+	var pairs pairTable
+	np := d.count()
+	pairs.reserve(np)
+	for range np {
+		a, b, c := d.int(), d.int(), d.int()
+		if a >= len(paths) || b >= len(paths) || a > b || c > 1<<31-1 {
+			d.fail("pair (%d, %d) of %d paths", a, b, len(paths))
+			break
+		}
+		pairs.add(pairKey(int32(a), int32(b)), int32(c))
+	}
+	if err := d.end(); err != nil {
+		return err
+	}
+	s.commits, s.leftOut, s.ids, s.paths, s.revs, s.pairs = commits, leftOut, ids, paths, revs, pairs
 	return nil
 }
 

@@ -53,6 +53,19 @@ func (t *pairTable) add(key uint64, n int32) {
 	}
 }
 
+// reserve makes room for n pairs in all, so that adding them does not
+// grow the table step by step: a decoded state's pairs, which come in the
+// order of the table they were kept from, then fill it front to back.
+func (t *pairTable) reserve(n int) {
+	size := max(minPairSlots, len(t.slots))
+	for 2*n > size {
+		size *= 2
+	}
+	if size > len(t.slots) {
+		t.resize(size)
+	}
+}
+
 // resize moves the pairs into a table of size slots (a power of two).
 func (t *pairTable) resize(size int) {
 	old := t.slots

@@ -30,7 +30,7 @@ import (
 // TestReplayVersionNamesTheWalksSources fails until then. Version 3 keeps
 // the tips' own tree, date and parents; version 4 walks with --min-parents
 // or --max-parents (not replayed) beside the same replays.
-const replayVersion = 4
+const replayVersion = 5
 
 // replayable says whether a walk of tips with opts, limited to paths or
 // not, may be replayed or kept for replaying: one that meets every
@@ -74,20 +74,24 @@ func replayKey(tips []revwalk.Tip) [32]byte {
 // and checking git/git's 6.6 MB closure, which a replayed walk needs for
 // nothing else, took 3.6 to 6.3 ms of a warm run's serial start.
 
-// replayRecorder gathers the commits a walk hands out.
+// replayRecorder gathers the commits a walk pops (revwalk's OnPop), for
+// the replay: those it did not hand out (merges under --no-merges) are
+// kept too, marked, so that a replay can keep the walk's checkpoint
+// (Options.Resume) as the walk would have.
 type replayRecorder struct {
-	key  [32]byte
-	tips []byte // the tips' entries
-	nt   int
-	n    int
-	buf  []byte
-	bad  bool // a commit with more than 255 parents: not kept
+	key    [32]byte
+	tips   []byte // the tips' entries
+	nt     int
+	popped []*revwalk.Commit
+	bad    bool // a commit with more than 127 parents: not kept
+	// shown says whether the walk handed a commit out ((*revwalk.Commit).Shown).
+	shown func(*revwalk.Commit) bool
 }
 
 // newReplayRecorder gathers the walk of tips (parsed nodes), whose key is
 // key.
 func newReplayRecorder(key [32]byte, tips []*revwalk.Commit) *replayRecorder {
-	r := &replayRecorder{key: key, nt: len(tips)}
+	r := &replayRecorder{key: key, nt: len(tips), shown: (*revwalk.Commit).Shown}
 	for _, t := range tips {
 		if len(t.Parents) > 255 {
 			r.bad = true
@@ -111,27 +115,46 @@ func appendDateParents(b []byte, c *revwalk.Commit) []byte {
 	return b
 }
 
-func (r *replayRecorder) add(c *revwalk.Commit) {
-	if len(c.Parents) > 255 {
+// pop notes a commit the walk popped.
+func (r *replayRecorder) pop(c *revwalk.Commit) {
+	if len(c.Parents) > maxReplayParents {
 		r.bad = true
 		return
 	}
-	r.n++
-	r.buf = append(r.buf, c.ID[:]...)
-	r.buf = appendDateParents(r.buf, c)
+	r.popped = append(r.popped, c)
 }
 
-// bytes is the replay to keep, nil when it cannot be kept.
+// maxReplayParents is the most parents a commit of a replay has: the
+// parent count's top bit marks a commit popped but not handed out.
+const (
+	maxReplayParents = 127
+	replayHidden     = 0x80
+)
+
+// bytes is the replay to keep, nil when it cannot be kept. Call it once
+// the walk is over: whether each commit was handed out is known then.
 func (r *replayRecorder) bytes() []byte {
 	if r.bad {
 		return nil
 	}
-	out := make([]byte, 0, len(r.key)+2*binary.MaxVarintLen64+len(r.tips)+len(r.buf))
+	out := make([]byte, 0, len(r.key)+2*binary.MaxVarintLen64+len(r.tips)+len(r.popped)*40)
 	out = append(out, r.key[:]...)
 	out = binary.AppendUvarint(out, uint64(r.nt))
 	out = append(out, r.tips...)
-	out = binary.AppendUvarint(out, uint64(r.n))
-	return append(out, r.buf...)
+	out = binary.AppendUvarint(out, uint64(len(r.popped)))
+	for _, c := range r.popped {
+		out = append(out, c.ID[:]...)
+		out = binary.AppendUvarint(out, c.Date)
+		np := byte(len(c.Parents))
+		if !r.shown(c) {
+			np |= replayHidden
+		}
+		out = append(out, np)
+		for _, p := range c.Parents {
+			out = append(out, p[:]...)
+		}
+	}
+	return out
 }
 
 // replayTip is a tip's entry in a replay.
@@ -184,7 +207,9 @@ func readReplayHead(data []byte) (key [32]byte, tips []replayTip, rest []byte, o
 // (unit.compute).
 type replay struct {
 	data    []byte
-	n, at   int
+	n, at   int              // commits popped (handed out or not), and read
+	keep    *revwalk.Keeper  // the checkpoint kept along, when asked (Options.Resume)
+	hidden  int              // commits read that were not handed out
 	nodes   []revwalk.Commit // a slab the next nodes come from
 	parents []odb.ID         // a slab the next parent lists come from
 }
@@ -213,10 +238,10 @@ func openReplay(data []byte, key [32]byte) *replay {
 		} else {
 			rest = rest[20+k:]
 		}
-		if len(rest) < 1 || len(rest)-1 < 20*int(rest[0]) {
+		if len(rest) < 1 || len(rest)-1 < 20*int(rest[0]&^replayHidden) {
 			return nil
 		}
-		rest = rest[1+20*int(rest[0]):]
+		rest = rest[1+20*int(rest[0]&^replayHidden):]
 	}
 	if len(rest) != 0 {
 		return nil
@@ -224,33 +249,48 @@ func openReplay(data []byte, key [32]byte) *replay {
 	return &replay{data: data, n: int(n)}
 }
 
-// next is the next commit, nil after the last.
+// next is the next commit handed out, nil after the last; the commits
+// popped but not handed out are passed over (to keep, when one is asked
+// for, the walk's checkpoint).
 func (r *replay) next() *revwalk.Commit {
-	if r.at == r.n {
-		return nil
-	}
-	r.at++
-	if len(r.nodes) == 0 {
-		r.nodes = make([]revwalk.Commit, min(r.n-r.at+1, 1024))
-	}
-	c := &r.nodes[0]
-	r.nodes = r.nodes[1:]
-	copy(c.ID[:], r.data)
-	date, k := binary.Uvarint(r.data[20:])
-	c.Date = date
-	r.data = r.data[20+k:]
-	np := int(r.data[0])
-	r.data = r.data[1:]
-	if np > 0 {
-		if cap(r.parents)-len(r.parents) < np {
-			r.parents = make([]odb.ID, 0, max(np, 2048))
+	for {
+		if r.at == r.n {
+			return nil
 		}
-		start := len(r.parents)
-		for i := 0; i < np; i++ {
-			r.parents = append(r.parents, odb.ID(r.data[i*20:i*20+20]))
+		r.at++
+		if len(r.nodes) == 0 {
+			r.nodes = make([]revwalk.Commit, min(r.n-r.at+1, 1024))
 		}
-		c.Parents = r.parents[start:len(r.parents):len(r.parents)]
-		r.data = r.data[20*np:]
+		c := &r.nodes[0]
+		copy(c.ID[:], r.data)
+		date, k := binary.Uvarint(r.data[20:])
+		c.Date = date
+		r.data = r.data[20+k:]
+		np, hidden := int(r.data[0]&^replayHidden), r.data[0]&replayHidden != 0
+		r.data = r.data[1:]
+		if r.keep != nil {
+			r.keep.Pop(c.ID, c.Date)
+		}
+		if hidden {
+			r.data = r.data[20*np:]
+			r.hidden++
+			continue
+		}
+		r.nodes = r.nodes[1:]
+		if np > 0 {
+			if cap(r.parents)-len(r.parents) < np {
+				r.parents = make([]odb.ID, 0, max(np, 2048))
+			}
+			start := len(r.parents)
+			for i := 0; i < np; i++ {
+				r.parents = append(r.parents, odb.ID(r.data[i*20:i*20+20]))
+			}
+			c.Parents = r.parents[start:len(r.parents):len(r.parents)]
+			r.data = r.data[20*np:]
+		}
+		if r.keep != nil {
+			r.keep.Mark(c)
+		}
+		return c
 	}
-	return c
 }

@@ -41,6 +41,14 @@ type repoRevWalk struct {
 	replayed   int
 	rec        *replayRecorder
 	keepReplay func([]byte)
+
+	// Options.Resume: whether the walk may be resumed or marked, its
+	// settings' key, whether it may stop at From's checkpoint, and whether
+	// it went to its end (not stopped).
+	resumeOK  bool
+	resumeKey [32]byte
+	stopSet   bool
+	ended     bool
 }
 
 // next is the walk's next commit: the replay's, or the revision walk's
@@ -53,11 +61,7 @@ func (rw *repoRevWalk) next() (*revwalk.Commit, error) {
 		}
 		return c, nil
 	}
-	c, err := rw.Walk.Next()
-	if c != nil && rw.rec != nil {
-		rw.rec.add(c)
-	}
-	return c, err
+	return rw.Walk.Next()
 }
 
 // newRevWalk resolves opts.Revisions and prepares the walk. Path limiting
@@ -104,9 +108,13 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (_ *repoRevW
 	// The replay kept for this repository, if the walk may be one: its
 	// tips' entries serve the revisions' resolving (deferTips). A walk
 	// that excludes commits (A..B) is never replayed: it does not read
-	// the replay (git/git's is 3 MB).
+	// the replay (git/git's is 3 MB). A walk that resumes from a
+	// checkpoint (Options.Resume) is not replayed either: it walks to the
+	// checkpoint (resume.go); one that only keeps a checkpoint may be, the
+	// replay keeping one along.
 	var kept []byte
-	if storeSrc != nil && mayReplay(opts, ps != nil, shallow != nil) && !revision.MayExclude(opts.Revisions) {
+	resuming := opts.Resume != nil
+	if storeSrc != nil && !(resuming && !opts.Resume.From.IsZero()) && mayReplay(opts, ps != nil, shallow != nil) && !revision.MayExclude(opts.Revisions) {
 		if kept = opts.Store.Memo(r, replayName(opts)); kept != nil {
 			if _, tips, _, ok := readReplayHead(kept); ok {
 				storeSrc.deferTips(tips)
@@ -196,12 +204,14 @@ func (r *Repo) newRevWalkContext(ctx context.Context, opts Options) (_ *repoRevW
 	rw := &repoRevWalk{Walk: w, g: g, graphSrc: graphSrc, storeSrc: storeSrc, graphNote: graphNote, bloom: bloom, stash: stash, expect: expect,
 		replay: rp, rec: rec}
 	if rec != nil {
+		w.OnPop(rec.pop)
 		st, name := opts.Store, replayName(opts)
 		rw.keepReplay = func(b []byte) { st.SetMemo(r, name, b) }
 	}
 	for _, t := range tips {
 		rw.tips = append(rw.tips, t.ID)
 	}
+	rw.resumeOK = storeSrc != nil && resumable(tips, opts, ps != nil, shallow != nil)
 	if !opts.FullDiff {
 		rw.ps = ps
 	}
@@ -284,6 +294,10 @@ func (rw *repoRevWalk) readAhead(r *Repo) {
 // closure); call it only after a walk to its end, once the revision
 // walk's goroutine is done.
 func (rw *repoRevWalk) finish() {
+	if rw.stopSet && rw.Walk.Stopped() {
+		return // not its end: what it read is kept by close
+	}
+	rw.ended = true
 	if rw.replay != nil {
 		return // nothing was walked: the closures are as they were
 	}

@@ -142,6 +142,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 
 	// The store's fingerprint names the settings resolved above.
 	ws := r.storeFor(&opts, &unit{alg: alg, opts: &opts, ps: rw.spec(), renameMode: renameMode, renameOpts: renameOpts})
+	rw.resume(ws, &opts)
 
 	workers := opts.workers()
 	// The walk's own pools hold one arena and one reader per worker, and
@@ -277,6 +278,7 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 			var raw []byte
 			if node != nil {
 				raw = rw.stash.take(node.ID)
+				rw.noteCheckpoint(&opts, node, seq)
 			}
 			limit := batchLimit(batchFor(hits.Load()), window, seq, rw.expect, workers)
 			if batch == nil {
@@ -477,6 +479,9 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 	if walkErr == nil && ctx.Err() != nil {
 		walkErr = ctx.Err()
 	}
+	// Every result is in: the revision walk has handed out its last
+	// commit (or stopped) before the workers ended.
+	rw.endResume(&opts, walkErr == nil)
 	if ws != nil {
 		ws.s.note(r.gitDir, stats.StoreHits, stats.StoreMisses, stats.StoreBytes)
 	}

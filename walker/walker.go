@@ -210,6 +210,17 @@ type Options struct {
 	// limiting, a skip, a date limit or a shallow file. The commits are
 	// the same; a third of a warm walk of git/git is spared.
 	Replay bool
+	// Resume, when set with a Store, keeps the walk's checkpoint for a
+	// later walk to resume from (Resume.End; Resume.CheckpointSeq says
+	// which commits were handed out from it on), and resumes this one from
+	// Resume.From: when the walk reaches From's checkpoint having met what
+	// the walk From marks met above it, and its queue there is that walk's
+	// (revwalk's StopAt proves both), it stops there (Resume.Stopped): the
+	// commits it did not hand out are the rest of the walk From marks (see
+	// resume.go). Only walks of one tip in git log's default order, with
+	// no path, count, skip or date limit, are resumed or marked; a walk
+	// that resumes from a checkpoint is not replayed.
+	Resume *Resume
 	// Stats, when set, receives the walk's figures when Walk returns.
 	Stats *Stats
 	// Untimed leaves out of Stats where the walk's time went after its

@@ -18,13 +18,40 @@
 // compare Lookup and Load with `git check-mailmap` on the same files.
 package mailmap
 
-import "bytes"
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+)
 
 // Map is a set of mailmap entries. The zero value and a nil *Map map every
 // identity to itself. Adding entries is not safe for concurrent use;
 // once built, a Map is safe for concurrent lookups.
 type Map struct {
 	byEmail map[string]*entry // key: the commit email, ASCII lower-cased
+	// digest names every text added, in order, and how (Add or AddFile).
+	digest [32]byte
+}
+
+// Digest names what the map was made of: the texts given to Add and
+// AddFile, in order, each with how it was read. Two maps with one digest
+// map every identity alike; a nil or empty map has the zero digest.
+func (m *Map) Digest() [32]byte {
+	if m == nil {
+		return [32]byte{}
+	}
+	return m.digest
+}
+
+// mix adds a text to the digest: the digest so far, how it was read, its
+// length and bytes.
+func (m *Map) mix(how byte, data []byte) {
+	h := sha256.New()
+	h.Write(m.digest[:])
+	h.Write([]byte{how})
+	h.Write(binary.AppendUvarint(nil, uint64(len(data))))
+	h.Write(data)
+	h.Sum(m.digest[:0])
 }
 
 // replacement is what an identity is mapped to; an absent part is kept.
@@ -53,6 +80,7 @@ func (m *Map) Len() int {
 // override earlier ones, also across calls, so sources are added in git's
 // order of precedence, lowest first.
 func (m *Map) Add(data []byte) {
+	m.mix('b', data)
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		data = data[:i]
 	}
@@ -76,6 +104,7 @@ const fgetsSize = 1024
 // most 1023 bytes ending at a '\n' is a line of its own, and a piece ends at
 // its first NUL byte. Precedence is as for Add.
 func (m *Map) AddFile(data []byte) {
+	m.mix('f', data)
 	for len(data) > 0 {
 		n := fgetsSize - 1
 		if n > len(data) {

@@ -32,7 +32,13 @@ const (
 	flagQueued                              // in the date queue now
 	flagExplored                            // in the explore queue once (TOPO_WALK_EXPLORED)
 	flagIndegree                            // in the indegree queue once (TOPO_WALK_INDEGREE)
+	flagCheckpoint                          // the first commit returned at or after the checkpoint (Walk.Checkpoint)
 )
+
+// AtCheckpoint says whether n is the first commit the walk returned at or
+// after its checkpoint (see Walk.Checkpoint): the commits returned before
+// n are the walk's part above it.
+func (n *Commit) AtCheckpoint() bool { return n.flags&flagCheckpoint != 0 }
 
 // Commit is one commit of the walk. Nodes are made (unparsed) when first
 // named, and parsed at the same moments git parses a commit, because what is
@@ -399,6 +405,243 @@ type Walk struct {
 	steps          int
 
 	topo *topoWalk // the incremental topo walk, with generation numbers
+
+	keep  *Keeper         // KeepCheckpoint's
+	onPop func(n *Commit) // OnPop's
+	stop  *stopCheckpoint // StopAt's
+}
+
+// A checkpoint splits an unlimited walk (git log's default order) in two:
+// the commits popped before a commit, and the rest. When the walk's queue
+// holds, at that commit, what a later walk's queue holds there, the
+// later walk's rest is this walk's rest; a caller that kept what it
+// computed from the rest adds it instead of walking it again.
+type checkpoint struct {
+	id       odb.ID
+	above    []odb.ID // the ids popped before it (merges too)
+	order    []odb.ID // the first ids popped from it on, id first
+	maxAfter uint64   // the newest committer date from it on
+}
+
+// Keeper keeps a walk's checkpoint (Walk.KeepCheckpoint) from the
+// commits the walk pops, in order: the first popped with a committer date
+// before its bound, or the one after 16,384, whichever comes first. A
+// replay of a walk's pops (walker's) keeps one with it too.
+type Keeper struct {
+	checkpoint
+	before uint64
+	found  bool
+	marked bool // Mark has answered true
+}
+
+// NewKeeper returns a Keeper of the checkpoint older than before.
+func NewKeeper(before uint64) *Keeper { return &Keeper{before: before} }
+
+// Pop notes the next commit popped.
+func (k *Keeper) Pop(id odb.ID, date uint64) {
+	switch {
+	case !k.found && (date < k.before || len(k.above) >= checkpointAbove/4):
+		k.found, k.id, k.maxAfter = true, id, date
+		k.order = append(k.order, id)
+	case !k.found:
+		if len(k.above) <= checkpointAbove {
+			k.above = append(k.above, id)
+		}
+	default:
+		k.maxAfter = max(k.maxAfter, date)
+		if len(k.order) < checkpointOrder {
+			k.order = append(k.order, id)
+		}
+	}
+}
+
+// Mark says, of a commit about to be handed out, whether it is the first
+// handed out at or after the checkpoint, and flags it so (AtCheckpoint).
+func (k *Keeper) Mark(n *Commit) bool {
+	if !k.found || k.marked {
+		return false
+	}
+	k.marked = true
+	n.flags |= flagCheckpoint
+	return true
+}
+
+// Checkpoint returns the checkpoint kept (see Walk.Checkpoint).
+func (k *Keeper) Checkpoint() (id odb.ID, above, order []odb.ID, maxAfter uint64, ok bool) {
+	if !k.found || len(k.above) > checkpointAbove {
+		return odb.ID{}, nil, nil, 0, false
+	}
+	return k.id, k.above, k.order, k.maxAfter, true
+}
+
+// stopCheckpoint is an earlier walk's checkpoint a walk may stop at
+// (StopAt).
+type stopCheckpoint struct {
+	checkpoint
+	aboveSet  map[odb.ID]struct{}
+	aboveSeen int      // commits of aboveSet popped
+	unsafe    bool     // popped another commit dated maxAfter or older
+	popped    []odb.ID // this walk's commits above it
+	tried     bool
+	stopped   bool
+	checked   int
+	held      []*Commit // popped while checking, to hand out when the check fails
+}
+
+// checkpointOrder is how many ids popped from a checkpoint on a walk
+// keeps: a later walk that stops there checks its order against them
+// until the commits queued beside the checkpoint are walked.
+const checkpointOrder = 1 << 14
+
+// checkpointAbove bounds the ids kept above a checkpoint: a walk that
+// pops more keeps none.
+const checkpointAbove = 1 << 16
+
+// KeepCheckpoint makes the unlimited walk keep a checkpoint: the first
+// commit it pops with a committer date before before (or the one after
+// 16,384 commits, whichever comes first), with the ids popped
+// above it and the first ones from it on, and the newest date from it on
+// (Checkpoint).
+func (w *Walk) KeepCheckpoint(before uint64) {
+	w.keep = NewKeeper(before)
+}
+
+// StopAt makes the unlimited walk end at the checkpoint an earlier walk
+// kept (Checkpoint): id, the ids popped above it (above), the first ones
+// from it on (order, order[0] is id) and the newest date from it on
+// (maxAfter). The walk ends there when what is left of it is that walk's
+// rest:
+//   - the walk has popped every commit of above, and no other commit
+//     dated maxAfter or older (so none of the rest);
+//   - when id is next, the walk pops on, checking each commit against
+//     order, until every commit queued at that point is popped: from
+//     there its queue holds what the earlier walk's held, in the same
+//     order, and the commits it did not pop are the earlier walk's.
+//
+// A check that fails (or runs past order) hands out the commits it
+// popped as the walk would have, and the walk goes on to its end. Call
+// it before the first Next; Stopped says whether the walk ended there.
+func (w *Walk) StopAt(id odb.ID, above, order []odb.ID, maxAfter uint64) {
+	set := make(map[odb.ID]struct{}, len(above))
+	for _, a := range above {
+		set[a] = struct{}{}
+	}
+	w.stop = &stopCheckpoint{checkpoint: checkpoint{id: id, order: order, maxAfter: maxAfter}, aboveSet: set}
+}
+
+// OnPop has fn called with each commit the unlimited walk pops, in order
+// (merges and commits it does not show too: Shown tells, once the walk
+// has gone past them).
+func (w *Walk) OnPop(fn func(n *Commit)) { w.onPop = fn }
+
+// Shown says whether the walk returned n.
+func (n *Commit) Shown() bool { return n.flags&flagShown != 0 }
+
+// Stopped says whether the walk ended at StopAt's checkpoint.
+func (w *Walk) Stopped() bool { return w.stop != nil && w.stop.stopped }
+
+// Checked is how many commits the walk popped checking StopAt's order.
+func (w *Walk) Checked() int {
+	if w.stop == nil {
+		return 0
+	}
+	return w.stop.checked
+}
+
+// Checkpoint returns the walk's checkpoint once it ended: StopAt's, with
+// this walk's ids above it, when it stopped there, else the one it kept
+// (KeepCheckpoint). ok is false when there is none: the walk met no
+// commit old enough, or popped more than checkpointAbove above it.
+func (w *Walk) Checkpoint() (id odb.ID, above, order []odb.ID, maxAfter uint64, ok bool) {
+	switch {
+	case w.Stopped():
+		cp := w.stop.checkpoint
+		if len(w.stop.popped) > checkpointAbove {
+			return odb.ID{}, nil, nil, 0, false
+		}
+		return cp.id, w.stop.popped, cp.order, cp.maxAfter, true
+	case w.keep != nil:
+		return w.keep.Checkpoint()
+	}
+	return odb.ID{}, nil, nil, 0, false
+}
+
+// popUnlimited is the unlimited walk's next commit, popped and its
+// parents queued (nil at the end), noting what the checkpoints ask.
+func (w *Walk) popUnlimited() (*Commit, error) {
+	n := w.pop()
+	if n == nil {
+		return nil, nil
+	}
+	if st := w.stop; st != nil && !st.tried {
+		if _, ok := st.aboveSet[n.ID]; ok {
+			st.aboveSeen++
+		} else if n.Date <= st.maxAfter {
+			st.unsafe = true
+		}
+		if len(st.popped) <= checkpointAbove {
+			st.popped = append(st.popped, n.ID)
+		}
+	}
+	if w.keep != nil {
+		w.keep.Pop(n.ID, n.Date)
+	}
+	if w.onPop != nil {
+		w.onPop(n)
+	}
+	// Unlimited --since: an old commit is dropped and its parents are not
+	// queued through it.
+	if w.opt.HasSince && n.Date < w.since {
+		return n, nil
+	}
+	return n, w.processParents(n)
+}
+
+// tryStop checks, when StopAt's commit is next, whether the walk ends
+// there (see StopAt).
+func (w *Walk) tryStop() error {
+	st := w.stop
+	if w.queue.len() == 0 || w.queue.top().n.ID != st.id {
+		return nil
+	}
+	st.tried = true
+	if st.unsafe || st.aboveSeen != len(st.aboveSet) || len(st.order) == 0 || st.order[0] != st.id {
+		return nil
+	}
+	pending := make(map[*Commit]struct{}, w.queue.len())
+	for _, it := range w.queue.items {
+		pending[it.n] = struct{}{}
+	}
+	for j := 0; len(pending) > 0; j++ {
+		if err := w.tick(); err != nil {
+			return err
+		}
+		n, err := w.popUnlimited()
+		if err != nil {
+			return err
+		}
+		if n == nil {
+			break
+		}
+		st.held = append(st.held, n)
+		st.checked++
+		if j >= len(st.order) || n.ID != st.order[j] {
+			break
+		}
+		delete(pending, n)
+	}
+	if len(pending) == 0 {
+		st.stopped, st.held = true, nil
+	}
+	return nil
+}
+
+// markCheckpoint flags n, about to be returned, when it is the first
+// returned at or after the checkpoint the walk keeps.
+func (w *Walk) markCheckpoint(n *Commit) {
+	if w.keep != nil {
+		w.keep.Mark(n)
+	}
 }
 
 // New prepares a walk of g from tips (in command-line order) as git's
@@ -548,19 +791,29 @@ func (w *Walk) nextShown() (*Commit, error) {
 			if err := w.tick(); err != nil {
 				return nil, err
 			}
-			if n = w.pop(); n == nil {
+			if st := w.stop; st != nil && !st.tried {
+				if err := w.tryStop(); err != nil {
+					return nil, err
+				}
+			}
+			if w.Stopped() {
 				return nil, nil
 			}
-			// Unlimited --since: an old commit is dropped and its parents
-			// are not queued through it.
+			if st := w.stop; st != nil && len(st.held) > 0 {
+				n, st.held = st.held[0], st.held[1:]
+			} else {
+				var err error
+				if n, err = w.popUnlimited(); err != nil || n == nil {
+					return nil, err
+				}
+			}
+			// Unlimited --since: an old commit is dropped.
 			if w.opt.HasSince && n.Date < w.since {
 				continue
 			}
-			if err := w.processParents(n); err != nil {
-				return nil, err
-			}
 		}
 		if w.show(n) {
+			w.markCheckpoint(n)
 			return n, nil
 		}
 	}

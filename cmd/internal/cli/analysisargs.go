@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/gitwalk/gitwalk/analysis"
@@ -216,6 +218,7 @@ func runAnalyses(ctx context.Context, ios *iostreams, w *walkArgs, repo *walker.
 	var st walker.Stats
 	w.opts.Stats = &st
 	defer w.scope.settle()
+	raw := slices.Clone(ans)
 	for i := range ans {
 		if ans[i], err = w.scope.wrap(repo, ans[i]); err != nil {
 			return nil, err
@@ -226,7 +229,7 @@ func runAnalyses(ctx context.Context, ios *iostreams, w *walkArgs, repo *walker.
 		bar = newWalkBar(ios)
 		w.opts.Progress = bar.update
 	}
-	states, err := analysis.Run(ctx, repo, w.opts, ans...)
+	states, kept, err := w.runResumed(ctx, repo, raw, ans)
 	// The walk is over: what the scope made on a goroutine is settled
 	// before its classes are kept.
 	w.scope.settle()
@@ -247,5 +250,8 @@ func runAnalyses(ctx context.Context, ios *iostreams, w *walkArgs, repo *walker.
 	states = w.scope.unwrapAll(ios, states)
 	w.printStats(ios, &st)
 	w.scope.printStats(ios, w.stats)
+	if w.stats {
+		fmt.Fprint(ios.errOut, resultsStats(kept))
+	}
 	return states, nil
 }

@@ -43,6 +43,7 @@ type scopeArgs struct {
 	left       analysis.LeftOut
 	lefts      []analysis.LeftOut // per analysis, when one walk fed several (unwrapAll)
 	ignoreFrom string             // the file the ignored revisions came from
+	ignoreRevs map[walker.Hash]struct{}
 	excluded   []analysis.PathReason
 	// noLines: the walk read no line counts (walker.Options.NoLineCounts),
 	// so the lines left out are not known and not shown.
@@ -264,7 +265,7 @@ func (s *scopeArgs) build(repo *walker.Repo) (analysis.Scope, error) {
 	if err != nil {
 		return analysis.Scope{}, err
 	}
-	sc.IgnoreRevs, s.ignoreFrom = revs, from
+	sc.IgnoreRevs, s.ignoreFrom, s.ignoreRevs = revs, from, revs
 	p := s.pending
 	if p == nil {
 		p = &pendingScope{done: make(chan struct{})}

@@ -1,0 +1,147 @@
+package cli
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+
+	"github.com/gitwalk/gitwalk/analysis"
+	"github.com/gitwalk/gitwalk/walker"
+)
+
+// The analyses' results are kept in the store beside the records
+// (analysis.RunFrom): the merged states of a run, with the mark of its
+// walk. A re-run from the same tip walks nothing, and one after new
+// commits walks those alone and adds the kept states. A memo is named by
+// what the analyses were asked (resultsName: the analyses' settings and
+// the scope's policies), so that each command line the user runs keeps
+// its own; it starts with a check of what else its states depend on
+// (resultsCheck: this program, the mailmap, the ignored revisions), so a
+// memo written under other ones is not used, and is replaced.
+
+// resultsName is the name of the memo of ans's results under w's scope,
+// with ok false when they are not kept: no store, an analysis whose
+// settings cannot be named (analysis.Keyed), or the walk of several
+// repositories' report.
+func (w *walkArgs) resultsName(ans []analysis.Analyzer) (string, bool) {
+	if w.opts.Store == nil || len(ans) == 0 {
+		return "", false
+	}
+	h := sha256.New()
+	for _, a := range ans {
+		k, ok := a.(analysis.Keyed)
+		if !ok {
+			return "", false
+		}
+		key, ok := k.ResultsKey()
+		if !ok {
+			return "", false
+		}
+		fmt.Fprintf(h, "%q\n", key)
+	}
+	if s := w.scope; s != nil {
+		fmt.Fprintf(h, "merges=%v bots=%v coauthors=%t share=%t excludes=%t changeset=%d ignore=%q\n", s.merges, s.bots,
+			s.coauthors, s.shareLines, !s.noDefaultExcludes, s.maxChangeset, s.ignoreRevsFile)
+	}
+	return fmt.Sprintf("results version=1 %x", h.Sum(nil)), true
+}
+
+// resultsCheck names what the kept states depend on beyond their name
+// and the walk (whose own settings the walk's mark checks): this
+// program, the mailmap (bots are decided through it) and the ignored
+// revisions. ok is false when one cannot be named.
+func (w *walkArgs) resultsCheck(repo *walker.Repo) ([32]byte, bool) {
+	prog, ok := programID()
+	if !ok {
+		return [32]byte{}, false
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "program=%s\n", prog)
+	mm, err := repo.SharedMailmap()
+	if err != nil {
+		return [32]byte{}, false
+	}
+	d := mm.Digest()
+	fmt.Fprintf(h, "mailmap=%x\n", d)
+	if s := w.scope; s != nil {
+		ids := make([]walker.Hash, 0, len(s.ignoreRevs))
+		for id := range s.ignoreRevs {
+			ids = append(ids, id)
+		}
+		slices.SortFunc(ids, func(a, b walker.Hash) int { return slices.Compare(a[:], b[:]) })
+		for _, id := range ids {
+			h.Write(id[:])
+		}
+	}
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum, true
+}
+
+// programID names this program: its file, size and time of change. A
+// memo of results is used only by the program that wrote it, so that no
+// change to an analysis needs a version bumped for its states to be
+// kept apart (a rebuilt or upgraded gitwalk starts from the records).
+var programID = sync.OnceValues(func() (string, bool) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", false
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return "", false
+	}
+	return fmt.Sprintf("%q %d %d", exe, fi.Size(), fi.ModTime().UnixNano()), true
+})
+
+// runResumed runs the analyses ans (wrapped in the scope; raw are the
+// same unwrapped) from the memo of their results, and keeps the new one.
+func (w *walkArgs) runResumed(ctx context.Context, repo *walker.Repo, raw, ans []analysis.Analyzer) ([]analysis.State, *analysis.Resumed, error) {
+	name, ok := w.resultsName(raw)
+	var check [32]byte
+	if ok {
+		check, ok = w.resultsCheck(repo)
+	}
+	if !ok {
+		states, err := analysis.Run(ctx, repo, w.opts, ans...)
+		return states, nil, err
+	}
+	st := w.opts.Store
+	memo := st.Memo(repo, name)
+	if len(memo) < len(check) || [32]byte(memo[:len(check)]) != check {
+		memo = nil
+	} else {
+		memo = memo[len(check):]
+	}
+	res, err := analysis.RunFrom(ctx, repo, w.opts, memo, ans...)
+	if err != nil {
+		return nil, nil, err
+	}
+	if res.Memo != nil {
+		st.SetMemo(repo, name, append(check[:], res.Memo...))
+	}
+	return res.States, &res, nil
+}
+
+// resultsStats is --stats' line on the kept results.
+func resultsStats(res *analysis.Resumed) string {
+	switch {
+	case res == nil:
+		return "results: not kept\n"
+	case res.Resumed:
+		return fmt.Sprintf("results: resumed from the kept results, %d commits walked above them%s\n", res.Walked, keptNote(res))
+	case res.Redone:
+		return fmt.Sprintf("results: walked again whole (a rename above the kept results), %d commits%s\n", res.Walked, keptNote(res))
+	}
+	return fmt.Sprintf("results: none kept for this walk, %d commits walked%s\n", res.Walked, keptNote(res))
+}
+
+func keptNote(res *analysis.Resumed) string {
+	if res.Memo == nil {
+		return ""
+	}
+	return fmt.Sprintf("; kept anew (%d bytes)", len(res.Memo))
+}

@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gitwalk/gitwalk/internal/testrepos"
+)
+
+// yearsHistory is two years of a main line (a commit every five days,
+// files renamed now and then) with a branch merged at its end, begun a
+// month before; "old" is the main line four months before its end.
+func yearsHistory(t *testing.T) *testrepos.History {
+	t.Helper()
+	h := testrepos.NewHistory(t)
+	const day = 24 * 3600
+	date := func(i int) int64 { return 1_600_000_000 + int64(i)*5*day }
+	for i := range 150 {
+		edits := fmt.Sprintf("f%d.go=v%d common.go=c%d", i%5, i, i)
+		if i%40 == 20 {
+			edits = fmt.Sprintf("f%d.go=- g%d.go=v%d", i%5, i, i-1)
+		}
+		if i == 0 {
+			h.Commit("m0", date(0), edits)
+			continue
+		}
+		h.Commit(fmt.Sprintf("m%d", i), date(i), edits, fmt.Sprintf("m%d", i-1))
+	}
+	h.Commit("b1", date(143)+3600, "branch.go=b1 f1.go=bf1", "m142")
+	h.Commit("main", date(150), "", "m149", "b1")
+	h.Branch("main", "main")
+	h.Branch("old", "m125")
+	h.Build("main")
+	return h
+}
+
+// The analyses' kept results (analysis.RunFrom) give the output of a run
+// without the cache: a run after new commits resumes from them (--stats
+// says so), each command line keeps its own, and a mailmap that makes the
+// author a bot is not hidden by results kept before it.
+func TestKeptResultsAreTheRunsWithoutTheCache(t *testing.T) {
+	testrepos.IsolateGit(t)
+	h := yearsHistory(t)
+	cache := t.TempDir()
+	for _, cmd := range [][]string{
+		{"churn"}, {"churn", "--by", "author"}, {"coupling", "--min-revs", "1", "--min-shared", "1"},
+		{"churn", "--by", "author", "--bots", "include"},
+	} {
+		run := func(rev string, flags ...string) (string, string) {
+			t.Helper()
+			args := append(append([]string{}, cmd...), h.Dir, "--format", "csv")
+			if rev != "" {
+				args = append(args, rev)
+			}
+			return mustRun(t, append(args, flags...)...)
+		}
+		name := strings.Join(cmd, " ")
+		want, _ := run("old", "--no-cache")
+		if got, _ := run("old", "--cache", cache); got != want {
+			t.Errorf("%s old: the cold run differs from the run without the cache:\n%s\nwant\n%s", name, got, want)
+		}
+		want, _ = run("", "--no-cache")
+		got, stderr := run("", "--cache", cache, "--stats")
+		if got != want {
+			t.Errorf("%s: the run after new commits differs from the run without the cache:\n%s\nwant\n%s", name, got, want)
+		}
+		if !strings.Contains(stderr, "results: resumed") {
+			t.Errorf("%s: the run after new commits did not resume: %s", name, stderr)
+		}
+		if got, stderr = run("", "--cache", cache, "--stats"); got != want || !strings.Contains(stderr, "results: resumed") {
+			t.Errorf("%s: the re-run differs, or did not resume:\n%s\n%s", name, got, stderr)
+		}
+	}
+
+	// The author becomes a bot through mailmap.blob: churn by author then
+	// counts no one, kept results or not.
+	before, _ := mustRun(t, "churn", h.Dir, "--format", "csv", "--by", "author", "--cache", cache)
+	file := filepath.Join(t.TempDir(), "mailmap")
+	must(t, os.WriteFile(file, []byte("dependabot[bot] <a@example.com>\n"), 0o644))
+	h.Git("config", "mailmap.blob", strings.TrimSpace(h.Git("hash-object", "-w", file)))
+	warm, _ := mustRun(t, "churn", h.Dir, "--format", "csv", "--by", "author", "--cache", cache)
+	fresh, _ := mustRun(t, "churn", h.Dir, "--format", "csv", "--by", "author", "--no-cache")
+	if warm != fresh {
+		t.Errorf("after the mailmap changed, the run with the cache differs:\n%s\nwant\n%s", warm, fresh)
+	}
+	if warm == before {
+		t.Error("the mailmap changed nothing: the test proves nothing")
+	}
+}
