@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // ErrBadState is returned (wrapped) by the states' UnmarshalBinary for bytes
@@ -285,4 +286,131 @@ func (d *decoder) end() error {
 		d.fail("%d bytes after the end", len(d.b))
 	}
 	return d.err
+}
+
+// The states' kinds, beyond churn, scope and coupling.
+const (
+	stateAuthors   = 'A'
+	stateOwnership = 'O'
+)
+
+// MarshalBinary encodes what s has counted per author: commits, lines,
+// the paths changed, and the first and last dates.
+func (s *AuthorsState) MarshalBinary() ([]byte, error) {
+	b := []byte{stateAuthors, stateVersion}
+	b = binary.AppendUvarint(b, uint64(len(s.byAuthor)))
+	for k, a := range s.byAuthor {
+		b = appendString(b, k.name)
+		b = appendString(b, k.email)
+		for _, v := range [...]int{a.commits, a.added, a.deleted} {
+			b = binary.AppendUvarint(b, uint64(v))
+		}
+		b = appendTime(b, a.first)
+		b = appendTime(b, a.last)
+		b = binary.AppendUvarint(b, uint64(len(a.files)))
+		for p := range a.files {
+			b = appendString(b, p)
+		}
+	}
+	return b, nil
+}
+
+// UnmarshalBinary replaces what s has counted with the state data encodes.
+func (s *AuthorsState) UnmarshalBinary(data []byte) error {
+	d := decoder{b: data}
+	d.header(stateAuthors)
+	n := d.count()
+	by := make(map[authorKey]*authorAcc, n)
+	for range n {
+		k := authorKey{name: d.string(), email: d.string()}
+		a := &authorAcc{commits: d.int(), added: d.int(), deleted: d.int(), first: d.time(), last: d.time()}
+		nf := d.count()
+		a.files = make(map[string]struct{}, nf)
+		for range nf {
+			a.files[d.string()] = struct{}{}
+		}
+		by[k] = a
+	}
+	if err := d.end(); err != nil {
+		return err
+	}
+	s.byAuthor = by
+	return nil
+}
+
+// MarshalBinary encodes what s has counted per file and author.
+func (s *OwnershipState) MarshalBinary() ([]byte, error) {
+	b := []byte{stateOwnership, stateVersion}
+	b = binary.AppendUvarint(b, uint64(len(s.files)))
+	for p, f := range s.files {
+		b = appendString(b, p)
+		b = binary.AppendUvarint(b, uint64(f.total))
+		b = binary.AppendUvarint(b, uint64(len(f.authors)))
+		for who, a := range f.authors {
+			b = appendString(b, who)
+			b = binary.AppendUvarint(b, uint64(a.added))
+			b = binary.AppendUvarint(b, uint64(a.commits))
+		}
+	}
+	return b, nil
+}
+
+// UnmarshalBinary replaces what s has counted with the state data encodes.
+func (s *OwnershipState) UnmarshalBinary(data []byte) error {
+	d := decoder{b: data}
+	d.header(stateOwnership)
+	n := d.count()
+	files := make(map[string]*ownFile, n)
+	for range n {
+		p := d.string()
+		f := &ownFile{total: d.int()}
+		na := d.count()
+		f.authors = make(map[string]*ownAuthor, na)
+		for range na {
+			who := d.string()
+			f.authors[who] = &ownAuthor{added: d.int(), commits: d.int()}
+		}
+		files[p] = f
+	}
+	if err := d.end(); err != nil {
+		return err
+	}
+	s.files = files
+	return nil
+}
+
+// appendTime appends t: a byte saying whether it is set, then its Unix
+// seconds (signed) and nanoseconds. A decoded time is in UTC, as the
+// states keep theirs.
+func appendTime(b []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return append(b, 0)
+	}
+	b = append(b, 1)
+	b = binary.AppendVarint(b, t.Unix())
+	return binary.AppendUvarint(b, uint64(t.Nanosecond()))
+}
+
+// time reads what appendTime wrote.
+func (d *decoder) time() time.Time {
+	switch d.byte() {
+	case 0:
+		return time.Time{}
+	case 1:
+	default:
+		d.fail("time")
+		return time.Time{}
+	}
+	sec, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.fail("truncated or overlong time")
+		return time.Time{}
+	}
+	d.b = d.b[n:]
+	ns := d.uvarint()
+	if ns >= 1e9 {
+		d.fail("nanoseconds %d", ns)
+		return time.Time{}
+	}
+	return time.Unix(sec, int64(ns)).UTC()
 }

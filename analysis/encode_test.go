@@ -176,3 +176,46 @@ func TestEncodedChurnKeepsEarlierNames(t *testing.T) {
 		t.Fatalf("only %d earlier names in the renames fixture's churn: the test checks little", named)
 	}
 }
+
+// TestResumableStatesReadBackWhole sends every state RunFrom keeps
+// through its encoding, on a history of several people: the decoded
+// state's rows are the state's.
+func TestResumableStatesReadBackWhole(t *testing.T) {
+	testrepos.IsolateGit(t)
+	dir := buildPeopleRepo(t)
+	ans := []analysis.Analyzer{analysis.Churn{}, analysis.Churn{By: analysis.ByWeek}, analysis.Coupling{}, analysis.Authors{},
+		analysis.Ownership{}, analysis.Scope{}.Wrap(analysis.Churn{By: analysis.ByAuthor})}
+	rows := func(s analysis.State) any {
+		switch s := s.(type) {
+		case *analysis.ChurnState:
+			return s.Rows()
+		case *analysis.CouplingState:
+			return []any{s.Rows(), s.Commits(), s.LeftOut(), s.Pairs()}
+		case *analysis.AuthorsState:
+			return s.Rows()
+		case *analysis.OwnershipState:
+			return []any{s.Rows(), s.NoAdded()}
+		case *analysis.ScopedState:
+			return resultOf(s)
+		}
+		t.Fatalf("%T is not kept", s)
+		return nil
+	}
+	states := runAnalyzers(t, dir, walker.Options{}, 2, ans...)
+	for i, st := range states {
+		b, err := st.(analysis.Resumable).MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		back := ans[i].NewState().(analysis.Resumable)
+		if err := back.UnmarshalBinary(b); err != nil {
+			t.Fatalf("%T: %v", st, err)
+		}
+		if got, want := rows(back), rows(st); !reflect.DeepEqual(got, want) {
+			t.Errorf("%T read back:\n%v\nwant\n%v", st, got, want)
+		}
+		if err := back.UnmarshalBinary(b[:len(b)-1]); !errors.Is(err, analysis.ErrBadState) {
+			t.Errorf("%T: a truncated state reads with %v", st, err)
+		}
+	}
+}

@@ -42,7 +42,7 @@ type Resumed struct {
 
 // resultsVersion names the layout of RunFrom's memo; the states' own
 // encodings carry their versions (stateVersion).
-const resultsVersion = 2
+const resultsVersion = 3
 
 // RunFrom is Run, resumed from memo (what an earlier RunFrom of the same
 // analyzers, with the same options, returned in Resumed.Memo; nil: none).
@@ -89,6 +89,10 @@ func RunFrom(ctx context.Context, repo *walker.Repo, opts walker.Options, memo [
 				above[i].Merge(olds[i])
 			}
 			out.States, out.Resumed, out.Walked = above, true, opts.Stats.Commits
+			// The walk's figures count the commits the kept states stand
+			// for, as a walk of them would have (the CLI's --repos lists
+			// them); the kept part had none of the warnings (quiet).
+			opts.Stats.Commits += kept.below
 			if res.EndOK && res.End.Above() != kept.mark.Above() {
 				kept.mark = res.End
 				out.Memo = kept.append(nil)
@@ -105,12 +109,14 @@ func RunFrom(ctx context.Context, repo *walker.Repo, opts walker.Options, memo [
 		out.Redone = true
 	}
 	out.Walked = opts.Stats.Commits
-	if res.EndOK {
-		at := sp.at
+	if res.EndOK && quiet(opts.Stats) {
+		at, n := sp.at, 0
 		if !sp.snapped {
 			at = f.alias // nothing handed out from the checkpoint on
+		} else {
+			n = opts.Stats.Commits - res.CheckpointSeq()
 		}
-		if kept, err := newResults(res.End, at, below); err == nil {
+		if kept, err := newResults(res.End, at, n, below); err == nil {
 			out.Memo = kept.append(nil)
 		}
 	}
@@ -121,17 +127,28 @@ func RunFrom(ctx context.Context, repo *walker.Repo, opts walker.Options, memo [
 	return out, nil
 }
 
+// quiet says whether a walk met nothing its figures warn of (the rename
+// limit, missing objects): what a run says besides its results then comes
+// from the commits it walks, and a run that resumes says the same.
+func quiet(st *walker.Stats) bool {
+	return st.RenameLimitNeeded == 0 && !st.RenameDegraded && st.MissingObjects == 0 && st.MissingCommits == 0 &&
+		st.MissingChanges == 0
+}
+
 // results is a memo of RunFrom: the walk's mark, the Follower's aliases
-// at its checkpoint, and the encoded states of the commits from there on.
+// at its checkpoint, how many commits it handed out from there on, and
+// their encoded states.
 type results struct {
 	mark   walker.Mark
 	at     map[string]string
+	below  int
 	states [][]byte
 }
 
-// newResults encodes the states below the checkpoint m marks.
-func newResults(m walker.Mark, at map[string]string, below []State) (results, error) {
-	r := results{mark: m, at: at, states: make([][]byte, len(below))}
+// newResults encodes the states of the n commits below the checkpoint m
+// marks.
+func newResults(m walker.Mark, at map[string]string, n int, below []State) (results, error) {
+	r := results{mark: m, at: at, below: n, states: make([][]byte, len(below))}
 	for i, s := range below {
 		data, err := s.(Resumable).MarshalBinary()
 		if err != nil {
@@ -161,11 +178,12 @@ func decodeStates(analyzers []Analyzer, kept results, f *Follower) ([]State, boo
 }
 
 // A memo of results: 'R', resultsVersion, the mark (walker.Mark's
-// bytes), the aliases (a count, then each path and name), the number of
-// states, then each state's length and bytes.
+// bytes), the commits below it, the aliases (a count, then each path and
+// name), the number of states, then each state's length and bytes.
 func (r results) append(b []byte) []byte {
 	b = append(b, 'R', resultsVersion)
 	b, _ = r.mark.AppendBinary(b)
+	b = binary.AppendUvarint(b, uint64(r.below))
 	b = binary.AppendUvarint(b, uint64(len(r.at)))
 	for p, name := range r.at {
 		b = appendString(b, p)
@@ -190,6 +208,7 @@ func readResults(b []byte, n int) (results, bool) {
 	}
 	r := results{mark: m, at: map[string]string{}}
 	d := decoder{b: rest}
+	r.below = d.int()
 	for range d.count() {
 		p := d.string()
 		r.at[p] = d.string()
@@ -226,6 +245,18 @@ func (a Churn) ResultsKey() (string, bool) {
 		return "", false
 	}
 	return fmt.Sprintf("churn by=%s include=%q exclude=%q", a.By, a.Filter.Include, a.Filter.Exclude), true
+}
+
+// ResultsKey names whether identities are mapped (the mailmap's content
+// is the caller's to check) and the filter.
+func (a Authors) ResultsKey() (string, bool) {
+	return fmt.Sprintf("authors mailmap=%t include=%q exclude=%q", a.Mailmap != nil, a.Filter.Include, a.Filter.Exclude), true
+}
+
+// ResultsKey names whether identities are mapped (the mailmap's content
+// is the caller's to check) and the filter.
+func (a Ownership) ResultsKey() (string, bool) {
+	return fmt.Sprintf("ownership mailmap=%t include=%q exclude=%q", a.Mailmap != nil, a.Filter.Include, a.Filter.Exclude), true
 }
 
 // ResultsKey names the largest changeset and the filter, which decide

@@ -58,15 +58,17 @@ func resumeHistory(t *testing.T) *testrepos.History {
 	return h
 }
 
-// resumeAnalyzers are churn, coupling and churn by author under a scope.
+// resumeAnalyzers are churn, coupling, authors and ownership, and churn
+// by author under a scope.
 func resumeAnalyzers() []Analyzer {
-	return []Analyzer{Churn{}, Coupling{}, Scope{Bots: BotsInclude}.Wrap(Churn{By: ByAuthor})}
+	return []Analyzer{Churn{}, Coupling{}, Scope{Bots: BotsInclude}.Wrap(Churn{By: ByAuthor}), Authors{}, Ownership{}}
 }
 
 // resumeRows is what the states say, to compare.
 func resumeRows(states []State) []any {
 	return []any{states[0].(*ChurnState).Rows(), states[1].(*CouplingState).Rows(),
-		states[2].(*ScopedState).Inner().(*ChurnState).Rows(), states[2].(*ScopedState).LeftOut()}
+		states[2].(*ScopedState).Inner().(*ChurnState).Rows(), states[2].(*ScopedState).LeftOut(),
+		states[3].(*AuthorsState).Rows(), states[4].(*OwnershipState).Rows()}
 }
 
 // RunFrom gives Run's results whatever it resumes from: a walk of newer
@@ -89,18 +91,22 @@ func TestRunFromIsRun(t *testing.T) {
 		}
 		run := func(rev string, memo []byte) Resumed {
 			t.Helper()
-			opts := walker.Options{Revisions: []string{rev}, Workers: workers, Store: st}
+			var gotStats, wantStats walker.Stats
+			opts := walker.Options{Revisions: []string{rev}, Workers: workers, Store: st, Stats: &gotStats}
 			got, err := RunFrom(context.Background(), repo, opts, memo, resumeAnalyzers()...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			opts.Store = nil
+			opts.Store, opts.Stats = nil, &wantStats
 			want, err := Run(context.Background(), repo, opts, resumeAnalyzers()...)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if g, w := resumeRows(got.States), resumeRows(want); !reflect.DeepEqual(g, w) {
 				t.Errorf("-j%d %s: RunFrom's results differ from Run's:\n%v\nwant\n%v", workers, rev, g, w)
+			}
+			if gotStats.Commits != wantStats.Commits {
+				t.Errorf("-j%d %s: the walk's figures count %d commits, want %d", workers, rev, gotStats.Commits, wantStats.Commits)
 			}
 			return got
 		}
