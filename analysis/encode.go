@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/gitwalk/gitwalk/walker"
 )
 
 // ErrBadState is returned (wrapped) by the states' UnmarshalBinary for bytes
@@ -413,4 +415,63 @@ func (d *decoder) time() time.Time {
 		return time.Time{}
 	}
 	return time.Unix(sec, int64(ns)).UTC()
+}
+
+// stateHotspots is the kind of an encoded HotspotsState.
+const stateHotspots = 'H'
+
+// MarshalBinary encodes what s has counted per file, and the first commit
+// it saw in walk order (its Seq and id).
+func (s *HotspotsState) MarshalBinary() ([]byte, error) {
+	b := []byte{stateHotspots, stateVersion}
+	b = binary.AppendVarint(b, int64(s.first.seq))
+	b = append(b, s.first.hash[:]...)
+	b = binary.AppendUvarint(b, uint64(len(s.files)))
+	for p, f := range s.files {
+		b = appendString(b, p)
+		for _, v := range [...]int{f.revs, f.added, f.deleted} {
+			b = binary.AppendUvarint(b, uint64(v))
+		}
+		b = binary.AppendUvarint(b, uint64(len(f.authors)))
+		for a := range f.authors {
+			b = appendString(b, a)
+		}
+	}
+	return b, nil
+}
+
+// UnmarshalBinary replaces what s has counted with the state data encodes.
+// A decoded first commit keeps the Seq of the walk that saw it: merged
+// into the state of a later walk resumed above it, whose first commit has
+// Seq 0 when it handed out any, it is the first only when that walk
+// handed out none, which is then right too.
+func (s *HotspotsState) UnmarshalBinary(data []byte) error {
+	d := decoder{b: data}
+	d.header(stateHotspots)
+	seq, n := binary.Varint(d.b)
+	if d.err == nil && (n <= 0 || seq < -1 || len(d.b) < n+20) {
+		d.fail("first commit")
+	}
+	var first firstCommit
+	if d.err == nil {
+		first.seq, first.hash = int(seq), walker.Hash(d.b[n:n+20])
+		d.b = d.b[n+20:]
+	}
+	nf := d.count()
+	files := make(map[string]*hotFile, nf)
+	for range nf {
+		p := d.string()
+		f := &hotFile{revs: d.int(), added: d.int(), deleted: d.int()}
+		na := d.count()
+		f.authors = make(map[string]struct{}, na)
+		for range na {
+			f.authors[d.string()] = struct{}{}
+		}
+		files[p] = f
+	}
+	if err := d.end(); err != nil {
+		return err
+	}
+	s.first, s.files = first, files
+	return nil
 }

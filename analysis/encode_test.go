@@ -1,6 +1,7 @@
 package analysis_test
 
 import (
+	"context"
 	"errors"
 	"reflect"
 	"testing"
@@ -183,8 +184,13 @@ func TestEncodedChurnKeepsEarlierNames(t *testing.T) {
 func TestResumableStatesReadBackWhole(t *testing.T) {
 	testrepos.IsolateGit(t)
 	dir := buildPeopleRepo(t)
+	repo, err := walker.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
 	ans := []analysis.Analyzer{analysis.Churn{}, analysis.Churn{By: analysis.ByWeek}, analysis.Coupling{}, analysis.Authors{},
-		analysis.Ownership{}, analysis.Scope{}.Wrap(analysis.Churn{By: analysis.ByAuthor})}
+		analysis.Ownership{}, analysis.Hotspots{}, analysis.Scope{}.Wrap(analysis.Churn{By: analysis.ByAuthor})}
 	rows := func(s analysis.State) any {
 		switch s := s.(type) {
 		case *analysis.ChurnState:
@@ -195,6 +201,13 @@ func TestResumableStatesReadBackWhole(t *testing.T) {
 			return s.Rows()
 		case *analysis.OwnershipState:
 			return []any{s.Rows(), s.NoAdded()}
+		case *analysis.HotspotsState:
+			first, ok := s.First()
+			r, err := s.Rows(context.Background(), repo)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return []any{r, first, ok}
 		case *analysis.ScopedState:
 			return resultOf(s)
 		}

@@ -259,6 +259,12 @@ func (a Ownership) ResultsKey() (string, bool) {
 	return fmt.Sprintf("ownership mailmap=%t include=%q exclude=%q", a.Mailmap != nil, a.Filter.Include, a.Filter.Exclude), true
 }
 
+// ResultsKey names whether identities are mapped (the mailmap's content
+// is the caller's to check) and the filter; the sort orders rows only.
+func (a Hotspots) ResultsKey() (string, bool) {
+	return fmt.Sprintf("hotspots mailmap=%t include=%q exclude=%q", a.Mailmap != nil, a.Filter.Include, a.Filter.Exclude), true
+}
+
 // ResultsKey names the largest changeset and the filter, which decide
 // what a state counts; the thresholds apply to its rows only.
 func (a Coupling) ResultsKey() (string, bool) {

@@ -61,14 +61,17 @@ func resumeHistory(t *testing.T) *testrepos.History {
 // resumeAnalyzers are churn, coupling, authors and ownership, and churn
 // by author under a scope.
 func resumeAnalyzers() []Analyzer {
-	return []Analyzer{Churn{}, Coupling{}, Scope{Bots: BotsInclude}.Wrap(Churn{By: ByAuthor}), Authors{}, Ownership{}}
+	return []Analyzer{Churn{}, Coupling{}, Scope{Bots: BotsInclude}.Wrap(Churn{By: ByAuthor}), Authors{}, Ownership{}, Hotspots{}}
 }
 
-// resumeRows is what the states say, to compare.
+// resumeRows is what the states say, to compare (hotspots without
+// their sizes, which are read at the first commit: that commit is compared).
 func resumeRows(states []State) []any {
+	hot := states[5].(*HotspotsState)
+	first, _ := hot.First()
 	return []any{states[0].(*ChurnState).Rows(), states[1].(*CouplingState).Rows(),
 		states[2].(*ScopedState).Inner().(*ChurnState).Rows(), states[2].(*ScopedState).LeftOut(),
-		states[3].(*AuthorsState).Rows(), states[4].(*OwnershipState).Rows()}
+		states[3].(*AuthorsState).Rows(), states[4].(*OwnershipState).Rows(), hot.files, first}
 }
 
 // RunFrom gives Run's results whatever it resumes from: a walk of newer

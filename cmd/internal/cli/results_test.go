@@ -47,7 +47,7 @@ func TestKeptResultsAreTheRunsWithoutTheCache(t *testing.T) {
 	cache := t.TempDir()
 	for _, cmd := range [][]string{
 		{"churn"}, {"churn", "--by", "author"}, {"coupling", "--min-revs", "1", "--min-shared", "1"},
-		{"churn", "--by", "author", "--bots", "include"}, {"authors"}, {"ownership"}, {"authors", "--no-mailmap"},
+		{"churn", "--by", "author", "--bots", "include"}, {"authors"}, {"ownership"}, {"authors", "--no-mailmap"}, {"hotspots"}, {"hotspots", "--sort", "churn"},
 	} {
 		run := func(rev string, flags ...string) (string, string) {
 			t.Helper()
