@@ -36,10 +36,7 @@ func (s *ChurnState) MarshalBinary() ([]byte, error) {
 		for _, v := range [...]int{g.Commits, g.Added, g.Deleted, g.Churn} {
 			b = binary.AppendUvarint(b, uint64(v))
 		}
-		b = binary.AppendUvarint(b, uint64(len(g.earlier)))
-		for p := range g.earlier {
-			b = appendString(b, p)
-		}
+		b = appendSet(b, g.earlier)
 	}
 	return b, nil
 }
@@ -57,8 +54,8 @@ func (s *ChurnState) UnmarshalBinary(data []byte) error {
 	for range n {
 		g := &churnGroup{ChurnRow: ChurnRow{Key: d.string()}}
 		g.Commits, g.Added, g.Deleted, g.Churn = d.int(), d.int(), d.int(), d.int()
-		for range d.count() {
-			g.addEarlier(d.string())
+		if earlier := d.set(); len(earlier) > 0 {
+			g.earlier = earlier
 		}
 		groups[g.Key] = g
 	}
@@ -200,6 +197,25 @@ func (s *CouplingState) UnmarshalBinary(data []byte) error {
 	return nil
 }
 
+// appendSet appends a set of strings: its size, then each string.
+func appendSet(b []byte, set map[string]struct{}) []byte {
+	b = binary.AppendUvarint(b, uint64(len(set)))
+	for k := range set {
+		b = appendString(b, k)
+	}
+	return b
+}
+
+// set reads what appendSet wrote; an empty set is an empty map.
+func (d *decoder) set() map[string]struct{} {
+	n := d.count()
+	set := make(map[string]struct{}, n)
+	for range n {
+		set[d.string()] = struct{}{}
+	}
+	return set
+}
+
 func appendString(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
@@ -309,10 +325,7 @@ func (s *AuthorsState) MarshalBinary() ([]byte, error) {
 		}
 		b = appendTime(b, a.first)
 		b = appendTime(b, a.last)
-		b = binary.AppendUvarint(b, uint64(len(a.files)))
-		for p := range a.files {
-			b = appendString(b, p)
-		}
+		b = appendSet(b, a.files)
 	}
 	return b, nil
 }
@@ -325,13 +338,7 @@ func (s *AuthorsState) UnmarshalBinary(data []byte) error {
 	by := make(map[authorKey]*authorAcc, n)
 	for range n {
 		k := authorKey{name: d.string(), email: d.string()}
-		a := &authorAcc{commits: d.int(), added: d.int(), deleted: d.int(), first: d.time(), last: d.time()}
-		nf := d.count()
-		a.files = make(map[string]struct{}, nf)
-		for range nf {
-			a.files[d.string()] = struct{}{}
-		}
-		by[k] = a
+		by[k] = &authorAcc{commits: d.int(), added: d.int(), deleted: d.int(), first: d.time(), last: d.time(), files: d.set()}
 	}
 	if err := d.end(); err != nil {
 		return err
@@ -432,10 +439,7 @@ func (s *HotspotsState) MarshalBinary() ([]byte, error) {
 		for _, v := range [...]int{f.revs, f.added, f.deleted} {
 			b = binary.AppendUvarint(b, uint64(v))
 		}
-		b = binary.AppendUvarint(b, uint64(len(f.authors)))
-		for a := range f.authors {
-			b = appendString(b, a)
-		}
+		b = appendSet(b, f.authors)
 	}
 	return b, nil
 }
@@ -461,13 +465,7 @@ func (s *HotspotsState) UnmarshalBinary(data []byte) error {
 	files := make(map[string]*hotFile, nf)
 	for range nf {
 		p := d.string()
-		f := &hotFile{revs: d.int(), added: d.int(), deleted: d.int()}
-		na := d.count()
-		f.authors = make(map[string]struct{}, na)
-		for range na {
-			f.authors[d.string()] = struct{}{}
-		}
-		files[p] = f
+		files[p] = &hotFile{revs: d.int(), added: d.int(), deleted: d.int(), authors: d.set()}
 	}
 	if err := d.end(); err != nil {
 		return err
