@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/gitwalk/gitwalk/analysis"
@@ -81,11 +83,19 @@ func (w *walkArgs) resultsCheck(repo *walker.Repo) ([32]byte, bool) {
 	return sum, true
 }
 
-// programID names this program: its file, size and time of change. A
-// memo of results is used only by the program that wrote it, so that no
-// change to an analysis needs a version bumped for its states to be
-// kept apart (a rebuilt or upgraded gitwalk starts from the records).
+// programID names this program. A memo of results is used only by the
+// program that wrote it, so that no change to an analysis needs a version
+// bumped for its states to be kept apart (a rebuilt or upgraded gitwalk
+// starts from the records). The program is named by what it was built
+// from when that names it whole (buildIdentity: a nightly job that runs
+// `go install` of one version finds the last night's memos), else by its
+// file, size and time of change.
 var programID = sync.OnceValues(func() (string, bool) {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if id, ok := buildIdentity(bi); ok {
+			return "build " + id, true
+		}
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return "", false
@@ -94,8 +104,41 @@ var programID = sync.OnceValues(func() (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	return fmt.Sprintf("%q %d %d", exe, fi.Size(), fi.ModTime().UnixNano()), true
+	return fmt.Sprintf("file %q %d %d", exe, fi.Size(), fi.ModTime().UnixNano()), true
 })
+
+// buildIdentity names a build by what it was built from, when that says
+// it whole: a module version (go install pkg@version) or a commit of an
+// unchanged checkout, with the Go version, the build's settings (tags,
+// flags, platform, the commit) and every dependency's version and sum.
+// ok is false for a checkout with changes (vcs.modified, or a version
+// marked +dirty) and for a build that names neither (go run, go test).
+func buildIdentity(bi *debug.BuildInfo) (string, bool) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "go=%s path=%s main=%s@%s %s", bi.GoVersion, bi.Path, bi.Main.Path, bi.Main.Version, bi.Main.Sum)
+	rev, modified := "", ""
+	for _, st := range bi.Settings {
+		switch st.Key {
+		case "vcs.revision":
+			rev = st.Value
+		case "vcs.modified":
+			modified = st.Value
+		}
+		fmt.Fprintf(&b, " %s=%q", st.Key, st.Value)
+	}
+	for _, d := range bi.Deps {
+		fmt.Fprintf(&b, " %s@%s %s", d.Path, d.Version, d.Sum)
+		if r := d.Replace; r != nil {
+			fmt.Fprintf(&b, "=>%s@%s %s", r.Path, r.Version, r.Sum)
+		}
+	}
+	v := bi.Main.Version
+	released := v != "" && v != "(devel)" && !strings.Contains(v, "+dirty")
+	if modified == "true" || !released && (rev == "" || modified != "false") {
+		return "", false
+	}
+	return b.String(), true
+}
 
 // runResumed runs the analyses ans (wrapped in the scope; raw are the
 // same unwrapped) from the memo of their results, and keeps the new one.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -88,5 +89,45 @@ func TestKeptResultsAreTheRunsWithoutTheCache(t *testing.T) {
 	}
 	if warm == before {
 		t.Error("the mailmap changed nothing: the test proves nothing")
+	}
+}
+
+// A build names the program when it says what it was built from whole:
+// a module version or a commit of an unchanged checkout; a checkout with
+// changes, or a build that names neither, is named by its file instead.
+// Two builds that differ in a setting or a dependency are two programs.
+func TestBuildIdentityNamesOnlyWholeBuilds(t *testing.T) {
+	build := func(version string, settings ...string) *debug.BuildInfo {
+		bi := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/gitwalk/gitwalk", Version: version},
+			Deps: []*debug.Module{{Path: "go.etcd.io/bbolt", Version: "v1.4.0", Sum: "h1:x"}}}
+		for i := 0; i+1 < len(settings); i += 2 {
+			bi.Settings = append(bi.Settings, debug.BuildSetting{Key: settings[i], Value: settings[i+1]})
+		}
+		return bi
+	}
+	for _, c := range []struct {
+		name string
+		bi   *debug.BuildInfo
+		ok   bool
+	}{
+		{"a module version", build("v1.2.3", "-tags", "netgo"), true},
+		{"a clean checkout", build("(devel)", "vcs.revision", "abc", "vcs.modified", "false"), true},
+		{"a changed checkout", build("(devel)", "vcs.revision", "abc", "vcs.modified", "true"), false},
+		{"a version of a changed checkout", build("v0.0.0-20261207-abc+dirty", "vcs.revision", "abc", "vcs.modified", "true"), false},
+		{"a version marked dirty", build("v0.0.0-20261207-abc+dirty"), false},
+		{"go run or go test", build("(devel)"), false},
+		{"no version at all", build(""), false},
+	} {
+		if _, ok := buildIdentity(c.bi); ok != c.ok {
+			t.Errorf("%s: named %t, want %t", c.name, ok, c.ok)
+		}
+	}
+	a, _ := buildIdentity(build("v1.2.3"))
+	b, _ := buildIdentity(build("v1.2.3", "-tags", "netgo"))
+	other := build("v1.2.3")
+	other.Deps[0].Version = "v1.4.1"
+	c, _ := buildIdentity(other)
+	if a == b || a == c {
+		t.Errorf("builds with other settings or dependencies are named alike: %q %q %q", a, b, c)
 	}
 }
