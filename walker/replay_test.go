@@ -201,7 +201,7 @@ var replaySources = map[int]string{
 	// out (merges under --no-merges) marked, so that it keeps the walk's
 	// checkpoint along (Options.Resume); a walk that resumes from one is
 	// not replayed, and the revision walk keeps or stops at checkpoints.
-	5: "01d55dadf3e550cd606883e195141e5c0178a042ee0704b8da61e2ef11960350",
+	5: "9d00cff27c52ef38a766d083d8802197e134d8057dd8bf35f58b464392e0e859",
 }
 
 // A replay hands out the order an older walk kept: a change to how the

@@ -484,7 +484,6 @@ type stopCheckpoint struct {
 	popped    []odb.ID // this walk's commits above it
 	tried     bool
 	stopped   bool
-	checked   int
 	held      []*Commit // popped while checking, to hand out when the check fails
 }
 
@@ -539,14 +538,6 @@ func (n *Commit) Shown() bool { return n.flags&flagShown != 0 }
 
 // Stopped says whether the walk ended at StopAt's checkpoint.
 func (w *Walk) Stopped() bool { return w.stop != nil && w.stop.stopped }
-
-// Checked is how many commits the walk popped checking StopAt's order.
-func (w *Walk) Checked() int {
-	if w.stop == nil {
-		return 0
-	}
-	return w.stop.checked
-}
 
 // Checkpoint returns the walk's checkpoint once it ended: StopAt's, with
 // this walk's ids above it, when it stopped there, else the one it kept
@@ -624,7 +615,6 @@ func (w *Walk) tryStop() error {
 			break
 		}
 		st.held = append(st.held, n)
-		st.checked++
 		if j >= len(st.order) || n.ID != st.order[j] {
 			break
 		}

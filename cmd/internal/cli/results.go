@@ -15,9 +15,10 @@ import (
 )
 
 // The analyses' results are kept in the store beside the records
-// (analysis.RunFrom): the merged states of a run, with the mark of its
-// walk. A re-run from the same tip walks nothing, and one after new
-// commits walks those alone and adds the kept states. A memo is named by
+// (analysis.RunFrom): the merged states of the part of a run's walk below
+// its checkpoint, with the walk's mark. A re-run from the same tip, or one
+// after new commits, walks the commits above the checkpoint and adds the
+// kept states. A memo is named by
 // what the analyses were asked (resultsName: the analyses' settings and
 // the scope's policies), so that each command line the user runs keeps
 // its own; it starts with a check of what else its states depend on
@@ -25,9 +26,8 @@ import (
 // memo written under other ones is not used, and is replaced.
 
 // resultsName is the name of the memo of ans's results under w's scope,
-// with ok false when they are not kept: no store, an analysis whose
-// settings cannot be named (analysis.Keyed), or the walk of several
-// repositories' report.
+// with ok false when they are not kept: no store, or an analysis whose
+// settings cannot be named (analysis.Keyed; the report's are not all).
 func (w *walkArgs) resultsName(ans []analysis.Analyzer) (string, bool) {
 	if w.opts.Store == nil || len(ans) == 0 {
 		return "", false
