@@ -58,6 +58,19 @@ func RepoClassifierStored(repo *walker.Repo, st *walker.Store) Classifier {
 	return c
 }
 
+// RulesName names what c's classes depend on besides linguist's tables
+// (this program's): the version of the classes' memo and the attribute
+// rules c applies, as RepoClassifierStored read them. ok is false for a
+// classifier that RepoClassifierStored did not make, whose rules have no
+// name: what was computed with it cannot be told apart from what other
+// rules would give.
+func (c Classifier) RulesName() (name string, ok bool) {
+	if c.memo == nil || c.memo.st == nil {
+		return "", false
+	}
+	return c.memo.name, true
+}
+
 // SaveClasses keeps in the store the classes c learnt in this run, when
 // RepoClassifierStored made it and it learnt any. Call it once the walks
 // that ask c are over, before the store closes.

@@ -22,7 +22,8 @@ import (
 // what the analyses were asked (resultsName: the analyses' settings and
 // the scope's policies), so that each command line the user runs keeps
 // its own; it starts with a check of what else its states depend on
-// (resultsCheck: this program, the mailmap, the ignored revisions), so a
+// (resultsCheck: this program, the mailmap, the ignored revisions, the
+// linguist attributes), so a
 // memo written under other ones is not used, and is replaced.
 
 // resultsName is the name of the memo of ans's results under w's scope,
@@ -53,8 +54,10 @@ func (w *walkArgs) resultsName(ans []analysis.Analyzer) (string, bool) {
 
 // resultsCheck names what the kept states depend on beyond their name
 // and the walk (whose own settings the walk's mark checks): this
-// program, the mailmap (bots are decided through it) and the ignored
-// revisions. ok is false when one cannot be named.
+// program, the mailmap (bots are decided through it), the ignored
+// revisions, and the linguist attributes that decide which files the
+// default excludes leave out (a file made linguist-vendored since leaves
+// the kept states' counts). ok is false when one cannot be named.
 func (w *walkArgs) resultsCheck(repo *walker.Repo) ([32]byte, bool) {
 	prog, ok := programID()
 	if !ok {
@@ -76,6 +79,13 @@ func (w *walkArgs) resultsCheck(repo *walker.Repo) ([32]byte, bool) {
 		slices.SortFunc(ids, func(a, b walker.Hash) int { return slices.Compare(a[:], b[:]) })
 		for _, id := range ids {
 			h.Write(id[:])
+		}
+		if !s.noDefaultExcludes {
+			rules, ok := s.classifier(repo).RulesName()
+			if !ok {
+				return [32]byte{}, false
+			}
+			fmt.Fprintf(h, "\nclasses=%s\n", rules)
 		}
 	}
 	var sum [32]byte

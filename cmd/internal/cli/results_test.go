@@ -40,8 +40,9 @@ func yearsHistory(t *testing.T) *testrepos.History {
 
 // The analyses' kept results (analysis.RunFrom) give the output of a run
 // without the cache: a run after new commits resumes from them (--stats
-// says so), each command line keeps its own, and a mailmap that makes the
-// author a bot is not hidden by results kept before it.
+// says so), each command line keeps its own, and neither a mailmap that
+// makes the author a bot nor attributes that make a file vendored are
+// hidden by results kept before them.
 func TestKeptResultsAreTheRunsWithoutTheCache(t *testing.T) {
 	testrepos.IsolateGit(t)
 	h := yearsHistory(t)
@@ -89,6 +90,21 @@ func TestKeptResultsAreTheRunsWithoutTheCache(t *testing.T) {
 	}
 	if warm == before {
 		t.Error("the mailmap changed nothing: the test proves nothing")
+	}
+
+	// A file becomes vendored through the linguist attributes: churn then
+	// leaves it out of the kept part of the history too.
+	before, _ = mustRun(t, "churn", h.Dir, "--format", "csv", "--cache", cache)
+	info := filepath.Join(strings.TrimSpace(h.Git("rev-parse", "--absolute-git-dir")), "info")
+	must(t, os.MkdirAll(info, 0o755))
+	must(t, os.WriteFile(filepath.Join(info, "attributes"), []byte("common.go linguist-vendored\n"), 0o644))
+	warm, _ = mustRun(t, "churn", h.Dir, "--format", "csv", "--cache", cache)
+	fresh, _ = mustRun(t, "churn", h.Dir, "--format", "csv", "--no-cache")
+	if warm != fresh {
+		t.Errorf("after a file became vendored, the run with the cache differs:\n%s\nwant\n%s", warm, fresh)
+	}
+	if warm == before || strings.Contains(fresh, "common.go") {
+		t.Errorf("the attributes changed nothing: the test proves nothing:\n%s", fresh)
 	}
 }
 
