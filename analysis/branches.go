@@ -478,11 +478,11 @@ func compareBranch(ctx context.Context, repo *walker.Repo, base walker.Hash, b w
 	if !ok {
 		row.Behind = 0
 		err := repo.Walk(ctx, walker.Options{
-			Revisions: []string{"^" + b.Hash.String(), base.String()},
-			NoChanges: true,
-			Workers:   1,
-			Arenas:    arenas,
-			Stats:     &ws,
+			Revisions:   []string{"^" + b.Hash.String(), base.String()},
+			ParentsOnly: true,
+			Workers:     1,
+			Arenas:      arenas,
+			Stats:       &ws,
 		}, func(c *walker.Commit) error {
 			row.Behind++
 			return nil

@@ -224,7 +224,7 @@ func snapshotCommit(ctx context.Context, repo *walker.Repo, w *walkArgs) (walker
 	}
 	opts := w.opts
 	opts.FirstParent, opts.NoMerges, opts.DiffMerges = true, false, false
-	opts.MaxCount, opts.Reverse, opts.NoChanges = 1, false, true
+	opts.MaxCount, opts.Reverse, opts.ParentsOnly = 1, false, true
 	opts.Workers, opts.Stats, opts.Progress, opts.Arenas, opts.Readers = 1, nil, nil, nil, nil
 	var first walker.Hash
 	found := false
