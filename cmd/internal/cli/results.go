@@ -187,7 +187,7 @@ func resultsStats(res *analysis.Resumed) string {
 	case res.Resumed:
 		return fmt.Sprintf("results: resumed from the kept results, %d commits walked above them%s\n", res.Walked, keptNote(res))
 	case res.Redone:
-		return fmt.Sprintf("results: walked again whole (a rename above the kept results), %d commits%s\n", res.Walked, keptNote(res))
+		return fmt.Sprintf("results: walked again whole (a rename above the kept results, or a kept commit dated after --now), %d commits%s\n", res.Walked, keptNote(res))
 	}
 	return fmt.Sprintf("results: none kept for this walk, %d commits walked%s\n", res.Walked, keptNote(res))
 }

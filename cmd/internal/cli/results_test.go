@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -23,6 +24,12 @@ func yearsHistory(t *testing.T) *testrepos.History {
 		edits := fmt.Sprintf("f%d.go=v%d common.go=c%d", i%5, i, i)
 		if i%40 == 20 {
 			edits = fmt.Sprintf("f%d.go=- g%d.go=v%d", i%5, i, i-1)
+		}
+		if i%10 == 3 {
+			edits += fmt.Sprintf(" README.md=r%d", i) // prose: out of knowledge's files
+		}
+		if i == 30 {
+			edits += " OLD.md=o" // prose, and only in the kept part of the history
 		}
 		if i == 0 {
 			h.Commit("m0", date(0), edits)
@@ -50,6 +57,7 @@ func TestKeptResultsAreTheRunsWithoutTheCache(t *testing.T) {
 	for _, cmd := range [][]string{
 		{"churn"}, {"churn", "--by", "author"}, {"coupling", "--min-revs", "1", "--min-shared", "1"},
 		{"churn", "--by", "author", "--bots", "include"}, {"authors"}, {"ownership"}, {"authors", "--no-mailmap"}, {"hotspots"}, {"hotspots", "--sort", "churn"},
+		{"summary"}, {"age", "--now", "2030-01-01"}, {"knowledge"}, {"knowledge", "--churn", "--view", "files"},
 	} {
 		run := func(rev string, flags ...string) (string, string) {
 			t.Helper()
@@ -75,6 +83,38 @@ func TestKeptResultsAreTheRunsWithoutTheCache(t *testing.T) {
 		if got, stderr = run("", "--cache", cache, "--stats"); got != want || !strings.Contains(stderr, "results: resumed") {
 			t.Errorf("%s: the re-run differs, or did not resume:\n%s\n%s", name, got, stderr)
 		}
+	}
+
+	// The report keeps the results of its twelve analyses: its page's data
+	// is a run's without the cache.
+	page := func(rev string, flags ...string) (map[string]string, string) {
+		t.Helper()
+		out := filepath.Join(t.TempDir(), "report.html")
+		args := append([]string{"report", h.Dir, "--now", "2030-01-01T00:00:00Z", "-o", out, "--stats"}, flags...)
+		if rev != "" {
+			args = append(args, rev)
+		}
+		_, stderr, code := runGitwalk(t, args...)
+		if code != 0 {
+			t.Fatalf("report %v: exit %d: %s", args, code, stderr)
+		}
+		b, err := os.ReadFile(out)
+		must(t, err)
+		data := map[string]string{}
+		for _, m := range pageData.FindAllStringSubmatch(string(b), -1) {
+			data[m[1]] = m[2]
+		}
+		delete(data, "meta") // the time it was made
+		return data, stderr
+	}
+	page("old", "--cache", cache)
+	want, _ := page("", "--no-cache")
+	got, stderr := page("", "--cache", cache)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("the report after new commits differs from the report without the cache")
+	}
+	if !strings.Contains(stderr, "results: resumed") || len(want) < 10 {
+		t.Errorf("the report after new commits did not resume, or has %d sections: %s", len(want), stderr)
 	}
 
 	// The author becomes a bot through mailmap.blob: churn by author then
