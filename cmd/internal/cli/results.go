@@ -81,7 +81,9 @@ func (w *walkArgs) resultsCheck(repo *walker.Repo) ([32]byte, bool) {
 			h.Write(id[:])
 		}
 		if !s.noDefaultExcludes {
-			rules, ok := s.classifier(repo).RulesName()
+			// The classifier's rules, without waiting for its table (see
+			// scopeArgs.build): the walk may start meanwhile.
+			rules, ok := analysis.ClassRulesName(repo)
 			if !ok {
 				return [32]byte{}, false
 			}
