@@ -48,6 +48,10 @@ type AgeState struct {
 	authors canonAuthors
 	files   map[string]*ageFile
 	first   firstCommit
+	// latest is the newest author date observed, Now or not: kept results
+	// stand for a later Now only when none of their commits was after
+	// either (see UnmarshalBinary).
+	latest time.Time
 }
 
 // ageFile is a file's last change: the newest author date, ties going to
@@ -66,6 +70,9 @@ func (f *ageFile) later(o *ageFile) bool {
 func (s *AgeState) Observe(c *walker.Commit) {
 	s.first.see(c.Seq, c.Hash)
 	when := c.Author.When
+	if when.After(s.latest) {
+		s.latest = when
+	}
 	if !s.opts.Now.IsZero() && when.After(s.opts.Now) {
 		return
 	}
@@ -92,6 +99,9 @@ func (s *AgeState) Merge(other State) {
 	o := mustBe[*AgeState](other)
 	if o.first.seq >= 0 {
 		s.first.see(o.first.seq, o.first.hash)
+	}
+	if o.latest.After(s.latest) {
+		s.latest = o.latest
 	}
 	for p, of := range o.files {
 		if f := s.files[p]; f == nil {

@@ -149,7 +149,7 @@ func Branches(ctx context.Context, repo *walker.Repo, opts BranchesOptions) (*Br
 	if err != nil {
 		return nil, err
 	}
-	h, err := walkBase(ctx, repo, res.BaseHash, todo, arenas, &total)
+	h, err := walkBase(ctx, repo, res.BaseHash, todo, opts.Store, arenas, &total)
 	if err != nil {
 		return nil, err
 	}
@@ -320,8 +320,11 @@ type baseHistory struct {
 }
 
 // walkBase walks the base's history, keeping of todo's tips in it the
-// commits (a tip the base has is not in walkAhead's commits).
-func walkBase(ctx context.Context, repo *walker.Repo, base walker.Hash, todo []walker.BranchRef, arenas *arena.Pool, stats *walker.Stats) (*baseHistory, error) {
+// commits (a tip the base has is not in walkAhead's commits). It walks
+// the history's shape only (walker's ParentsOnly), which a store's
+// commits and a replay serve without reading git/git's 80,000 commit
+// objects again, and reads the few tips it meets.
+func walkBase(ctx context.Context, repo *walker.Repo, base walker.Hash, todo []walker.BranchRef, store *walker.Store, arenas *arena.Pool, stats *walker.Stats) (*baseHistory, error) {
 	h := &baseHistory{index: map[walker.Hash]int32{}, tips: map[walker.Hash]*walker.Commit{}}
 	for _, b := range todo {
 		h.tips[b.Hash] = nil
@@ -329,22 +332,30 @@ func walkBase(ctx context.Context, repo *walker.Repo, base walker.Hash, todo []w
 	var hashes [][]walker.Hash
 	var ws walker.Stats
 	err := repo.Walk(ctx, walker.Options{
-		Revisions: []string{base.String()},
-		NoChanges: true,
-		Workers:   1,
-		Arenas:    arenas,
-		Stats:     &ws,
+		Revisions:   []string{base.String()},
+		ParentsOnly: true,
+		Workers:     1,
+		Arenas:      arenas,
+		Store:       store,
+		Replay:      store != nil,
+		Stats:       &ws,
 	}, func(c *walker.Commit) error {
 		h.index[c.Hash] = int32(len(hashes))
 		hashes = append(hashes, c.Parents)
-		if _, ok := h.tips[c.Hash]; ok {
-			h.tips[c.Hash] = c
-		}
 		return nil
 	})
 	stats.Add(ws)
 	if err != nil {
 		return nil, fmt.Errorf("history of the base: %w", err)
+	}
+	for id := range h.tips {
+		if _, ok := h.index[id]; ok {
+			c, err := repo.ReadCommit(id)
+			if err != nil {
+				return nil, fmt.Errorf("history of the base: %w", err)
+			}
+			h.tips[id] = c
+		}
 	}
 	h.parents = make([][]int32, len(hashes))
 	for i, ps := range hashes {
@@ -467,11 +478,11 @@ func compareBranch(ctx context.Context, repo *walker.Repo, base walker.Hash, b w
 	if !ok {
 		row.Behind = 0
 		err := repo.Walk(ctx, walker.Options{
-			Revisions: []string{"^" + b.Hash.String(), base.String()},
-			NoChanges: true,
-			Workers:   1,
-			Arenas:    arenas,
-			Stats:     &ws,
+			Revisions:   []string{"^" + b.Hash.String(), base.String()},
+			ParentsOnly: true,
+			Workers:     1,
+			Arenas:      arenas,
+			Stats:       &ws,
 		}, func(c *walker.Commit) error {
 			row.Behind++
 			return nil

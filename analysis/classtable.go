@@ -31,17 +31,13 @@ var classesMemo = fmt.Sprintf("classes version=%d", classesVersion)
 // (a work tree's whole), and a file changed during the run is not seen by
 // it. When they cannot be read, it is RepoClassifier.
 func RepoClassifierStored(repo *walker.Repo, st *walker.Store) Classifier {
-	ac, err := repo.AttrCheckerWhole(LinguistAttributes()...)
-	if err != nil {
-		return RepoClassifier(repo)
-	}
-	rules, ok := ac.Digest()
+	ac, name, ok := classRules(repo)
 	if !ok {
 		return RepoClassifier(repo)
 	}
 	c := Classifier{Attrs: ac.Check}.Memoized()
 	c.memo.st, c.memo.repo = st, repo
-	c.memo.name = fmt.Sprintf("%s attributes=%x", classesMemo, rules)
+	c.memo.name = name
 	if data := st.Memo(repo, c.memo.name); data != nil {
 		c.memo.load(data)
 	}
@@ -56,6 +52,41 @@ func RepoClassifierStored(repo *walker.Repo, st *walker.Store) Classifier {
 		go linguist.Prepare()
 	}
 	return c
+}
+
+// classRules is repo's checker of the linguist attributes, read whole,
+// and the name of the class table of its rules; ok is false when the
+// attributes cannot be read whole or named.
+func classRules(repo *walker.Repo) (ac *walker.AttrChecker, name string, ok bool) {
+	ac, err := repo.AttrCheckerWhole(LinguistAttributes()...)
+	if err != nil {
+		return nil, "", false
+	}
+	rules, ok := ac.Digest()
+	if !ok {
+		return nil, "", false
+	}
+	return ac, fmt.Sprintf("%s attributes=%x", classesMemo, rules), true
+}
+
+// ClassRulesName is the RulesName of the classifier RepoClassifierStored
+// makes for repo, without making it (nor reading its table).
+func ClassRulesName(repo *walker.Repo) (string, bool) {
+	_, name, ok := classRules(repo)
+	return name, ok
+}
+
+// RulesName names what c's classes depend on besides linguist's tables
+// (this program's): the version of the classes' memo and the attribute
+// rules c applies, as RepoClassifierStored read them. ok is false for a
+// classifier that RepoClassifierStored did not make, whose rules have no
+// name: what was computed with it cannot be told apart from what other
+// rules would give.
+func (c Classifier) RulesName() (name string, ok bool) {
+	if c.memo == nil || c.memo.st == nil {
+		return "", false
+	}
+	return c.memo.name, true
 }
 
 // SaveClasses keeps in the store the classes c learnt in this run, when

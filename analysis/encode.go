@@ -388,24 +388,37 @@ func (s *OwnershipState) UnmarshalBinary(data []byte) error {
 	return nil
 }
 
-// appendTime appends t: a byte saying whether it is set, then its Unix
-// seconds (signed) and nanoseconds. A decoded time is in UTC, as the
-// states keep theirs.
+// appendTime appends t: a byte saying whether it is set (0), in UTC (1)
+// or in another zone (2), then its Unix seconds (signed) and nanoseconds,
+// and for another zone its name and offset (a commit's, whose calendar
+// some results count in: knowledge's departures).
 func appendTime(b []byte, t time.Time) []byte {
 	if t.IsZero() {
 		return append(b, 0)
 	}
-	b = append(b, 1)
+	name, off := t.Zone()
+	utc := t.Location() == time.UTC
+	kind := byte(2)
+	if utc {
+		kind = 1
+	}
+	b = append(b, kind)
 	b = binary.AppendVarint(b, t.Unix())
-	return binary.AppendUvarint(b, uint64(t.Nanosecond()))
+	b = binary.AppendUvarint(b, uint64(t.Nanosecond()))
+	if !utc {
+		b = appendString(b, name)
+		b = binary.AppendVarint(b, int64(off))
+	}
+	return b
 }
 
 // time reads what appendTime wrote.
 func (d *decoder) time() time.Time {
-	switch d.byte() {
+	kind := d.byte()
+	switch kind {
 	case 0:
 		return time.Time{}
-	case 1:
+	case 1, 2:
 	default:
 		d.fail("time")
 		return time.Time{}
@@ -421,7 +434,18 @@ func (d *decoder) time() time.Time {
 		d.fail("nanoseconds %d", ns)
 		return time.Time{}
 	}
-	return time.Unix(sec, int64(ns)).UTC()
+	t := time.Unix(sec, int64(ns)).UTC()
+	if kind == 2 {
+		name := d.string()
+		off, n := binary.Varint(d.b)
+		if n <= 0 || off < -86400 || off > 86400 {
+			d.fail("time zone")
+			return time.Time{}
+		}
+		d.b = d.b[n:]
+		t = t.In(time.FixedZone(name, int(off)))
+	}
+	return t
 }
 
 // stateHotspots is the kind of an encoded HotspotsState.
@@ -431,8 +455,7 @@ const stateHotspots = 'H'
 // it saw in walk order (its Seq and id).
 func (s *HotspotsState) MarshalBinary() ([]byte, error) {
 	b := []byte{stateHotspots, stateVersion}
-	b = binary.AppendVarint(b, int64(s.first.seq))
-	b = append(b, s.first.hash[:]...)
+	b = appendFirst(b, s.first)
 	b = binary.AppendUvarint(b, uint64(len(s.files)))
 	for p, f := range s.files {
 		b = appendString(b, p)
@@ -445,22 +468,10 @@ func (s *HotspotsState) MarshalBinary() ([]byte, error) {
 }
 
 // UnmarshalBinary replaces what s has counted with the state data encodes.
-// A decoded first commit keeps the Seq of the walk that saw it: merged
-// into the state of a later walk resumed above it, whose first commit has
-// Seq 0 when it handed out any, it is the first only when that walk
-// handed out none, which is then right too.
 func (s *HotspotsState) UnmarshalBinary(data []byte) error {
 	d := decoder{b: data}
 	d.header(stateHotspots)
-	seq, n := binary.Varint(d.b)
-	if d.err == nil && (n <= 0 || seq < -1 || len(d.b) < n+20) {
-		d.fail("first commit")
-	}
-	var first firstCommit
-	if d.err == nil {
-		first.seq, first.hash = int(seq), walker.Hash(d.b[n:n+20])
-		d.b = d.b[n+20:]
-	}
+	first := d.first()
 	nf := d.count()
 	files := make(map[string]*hotFile, nf)
 	for range nf {
@@ -472,4 +483,256 @@ func (s *HotspotsState) UnmarshalBinary(data []byte) error {
 	}
 	s.first, s.files = first, files
 	return nil
+}
+
+// The kinds of the states of summary, age and knowledge.
+const (
+	stateSummary   = 'U'
+	stateAge       = 'G'
+	stateKnowledge = 'K'
+)
+
+// appendFirst appends a state's first commit: its Seq (-1: none) and id.
+func appendFirst(b []byte, f firstCommit) []byte {
+	b = binary.AppendVarint(b, int64(f.seq))
+	return append(b, f.hash[:]...)
+}
+
+// first reads what appendFirst wrote.
+func (d *decoder) first() firstCommit {
+	seq, n := binary.Varint(d.b)
+	if d.err == nil && (n <= 0 || seq < -1 || seq > 1<<31 || len(d.b) < n+20) {
+		d.fail("first commit")
+	}
+	if d.err != nil {
+		return firstCommit{seq: -1}
+	}
+	f := firstCommit{seq: int(seq), hash: walker.Hash(d.b[n : n+20])}
+	d.b = d.b[n+20:]
+	return f
+}
+
+// seq reads a commit's Seq, or -1 written as 0 (see appendSeq).
+func (d *decoder) seq() int {
+	v := d.int()
+	if v > 1<<31 {
+		d.fail("position %d", v)
+	}
+	return v - 1
+}
+
+// appendSeq appends a commit's Seq, -1 (none) included.
+func appendSeq(b []byte, seq int) []byte { return binary.AppendUvarint(b, uint64(seq+1)) }
+
+// shift moves a Seq that is one (not -1) by delta.
+func shift(seq, delta int) int {
+	if seq < 0 {
+		return seq
+	}
+	return seq + delta
+}
+
+// MarshalBinary encodes what s has counted: the figures, the authors and
+// the files.
+func (s *SummaryState) MarshalBinary() ([]byte, error) {
+	b := []byte{stateSummary, stateVersion}
+	for _, v := range [...]int{s.res.Commits, s.res.Merges, s.res.Added, s.res.Deleted} {
+		b = binary.AppendUvarint(b, uint64(v))
+	}
+	b = appendTime(b, s.res.First)
+	b = appendTime(b, s.res.Last)
+	b = appendSet(b, s.authors)
+	return appendSet(b, s.files), nil
+}
+
+// UnmarshalBinary replaces what s has counted with the state data encodes.
+func (s *SummaryState) UnmarshalBinary(data []byte) error {
+	d := decoder{b: data}
+	d.header(stateSummary)
+	var r SummaryResult
+	r.Commits, r.Merges, r.Added, r.Deleted = d.int(), d.int(), d.int(), d.int()
+	r.First, r.Last = d.time(), d.time()
+	authors, files := d.set(), d.set()
+	if err := d.end(); err != nil {
+		return err
+	}
+	s.res, s.authors, s.files = r, authors, files
+	return nil
+}
+
+// MarshalBinary encodes each file's last change, the first commit and the
+// newest author date observed. It fails when a commit observed was dated
+// after the Age's Now (left out then, it would count under a later Now).
+func (s *AgeState) MarshalBinary() ([]byte, error) {
+	if !s.opts.Now.IsZero() && s.latest.After(s.opts.Now) {
+		return nil, fmt.Errorf("analysis: age state with commits after its Now (%s) cannot be kept", s.opts.Now)
+	}
+	b := []byte{stateAge, stateVersion}
+	b = appendFirst(b, s.first)
+	b = appendTime(b, s.latest)
+	b = binary.AppendUvarint(b, uint64(len(s.files)))
+	for p, f := range s.files {
+		b = appendString(b, p)
+		b = appendTime(b, f.when)
+		b = appendSeq(b, f.seq)
+		b = appendString(b, f.author)
+	}
+	return b, nil
+}
+
+// UnmarshalBinary replaces what s has counted with the state data encodes.
+// It fails (ErrBadState) when a commit of the state is dated after s's
+// Age's Now, which would have left it out.
+func (s *AgeState) UnmarshalBinary(data []byte) error {
+	d := decoder{b: data}
+	d.header(stateAge)
+	first, latest := d.first(), d.time()
+	if d.err == nil && !s.opts.Now.IsZero() && latest.After(s.opts.Now) {
+		d.fail("a commit dated %s, after now (%s)", latest, s.opts.Now)
+	}
+	n := d.count()
+	files := make(map[string]*ageFile, n)
+	for range n {
+		p := d.string()
+		files[p] = &ageFile{when: d.time(), seq: d.seq(), author: d.string()}
+	}
+	if err := d.end(); err != nil {
+		return err
+	}
+	s.first, s.latest, s.files = first, latest, files
+	return nil
+}
+
+// ShiftSeq moves the positions s keeps by delta (see SeqShifter).
+func (s *AgeState) ShiftSeq(delta int) {
+	s.first.seq = shift(s.first.seq, delta)
+	for _, f := range s.files {
+		f.seq = shift(f.seq, delta)
+	}
+}
+
+// ShiftSeq moves the first commit's position by delta (see SeqShifter).
+func (s *HotspotsState) ShiftSeq(delta int) { s.first.seq = shift(s.first.seq, delta) }
+
+// MarshalBinary encodes what s has counted: the people, the files, the
+// paths renamed away, the paths Files left out, the newest date and the
+// first commit.
+func (s *KnowledgeState) MarshalBinary() ([]byte, error) {
+	b := []byte{stateKnowledge, stateVersion}
+	b = appendFirst(b, s.first)
+	b = appendTime(b, s.newest)
+	left := map[string]struct{}{}
+	for p, ok := range s.counts {
+		if !ok {
+			left[p] = struct{}{}
+		}
+	}
+	b = appendSet(b, left)
+	b = binary.AppendUvarint(b, uint64(len(s.people)))
+	for who, p := range s.people {
+		b = appendString(b, who)
+		b = appendTime(b, p.last)
+		b = binary.AppendUvarint(b, uint64(p.commits))
+	}
+	b = binary.AppendUvarint(b, uint64(len(s.away)))
+	for p, seq := range s.away {
+		b = appendString(b, p)
+		b = appendSeq(b, seq)
+	}
+	b = binary.AppendUvarint(b, uint64(len(s.files)))
+	for p, f := range s.files {
+		b = appendString(b, p)
+		b = appendSeq(b, f.createdSeq)
+		b = binary.AppendUvarint(b, uint64(len(f.creators)))
+		for _, c := range f.creators {
+			b = appendString(b, c)
+		}
+		b = appendSeq(b, f.lastSeq)
+		b = append(b, flagByte(f.lastDeleted))
+		b = binary.AppendUvarint(b, uint64(f.commits))
+		b = binary.AppendUvarint(b, uint64(f.churn))
+		b = binary.AppendUvarint(b, uint64(len(f.changes)))
+		for who, n := range f.changes {
+			b = appendString(b, who)
+			b = binary.AppendUvarint(b, uint64(n))
+		}
+	}
+	return b, nil
+}
+
+// UnmarshalBinary replaces what s has counted with the state data encodes.
+func (s *KnowledgeState) UnmarshalBinary(data []byte) error {
+	d := decoder{b: data}
+	d.header(stateKnowledge)
+	first, newest := d.first(), d.time()
+	var counts map[string]bool
+	if left := d.set(); len(left) > 0 {
+		counts = make(map[string]bool, len(left))
+		for p := range left {
+			counts[p] = false
+		}
+	}
+	np := d.count()
+	people := make(map[string]*knowPerson, np)
+	for range np {
+		who := d.string()
+		people[who] = &knowPerson{last: d.time(), commits: d.int()}
+	}
+	na := d.count()
+	away := make(map[string]int, na)
+	for range na {
+		p := d.string()
+		away[p] = d.seq()
+	}
+	nf := d.count()
+	files := make(map[string]*knowFile, nf)
+	for range nf {
+		p := d.string()
+		f := &knowFile{createdSeq: d.seq()}
+		if nc := d.count(); nc > 0 {
+			f.creators = make([]string, nc)
+			for i := range f.creators {
+				f.creators[i] = d.string()
+			}
+		}
+		f.lastSeq = d.seq()
+		switch d.byte() {
+		case 0:
+		case 1:
+			f.lastDeleted = true
+		default:
+			d.fail("file %q: deletion flag", p)
+		}
+		f.commits, f.churn = d.int(), d.int()
+		nw := d.count()
+		f.changes = make(map[string]int, nw)
+		for range nw {
+			who := d.string()
+			f.changes[who] = d.int()
+		}
+		files[p] = f
+	}
+	if err := d.end(); err != nil {
+		return err
+	}
+	s.first, s.newest, s.people, s.away, s.files, s.counts = first, newest, people, away, files, counts
+	return nil
+}
+
+// ShiftSeq moves the positions s keeps by delta (see SeqShifter).
+func (s *KnowledgeState) ShiftSeq(delta int) {
+	s.first.seq = shift(s.first.seq, delta)
+	for p, seq := range s.away {
+		s.away[p] = shift(seq, delta)
+	}
+	for _, f := range s.files {
+		f.createdSeq, f.lastSeq = shift(f.createdSeq, delta), shift(f.lastSeq, delta)
+	}
+}
+
+func flagByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
 }

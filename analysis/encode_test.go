@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/gitwalk/gitwalk/analysis"
 	"github.com/gitwalk/gitwalk/internal/testrepos"
@@ -189,8 +191,11 @@ func TestResumableStatesReadBackWhole(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer repo.Close()
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	notDocs := func(p string) bool { return !strings.HasSuffix(p, ".md") }
 	ans := []analysis.Analyzer{analysis.Churn{}, analysis.Churn{By: analysis.ByWeek}, analysis.Coupling{}, analysis.Authors{},
-		analysis.Ownership{}, analysis.Hotspots{}, analysis.Scope{}.Wrap(analysis.Churn{By: analysis.ByAuthor})}
+		analysis.Ownership{}, analysis.Hotspots{}, analysis.Scope{}.Wrap(analysis.Churn{By: analysis.ByAuthor}),
+		analysis.Summary{}, analysis.Age{Now: now}, analysis.Knowledge{}, analysis.Knowledge{Files: notDocs, FilesName: "not docs"}}
 	rows := func(s analysis.State) any {
 		switch s := s.(type) {
 		case *analysis.ChurnState:
@@ -210,6 +215,20 @@ func TestResumableStatesReadBackWhole(t *testing.T) {
 			return []any{r, first, ok}
 		case *analysis.ScopedState:
 			return resultOf(s)
+		case *analysis.SummaryState:
+			return s.Result()
+		case *analysis.AgeState:
+			r, err := s.Rows(context.Background(), repo, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		case *analysis.KnowledgeState:
+			r, err := s.ResultAt(context.Background(), repo)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
 		}
 		t.Fatalf("%T is not kept", s)
 		return nil

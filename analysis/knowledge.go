@@ -84,6 +84,10 @@ type Knowledge struct {
 	// breakdown_by_file lists): Classifier.InLanguageStats. nil counts
 	// every file Filter and the scope keep.
 	Files func(path string) bool
+	// FilesName names what Files answers, for a memo of the results
+	// (Keyed; Classifier.RulesName names a classifier's rules): Files
+	// without a name keeps no results.
+	FilesName string
 	// DepartedAfter is how many calendar months without a commit make a
 	// person departed, counted back from the newest author date walked (so
 	// a walk with --until answers as of then); 0 is DefaultDepartedAfter,

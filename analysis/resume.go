@@ -12,11 +12,22 @@ import (
 
 // Resumable is a State that can be kept between runs: RunFrom keeps the
 // merged states of a run beside the mark of its walk, and the next run
-// from a newer tip walks only down to that mark and merges them in.
+// from a newer tip walks only down to that mark and merges them in. A
+// state that keeps commits' positions (walker.Commit.Seq) must be a
+// SeqShifter too, or a resumed walk's positions and the kept ones would
+// not compare.
 type Resumable interface {
 	State
 	encoding.BinaryMarshaler
 	encoding.BinaryUnmarshaler
+}
+
+// SeqShifter is a Resumable state that keeps commits' walk positions
+// (walker.Commit.Seq). RunFrom shifts those of a decoded kept state by
+// delta, to where the resumed walk would have handed their commits out:
+// after every commit it handed out, in the kept walk's order.
+type SeqShifter interface {
+	ShiftSeq(delta int)
 }
 
 // Resumed is what RunFrom returns.
@@ -42,7 +53,7 @@ type Resumed struct {
 
 // resultsVersion names the layout of RunFrom's memo; the states' own
 // encodings carry their versions (stateVersion).
-const resultsVersion = 3
+const resultsVersion = 4
 
 // RunFrom is Run, resumed from memo (what an earlier RunFrom of the same
 // analyzers, with the same options, returned in Resumed.Memo; nil: none).
@@ -84,6 +95,13 @@ func RunFrom(ctx context.Context, repo *walker.Repo, opts walker.Options, memo [
 	if res.Stopped {
 		olds, ok := decodeStates(analyzers, kept, f)
 		if ok {
+			// The kept commits come right after those this walk handed
+			// out, which it numbered from 0.
+			for _, st := range olds {
+				if sh, ok := st.(SeqShifter); ok {
+					sh.ShiftSeq(opts.Stats.Commits - kept.seq)
+				}
+			}
 			for i := range above {
 				above[i].Merge(below[i])
 				above[i].Merge(olds[i])
@@ -116,7 +134,7 @@ func RunFrom(ctx context.Context, repo *walker.Repo, opts walker.Options, memo [
 		} else {
 			n = opts.Stats.Commits - res.CheckpointSeq()
 		}
-		if kept, err := newResults(res.End, at, n, below); err == nil {
+		if kept, err := newResults(res.End, at, opts.Stats.Commits-n, n, below); err == nil {
 			out.Memo = kept.append(nil)
 		}
 	}
@@ -136,19 +154,19 @@ func quiet(st *walker.Stats) bool {
 }
 
 // results is a memo of RunFrom: the walk's mark, the Follower's aliases
-// at its checkpoint, how many commits it handed out from there on, and
-// their encoded states.
+// at its checkpoint, the Seq of the first commit it handed out from there
+// on and how many it handed out, and their encoded states.
 type results struct {
-	mark   walker.Mark
-	at     map[string]string
-	below  int
-	states [][]byte
+	mark       walker.Mark
+	at         map[string]string
+	seq, below int
+	states     [][]byte
 }
 
 // newResults encodes the states of the n commits below the checkpoint m
-// marks.
-func newResults(m walker.Mark, at map[string]string, n int, below []State) (results, error) {
-	r := results{mark: m, at: at, below: n, states: make([][]byte, len(below))}
+// marks, the first of which had Seq seq.
+func newResults(m walker.Mark, at map[string]string, seq, n int, below []State) (results, error) {
+	r := results{mark: m, at: at, seq: seq, below: n, states: make([][]byte, len(below))}
 	for i, s := range below {
 		data, err := s.(Resumable).MarshalBinary()
 		if err != nil {
@@ -178,11 +196,12 @@ func decodeStates(analyzers []Analyzer, kept results, f *Follower) ([]State, boo
 }
 
 // A memo of results: 'R', resultsVersion, the mark (walker.Mark's
-// bytes), the commits below it, the aliases (a count, then each path and
+// bytes), the first Seq below it and the commits below it, the aliases (a count, then each path and
 // name), the number of states, then each state's length and bytes.
 func (r results) append(b []byte) []byte {
 	b = append(b, 'R', resultsVersion)
 	b, _ = r.mark.AppendBinary(b)
+	b = binary.AppendUvarint(b, uint64(r.seq))
 	b = binary.AppendUvarint(b, uint64(r.below))
 	b = binary.AppendUvarint(b, uint64(len(r.at)))
 	for p, name := range r.at {
@@ -208,7 +227,7 @@ func readResults(b []byte, n int) (results, bool) {
 	}
 	r := results{mark: m, at: map[string]string{}}
 	d := decoder{b: rest}
-	r.below = d.int()
+	r.seq, r.below = d.int(), d.int()
 	for range d.count() {
 		p := d.string()
 		r.at[p] = d.string()
@@ -263,6 +282,31 @@ func (a Ownership) ResultsKey() (string, bool) {
 // is the caller's to check) and the filter; the sort orders rows only.
 func (a Hotspots) ResultsKey() (string, bool) {
 	return fmt.Sprintf("hotspots mailmap=%t include=%q exclude=%q", a.Mailmap != nil, a.Filter.Include, a.Filter.Exclude), true
+}
+
+// ResultsKey names the filter.
+func (a Summary) ResultsKey() (string, bool) {
+	return fmt.Sprintf("summary include=%q exclude=%q", a.Filter.Include, a.Filter.Exclude), true
+}
+
+// ResultsKey names whether identities are mapped (the mailmap's content
+// is the caller's to check) and the filter. Now is not named: a kept
+// state stands for any Now none of its commits is dated after (see
+// AgeState.UnmarshalBinary); the order of rows is not counted.
+func (a Age) ResultsKey() (string, bool) {
+	return fmt.Sprintf("age mailmap=%t include=%q exclude=%q", a.Mailmap != nil, a.Filter.Include, a.Filter.Exclude), true
+}
+
+// ResultsKey names whether identities are mapped (the mailmap's content
+// is the caller's to check), the filter, Files by its FilesName (ok is
+// false for Files without one) and whether lines are counted; the
+// thresholds and departures apply to the result only.
+func (a Knowledge) ResultsKey() (string, bool) {
+	if a.Files != nil && a.FilesName == "" {
+		return "", false
+	}
+	return fmt.Sprintf("knowledge mailmap=%t include=%q exclude=%q files=%q nolines=%t", a.Mailmap != nil,
+		a.Filter.Include, a.Filter.Exclude, a.FilesName, a.NoLineCounts), true
 }
 
 // ResultsKey names the largest changeset and the filter, which decide

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/gitwalk/gitwalk/internal/testrepos"
 	"github.com/gitwalk/gitwalk/walker"
@@ -61,17 +63,31 @@ func resumeHistory(t *testing.T) *testrepos.History {
 // resumeAnalyzers are churn, coupling, authors and ownership, and churn
 // by author under a scope.
 func resumeAnalyzers() []Analyzer {
-	return []Analyzer{Churn{}, Coupling{}, Scope{Bots: BotsInclude}.Wrap(Churn{By: ByAuthor}), Authors{}, Ownership{}, Hotspots{}}
+	notF2 := func(p string) bool { return p != "f2.go" }
+	return []Analyzer{Churn{}, Coupling{}, Scope{Bots: BotsInclude}.Wrap(Churn{By: ByAuthor}), Authors{}, Ownership{}, Hotspots{},
+		Summary{}, Age{Now: time.Unix(1_700_000_000, 0)}, Knowledge{Files: notF2, FilesName: "not f2.go"}}
 }
 
 // resumeRows is what the states say, to compare (hotspots without
 // their sizes, which are read at the first commit: that commit is compared).
+// Age's and knowledge's figures are compared whole, their commits'
+// positions (Seq) too, which a resumed walk must shift to a walk's.
 func resumeRows(states []State) []any {
 	hot := states[5].(*HotspotsState)
 	first, _ := hot.First()
+	age, know := states[7].(*AgeState), states[8].(*KnowledgeState)
+	var leftOut []string
+	for p, ok := range know.counts {
+		if !ok {
+			leftOut = append(leftOut, p)
+		}
+	}
+	slices.Sort(leftOut)
 	return []any{states[0].(*ChurnState).Rows(), states[1].(*CouplingState).Rows(),
 		states[2].(*ScopedState).Inner().(*ChurnState).Rows(), states[2].(*ScopedState).LeftOut(),
-		states[3].(*AuthorsState).Rows(), states[4].(*OwnershipState).Rows(), hot.files, first}
+		states[3].(*AuthorsState).Rows(), states[4].(*OwnershipState).Rows(), hot.files, first, hot.first.seq,
+		states[6].(*SummaryState).Result(), age.files, age.first, age.latest,
+		know.files, know.away, know.people, know.newest, know.first, leftOut, know.Result()}
 }
 
 // RunFrom gives Run's results whatever it resumes from: a walk of newer
@@ -149,5 +165,58 @@ func TestRunFromIsRun(t *testing.T) {
 		if err := st.Close(); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// Age's kept results stand for a later Now, not for one that a kept
+// commit is dated after: a run whose Now leaves out kept commits walks
+// whole, and a run whose own Now left some out keeps no age results.
+func TestKeptAgeStandsForItsNow(t *testing.T) {
+	testrepos.IsolateGit(t)
+	h := resumeHistory(t)
+	repo, err := walker.Open(h.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	st, err := walker.OpenStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	// The main line's commits are 4 days apart from t0: m100 is dated
+	// t0+400 days, below m170's checkpoint.
+	t0 := time.Unix(1_600_000_000, 0)
+	day := 24 * time.Hour
+	run := func(now time.Time, memo []byte) Resumed {
+		t.Helper()
+		opts := walker.Options{Revisions: []string{"m170"}, Store: st}
+		got, err := RunFrom(context.Background(), repo, opts, memo, Age{Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Store = nil
+		want, err := Run(context.Background(), repo, opts, Age{Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, w := got.States[0].(*AgeState), want[0].(*AgeState)
+		if !reflect.DeepEqual(g.files, w.files) {
+			t.Errorf("now %s: RunFrom's ages differ from Run's", now)
+		}
+		return got
+	}
+	kept := run(t0.Add(1000*day), nil)
+	if kept.Memo == nil {
+		t.Fatal("a run whose Now is after every commit kept nothing")
+	}
+	if later := run(t0.Add(2000*day), kept.Memo); !later.Resumed {
+		t.Errorf("a later Now did not resume: %+v", later)
+	}
+	if earlier := run(t0.Add(400*day), kept.Memo); earlier.Resumed || !earlier.Redone {
+		t.Errorf("a Now before kept commits resumed, or did not walk again: resumed %t, redone %t", earlier.Resumed, earlier.Redone)
+	}
+	if cut := run(t0.Add(400*day), nil); cut.Memo != nil {
+		t.Error("a run whose Now left kept commits out kept them")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gitwalk/gitwalk/arena"
+	"github.com/gitwalk/gitwalk/internal/odb"
 	"github.com/gitwalk/gitwalk/internal/refs"
 	"github.com/gitwalk/gitwalk/internal/revision"
 	"github.com/gitwalk/gitwalk/internal/revwalk"
@@ -127,6 +128,34 @@ func (r *Repo) ResolveCommit(rev string) (Hash, error) {
 		return Hash{}, fmt.Errorf("%s: %w", rev, err)
 	}
 	return c.ID, nil
+}
+
+// ReadCommit returns the commit id's metadata as a walk with NoChanges
+// and Messages hands it out, read from its object: Parents are those the
+// object names (a walk's may be fewer: a shallow repository's), and Seq
+// is 0.
+func (r *Repo) ReadCommit(id Hash) (*Commit, error) {
+	typ, data, err := r.db.NewReader().Read(id, nil)
+	if err != nil {
+		return nil, err
+	}
+	if typ != odb.Commit {
+		return nil, fmt.Errorf("object %s is a %s, not a commit", id, typ)
+	}
+	info, err := odb.ParseCommit(data)
+	if err != nil {
+		return nil, fmt.Errorf("commit %s: %w", id, err)
+	}
+	var u unit // for its signatures' time zones
+	return &Commit{
+		Hash:      id,
+		Tree:      info.Tree,
+		Parents:   append([]Hash(nil), info.Parents...),
+		Author:    u.signature(info.Author),
+		Committer: u.signature(info.Committer),
+		Subject:   subject(info.Message),
+		Message:   string(info.Message),
+	}, nil
 }
 
 // NewArenaPool returns an arena pool like the one a walk makes for itself:

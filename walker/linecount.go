@@ -3,9 +3,11 @@ package walker
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 
 	"github.com/gitwalk/gitwalk/arena"
+	"github.com/gitwalk/gitwalk/internal/diff"
 	"github.com/gitwalk/gitwalk/internal/odb"
 )
 
@@ -85,10 +87,87 @@ func (r *Repo) treeFiles(ctx context.Context, commit Hash, paths []string, count
 		count: count,
 		out:   make(map[string]LineCount, len(paths)),
 	}
+	st := r.lineStore
+	if count && st != nil {
+		lc.kept, lc.seen = readBlobLines(st.Memo(r, blobLinesMemo)), map[odb.ID]blobLines{}
+	}
 	if err := lc.tree(info.Tree, nil); err != nil {
 		return nil, fmt.Errorf("line counts at %s: %w", commit, err)
 	}
+	if lc.seen != nil && lc.read > 0 {
+		st.SetMemo(r, blobLinesMemo, appendBlobLines(nil, lc.seen))
+	}
 	return lc.out, nil
+}
+
+// UseStore has LineCounts keep in s what it reads of blobs (their sizes,
+// lines and whether a NUL makes them binary, which never change) and
+// read it back on a later call, from this run or the next, instead of
+// reading the blobs again: hotspots counts every file of the commit it
+// measures on every run. The repository's attributes and
+// core.bigFileThreshold still decide per path. Call it before LineCounts,
+// once; s must stay open while LineCounts may run.
+func (r *Repo) UseStore(s *Store) { r.lineStore = s }
+
+// blobLinesMemo names the memo of blobs' line counts: the blobs of the
+// last commit LineCounts counted, by id (see blobLines).
+const blobLinesMemo = "blob lines version=1"
+
+// blobLines is what LineCounts needs of a blob whatever its path: its
+// size, its lines as numstat counts them, and whether a NUL in its first
+// 8000 bytes makes it binary.
+type blobLines struct {
+	size, lines int64
+	nul         bool
+}
+
+// appendBlobLines appends the memo of m: its count, then per blob its id,
+// size, lines and NUL flag.
+func appendBlobLines(b []byte, m map[odb.ID]blobLines) []byte {
+	b = binary.AppendUvarint(b, uint64(len(m)))
+	for id, f := range m {
+		b = append(b, id[:]...)
+		b = binary.AppendUvarint(b, uint64(f.size))
+		b = binary.AppendUvarint(b, uint64(f.lines))
+		nul := byte(0)
+		if f.nul {
+			nul = 1
+		}
+		b = append(b, nul)
+	}
+	return b
+}
+
+// readBlobLines reads what appendBlobLines wrote; bytes that do not read
+// whole give an empty map (every blob is then read again).
+func readBlobLines(b []byte) map[odb.ID]blobLines {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > uint64(len(b)) {
+		return map[odb.ID]blobLines{}
+	}
+	b = b[k:]
+	m := make(map[odb.ID]blobLines, n)
+	for range n {
+		if len(b) < 20 {
+			return map[odb.ID]blobLines{}
+		}
+		id := odb.ID(b[:20])
+		b = b[20:]
+		size, k1 := binary.Uvarint(b)
+		if k1 <= 0 {
+			return map[odb.ID]blobLines{}
+		}
+		lines, k2 := binary.Uvarint(b[k1:])
+		if k2 <= 0 || len(b) < k1+k2+1 || b[k1+k2] > 1 || lines > size || size > 1<<62 {
+			return map[odb.ID]blobLines{}
+		}
+		m[id] = blobLines{size: int64(size), lines: int64(lines), nul: b[k1+k2] == 1}
+		b = b[k1+k2+1:]
+	}
+	if len(b) != 0 {
+		return map[odb.ID]blobLines{}
+	}
+	return m
 }
 
 type lineCounter struct {
@@ -98,6 +177,10 @@ type lineCounter struct {
 	want, dirs map[string]bool
 	count      bool // read each file's blob to count its lines
 	out        map[string]LineCount
+	// With a store (Repo.UseStore): the blobs kept there, those met here
+	// (to keep), and how many were read.
+	kept, seen map[odb.ID]blobLines
+	read       int
 }
 
 // tree visits the entries of the tree id, whose path is prefix.
@@ -142,17 +225,43 @@ func (lc *lineCounter) tree(id odb.ID, prefix []byte) error {
 	return nil
 }
 
-// file counts one blob (or gitlink) as the walk's unit reads a change's side.
+// file counts one blob (or gitlink) as the walk's unit reads a change's
+// side: from what the store kept of the blob when it has it, as side
+// decides (the path's attributes, then the size, then a NUL).
 func (lc *lineCounter) file(path string, mode uint32, id odb.ID) (LineCount, error) {
+	attr := lc.u.repo.attrs.Lookup(path)
+	keep := lc.seen != nil && mode != odb.ModeGitlink
+	if keep {
+		if f, ok := lc.kept[id]; ok {
+			lc.seen[id] = f
+			binary, decided := lc.u.repo.diffDecision(mode, attr)
+			limit := lc.u.repo.cfg.BigFileThreshold
+			if !decided && (limit > 0 && f.size > limit || f.nul) {
+				binary = true
+			}
+			if binary {
+				return LineCount{Binary: true}, nil
+			}
+			return LineCount{Lines: int(f.lines)}, nil
+		}
+	}
 	mark := lc.a.Mark()
 	defer lc.a.RewindTo(mark)
-	data, binary, err := lc.u.side(lc.a, mode, id, lc.u.repo.attrs.Lookup(path), false)
-	if err != nil || binary {
-		return LineCount{Binary: binary}, err
+	data, binary, err := lc.u.side(lc.a, mode, id, attr, false)
+	if err != nil {
+		return LineCount{}, err
 	}
 	n := bytes.Count(data, []byte{'\n'})
 	if len(data) > 0 && data[len(data)-1] != '\n' {
 		n++
+	}
+	if keep && data != nil {
+		// Its content was read (a NUL may have made it binary).
+		lc.seen[id] = blobLines{size: int64(len(data)), lines: int64(n), nul: diff.IsBinary(data)}
+		lc.read++
+	}
+	if binary {
+		return LineCount{Binary: true}, nil
 	}
 	return LineCount{Lines: n}, nil
 }

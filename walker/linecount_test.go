@@ -84,46 +84,99 @@ func TestLineCountsMatchGitForEveryFileOfACommit(t *testing.T) {
 					paths = append(paths, p[:i])
 				}
 			}
-			got, err := r.LineCounts(context.Background(), id, paths)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != len(want) {
-				t.Errorf("%d files counted, git has %d", len(got), len(want))
-			}
-			for p, w := range want {
-				if g, ok := got[p]; !ok || g != w {
-					t.Errorf("%q: got %+v (present %v), git says %+v", p, g, ok, w)
+			// Without a store, then with one (Repo.UseStore) empty and
+			// holding what the last call kept.
+			dir := t.TempDir()
+			for _, with := range []string{"no store", "a store, cold", "a store, warm"} {
+				var st *Store
+				if with != "no store" {
+					st = openStore(t, dir)
+					r.UseStore(st)
+				}
+				got, err := r.LineCounts(context.Background(), id, paths)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != len(want) {
+					t.Errorf("%s: %d files counted, git has %d", with, len(got), len(want))
+				}
+				for p, w := range want {
+					if g, ok := got[p]; !ok || g != w {
+						t.Errorf("%s: %q: got %+v (present %v), git says %+v", with, p, g, ok, w)
+					}
+				}
+				if st != nil {
+					r.UseStore(nil)
+					if err := st.Close(); err != nil {
+						t.Fatal(err)
+					}
 				}
 			}
 		})
 	}
 }
 
-func TestLineCountsRejectsAnObjectThatIsNotACommit(t *testing.T) {
+// TestLineCountsReadTheStoreNotTheBlobs: with a store, LineCounts keeps
+// each blob's figures and answers from them: a memo that says otherwise
+// than the blob (as many lines as bytes) is believed, which shows the
+// blob is not read.
+func TestLineCountsReadTheStoreNotTheBlobs(t *testing.T) {
 	r := openFixture(t, "content")
-	tree, err := ParseHash(strings.TrimSpace(string(gitOut(t, r.GitDir(), "rev-parse", "HEAD^{tree}"))))
+	head, err := ParseHash(strings.TrimSpace(string(gitOut(t, r.GitDir(), "rev-parse", "HEAD^{commit}"))))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.LineCounts(context.Background(), tree, []string{"a"}); err == nil || !strings.Contains(err.Error(), "not a commit") {
-		t.Fatalf("got %v, want an error saying it is not a commit", err)
-	}
-}
-
-func TestSeqIsThePositionInWalkOrder(t *testing.T) {
-	r := openFixture(t, "merges")
-	for _, opts := range []Options{{Revisions: []string{"--all"}, Workers: 3}, {Revisions: []string{"--all"}, Reverse: true, Skip: 1, Workers: 2}} {
-		n := 0
-		err := r.Walk(context.Background(), opts, func(c *Commit) error {
-			if c.Seq != n {
-				t.Fatalf("commit %d in walk order has Seq %d", n, c.Seq)
+	st := openStore(t, t.TempDir())
+	defer st.Close()
+	r.UseStore(st)
+	defer r.UseStore(nil)
+	blobs := map[string]Hash{}
+	var paths []string
+	for _, rec := range strings.Split(string(gitOut(t, r.GitDir(), "ls-tree", "-r", "-z", "HEAD")), "\x00") {
+		if meta, path, ok := strings.Cut(rec, "\t"); ok && strings.HasPrefix(meta, "100644 blob ") {
+			id, err := ParseHash(strings.TrimPrefix(meta, "100644 blob "))
+			if err != nil {
+				t.Fatal(err)
 			}
-			n++
-			return nil
-		})
-		if err != nil || n == 0 {
-			t.Fatalf("walk: %v, %d commits", err, n)
+			blobs[path] = id
+			paths = append(paths, path)
 		}
+	}
+	first, err := r.LineCounts(context.Background(), head, paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := readBlobLines(st.Memo(r, blobLinesMemo))
+	if len(kept) == 0 {
+		t.Fatal("LineCounts kept nothing in the store")
+	}
+	for id, f := range kept {
+		f.lines = f.size
+		kept[id] = f
+	}
+	st.SetMemo(r, blobLinesMemo, appendBlobLines(nil, kept))
+	again, err := r.LineCounts(context.Background(), head, paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := 0
+	for _, p := range paths {
+		if first[p].Binary {
+			continue
+		}
+		f, ok := kept[blobs[p]]
+		if !ok {
+			t.Errorf("%s: its blob was not kept", p)
+			continue
+		}
+		if again[p].Lines != int(f.size) {
+			t.Errorf("%s: %+v, after the memo said %d lines: the blob was read", p, again[p], f.size)
+		}
+		if f.size != int64(first[p].Lines) {
+			changed++
+		}
+	}
+	if changed == 0 {
+		t.Error("no file has fewer lines than bytes: the test proves nothing")
 	}
 }

@@ -47,6 +47,8 @@ type Repo struct {
 
 	submodulesOnce sync.Once // which gitlinks' changes are left out (submodules.go)
 	submoduleRule  *submoduleRule
+
+	lineStore *Store // UseStore: where LineCounts keeps what it read of blobs
 }
 
 // Open opens the repository at path the way git finds it: path may be a

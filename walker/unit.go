@@ -326,23 +326,9 @@ func (u *unit) side(a *arena.Arena, mode uint32, id odb.ID, attr attributes.Resu
 	if mode == 0 {
 		return nil, false, nil
 	}
-	if !odb.IsRegular(mode) {
-		// git loads a diff driver from the attributes for regular files
-		// only (diff_filespec_load_driver): a symbolic link or a gitlink
-		// is judged by its content, also where a rule says -diff.
-		attr = attributes.Result{}
-	}
-	decided, binary := false, false
-	switch attr.State {
-	case attributes.DiffUnset:
+	binary, decided := u.repo.diffDecision(mode, attr)
+	if binary {
 		return nil, true, nil
-	case attributes.DiffSet:
-		decided = true
-	case attributes.DiffDriver:
-		binary, decided = u.repo.cfg.BinaryDrivers[attr.Driver]
-		if binary {
-			return nil, true, nil
-		}
 	}
 	if mode == odb.ModeGitlink {
 		buf, err := arena.MakeUninit[byte](a, len("Subproject commit \n")+40)
@@ -374,6 +360,30 @@ func (u *unit) side(a *arena.Arena, mode uint32, id odb.ID, attr attributes.Resu
 		return nil, false, fmt.Errorf("object %s is a %s, not a blob", id, typ)
 	}
 	return data, !decided && diff.IsBinary(data), nil
+}
+
+// diffDecision is what the attributes of a side's path (attr) decide
+// before its content is read: binary, that it is binary whatever its
+// content; decided, that its content does not decide (a set diff
+// attribute, or a driver that says text), so that nothing makes it
+// binary.
+func (r *Repo) diffDecision(mode uint32, attr attributes.Result) (binary, decided bool) {
+	if !odb.IsRegular(mode) {
+		// git loads a diff driver from the attributes for regular files
+		// only (diff_filespec_load_driver): a symbolic link or a gitlink
+		// is judged by its content, also where a rule says -diff.
+		return false, false
+	}
+	switch attr.State {
+	case attributes.DiffUnset:
+		return true, true
+	case attributes.DiffSet:
+		return false, true
+	case attributes.DiffDriver:
+		binary, decided = r.cfg.BinaryDrivers[attr.Driver]
+		return binary, decided
+	}
+	return false, false
 }
 
 // signature copies a signature out of the commit data. Time zones repeat

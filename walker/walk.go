@@ -100,6 +100,9 @@ func (o *Options) workers() int {
 func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) error, each func(int, *Commit) error) error {
 	start := time.Now()
 	drops := r.db.MappedDrops()
+	if opts.ParentsOnly {
+		opts.NoChanges = true
+	}
 	alg, err := r.algorithm(opts)
 	if err != nil {
 		return err
@@ -375,7 +378,11 @@ func (r *Repo) walk(ctx context.Context, opts Options, ordered func(*Commit) err
 							slot = true
 						}
 					}
-					if res.err == nil && ctx.Err() == nil && u.store != nil {
+					if res.err == nil && opts.ParentsOnly {
+						res.commit = &Commit{Hash: j.node.ID, Parents: append([]Hash(nil), j.node.Parents...), Seq: j.seq}
+						rw.stash.release(j.raw)
+					}
+					if res.commit == nil && res.err == nil && ctx.Err() == nil && u.store != nil {
 						// A commit the store holds needs no reader or arena.
 						var hit bool
 						if res.commit, res.st, hit = u.fromStore(j.node); hit {

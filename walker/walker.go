@@ -134,6 +134,12 @@ type Options struct {
 
 	// NoChanges skips the tree and line diffs: commits come with metadata only.
 	NoChanges bool
+	// ParentsOnly is NoChanges with less: commits come with their Hash,
+	// Parents and Seq only, and nothing is read for them beyond what the
+	// revision walk reads, which a Store's commits and a Replay spare on a
+	// later walk. For a walk of a history's shape (a branch comparison's
+	// base, say), where reading every commit's object would be most of it.
+	ParentsOnly bool
 	// NoLineCounts lists each commit's changed files (with renames) but
 	// reads no blob to count lines: Added, Deleted and Binary stay zero.
 	// Rename detection is git's all the same: exact renames by id, and the

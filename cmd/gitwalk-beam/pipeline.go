@@ -256,7 +256,7 @@ func (f *planFn) plan(ctx context.Context, repo string) ([]Shard, error) {
 	// moves during the run would shift the windows and lose or repeat
 	// commits at their edges.
 	opts := f.Cfg.walkOptions(tip)
-	opts.NoChanges = true
+	opts.ParentsOnly = true // counted only: no commit read beyond the revision walk
 	opts.Arenas = arenas()
 	opts.Readers = r.readers
 	total := 0

@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 )
 
 // Digest returns a hash of every diff rule in force: the macros, the rules
@@ -32,12 +34,11 @@ func (a *Diff) Digest() ([sha256.Size]byte, error) {
 		if err != nil {
 			return [sha256.Size]byte{}, err
 		}
-		fi, err := os.Stat(root)
-		if err != nil {
+		if _, err := os.Stat(root); err != nil {
 			return [sha256.Size]byte{}, err
 		}
 		raw := map[string][]byte{}
-		if err := walkAttrDirs(root, root, "", []os.FileInfo{fi}, raw, a.warn); err != nil {
+		if err := walkAttrDirs(root, root, "", []string{root}, raw, a.warn, &dirLister{}); err != nil {
 			return [sha256.Size]byte{}, err
 		}
 		// The top folder's file as read here defines the macros, which
@@ -73,15 +74,16 @@ func (a *Diff) Digest() ([sha256.Size]byte, error) {
 
 // walkAttrDirs reads the .gitattributes files under abs (the work tree's
 // folder dir, "" for the top) into raw, each file's bytes by its folder,
-// noting in w what git would warn about. stack holds the folders above, so that a link back to one
-// of them is not followed round.
-func walkAttrDirs(root, abs, dir string, stack []os.FileInfo, raw map[string][]byte, w *warner) error {
-	entries, err := os.ReadDir(abs)
+// noting in w what git would warn about, in the order of a walk that
+// visits each folder's entries by name. stack holds the folders above, so
+// that a link back to one of them is not followed round; l lists folders.
+func walkAttrDirs(root, abs, dir string, stack []string, raw map[string][]byte, w *warner, l *dirLister) error {
+	entries, err := l.list(abs)
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
-		name := e.Name()
+		name := e.name
 		if name == ".git" {
 			continue
 		}
@@ -90,36 +92,25 @@ func walkAttrDirs(root, abs, dir string, stack []os.FileInfo, raw map[string][]b
 		if dir != "" {
 			rel = dir + "/" + name
 		}
-		typ := e.Type()
-		if typ&fs.ModeSymlink != 0 && name == ".gitattributes" {
-			continue // git opens it with O_NOFOLLOW, and reads nothing (see readFile)
-		}
-		if typ&fs.ModeSymlink != 0 {
-			fi, err := os.Stat(p)
-			if err != nil {
-				continue // a dangling link: git reads nothing through it either
+		switch {
+		case e.typ&fs.ModeSymlink != 0:
+			if name == ".gitattributes" {
+				continue // git opens it with O_NOFOLLOW, and reads nothing (see readFile)
 			}
-			if !fi.IsDir() {
-				typ = fi.Mode().Type()
-			} else if inside(root, p) && !onStack(stack, fi) {
-				if err := walkAttrDirs(root, p, rel, append(stack, fi), raw, w); err != nil {
+			fi, err := os.Stat(p)
+			if err != nil || !fi.IsDir() {
+				continue // a dangling link, or one to a file: nothing to read
+			}
+			if inside(root, p) && !onStack(stack, fi) {
+				if err := walkAttrDirs(root, p, rel, append(stack, p), raw, w, l); err != nil {
 					return err
 				}
-				continue
-			} else {
-				continue
 			}
-		}
-		switch {
-		case typ.IsDir():
-			fi, err := e.Info()
-			if err != nil {
+		case e.typ.IsDir():
+			if err := walkAttrDirs(root, p, rel, append(stack, p), raw, w, l); err != nil {
 				return err
 			}
-			if err := walkAttrDirs(root, p, rel, append(stack, fi), raw, w); err != nil {
-				return err
-			}
-		case name == ".gitattributes" && typ.IsRegular():
+		case name == ".gitattributes" && e.typ.IsRegular():
 			name := ".gitattributes"
 			if dir != "" {
 				name = dir + "/" + name
@@ -132,6 +123,25 @@ func walkAttrDirs(root, abs, dir string, stack []os.FileInfo, raw map[string][]b
 	return nil
 }
 
+// attrEntry is an entry of a folder that the walk of .gitattributes files
+// looks at: a folder, a symbolic link, or a regular file named
+// .gitattributes. typ holds the type bits of its fs.FileMode.
+type attrEntry struct {
+	name string
+	typ  fs.FileMode
+}
+
+// keep reports whether the walk looks at an entry name of type typ.
+func keep(name string, typ fs.FileMode) bool {
+	return typ.IsDir() || typ&fs.ModeSymlink != 0 || typ.IsRegular() && name == ".gitattributes"
+}
+
+// sortEntries puts entries in the order of their names, as os.ReadDir
+// gives them: the order git's warnings come in depends on it.
+func sortEntries(entries []attrEntry) {
+	slices.SortFunc(entries, func(a, b attrEntry) int { return strings.Compare(a.name, b.name) })
+}
+
 // inside reports whether the link p leads into root.
 func inside(root, p string) bool {
 	real, err := filepath.EvalSymlinks(p)
@@ -142,9 +152,12 @@ func inside(root, p string) bool {
 	return err == nil && rel != ".." && !filepath.IsAbs(rel) && (len(rel) < 3 || rel[:3] != ".."+string(filepath.Separator))
 }
 
-func onStack(stack []os.FileInfo, fi os.FileInfo) bool {
-	for _, s := range stack {
-		if os.SameFile(s, fi) {
+// onStack reports whether fi is one of the folders at the paths in stack.
+// Only a link can lead back to one, so the folders are looked at only
+// then, and not once each on the way down.
+func onStack(stack []string, fi os.FileInfo) bool {
+	for _, p := range stack {
+		if s, err := os.Stat(p); err == nil && os.SameFile(s, fi) {
 			return true
 		}
 	}

@@ -1,6 +1,7 @@
 package attributes
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -227,5 +228,80 @@ func TestCheckerDigestNamesItsRules(t *testing.T) {
 	}
 	if d, _ := digest(map[string]string{".gitattributes": "*.png binary\n", "web/.gitattributes": "*.js linguist-vendored\n*.js eol=lf\n"}); d != d0 {
 		t.Error("rules about other attributes changed the digest")
+	}
+}
+
+// TestDigestWalksEveryFolderInNameOrder: the walk behind Digest finds a
+// .gitattributes among more entries than one read of a folder returns,
+// follows a link to a folder inside the work tree but not one back up to
+// a folder it is in or one out of the tree, and reads the files in the
+// order of a walk by name (the order of the warnings): "a", then "a/b",
+// before "a-b" and "a.b", though "a-b/" sorts before "a/" as a path.
+func TestDigestWalksEveryFolderInNameOrder(t *testing.T) {
+	t.Setenv("GIT_ATTR_NOSYSTEM", "1")
+	work := t.TempDir()
+	outside := t.TempDir()
+	writeUnder(t, outside, ".gitattributes", "*.out -diff\n")
+	for i := range 1500 {
+		writeUnder(t, work, fmt.Sprintf("big/file-with-a-long-name-%04d.txt", i), "")
+	}
+	writeUnder(t, work, "big/.gitattributes", "*.big -diff\n")
+	writeUnder(t, work, "big/zz/.gitattributes", "*.zz -diff\n")
+	for _, d := range []string{"a.b", "a-b", "a/b", "a"} {
+		writeUnder(t, work, d+"/.gitattributes", "!neg -diff\n*."+strings.NewReplacer("/", "", ".", "", "-", "").Replace(d)+" -diff\n")
+	}
+	for link, target := range map[string]string{"a/b/up": "..", "a/here": ".", "big/zz/top": "../..", "in": "big/zz", "out": outside} {
+		if err := os.Symlink(target, filepath.Join(work, link)); err != nil {
+			t.Skipf("no symbolic links here: %v", err)
+		}
+	}
+	a := New(work, filepath.Join(work, ".git"), filepath.Join(work, "no-global"))
+	if _, err := a.Digest(); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]DiffState{
+		"big/x.big": DiffUnset, "big/zz/x.zz": DiffUnset, "in/x.zz": DiffUnset, "out/x.out": DiffUnspecified,
+		"a/x.a": DiffUnset, "a/b/x.ab": DiffUnset, "a-b/x.ab": DiffUnset, "a.b/x.ab": DiffUnset,
+	} {
+		if got := a.Lookup(p).State; got != want {
+			t.Errorf("%s: diff state %v, want %v", p, got, want)
+		}
+	}
+	var order []string
+	for _, w := range a.Warnings() {
+		order = append(order, strings.TrimSuffix(w[:strings.Index(w, ":")], "/.gitattributes"))
+	}
+	if want := []string{"a", "a/b", "a-b", "a.b"}; !slices.Equal(order, want) {
+		t.Errorf("files read in the order %q, want %q", order, want)
+	}
+}
+
+// BenchmarkDigestWorkTree is Digest of a work tree of 250 folders two
+// deep, each with 20 files, three with a .gitattributes: the walk of the
+// folders is most of it.
+func BenchmarkDigestWorkTree(b *testing.B) {
+	b.Setenv("GIT_ATTR_NOSYSTEM", "1")
+	work := b.TempDir()
+	for d := range 250 {
+		dir := filepath.Join(work, fmt.Sprintf("d%02d", d/10), fmt.Sprintf("s%d", d%10))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		for f := range 20 {
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("file%02d.go", f)), nil, 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if d%100 == 7 {
+			if err := os.WriteFile(filepath.Join(dir, ".gitattributes"), []byte("*.pb.go -diff\n"), 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := New(work, filepath.Join(work, ".git"), filepath.Join(work, "no-global")).Digest(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -63,6 +63,9 @@ func hotspotsReport(ctx context.Context, repo *walker.Repo, st *analysis.Hotspot
 	if st != nil {
 		snap, ok, err := snapshotCommit(ctx, repo, r.walk)
 		if err == nil && ok {
+			// The sizes of the files' blobs are kept in the cache: a blob
+			// not changed since the last run is not read again.
+			repo.UseStore(r.walk.opts.Store)
 			rows, err = st.RowsIn(ctx, repo, snap)
 		}
 		if err != nil {

@@ -107,7 +107,9 @@ var knowledgeCmd = analysisCmd[knowledgeOptions, *analysis.KnowledgeState]{
 		e.walk.opts.NoLineCounts = !o.churn
 		o.k.NoLineCounts = !o.churn
 		if !o.allFiles {
-			o.k.Files = e.walk.scope.classifier(e.repo).InLanguageStats
+			c := e.walk.scope.classifier(e.repo)
+			o.k.Files = c.InLanguageStats
+			o.k.FilesName, _ = c.RulesName() // none: no results kept
 		}
 		return o.k
 	},
@@ -224,7 +226,7 @@ func snapshotCommit(ctx context.Context, repo *walker.Repo, w *walkArgs) (walker
 	}
 	opts := w.opts
 	opts.FirstParent, opts.NoMerges, opts.DiffMerges = true, false, false
-	opts.MaxCount, opts.Reverse, opts.NoChanges = 1, false, true
+	opts.MaxCount, opts.Reverse, opts.ParentsOnly = 1, false, true
 	opts.Workers, opts.Stats, opts.Progress, opts.Arenas, opts.Readers = 1, nil, nil, nil, nil
 	var first walker.Hash
 	found := false

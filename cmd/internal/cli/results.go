@@ -22,7 +22,8 @@ import (
 // what the analyses were asked (resultsName: the analyses' settings and
 // the scope's policies), so that each command line the user runs keeps
 // its own; it starts with a check of what else its states depend on
-// (resultsCheck: this program, the mailmap, the ignored revisions), so a
+// (resultsCheck: this program, the mailmap, the ignored revisions, the
+// linguist attributes), so a
 // memo written under other ones is not used, and is replaced.
 
 // resultsName is the name of the memo of ans's results under w's scope,
@@ -53,8 +54,10 @@ func (w *walkArgs) resultsName(ans []analysis.Analyzer) (string, bool) {
 
 // resultsCheck names what the kept states depend on beyond their name
 // and the walk (whose own settings the walk's mark checks): this
-// program, the mailmap (bots are decided through it) and the ignored
-// revisions. ok is false when one cannot be named.
+// program, the mailmap (bots are decided through it), the ignored
+// revisions, and the linguist attributes that decide which files the
+// default excludes leave out (a file made linguist-vendored since leaves
+// the kept states' counts). ok is false when one cannot be named.
 func (w *walkArgs) resultsCheck(repo *walker.Repo) ([32]byte, bool) {
 	prog, ok := programID()
 	if !ok {
@@ -76,6 +79,15 @@ func (w *walkArgs) resultsCheck(repo *walker.Repo) ([32]byte, bool) {
 		slices.SortFunc(ids, func(a, b walker.Hash) int { return slices.Compare(a[:], b[:]) })
 		for _, id := range ids {
 			h.Write(id[:])
+		}
+		if !s.noDefaultExcludes {
+			// The classifier's rules, without waiting for its table (see
+			// scopeArgs.build): the walk may start meanwhile.
+			rules, ok := analysis.ClassRulesName(repo)
+			if !ok {
+				return [32]byte{}, false
+			}
+			fmt.Fprintf(h, "\nclasses=%s\n", rules)
 		}
 	}
 	var sum [32]byte
@@ -177,7 +189,7 @@ func resultsStats(res *analysis.Resumed) string {
 	case res.Resumed:
 		return fmt.Sprintf("results: resumed from the kept results, %d commits walked above them%s\n", res.Walked, keptNote(res))
 	case res.Redone:
-		return fmt.Sprintf("results: walked again whole (a rename above the kept results), %d commits%s\n", res.Walked, keptNote(res))
+		return fmt.Sprintf("results: walked again whole (a rename above the kept results, or a kept commit dated after --now), %d commits%s\n", res.Walked, keptNote(res))
 	}
 	return fmt.Sprintf("results: none kept for this walk, %d commits walked%s\n", res.Walked, keptNote(res))
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -24,6 +25,12 @@ func yearsHistory(t *testing.T) *testrepos.History {
 		if i%40 == 20 {
 			edits = fmt.Sprintf("f%d.go=- g%d.go=v%d", i%5, i, i-1)
 		}
+		if i%10 == 3 {
+			edits += fmt.Sprintf(" README.md=r%d", i) // prose: out of knowledge's files
+		}
+		if i == 30 {
+			edits += " OLD.md=o" // prose, and only in the kept part of the history
+		}
 		if i == 0 {
 			h.Commit("m0", date(0), edits)
 			continue
@@ -40,8 +47,9 @@ func yearsHistory(t *testing.T) *testrepos.History {
 
 // The analyses' kept results (analysis.RunFrom) give the output of a run
 // without the cache: a run after new commits resumes from them (--stats
-// says so), each command line keeps its own, and a mailmap that makes the
-// author a bot is not hidden by results kept before it.
+// says so), each command line keeps its own, and neither a mailmap that
+// makes the author a bot nor attributes that make a file vendored are
+// hidden by results kept before them.
 func TestKeptResultsAreTheRunsWithoutTheCache(t *testing.T) {
 	testrepos.IsolateGit(t)
 	h := yearsHistory(t)
@@ -49,6 +57,7 @@ func TestKeptResultsAreTheRunsWithoutTheCache(t *testing.T) {
 	for _, cmd := range [][]string{
 		{"churn"}, {"churn", "--by", "author"}, {"coupling", "--min-revs", "1", "--min-shared", "1"},
 		{"churn", "--by", "author", "--bots", "include"}, {"authors"}, {"ownership"}, {"authors", "--no-mailmap"}, {"hotspots"}, {"hotspots", "--sort", "churn"},
+		{"summary"}, {"age", "--now", "2030-01-01"}, {"knowledge"}, {"knowledge", "--churn", "--view", "files"},
 	} {
 		run := func(rev string, flags ...string) (string, string) {
 			t.Helper()
@@ -76,6 +85,38 @@ func TestKeptResultsAreTheRunsWithoutTheCache(t *testing.T) {
 		}
 	}
 
+	// The report keeps the results of its twelve analyses: its page's data
+	// is a run's without the cache.
+	page := func(rev string, flags ...string) (map[string]string, string) {
+		t.Helper()
+		out := filepath.Join(t.TempDir(), "report.html")
+		args := append([]string{"report", h.Dir, "--now", "2030-01-01T00:00:00Z", "-o", out, "--stats"}, flags...)
+		if rev != "" {
+			args = append(args, rev)
+		}
+		_, stderr, code := runGitwalk(t, args...)
+		if code != 0 {
+			t.Fatalf("report %v: exit %d: %s", args, code, stderr)
+		}
+		b, err := os.ReadFile(out)
+		must(t, err)
+		data := map[string]string{}
+		for _, m := range pageData.FindAllStringSubmatch(string(b), -1) {
+			data[m[1]] = m[2]
+		}
+		delete(data, "meta") // the time it was made
+		return data, stderr
+	}
+	page("old", "--cache", cache)
+	want, _ := page("", "--no-cache")
+	got, stderr := page("", "--cache", cache)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("the report after new commits differs from the report without the cache")
+	}
+	if !strings.Contains(stderr, "results: resumed") || len(want) < 10 {
+		t.Errorf("the report after new commits did not resume, or has %d sections: %s", len(want), stderr)
+	}
+
 	// The author becomes a bot through mailmap.blob: churn by author then
 	// counts no one, kept results or not.
 	before, _ := mustRun(t, "churn", h.Dir, "--format", "csv", "--by", "author", "--cache", cache)
@@ -89,6 +130,21 @@ func TestKeptResultsAreTheRunsWithoutTheCache(t *testing.T) {
 	}
 	if warm == before {
 		t.Error("the mailmap changed nothing: the test proves nothing")
+	}
+
+	// A file becomes vendored through the linguist attributes: churn then
+	// leaves it out of the kept part of the history too.
+	before, _ = mustRun(t, "churn", h.Dir, "--format", "csv", "--cache", cache)
+	info := filepath.Join(strings.TrimSpace(h.Git("rev-parse", "--absolute-git-dir")), "info")
+	must(t, os.MkdirAll(info, 0o755))
+	must(t, os.WriteFile(filepath.Join(info, "attributes"), []byte("common.go linguist-vendored\n"), 0o644))
+	warm, _ = mustRun(t, "churn", h.Dir, "--format", "csv", "--cache", cache)
+	fresh, _ = mustRun(t, "churn", h.Dir, "--format", "csv", "--no-cache")
+	if warm != fresh {
+		t.Errorf("after a file became vendored, the run with the cache differs:\n%s\nwant\n%s", warm, fresh)
+	}
+	if warm == before || strings.Contains(fresh, "common.go") {
+		t.Errorf("the attributes changed nothing: the test proves nothing:\n%s", fresh)
 	}
 }
 

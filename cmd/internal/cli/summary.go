@@ -67,12 +67,14 @@ func summaryReport(ctx context.Context, repo *walker.Repo, w *walkArgs, a *analy
 }
 
 // countMerges counts the merge commits of the walk opts describes as if it
-// did not leave merges out: a second walk, of metadata only. With -n or
-// --skip, which count non-merge commits there, the merges counted are those
-// after the skipped commits and before the last commit counted.
+// did not leave merges out: a second walk, of the history's shape only
+// (walker's ParentsOnly: with the cache, a replay that reads no commit).
+// With -n or --skip, which count non-merge commits there, the merges
+// counted are those after the skipped commits and before the last commit
+// counted.
 func countMerges(ctx context.Context, repo *walker.Repo, opts walker.Options) (int, error) {
 	o := opts
-	o.NoMerges, o.NoChanges, o.Reverse = false, true, false
+	o.NoMerges, o.ParentsOnly, o.Reverse = false, true, false
 	o.MaxCount, o.Skip = 0, 0
 	o.Stats, o.Progress = nil, nil
 	seen, merges := 0, 0
