@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os/exec"
@@ -283,4 +284,50 @@ func ownedBy(added map[[2]string]int, folder string, n int) int {
 		}
 	}
 	return c
+}
+
+// The report's states are kept between runs (analysis.Resumable): each
+// reads back to the same rows, refuses a truncated encoding, and a folder
+// owners' state refuses one of another depth.
+func TestReportStatesReadBackWhole(t *testing.T) {
+	repo, err := walker.Open(testrepos.Path(t, "merges"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	ans := []analysis.Analyzer{report.Activity{}, report.DirOwnership{}}
+	states, err := analysis.Run(context.Background(), repo, walker.Options{Revisions: []string{"--all"}, Workers: 2}, ans...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := func(s analysis.State) string {
+		switch s := s.(type) {
+		case *report.ActivityState:
+			return reportJSON(t, s.DirsReport(report.Week, 0)) + reportJSON(t, s.AuthorsReport(report.Month, 0))
+		case *report.DirOwnershipState:
+			return reportJSON(t, s.Report(0))
+		}
+		t.Fatalf("%T", s)
+		return ""
+	}
+	for i, st := range states {
+		b, err := st.(analysis.Resumable).MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		back := ans[i].NewState().(analysis.Resumable)
+		if err := back.UnmarshalBinary(b); err != nil {
+			t.Fatalf("%T: %v", st, err)
+		}
+		if got, want := rows(back), rows(st); got != want || len(want) < 50 {
+			t.Errorf("%T read back:\n%s\nwant\n%s", st, got, want)
+		}
+		if err := back.UnmarshalBinary(b[:len(b)-1]); !errors.Is(err, analysis.ErrBadState) {
+			t.Errorf("%T: a truncated state reads with %v", st, err)
+		}
+	}
+	b, _ := states[1].(analysis.Resumable).MarshalBinary()
+	if err := (report.DirOwnership{Depth: 3}).NewState().(analysis.Resumable).UnmarshalBinary(b); !errors.Is(err, analysis.ErrBadState) {
+		t.Errorf("a folder owners' state of depth 2 read into depth 3 with %v", err)
+	}
 }
