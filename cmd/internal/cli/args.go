@@ -21,6 +21,10 @@ import (
 // They are parsed by hand, in order, because their order matters to git
 // (`--all` among revisions decides ties; `--reverse` toggles).
 type walkArgs struct {
+	// snaps keeps snapshotCommit's answers, per repository (shared by
+	// the copies made after it, which the mutex in it allows).
+	snaps *snapMemo
+
 	repo      string
 	repoGiven bool // -C or a folder as the first argument named repo
 	opts      walker.Options

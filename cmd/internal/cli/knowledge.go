@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gitwalk/gitwalk/analysis"
 	"github.com/gitwalk/gitwalk/walker"
@@ -220,14 +221,31 @@ func knowledgeReport(r *analysis.KnowledgeResult, o *knowledgeOptions, view anal
 // is a merge), not the first commit the analysis observed, which with
 // merges left out or --until can be a merged-in side history's. ok is
 // false when that walk has no commit.
+//
+// The report asks it three times (hotspots, age, knowledge): the answer is
+// kept per repository. Without paths or --until the commit is the walk's
+// tip, which two commit objects read tell: the walk then goes without the
+// cache, whose graph of git/git's history (6.6 MB) it would load for that.
 func snapshotCommit(ctx context.Context, repo *walker.Repo, w *walkArgs) (walker.Hash, bool, error) {
 	if w.emptyWalk {
 		return walker.Hash{}, false, nil
+	}
+	if w.snaps == nil {
+		w.snaps = &snapMemo{m: map[*walker.Repo]snapCommit{}}
+	}
+	memo := w.snaps
+	memo.mu.Lock()
+	defer memo.mu.Unlock()
+	if snap, ok := memo.m[repo]; ok {
+		return snap.id, snap.found, nil
 	}
 	opts := w.opts
 	opts.FirstParent, opts.NoMerges, opts.DiffMerges = true, false, false
 	opts.MaxCount, opts.Reverse, opts.ParentsOnly = 1, false, true
 	opts.Workers, opts.Stats, opts.Progress, opts.Arenas, opts.Readers = 1, nil, nil, nil, nil
+	if len(opts.Paths) == 0 && opts.Until.IsZero() {
+		opts.Store, opts.Replay = nil, false
+	}
 	var first walker.Hash
 	found := false
 	err := repo.Walk(ctx, opts, func(c *walker.Commit) error {
@@ -237,7 +255,20 @@ func snapshotCommit(ctx context.Context, repo *walker.Repo, w *walkArgs) (walker
 	if err != nil {
 		return walker.Hash{}, false, fmt.Errorf("the commit whose files are alive now: %w", err)
 	}
+	memo.m[repo] = snapCommit{first, found}
 	return first, found, nil
+}
+
+// snapMemo keeps snapshotCommit's answers, per repository.
+type snapMemo struct {
+	mu sync.Mutex
+	m  map[*walker.Repo]snapCommit
+}
+
+// snapCommit is a repository's snapshotCommit.
+type snapCommit struct {
+	id    walker.Hash
+	found bool
 }
 
 // fractionFlag is a flag taking a finite number above 0, at most 1 unless
