@@ -138,7 +138,8 @@ type Options struct {
 	// Parents and Seq only, and nothing is read for them beyond what the
 	// revision walk reads, which a Store's commits and a Replay spare on a
 	// later walk. For a walk of a history's shape (a branch comparison's
-	// base, say), where reading every commit's object would be most of it.
+	// base, say), where reading every commit's object would be most of it;
+	// not with Follow or DiffFilter, which choose commits by their changes.
 	ParentsOnly bool
 	// NoLineCounts lists each commit's changed files (with renames) but
 	// reads no blob to count lines: Added, Deleted and Binary stay zero.
