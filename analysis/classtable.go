@@ -69,24 +69,16 @@ func classRules(repo *walker.Repo) (ac *walker.AttrChecker, name string, ok bool
 	return ac, fmt.Sprintf("%s attributes=%x", classesMemo, rules), true
 }
 
-// ClassRulesName is the RulesName of the classifier RepoClassifierStored
-// makes for repo, without making it (nor reading its table).
+// ClassRulesName names what the classes of repo's files depend on besides
+// linguist's tables (this program's): the version of the class table and
+// the linguist attribute rules in force, which RepoClassifier and
+// RepoClassifierStored apply alike (the latter keeps its table under this
+// name). ok is false when the attributes cannot be read whole or named:
+// what was computed with them cannot then be told apart from what other
+// rules would give. It reads no table.
 func ClassRulesName(repo *walker.Repo) (string, bool) {
 	_, name, ok := classRules(repo)
 	return name, ok
-}
-
-// RulesName names what c's classes depend on besides linguist's tables
-// (this program's): the version of the classes' memo and the attribute
-// rules c applies, as RepoClassifierStored read them. ok is false for a
-// classifier that RepoClassifierStored did not make, whose rules have no
-// name: what was computed with it cannot be told apart from what other
-// rules would give.
-func (c Classifier) RulesName() (name string, ok bool) {
-	if c.memo == nil || c.memo.st == nil {
-		return "", false
-	}
-	return c.memo.name, true
 }
 
 // SaveClasses keeps in the store the classes c learnt in this run, when

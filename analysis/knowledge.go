@@ -85,7 +85,7 @@ type Knowledge struct {
 	// every file Filter and the scope keep.
 	Files func(path string) bool
 	// FilesName names what Files answers, for a memo of the results
-	// (Keyed; Classifier.RulesName names a classifier's rules): Files
+	// (Keyed; ClassRulesName names a repository's classes): Files
 	// without a name keeps no results.
 	FilesName string
 	// DepartedAfter is how many calendar months without a commit make a

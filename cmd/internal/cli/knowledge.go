@@ -108,9 +108,8 @@ var knowledgeCmd = analysisCmd[knowledgeOptions, *analysis.KnowledgeState]{
 		e.walk.opts.NoLineCounts = !o.churn
 		o.k.NoLineCounts = !o.churn
 		if !o.allFiles {
-			c := e.walk.scope.classifier(e.repo)
-			o.k.Files = c.InLanguageStats
-			o.k.FilesName, _ = c.RulesName() // none: no results kept
+			o.k.Files = e.walk.scope.classifier(e.repo).InLanguageStats
+			o.k.FilesName, _ = analysis.ClassRulesName(e.repo) // none: no results kept
 		}
 		return o.k
 	},

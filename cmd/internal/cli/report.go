@@ -237,9 +237,8 @@ func newReportSections(repo *walker.Repo, w *walkArgs, a *analysisArgs, mm analy
 	// Knowledge as `gitwalk knowledge --churn` runs it: the report's walk
 	// reads line counts anyway, so lost files are ranked by churn.
 	rs.know = &knowledgeOptions{churn: true}
-	class := w.scope.classifier(repo)
-	rs.know.k = analysis.Knowledge{Filter: a.filter, Mailmap: mm, Files: class.InLanguageStats}
-	rs.know.k.FilesName, _ = class.RulesName() // none: no results kept
+	rs.know.k = analysis.Knowledge{Filter: a.filter, Mailmap: mm, Files: w.scope.classifier(repo).InLanguageStats}
+	rs.know.k.FilesName, _ = analysis.ClassRulesName(repo) // none: no results kept
 	rs.analyzers = []analysis.Analyzer{
 		analysis.Summary{Filter: a.filter},
 		analysis.Churn{By: analysis.ByFile, Filter: a.filter},
