@@ -90,6 +90,25 @@ func resumeRows(states []State) []any {
 		know.files, know.away, know.people, know.newest, know.first, leftOut, know.Result()}
 }
 
+// runFromAndRun runs analyzers as RunFrom from memo, with opts (its Store
+// set), and as Run without the store: the states to compare, and how many
+// commits each walk's figures count.
+func runFromAndRun(t *testing.T, repo *walker.Repo, opts walker.Options, memo []byte,
+	analyzers func() []Analyzer) (got Resumed, want []State, gotCommits, wantCommits int) {
+	t.Helper()
+	var gs, ws walker.Stats
+	opts.Stats = &gs
+	got, err := RunFrom(context.Background(), repo, opts, memo, analyzers()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Store, opts.Stats = nil, &ws
+	if want, err = Run(context.Background(), repo, opts, analyzers()...); err != nil {
+		t.Fatal(err)
+	}
+	return got, want, gs.Commits, ws.Commits
+}
+
 // RunFrom gives Run's results whatever it resumes from: a walk of newer
 // commits above the kept checkpoint resumes; one with a branch merged that
 // began below it, one whose renames name files the kept states name
@@ -110,22 +129,13 @@ func TestRunFromIsRun(t *testing.T) {
 		}
 		run := func(rev string, memo []byte) Resumed {
 			t.Helper()
-			var gotStats, wantStats walker.Stats
-			opts := walker.Options{Revisions: []string{rev}, Workers: workers, Store: st, Stats: &gotStats}
-			got, err := RunFrom(context.Background(), repo, opts, memo, resumeAnalyzers()...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			opts.Store, opts.Stats = nil, &wantStats
-			want, err := Run(context.Background(), repo, opts, resumeAnalyzers()...)
-			if err != nil {
-				t.Fatal(err)
-			}
+			opts := walker.Options{Revisions: []string{rev}, Workers: workers, Store: st}
+			got, want, gotCommits, wantCommits := runFromAndRun(t, repo, opts, memo, resumeAnalyzers)
 			if g, w := resumeRows(got.States), resumeRows(want); !reflect.DeepEqual(g, w) {
 				t.Errorf("-j%d %s: RunFrom's results differ from Run's:\n%v\nwant\n%v", workers, rev, g, w)
 			}
-			if gotStats.Commits != wantStats.Commits {
-				t.Errorf("-j%d %s: the walk's figures count %d commits, want %d", workers, rev, gotStats.Commits, wantStats.Commits)
+			if gotCommits != wantCommits {
+				t.Errorf("-j%d %s: the walk's figures count %d commits, want %d", workers, rev, gotCommits, wantCommits)
 			}
 			return got
 		}
@@ -191,15 +201,7 @@ func TestKeptAgeStandsForItsNow(t *testing.T) {
 	run := func(now time.Time, memo []byte) Resumed {
 		t.Helper()
 		opts := walker.Options{Revisions: []string{"m170"}, Store: st}
-		got, err := RunFrom(context.Background(), repo, opts, memo, Age{Now: now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		opts.Store = nil
-		want, err := Run(context.Background(), repo, opts, Age{Now: now})
-		if err != nil {
-			t.Fatal(err)
-		}
+		got, want, _, _ := runFromAndRun(t, repo, opts, memo, func() []Analyzer { return []Analyzer{Age{Now: now}} })
 		g, w := got.States[0].(*AgeState), want[0].(*AgeState)
 		if !reflect.DeepEqual(g.files, w.files) {
 			t.Errorf("now %s: RunFrom's ages differ from Run's", now)
